@@ -1,0 +1,143 @@
+// The event bus on NATS JetStream: streams created or updated at start,
+// publishing with the event id as Nats-Msg-Id (the server drops duplicates),
+// durable pull consumers with explicit acks, redelivery with backoff, and a
+// dead-letter stream for events that keep failing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+struct __natsConnection;
+struct __jsCtx;
+struct __natsSubscription;
+
+namespace ankommen {
+
+class Metrics;
+struct BusInstruments;
+
+inline constexpr char kDeadLetterStream[] = "DEAD_LETTERS";
+inline constexpr char kDeadLetterSubjectPrefix[] = "ankommen.dlq.";
+inline constexpr char kEventTypeHeader[] = "Ankommen-Event-Type";
+inline constexpr char kOriginalSubjectHeader[] = "Ankommen-Original-Subject";
+inline constexpr char kFailureHeader[] = "Ankommen-Failure";
+
+struct StreamSpec {
+  std::string name;                   // no '.' allowed
+  std::vector<std::string> subjects;  // e.g. "ankommen.registry.>"
+  absl::Duration max_age = absl::Hours(24 * 365);
+  // JetStream drops a second message with the same Nats-Msg-Id within this window.
+  absl::Duration duplicate_window = absl::Minutes(2);
+  int replicas = 1;
+};
+
+// The stream where events that failed max_deliver times are kept for people to look at.
+StreamSpec DeadLetterStreamSpec();
+
+struct OutgoingEvent {
+  std::string subject;
+  std::string event_id;
+  std::string event_type;  // full protobuf message name
+  std::string payload;     // serialized protobuf
+};
+
+struct IncomingEvent {
+  std::string subject;
+  std::string event_id;
+  std::string event_type;
+  std::string payload;
+  uint64_t stream_sequence = 0;
+  uint64_t delivery = 1;  // 1 on the first delivery
+  std::string original_subject;  // dead letters only
+  std::string failure;           // dead letters only
+};
+
+struct ConsumerSpec {
+  std::string stream;
+  std::string durable;         // no '.' allowed
+  std::string filter_subject;  // empty: the whole stream
+  // After this many failed deliveries the event goes to the dead-letter stream.
+  int max_deliver = 5;
+  // Delay before redelivery n (the last one repeats).
+  std::vector<absl::Duration> backoff = {absl::Seconds(1), absl::Seconds(5), absl::Seconds(30), absl::Minutes(2)};
+  absl::Duration ack_wait = absl::Seconds(30);
+  int batch = 64;
+};
+
+// OK acks the event. INVALID_ARGUMENT (it can never succeed) dead-letters it at
+// once. Any other error redelivers it after a backoff, and dead-letters it
+// after max_deliver deliveries.
+using EventHandler = std::function<absl::Status(const IncomingEvent&)>;
+
+class Consumer {
+ public:
+  ~Consumer();
+  void Stop();
+
+ private:
+  friend class Bus;
+  Consumer() = default;
+  void Run();
+  void Handle(void* msg);
+  void DeadLetter(void* msg, const IncomingEvent& event, const std::string& reason);
+  void UpdateBacklog();
+
+  class Bus* bus_ = nullptr;
+  ConsumerSpec spec_;
+  EventHandler handler_;
+  __natsSubscription* sub_ = nullptr;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+struct StreamState {
+  uint64_t messages = 0;
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
+};
+
+class Bus {
+ public:
+  // Connects, retrying until `timeout`; reconnects by itself afterwards.
+  static absl::StatusOr<std::unique_ptr<Bus>> Connect(const std::string& url, const std::string& client_name,
+                                                      Metrics* metrics, absl::Duration timeout = absl::Seconds(10));
+  ~Bus();
+  Bus(const Bus&) = delete;
+  Bus& operator=(const Bus&) = delete;
+
+  // Creates the stream, or updates it to the spec if it exists.
+  absl::Status EnsureStream(const StreamSpec& spec);
+
+  // Publishes and waits for JetStream's acknowledgement. A duplicate within
+  // the window counts as success.
+  absl::Status Publish(const OutgoingEvent& event);
+
+  // Creates or updates the durable consumer and starts pulling on a thread.
+  absl::StatusOr<std::unique_ptr<Consumer>> Consume(const ConsumerSpec& spec, EventHandler handler);
+
+  absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
+
+  // Reads stored messages by sequence (no consumer involved): for tests,
+  // tools and the inspection of dead letters.
+  absl::StatusOr<std::vector<IncomingEvent>> ReadStream(const std::string& stream, uint64_t from_sequence,
+                                                        size_t max_messages);
+
+ private:
+  friend class Consumer;
+  Bus() = default;
+
+  __natsConnection* conn_ = nullptr;
+  __jsCtx* js_ = nullptr;
+  std::unique_ptr<BusInstruments> instruments_;
+};
+
+}  // namespace ankommen

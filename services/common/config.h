@@ -1,0 +1,43 @@
+// Service configuration: defaults, then ANKOMMEN_* environment variables, then
+// command-line flags (config_flags.h). Every service runs with no flags at all
+// against loopback NATS and Redis.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace ankommen {
+
+struct ServiceConfig {
+  std::string service;       // "registry", "courses", ...
+  std::string grpc_addr;     // host:port the gRPC API listens on
+  std::string metrics_addr;  // host:port of the Prometheus /metrics endpoint
+  std::string nats_url;      // nats://host:port
+  std::string redis_url;     // redis://host:port[/db]
+  std::string log_level = "info";
+  int redis_pool_size = 8;
+  // Deliveries of one event before it goes to the dead-letter stream.
+  int max_deliver = 5;
+  // Off only to inspect or repair the outbox by hand: events stay in Redis.
+  bool outbox_relay = true;
+  // Largest request accepted; larger fields get INVALID_ARGUMENT, not a transport error.
+  int max_request_bytes = 16 * 1024 * 1024;
+};
+
+// Loopback defaults, with ports that do not clash between the five services.
+ServiceConfig DefaultConfig(std::string_view service);
+
+using GetEnv = std::function<const char*(const char*)>;
+
+// Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
+// ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE,
+// ANKOMMEN_MAX_DELIVER and ANKOMMEN_OUTBOX_RELAY (on/off).
+absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
+
+// Checks that addresses are host:port and URLs have the right scheme.
+absl::Status ValidateConfig(const ServiceConfig& config);
+
+}  // namespace ankommen

@@ -1,0 +1,44 @@
+// Command-line flags over the configuration. Include only from main.cpp files:
+// CLI11 is slow to compile.
+#pragma once
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "config.h"
+
+namespace ankommen {
+
+// Defaults, then environment, then flags. Exits with a message on bad input.
+inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char** argv) {
+  ServiceConfig config = DefaultConfig(service);
+  if (auto s = ApplyEnvironment(config, [](const char* name) { return std::getenv(name); }); !s.ok()) {
+    std::cerr << "ankommen-" << service << ": " << s.message() << "\n";
+    std::exit(2);
+  }
+  CLI::App app{"ankommen " + std::string(service) + " service"};
+  app.add_option("--grpc-addr", config.grpc_addr, "gRPC listen address (ANKOMMEN_GRPC_ADDR)");
+  app.add_option("--metrics-addr", config.metrics_addr, "Prometheus /metrics address (ANKOMMEN_METRICS_ADDR)");
+  app.add_option("--nats-url", config.nats_url, "NATS server URL (ANKOMMEN_NATS_URL)");
+  app.add_option("--redis-url", config.redis_url, "Redis URL (ANKOMMEN_REDIS_URL)");
+  app.add_option("--log-level", config.log_level, "debug, info, warn or error (ANKOMMEN_LOG_LEVEL)");
+  app.add_option("--redis-pool-size", config.redis_pool_size, "Redis connections (ANKOMMEN_REDIS_POOL_SIZE)")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--max-deliver", config.max_deliver, "deliveries before dead-lettering (ANKOMMEN_MAX_DELIVER)")
+      ->check(CLI::Range(1, 1000));
+  app.add_flag("!--no-outbox-relay", config.outbox_relay, "keep events in the outbox (ANKOMMEN_OUTBOX_RELAY=off)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  if (auto s = ValidateConfig(config); !s.ok()) {
+    std::cerr << "ankommen-" << service << ": " << s.message() << "\n";
+    std::exit(2);
+  }
+  return config;
+}
+
+}  // namespace ankommen

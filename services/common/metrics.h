@@ -1,0 +1,74 @@
+// Prometheus metrics: one registry and one /metrics endpoint per process.
+// Names follow ankommen_<what>_<unit>; labels stay low-cardinality (service,
+// method, code, subject, consumer) and never carry a person's id.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "absl/status/statusor.h"
+
+namespace prometheus {
+class Exposer;
+}
+
+namespace ankommen {
+
+class Metrics {
+ public:
+  // A registry with no endpoint, for unit tests.
+  Metrics();
+  ~Metrics();
+  // Binds host:port (port 0 picks a free one) and serves /metrics.
+  static absl::StatusOr<std::unique_ptr<Metrics>> Serve(const std::string& bind_addr);
+
+  prometheus::Registry& registry() { return *registry_; }
+  std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
+  int port() const;  // 0 without an endpoint
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+// Looks up a labelled child once and keeps it: Family::Add costs ~84 ns and
+// takes a lock, so hot paths keep references (STACK.md).
+template <typename T>
+class MetricVec {
+ public:
+  MetricVec(prometheus::Family<T>& family, std::vector<std::string> label_names)
+      : family_(family), label_names_(std::move(label_names)) {}
+
+  template <typename... Args>
+  T& With(const std::vector<std::string>& values, Args&&... args) {
+    std::string key;
+    for (const auto& v : values) key.append(v).push_back('\x1f');
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(key); it != cache_.end()) return *it->second;
+    prometheus::Labels labels;
+    for (size_t i = 0; i < label_names_.size() && i < values.size(); ++i) labels[label_names_[i]] = values[i];
+    T& child = family_.Add(labels, std::forward<Args>(args)...);
+    cache_.emplace(std::move(key), &child);
+    return child;
+  }
+
+ private:
+  prometheus::Family<T>& family_;
+  std::vector<std::string> label_names_;
+  std::mutex mutex_;
+  std::map<std::string, T*> cache_;
+};
+
+// Buckets for request latencies, in seconds: 0.5 ms to 10 s.
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
+
+}  // namespace ankommen

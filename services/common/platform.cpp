@@ -1,0 +1,61 @@
+#include "platform.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpc_host.h"
+#include "log.h"
+
+namespace ankommen {
+
+absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& config,
+                                                          const std::vector<StreamSpec>& streams) {
+  log::Init(config.service, config.log_level);
+  std::unique_ptr<Platform> p(new Platform(config));
+  auto metrics = Metrics::Serve(config.metrics_addr);
+  if (!metrics.ok()) return metrics.status();
+  p->metrics_ = std::move(*metrics);
+  auto redis = RedisPool::Connect(config.redis_url, config.redis_pool_size);
+  if (!redis.ok()) return redis.status();
+  p->redis_ = std::move(*redis);
+  auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get());
+  if (!bus.ok()) return bus.status();
+  p->bus_ = std::move(*bus);
+  if (auto s = p->bus_->EnsureStream(DeadLetterStreamSpec()); !s.ok()) return s;
+  for (const auto& spec : streams) {
+    if (auto s = p->bus_->EnsureStream(spec); !s.ok()) return s;
+  }
+  KeySpace keys(config.service);
+  p->outbox_ = std::make_unique<Outbox>(*p->redis_, keys);
+  p->relay_ = std::make_unique<OutboxRelay>(*p->redis_, *p->bus_, keys, p->metrics_.get());
+  if (config.outbox_relay) {
+    p->outbox_->set_wake([relay = p->relay_.get()] { relay->Wake(); });
+    p->relay_->Start();
+  } else {
+    log::Warn("outbox_relay_disabled", {{"reason", "ANKOMMEN_OUTBOX_RELAY=off"}});
+  }
+  log::Info("platform_started", {{"metrics_port", p->metrics_->port()}});
+  return p;
+}
+
+Platform::~Platform() {
+  if (relay_) relay_->Stop();
+}
+
+int Platform::ServeUntilSignal(const std::vector<grpc::Service*>& services,
+                               const std::vector<std::string>& health_names,
+                               std::vector<std::unique_ptr<Consumer>> consumers) {
+  GrpcHost host(config_.service, *metrics_);
+  if (auto s = host.Start(config_.grpc_addr, services, health_names, config_.max_request_bytes); !s.ok()) {
+    log::Error("grpc_start_failed", {{"error", s.message()}});
+    return 1;
+  }
+  log::Info("ready", {{"grpc_port", host.port()}, {"metrics_port", metrics_->port()}});
+  std::string signal = WaitForTerminationSignal();
+  log::Info("shutting_down", {{"signal", signal}});
+  host.Shutdown(absl::Seconds(10));
+  for (auto& consumer : consumers) consumer->Stop();
+  relay_->Stop();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace ankommen

@@ -1,0 +1,54 @@
+// Wires the platform pieces a service process needs, in start-up order:
+// logging, metrics endpoint, Redis pool, NATS with its streams, the outbox and
+// its relay; then serves gRPC until SIGTERM and stops in reverse order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bus.h"
+#include "config.h"
+#include "metrics.h"
+#include "outbox.h"
+#include "redis.h"
+
+namespace grpc {
+class Service;
+}
+
+namespace ankommen {
+
+class Platform {
+ public:
+  // Connects everything; streams are created or updated to the given specs
+  // (the dead-letter stream always).
+  static absl::StatusOr<std::unique_ptr<Platform>> Start(const ServiceConfig& config,
+                                                         const std::vector<StreamSpec>& streams);
+  ~Platform();
+
+  const ServiceConfig& config() const { return config_; }
+  Metrics& metrics() { return *metrics_; }
+  RedisPool& redis() { return *redis_; }
+  Bus& bus() { return *bus_; }
+  Outbox& outbox() { return *outbox_; }
+
+  // Serves until SIGTERM or SIGINT, then drains: health NOT_SERVING, calls in
+  // flight finish (up to 10 s), consumers stop, the relay publishes what is left.
+  // Returns the process exit code.
+  int ServeUntilSignal(const std::vector<grpc::Service*>& services, const std::vector<std::string>& health_names,
+                       std::vector<std::unique_ptr<Consumer>> consumers = {});
+
+ private:
+  explicit Platform(ServiceConfig config) : config_(std::move(config)) {}
+
+  ServiceConfig config_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<RedisPool> redis_;
+  std::unique_ptr<Bus> bus_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<OutboxRelay> relay_;
+};
+
+}  // namespace ankommen
