@@ -91,7 +91,7 @@ grpc::Status SerializeResponse(const google::protobuf::Message& message, grpc::B
   return grpc::Status::OK;
 }
 
-RequestContext MakeRequestContext(const grpc::ServerContext& context, std::string method) {
+RequestContext MakeRequestContext(const grpc::ServerContextBase& context, std::string method) {
   RequestContext rc;
   rc.method = std::move(method);
   const auto& md = context.client_metadata();

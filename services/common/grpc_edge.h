@@ -3,8 +3,9 @@
 // than a bare transport error), the caller is authorised, and absl::Status
 // becomes grpc::Status with google.rpc.BadRequest details.
 //
-// Services register their methods as raw (WithRawMethod_*) and implement each
-// as a one-line call to HandleUnary. Include only from handler .cpp files.
+// Services register their methods as raw callback methods
+// (WithRawCallbackMethod_*) and implement each as a call to Edge::Unary,
+// which runs the work on a worker pool, off gRPC's threads. Include only from handler .cpp files.
 #pragma once
 
 #include <string>
@@ -13,27 +14,22 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "request_context.h"
+#include "worker_pool.h"
 
 namespace ankommen {
-
-// What handlers know about the call besides the request.
-struct RequestContext {
-  std::string method;          // e.g. "RegisterHousehold"
-  std::string correlation_id;  // x-correlation-id, or a new one
-  std::string actor;           // who calls: x-ankommen-actor until tokens (security issue)
-};
 
 // Decides whether a caller may call a method. The security issue puts token
 // and certificate checks here; until then every caller is allowed.
 class Authorizer {
  public:
   virtual ~Authorizer() = default;
-  virtual absl::Status Authorize(const grpc::ServerContext& context, const RequestContext& request) const = 0;
+  virtual absl::Status Authorize(const grpc::ServerContextBase& context, const RequestContext& request) const = 0;
 };
 
 class AllowAllAuthorizer final : public Authorizer {
  public:
-  absl::Status Authorize(const grpc::ServerContext&, const RequestContext&) const override {
+  absl::Status Authorize(const grpc::ServerContextBase&, const RequestContext&) const override {
     return absl::OkStatus();
   }
 };
@@ -46,19 +42,45 @@ absl::Status ParseRequest(const grpc::ByteBuffer& buffer, google::protobuf::Mess
 
 grpc::Status SerializeResponse(const google::protobuf::Message& message, grpc::ByteBuffer& out);
 
-RequestContext MakeRequestContext(const grpc::ServerContext& context, std::string method);
+RequestContext MakeRequestContext(const grpc::ServerContextBase& context, std::string method);
 
-// fn: absl::Status(const Req&, Resp&, const RequestContext&)
-template <typename Req, typename Resp, typename Fn>
-grpc::Status HandleUnary(grpc::ServerContext* context, const grpc::ByteBuffer* in, grpc::ByteBuffer* out,
-                         const Authorizer& authorizer, const char* method, Fn&& fn) {
-  RequestContext request_context = MakeRequestContext(*context, method);
-  if (auto s = authorizer.Authorize(*context, request_context); !s.ok()) return ToGrpcStatus(s);
-  Req request;
-  if (auto s = ParseRequest(*in, request); !s.ok()) return ToGrpcStatus(s);
-  Resp response;
-  if (auto s = fn(request, response, request_context); !s.ok()) return ToGrpcStatus(s);
-  return SerializeResponse(response, *out);
-}
+// Authorisation and the worker pool shared by a service's handlers.
+class Edge {
+ public:
+  Edge(const Authorizer& authorizer, WorkerPool& workers) : authorizer_(authorizer), workers_(workers) {}
+
+  // Runs one unary call on the worker pool:
+  // fn is absl::Status(const Req&, Resp&, const RequestContext&).
+  template <typename Req, typename Resp, typename Fn>
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context, const grpc::ByteBuffer* in,
+                                  grpc::ByteBuffer* out, const char* method, Fn fn) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    bool queued = workers_.Submit([this, context, in, out, method, reactor, fn = std::move(fn)]() mutable {
+      if (context->IsCancelled()) {
+        reactor->Finish(grpc::Status(grpc::CANCELLED, "cancelled or past its deadline before it was handled"));
+        return;
+      }
+      RequestContext request_context = MakeRequestContext(*context, method);
+      if (auto s = authorizer_.Authorize(*context, request_context); !s.ok()) {
+        reactor->Finish(ToGrpcStatus(s));
+        return;
+      }
+      Req request;
+      if (auto s = ParseRequest(*in, request); !s.ok()) {
+        reactor->Finish(ToGrpcStatus(s));
+        return;
+      }
+      Resp response;
+      absl::Status status = fn(request, response, request_context);
+      reactor->Finish(status.ok() ? SerializeResponse(response, *out) : ToGrpcStatus(status));
+    });
+    if (!queued) reactor->Finish(grpc::Status(grpc::RESOURCE_EXHAUSTED, "server is busy; retry with backoff"));
+    return reactor;
+  }
+
+ private:
+  const Authorizer& authorizer_;
+  WorkerPool& workers_;
+};
 
 }  // namespace ankommen

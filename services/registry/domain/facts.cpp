@@ -1,0 +1,102 @@
+#include "facts.h"
+
+#include <cmath>
+
+#include "validation.h"
+
+namespace ankommen::registry {
+namespace {
+
+void FillMeta(ankommen::common::v1::EventMeta& meta, const EventContext& ctx) {
+  meta.set_event_id(ctx.event_id);
+  meta.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(ctx.now));
+  meta.set_correlation_id(ctx.correlation_id);
+  meta.set_producer("registry");
+}
+
+}  // namespace
+
+int AgeInYears(const std::string& birth_date, absl::CivilDay today) {
+  absl::CivilDay birth;
+  if (!ParseIsoDate(birth_date, birth)) return 0;
+  int age = static_cast<int>(today.year() - birth.year());
+  if (today.month() < birth.month() || (today.month() == birth.month() && today.day() < birth.day())) --age;
+  return age < 0 ? 0 : age;
+}
+
+ankommen::common::v1::ApproxLocation Coarsen(const v1::GeoPoint& point) {
+  ankommen::common::v1::ApproxLocation out;
+  out.set_lat(std::round(point.lat() * 100.0) / 100.0);
+  out.set_lon(std::round(point.lon() * 100.0) / 100.0);
+  return out;
+}
+
+v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today) {
+  v1::PersonFacts facts;
+  facts.set_person_id(person.person_id());
+  facts.set_age_years(AgeInYears(person.birth_date(), today));
+  facts.set_relation(person.relation());
+  facts.set_cefr_level(person.cefr_level());
+  facts.set_literate_latin(person.literate_latin());
+  facts.set_residence_status(person.residence_status());
+  facts.set_stay_prospect(person.stay_prospect());
+  facts.set_benefit_regime(person.benefit_regime());
+  facts.set_unaccompanied_minor(person.unaccompanied_minor());
+  *facts.mutable_needs() = person.needs();
+  facts.set_preferred_language(person.preferred_language());
+  return facts;
+}
+
+v1::HouseholdRegistered MakeHouseholdRegistered(const v1::Household& household, const EventContext& ctx,
+                                                absl::CivilDay today) {
+  v1::HouseholdRegistered event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_household_id(household.household_id());
+  event.set_municipality_ags(household.municipality_ags());
+  event.set_social_area(household.social_area());
+  if (household.has_location()) *event.mutable_approx_location() = Coarsen(household.location());
+  for (const auto& person : household.members()) *event.add_members() = FactsOf(person, today);
+  return event;
+}
+
+v1::PersonStatusChanged MakeStatusChanged(const v1::Person& before, const v1::Person& after, const EventContext& ctx) {
+  v1::PersonStatusChanged event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_person_id(after.person_id());
+  event.set_household_id(after.household_id());
+  event.set_previous_status(before.residence_status());
+  event.set_residence_status(after.residence_status());
+  event.set_stay_prospect(after.stay_prospect());
+  event.set_benefit_regime(after.benefit_regime());
+  return event;
+}
+
+v1::PersonLevelRecorded MakeLevelRecorded(const v1::Person& person, const EventContext& ctx) {
+  v1::PersonLevelRecorded event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_person_id(person.person_id());
+  event.set_household_id(person.household_id());
+  event.set_cefr_level(person.cefr_level());
+  event.set_literate_latin(person.literate_latin());
+  return event;
+}
+
+v1::HouseholdRelocated MakeRelocated(const v1::Household& household, const EventContext& ctx) {
+  v1::HouseholdRelocated event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_household_id(household.household_id());
+  event.set_municipality_ags(household.municipality_ags());
+  event.set_social_area(household.social_area());
+  if (household.has_location()) *event.mutable_approx_location() = Coarsen(household.location());
+  return event;
+}
+
+v1::PersonErased MakeErased(const std::string& person_id, const std::string& household_id, const EventContext& ctx) {
+  v1::PersonErased event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_person_id(person_id);
+  event.set_household_id(household_id);
+  return event;
+}
+
+}  // namespace ankommen::registry

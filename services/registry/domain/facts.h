@@ -1,0 +1,47 @@
+// What leaves the registry: events with pseudonymous ids and only the facts
+// other services need. Everything personal (names, birth date, address,
+// contact) is left out here, in one place.
+#pragma once
+
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "ankommen/registry/v1/events.pb.h"
+#include "ankommen/registry/v1/registry.pb.h"
+
+namespace ankommen::registry {
+
+namespace v1 = ::ankommen::registry::v1;
+
+// Whole years between birth and the given day (0 for an unparsable date).
+int AgeInYears(const std::string& birth_date, absl::CivilDay today);
+
+// Two decimal places of a degree: about 1 km, enough for "near home".
+ankommen::common::v1::ApproxLocation Coarsen(const v1::GeoPoint& point);
+
+v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today);
+
+// Subjects of the registry's events, and the stream that holds them.
+inline constexpr char kRegistryStream[] = "REGISTRY";
+inline constexpr char kSubjectPrefix[] = "ankommen.registry.";
+inline constexpr char kHouseholdRegistered[] = "ankommen.registry.household.registered";
+inline constexpr char kPersonStatusChanged[] = "ankommen.registry.person.status_changed";
+inline constexpr char kPersonLevelRecorded[] = "ankommen.registry.person.level_recorded";
+inline constexpr char kHouseholdRelocated[] = "ankommen.registry.household.relocated";
+inline constexpr char kPersonErased[] = "ankommen.registry.person.erased";
+
+struct EventContext {
+  std::string event_id;
+  absl::Time now;
+  std::string correlation_id;
+};
+
+v1::HouseholdRegistered MakeHouseholdRegistered(const v1::Household& household, const EventContext& ctx,
+                                                absl::CivilDay today);
+v1::PersonStatusChanged MakeStatusChanged(const v1::Person& before, const v1::Person& after, const EventContext& ctx);
+v1::PersonLevelRecorded MakeLevelRecorded(const v1::Person& person, const EventContext& ctx);
+v1::HouseholdRelocated MakeRelocated(const v1::Household& household, const EventContext& ctx);
+v1::PersonErased MakeErased(const std::string& person_id, const std::string& household_id, const EventContext& ctx);
+
+}  // namespace ankommen::registry

@@ -1,0 +1,21 @@
+// Which residence status changes the law allows, and what follows from them.
+#pragma once
+
+#include "absl/status/status.h"
+#include "ankommen/registry/v1/registry.pb.h"
+
+namespace ankommen::registry {
+
+namespace v1 = ::ankommen::registry::v1;
+
+// OK, or FAILED_PRECONDITION saying why the change is not possible (e.g.
+// protection granted back to asylum seeker: a revocation leads to toleration,
+// never back into the first procedure).
+absl::Status CheckStatusTransition(v1::ResidenceStatus from, v1::ResidenceStatus to);
+
+// Applies a validated, allowed change. Unspecified prospect and benefit regime
+// follow from the new status: protection granted means a good prospect and the
+// Jobcenter (SGB II); asylum seekers and tolerated persons get AsylbLG.
+void ApplyStatusChange(const v1::ChangeResidenceStatusRequest& request, v1::Person& person);
+
+}  // namespace ankommen::registry

@@ -1,0 +1,279 @@
+#include "validation.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "ids.h"
+#include "status.h"
+#include "utf8.h"
+
+namespace ankommen::registry {
+namespace {
+
+bool HasControlChars(const std::string& text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+bool IsBlank(const std::string& text) {
+  for (unsigned char c : text) {
+    if (!absl::ascii_isspace(c)) return false;
+  }
+  return true;
+}
+
+// A free-text field: UTF-8 is already checked at parse time.
+void CheckText(Violations& v, const std::string& field, const std::string& text, bool required, size_t max_chars) {
+  if (text.size() > max_chars * 4 || Utf8Length(text) > max_chars) {
+    v.Add(field, absl::StrCat("is longer than ", max_chars, " characters"));
+  } else if (required && IsBlank(text)) {
+    v.Add(field, "is required");
+  } else if (HasControlChars(text)) {
+    v.Add(field, "contains control characters");
+  } else if (!IsValidUtf8(text)) {
+    v.Add(field, "is not valid UTF-8 text");
+  }
+}
+
+bool IsLowerAlpha(const std::string& s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (char c : s) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
+bool IsDigits(const std::string& s, size_t n) {
+  if (s.size() != n) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+void CheckIdempotencyKey(Violations& v, const std::string& key) {
+  if (key.empty()) {
+    v.Add("idempotency_key", "is required: a retry with the same key returns the first answer");
+    return;
+  }
+  if (key.size() > kMaxIdempotencyKeyLength) {
+    v.Add("idempotency_key", absl::StrCat("is longer than ", kMaxIdempotencyKeyLength, " characters"));
+    return;
+  }
+  for (unsigned char c : key) {
+    if (c <= 0x20 || c >= 0x7F) {
+      v.Add("idempotency_key", "must be printable ASCII without spaces");
+      return;
+    }
+  }
+}
+
+void CheckEnum(Violations& v, const std::string& field, int value, bool (*is_valid)(int), bool required) {
+  if (!is_valid(value)) {
+    v.Add(field, absl::StrCat("has unknown value ", value));
+  } else if (required && value == 0) {
+    v.Add(field, "is required");
+  }
+}
+
+void CheckSocialArea(Violations& v, const std::string& field, const std::string& area) {
+  CheckText(v, field, area, /*required=*/true, 64);
+  // It becomes part of a Redis key.
+  if (area.find_first_of(":{}*?[]") != std::string::npos) v.Add(field, "may not contain : { } * ? [ ]");
+}
+
+void CheckPlace(Violations& v, const std::string& prefix, const std::string& ags, const std::string& social_area,
+                const v1::Address& address, bool has_address, const v1::GeoPoint& location, bool has_location) {
+  if (!IsDigits(ags, 8)) v.Add(prefix + "municipality_ags", "must be the 8-digit Amtlicher Gemeindeschlüssel");
+  CheckSocialArea(v, prefix + "social_area", social_area);
+  if (has_address) {
+    CheckText(v, prefix + "address.street", address.street(), false, kMaxTextLength);
+    CheckText(v, prefix + "address.city", address.city(), false, kMaxTextLength);
+    if (!address.postal_code().empty() && !IsDigits(address.postal_code(), 5)) {
+      v.Add(prefix + "address.postal_code", "must be five digits");
+    }
+  }
+  if (has_location) {
+    if (!std::isfinite(location.lat()) || location.lat() < -90 || location.lat() > 90) {
+      v.Add(prefix + "location.lat", "must be a latitude from -90 to 90");
+    }
+    if (!std::isfinite(location.lon()) || location.lon() < -180 || location.lon() > 180) {
+      v.Add(prefix + "location.lon", "must be a longitude from -180 to 180");
+    }
+  }
+}
+
+bool IsPhone(const std::string& phone) {
+  if (phone.size() < 8 || phone.size() > 16 || phone[0] != '+') return false;
+  for (size_t i = 1; i < phone.size(); ++i) {
+    if (phone[i] < '0' || phone[i] > '9') return false;
+  }
+  return true;
+}
+
+bool IsEmail(const std::string& email) {
+  auto at = email.find('@');
+  if (email.size() > 254 || at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  auto dot = email.find('.', at);
+  if (dot == std::string::npos || dot == at + 1 || dot == email.size() - 1) return false;
+  for (unsigned char c : email) {
+    if (c <= 0x20 || c >= 0x7F) return false;
+  }
+  return true;
+}
+
+void CheckPerson(Violations& v, const std::string& p, const v1::Person& person, absl::CivilDay today) {
+  if (!person.person_id().empty()) v.Add(p + "person_id", "is set by the registry; leave it empty");
+  if (!person.household_id().empty()) v.Add(p + "household_id", "is set by the registry; leave it empty");
+  CheckText(v, p + "given_names", person.given_names(), true, kMaxNameLength);
+  CheckText(v, p + "family_name", person.family_name(), true, kMaxNameLength);
+  absl::CivilDay birth;
+  if (!ParseIsoDate(person.birth_date(), birth)) {
+    v.Add(p + "birth_date", "must be a date as YYYY-MM-DD");
+  } else if (birth > today) {
+    v.Add(p + "birth_date", "is in the future");
+  } else if (birth.year() < 1900) {
+    v.Add(p + "birth_date", "is before 1900");
+  }
+  CheckEnum(v, p + "relation", person.relation(), v1::Relation_IsValid, false);
+  if (!person.nationality().empty()) {
+    const auto& n = person.nationality();
+    if (n.size() != 2 || !absl::ascii_isupper(static_cast<unsigned char>(n[0])) ||
+        !absl::ascii_isupper(static_cast<unsigned char>(n[1]))) {
+      v.Add(p + "nationality", "must be an ISO 3166-1 alpha-2 code such as SY or UA");
+    }
+  }
+  if (person.languages_size() > 10) v.Add(p + "languages", "lists more than 10 languages");
+  for (int i = 0; i < person.languages_size() && i < 10; ++i) {
+    if (!IsLowerAlpha(person.languages(i), 2, 3)) {
+      v.Add(absl::StrCat(p, "languages[", i, "]"), "must be an ISO 639 code such as ar or uk");
+    }
+  }
+  if (!person.preferred_language().empty() && !IsLowerAlpha(person.preferred_language(), 2, 3)) {
+    v.Add(p + "preferred_language", "must be an ISO 639 code such as ar or uk");
+  }
+  if (!person.cefr_level().empty() && !IsCefrLevel(person.cefr_level())) {
+    v.Add(p + "cefr_level", "must be one of A0, A1, A2, B1, B2, C1, C2");
+  }
+  CheckEnum(v, p + "residence_status", person.residence_status(), v1::ResidenceStatus_IsValid, true);
+  CheckEnum(v, p + "stay_prospect", person.stay_prospect(), v1::StayProspect_IsValid, false);
+  CheckEnum(v, p + "benefit_regime", person.benefit_regime(), v1::BenefitRegime_IsValid, false);
+  if (!person.contact().phone().empty() && !IsPhone(person.contact().phone())) {
+    v.Add(p + "contact.phone", "must be in international form, e.g. +4935211234567");
+  }
+  if (!person.contact().email().empty() && !IsEmail(person.contact().email())) {
+    v.Add(p + "contact.email", "is not an e-mail address");
+  }
+}
+
+}  // namespace
+
+bool IsCefrLevel(const std::string& level) {
+  static const char* kLevels[] = {"A0", "A1", "A2", "B1", "B2", "C1", "C2"};
+  for (const char* l : kLevels) {
+    if (level == l) return true;
+  }
+  return false;
+}
+
+bool ParseIsoDate(const std::string& text, absl::CivilDay& day) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  int y = std::stoi(text.substr(0, 4));
+  int m = std::stoi(text.substr(5, 2));
+  int d = std::stoi(text.substr(8, 2));
+  absl::CivilDay parsed(y, m, d);
+  // CivilDay normalises 2023-02-30 to March: a real date survives unchanged.
+  if (parsed.year() != y || parsed.month() != m || parsed.day() != d) return false;
+  day = parsed;
+  return true;
+}
+
+absl::Status ValidatePersonId(const std::string& field, const std::string& id) {
+  if (IsValidId(id, kPersonIdPrefix)) return absl::OkStatus();
+  return InvalidFields({{field, id.empty() ? "is required" : "is not a person id"}});
+}
+
+absl::Status ValidateHouseholdId(const std::string& field, const std::string& id) {
+  if (IsValidId(id, kHouseholdIdPrefix)) return absl::OkStatus();
+  return InvalidFields({{field, id.empty() ? "is required" : "is not a household id"}});
+}
+
+absl::Status ValidateRegistration(const v1::RegisterHouseholdRequest& request, absl::CivilDay today) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!request.has_household()) {
+    v.Add("household", "is required");
+    return v.ToStatus();
+  }
+  const auto& h = request.household();
+  if (!h.household_id().empty()) v.Add("household.household_id", "is set by the registry; leave it empty");
+  if (h.members_size() == 0) v.Add("household.members", "must list at least one person");
+  if (h.members_size() > kMaxMembers) v.Add("household.members", absl::StrCat("lists more than ", kMaxMembers, " people"));
+  for (int i = 0; i < h.members_size() && i < kMaxMembers; ++i) {
+    CheckPerson(v, absl::StrCat("household.members[", i, "]."), h.members(i), today);
+  }
+  CheckPlace(v, "household.", h.municipality_ags(), h.social_area(), h.address(), h.has_address(), h.location(),
+             h.has_location());
+  return v.ToStatus();
+}
+
+absl::Status ValidateStatusChange(const v1::ChangeResidenceStatusRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  CheckEnum(v, "residence_status", request.residence_status(), v1::ResidenceStatus_IsValid, true);
+  CheckEnum(v, "stay_prospect", request.stay_prospect(), v1::StayProspect_IsValid, false);
+  CheckEnum(v, "benefit_regime", request.benefit_regime(), v1::BenefitRegime_IsValid, false);
+  return v.ToStatus();
+}
+
+absl::Status ValidateLevel(const v1::RecordLanguageLevelRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  if (!IsCefrLevel(request.cefr_level())) v.Add("cefr_level", "must be one of A0, A1, A2, B1, B2, C1, C2");
+  return v.ToStatus();
+}
+
+absl::Status ValidateRelocation(const v1::RelocateHouseholdRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.household_id(), kHouseholdIdPrefix)) v.Add("household_id", "is not a household id");
+  CheckPlace(v, "", request.municipality_ags(), request.social_area(), request.address(), request.has_address(),
+             request.location(), request.has_location());
+  return v.ToStatus();
+}
+
+absl::Status ValidateErasure(const v1::ErasePersonRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  CheckText(v, "reason", request.reason(), /*required=*/true, kMaxTextLength);
+  return v.ToStatus();
+}
+
+absl::Status ValidateContactRead(const v1::GetContactRequest& request) {
+  Violations v;
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  CheckText(v, "purpose", request.purpose(), /*required=*/true, kMaxTextLength);
+  return v.ToStatus();
+}
+
+absl::Status ValidateList(const v1::ListHouseholdsRequest& request) {
+  Violations v;
+  CheckSocialArea(v, "social_area", request.social_area());
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    v.Add("page_size", absl::StrCat("must be from 0 to ", kMaxPageSize));
+  }
+  return v.ToStatus();
+}
+
+}  // namespace ankommen::registry

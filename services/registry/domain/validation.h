@@ -1,0 +1,42 @@
+// What the registry accepts. Pure functions over the request messages; each
+// returns INVALID_ARGUMENT naming every bad field, or OK.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "ankommen/registry/v1/registry.pb.h"
+
+namespace ankommen::registry {
+
+namespace v1 = ::ankommen::registry::v1;
+
+inline constexpr int kMaxMembers = 30;
+inline constexpr int kMaxNameLength = 200;  // code points
+inline constexpr int kMaxTextLength = 200;
+inline constexpr int kMaxIdempotencyKeyLength = 128;
+inline constexpr int kMaxPageSize = 500;
+inline constexpr int kDefaultPageSize = 50;
+
+// A new household: members, dates, codes, contact data and location.
+absl::Status ValidateRegistration(const v1::RegisterHouseholdRequest& request, absl::CivilDay today);
+absl::Status ValidateStatusChange(const v1::ChangeResidenceStatusRequest& request);
+absl::Status ValidateLevel(const v1::RecordLanguageLevelRequest& request);
+absl::Status ValidateRelocation(const v1::RelocateHouseholdRequest& request);
+absl::Status ValidateErasure(const v1::ErasePersonRequest& request);
+absl::Status ValidateContactRead(const v1::GetContactRequest& request);
+absl::Status ValidateList(const v1::ListHouseholdsRequest& request);
+// For reads by id: the id must be well-formed.
+absl::Status ValidatePersonId(const std::string& field, const std::string& id);
+absl::Status ValidateHouseholdId(const std::string& field, const std::string& id);
+
+bool IsCefrLevel(const std::string& level);
+
+// "YYYY-MM-DD" that is a real calendar date.
+bool ParseIsoDate(const std::string& text, absl::CivilDay& day);
+
+inline constexpr char kHouseholdIdPrefix[] = "hh";
+inline constexpr char kPersonIdPrefix[] = "p";
+
+}  // namespace ankommen::registry

@@ -1,0 +1,72 @@
+// The registry's use cases, free of transport: each validates, loads, lets the
+// domain decide, and saves state with its events in one step. The gRPC layer
+// (registry_grpc.cpp) only translates.
+#pragma once
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ankommen/registry/v1/registry.pb.h"
+#include "clock.h"
+#include "request_context.h"
+#include "storage/household_store.h"
+
+namespace ankommen::registry {
+
+namespace v1 = ::ankommen::registry::v1;
+
+class Registry {
+ public:
+  Registry(HouseholdStore& store, const Clock& clock, absl::TimeZone zone)
+      : store_(store), clock_(clock), zone_(zone) {}
+
+  absl::Status RegisterHousehold(const v1::RegisterHouseholdRequest& request, v1::RegisterHouseholdResponse& response,
+                                 const RequestContext& rc);
+  absl::Status GetHousehold(const v1::GetHouseholdRequest& request, v1::GetHouseholdResponse& response,
+                            const RequestContext& rc);
+  absl::Status GetPerson(const v1::GetPersonRequest& request, v1::GetPersonResponse& response,
+                         const RequestContext& rc);
+  absl::Status ListHouseholds(const v1::ListHouseholdsRequest& request, v1::ListHouseholdsResponse& response,
+                              const RequestContext& rc);
+  absl::Status ChangeResidenceStatus(const v1::ChangeResidenceStatusRequest& request,
+                                     v1::ChangeResidenceStatusResponse& response, const RequestContext& rc);
+  absl::Status RecordLanguageLevel(const v1::RecordLanguageLevelRequest& request,
+                                   v1::RecordLanguageLevelResponse& response, const RequestContext& rc);
+  absl::Status RelocateHousehold(const v1::RelocateHouseholdRequest& request, v1::RelocateHouseholdResponse& response,
+                                 const RequestContext& rc);
+  absl::Status ErasePerson(const v1::ErasePersonRequest& request, v1::ErasePersonResponse& response,
+                           const RequestContext& rc);
+  absl::Status GetContact(const v1::GetContactRequest& request, v1::GetContactResponse& response,
+                          const RequestContext& rc);
+
+ private:
+  // A change decided on the current state: the commit without its
+  // idempotency fields, and the answer to give.
+  struct Decision {
+    Commit commit;
+    std::string response;
+  };
+  using Decide = std::function<absl::StatusOr<Decision>()>;
+
+  // Runs a command once per idempotency key: a retry gets the first answer, a
+  // key reused for another request is refused, and a concurrent change to the
+  // same household makes it decide again on the new state.
+  absl::StatusOr<std::string> RunCommand(int partition, const char* scope, const google::protobuf::Message& request,
+                                         const std::string& idempotency_key, const Decide& decide);
+
+  // The household holding a person, for commands and reads on that person.
+  absl::StatusOr<LoadedHousehold> LoadPersonHousehold(const std::string& person_id);
+  absl::StatusOr<LoadedHousehold> LoadHousehold(const std::string& household_id);
+
+  absl::Status Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc);
+
+  absl::CivilDay Today() const { return absl::ToCivilDay(clock_.Now(), zone_); }
+  std::string NewEventId() const;
+
+  HouseholdStore& store_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
+};
+
+}  // namespace ankommen::registry

@@ -1,0 +1,154 @@
+// ankommenctl: the operator's command line, speaking gRPC to the services.
+//
+//   ankommenctl registry register --file household.json [--idempotency-key K]
+//   ankommenctl registry get-household ID --purpose "why"
+//   ankommenctl registry get-person ID --purpose "why"
+//   ankommenctl registry list --area Riesa [--page-size N] [--page-token T]
+//   ankommenctl health [--service NAME]
+//
+// Requests and answers are protobuf JSON, so scripts can use them as they are.
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace {
+
+namespace v1 = ankommen::registry::v1;
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+int Fail(const grpc::Status& s) {
+  std::cerr << "error: " << s.error_code() << " " << s.error_message() << "\n";
+  return s.error_code() == grpc::INVALID_ARGUMENT ? 2 : 1;
+}
+
+std::string RandomKey() {
+  std::random_device rd;
+  std::ostringstream out;
+  out << std::hex << rd() << rd() << rd() << rd();
+  return out.str();
+}
+
+void WithMetadata(grpc::ClientContext& ctx) {
+  ctx.AddMetadata("x-ankommen-actor", "ankommenctl");
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ankommenctl: operate an ankommen district"};
+  app.require_subcommand(1);
+  std::string registry_addr = "127.0.0.1:50051";
+  if (const char* env = std::getenv("ANKOMMEN_REGISTRY_ADDR")) registry_addr = env;
+  app.add_option("--registry", registry_addr, "registry gRPC address (ANKOMMEN_REGISTRY_ADDR)");
+
+  auto* registry = app.add_subcommand("registry", "households and persons");
+  registry->require_subcommand(1);
+  std::string file, key, id, purpose = "operator lookup", area, token;
+  int page_size = 0;
+  auto* reg = registry->add_subcommand("register", "register a household from a JSON file");
+  reg->add_option("--file", file, "RegisterHouseholdRequest or Household as JSON")->required();
+  reg->add_option("--idempotency-key", key, "retry-safe key (default: random)");
+  auto* get_h = registry->add_subcommand("get-household", "show a household");
+  get_h->add_option("id", id)->required();
+  get_h->add_option("--purpose", purpose, "why you read personal data (audited)");
+  auto* get_p = registry->add_subcommand("get-person", "show a person");
+  get_p->add_option("id", id)->required();
+  get_p->add_option("--purpose", purpose, "why you read personal data (audited)");
+  auto* list = registry->add_subcommand("list", "list households of a social area");
+  list->add_option("--area", area)->required();
+  list->add_option("--page-size", page_size);
+  list->add_option("--page-token", token);
+  list->add_option("--purpose", purpose, "why you read personal data (audited)");
+
+  auto* health = app.add_subcommand("health", "check a service's grpc.health.v1 status");
+  std::string health_addr = registry_addr, health_service;
+  health->add_option("--addr", health_addr);
+  health->add_option("--service", health_service, "e.g. ankommen.registry.v1.RegistryService");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (health->parsed()) {
+    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(health_addr, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    WithMetadata(ctx);
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(health_service);
+    grpc::health::v1::HealthCheckResponse resp;
+    auto s = stub->Check(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
+    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+  }
+
+  auto stub = v1::RegistryService::NewStub(grpc::CreateChannel(registry_addr, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  WithMetadata(ctx);
+  if (reg->parsed()) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "error: cannot read " << file << "\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    v1::RegisterHouseholdRequest req;
+    if (!google::protobuf::util::JsonStringToMessage(text.str(), &req).ok() || !req.has_household()) {
+      req.Clear();
+      auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), req.mutable_household());
+      if (!parsed.ok()) {
+        std::cerr << "error: " << file << ": " << parsed.message() << "\n";
+        return 2;
+      }
+    }
+    if (!key.empty()) req.set_idempotency_key(key);
+    if (req.idempotency_key().empty()) req.set_idempotency_key(RandomKey());
+    v1::RegisterHouseholdResponse resp;
+    auto s = stub->RegisterHousehold(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
+  } else if (get_h->parsed()) {
+    v1::GetHouseholdRequest req;
+    req.set_household_id(id);
+    req.set_purpose(purpose);
+    v1::GetHouseholdResponse resp;
+    auto s = stub->GetHousehold(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
+  } else if (get_p->parsed()) {
+    v1::GetPersonRequest req;
+    req.set_person_id(id);
+    req.set_purpose(purpose);
+    v1::GetPersonResponse resp;
+    auto s = stub->GetPerson(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
+  } else if (list->parsed()) {
+    v1::ListHouseholdsRequest req;
+    req.set_social_area(area);
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    req.set_purpose(purpose);
+    v1::ListHouseholdsResponse resp;
+    auto s = stub->ListHouseholds(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
+  }
+  return 0;
+}
