@@ -312,7 +312,8 @@ void Consumer::Handle(void* raw) {
   }
   size_t step = std::min<size_t>(event.delivery - 1, spec_.backoff.empty() ? 0 : spec_.backoff.size() - 1);
   absl::Duration delay = spec_.backoff.empty() ? absl::Seconds(1) : spec_.backoff[step];
-  natsMsg_NakWithDelay(msg, Nanos(delay), nullptr);
+  // Unlike the config durations, this delay is in milliseconds.
+  natsMsg_NakWithDelay(msg, absl::ToInt64Milliseconds(delay), nullptr);
   instruments.consumed.With({spec_.durable, event.subject, "retry"}).Increment();
   log::Warn("event_retry", {{"consumer", spec_.durable}, {"event_id", event.event_id},
                             {"delivery", event.delivery}, {"error", status.message()}});
@@ -334,7 +335,7 @@ void Consumer::DeadLetter(void* raw, const IncomingEvent& event, const std::stri
   if (ack != nullptr) jsPubAck_Destroy(ack);
   if (s != NATS_OK) {
     // Keep the event: it is redelivered and dead-lettered on a later try.
-    natsMsg_NakWithDelay(msg, Nanos(absl::Seconds(5)), nullptr);
+    natsMsg_NakWithDelay(msg, 5000, nullptr);  // milliseconds
     log::Error("dead_letter_failed", {{"consumer", spec_.durable}, {"event_id", event.event_id}});
     return;
   }

@@ -1,0 +1,181 @@
+// JetStream publishing, durable consumers, retries, dead letters and the inbox
+// against a real nats-server (and redis-server for the inbox).
+#include "bus.h"
+
+#include <atomic>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "metrics.h"
+#include "outbox.h"
+#include "redis.h"
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+bool Eventually(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10)) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return condition();
+}
+
+class BusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto bus = Bus::Connect(nats_.url(), "bus-test", &metrics_);
+    ASSERT_TRUE(bus.ok()) << bus.status();
+    bus_ = std::move(*bus);
+    ASSERT_TRUE(bus_->EnsureStream(DeadLetterStreamSpec()).ok());
+    StreamSpec spec;
+    spec.name = "TEST";
+    spec.subjects = {"ankommen.test.>"};
+    ASSERT_TRUE(bus_->EnsureStream(spec).ok());
+  }
+
+  ConsumerSpec Spec(const std::string& durable, int max_deliver = 3) {
+    ConsumerSpec spec;
+    spec.stream = "TEST";
+    spec.durable = durable;
+    spec.max_deliver = max_deliver;
+    spec.backoff = {absl::Milliseconds(50)};
+    return spec;
+  }
+
+  testing::NatsServer nats_;
+  Metrics metrics_;
+  std::unique_ptr<Bus> bus_;
+};
+
+TEST_F(BusTest, EnsureStreamIsRepeatableAndUpdates) {
+  StreamSpec spec;
+  spec.name = "TEST";
+  spec.subjects = {"ankommen.test.>", "ankommen.other.>"};
+  EXPECT_TRUE(bus_->EnsureStream(spec).ok());
+  EXPECT_TRUE(bus_->EnsureStream(spec).ok());
+  EXPECT_TRUE(bus_->Publish({"ankommen.other.x", "e1", "t", "p"}).ok());
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
+}
+
+TEST_F(BusTest, TheSameEventIdIsStoredOnce) {
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "same", "t", "1"}).ok());
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "same", "t", "1"}).ok());
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
+}
+
+TEST_F(BusTest, AConsumerGetsEveryEventAndAcks) {
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "e" + std::to_string(i), "t", "p"}).ok());
+  std::atomic<int> seen{0};
+  auto consumer = bus_->Consume(Spec("all"), [&](const IncomingEvent& e) {
+    EXPECT_EQ(e.event_type, "t");
+    ++seen;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  EXPECT_TRUE(Eventually([&] { return seen.load() == 20; }));
+  (*consumer)->Stop();
+  // Durable: a new consumer with the same name starts after what was acked.
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "e20", "t", "p"}).ok());
+  std::atomic<int> later{0};
+  auto again = bus_->Consume(Spec("all"), [&](const IncomingEvent&) {
+    ++later;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(Eventually([&] { return later.load() == 1; }));
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(later.load(), 1);
+}
+
+TEST_F(BusTest, AFailedEventIsRedeliveredUntilItSucceeds) {
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "flaky", "t", "p"}).ok());
+  std::atomic<int> attempts{0};
+  std::atomic<uint64_t> last_delivery{0};
+  auto consumer = bus_->Consume(Spec("flaky", 5), [&](const IncomingEvent& e) {
+    last_delivery = e.delivery;
+    return ++attempts < 3 ? absl::UnavailableError("not yet") : absl::OkStatus();
+  });
+  ASSERT_TRUE(consumer.ok());
+  EXPECT_TRUE(Eventually([&] { return attempts.load() == 3; }));
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(attempts.load(), 3);
+  EXPECT_EQ(last_delivery.load(), 3u);
+  EXPECT_EQ(bus_->GetStreamState(kDeadLetterStream)->messages, 0u);
+}
+
+TEST_F(BusTest, AnEventThatKeepsFailingGoesToTheDeadLetterStream) {
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "poison", "t", "payload"}).ok());
+  std::atomic<int> attempts{0};
+  auto consumer = bus_->Consume(Spec("poisoned", 3), [&](const IncomingEvent&) {
+    ++attempts;
+    return absl::InternalError("cannot apply");
+  });
+  ASSERT_TRUE(consumer.ok());
+  EXPECT_TRUE(Eventually([&] { return bus_->GetStreamState(kDeadLetterStream)->messages == 1; }));
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(attempts.load(), 3);
+  auto dead = bus_->ReadStream(kDeadLetterStream, 1, 10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].subject, "ankommen.dlq.poisoned");
+  EXPECT_EQ((*dead)[0].original_subject, "ankommen.test.a");
+  EXPECT_EQ((*dead)[0].failure, "cannot apply");
+  EXPECT_EQ((*dead)[0].payload, "payload");
+}
+
+TEST_F(BusTest, AMalformedEventIsDeadLetteredAtOnce) {
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "garbage", "t", "x"}).ok());
+  std::atomic<int> attempts{0};
+  auto consumer = bus_->Consume(Spec("strict", 5), [&](const IncomingEvent&) {
+    ++attempts;
+    return absl::InvalidArgumentError("not a valid event");
+  });
+  ASSERT_TRUE(consumer.ok());
+  EXPECT_TRUE(Eventually([&] { return bus_->GetStreamState(kDeadLetterStream)->messages == 1; }));
+  EXPECT_EQ(attempts.load(), 1);
+}
+
+// The inbox: the consumer stores its effect and the event id in one step, so
+// a redelivery (here: the ack was lost because the handler failed after
+// storing) changes nothing the second time.
+TEST_F(BusTest, TheInboxAppliesAnEventOnceWhateverIsRedelivered) {
+  testing::RedisServer redis;
+  auto pool = RedisPool::Connect(redis.url(), 2);
+  ASSERT_TRUE(pool.ok());
+  KeySpace keys("courses");
+  Outbox outbox(**pool, keys);
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "ev_once", "t", "p"}).ok());
+  std::atomic<int> deliveries{0};
+  auto consumer = bus_->Consume(Spec("counting", 5), [&](const IncomingEvent& e) -> absl::Status {
+    ++deliveries;
+    auto loaded = outbox.Load(keys.Key(1, "counter"));
+    if (!loaded.ok()) return loaded.status();
+    int64_t version = loaded->has_value() ? (*loaded)->version : 0;
+    int count = loaded->has_value() ? std::stoi((*loaded)->state) : 0;
+    Commit c;
+    c.partition = 1;
+    c.aggregate_key = keys.Key(1, "counter");
+    c.expected_version = version;
+    c.state = std::to_string(count + 1);
+    c.idempotency_key = keys.Inbox(1, "counting", e.event_id);
+    c.fingerprint = e.event_id;
+    auto result = outbox.Apply(c);
+    if (!result.ok()) return result.status();
+    // Fail the first delivery after storing: JetStream delivers again.
+    if (e.delivery == 1) return absl::UnavailableError("lost the ack");
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(consumer.ok());
+  EXPECT_TRUE(Eventually([&] { return deliveries.load() >= 2; }));
+  absl::SleepFor(absl::Milliseconds(300));
+  (*consumer)->Stop();
+  EXPECT_EQ(deliveries.load(), 2);
+  EXPECT_EQ((*outbox.Load(keys.Key(1, "counter")))->state, "1");
+}
+
+}  // namespace
+}  // namespace ankommen

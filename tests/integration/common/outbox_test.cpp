@@ -1,0 +1,136 @@
+// The outbox, relay and inbox against real redis-server and nats-server.
+#include "outbox.h"
+
+#include <gtest/gtest.h>
+
+#include "bus.h"
+#include "metrics.h"
+#include "redis.h"
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = RedisPool::Connect(redis_.url(), 4);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+    auto bus = Bus::Connect(nats_.url(), "outbox-test", &metrics_);
+    ASSERT_TRUE(bus.ok()) << bus.status();
+    bus_ = std::move(*bus);
+    StreamSpec spec;
+    spec.name = "TEST";
+    spec.subjects = {"ankommen.test.>"};
+    ASSERT_TRUE(bus_->EnsureStream(spec).ok());
+    outbox_ = std::make_unique<Outbox>(*pool_, keys_);
+    relay_ = std::make_unique<OutboxRelay>(*pool_, *bus_, keys_, &metrics_);
+  }
+
+  Commit MakeCommit(const std::string& idem, int64_t expected_version, const std::string& event_id) {
+    Commit c;
+    c.partition = 5;
+    c.aggregate_key = keys_.Key(5, "thing:t_5");
+    c.expected_version = expected_version;
+    c.state = "state-" + event_id;
+    c.idempotency_key = keys_.Idempotency(5, "make", idem);
+    c.fingerprint = "fp-" + idem;
+    c.response = "answer-" + event_id;
+    c.events.push_back({"ankommen.test.made", event_id, "test.Made", "payload-" + event_id});
+    c.index_ops.push_back(IndexOp::SortedAdd(keys_.Key(5, "index"), "t_5"));
+    return c;
+  }
+
+  testing::RedisServer redis_;
+  testing::NatsServer nats_;
+  Metrics metrics_;
+  KeySpace keys_{"test"};
+  std::unique_ptr<RedisPool> pool_;
+  std::unique_ptr<Bus> bus_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<OutboxRelay> relay_;
+};
+
+TEST_F(OutboxTest, StateEventsIndexAndAnswerAreWrittenTogether) {
+  auto result = outbox_->Apply(MakeCommit("k1", 0, "ev_1"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->outcome, CommitResult::Outcome::kCommitted);
+  EXPECT_EQ(result->version, 1);
+  auto stored = outbox_->Load(keys_.Key(5, "thing:t_5"));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->state, "state-ev_1");
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(5)}), "1");
+  EXPECT_EQ(redis_.Command({"ZCARD", keys_.Key(5, "index")}), "1");
+  auto prior = outbox_->FindPrior(keys_.Idempotency(5, "make", "k1"));
+  ASSERT_TRUE(prior.ok() && prior->has_value());
+  EXPECT_EQ((*prior)->response, "answer-ev_1");
+}
+
+TEST_F(OutboxTest, ARetryReplaysTheFirstAnswerAndWritesNothing) {
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  auto again = outbox_->Apply(MakeCommit("k1", 0, "ev_2"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, CommitResult::Outcome::kReplayed);
+  EXPECT_EQ(again->prior.response, "answer-ev_1");
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(5)}), "1");
+}
+
+TEST_F(OutboxTest, AStaleVersionConflictsAndWritesNothing) {
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  auto stale = outbox_->Apply(MakeCommit("k2", 0, "ev_2"));
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->outcome, CommitResult::Outcome::kConflict);
+  EXPECT_EQ(stale->version, 1);
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(5)}), "1");
+  auto fresh = outbox_->Apply(MakeCommit("k2", 1, "ev_2"));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->outcome, CommitResult::Outcome::kCommitted);
+  EXPECT_EQ(fresh->version, 2);
+}
+
+TEST_F(OutboxTest, RelayPublishesWithTheEventIdAndEmptiesTheOutbox) {
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k2", 1, "ev_2")).ok());
+  auto published = relay_->DrainOnce();
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(*published, 2);
+  EXPECT_EQ(*relay_->Pending(), 0);
+  auto events = bus_->ReadStream("TEST", 1, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].event_id, "ev_1");
+  EXPECT_EQ((*events)[0].event_type, "test.Made");
+  EXPECT_EQ((*events)[1].payload, "payload-ev_2");
+}
+
+TEST_F(OutboxTest, ACrashAfterPublishingPublishesAgainAndJetStreamDropsTheDuplicate) {
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  // The relay published, then died before deleting the entry.
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.made", "ev_1", "test.Made", "payload-ev_1"}).ok());
+  ASSERT_TRUE(relay_->DrainOnce().ok());
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
+  EXPECT_EQ(*relay_->Pending(), 0);
+}
+
+TEST_F(OutboxTest, TheRelayThreadPublishesWhenWoken) {
+  outbox_->set_wake([this] { relay_->Wake(); });
+  relay_->Start(absl::Seconds(30));  // a long poll: only the wake-up can be quick
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (bus_->GetStreamState("TEST")->messages < 1 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
+  relay_->Stop();
+}
+
+TEST_F(OutboxTest, EventsWaitInTheOutboxWhileNatsIsDown) {
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  // A bus to a server that does not answer: publishing fails, the entry stays.
+  auto dead = Bus::Connect("nats://127.0.0.1:" + std::to_string(testing::FreePort()), "dead", nullptr,
+                           absl::Milliseconds(100));
+  EXPECT_FALSE(dead.ok());
+  EXPECT_EQ(*relay_->Pending(), 1);
+}
+
+}  // namespace
+}  // namespace ankommen

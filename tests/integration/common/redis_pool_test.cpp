@@ -1,0 +1,100 @@
+// The Redis pool against a real redis-server.
+#include "redis.h"
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+class RedisPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = RedisPool::Connect(redis_.url(), 4);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+  }
+  testing::RedisServer redis_;
+  std::unique_ptr<RedisPool> pool_;
+};
+
+TEST_F(RedisPoolTest, CommandsAndBinaryValues) {
+  std::string binary("a\0b\xff", 4);
+  ASSERT_TRUE(pool_->Command({"SET", "k", binary}).ok());
+  auto got = pool_->Command({"GET", "k"});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->str, binary);
+  auto missing = pool_->Command({"GET", "nothing"});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->is_nil());
+}
+
+TEST_F(RedisPoolTest, ErrorRepliesBecomeStatuses) {
+  ASSERT_TRUE(pool_->Command({"SET", "k", "v"}).ok());
+  auto wrong_type = pool_->Command({"LPUSH", "k", "x"});
+  EXPECT_EQ(wrong_type.status().code(), absl::StatusCode::kInternal);
+}
+
+TEST_F(RedisPoolTest, PipelineAnswersInOrder) {
+  auto replies = pool_->Pipeline({{"SET", "a", "1"}, {"INCR", "a"}, {"GET", "a"}});
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 3u);
+  EXPECT_EQ((*replies)[1].integer, 2);
+  EXPECT_EQ((*replies)[2].str, "2");
+}
+
+TEST_F(RedisPoolTest, ScriptsRunBySha1AndSurviveAScriptFlush) {
+  LuaScript script{"add", "return redis.call('INCRBY', KEYS[1], ARGV[1])"};
+  auto first = pool_->Eval(script, {"n"}, {"5"});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->integer, 5);
+  ASSERT_TRUE(pool_->Command({"SCRIPT", "FLUSH"}).ok());
+  auto second = pool_->Eval(script, {"n"}, {"2"});
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->integer, 7);
+}
+
+TEST_F(RedisPoolTest, ScriptCheckFailuresAreFailedPrecondition) {
+  LuaScript script{"refuse", "return redis.error_reply('CHECK: no seats left')"};
+  auto result = pool_->Eval(script, {"k"}, {});
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(result.status().message(), "no seats left");
+}
+
+TEST_F(RedisPoolTest, ManyThreadsShareFewConnections) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (!pool_->Command({"INCR", "counter"}).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(pool_->Command({"GET", "counter"})->str, "3200");
+}
+
+TEST(RedisPoolConnectTest, UnreachableRedisIsUnavailable) {
+  int port = testing::FreePort();
+  auto pool = RedisPool::Connect("redis://127.0.0.1:" + std::to_string(port), 1, absl::Milliseconds(300));
+  EXPECT_EQ(pool.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(RedisUrlTest, Parses) {
+  auto ep = ParseRedisUrl("redis://redis.ankommen.svc:6380/3");
+  ASSERT_TRUE(ep.ok());
+  EXPECT_EQ(ep->host, "redis.ankommen.svc");
+  EXPECT_EQ(ep->port, 6380);
+  EXPECT_EQ(ep->db, 3);
+  EXPECT_FALSE(ParseRedisUrl("http://x").ok());
+  EXPECT_FALSE(ParseRedisUrl("redis://:99").ok());
+}
+
+}  // namespace
+}  // namespace ankommen

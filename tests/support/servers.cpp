@@ -1,0 +1,264 @@
+#include "servers.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <hiredis/hiredis.h>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace ankommen::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool WaitFor(const std::function<bool()>& ready, int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (Clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+// Reads the first line a TCP server sends (NATS greets with INFO {...}).
+std::string Greeting(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string line;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    timeval tv{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n > 0) line.assign(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return line;
+}
+
+}  // namespace
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "ankommen-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    send(fd, request.data(), request.size(), 0);
+    char buf[65536];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+std::string FindBinary(const std::string& name) {
+  for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/usr/local/bin/", "/usr/local/sbin/"}) {
+    std::string path = std::string(dir) + name;
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  throw std::runtime_error(name + " not found: install it (deploy/local/install-deps.sh)");
+}
+
+Process::Process(const std::string& binary, const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env, const std::string& log_path)
+    : log_path_(log_path) {
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    // The child must not inherit the test's blocked signals.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+}
+
+Process::~Process() { Stop(SIGKILL, 5000); }
+
+bool Process::Running() {
+  if (reaped_) return false;
+  pid_t r = waitpid(pid_, &status_, WNOHANG);
+  if (r == pid_) reaped_ = true;
+  return !reaped_;
+}
+
+int Process::Stop(int signal, int timeout_ms) {
+  if (!Running()) return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  kill(pid_, signal);
+  WaitFor([&] { return !Running(); }, timeout_ms);
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status_, 0);
+    reaped_ = true;
+    return -1;
+  }
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+}
+
+std::string Process::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+NatsServer::NatsServer() : port_(FreePort()) {
+  process_ = std::make_unique<Process>(
+      FindBinary("nats-server"),
+      std::vector<std::string>{"-a", "127.0.0.1", "-p", std::to_string(port_), "-js", "-sd", dir_.path() + "/js"},
+      std::map<std::string, std::string>{}, dir_.path() + "/nats.log");
+  // Ready when our process greets with JetStream on (another server on the
+  // port would make our process exit, which Running() notices).
+  bool ready = WaitFor([&] {
+    return process_->Running() && Greeting(port_).find("\"jetstream\":true") != std::string::npos;
+  }, 10000);
+  if (!ready) throw std::runtime_error("nats-server did not start: " + process_->Log());
+}
+
+std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+RedisServer::RedisServer() : port_(FreePort()) {
+  process_ = std::make_unique<Process>(
+      FindBinary("redis-server"),
+      std::vector<std::string>{"--bind", "127.0.0.1", "--port", std::to_string(port_), "--dir", dir_.path(),
+                               "--save", "", "--appendonly", "no"},
+      std::map<std::string, std::string>{}, dir_.path() + "/redis.log");
+  bool ready = WaitFor([&] { return process_->Running() && Command({"PING"}) == "PONG"; }, 10000);
+  if (!ready) throw std::runtime_error("redis-server did not start: " + process_->Log());
+}
+
+std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+
+std::string RedisServer::Command(const std::vector<std::string>& argv) const {
+  timeval tv{1, 0};
+  redisContext* ctx = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (ctx == nullptr || ctx->err) {
+    if (ctx) redisFree(ctx);
+    return "";
+  }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* reply = static_cast<redisReply*>(redisCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+  std::string out;
+  if (reply != nullptr) {
+    if (reply->type == REDIS_REPLY_INTEGER) out = std::to_string(reply->integer);
+    else if (reply->str != nullptr) out.assign(reply->str, reply->len);
+    else if (reply->type == REDIS_REPLY_ARRAY) out = std::to_string(reply->elements);
+    freeReplyObject(reply);
+  }
+  redisFree(ctx);
+  return out;
+}
+
+ServiceProcess::ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
+                               const RedisServer& redis, std::map<std::string, std::string> extra_env)
+    : binary_(binary), health_name_(health_name), nats_url_(nats.url()), redis_url_(redis.url()),
+      grpc_port_(FreePort()), metrics_port_(FreePort()) {
+  Launch(extra_env);
+}
+
+ServiceProcess::~ServiceProcess() {
+  if (process_) process_->Stop(SIGTERM, 15000);
+}
+
+std::string ServiceProcess::grpc_addr() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
+
+void ServiceProcess::Restart(std::map<std::string, std::string> extra_env) {
+  if (process_) process_->Stop(SIGTERM, 15000);
+  Launch(extra_env);
+}
+
+void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env) {
+  std::map<std::string, std::string> env = {
+      {"ANKOMMEN_GRPC_ADDR", grpc_addr()},
+      {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(metrics_port_)},
+      {"ANKOMMEN_NATS_URL", nats_url_},
+      {"ANKOMMEN_REDIS_URL", redis_url_},
+  };
+  for (const auto& [k, v] : extra_env) env[k] = v;
+  process_ = std::make_unique<Process>(binary_, std::vector<std::string>{}, env, dir_.path() + "/service.log");
+  bool ready = WaitFor([&] {
+    if (!process_->Running()) return false;
+    // A fresh channel per try: a channel that met a refused connection waits
+    // out its reconnect backoff (seconds) before it tries again.
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto stub = grpc::health::v1::Health::NewStub(
+        grpc::CreateCustomChannel(grpc_addr(), grpc::InsecureChannelCredentials(), args));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(health_name_);
+    grpc::health::v1::HealthCheckResponse resp;
+    return stub->Check(&ctx, req, &resp).ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  }, 20000);
+  if (!ready) throw std::runtime_error(binary_ + " did not become SERVING: " + process_->Log());
+}
+
+}  // namespace ankommen::testing

@@ -1,0 +1,106 @@
+// Real servers for integration tests: nats-server and redis-server started on
+// free loopback ports in a temporary directory, and the project's own service
+// binaries. Each is stopped (and its files removed) when the object goes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ankommen::testing {
+
+// A port nobody listens on right now.
+int FreePort();
+
+// A temporary directory removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A child process with its output in a log file.
+class Process {
+ public:
+  Process(const std::string& binary, const std::vector<std::string>& args,
+          const std::map<std::string, std::string>& env, const std::string& log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool Running();
+  // Sends the signal and waits up to timeout_ms; returns the exit status or -1.
+  int Stop(int signal, int timeout_ms = 10000);
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+class NatsServer {
+ public:
+  NatsServer();
+  int port() const { return port_; }
+  std::string url() const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+class RedisServer {
+ public:
+  RedisServer();
+  int port() const { return port_; }
+  std::string url() const;
+  // Runs a command through redis-cli semantics (hiredis), returns the reply as text.
+  std::string Command(const std::vector<std::string>& argv) const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+// An ankommen service binary pointed at the given servers, ready when its
+// gRPC health check answers SERVING.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
+                 const RedisServer& redis, std::map<std::string, std::string> extra_env = {});
+  ~ServiceProcess();
+  std::string grpc_addr() const;
+  int metrics_port() const { return metrics_port_; }
+  Process& process() { return *process_; }
+  // Starts again on the same ports (after Stop or a kill).
+  void Restart(std::map<std::string, std::string> extra_env = {});
+
+ private:
+  void Launch(const std::map<std::string, std::string>& extra_env);
+
+  std::string binary_, health_name_;
+  std::string nats_url_, redis_url_;
+  TempDir dir_;
+  int grpc_port_, metrics_port_;
+  std::unique_ptr<Process> process_;
+};
+
+// GET http://127.0.0.1:port/path; the body, or "" on failure.
+std::string HttpGet(int port, const std::string& path);
+
+// Finds a server binary in the usual places (nats-server lives in /usr/sbin).
+std::string FindBinary(const std::string& name);
+
+}  // namespace ankommen::testing

@@ -1,0 +1,67 @@
+#include "config.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace ankommen {
+namespace {
+
+GetEnv FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+}
+
+TEST(ConfigTest, DefaultsAreLoopbackAndDistinctPerService) {
+  auto registry = DefaultConfig("registry");
+  auto courses = DefaultConfig("courses");
+  EXPECT_EQ(registry.grpc_addr, "127.0.0.1:50051");
+  EXPECT_EQ(registry.nats_url, "nats://127.0.0.1:4222");
+  EXPECT_EQ(registry.redis_url, "redis://127.0.0.1:6379/0");
+  EXPECT_NE(registry.grpc_addr, courses.grpc_addr);
+  EXPECT_NE(registry.metrics_addr, courses.metrics_addr);
+  EXPECT_TRUE(ValidateConfig(registry).ok());
+}
+
+TEST(ConfigTest, EnvironmentOverridesDefaults) {
+  auto config = DefaultConfig("registry");
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_GRPC_ADDR", "0.0.0.0:7000"},
+                                                {"ANKOMMEN_NATS_URL", "nats://nats:4222"},
+                                                {"ANKOMMEN_REDIS_URL", "redis://redis:6379/2"},
+                                                {"ANKOMMEN_METRICS_ADDR", "0.0.0.0:9000"},
+                                                {"ANKOMMEN_OUTBOX_RELAY", "off"},
+                                                {"ANKOMMEN_MAX_DELIVER", "7"}}))
+                  .ok());
+  EXPECT_EQ(config.grpc_addr, "0.0.0.0:7000");
+  EXPECT_EQ(config.nats_url, "nats://nats:4222");
+  EXPECT_EQ(config.redis_url, "redis://redis:6379/2");
+  EXPECT_EQ(config.metrics_addr, "0.0.0.0:9000");
+  EXPECT_FALSE(config.outbox_relay);
+  EXPECT_EQ(config.max_deliver, 7);
+}
+
+TEST(ConfigTest, BadEnvironmentValuesAreRefusedWithTheirName) {
+  auto config = DefaultConfig("registry");
+  auto s = ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_MAX_DELIVER", "lots"}}));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("ANKOMMEN_MAX_DELIVER"), std::string::npos);
+  s = ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_OUTBOX_RELAY", "maybe"}}));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigTest, ValidationNamesTheBadSetting) {
+  auto config = DefaultConfig("registry");
+  config.grpc_addr = "no-port";
+  EXPECT_NE(ValidateConfig(config).message().find("gRPC address"), std::string::npos);
+  config = DefaultConfig("registry");
+  config.redis_url = "http://redis";
+  EXPECT_NE(ValidateConfig(config).message().find("Redis URL"), std::string::npos);
+  config = DefaultConfig("registry");
+  config.log_level = "loud";
+  EXPECT_FALSE(ValidateConfig(config).ok());
+}
+
+}  // namespace
+}  // namespace ankommen

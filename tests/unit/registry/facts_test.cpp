@@ -1,0 +1,63 @@
+#include "domain/facts.h"
+
+#include <gtest/gtest.h>
+
+#include "test_households.h"
+
+namespace ankommen::registry {
+namespace {
+
+TEST(FactsTest, AgeInWholeYears) {
+  EXPECT_EQ(AgeInYears("2020-11-23", absl::CivilDay(2026, 11, 23)), 6);
+  EXPECT_EQ(AgeInYears("2020-11-24", absl::CivilDay(2026, 11, 23)), 5);
+  EXPECT_EQ(AgeInYears("2020-02-29", absl::CivilDay(2021, 2, 28)), 0);
+  EXPECT_EQ(AgeInYears("2020-02-29", absl::CivilDay(2021, 3, 1)), 1);
+  EXPECT_EQ(AgeInYears("garbage", absl::CivilDay(2021, 3, 1)), 0);
+}
+
+TEST(FactsTest, LocationIsCoarsenedToAboutAKilometre) {
+  v1::GeoPoint p;
+  p.set_lat(51.30781);
+  p.set_lon(13.29394);
+  auto approx = Coarsen(p);
+  EXPECT_DOUBLE_EQ(approx.lat(), 51.31);
+  EXPECT_DOUBLE_EQ(approx.lon(), 13.29);
+}
+
+TEST(FactsTest, RegisteredEventCarriesNoPersonalData) {
+  auto household = testdata::ValidRegistration().household();
+  household.set_household_id("hh_0123456789abcdef");
+  household.mutable_members(0)->set_person_id("p_0123456789abcdef");
+  auto event = MakeHouseholdRegistered(household, {"ev_1", absl::FromUnixSeconds(1795000000), "corr"},
+                                       absl::CivilDay(2026, 11, 23));
+  std::string bytes = event.SerializeAsString();
+  for (const char* personal : {"Amina", "Haddad", "1991-04-12", "Bahnhofstraße", "01587", "+4915112345678",
+                               "amina.haddad@example.org", "51.30781"}) {
+    EXPECT_EQ(bytes.find(personal), std::string::npos) << personal;
+  }
+  ASSERT_EQ(event.members_size(), 2);
+  EXPECT_EQ(event.members(0).age_years(), 35);
+  EXPECT_EQ(event.members(1).age_years(), 7);
+  EXPECT_EQ(event.members(0).cefr_level(), "A1");
+  EXPECT_TRUE(event.members(0).needs().childcare());
+  EXPECT_EQ(event.social_area(), "Riesa");
+  EXPECT_EQ(event.meta().event_id(), "ev_1");
+}
+
+TEST(FactsTest, EventMessagesHaveNoPersonalFields) {
+  // A new field on an event must not carry personal data: this list is the
+  // review point when someone adds one.
+  for (const auto* descriptor : {v1::HouseholdRegistered::descriptor(), v1::PersonFacts::descriptor(),
+                                 v1::PersonStatusChanged::descriptor(), v1::HouseholdRelocated::descriptor(),
+                                 v1::PersonLevelRecorded::descriptor(), v1::PersonErased::descriptor()}) {
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      const std::string& name = descriptor->field(i)->name();
+      for (const char* personal : {"name", "birth", "address", "street", "phone", "email", "contact"}) {
+        EXPECT_EQ(name.find(personal), std::string::npos) << descriptor->full_name() << "." << name;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ankommen::registry

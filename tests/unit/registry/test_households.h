@@ -1,0 +1,42 @@
+// A valid household to vary in tests.
+#pragma once
+
+#include "ankommen/registry/v1/registry.pb.h"
+
+namespace ankommen::registry::testdata {
+
+inline ankommen::registry::v1::RegisterHouseholdRequest ValidRegistration() {
+  ankommen::registry::v1::RegisterHouseholdRequest r;
+  r.set_idempotency_key("key-1");
+  auto* h = r.mutable_household();
+  h->set_municipality_ags("14627230");
+  h->set_social_area("Riesa");
+  h->mutable_address()->set_street("Bahnhofstraße 1");
+  h->mutable_address()->set_postal_code("01587");
+  h->mutable_address()->set_city("Riesa");
+  h->mutable_location()->set_lat(51.30781);
+  h->mutable_location()->set_lon(13.29394);
+  auto* a = h->add_members();
+  a->set_given_names("Amina");
+  a->set_family_name("Haddad");
+  a->set_birth_date("1991-04-12");
+  a->set_relation(ankommen::registry::v1::RELATION_HEAD);
+  a->set_nationality("SY");
+  a->add_languages("ar");
+  a->set_preferred_language("ar");
+  a->set_cefr_level("A1");
+  a->set_literate_latin(true);
+  a->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
+  a->mutable_needs()->set_childcare(true);
+  a->mutable_contact()->set_phone("+4915112345678");
+  a->mutable_contact()->set_email("amina.haddad@example.org");
+  auto* c = h->add_members();
+  c->set_given_names("Yusuf");
+  c->set_family_name("Haddad");
+  c->set_birth_date("2019-09-03");
+  c->set_relation(ankommen::registry::v1::RELATION_CHILD);
+  c->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
+  return r;
+}
+
+}  // namespace ankommen::registry::testdata
