@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "ids.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -67,6 +68,10 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
       auto* md = methods->GetRecvInitialMetadata();
       if (auto it = md->find("x-correlation-id"); it != md->end()) {
         correlation_id_.assign(it->second.data(), std::min<size_t>(it->second.size(), 128));
+      } else {
+        // One id for the call's log line, its handler and the events it causes.
+        correlation_id_ = NewId("corr", PartitionOfKey(method_));
+        md->emplace(grpc::string_ref("x-correlation-id"), grpc::string_ref(correlation_id_));
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {

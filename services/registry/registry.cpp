@@ -49,16 +49,16 @@ v1::Person* FindMember(v1::Household& household, const std::string& person_id) {
 
 std::string Registry::NewEventId() const { return NewId("ev", 0); }
 
-absl::StatusOr<std::string> Registry::RunCommand(int partition, const char* scope,
+absl::StatusOr<Registry::Outcome> Registry::RunCommand(int partition, const char* scope,
                                                  const google::protobuf::Message& request,
                                                  const std::string& idempotency_key, const Decide& decide) {
   const std::string key = store_.keys().Idempotency(partition, scope, idempotency_key);
   const std::string fingerprint = Fingerprint(request);
-  auto replay = [&](const PriorAnswer& prior) -> absl::StatusOr<std::string> {
+  auto replay = [&](const PriorAnswer& prior) -> absl::StatusOr<Outcome> {
     if (prior.fingerprint != fingerprint) {
       return absl::FailedPreconditionError("idempotency_key was already used for a different request");
     }
-    return prior.response;
+    return Outcome{true, prior.response, ""};
   };
   auto prior = store_.FindPrior(key);
   if (!prior.ok()) return prior.status();
@@ -70,11 +70,11 @@ absl::StatusOr<std::string> Registry::RunCommand(int partition, const char* scop
     commit.partition = partition;
     commit.idempotency_key = key;
     commit.fingerprint = fingerprint;
-    commit.response = decision->response;
+    commit.response = decision->subject_id;
     auto result = store_.Save(std::move(commit));
     if (!result.ok()) return result.status();
     switch (result->outcome) {
-      case CommitResult::Outcome::kCommitted: return decision->response;
+      case CommitResult::Outcome::kCommitted: return Outcome{false, decision->subject_id, decision->response};
       case CommitResult::Outcome::kReplayed: return replay(result->prior);
       case CommitResult::Outcome::kConflict: continue;  // changed meanwhile: decide again
     }
@@ -99,6 +99,14 @@ absl::StatusOr<LoadedHousehold> Registry::LoadPersonHousehold(const std::string&
     return absl::NotFoundError(absl::StrCat("person ", person_id, " was erased"));
   }
   return LoadHousehold(ref->household_id);
+}
+
+absl::StatusOr<v1::Person> Registry::LoadPerson(const std::string& person_id) {
+  auto loaded = LoadPersonHousehold(person_id);
+  if (!loaded.ok()) return loaded.status();
+  v1::Person* person = FindMember(loaded->household, person_id);
+  if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
+  return std::move(*person);
 }
 
 absl::Status Registry::Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc) {
@@ -132,11 +140,18 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
     d.commit.index_ops = store_.IndexNew(household);
     v1::RegisterHouseholdResponse r;
     *r.mutable_household() = std::move(household);
+    d.subject_id = r.household().household_id();
     d.response = r.SerializeAsString();
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (!response.ParseFromString(*answer)) return absl::InternalError("stored answer is unreadable");
+  if (answer->replayed) {
+    auto current = LoadHousehold(answer->subject_id);
+    if (!current.ok()) return current.status();
+    *response.mutable_household() = std::move(current->household);
+    return absl::OkStatus();
+  }
+  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
   log::Info("household_registered", {{"household_id", response.household().household_id()},
                                      {"members", response.household().members_size()},
                                      {"correlation_id", rc.correlation_id}});
@@ -156,10 +171,8 @@ absl::Status Registry::GetHousehold(const v1::GetHouseholdRequest& request, v1::
 absl::Status Registry::GetPerson(const v1::GetPersonRequest& request, v1::GetPersonResponse& response,
                                  const RequestContext& rc) {
   if (auto s = ValidatePersonId("person_id", request.person_id()); !s.ok()) return s;
-  auto loaded = LoadPersonHousehold(request.person_id());
-  if (!loaded.ok()) return loaded.status();
-  v1::Person* person = FindMember(loaded->household, request.person_id());
-  if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", request.person_id(), " not found"));
+  auto person = LoadPerson(request.person_id());
+  if (!person.ok()) return person.status();
   if (auto s = Audit(request.person_id(), request.purpose(), rc); !s.ok()) return s;
   *response.mutable_person() = std::move(*person);
   return absl::OkStatus();
@@ -201,11 +214,18 @@ absl::Status Registry::ChangeResidenceStatus(const v1::ChangeResidenceStatusRequ
     d.commit.events.push_back(Outgoing(kPersonStatusChanged, event));
     v1::ChangeResidenceStatusResponse r;
     *r.mutable_person() = *person;
+    d.subject_id = person_id;
     d.response = r.SerializeAsString();
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (!response.ParseFromString(*answer)) return absl::InternalError("stored answer is unreadable");
+  if (answer->replayed) {
+    auto current = LoadPerson(answer->subject_id);
+    if (!current.ok()) return current.status();
+    *response.mutable_person() = std::move(*current);
+    return absl::OkStatus();
+  }
+  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
   return absl::OkStatus();
 }
 
@@ -230,11 +250,18 @@ absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest&
     d.commit.events.push_back(Outgoing(kPersonLevelRecorded, event));
     v1::RecordLanguageLevelResponse r;
     *r.mutable_person() = *person;
+    d.subject_id = person_id;
     d.response = r.SerializeAsString();
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (!response.ParseFromString(*answer)) return absl::InternalError("stored answer is unreadable");
+  if (answer->replayed) {
+    auto current = LoadPerson(answer->subject_id);
+    if (!current.ok()) return current.status();
+    *response.mutable_person() = std::move(*current);
+    return absl::OkStatus();
+  }
+  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
   return absl::OkStatus();
 }
 
@@ -264,11 +291,18 @@ absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& req
     d.commit.events.push_back(Outgoing(kHouseholdRelocated, event));
     v1::RelocateHouseholdResponse r;
     *r.mutable_household() = after;
+    d.subject_id = household_id;
     d.response = r.SerializeAsString();
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (!response.ParseFromString(*answer)) return absl::InternalError("stored answer is unreadable");
+  if (answer->replayed) {
+    auto current = LoadHousehold(answer->subject_id);
+    if (!current.ok()) return current.status();
+    *response.mutable_household() = std::move(current->household);
+    return absl::OkStatus();
+  }
+  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
   return absl::OkStatus();
 }
 
@@ -301,23 +335,21 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     auto event = MakeErased(person_id, after.household_id(), {NewEventId(), clock_.Now(), rc.correlation_id});
     d.commit.events.push_back(Outgoing(kPersonErased, event));
     v1::ErasePersonResponse r;
-    r.set_person_id(person_id);
+    d.subject_id = person_id;
     d.response = r.SerializeAsString();
     return d;
   });
   if (!answer.ok()) return answer.status();
   if (auto s = Audit(person_id, request.reason(), rc); !s.ok()) return s;
-  if (!response.ParseFromString(*answer)) return absl::InternalError("stored answer is unreadable");
+  response.set_person_id(answer->subject_id);
   return absl::OkStatus();
 }
 
 absl::Status Registry::GetContact(const v1::GetContactRequest& request, v1::GetContactResponse& response,
                                   const RequestContext& rc) {
   if (auto s = ValidateContactRead(request); !s.ok()) return s;
-  auto loaded = LoadPersonHousehold(request.person_id());
-  if (!loaded.ok()) return loaded.status();
-  const v1::Person* person = FindMember(loaded->household, request.person_id());
-  if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", request.person_id(), " not found"));
+  auto person = LoadPerson(request.person_id());
+  if (!person.ok()) return person.status();
   if (auto s = Audit(request.person_id(), request.purpose(), rc); !s.ok()) return s;
   response.set_person_id(person->person_id());
   response.set_given_names(person->given_names());

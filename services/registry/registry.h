@@ -45,19 +45,30 @@ class Registry {
   // idempotency fields, and the answer to give.
   struct Decision {
     Commit commit;
-    std::string response;
+    // The id the command concerns: all that the idempotency record keeps, so
+    // that no personal data outlives an erasure there.
+    std::string subject_id;
+    std::string response;  // the serialized answer
   };
   using Decide = std::function<absl::StatusOr<Decision>()>;
 
-  // Runs a command once per idempotency key: a retry gets the first answer, a
-  // key reused for another request is refused, and a concurrent change to the
+  struct Outcome {
+    bool replayed = false;  // a retry: only subject_id is known, the answer is read anew
+    std::string subject_id;
+    std::string response;
+  };
+
+  // Runs a command once per idempotency key: a retry changes nothing and is
+  // answered from the current state of the same household or person, a key
+  // reused for another request is refused, and a concurrent change to the
   // same household makes it decide again on the new state.
-  absl::StatusOr<std::string> RunCommand(int partition, const char* scope, const google::protobuf::Message& request,
-                                         const std::string& idempotency_key, const Decide& decide);
+  absl::StatusOr<Outcome> RunCommand(int partition, const char* scope, const google::protobuf::Message& request,
+                                     const std::string& idempotency_key, const Decide& decide);
 
   // The household holding a person, for commands and reads on that person.
   absl::StatusOr<LoadedHousehold> LoadPersonHousehold(const std::string& person_id);
   absl::StatusOr<LoadedHousehold> LoadHousehold(const std::string& household_id);
+  absl::StatusOr<v1::Person> LoadPerson(const std::string& person_id);
 
   absl::Status Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc);
 
