@@ -269,7 +269,11 @@ void Consumer::Run() {
 void Consumer::UpdateBacklog() {
   jsConsumerInfo* info = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  if (natsSubscription_GetConsumerInfo(&info, sub_, nullptr, &jerr) != NATS_OK || info == nullptr) return;
+  natsStatus s = js_GetConsumerInfo(&info, bus_->js_, spec_.stream.c_str(), spec_.durable.c_str(), nullptr, &jerr);
+  if (s != NATS_OK || info == nullptr) {
+    log::Debug("consumer_info_failed", {{"consumer", spec_.durable}, {"error", natsStatus_GetText(s)}});
+    return;
+  }
   bus_->instruments_->backlog.With({spec_.durable}).Set(static_cast<double>(info->NumPending));
   bus_->instruments_->unacked.With({spec_.durable}).Set(static_cast<double>(info->NumAckPending));
   jsConsumerInfo_Destroy(info);

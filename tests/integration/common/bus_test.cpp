@@ -139,6 +139,34 @@ TEST_F(BusTest, AMalformedEventIsDeadLetteredAtOnce) {
   EXPECT_EQ(attempts.load(), 1);
 }
 
+double MetricValue(Metrics& metrics, const std::string& name, const std::string& label_value) {
+  for (const auto& family : metrics.registry().Collect()) {
+    if (family.name != name) continue;
+    for (const auto& m : family.metric) {
+      for (const auto& l : m.label) {
+        if (l.value == label_value) return family.type == prometheus::MetricType::Gauge ? m.gauge.value : m.counter.value;
+      }
+    }
+  }
+  return -1;
+}
+
+TEST_F(BusTest, BacklogIsReadFromJetStreamIntoAGauge) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "b" + std::to_string(i), "t", "p"}).ok());
+  std::atomic<bool> release{false};
+  auto consumer = bus_->Consume(Spec("slow"), [&](const IncomingEvent&) {
+    while (!release) absl::SleepFor(absl::Milliseconds(5));
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(consumer.ok());
+  EXPECT_TRUE(Eventually([&] { return MetricValue(metrics_, "ankommen_consumer_backlog_messages", "slow") == 5; }))
+      << MetricValue(metrics_, "ankommen_consumer_backlog_messages", "slow") << " unacked "
+      << MetricValue(metrics_, "ankommen_consumer_unacked_messages", "slow");
+  release = true;
+  (*consumer)->Stop();
+  EXPECT_EQ(MetricValue(metrics_, "ankommen_events_consumed_total", "slow"), 5);
+}
+
 // The inbox: the consumer stores its effect and the event id in one step, so
 // a redelivery (here: the ack was lost because the handler failed after
 // storing) changes nothing the second time.
