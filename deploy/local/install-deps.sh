@@ -9,6 +9,7 @@ PACKAGES=(
   libnats-dev nats-server libhiredis-dev redis-server redis-tools
   prometheus-cpp-dev libabsl-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  liblemon-dev coinor-libcbc-dev
 )
 
 missing=()

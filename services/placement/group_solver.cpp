@@ -1,0 +1,137 @@
+// Groups that must stay together (a household into one accommodation by beds
+// and m², siblings into one school) as an integer program on COIN-OR CBC:
+//
+//   x[c] in {0,1} per candidate c = (demand d, place p)
+//   sum_c of d: x[c] <= 1                        each group in one place at most
+//   sum_c at p: need_k(d) * x[c] <= capacity_k(p) for every capacity kind used
+//   minimise sum_c (arc_cost(c) - penalty(d)) * x[c]   (+ sum_d penalty(d))
+//
+// The greedy solution (priority order, cheapest place with room) is the
+// start and the fallback; the LP relaxation gives the bound that says how far
+// from optimal an answer can be.
+#include <coin/CbcModel.hpp>
+#include <coin/CbcSolver.hpp>
+#include <coin/CoinPackedMatrix.hpp>
+#include <coin/OsiClpSolverInterface.hpp>
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "internal.h"
+#include "solvers.h"
+
+namespace ankommen::placement {
+namespace {
+
+struct IntegerProgram {
+  OsiClpSolverInterface solver;
+  double constant = 0;  // sum of all penalties
+};
+
+void Build(const Problem& problem, const Objective& objective, IntegerProgram& ip) {
+  const int n = static_cast<int>(problem.candidates.size());
+  CoinPackedMatrix matrix(false, 0, 0);  // row-ordered
+  matrix.setDimensions(0, n);
+  std::vector<double> row_lower, row_upper;
+  auto ranges = internal::CandidateRanges(problem);
+  // One place per group.
+  for (size_t d = 0; d < problem.demands.size(); ++d) {
+    if (ranges[d].first == ranges[d].second) continue;
+    std::vector<int> idx;
+    for (size_t c = ranges[d].first; c < ranges[d].second; ++c) idx.push_back(static_cast<int>(c));
+    std::vector<double> ones(idx.size(), 1.0);
+    matrix.appendRow(static_cast<int>(idx.size()), idx.data(), ones.data());
+    row_lower.push_back(-COIN_DBL_MAX);
+    row_upper.push_back(1.0);
+  }
+  // Capacity per place and kind, where some candidate needs it.
+  std::map<std::pair<int32_t, int>, std::vector<std::pair<int, double>>> rows;
+  for (int c = 0; c < n; ++c) {
+    const Candidate& cand = problem.candidates[static_cast<size_t>(c)];
+    const Demand& d = problem.demands[static_cast<size_t>(cand.demand)];
+    for (int k = 0; k < kKinds; ++k) {
+      if (d.need[k] > 0) rows[{cand.place, k}].push_back({c, static_cast<double>(d.need[k])});
+    }
+  }
+  for (const auto& [key, entries] : rows) {
+    std::vector<int> idx;
+    std::vector<double> val;
+    for (const auto& [c, v] : entries) {
+      idx.push_back(c);
+      val.push_back(v);
+    }
+    matrix.appendRow(static_cast<int>(idx.size()), idx.data(), val.data());
+    row_lower.push_back(-COIN_DBL_MAX);
+    row_upper.push_back(problem.places[static_cast<size_t>(key.first)].capacity[key.second]);
+  }
+  std::vector<double> col_lower(static_cast<size_t>(n), 0.0), col_upper(static_cast<size_t>(n), 1.0), obj(static_cast<size_t>(n));
+  for (int c = 0; c < n; ++c) {
+    auto d = static_cast<size_t>(problem.candidates[static_cast<size_t>(c)].demand);
+    obj[static_cast<size_t>(c)] = static_cast<double>(objective.arc_cost[static_cast<size_t>(c)] - objective.penalty[d]);
+  }
+  for (int64_t p : objective.penalty) ip.constant += static_cast<double>(p);
+  ip.solver.loadProblem(matrix, col_lower.data(), col_upper.data(), obj.data(), row_lower.data(), row_upper.data());
+  for (int c = 0; c < n; ++c) ip.solver.setInteger(c);
+  ip.solver.messageHandler()->setLogLevel(0);
+}
+
+}  // namespace
+
+absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings* timings) const {
+  absl::Time start = absl::Now();
+  Objective objective = MakeObjective(problem);
+  auto greedy = internal::Greedy(problem, objective.arc_cost);
+  if (problem.candidates.empty()) return internal::Finish(problem, objective, name(), greedy, 0, true);
+
+  IntegerProgram ip;
+  Build(problem, objective, ip);
+  absl::Time built = absl::Now();
+  ip.solver.initialSolve();
+  if (!ip.solver.isProvenOptimal()) return absl::InternalError("the LP relaxation could not be solved");
+  const double lp_bound = ip.solver.getObjValue() + ip.constant;
+  std::vector<int32_t> best = greedy;
+  double bound = lp_bound;
+  bool optimal = false;
+
+  if (exact_) {
+    std::vector<double> start_solution(problem.candidates.size(), 0.0);
+    double start_value = 0;
+    for (size_t c = 0; c < problem.candidates.size(); ++c) {
+      const Candidate& cand = problem.candidates[c];
+      if (greedy[static_cast<size_t>(cand.demand)] == cand.place) {
+        start_solution[c] = 1.0;
+        start_value += static_cast<double>(objective.arc_cost[c] - objective.penalty[static_cast<size_t>(cand.demand)]);
+        greedy[static_cast<size_t>(cand.demand)] = -2;  // count each demand's place once
+      }
+    }
+    greedy = best;
+    CbcModel model(ip.solver);
+    CbcSolverUsefulData data;
+    CbcMain0(model, data);
+    model.setBestSolution(start_solution.data(), static_cast<int>(start_solution.size()), start_value, true);
+    std::string seconds = absl::StrCat(absl::ToDoubleSeconds(options_.time_limit));
+    const char* argv[] = {"ankommen-placement", "-sec", seconds.c_str(), "-log", "0", "-solve", "-quit"};
+    CbcMain1(7, argv, model, [](CbcModel*, int) { return 0; }, data);
+    if (const double* x = model.bestSolution(); x != nullptr) {
+      std::vector<int32_t> place_of(problem.demands.size(), -1);
+      for (size_t c = 0; c < problem.candidates.size(); ++c) {
+        if (x[c] > 0.5) place_of[static_cast<size_t>(problem.candidates[c].demand)] = problem.candidates[c].place;
+      }
+      if (Evaluate(problem, objective, place_of) <= Evaluate(problem, objective, best)) best = place_of;
+    }
+    bound = std::max(lp_bound, model.getBestPossibleObjValue() + ip.constant);
+    optimal = model.isProvenOptimal();
+  }
+  absl::Time solved = absl::Now();
+  Solution s = internal::Finish(problem, objective, name(), best, bound, optimal);
+  if (timings) {
+    timings->build_seconds = absl::ToDoubleSeconds(built - start);
+    timings->solve_seconds = absl::ToDoubleSeconds(solved - built);
+    timings->total_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  }
+  return s;
+}
+
+}  // namespace ankommen::placement

@@ -1,0 +1,54 @@
+// The solvers, each behind one interface. Which one fits is decided by the
+// problem's shape (ChooseSolver): one-unit demands with a seat and perhaps a
+// childcare place are a min-cost flow; groups that must stay together
+// (households by beds and m², siblings into one school) an integer program.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "problem.h"
+
+namespace ankommen::placement {
+
+struct SolverOptions {
+  absl::Duration time_limit = absl::Seconds(10);  // for the integer program
+};
+
+// Where a solver spent its time, for the benchmarks.
+struct SolveTimings {
+  double build_seconds = 0;   // building the solver's model from the problem
+  double solve_seconds = 0;   // the library's own solve (LEMON, CBC)
+  double total_seconds = 0;   // the whole call, explanations included
+};
+
+class Solver {
+ public:
+  virtual ~Solver() = default;
+  virtual std::string_view name() const = 0;
+  virtual absl::StatusOr<Solution> Solve(const Problem& problem, SolveTimings* timings = nullptr) const = 0;
+};
+
+// "fcfs": today's practice: longest wait first, nearest place with room. The baseline.
+// "flow": optimal for one-unit demands (seat, optionally childcare): LEMON network simplex.
+// "group": groups kept together: COIN-OR CBC with a time limit, started from
+//          the greedy solution, reporting the LP bound.
+// "greedy": the group heuristic alone (priority order, cheapest place with room), with the LP bound.
+// "da": student-proposing deferred acceptance on the families' preferences (stable).
+absl::StatusOr<std::unique_ptr<Solver>> MakeSolver(std::string_view name, SolverOptions options = {});
+
+// "flow" when every demand needs exactly one seat and at most one childcare
+// place and nothing else; "group" otherwise.
+std::string_view ChooseSolver(const Problem& problem);
+
+// Fills every placement's reason (placed) or why_not and places_in_reach (unplaced).
+void Explain(const Problem& problem, Solution& solution);
+
+// Checks a solution against the problem: capacities never exceeded, only
+// candidate pairs used. For tests and for the services before they commit.
+absl::Status Verify(const Problem& problem, const Solution& solution);
+
+}  // namespace ankommen::placement
