@@ -73,7 +73,7 @@ absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings*
   absl::Time built = absl::Now();
   lemon::NetworkSimplex<Graph, int64_t, int64_t> simplex(g);
   simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, static_cast<int64_t>(problem.demands.size()));
-  auto result = simplex.run();
+  auto result = simplex.run();  // block search: fastest of LEMON's pivot rules here (bench/README.md)
   absl::Time solved = absl::Now();
   if (result != lemon::NetworkSimplex<Graph, int64_t, int64_t>::OPTIMAL) {
     return absl::InternalError("network simplex found no optimal flow");

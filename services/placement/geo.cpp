@@ -44,7 +44,7 @@ std::vector<Candidate> GenerateCandidates(const std::vector<Demand>& demands, co
     index.ForEachWithin(d.home, d.max_km, [&](int32_t pi, double km) {
       const Place& p = places[static_cast<size_t>(pi)];
       for (int k = 0; k < kKinds; ++k) {
-        if (d.need[k] > 0 && p.capacity[k] <= 0) return;  // cannot take this demand at all
+        if (d.need[k] > p.capacity[k]) return;  // could not take this demand even if empty
       }
       mine.push_back({static_cast<int32_t>(di), pi, static_cast<float>(km), 0});
     });

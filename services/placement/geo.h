@@ -55,8 +55,8 @@ void GridIndex::ForEachWithin(const GeoPoint& p, double radius_km, Fn&& fn) cons
   }
 }
 
-// Candidates for every demand: the places within its max_km that have some
-// of every capacity kind it needs, sorted by demand then distance (ties by
+// Candidates for every demand: the places within its max_km with enough free
+// capacity of every kind it needs, sorted by demand then distance (ties by
 // place id). At most max_per_demand nearest per demand (0: all).
 std::vector<Candidate> GenerateCandidates(const std::vector<Demand>& demands, const std::vector<Place>& places,
                                           int max_per_demand = 0);

@@ -75,6 +75,44 @@ void Build(const Problem& problem, const Objective& objective, IntegerProgram& i
   ip.solver.loadProblem(matrix, col_lower.data(), col_upper.data(), obj.data(), row_lower.data(), row_upper.data());
   for (int c = 0; c < n; ++c) ip.solver.setInteger(c);
   ip.solver.messageHandler()->setLogLevel(0);
+  ip.solver.getModelPtr()->setLogLevel(0);
+}
+
+// Bin packing's first-fit-decreasing, by people: the largest groups first,
+// each into the place it fills best (fewest beds or seats left), nearer
+// first among equals. Greedy by priority fragments small flats; this does not.
+std::vector<int32_t> LargestFirstBestFit(const Problem& problem, const Objective& objective) {
+  std::vector<int32_t> order(problem.demands.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    int64_t pa = Persons(problem.demands[static_cast<size_t>(a)]), pb = Persons(problem.demands[static_cast<size_t>(b)]);
+    if (pa != pb) return pa > pb;
+    return objective.priority[static_cast<size_t>(a)] > objective.priority[static_cast<size_t>(b)];
+  });
+  std::vector<Amounts> remaining;
+  for (const auto& p : problem.places) remaining.push_back(p.capacity);
+  auto ranges = internal::CandidateRanges(problem);
+  std::vector<int32_t> place_of(problem.demands.size(), -1);
+  for (int32_t d : order) {
+    const Demand& demand = problem.demands[static_cast<size_t>(d)];
+    const int kind = demand.need[kBed] > 0 ? kBed : kSeat;
+    size_t best = SIZE_MAX;
+    std::pair<int32_t, int64_t> best_key{INT32_MAX, INT64_MAX};
+    for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
+      const auto& room = remaining[static_cast<size_t>(problem.candidates[c].place)];
+      if (!internal::Fits(demand.need, room)) continue;
+      std::pair<int32_t, int64_t> key{room[kind] - demand.need[kind], objective.arc_cost[c]};
+      if (key < best_key) {
+        best_key = key;
+        best = c;
+      }
+    }
+    if (best == SIZE_MAX) continue;
+    auto& room = remaining[static_cast<size_t>(problem.candidates[best].place)];
+    for (int k = 0; k < kKinds; ++k) room[k] -= demand.need[k];
+    place_of[static_cast<size_t>(d)] = problem.candidates[best].place;
+  }
+  return place_of;
 }
 
 }  // namespace
@@ -83,6 +121,10 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
   absl::Time start = absl::Now();
   Objective objective = MakeObjective(problem);
   auto greedy = internal::Greedy(problem, objective.arc_cost);
+  if (auto packed = LargestFirstBestFit(problem, objective);
+      Evaluate(problem, objective, packed) < Evaluate(problem, objective, greedy)) {
+    greedy = std::move(packed);
+  }
   if (problem.candidates.empty()) return internal::Finish(problem, objective, name(), greedy, 0, true);
 
   IntegerProgram ip;
@@ -96,22 +138,27 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
   bool optimal = false;
 
   if (exact_) {
+    // Start branch and bound from the greedy answer: one column per placed group.
     std::vector<double> start_solution(problem.candidates.size(), 0.0);
     double start_value = 0;
-    for (size_t c = 0; c < problem.candidates.size(); ++c) {
-      const Candidate& cand = problem.candidates[c];
-      if (greedy[static_cast<size_t>(cand.demand)] == cand.place) {
+    auto ranges = internal::CandidateRanges(problem);
+    for (size_t d = 0; d < problem.demands.size(); ++d) {
+      for (size_t c = ranges[d].first; c < ranges[d].second; ++c) {
+        if (problem.candidates[c].place != greedy[d]) continue;
         start_solution[c] = 1.0;
-        start_value += static_cast<double>(objective.arc_cost[c] - objective.penalty[static_cast<size_t>(cand.demand)]);
-        greedy[static_cast<size_t>(cand.demand)] = -2;  // count each demand's place once
+        start_value += static_cast<double>(objective.arc_cost[c] - objective.penalty[d]);
+        break;
       }
     }
-    greedy = best;
     CbcModel model(ip.solver);
+    model.setLogLevel(0);
+    model.messageHandler()->setLogLevel(0);
     CbcSolverUsefulData data;
     CbcMain0(model, data);
     model.setBestSolution(start_solution.data(), static_cast<int>(start_solution.size()), start_value, true);
-    std::string seconds = absl::StrCat(absl::ToDoubleSeconds(options_.time_limit));
+    // The time limit covers the whole call, model building and LP included.
+    double left = absl::ToDoubleSeconds(options_.time_limit - (absl::Now() - start));
+    std::string seconds = absl::StrCat(std::max(0.5, left));
     const char* argv[] = {"ankommen-placement", "-sec", seconds.c_str(), "-log", "0", "-solve", "-quit"};
     CbcMain1(7, argv, model, [](CbcModel*, int) { return 0; }, data);
     if (const double* x = model.bestSolution(); x != nullptr) {

@@ -6,6 +6,8 @@
 
 namespace ankommen::placement {
 
+int64_t Persons(const Demand& d) { return std::max<int64_t>({1, d.need[kSeat], d.need[kBed]}); }
+
 int64_t ArcCost(const Problem& problem, const Candidate& c) {
   const Demand& d = problem.demands[static_cast<size_t>(c.demand)];
   const Place& p = problem.places[static_cast<size_t>(c.place)];
@@ -32,11 +34,17 @@ Objective MakeObjective(const Problem& problem) {
     o.priority.push_back(d.obliged ? max_days + 1 + days : days);
     max_priority = std::max(max_priority, o.priority.back());
   }
-  // Placing one more demand beats any priority and distance difference;
-  // one more unit of priority beats any distance difference.
-  const int64_t base = (max_priority + 1) * o.scale;
+  // Placing one more person beats any priority and distance difference; one
+  // more unit of priority beats any distance difference. A group counts its
+  // people, so a large family is not left out to place two small ones.
+  int64_t max_persons = 1;
+  for (const auto& d : problem.demands) max_persons = std::max<int64_t>(max_persons, Persons(d));
+  const int64_t base = (max_priority + 1) * max_persons * o.scale;
   o.penalty.reserve(problem.demands.size());
-  for (int64_t prio : o.priority) o.penalty.push_back(base + prio * o.scale);
+  for (size_t d = 0; d < problem.demands.size(); ++d) {
+    const int64_t persons = Persons(problem.demands[d]);
+    o.penalty.push_back(persons * base + persons * o.priority[d] * o.scale);
+  }
   return o;
 }
 

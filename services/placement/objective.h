@@ -1,8 +1,8 @@
 // The one objective every solver is measured by (lower is better):
 //   sum over placed demands of their arc cost (distance, wish, extra cost)
-// + sum over unplaced demands of a penalty that grows with priority.
+// + sum over unplaced demands of a penalty that grows with their people and priority.
 // The penalties are scaled so that the order of concerns is strict: first
-// place as many demands as possible, then the ones with higher priority
+// place as many people as possible, then the ones with higher priority
 // (obligation, then days waited), and only then shorten distances. Scales come
 // from the instance, so numbers stay small enough for an integer program.
 #pragma once
@@ -22,6 +22,9 @@ struct Objective {
   std::vector<int64_t> penalty;   // per demand, for leaving it unplaced
   int64_t scale = 1;              // > every arc cost
 };
+
+// The people a demand stands for: its seats or its beds, at least one.
+int64_t Persons(const Demand& d);
 
 // Arc cost of a candidate: distance in units of 10 m, the extra cost, and a
 // surcharge when the demand wished for another area.

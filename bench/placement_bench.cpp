@@ -1,0 +1,188 @@
+// ankommen-placement-bench: the placement engine on synthetic districts,
+// each case beside its baseline in the same run.
+//
+//   ankommen-placement-bench [--scale district|state|nation] [--seed N]
+//
+// Prints one JSON line per case, then a table. Baselines: first-come-first-
+// served (today's practice) for quality, LEMON's network simplex alone on the
+// engine's own graph for speed (ratio = engine seconds / LEMON seconds), the
+// LP bound for the group solver.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "geo.h"
+#include "solver.h"
+#include "synthetic_district.h"
+
+namespace {
+
+using namespace ankommen;
+using placement::Problem;
+using placement::Solution;
+
+struct Row {
+  std::string name, solver;
+  size_t people = 0, places = 0, arcs = 0;
+  double seconds = 0;
+  int placed = 0;
+  double mean_km = 0, p90_wait_days = 0, objective = 0, bound = 0;
+  std::string baseline;
+  double baseline_seconds = 0;
+};
+
+double MaxRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+Row Describe(const std::string& name, const Problem& p, const Solution& s, double seconds) {
+  Row r;
+  r.name = name;
+  r.solver = s.solver;
+  r.people = p.demands.size();
+  r.places = p.places.size();
+  r.arcs = p.candidates.size();
+  r.seconds = seconds;
+  r.placed = s.placed();
+  double km = 0;
+  std::vector<int> unplaced_waits;
+  for (const auto& pl : s.placements) {
+    if (pl.place >= 0) km += pl.reason.km;
+    else unplaced_waits.push_back(p.demands[static_cast<size_t>(pl.demand)].days_waited);
+  }
+  r.mean_km = r.placed > 0 ? km / r.placed : 0;
+  // How long the people left waiting have waited already (90th percentile).
+  if (!unplaced_waits.empty()) {
+    std::sort(unplaced_waits.begin(), unplaced_waits.end());
+    r.p90_wait_days = unplaced_waits[static_cast<size_t>(0.9 * static_cast<double>(unplaced_waits.size() - 1))];
+  }
+  r.objective = s.objective;
+  r.bound = s.bound;
+  return r;
+}
+
+void Print(const Row& r) {
+  std::printf(
+      "{\"case\":\"%s\",\"solver\":\"%s\",\"people\":%zu,\"places\":%zu,\"arcs\":%zu,\"seconds\":%.4f,"
+      "\"placed\":%d,\"mean_km\":%.3f,\"p90_wait_days\":%.0f,\"objective\":%.0f,\"bound\":%.0f,"
+      "\"baseline\":\"%s\",\"baseline_seconds\":%.4f,\"ratio\":%.3f,\"cores\":%u,\"max_rss_mb\":%.0f}\n",
+      r.name.c_str(), r.solver.c_str(), r.people, r.places, r.arcs, r.seconds, r.placed, r.mean_km, r.p90_wait_days,
+      r.objective, r.bound, r.baseline.c_str(), r.baseline_seconds,
+      r.baseline_seconds > 0 ? r.seconds / r.baseline_seconds : 0.0, std::thread::hardware_concurrency(),
+      MaxRssMb());
+  std::fflush(stdout);
+}
+
+Solution Run(const std::string& solver_name, const Problem& p, placement::SolveTimings& t,
+             placement::SolverOptions options = {}) {
+  auto solver = placement::MakeSolver(solver_name, options);
+  auto s = (*solver)->Solve(p, &t);
+  if (!s.ok()) {
+    std::cerr << solver_name << ": " << s.status() << "\n";
+    std::exit(1);
+  }
+  if (auto v = placement::Verify(p, *s); !v.ok()) {
+    std::cerr << solver_name << " produced an invalid solution: " << v << "\n";
+    std::exit(1);
+  }
+  return *s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string scale_name = "district";
+  uint64_t seed = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--scale" && i + 1 < argc) scale_name = argv[++i];
+    else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
+    else {
+      std::cerr << "usage: ankommen-placement-bench [--scale district|state|nation] [--seed N]\n";
+      return 2;
+    }
+  }
+  bench::Scale scale;
+  if (!bench::ScaleByName(scale_name, scale)) {
+    std::cerr << "unknown scale " << scale_name << "\n";
+    return 2;
+  }
+  std::vector<Row> rows;
+  auto emit = [&](Row r) {
+    Print(r);
+    rows.push_back(std::move(r));
+  };
+
+  // Course allocation.
+  absl::Time t0 = absl::Now();
+  Problem courses = bench::CourseProblem(scale, seed);
+  double generate = absl::ToDoubleSeconds(absl::Now() - t0);
+  std::fprintf(stderr, "generated %s: %zu people, %zu courses, %zu candidate pairs in %.2f s (candidate generation included)\n",
+               scale.name.c_str(), courses.demands.size(), courses.places.size(), courses.candidates.size(), generate);
+  placement::SolveTimings fcfs_t, flow_t;
+  Solution fcfs = Run("fcfs", courses, fcfs_t);
+  Row fcfs_row = Describe("courses_" + scale.name, courses, fcfs, fcfs_t.total_seconds);
+  emit(fcfs_row);
+  Solution flow = Run("flow", courses, flow_t);
+  Row lemon = Describe("courses_" + scale.name, courses, flow, flow_t.solve_seconds);
+  lemon.solver = "lemon_network_simplex";
+  emit(lemon);
+  Row flow_row = Describe("courses_" + scale.name, courses, flow, flow_t.total_seconds);
+  flow_row.baseline = "lemon_network_simplex";
+  flow_row.baseline_seconds = flow_t.solve_seconds;
+  emit(flow_row);
+
+  // Deferred acceptance: each family ranks its 12 nearest courses.
+  Problem schools = courses;
+  for (auto& d : schools.demands) d.need[placement::kChildcare] = 0;
+  placement::SolveTimings da_t;
+  Solution da = Run("da", schools, da_t);
+  Row da_row = Describe("preferences_" + scale.name, schools, da, da_t.total_seconds);
+  emit(da_row);
+
+  // Households into accommodations: the case of 5,000 into 500.
+  if (scale.name == "district") {
+    Problem housing = bench::HousingProblem(5'000, 500, seed);
+    // Each household's 30 nearest accommodations that can take it.
+    std::vector<placement::Candidate> kept;
+    int per = 0, last = -1;
+    for (const auto& c : housing.candidates) {
+      per = c.demand == last ? per + 1 : 1;
+      last = c.demand;
+      if (per <= 30) kept.push_back(c);
+    }
+    housing.candidates = kept;
+    placement::SolveTimings fc_t, greedy_t, group_t;
+    Solution hf = Run("fcfs", housing, fc_t);
+    emit(Describe("housing_5000x500", housing, hf, fc_t.total_seconds));
+    Solution greedy = Run("greedy", housing, greedy_t);
+    emit(Describe("housing_5000x500", housing, greedy, greedy_t.total_seconds));
+    placement::SolverOptions options;
+    options.time_limit = absl::Seconds(10);
+    Solution group = Run("group", housing, group_t, options);
+    emit(Describe("housing_5000x500", housing, group, group_t.total_seconds));
+  }
+
+  std::printf("\n%-22s %-22s %9s %8s %9s %9s %8s %8s %10s %8s\n", "case", "solver", "people", "arcs", "seconds",
+              "placed", "mean_km", "p90_wait", "gap_%", "ratio");
+  for (const auto& r : rows) {
+    double gap = r.bound != 0 ? 100.0 * (r.objective - r.bound) / std::abs(r.bound) : 0;
+    std::printf("%-22s %-22s %9zu %8zu %9.3f %9d %8.2f %8.0f %10.4f %8.2f\n", r.name.c_str(), r.solver.c_str(),
+                r.people, r.arcs, r.seconds, r.placed, r.mean_km, r.p90_wait_days, gap,
+                r.baseline_seconds > 0 ? r.seconds / r.baseline_seconds : 0.0);
+  }
+  std::printf("\nflow vs fcfs: %+d placed, mean distance %.2f km vs %.2f km, p90 wait of those left %0.f vs %.0f days\n",
+              flow_row.placed - fcfs_row.placed, flow_row.mean_km, fcfs_row.mean_km, flow_row.p90_wait_days,
+              fcfs_row.p90_wait_days);
+  std::printf("peak memory %.0f MB, %u cores\n", MaxRssMb(), std::thread::hardware_concurrency());
+  return 0;
+}
