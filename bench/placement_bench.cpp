@@ -97,6 +97,48 @@ Solution Run(const std::string& solver_name, const Problem& p, placement::SolveT
   return *s;
 }
 
+// People left waiting while someone who waited less got a seat they could
+// have taken (a place among their candidates holds a lower-priority person).
+int PriorityInversions(const Problem& p, const Solution& s) {
+  // For someone who needs childcare, only a seat held with a childcare place would do.
+  std::vector<int64_t> lowest(p.places.size(), INT64_MAX), lowest_childcare(p.places.size(), INT64_MAX);
+  auto prio = [&](int32_t d) {
+    const auto& demand = p.demands[static_cast<size_t>(d)];
+    return (demand.obliged ? 1'000'000 : 0) + demand.days_waited;
+  };
+  for (const auto& pl : s.placements) {
+    if (pl.place < 0) continue;
+    auto place = static_cast<size_t>(pl.place);
+    lowest[place] = std::min<int64_t>(lowest[place], prio(pl.demand));
+    if (p.demands[static_cast<size_t>(pl.demand)].need[placement::kChildcare] > 0) {
+      lowest_childcare[place] = std::min<int64_t>(lowest_childcare[place], prio(pl.demand));
+    }
+  }
+  std::vector<bool> inverted(p.demands.size(), false);
+  for (const auto& c : p.candidates) {
+    bool childcare = p.demands[static_cast<size_t>(c.demand)].need[placement::kChildcare] > 0;
+    int64_t held_by = (childcare ? lowest_childcare : lowest)[static_cast<size_t>(c.place)];
+    if (s.placements[static_cast<size_t>(c.demand)].place < 0 && held_by < prio(c.demand)) {
+      inverted[static_cast<size_t>(c.demand)] = true;
+    }
+  }
+  return static_cast<int>(std::count(inverted.begin(), inverted.end(), true));
+}
+
+// Mean distance of the people both solutions placed: a fair comparison when
+// one of them places more people, some of them farther away.
+std::pair<double, double> MeanKmOfCommonlyPlaced(const Solution& a, const Solution& b) {
+  double ka = 0, kb = 0;
+  int n = 0;
+  for (size_t i = 0; i < a.placements.size(); ++i) {
+    if (a.placements[i].place < 0 || b.placements[i].place < 0) continue;
+    ka += a.placements[i].reason.km;
+    kb += b.placements[i].reason.km;
+    ++n;
+  }
+  return {n ? ka / n : 0, n ? kb / n : 0};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,6 +225,10 @@ int main(int argc, char** argv) {
   std::printf("\nflow vs fcfs: %+d placed, mean distance %.2f km vs %.2f km, p90 wait of those left %0.f vs %.0f days\n",
               flow_row.placed - fcfs_row.placed, flow_row.mean_km, fcfs_row.mean_km, flow_row.p90_wait_days,
               fcfs_row.p90_wait_days);
+  auto [flow_common, fcfs_common] = MeanKmOfCommonlyPlaced(flow, fcfs);
+  std::printf("people placed by both: mean distance %.2f km (flow) vs %.2f km (fcfs)\n", flow_common, fcfs_common);
+  std::printf("left waiting while someone with a shorter wait took a seat in their reach: %d (flow) vs %d (fcfs)\n",
+              PriorityInversions(courses, flow), PriorityInversions(courses, fcfs));
   std::printf("peak memory %.0f MB, %u cores\n", MaxRssMb(), std::thread::hardware_concurrency());
   return 0;
 }
