@@ -1,5 +1,5 @@
 // One-unit demands (a course seat, perhaps with a childcare place) as a
-// minimum-cost flow, solved exactly by LEMON's network simplex:
+// minimum-cost flow, solved by LEMON's network simplex:
 //
 //   source -> demand -> [place's childcare node ->] place's seat node -> sink
 //             demand ------------------------------------------------> sink  (unplaced, at its penalty)
@@ -7,8 +7,23 @@
 // A demand that needs childcare can reach a place's seats only through its
 // childcare places: the nested capacities. The penalties (objective.h) make
 // the flow place as many as possible, then by priority, then nearest.
+//
+// Two reductions keep large instances small: regions whose demands cannot
+// reach each other's places are solved apart, in parallel; and in a large
+// region, demands with the same needs and reach living in the same small cell
+// become one node whose supply is their number. Its penalty arcs keep every
+// member's priority, so the flow still leaves the shortest waits unplaced;
+// afterwards the members take the places the flow chose, longest wait first.
 #include <lemon/network_simplex.h>
 #include <lemon/smart_graph.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <thread>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -16,9 +31,213 @@
 #include "solvers.h"
 
 namespace ankommen::placement {
+namespace {
+
+using Graph = lemon::SmartDigraph;
+using Simplex = lemon::NetworkSimplex<Graph, int64_t, int64_t>;
+
+struct Region {
+  std::vector<int32_t> demands;
+};
+
+// Regions: connected components of the demand–place candidate graph.
+std::vector<Region> Regions(const Problem& problem) {
+  const size_t nd = problem.demands.size();
+  std::vector<int32_t> parent(nd + problem.places.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](int32_t x) {
+    while (parent[static_cast<size_t>(x)] != x) x = parent[static_cast<size_t>(x)] = parent[static_cast<size_t>(parent[static_cast<size_t>(x)])];
+    return x;
+  };
+  for (const auto& c : problem.candidates) {
+    int32_t a = find(c.demand), b = find(static_cast<int32_t>(nd) + c.place);
+    if (a != b) parent[static_cast<size_t>(std::max(a, b))] = std::min(a, b);
+  }
+  std::unordered_map<int32_t, size_t> index;
+  std::vector<Region> regions;
+  for (size_t d = 0; d < nd; ++d) {
+    auto [it, fresh] = index.try_emplace(find(static_cast<int32_t>(d)), regions.size());
+    if (fresh) regions.emplace_back();
+    regions[it->second].demands.push_back(static_cast<int32_t>(d));
+  }
+  // Largest first, so that threads finish together.
+  std::stable_sort(regions.begin(), regions.end(),
+                   [](const Region& a, const Region& b) { return a.demands.size() > b.demands.size(); });
+  return regions;
+}
+
+// Demands that are one node in the flow: same needs, homes in one small
+// cell, the same places in reach.
+struct Group {
+  std::vector<int32_t> members;  // longest wait first
+};
+
+std::vector<Group> GroupDemands(const Problem& problem, const Objective& objective,
+                                const std::vector<std::pair<size_t, size_t>>& ranges, const Region& region,
+                                const SolverOptions& options) {
+  std::vector<Group> groups;
+  if (static_cast<int>(region.demands.size()) < options.aggregate_min_demands) {
+    for (int32_t d : region.demands) groups.push_back({{d}});
+    return groups;
+  }
+  const double cell_deg = options.aggregate_cell_km / 111.2;
+  std::map<std::tuple<int64_t, int64_t, int32_t, uint64_t>, size_t> index;
+  std::vector<int32_t> reach;
+  for (int32_t d : region.demands) {
+    const Demand& demand = problem.demands[static_cast<size_t>(d)];
+    double lon_scale = std::max(0.05, std::cos(demand.home.lat * 3.141592653589793 / 180.0));
+    // Members must reach exactly the same places: then any of them can take
+    // any seat the flow gives the group, and the longest waits take them.
+    reach.clear();
+    for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
+      reach.push_back(problem.candidates[c].place);
+    }
+    std::sort(reach.begin(), reach.end());
+    uint64_t reach_hash = 1469598103934665603ull;
+    for (int32_t p : reach) reach_hash = (reach_hash ^ static_cast<uint64_t>(p)) * 1099511628211ull;
+    auto key = std::make_tuple(static_cast<int64_t>(std::floor(demand.home.lat / cell_deg)),
+                               static_cast<int64_t>(std::floor(demand.home.lon * lon_scale / cell_deg)),
+                               demand.need[kChildcare], reach_hash);
+    auto [it, fresh] = index.try_emplace(key, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].members.push_back(d);
+  }
+  for (auto& g : groups) {
+    std::stable_sort(g.members.begin(), g.members.end(), [&](int32_t a, int32_t b) {
+      auto pa = objective.priority[static_cast<size_t>(a)], pb = objective.priority[static_cast<size_t>(b)];
+      if (pa != pb) return pa > pb;
+      return problem.demands[static_cast<size_t>(a)].id < problem.demands[static_cast<size_t>(b)].id;
+    });
+  }
+  return groups;
+}
+
+struct RegionResult {
+  bool aggregated = false;
+  double build_seconds = 0, solve_seconds = 0;
+};
+
+// Solves one region; writes place_of for its demands.
+absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective& objective,
+                                         const std::vector<std::pair<size_t, size_t>>& ranges, const Region& region,
+                                         const SolverOptions& options, std::vector<int32_t>& place_of) {
+  RegionResult result;
+  absl::Time start = absl::Now();
+  std::vector<Group> groups = GroupDemands(problem, objective, ranges, region, options);
+  result.aggregated = groups.size() < region.demands.size();
+
+  Graph g;
+  Graph::ArcMap<int64_t> capacity(g), cost(g);
+  const Graph::Node source = g.addNode(), sink = g.addNode();
+  auto add_arc = [&](Graph::Node from, Graph::Node to, int64_t cap, int64_t c) {
+    Graph::Arc a = g.addArc(from, to);
+    capacity[a] = cap;
+    cost[a] = c;
+    return a;
+  };
+  std::unordered_map<int32_t, Graph::Node> seat_node, childcare_node;
+  auto seat_of = [&](int32_t p) {
+    auto [it, fresh] = seat_node.try_emplace(p, lemon::INVALID);
+    if (fresh) {
+      it->second = g.addNode();
+      add_arc(it->second, sink, problem.places[static_cast<size_t>(p)].capacity[kSeat], 0);
+    }
+    return it->second;
+  };
+  auto childcare_of = [&](int32_t p) {
+    auto [it, fresh] = childcare_node.try_emplace(p, lemon::INVALID);
+    if (fresh) {
+      it->second = g.addNode();
+      add_arc(it->second, seat_of(p), problem.places[static_cast<size_t>(p)].capacity[kChildcare], 0);
+    }
+    return it->second;
+  };
+  // Per group: its arcs to places, to read the flow back.
+  std::vector<std::vector<std::pair<int32_t, Graph::Arc>>> group_arcs(groups.size());
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& members = groups[gi].members;
+    Graph::Node node = g.addNode();
+    add_arc(source, node, static_cast<int64_t>(members.size()), 0);
+    // One penalty arc per priority: the flow leaves the cheapest (shortest waits) unplaced.
+    for (size_t i = 0; i < members.size();) {
+      size_t j = i;
+      while (j < members.size() && objective.penalty[static_cast<size_t>(members[j])] ==
+                                       objective.penalty[static_cast<size_t>(members[i])]) {
+        ++j;
+      }
+      add_arc(node, sink, static_cast<int64_t>(j - i), objective.penalty[static_cast<size_t>(members[i])]);
+      i = j;
+    }
+    // Arcs to the places the members reach, at their mean cost.
+    std::map<int32_t, std::pair<int64_t, int64_t>> reach;  // place -> (members, summed cost)
+    for (int32_t d : members) {
+      for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
+        auto& r = reach[problem.candidates[c].place];
+        r.first += 1;
+        r.second += objective.arc_cost[c];
+      }
+    }
+    const bool childcare = problem.demands[static_cast<size_t>(members[0])].need[kChildcare] > 0;
+    for (const auto& [p, r] : reach) {
+      Graph::Arc a = add_arc(node, childcare ? childcare_of(p) : seat_of(p), r.first, (r.second + r.first / 2) / r.first);
+      group_arcs[gi].push_back({p, a});
+    }
+  }
+  absl::Time built = absl::Now();
+  Simplex simplex(g);
+  simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, static_cast<int64_t>(region.demands.size()));
+  auto status = simplex.run();  // block search: the fastest of LEMON's pivot rules here (bench/README.md)
+  absl::Time solved = absl::Now();
+  if (status != Simplex::OPTIMAL) return absl::InternalError("network simplex found no optimal flow");
+  // Members take the places the flow chose for their group, longest wait first, nearest first.
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    std::unordered_map<int32_t, int64_t> left;
+    for (const auto& [p, a] : group_arcs[gi]) {
+      if (int64_t f = simplex.flow(a); f > 0) left[p] = f;
+    }
+    if (left.empty()) continue;
+    for (int32_t d : groups[gi].members) {
+      for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
+        auto it = left.find(problem.candidates[c].place);
+        if (it == left.end() || it->second == 0) continue;
+        --it->second;
+        place_of[static_cast<size_t>(d)] = it->first;
+        break;
+      }
+    }
+  }
+  result.build_seconds = absl::ToDoubleSeconds(built - start);
+  result.solve_seconds = absl::ToDoubleSeconds(solved - built);
+  return result;
+}
+
+// A safety net after aggregation: members take their group's seats by
+// nearness, which can leave a seat a member farther down the list could have
+// had. Offer what is left, longest wait first, nearest first.
+void FillLeftovers(const Problem& problem, const std::vector<std::pair<size_t, size_t>>& ranges,
+                   std::vector<int32_t>& place_of) {
+  std::vector<Amounts> room;
+  for (const auto& p : problem.places) room.push_back(p.capacity);
+  for (size_t d = 0; d < place_of.size(); ++d) {
+    if (place_of[d] < 0) continue;
+    for (int k = 0; k < kKinds; ++k) room[static_cast<size_t>(place_of[d])][k] -= problem.demands[d].need[k];
+  }
+  for (int32_t d : PriorityOrder(problem)) {
+    if (place_of[static_cast<size_t>(d)] >= 0) continue;
+    const Demand& demand = problem.demands[static_cast<size_t>(d)];
+    for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
+      auto& r = room[static_cast<size_t>(problem.candidates[c].place)];
+      if (!internal::Fits(demand.need, r)) continue;
+      for (int k = 0; k < kKinds; ++k) r[k] -= demand.need[k];
+      place_of[static_cast<size_t>(d)] = problem.candidates[c].place;
+      break;
+    }
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings* timings) const {
-  using Graph = lemon::SmartDigraph;
   absl::Time start = absl::Now();
   for (const auto& d : problem.demands) {
     if (d.need[kSeat] != 1 || d.need[kChildcare] > 1 || d.need[kBed] != 0 || d.need[kSquareMetre] != 0) {
@@ -28,66 +247,35 @@ absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings*
     }
   }
   Objective objective = MakeObjective(problem);
-  Graph g;
-  Graph::ArcMap<int64_t> capacity(g), cost(g);
-  g.reserveNode(static_cast<int>(problem.demands.size() + 2 * problem.places.size() + 2));
-  g.reserveArc(static_cast<int>(problem.candidates.size() + 2 * problem.demands.size() + 2 * problem.places.size()));
-  const Graph::Node source = g.addNode(), sink = g.addNode();
-  auto add_arc = [&](Graph::Node from, Graph::Node to, int64_t cap, int64_t c) {
-    Graph::Arc a = g.addArc(from, to);
-    capacity[a] = cap;
-    cost[a] = c;
-    return a;
-  };
-  // Place nodes only where some candidate needs them.
-  std::vector<Graph::Node> seat_node(problem.places.size(), lemon::INVALID);
-  std::vector<Graph::Node> childcare_node(problem.places.size(), lemon::INVALID);
-  auto seat_of = [&](int32_t p) {
-    auto& n = seat_node[static_cast<size_t>(p)];
-    if (n == lemon::INVALID) {
-      n = g.addNode();
-      add_arc(n, sink, problem.places[static_cast<size_t>(p)].capacity[kSeat], 0);
-    }
-    return n;
-  };
-  auto childcare_of = [&](int32_t p) {
-    auto& n = childcare_node[static_cast<size_t>(p)];
-    if (n == lemon::INVALID) {
-      n = g.addNode();
-      add_arc(n, seat_of(p), problem.places[static_cast<size_t>(p)].capacity[kChildcare], 0);
-    }
-    return n;
-  };
-  std::vector<Graph::Arc> candidate_arc(problem.candidates.size());
   auto ranges = internal::CandidateRanges(problem);
-  for (size_t d = 0; d < problem.demands.size(); ++d) {
-    Graph::Node dn = g.addNode();
-    add_arc(source, dn, 1, 0);
-    add_arc(dn, sink, 1, objective.penalty[d]);
-    bool childcare = problem.demands[d].need[kChildcare] > 0;
-    for (size_t c = ranges[d].first; c < ranges[d].second; ++c) {
-      int32_t p = problem.candidates[c].place;
-      candidate_arc[c] = add_arc(dn, childcare ? childcare_of(p) : seat_of(p), 1, objective.arc_cost[c]);
-    }
-  }
-  absl::Time built = absl::Now();
-  lemon::NetworkSimplex<Graph, int64_t, int64_t> simplex(g);
-  simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, static_cast<int64_t>(problem.demands.size()));
-  auto result = simplex.run();  // block search: fastest of LEMON's pivot rules here (bench/README.md)
-  absl::Time solved = absl::Now();
-  if (result != lemon::NetworkSimplex<Graph, int64_t, int64_t>::OPTIMAL) {
-    return absl::InternalError("network simplex found no optimal flow");
-  }
+  std::vector<Region> regions = Regions(problem);
   std::vector<int32_t> place_of(problem.demands.size(), -1);
-  for (size_t c = 0; c < problem.candidates.size(); ++c) {
-    if (simplex.flow(candidate_arc[c]) > 0) {
-      place_of[static_cast<size_t>(problem.candidates[c].demand)] = problem.candidates[c].place;
+  std::vector<absl::StatusOr<RegionResult>> results(regions.size(), RegionResult{});
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t r = next++; r < regions.size(); r = next++) {
+      results[r] = SolveRegion(problem, objective, ranges, regions[r], options_, place_of);
     }
+  };
+  int threads = options_.threads > 0 ? options_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::min<int>(threads, static_cast<int>(regions.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  bool aggregated = false;
+  double build = 0, solve = 0;
+  for (const auto& r : results) {
+    if (!r.ok()) return r.status();
+    aggregated = aggregated || r->aggregated;
+    build += r->build_seconds;
+    solve += r->solve_seconds;
   }
-  Solution s = internal::Finish(problem, objective, name(), place_of, 0, true);
+  if (aggregated) FillLeftovers(problem, ranges, place_of);
+  Solution s = internal::Finish(problem, objective, name(), place_of, 0, !aggregated);
   if (timings) {
-    timings->build_seconds = absl::ToDoubleSeconds(built - start);
-    timings->solve_seconds = absl::ToDoubleSeconds(solved - built);
+    timings->build_seconds = build;
+    timings->solve_seconds = solve;  // summed over regions: CPU time of LEMON
     timings->total_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   }
   return s;

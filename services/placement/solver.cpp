@@ -7,7 +7,7 @@ namespace ankommen::placement {
 
 absl::StatusOr<std::unique_ptr<Solver>> MakeSolver(std::string_view name, SolverOptions options) {
   if (name == "fcfs") return std::unique_ptr<Solver>(new FcfsSolver());
-  if (name == "flow") return std::unique_ptr<Solver>(new FlowSolver());
+  if (name == "flow") return std::unique_ptr<Solver>(new FlowSolver(options));
   if (name == "group") return std::unique_ptr<Solver>(new GroupSolver(options, true));
   if (name == "greedy") return std::unique_ptr<Solver>(new GroupSolver(options, false));
   if (name == "da") return std::unique_ptr<Solver>(new DeferredAcceptanceSolver());

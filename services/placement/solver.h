@@ -16,6 +16,17 @@ namespace ankommen::placement {
 
 struct SolverOptions {
   absl::Duration time_limit = absl::Seconds(10);  // for the integer program
+  // The flow solver solves regions that cannot reach each other apart, on up
+  // to this many threads (0: one per core).
+  int threads = 0;
+  // Above this many demands in one region, the flow solver merges demands
+  // that are interchangeable for it — the same needs, the same places in
+  // reach, homes in the same cell of this size — into one node. Priorities
+  // stay exact (one penalty arc per priority, the longest waits take the
+  // seats); distances are the members' mean, so the answer can be slightly
+  // off the optimum and is not reported as optimal.
+  int aggregate_min_demands = 20'000;
+  double aggregate_cell_km = 1.0;
 };
 
 // Where a solver spent its time, for the benchmarks.

@@ -13,8 +13,12 @@ class FcfsSolver final : public Solver {
 
 class FlowSolver final : public Solver {
  public:
+  explicit FlowSolver(SolverOptions options) : options_(options) {}
   std::string_view name() const override { return "flow"; }
   absl::StatusOr<Solution> Solve(const Problem& problem, SolveTimings* timings) const override;
+
+ private:
+  SolverOptions options_;
 };
 
 class GroupSolver final : public Solver {

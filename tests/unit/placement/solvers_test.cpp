@@ -65,10 +65,13 @@ TEST(FlowTest, AnObligationBeatsAnyWait) {
 }
 
 TEST(FlowTest, DistanceDecidesBetweenEqualPriorities) {
-  auto p = Make({Person("A", 2, 10), Person("B", 2, 10)}, {Course("Far", 6, 1), Course("Near", 1, 1)});
+  // Both the same wait. A->Near, B->Far travels 1 + 5.5 km; A->Far, B->Near 4 + 0.5 km.
+  auto p = Make({Person("A", 2, 10), Person("B", 0.5, 10)}, {Course("Far", 6, 1), Course("Near", 1, 1)});
   Solution s = SolveWith("flow", p);
   EXPECT_EQ(s.placed(), 2);
-  EXPECT_THAT(Assigned(p, s), ::testing::UnorderedElementsAre("A->Near", "B->Far"));
+  EXPECT_THAT(Assigned(p, s), ::testing::ElementsAre("A->Far", "B->Near"));
+  // FCFS, by id among equal waits, sends A to the nearest seat and B far.
+  EXPECT_THAT(Assigned(p, SolveWith("fcfs", p)), ::testing::ElementsAre("A->Near", "B->Far"));
 }
 
 TEST(FlowTest, ChildcarePlacesNestInsideSeats) {

@@ -1,0 +1,65 @@
+// The flow solver's reductions on a synthetic district: solving regions apart
+// and merging interchangeable people must keep priorities exact and stay
+// close to the exact optimum.
+#include <gtest/gtest.h>
+
+#include "objective.h"
+#include "solver.h"
+#include "synthetic_district.h"
+
+namespace ankommen::placement {
+namespace {
+
+TEST(AggregationTest, StaysCloseToTheOptimumAndKeepsPriorities) {
+  bench::Scale scale;
+  ASSERT_TRUE(bench::ScaleByName("district", scale));
+  scale.people = 6000;
+  scale.places = 300;
+  Problem p = bench::CourseProblem(scale, 7);
+  SolverOptions exact_options;
+  exact_options.aggregate_min_demands = 1 << 30;
+  SolverOptions merged_options;
+  merged_options.aggregate_min_demands = 0;
+  auto exact = (*MakeSolver("flow", exact_options))->Solve(p);
+  auto merged = (*MakeSolver("flow", merged_options))->Solve(p);
+  ASSERT_TRUE(exact.ok() && merged.ok());
+  ASSERT_TRUE(Verify(p, *merged).ok());
+  EXPECT_TRUE(exact->optimal);
+  EXPECT_FALSE(merged->optimal);
+  EXPECT_EQ(merged->placed(), exact->placed());
+  EXPECT_LE(merged->objective, exact->objective * 1.001);
+  EXPECT_GE(merged->objective, exact->objective);
+  // Nobody left waiting while a shorter wait holds a seat they could take.
+  Objective o = MakeObjective(p);
+  std::vector<int64_t> lowest(p.places.size(), INT64_MAX), lowest_childcare(p.places.size(), INT64_MAX);
+  for (const auto& pl : merged->placements) {
+    if (pl.place < 0) continue;
+    auto& slot = p.demands[static_cast<size_t>(pl.demand)].need[kChildcare] ? lowest_childcare : lowest;
+    slot[static_cast<size_t>(pl.place)] = std::min(slot[static_cast<size_t>(pl.place)], o.priority[static_cast<size_t>(pl.demand)]);
+    lowest[static_cast<size_t>(pl.place)] = std::min(lowest[static_cast<size_t>(pl.place)], o.priority[static_cast<size_t>(pl.demand)]);
+  }
+  int inversions = 0;
+  for (const auto& c : p.candidates) {
+    if (merged->placements[static_cast<size_t>(c.demand)].place >= 0) continue;
+    bool childcare = p.demands[static_cast<size_t>(c.demand)].need[kChildcare] > 0;
+    if ((childcare ? lowest_childcare : lowest)[static_cast<size_t>(c.place)] < o.priority[static_cast<size_t>(c.demand)]) ++inversions;
+  }
+  EXPECT_EQ(inversions, 0);
+}
+
+TEST(AggregationTest, RegionsAreSolvedApartWithTheSameResult) {
+  bench::Scale scale;
+  ASSERT_TRUE(bench::ScaleByName("district", scale));
+  Problem p = bench::CourseProblem(scale, 3);
+  SolverOptions one, two;
+  one.threads = 1;
+  two.threads = 2;
+  auto a = (*MakeSolver("flow", one))->Solve(p);
+  auto b = (*MakeSolver("flow", two))->Solve(p);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->objective, b->objective);
+  for (size_t i = 0; i < a->placements.size(); ++i) EXPECT_EQ(a->placements[i].place, b->placements[i].place);
+}
+
+}  // namespace
+}  // namespace ankommen::placement
