@@ -55,7 +55,9 @@ std::vector<Region> Regions(const Problem& problem) {
   }
   std::unordered_map<int32_t, size_t> index;
   std::vector<Region> regions;
+  auto ranges = internal::CandidateRanges(problem);
   for (size_t d = 0; d < nd; ++d) {
+    if (ranges[d].first == ranges[d].second) continue;  // nothing in reach: unplaced, no flow needed
     auto [it, fresh] = index.try_emplace(find(static_cast<int32_t>(d)), regions.size());
     if (fresh) regions.emplace_back();
     regions[it->second].demands.push_back(static_cast<int32_t>(d));

@@ -82,7 +82,8 @@ struct Placement {
   int32_t place = -1;  // -1: not placed
   Reason reason;       // when placed
   Unplaced why_not = Unplaced::kNoPlaceInReach;
-  std::vector<int32_t> places_in_reach;  // when not placed: the places that were full or taken
+  // When not placed: the nearest places that were taken (outranked) or full, at most 10.
+  std::vector<int32_t> places_in_reach;
 };
 
 struct Solution {

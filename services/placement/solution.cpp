@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -77,6 +78,9 @@ Solution Finish(const Problem& problem, const Objective& objective, std::string_
 
 }  // namespace internal
 
+// An explanation names at most this many places, nearest first.
+constexpr size_t kNamedPlaces = 10;
+
 void Explain(const Problem& problem, Solution& solution) {
   auto ranges = internal::CandidateRanges(problem);
   bool any_unplaced = false;
@@ -98,24 +102,34 @@ void Explain(const Problem& problem, Solution& solution) {
     p.reason.wish_met = !d.wish_area.empty() && d.wish_area == problem.places[static_cast<size_t>(p.place)].area;
   }
   if (!any_unplaced) return;
-  // Places with no free capacity are not candidates: look again, near each unplaced demand.
+  // With candidates, the demand could have had a seat: others got them.
+  // Without, look again near it: places without enough free capacity are
+  // not candidates, and people need to hear that they exist but are full.
+  std::unique_ptr<GridIndex> index;
   std::vector<GeoPoint> locations;
-  locations.reserve(problem.places.size());
-  for (const auto& place : problem.places) locations.push_back(place.location);
-  GridIndex index(locations, 10);
   for (auto& p : solution.placements) {
     if (p.place >= 0) continue;
     const Demand& d = problem.demands[static_cast<size_t>(p.demand)];
+    auto [begin, end] = ranges[static_cast<size_t>(p.demand)];
+    if (begin < end) {
+      p.why_not = Unplaced::kOutranked;
+      for (size_t c = begin; c < end && p.places_in_reach.size() < kNamedPlaces; ++c) {
+        p.places_in_reach.push_back(problem.candidates[c].place);
+      }
+      continue;
+    }
+    if (index == nullptr) {
+      for (const auto& place : problem.places) locations.push_back(place.location);
+      index = std::make_unique<GridIndex>(locations, 10);
+    }
     std::vector<std::pair<double, int32_t>> in_reach;
-    bool any_had_room = false;
-    index.ForEachWithin(d.home, d.max_km, [&](int32_t i, double km) {
-      in_reach.push_back({km, i});
-      if (internal::Fits(d.need, problem.places[static_cast<size_t>(i)].capacity)) any_had_room = true;
-    });
+    index->ForEachWithin(d.home, d.max_km, [&](int32_t i, double km) { in_reach.push_back({km, i}); });
     std::sort(in_reach.begin(), in_reach.end());
-    for (const auto& [km, i] : in_reach) p.places_in_reach.push_back(i);
-    if (in_reach.empty()) p.why_not = Unplaced::kNoPlaceInReach;
-    else p.why_not = any_had_room ? Unplaced::kOutranked : Unplaced::kPlacesFull;
+    for (const auto& [km, i] : in_reach) {
+      if (p.places_in_reach.size() == kNamedPlaces) break;
+      p.places_in_reach.push_back(i);
+    }
+    p.why_not = in_reach.empty() ? Unplaced::kNoPlaceInReach : Unplaced::kPlacesFull;
   }
 }
 
