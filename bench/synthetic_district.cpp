@@ -149,6 +149,7 @@ Problem HousingProblem(int households, int accommodations, uint64_t seed) {
     persons_total += persons;
     d.need[placement::kBed] = persons;
     d.need[placement::kSquareMetre] = 6 * persons;  // Saxony's minimum
+    d.need[placement::kHouseholds] = 1;
     d.days_waited = std::min(365, static_cast<int>(wait(rng)));
     d.max_km = 60;
     p.demands.push_back(d);
@@ -163,6 +164,7 @@ Problem HousingProblem(int households, int accommodations, uint64_t seed) {
     int beds = shared ? 20 + static_cast<int>(unit(rng) * 60) : 2 + static_cast<int>(unit(rng) * 6);
     a.capacity[placement::kBed] = beds;
     a.capacity[placement::kSquareMetre] = beds * (shared ? 7 : 9);
+    a.capacity[placement::kHouseholds] = shared ? 1000 : 1;  // a flat is for one household
     if (!shared) beds_total += beds;
     p.places.push_back(a);
     extra.push_back(shared ? 1500 : 0);  // flats before shared accommodation: 15 km worth

@@ -17,7 +17,7 @@ namespace ankommen::placement {
 absl::StatusOr<Solution> DeferredAcceptanceSolver::Solve(const Problem& problem, SolveTimings* timings) const {
   absl::Time start = absl::Now();
   for (const auto& d : problem.demands) {
-    if (d.need != Amounts{1, 0, 0, 0}) {
+    if (d.need != Amounts{1, 0, 0, 0, 0}) {
       return absl::InvalidArgumentError(absl::StrCat("deferred acceptance places one seat per demand; ", d.id, " needs more"));
     }
   }

@@ -242,7 +242,8 @@ void FillLeftovers(const Problem& problem, const std::vector<std::pair<size_t, s
 absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings* timings) const {
   absl::Time start = absl::Now();
   for (const auto& d : problem.demands) {
-    if (d.need[kSeat] != 1 || d.need[kChildcare] > 1 || d.need[kBed] != 0 || d.need[kSquareMetre] != 0) {
+    if (d.need[kSeat] != 1 || d.need[kChildcare] > 1 || d.need[kBed] != 0 || d.need[kSquareMetre] != 0 ||
+        d.need[kHouseholds] != 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("flow solver takes one seat (and at most one childcare place) per demand; demand ", d.id,
                        " needs more: use the group solver"));

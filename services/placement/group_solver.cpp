@@ -120,10 +120,14 @@ std::vector<int32_t> LargestFirstBestFit(const Problem& problem, const Objective
 absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings* timings) const {
   absl::Time start = absl::Now();
   Objective objective = MakeObjective(problem);
+  // The start: the best of three greedy passes — cheapest first, largest
+  // first into the best fit, and first-come-first-served (so the answer is
+  // never worse than today's practice).
   auto greedy = internal::Greedy(problem, objective.arc_cost);
-  if (auto packed = LargestFirstBestFit(problem, objective);
-      Evaluate(problem, objective, packed) < Evaluate(problem, objective, greedy)) {
-    greedy = std::move(packed);
+  std::vector<int64_t> nearest_first(problem.candidates.size());
+  for (size_t c = 0; c < nearest_first.size(); ++c) nearest_first[c] = static_cast<int64_t>(c);
+  for (auto other : {LargestFirstBestFit(problem, objective), internal::Greedy(problem, nearest_first)}) {
+    if (Evaluate(problem, objective, other) < Evaluate(problem, objective, greedy)) greedy = std::move(other);
   }
   if (problem.candidates.empty()) return internal::Finish(problem, objective, name(), greedy, 0, true);
 
@@ -151,16 +155,17 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
       }
     }
     CbcModel model(ip.solver);
-    model.setLogLevel(0);
-    model.messageHandler()->setLogLevel(0);
     CbcSolverUsefulData data;
     CbcMain0(model, data);
+    model.setLogLevel(0);
+    model.messageHandler()->setLogLevel(0);
+    model.solver()->messageHandler()->setLogLevel(0);
     model.setBestSolution(start_solution.data(), static_cast<int>(start_solution.size()), start_value, true);
     // The time limit covers the whole call, model building and LP included.
     double left = absl::ToDoubleSeconds(options_.time_limit - (absl::Now() - start));
     std::string seconds = absl::StrCat(std::max(0.5, left));
-    const char* argv[] = {"ankommen-placement", "-sec", seconds.c_str(), "-log", "0", "-solve", "-quit"};
-    CbcMain1(7, argv, model, [](CbcModel*, int) { return 0; }, data);
+    const char* argv[] = {"ankommen-placement", "-sec", seconds.c_str(), "-log", "0", "-slog", "0", "-solve", "-quit"};
+    CbcMain1(9, argv, model, [](CbcModel*, int) { return 0; }, data);
     if (const double* x = model.bestSolution(); x != nullptr) {
       std::vector<int32_t> place_of(problem.demands.size(), -1);
       for (size_t c = 0; c < problem.candidates.size(); ++c) {

@@ -19,14 +19,16 @@ struct GeoPoint {
   double lon = 0;
 };
 
-enum Kind : int { kSeat = 0, kChildcare = 1, kBed = 2, kSquareMetre = 3 };
-inline constexpr int kKinds = 4;
+// kHouseholds counts groups: a flat takes one household, shared
+// accommodation as many as it has beds.
+enum Kind : int { kSeat = 0, kChildcare = 1, kBed = 2, kSquareMetre = 3, kHouseholds = 4 };
+inline constexpr int kKinds = 5;
 using Amounts = std::array<int32_t, kKinds>;
 
 struct Demand {
   std::string id;  // pseudonymous: a person, a household, a group of siblings
   GeoPoint home;
-  Amounts need{};  // a course seat (and a childcare place); beds and m² for a household
+  Amounts need{};  // a course seat (and a childcare place); beds, m² and one household place for a household
   int32_t days_waited = 0;
   // An obligation to attend (§ 44a AufenthG) or compulsory schooling: ranks
   // before every demand without one, whatever the wait.

@@ -17,7 +17,8 @@ absl::StatusOr<std::unique_ptr<Solver>> MakeSolver(std::string_view name, Solver
 
 std::string_view ChooseSolver(const Problem& problem) {
   for (const auto& d : problem.demands) {
-    if (d.need[kSeat] != 1 || d.need[kChildcare] > 1 || d.need[kBed] != 0 || d.need[kSquareMetre] != 0) {
+    if (d.need[kSeat] != 1 || d.need[kChildcare] > 1 || d.need[kBed] != 0 || d.need[kSquareMetre] != 0 ||
+        d.need[kHouseholds] != 0) {
       return "group";
     }
   }

@@ -45,10 +45,10 @@ TEST(GeoTest, CandidatesRespectReachAndCapacityAndAreSortedByDistance) {
   demands[0].need[kChildcare] = 1;
   demands[0].max_km = 10;
   std::vector<Place> places(4);
-  places[0] = {"far", {51.3, 13.5}, {25, 5, 0, 0}, ""};       // 14 km: out of reach
-  places[1] = {"near", {51.3, 13.32}, {25, 5, 0, 0}, ""};     // 1.4 km
-  places[2] = {"nochild", {51.3, 13.31}, {25, 0, 0, 0}, ""};  // no childcare: not a candidate
-  places[3] = {"mid", {51.3, 13.4}, {25, 2, 0, 0}, ""};       // 7 km
+  places[0] = {"far", {51.3, 13.5}, {25, 5, 0, 0, 0}, ""};       // 14 km: out of reach
+  places[1] = {"near", {51.3, 13.32}, {25, 5, 0, 0, 0}, ""};     // 1.4 km
+  places[2] = {"nochild", {51.3, 13.31}, {25, 0, 0, 0, 0}, ""};  // no childcare: not a candidate
+  places[3] = {"mid", {51.3, 13.4}, {25, 2, 0, 0, 0}, ""};       // 7 km
   auto candidates = GenerateCandidates(demands, places);
   ASSERT_EQ(candidates.size(), 2u);
   EXPECT_EQ(candidates[0].place, 1);
