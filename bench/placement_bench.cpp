@@ -202,6 +202,9 @@ int main(int argc, char** argv) {
   Solution da = Run("da", schools, da_t);
   Row da_row = Describe("preferences_" + scale.name, schools, da, da_t.total_seconds);
   emit(da_row);
+  Row da_core = Describe("preferences_" + scale.name, schools, da, da_t.solve_seconds);
+  da_core.solver = "da_matching_only";  // without objective and explanations
+  emit(da_core);
 
   // Households into accommodations: the case of 5,000 into 500.
   if (scale.name == "district") {

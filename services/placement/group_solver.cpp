@@ -6,9 +6,9 @@
 //   sum_c at p: need_k(d) * x[c] <= capacity_k(p) for every capacity kind used
 //   minimise sum_c (arc_cost(c) - penalty(d)) * x[c]   (+ sum_d penalty(d))
 //
-// The greedy solution (priority order, cheapest place with room) is the
-// start and the fallback; the LP relaxation gives the bound that says how far
-// from optimal an answer can be.
+// The start and fallback is the best of the greedy passes and the rounded LP
+// relaxation; the LP relaxation also gives the bound that says how far from
+// optimal an answer can be. Branch and bound runs only while that is too far.
 #include <coin/CbcModel.hpp>
 #include <coin/CbcSolver.hpp>
 #include <coin/CoinPackedMatrix.hpp>
@@ -115,6 +115,40 @@ std::vector<int32_t> LargestFirstBestFit(const Problem& problem, const Objective
   return place_of;
 }
 
+// Rounds the LP relaxation: groups whose LP value is (nearly) whole go
+// where the LP put them, the most certain first while they fit; the rest
+// then take the cheapest place with room, by priority.
+std::vector<int32_t> RoundLp(const Problem& problem, const Objective& objective, const double* x) {
+  std::vector<size_t> by_value(problem.candidates.size());
+  for (size_t c = 0; c < by_value.size(); ++c) by_value[c] = c;
+  std::stable_sort(by_value.begin(), by_value.end(), [&](size_t a, size_t b) { return x[a] > x[b]; });
+  std::vector<Amounts> room;
+  for (const auto& p : problem.places) room.push_back(p.capacity);
+  std::vector<int32_t> place_of(problem.demands.size(), -1);
+  auto take = [&](size_t c) {
+    const Candidate& cand = problem.candidates[c];
+    const Demand& d = problem.demands[static_cast<size_t>(cand.demand)];
+    auto& r = room[static_cast<size_t>(cand.place)];
+    if (place_of[static_cast<size_t>(cand.demand)] >= 0 || !internal::Fits(d.need, r)) return;
+    for (int k = 0; k < kKinds; ++k) r[k] -= d.need[k];
+    place_of[static_cast<size_t>(cand.demand)] = cand.place;
+  };
+  for (size_t c : by_value) {
+    if (x[c] < 0.5) break;
+    take(c);
+  }
+  auto ranges = internal::CandidateRanges(problem);
+  std::vector<size_t> order;
+  for (int32_t d : PriorityOrder(problem)) {
+    auto [begin, end] = ranges[static_cast<size_t>(d)];
+    order.resize(end - begin);
+    for (size_t i = 0; i < order.size(); ++i) order[i] = begin + i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return objective.arc_cost[a] < objective.arc_cost[b]; });
+    for (size_t c : order) take(c);
+  }
+  return place_of;
+}
+
 }  // namespace
 
 absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings* timings) const {
@@ -137,11 +171,16 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
   ip.solver.initialSolve();
   if (!ip.solver.isProvenOptimal()) return absl::InternalError("the LP relaxation could not be solved");
   const double lp_bound = ip.solver.getObjValue() + ip.constant;
+  if (auto rounded = RoundLp(problem, objective, ip.solver.getColSolution());
+      Evaluate(problem, objective, rounded) < Evaluate(problem, objective, greedy)) {
+    greedy = std::move(rounded);
+  }
   std::vector<int32_t> best = greedy;
   double bound = lp_bound;
   bool optimal = false;
 
-  if (exact_) {
+  auto gap = [&](double value) { return (value - bound) / std::max(1.0, std::abs(bound)); };
+  if (exact_ && gap(Evaluate(problem, objective, best)) > options_.relative_gap) {
     // Start branch and bound from the greedy answer: one column per placed group.
     std::vector<double> start_solution(problem.candidates.size(), 0.0);
     double start_value = 0;
@@ -164,8 +203,10 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
     // The time limit covers the whole call, model building and LP included.
     double left = absl::ToDoubleSeconds(options_.time_limit - (absl::Now() - start));
     std::string seconds = absl::StrCat(std::max(0.5, left));
-    const char* argv[] = {"ankommen-placement", "-sec", seconds.c_str(), "-log", "0", "-slog", "0", "-solve", "-quit"};
-    CbcMain1(9, argv, model, [](CbcModel*, int) { return 0; }, data);
+    std::string ratio = absl::StrCat(options_.relative_gap);
+    const char* argv[] = {"ankommen-placement", "-sec", seconds.c_str(), "-ratio", ratio.c_str(), "-log", "0",
+                          "-slog", "0", "-solve", "-quit"};
+    CbcMain1(11, argv, model, [](CbcModel*, int) { return 0; }, data);
     if (const double* x = model.bestSolution(); x != nullptr) {
       std::vector<int32_t> place_of(problem.demands.size(), -1);
       for (size_t c = 0; c < problem.candidates.size(); ++c) {
@@ -177,6 +218,7 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
     optimal = model.isProvenOptimal();
   }
   absl::Time solved = absl::Now();
+  optimal = optimal || gap(Evaluate(problem, objective, best)) <= 1e-12;
   Solution s = internal::Finish(problem, objective, name(), best, bound, optimal);
   if (timings) {
     timings->build_seconds = absl::ToDoubleSeconds(built - start);

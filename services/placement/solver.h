@@ -16,6 +16,9 @@ namespace ankommen::placement {
 
 struct SolverOptions {
   absl::Duration time_limit = absl::Seconds(10);  // for the integer program
+  // The integer program stops once its answer is this close to the bound
+  // (relative); a start already this close skips branch and bound.
+  double relative_gap = 0.01;
   // The flow solver solves regions that cannot reach each other apart, on up
   // to this many threads (0: one per core).
   int threads = 0;

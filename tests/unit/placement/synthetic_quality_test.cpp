@@ -1,4 +1,5 @@
-// The flow solver's reductions on a synthetic district: solving regions apart
+// Quality at a size between the hand-made cases and the benchmarks, on the
+// synthetic districts. The flow solver's reductions: solving regions apart
 // and merging interchangeable people must keep priorities exact and stay
 // close to the exact optimum.
 #include <gtest/gtest.h>
@@ -59,6 +60,23 @@ TEST(AggregationTest, RegionsAreSolvedApartWithTheSameResult) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->objective, b->objective);
   for (size_t i = 0; i < a->placements.size(); ++i) EXPECT_EQ(a->placements[i].place, b->placements[i].place);
+}
+
+}  // namespace
+}  // namespace ankommen::placement
+
+namespace ankommen::placement {
+namespace {
+
+TEST(HousingQualityTest, RoundedLpIsCloseToTheBoundAndBeatsFcfs) {
+  Problem p = bench::HousingProblem(1000, 100, 5);
+  auto group = (*MakeSolver("group"))->Solve(p);
+  auto fcfs = (*MakeSolver("fcfs"))->Solve(p);
+  ASSERT_TRUE(group.ok() && fcfs.ok());
+  ASSERT_TRUE(Verify(p, *group).ok());
+  EXPECT_LE(group->objective, fcfs->objective);
+  EXPECT_GE(group->objective, group->bound);
+  EXPECT_LE((group->objective - group->bound) / group->bound, 0.02);
 }
 
 }  // namespace
