@@ -192,77 +192,59 @@ absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, 
   return absl::OkStatus();
 }
 
-absl::Status Registry::ChangeResidenceStatus(const v1::ChangeResidenceStatusRequest& request,
-                                             v1::ChangeResidenceStatusResponse& response, const RequestContext& rc) {
-  if (auto s = ValidateStatusChange(request); !s.ok()) return s;
-  const std::string& person_id = request.person_id();
-  auto answer = RunCommand(PartitionOfId(person_id), "status", request, request.idempotency_key(),
-                           [&]() -> absl::StatusOr<Decision> {
+absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::Message& request,
+                                    const std::string& idempotency_key, const std::string& person_id,
+                                    const ChangeFn& change, v1::Person& answer) {
+  auto outcome = RunCommand(PartitionOfId(person_id), scope, request, idempotency_key,
+                            [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadPersonHousehold(person_id);
     if (!loaded.ok()) return loaded.status();
     v1::Person* person = FindMember(loaded->household, person_id);
     if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
-    if (auto s = CheckStatusTransition(person->residence_status(), request.residence_status()); !s.ok()) return s;
-    v1::Person before = *person;
-    ApplyStatusChange(request, *person);
+    auto event = change(*person);
+    if (!event.ok()) return event.status();
     loaded->household.set_version(loaded->version + 1);
     Decision d;
     d.commit.aggregate_key = store_.HouseholdKey(loaded->household.household_id());
     d.commit.expected_version = loaded->version;
     d.commit.state = loaded->household.SerializeAsString();
-    auto event = MakeStatusChanged(before, *person, {NewEventId(), clock_.Now(), rc.correlation_id});
-    d.commit.events.push_back(Outgoing(kPersonStatusChanged, event));
-    v1::ChangeResidenceStatusResponse r;
-    *r.mutable_person() = *person;
+    d.commit.events.push_back(std::move(*event));
     d.subject_id = person_id;
-    d.response = r.SerializeAsString();
+    d.response = person->SerializeAsString();
     return d;
   });
-  if (!answer.ok()) return answer.status();
-  if (answer->replayed) {
-    auto current = LoadPerson(answer->subject_id);
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->replayed) {
+    auto current = LoadPerson(outcome->subject_id);
     if (!current.ok()) return current.status();
-    *response.mutable_person() = std::move(*current);
+    answer = std::move(*current);
     return absl::OkStatus();
   }
-  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
+  if (!answer.ParseFromString(outcome->response)) return absl::InternalError("answer is unreadable");
   return absl::OkStatus();
+}
+
+absl::Status Registry::ChangeResidenceStatus(const v1::ChangeResidenceStatusRequest& request,
+                                             v1::ChangeResidenceStatusResponse& response, const RequestContext& rc) {
+  if (auto s = ValidateStatusChange(request); !s.ok()) return s;
+  return ChangePerson("status", request, request.idempotency_key(), request.person_id(),
+                      [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
+    if (auto s = CheckStatusTransition(person.residence_status(), request.residence_status()); !s.ok()) return s;
+    v1::Person before = person;
+    ApplyStatusChange(request, person);
+    return Outgoing(kPersonStatusChanged, MakeStatusChanged(before, person, {NewEventId(), clock_.Now(), rc.correlation_id}));
+  }, *response.mutable_person());
 }
 
 absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest& request,
                                            v1::RecordLanguageLevelResponse& response, const RequestContext& rc) {
   if (auto s = ValidateLevel(request); !s.ok()) return s;
-  const std::string& person_id = request.person_id();
-  auto answer = RunCommand(PartitionOfId(person_id), "level", request, request.idempotency_key(),
-                           [&]() -> absl::StatusOr<Decision> {
-    auto loaded = LoadPersonHousehold(person_id);
-    if (!loaded.ok()) return loaded.status();
-    v1::Person* person = FindMember(loaded->household, person_id);
-    if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
-    person->set_cefr_level(request.cefr_level());
-    person->set_literate_latin(request.literate_latin());
-    loaded->household.set_version(loaded->version + 1);
-    Decision d;
-    d.commit.aggregate_key = store_.HouseholdKey(loaded->household.household_id());
-    d.commit.expected_version = loaded->version;
-    d.commit.state = loaded->household.SerializeAsString();
-    auto event = MakeLevelRecorded(*person, {NewEventId(), clock_.Now(), rc.correlation_id});
-    d.commit.events.push_back(Outgoing(kPersonLevelRecorded, event));
-    v1::RecordLanguageLevelResponse r;
-    *r.mutable_person() = *person;
-    d.subject_id = person_id;
-    d.response = r.SerializeAsString();
-    return d;
-  });
-  if (!answer.ok()) return answer.status();
-  if (answer->replayed) {
-    auto current = LoadPerson(answer->subject_id);
-    if (!current.ok()) return current.status();
-    *response.mutable_person() = std::move(*current);
-    return absl::OkStatus();
-  }
-  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
-  return absl::OkStatus();
+  return ChangePerson("level", request, request.idempotency_key(), request.person_id(),
+                      [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
+    person.set_cefr_level(request.cefr_level());
+    person.set_literate_latin(request.literate_latin());
+    return Outgoing(kPersonLevelRecorded, MakeLevelRecorded(person, {NewEventId(), clock_.Now(), rc.correlation_id}));
+  }, *response.mutable_person());
 }
 
 absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& request,

@@ -65,6 +65,13 @@ class Registry {
   absl::StatusOr<Outcome> RunCommand(int partition, const char* scope, const google::protobuf::Message& request,
                                      const std::string& idempotency_key, const Decide& decide);
 
+  // A command that changes one person: `change` applies the domain rule to
+  // the person and returns the event; state and event are saved together.
+  using ChangeFn = std::function<absl::StatusOr<OutgoingEvent>(v1::Person&)>;
+  absl::Status ChangePerson(const char* scope, const google::protobuf::Message& request,
+                            const std::string& idempotency_key, const std::string& person_id, const ChangeFn& change,
+                            v1::Person& answer);
+
   // The household holding a person, for commands and reads on that person.
   absl::StatusOr<LoadedHousehold> LoadPersonHousehold(const std::string& person_id);
   absl::StatusOr<LoadedHousehold> LoadHousehold(const std::string& household_id);

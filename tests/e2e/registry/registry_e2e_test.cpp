@@ -17,6 +17,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "support/sample_households.h"
 #include "support/servers.h"
 
 namespace ankommen {
@@ -25,35 +26,7 @@ namespace {
 namespace v1 = ankommen::registry::v1;
 constexpr char kHealthName[] = "ankommen.registry.v1.RegistryService";
 
-v1::RegisterHouseholdRequest SampleRegistration(const std::string& key, const std::string& family = "Haddad") {
-  v1::RegisterHouseholdRequest r;
-  r.set_idempotency_key(key);
-  auto* h = r.mutable_household();
-  h->set_municipality_ags("14627230");
-  h->set_social_area("Riesa");
-  h->mutable_address()->set_street("Bahnhofstraße 1");
-  h->mutable_address()->set_postal_code("01587");
-  h->mutable_address()->set_city("Riesa");
-  h->mutable_location()->set_lat(51.30781);
-  h->mutable_location()->set_lon(13.29394);
-  auto* a = h->add_members();
-  a->set_given_names("Amina");
-  a->set_family_name(family);
-  a->set_birth_date("1991-04-12");
-  a->set_relation(v1::RELATION_HEAD);
-  a->set_preferred_language("ar");
-  a->set_cefr_level("A1");
-  a->set_residence_status(v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
-  a->mutable_contact()->set_phone("+4915112345678");
-  a->mutable_contact()->set_email("amina.haddad@example.org");
-  auto* c = h->add_members();
-  c->set_given_names("Yusuf");
-  c->set_family_name(family);
-  c->set_birth_date("2019-09-03");
-  c->set_relation(v1::RELATION_CHILD);
-  c->set_residence_status(v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
-  return r;
-}
+using testing::SampleRegistration;
 
 std::vector<std::string> BadFields(const grpc::Status& s) {
   std::vector<std::string> fields;

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_households.h"
+#include "support/sample_households.h"
 
 namespace ankommen::registry {
 namespace {
@@ -25,7 +25,7 @@ TEST(FactsTest, LocationIsCoarsenedToAboutAKilometre) {
 }
 
 TEST(FactsTest, RegisteredEventCarriesNoPersonalData) {
-  auto household = testdata::ValidRegistration().household();
+  auto household = ::ankommen::testing::SampleRegistration().household();
   household.set_household_id("hh_0123456789abcdef");
   household.mutable_members(0)->set_person_id("p_0123456789abcdef");
   auto event = MakeHouseholdRegistered(household, {"ev_1", absl::FromUnixSeconds(1795000000), "corr"},

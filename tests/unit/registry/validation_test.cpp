@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "status.h"
-#include "test_households.h"
+#include "support/sample_households.h"
 
 namespace ankommen::registry {
 namespace {
 
-using testdata::ValidRegistration;
+using ::ankommen::testing::SampleRegistration;
 const absl::CivilDay kToday(2026, 11, 23);
 
 std::vector<std::string> BadFields(const absl::Status& s) {
@@ -19,7 +19,7 @@ std::vector<std::string> BadFields(const absl::Status& s) {
 }
 
 TEST(ValidationTest, AValidHouseholdPasses) {
-  EXPECT_TRUE(ValidateRegistration(ValidRegistration(), kToday).ok());
+  EXPECT_TRUE(ValidateRegistration(SampleRegistration(), kToday).ok());
 }
 
 struct BadCase {
@@ -31,7 +31,7 @@ struct BadCase {
 class BadRegistrationTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadRegistrationTest, NamesTheField) {
-  auto request = ValidRegistration();
+  auto request = SampleRegistration();
   GetParam().spoil(request);
   absl::Status s = ValidateRegistration(request, kToday);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
@@ -85,7 +85,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(ValidationTest, EveryBadFieldIsReportedAtOnce) {
-  auto request = ValidRegistration();
+  auto request = SampleRegistration();
   M0(request)->set_given_names("");
   M0(request)->set_cefr_level("Z9");
   request.mutable_household()->mutable_members(1)->set_birth_date("2030-01-01");
@@ -96,7 +96,7 @@ TEST(ValidationTest, EveryBadFieldIsReportedAtOnce) {
 }
 
 TEST(ValidationTest, NamesInEveryScriptAreAccepted) {
-  auto request = ValidRegistration();
+  auto request = SampleRegistration();
   M0(request)->set_given_names("محمد");
   M0(request)->set_family_name("Шевченко");
   request.mutable_household()->mutable_members(1)->set_given_names("ሰላም");

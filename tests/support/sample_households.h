@@ -1,13 +1,16 @@
-// A valid household to vary in tests.
+// A valid registration to vary in tests: a mother and her son from Syria in Riesa.
 #pragma once
+
+#include <string>
 
 #include "ankommen/registry/v1/registry.pb.h"
 
-namespace ankommen::registry::testdata {
+namespace ankommen::testing {
 
-inline ankommen::registry::v1::RegisterHouseholdRequest ValidRegistration() {
+inline ankommen::registry::v1::RegisterHouseholdRequest SampleRegistration(const std::string& key = "key-1",
+                                                                          const std::string& family = "Haddad") {
   ankommen::registry::v1::RegisterHouseholdRequest r;
-  r.set_idempotency_key("key-1");
+  r.set_idempotency_key(key);
   auto* h = r.mutable_household();
   h->set_municipality_ags("14627230");
   h->set_social_area("Riesa");
@@ -18,7 +21,7 @@ inline ankommen::registry::v1::RegisterHouseholdRequest ValidRegistration() {
   h->mutable_location()->set_lon(13.29394);
   auto* a = h->add_members();
   a->set_given_names("Amina");
-  a->set_family_name("Haddad");
+  a->set_family_name(family);
   a->set_birth_date("1991-04-12");
   a->set_relation(ankommen::registry::v1::RELATION_HEAD);
   a->set_nationality("SY");
@@ -32,11 +35,11 @@ inline ankommen::registry::v1::RegisterHouseholdRequest ValidRegistration() {
   a->mutable_contact()->set_email("amina.haddad@example.org");
   auto* c = h->add_members();
   c->set_given_names("Yusuf");
-  c->set_family_name("Haddad");
+  c->set_family_name(family);
   c->set_birth_date("2019-09-03");
   c->set_relation(ankommen::registry::v1::RELATION_CHILD);
   c->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
   return r;
 }
 
-}  // namespace ankommen::registry::testdata
+}  // namespace ankommen::testing
