@@ -8,15 +8,13 @@
 // childcare places: the nested capacities. The penalties (objective.h) make
 // the flow place as many as possible, then by priority, then nearest.
 //
-// Two reductions keep large instances small: regions whose demands cannot
+// LEMON's network simplex solves it (min_cost_flow.h). Two reductions keep
+// large instances small: regions whose demands cannot
 // reach each other's places are solved apart, in parallel; and in a large
 // region, demands with the same needs and reach living in the same small cell
 // become one node whose supply is their number. Its penalty arcs keep every
 // member's priority, so the flow still leaves the shortest waits unplaced;
 // afterwards the members take the places the flow chose, longest wait first.
-#include <lemon/network_simplex.h>
-#include <lemon/smart_graph.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -28,13 +26,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "internal.h"
+#include "min_cost_flow.h"
 #include "solvers.h"
 
 namespace ankommen::placement {
 namespace {
-
-using Graph = lemon::SmartDigraph;
-using Simplex = lemon::NetworkSimplex<Graph, int64_t, int64_t>;
 
 struct Region {
   std::vector<int32_t> demands;
@@ -128,38 +124,33 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
   std::vector<Group> groups = GroupDemands(problem, objective, ranges, region, options);
   result.aggregated = groups.size() < region.demands.size();
 
-  Graph g;
-  Graph::ArcMap<int64_t> capacity(g), cost(g);
-  const Graph::Node source = g.addNode(), sink = g.addNode();
-  auto add_arc = [&](Graph::Node from, Graph::Node to, int64_t cap, int64_t c) {
-    Graph::Arc a = g.addArc(from, to);
-    capacity[a] = cap;
-    cost[a] = c;
-    return a;
-  };
-  std::unordered_map<int32_t, Graph::Node> seat_node, childcare_node;
+  FlowNetwork net;
+  net.source = net.AddNode();
+  net.sink = net.AddNode();
+  net.supply = static_cast<int64_t>(region.demands.size());
+  std::unordered_map<int32_t, int32_t> seat_node, childcare_node;
   auto seat_of = [&](int32_t p) {
-    auto [it, fresh] = seat_node.try_emplace(p, lemon::INVALID);
+    auto [it, fresh] = seat_node.try_emplace(p, 0);
     if (fresh) {
-      it->second = g.addNode();
-      add_arc(it->second, sink, problem.places[static_cast<size_t>(p)].capacity[kSeat], 0);
+      it->second = net.AddNode();
+      net.AddArc(it->second, net.sink, problem.places[static_cast<size_t>(p)].capacity[kSeat], 0);
     }
     return it->second;
   };
   auto childcare_of = [&](int32_t p) {
-    auto [it, fresh] = childcare_node.try_emplace(p, lemon::INVALID);
+    auto [it, fresh] = childcare_node.try_emplace(p, 0);
     if (fresh) {
-      it->second = g.addNode();
-      add_arc(it->second, seat_of(p), problem.places[static_cast<size_t>(p)].capacity[kChildcare], 0);
+      it->second = net.AddNode();
+      net.AddArc(it->second, seat_of(p), problem.places[static_cast<size_t>(p)].capacity[kChildcare], 0);
     }
     return it->second;
   };
   // Per group: its arcs to places, to read the flow back.
-  std::vector<std::vector<std::pair<int32_t, Graph::Arc>>> group_arcs(groups.size());
+  std::vector<std::vector<std::pair<int32_t, int32_t>>> group_arcs(groups.size());
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     const auto& members = groups[gi].members;
-    Graph::Node node = g.addNode();
-    add_arc(source, node, static_cast<int64_t>(members.size()), 0);
+    int32_t node = net.AddNode();
+    net.AddArc(net.source, node, static_cast<int64_t>(members.size()), 0);
     // One penalty arc per priority: the flow leaves the cheapest (shortest waits) unplaced.
     for (size_t i = 0; i < members.size();) {
       size_t j = i;
@@ -167,7 +158,7 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
                                        objective.penalty[static_cast<size_t>(members[i])]) {
         ++j;
       }
-      add_arc(node, sink, static_cast<int64_t>(j - i), objective.penalty[static_cast<size_t>(members[i])]);
+      net.AddArc(node, net.sink, static_cast<int64_t>(j - i), objective.penalty[static_cast<size_t>(members[i])]);
       i = j;
     }
     // Arcs to the places the members reach, at their mean cost.
@@ -181,21 +172,18 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
     }
     const bool childcare = problem.demands[static_cast<size_t>(members[0])].need[kChildcare] > 0;
     for (const auto& [p, r] : reach) {
-      Graph::Arc a = add_arc(node, childcare ? childcare_of(p) : seat_of(p), r.first, (r.second + r.first / 2) / r.first);
-      group_arcs[gi].push_back({p, a});
+      int32_t arc = net.AddArc(node, childcare ? childcare_of(p) : seat_of(p), r.first, (r.second + r.first / 2) / r.first);
+      group_arcs[gi].push_back({p, arc});
     }
   }
   absl::Time built = absl::Now();
-  Simplex simplex(g);
-  simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, static_cast<int64_t>(region.demands.size()));
-  auto status = simplex.run();  // block search: the fastest of LEMON's pivot rules here (bench/README.md)
-  absl::Time solved = absl::Now();
-  if (status != Simplex::OPTIMAL) return absl::InternalError("network simplex found no optimal flow");
+  std::vector<int64_t> flow = SolveMinCostFlow(net, &result.solve_seconds);
+  if (flow.empty()) return absl::InternalError("LEMON found no optimal flow");
   // Members take the places the flow chose for their group, longest wait first, nearest first.
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     std::unordered_map<int32_t, int64_t> left;
-    for (const auto& [p, a] : group_arcs[gi]) {
-      if (int64_t f = simplex.flow(a); f > 0) left[p] = f;
+    for (const auto& [p, arc] : group_arcs[gi]) {
+      if (int64_t f = flow[static_cast<size_t>(arc)]; f > 0) left[p] = f;
     }
     if (left.empty()) continue;
     for (int32_t d : groups[gi].members) {
@@ -209,7 +197,6 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
     }
   }
   result.build_seconds = absl::ToDoubleSeconds(built - start);
-  result.solve_seconds = absl::ToDoubleSeconds(solved - built);
   return result;
 }
 
