@@ -164,7 +164,11 @@ std::string Process::Log() const {
   return s.str();
 }
 
-NatsServer::NatsServer() : port_(FreePort()) {
+NatsServer::NatsServer() : port_(FreePort()) { Start(); }
+
+void NatsServer::Stop() { process_.reset(); }
+
+void NatsServer::Start() {
   process_ = std::make_unique<Process>(
       FindBinary("nats-server"),
       std::vector<std::string>{"-a", "127.0.0.1", "-p", std::to_string(port_), "-js", "-sd", dir_.path() + "/js"},

@@ -53,6 +53,10 @@ class NatsServer {
   NatsServer();
   int port() const { return port_; }
   std::string url() const;
+  // Stops the server (SIGKILL: an outage, not a shutdown) and starts it again
+  // on the same port with the same JetStream store.
+  void Stop();
+  void Start();
 
  private:
   TempDir dir_;
