@@ -157,13 +157,13 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
   // The start: the best of three greedy passes — cheapest first, largest
   // first into the best fit, and first-come-first-served (so the answer is
   // never worse than today's practice).
-  auto greedy = internal::Greedy(problem, objective.arc_cost);
+  auto start_answer = internal::Greedy(problem, objective.arc_cost);
   std::vector<int64_t> nearest_first(problem.candidates.size());
   for (size_t c = 0; c < nearest_first.size(); ++c) nearest_first[c] = static_cast<int64_t>(c);
   for (auto other : {LargestFirstBestFit(problem, objective), internal::Greedy(problem, nearest_first)}) {
-    if (Evaluate(problem, objective, other) < Evaluate(problem, objective, greedy)) greedy = std::move(other);
+    if (Evaluate(problem, objective, other) < Evaluate(problem, objective, start_answer)) start_answer = std::move(other);
   }
-  if (problem.candidates.empty()) return internal::Finish(problem, objective, name(), greedy, 0, true);
+  if (problem.candidates.empty()) return internal::Finish(problem, objective, name(), start_answer, 0, true);
 
   IntegerProgram ip;
   Build(problem, objective, ip);
@@ -172,22 +172,22 @@ absl::StatusOr<Solution> GroupSolver::Solve(const Problem& problem, SolveTimings
   if (!ip.solver.isProvenOptimal()) return absl::InternalError("the LP relaxation could not be solved");
   const double lp_bound = ip.solver.getObjValue() + ip.constant;
   if (auto rounded = RoundLp(problem, objective, ip.solver.getColSolution());
-      Evaluate(problem, objective, rounded) < Evaluate(problem, objective, greedy)) {
-    greedy = std::move(rounded);
+      Evaluate(problem, objective, rounded) < Evaluate(problem, objective, start_answer)) {
+    start_answer = std::move(rounded);
   }
-  std::vector<int32_t> best = greedy;
+  std::vector<int32_t> best = start_answer;
   double bound = lp_bound;
   bool optimal = false;
 
   auto gap = [&](double value) { return (value - bound) / std::max(1.0, std::abs(bound)); };
   if (exact_ && gap(Evaluate(problem, objective, best)) > options_.relative_gap) {
-    // Start branch and bound from the greedy answer: one column per placed group.
+    // Branch and bound starts from that answer: one column per placed group.
     std::vector<double> start_solution(problem.candidates.size(), 0.0);
     double start_value = 0;
     auto ranges = internal::CandidateRanges(problem);
     for (size_t d = 0; d < problem.demands.size(); ++d) {
       for (size_t c = ranges[d].first; c < ranges[d].second; ++c) {
-        if (problem.candidates[c].place != greedy[d]) continue;
+        if (problem.candidates[c].place != start_answer[d]) continue;
         start_solution[c] = 1.0;
         start_value += static_cast<double>(objective.arc_cost[c] - objective.penalty[d]);
         break;

@@ -49,8 +49,10 @@ class Solver {
 // "fcfs": today's practice: longest wait first, nearest place with room. The baseline.
 // "flow": optimal for one-unit demands (seat, optionally childcare): LEMON network simplex.
 // "group": groups kept together: COIN-OR CBC with a time limit, started from
-//          the greedy solution, reporting the LP bound.
-// "greedy": the group heuristic alone (priority order, cheapest place with room), with the LP bound.
+//          the best heuristic answer, run only while that is further than
+//          relative_gap from the LP bound, which it reports.
+// "greedy": the group heuristics alone (greedy passes and the rounded LP
+//           relaxation), with the LP bound; no branch and bound.
 // "da": student-proposing deferred acceptance on the families' preferences (stable).
 absl::StatusOr<std::unique_ptr<Solver>> MakeSolver(std::string_view name, SolverOptions options = {});
 
