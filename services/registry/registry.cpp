@@ -58,6 +58,10 @@ absl::StatusOr<Registry::Outcome> Registry::RunCommand(int partition, const char
     if (prior.fingerprint != fingerprint) {
       return absl::FailedPreconditionError("idempotency_key was already used for a different request");
     }
+    // The record holds the id the command concerned; never echo anything else.
+    if (!IsValidId(prior.response, kHouseholdIdPrefix) && !IsValidId(prior.response, kPersonIdPrefix)) {
+      return absl::DataLossError("the answer stored for this idempotency_key is unreadable");
+    }
     return Outcome{true, prior.response, ""};
   };
   auto prior = store_.FindPrior(key);
