@@ -3,9 +3,8 @@
 // preferred place; a place keeps its best demands up to capacity (obliged
 // first, then longest wait, then nearest, then id) and rejects the rest. The
 // result is stable: no demand and place would both rather have each other.
+#include <algorithm>
 #include <optional>
-#include <queue>
-#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -21,7 +20,7 @@ absl::StatusOr<Solution> DeferredAcceptanceSolver::Solve(const Problem& problem,
       return absl::InvalidArgumentError(absl::StrCat("deferred acceptance places one seat per demand; ", d.id, " needs more"));
     }
   }
-  Objective objective = MakeObjective(problem);
+  const std::vector<int64_t> priority = Priorities(problem);
   auto ranges = internal::CandidateRanges(problem);
   const size_t n = problem.demands.size();
   // Each demand's list of (place, km): its stated preferences among its
@@ -47,18 +46,24 @@ absl::StatusOr<Solution> DeferredAcceptanceSolver::Solve(const Problem& problem,
     const Candidate& c = problem.candidates[ranges[d].first + i];
     return std::make_pair(c.place, c.km);
   };
-  // A place's ranking of a demand: smaller is better.
-  using Rank = std::tuple<int64_t, float, const std::string*, int32_t>;
-  auto rank = [&](int32_t d, float km) {
-    return Rank{-objective.priority[static_cast<size_t>(d)], km, &problem.demands[static_cast<size_t>(d)].id, d};
+  // A place's ranking of a demand: obliged first, longest wait, nearest, then id.
+  struct Rank {
+    int64_t priority;
+    float km;
+    int32_t demand;
   };
-  auto worse = [](const Rank& a, const Rank& b) {  // max-heap on "worse"
-    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
-    if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
-    return *std::get<2>(a) < *std::get<2>(b);
+  auto before = [&](const Rank& a, const Rank& b) {
+    if (a.priority != b.priority) return a.priority > b.priority;
+    if (a.km != b.km) return a.km < b.km;
+    return problem.demands[static_cast<size_t>(a.demand)].id < problem.demands[static_cast<size_t>(b.demand)].id;
   };
-  std::vector<std::priority_queue<Rank, std::vector<Rank>, decltype(worse)>> held(
-      problem.places.size(), std::priority_queue<Rank, std::vector<Rank>, decltype(worse)>(worse));
+  // Each place holds its best demands in a heap whose top is the worst held;
+  // that worst is also kept in one flat array, so that the many proposals a
+  // full place turns down touch no heap (they dominate at nation scale).
+  std::vector<std::vector<Rank>> held(problem.places.size());
+  std::vector<Rank> worst(problem.places.size());
+  std::vector<int32_t> room(problem.places.size());
+  for (size_t p = 0; p < problem.places.size(); ++p) room[p] = problem.places[p].capacity[kSeat];
   std::vector<size_t> next(n, 0);
   std::vector<int32_t> free;
   free.reserve(n);
@@ -69,25 +74,30 @@ absl::StatusOr<Solution> DeferredAcceptanceSolver::Solve(const Problem& problem,
     auto next_choice = choice(static_cast<size_t>(d), next[static_cast<size_t>(d)]++);
     if (!next_choice) continue;  // rejected everywhere: unplaced
     auto [p, km] = *next_choice;
-    auto& heap = held[static_cast<size_t>(p)];
-    const int32_t cap = problem.places[static_cast<size_t>(p)].capacity[kSeat];
-    Rank r = rank(d, km);
-    if (static_cast<int32_t>(heap.size()) < cap) {
-      heap.push(r);
-    } else if (cap > 0 && worse(r, heap.top())) {
-      free.push_back(std::get<3>(heap.top()));
-      heap.pop();
-      heap.push(r);
-    } else {
-      free.push_back(d);
+    const auto place = static_cast<size_t>(p);
+    Rank r{priority[static_cast<size_t>(d)], km, d};
+    if (room[place] <= 0 && (held[place].empty() || !before(r, worst[place]))) {
+      free.push_back(d);  // full, and everyone held ranks before this demand
+      continue;
     }
+    auto& heap = held[place];
+    if (room[place] > 0) {
+      --room[place];
+    } else {
+      std::pop_heap(heap.begin(), heap.end(), before);
+      free.push_back(heap.back().demand);
+      heap.pop_back();
+    }
+    heap.push_back(r);
+    std::push_heap(heap.begin(), heap.end(), before);
+    worst[place] = heap.front();
   }
   absl::Time matched = absl::Now();
   std::vector<int32_t> place_of(n, -1);
   for (size_t p = 0; p < held.size(); ++p) {
-    for (auto& heap = held[p]; !heap.empty(); heap.pop()) place_of[static_cast<size_t>(std::get<3>(heap.top()))] = static_cast<int32_t>(p);
+    for (const Rank& r : held[p]) place_of[static_cast<size_t>(r.demand)] = static_cast<int32_t>(p);
   }
-  Solution s = internal::Finish(problem, objective, name(), place_of, 0, false);
+  Solution s = internal::Finish(problem, MakeObjective(problem), name(), place_of, 0, false);
   if (timings) {
     timings->solve_seconds = absl::ToDoubleSeconds(matched - start);  // the matching alone
     timings->total_seconds = absl::ToDoubleSeconds(absl::Now() - start);

@@ -16,6 +16,18 @@ int64_t ArcCost(const Problem& problem, const Candidate& c) {
   return cost;
 }
 
+std::vector<int64_t> Priorities(const Problem& problem) {
+  int64_t max_days = 0;
+  for (const auto& d : problem.demands) max_days = std::max<int64_t>(max_days, std::max(0, d.days_waited));
+  std::vector<int64_t> priority;
+  priority.reserve(problem.demands.size());
+  for (const auto& d : problem.demands) {
+    int64_t days = std::max(0, d.days_waited);
+    priority.push_back(d.obliged ? max_days + 1 + days : days);  // an obligation outranks any wait
+  }
+  return priority;
+}
+
 Objective MakeObjective(const Problem& problem) {
   Objective o;
   o.arc_cost.reserve(problem.candidates.size());
@@ -25,15 +37,9 @@ Objective MakeObjective(const Problem& problem) {
     max_arc = std::max(max_arc, o.arc_cost.back());
   }
   o.scale = max_arc + 1;
-  int64_t max_days = 0;
-  for (const auto& d : problem.demands) max_days = std::max<int64_t>(max_days, std::max(0, d.days_waited));
+  o.priority = Priorities(problem);
   int64_t max_priority = 0;
-  o.priority.reserve(problem.demands.size());
-  for (const auto& d : problem.demands) {
-    int64_t days = std::max(0, d.days_waited);
-    o.priority.push_back(d.obliged ? max_days + 1 + days : days);
-    max_priority = std::max(max_priority, o.priority.back());
-  }
+  for (int64_t prio : o.priority) max_priority = std::max(max_priority, prio);
   // Placing one more person beats any priority and distance difference; one
   // more unit of priority beats any distance difference. A group counts its
   // people, so a large family is not left out to place two small ones.

@@ -32,6 +32,9 @@ int64_t ArcCost(const Problem& problem, const Candidate& c);
 
 Objective MakeObjective(const Problem& problem);
 
+// Only the priorities (Objective::priority), for solvers that need no costs.
+std::vector<int64_t> Priorities(const Problem& problem);
+
 // The objective of an assignment (place per demand, -1 unplaced); which
 // candidate was used is looked up per demand.
 double Evaluate(const Problem& problem, const Objective& objective, const std::vector<int32_t>& place_of_demand);
