@@ -1,0 +1,51 @@
+#include "domain/waitlist.h"
+
+#include <algorithm>
+
+namespace ankommen::courses {
+
+bool InLineBefore(const Request& a, const Request& b) {
+  if (a.obliged != b.obliged) return a.obliged;
+  if (a.requested_on != b.requested_on) return a.requested_on < b.requested_on;
+  return a.request_id < b.request_id;
+}
+
+void SortInLine(std::vector<Request>& requests) { std::sort(requests.begin(), requests.end(), InLineBefore); }
+
+std::optional<int> PlaceInLine(const std::vector<Request>& requests, const std::string& request_id) {
+  auto it = std::find_if(requests.begin(), requests.end(), [&](const Request& r) { return r.request_id == request_id; });
+  if (it == requests.end()) return std::nullopt;
+  int ahead = static_cast<int>(std::count_if(requests.begin(), requests.end(),
+                                             [&](const Request& r) { return InLineBefore(r, *it); }));
+  return ahead + 1;
+}
+
+Offer MakeOffer(std::string offer_id, const Request& request, std::string course_id, absl::CivilSecond now,
+                int answer_days) {
+  Offer o;
+  o.offer_id = std::move(offer_id);
+  o.request = request;
+  o.course_id = std::move(course_id);
+  o.offered_at = now;
+  // The answer is due by the end of the last day: people read letters in the evening.
+  absl::CivilDay last_day = absl::CivilDay(now) + answer_days;
+  o.deadline = absl::CivilSecond(last_day.year(), last_day.month(), last_day.day(), 23, 59, 59);
+  return o;
+}
+
+bool IsExpired(const Offer& offer, absl::CivilSecond now) { return now > offer.deadline; }
+
+Request BackInLine(const Offer& offer) { return offer.request; }
+
+std::optional<absl::CivilDay> EstimateSeatDate(int place_in_line, std::vector<SeatsOpening> openings) {
+  std::sort(openings.begin(), openings.end(),
+            [](const SeatsOpening& a, const SeatsOpening& b) { return a.starts_on < b.starts_on; });
+  int seats = 0;
+  for (const auto& o : openings) {
+    seats += std::max(0, o.seats);
+    if (seats >= place_in_line) return o.starts_on;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ankommen::courses
