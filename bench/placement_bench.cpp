@@ -1,7 +1,7 @@
 // ankommen-placement-bench: the placement engine on synthetic districts,
 // each case beside its baseline in the same run.
 //
-//   ankommen-placement-bench [--scale district|state|nation] [--seed N]
+//   ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]
 //
 // Prints one JSON line per case, then a table. Baselines: first-come-first-
 // served (today's practice) for quality, LEMON's network simplex alone on the
@@ -144,12 +144,14 @@ std::pair<double, double> MeanKmOfCommonlyPlaced(const Solution& a, const Soluti
 int main(int argc, char** argv) {
   std::string scale_name = "district";
   uint64_t seed = 1;
+  int nearest = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--scale" && i + 1 < argc) scale_name = argv[++i];
     else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
+    else if (a == "--nearest" && i + 1 < argc) nearest = std::stoi(argv[++i]);
     else {
-      std::cerr << "usage: ankommen-placement-bench [--scale district|state|nation] [--seed N]\n";
+      std::cerr << "usage: ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]\n";
       return 2;
     }
   }
@@ -158,6 +160,7 @@ int main(int argc, char** argv) {
     std::cerr << "unknown scale " << scale_name << "\n";
     return 2;
   }
+  if (nearest > 0) scale.nearest_courses = nearest;  // courses offered per person
   std::vector<Row> rows;
   auto emit = [&](Row r) {
     Print(r);

@@ -17,10 +17,7 @@ using placement::Place;
 using placement::Problem;
 
 constexpr double kLat0 = 51.0, kLon0 = 13.0;  // south-west corner, in Saxony
-// The nearest courses a person is offered to the solver. Where courses are
-// dense, more than this many lie within reach; a seat beyond the 24th nearest
-// is not one a caseworker would propose either.
-constexpr int kNearestCourses = 24;
+
 
 GeoPoint Offset(double north_km, double east_km) {
   return {kLat0 + north_km / 111.2, kLon0 + east_km / (111.2 * std::cos(kLat0 * 3.141592653589793 / 180.0))};
@@ -49,9 +46,9 @@ GeoPoint SomewhereIn(const std::vector<Town>& towns, std::discrete_distribution<
 }  // namespace
 
 bool ScaleByName(const std::string& name, Scale& out) {
-  if (name == "district") out = {"district", 2'000, 100, 45, 40, 12};
-  else if (name == "state") out = {"state", 100'000, 5'000, 220, 160, 400};
-  else if (name == "nation") out = {"nation", 1'000'000, 20'000, 640, 800, 4'000};
+  if (name == "district") out = {"district", 2'000, 100, 45, 40, 12, 24};
+  else if (name == "state") out = {"state", 100'000, 5'000, 220, 160, 400, 24};
+  else if (name == "nation") out = {"nation", 1'000'000, 20'000, 640, 800, 4'000, 24};
   else return false;
   return true;
 }
@@ -118,7 +115,7 @@ Problem CourseProblem(const Scale& s, uint64_t seed) {
         p_index.push_back(static_cast<int32_t>(i));
       }
     }
-    for (auto c : placement::GenerateCandidates(ds, ps, kNearestCourses)) {
+    for (auto c : placement::GenerateCandidates(ds, ps, s.nearest_courses)) {
       c.demand = d_index[static_cast<size_t>(c.demand)];
       c.place = p_index[static_cast<size_t>(c.place)];
       p.candidates.push_back(c);
@@ -131,7 +128,7 @@ Problem CourseProblem(const Scale& s, uint64_t seed) {
 
 Problem HousingProblem(int households, int accommodations, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  Scale s{"housing", households, accommodations, 45, 40, 12};
+  Scale s{"housing", households, accommodations, 45, 40, 12, 24};
   auto towns = MakeTowns(s, rng);
   std::vector<double> weights;
   for (const auto& t : towns) weights.push_back(t.weight);

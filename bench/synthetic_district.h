@@ -19,6 +19,10 @@ struct Scale {
   double width_km;   // the region is a width × height rectangle
   double height_km;
   int towns;
+  // The nearest eligible courses a person is offered to the solver. Where
+  // courses are dense, more lie within reach; a seat beyond these is not one
+  // a caseworker would propose either.
+  int nearest_courses = 24;
 };
 
 // "district" (2,000 people, 100 courses), "state" (100,000, 5,000),
