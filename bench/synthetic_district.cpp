@@ -97,32 +97,10 @@ Problem CourseProblem(const Scale& s, uint64_t seed) {
     c.capacity[placement::kChildcare] = std::min(c.capacity[placement::kChildcare], c.capacity[placement::kSeat]);
   }
   // Eligibility: Alpha courses for those not literate in Latin script, general
-  // courses for the others. Candidates per course type, then merged.
-  for (bool alpha : {false, true}) {
-    std::vector<Demand> ds;
-    std::vector<int32_t> d_index;
-    std::vector<Place> ps;
-    std::vector<int32_t> p_index;
-    for (size_t i = 0; i < p.demands.size(); ++i) {
-      if (alpha_person[i] == alpha) {
-        ds.push_back(p.demands[i]);
-        d_index.push_back(static_cast<int32_t>(i));
-      }
-    }
-    for (size_t i = 0; i < p.places.size(); ++i) {
-      if (alpha_place[i] == alpha) {
-        ps.push_back(p.places[i]);
-        p_index.push_back(static_cast<int32_t>(i));
-      }
-    }
-    for (auto c : placement::GenerateCandidates(ds, ps, s.nearest_courses)) {
-      c.demand = d_index[static_cast<size_t>(c.demand)];
-      c.place = p_index[static_cast<size_t>(c.place)];
-      p.candidates.push_back(c);
-    }
-  }
-  std::stable_sort(p.candidates.begin(), p.candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.demand < b.demand; });
+  // courses for the others.
+  p.candidates = placement::GenerateCandidates(p.demands, p.places, s.nearest_courses, [&](int32_t d, int32_t c) {
+    return alpha_person[static_cast<size_t>(d)] == alpha_place[static_cast<size_t>(c)];
+  });
   return p;
 }
 

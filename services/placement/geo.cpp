@@ -29,7 +29,7 @@ int64_t GridIndex::Row(double lat) const { return static_cast<int64_t>(std::floo
 int64_t GridIndex::Col(double lon) const { return static_cast<int64_t>(std::floor(lon / cell_lon_deg_)); }
 
 std::vector<Candidate> GenerateCandidates(const std::vector<Demand>& demands, const std::vector<Place>& places,
-                                          int max_per_demand) {
+                                          int max_per_demand, const Eligibility& eligible) {
   std::vector<GeoPoint> locations;
   locations.reserve(places.size());
   double max_km = 1;
@@ -46,6 +46,7 @@ std::vector<Candidate> GenerateCandidates(const std::vector<Demand>& demands, co
       for (int k = 0; k < kKinds; ++k) {
         if (d.need[k] > p.capacity[k]) return;  // could not take this demand even if empty
       }
+      if (eligible && !eligible(static_cast<int32_t>(di), pi)) return;
       mine.push_back({static_cast<int32_t>(di), pi, static_cast<float>(km), 0});
     });
     std::sort(mine.begin(), mine.end(), [&](const Candidate& a, const Candidate& b) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -58,7 +59,10 @@ void GridIndex::ForEachWithin(const GeoPoint& p, double radius_km, Fn&& fn) cons
 // Candidates for every demand: the places within its max_km with enough free
 // capacity of every kind it needs, sorted by demand then distance (ties by
 // place id). At most max_per_demand nearest per demand (0: all).
+// `eligible(demand, place)`, when given, is the service's rule of who may go
+// where (course type, schedule); it is asked only for places within reach.
+using Eligibility = std::function<bool(int32_t demand, int32_t place)>;
 std::vector<Candidate> GenerateCandidates(const std::vector<Demand>& demands, const std::vector<Place>& places,
-                                          int max_per_demand = 0);
+                                          int max_per_demand = 0, const Eligibility& eligible = nullptr);
 
 }  // namespace ankommen::placement
