@@ -1,0 +1,40 @@
+// The course service's side of an allocation run: the waiting list and the
+// free seats become a placement problem (services/placement) with the
+// service's rules — the requested course type, evening courses for people
+// who work, childcare for their children, how far they can travel.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "domain/waitlist.h"
+#include "problem.h"
+
+namespace ankommen::courses {
+
+enum class Schedule { kMorning, kAfternoon, kEvening };
+
+// A course as an allocation sees it: what is still free of it.
+struct CourseSeats {
+  std::string course_id;
+  CourseType type;
+  placement::GeoPoint location;
+  std::string social_area;
+  Schedule schedule = Schedule::kMorning;
+  int free_seats = 0;      // seats minus offered minus enrolled
+  int free_childcare = 0;  // childcare places minus those in use
+};
+
+struct WaitingRequest {
+  Request request;
+  placement::GeoPoint home;  // coarse, from the registry's events
+  double max_km = 15;        // the district's default for the social area, or the person's own
+};
+
+// Demand i is requests[i], place j is courses[j]. Each request needs a seat
+// and a childcare place per child; days waited count from requested_on.
+placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& requests,
+                                          const std::vector<CourseSeats>& courses, absl::CivilDay today);
+
+}  // namespace ankommen::courses
