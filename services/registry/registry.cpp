@@ -113,6 +113,17 @@ absl::StatusOr<v1::Person> Registry::LoadPerson(const std::string& person_id) {
   return std::move(*person);
 }
 
+absl::Status Registry::HouseholdAnswer(const Outcome& outcome, v1::Household& answer) {
+  if (outcome.replayed) {
+    auto current = LoadHousehold(outcome.subject_id);
+    if (!current.ok()) return current.status();
+    answer = std::move(current->household);
+    return absl::OkStatus();
+  }
+  if (!answer.ParseFromString(outcome.response)) return absl::InternalError("answer is unreadable");
+  return absl::OkStatus();
+}
+
 absl::Status Registry::Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc) {
   // Fail closed: personal data is not handed out unless the read is recorded.
   auto s = store_.Audit(PartitionOfId(subject_id), {rc.actor, rc.method, subject_id, purpose, rc.correlation_id});
@@ -142,20 +153,13 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
     auto event = MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
     d.commit.events.push_back(Outgoing(kHouseholdRegistered, event));
     d.commit.index_ops = store_.IndexNew(household);
-    v1::RegisterHouseholdResponse r;
-    *r.mutable_household() = std::move(household);
-    d.subject_id = r.household().household_id();
-    d.response = r.SerializeAsString();
+    d.subject_id = household.household_id();
+    d.response = d.commit.state;
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (answer->replayed) {
-    auto current = LoadHousehold(answer->subject_id);
-    if (!current.ok()) return current.status();
-    *response.mutable_household() = std::move(current->household);
-    return absl::OkStatus();
-  }
-  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
+  if (auto s = HouseholdAnswer(*answer, *response.mutable_household()); !s.ok()) return s;
+  if (answer->replayed) return absl::OkStatus();
   log::Info("household_registered", {{"household_id", response.household().household_id()},
                                      {"members", response.household().members_size()},
                                      {"correlation_id", rc.correlation_id}});
@@ -275,21 +279,12 @@ absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& req
     d.commit.index_ops = store_.IndexMoved(before, after);
     auto event = MakeRelocated(after, {NewEventId(), clock_.Now(), rc.correlation_id});
     d.commit.events.push_back(Outgoing(kHouseholdRelocated, event));
-    v1::RelocateHouseholdResponse r;
-    *r.mutable_household() = after;
     d.subject_id = household_id;
-    d.response = r.SerializeAsString();
+    d.response = d.commit.state;
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (answer->replayed) {
-    auto current = LoadHousehold(answer->subject_id);
-    if (!current.ok()) return current.status();
-    *response.mutable_household() = std::move(current->household);
-    return absl::OkStatus();
-  }
-  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
-  return absl::OkStatus();
+  return HouseholdAnswer(*answer, *response.mutable_household());
 }
 
 absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::ErasePersonResponse& response,

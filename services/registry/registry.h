@@ -72,6 +72,10 @@ class Registry {
                             const std::string& idempotency_key, const std::string& person_id, const ChangeFn& change,
                             v1::Person& answer);
 
+  // The answer of a household command: the household as decided, or for a
+  // retry as it is now.
+  absl::Status HouseholdAnswer(const Outcome& outcome, v1::Household& answer);
+
   // The household holding a person, for commands and reads on that person.
   absl::StatusOr<LoadedHousehold> LoadPersonHousehold(const std::string& person_id);
   absl::StatusOr<LoadedHousehold> LoadHousehold(const std::string& household_id);

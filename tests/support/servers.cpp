@@ -37,22 +37,32 @@ bool WaitFor(const std::function<bool()>& ready, int timeout_ms) {
   return false;
 }
 
-// Reads the first line a TCP server sends (NATS greets with INFO {...}).
-std::string Greeting(int port) {
+// A TCP connection to 127.0.0.1:port with a receive timeout, or -1.
+int ConnectLoopback(int port, int timeout_seconds) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval tv{timeout_seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+// Reads the first line a TCP server sends (NATS greets with INFO {...}).
+std::string Greeting(int port) {
   std::string line;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    timeval tv{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int fd = ConnectLoopback(port, 1);
+  if (fd >= 0) {
     char buf[4096];
     ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n > 0) line.assign(buf, static_cast<size_t>(n));
+    close(fd);
   }
-  close(fd);
   return line;
 }
 
@@ -84,22 +94,16 @@ TempDir::~TempDir() {
 }
 
 std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    timeval tv{5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int fd = ConnectLoopback(port, 5);
+  if (fd >= 0) {
     std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     send(fd, request.data(), request.size(), 0);
     char buf[65536];
     ssize_t n;
     while ((n = recv(fd, buf, sizeof buf, 0)) > 0) response.append(buf, static_cast<size_t>(n));
+    close(fd);
   }
-  close(fd);
   auto body = response.find("\r\n\r\n");
   return body == std::string::npos ? "" : response.substr(body + 4);
 }
