@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -12,7 +13,9 @@
 namespace ankommen {
 
 // Defaults, then environment, then flags. Exits with a message on bad input.
-inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char** argv) {
+// `more` adds the service's own options (with ->envname for their variables).
+inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char** argv,
+                                       const std::function<void(CLI::App&)>& more = {}) {
   ServiceConfig config = DefaultConfig(service);
   if (auto s = ApplyEnvironment(config, [](const char* name) { return std::getenv(name); }); !s.ok()) {
     std::cerr << "ankommen-" << service << ": " << s.message() << "\n";
@@ -29,6 +32,7 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
   app.add_option("--max-deliver", config.max_deliver, "deliveries before dead-lettering (ANKOMMEN_MAX_DELIVER)")
       ->check(CLI::Range(1, 1000));
   app.add_flag("!--no-outbox-relay", config.outbox_relay, "keep events in the outbox (ANKOMMEN_OUTBOX_RELAY=off)");
+  if (more) more(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

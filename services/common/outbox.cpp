@@ -10,14 +10,18 @@ namespace ankommen {
 namespace {
 
 // KEYS: aggregate, idempotency record, outbox stream, then index keys.
+// An empty fingerprint means no idempotency record (KEYS[2] is then unused).
 // ARGV: expected version, state, idempotency ttl (s), fingerprint, response,
 //       event count, then subject/id/type/payload per event,
 //       index op count, then kind/key number/member/score per op.
 // Everything is read and checked before the first write: Redis does not roll
 // back a script that fails half-way.
 const LuaScript kCommitScript{"commit", R"lua(
-local prior = redis.call('HMGET', KEYS[2], 'fp', 'resp')
-if prior[1] then return {'replay', prior[1], prior[2]} end
+local keyed = ARGV[4] ~= ''
+if keyed then
+  local prior = redis.call('HMGET', KEYS[2], 'fp', 'resp')
+  if prior[1] then return {'replay', prior[1], prior[2]} end
+end
 local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if version ~= tonumber(ARGV[1]) then return {'conflict', tostring(version)} end
 local n_events = tonumber(ARGV[6])
@@ -42,8 +46,10 @@ for _, op in ipairs(ops) do
   elseif op[1] == 'zadd' then redis.call('ZADD', op[2], op[4], op[3])
   elseif op[1] == 'zrem' then redis.call('ZREM', op[2], op[3]) end
 end
-redis.call('HSET', KEYS[2], 'fp', ARGV[4], 'resp', ARGV[5])
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+if keyed then
+  redis.call('HSET', KEYS[2], 'fp', ARGV[4], 'resp', ARGV[5])
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+end
 return {'ok', tostring(version)}
 )lua"};
 
@@ -60,7 +66,11 @@ const char* KindName(IndexOp::Kind kind) {
 }  // namespace
 
 absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
-  std::vector<std::string> keys = {commit.aggregate_key, commit.idempotency_key, keys_.Outbox(commit.partition)};
+  if (commit.idempotency_key.empty() != commit.fingerprint.empty()) {
+    return absl::InternalError("a commit needs both an idempotency key and a fingerprint, or neither");
+  }
+  const std::string& record = commit.idempotency_key.empty() ? commit.aggregate_key : commit.idempotency_key;
+  std::vector<std::string> keys = {commit.aggregate_key, record, keys_.Outbox(commit.partition)};
   std::vector<std::string> args = {std::to_string(commit.expected_version), commit.state,
                                    std::to_string(absl::ToInt64Seconds(commit.idempotency_ttl)),
                                    commit.fingerprint, commit.response, std::to_string(commit.events.size())};

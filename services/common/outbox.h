@@ -57,7 +57,9 @@ struct Commit {
   std::string aggregate_key;
   int64_t expected_version = 0;  // 0: the aggregate must not exist yet
   std::string state;
-  // The idempotency record (KeySpace::Idempotency or KeySpace::Inbox).
+  // The idempotency record (KeySpace::Idempotency or KeySpace::Inbox). Empty
+  // (with an empty fingerprint) for a change that is idempotent by its state,
+  // guarded by the version alone.
   std::string idempotency_key;
   absl::Duration idempotency_ttl = absl::Hours(24 * 7);
   // Identifies the request, so a key reused for another request is refused.
@@ -99,6 +101,7 @@ class Outbox {
   absl::StatusOr<std::optional<StoredAggregate>> Load(const std::string& aggregate_key);
 
   const KeySpace& keys() const { return keys_; }
+  RedisPool& redis() { return redis_; }
 
   // Tells the relay that there is something to publish.
   void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }

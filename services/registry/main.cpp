@@ -9,16 +9,14 @@
 #include "registry.h"
 #include "registry_grpc.h"
 #include "storage/household_store.h"
+#include "streams.h"
 
 int main(int argc, char** argv) {
   using namespace ankommen;
   BlockTerminationSignals();
   ServiceConfig config = LoadServiceConfig("registry", argc, argv);
 
-  StreamSpec registry_stream;
-  registry_stream.name = registry::kRegistryStream;
-  registry_stream.subjects = {std::string(registry::kSubjectPrefix) + ">"};
-  auto platform = Platform::Start(config, {registry_stream});
+  auto platform = Platform::Start(config, {streams::Registry(), streams::Courses()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
@@ -34,7 +32,21 @@ int main(int argc, char** argv) {
   Edge edge(authorizer, workers);
   registry::RegistryGrpcService service(registry, edge);
 
-  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.registry.v1.RegistryService"});
+  // Levels reached in courses come back to the registry.
+  ConsumerSpec course_results;
+  course_results.stream = streams::kCourses;
+  course_results.durable = "registry-course-results";
+  course_results.filter_subject = streams::kCourseCompleted;
+  course_results.max_deliver = config.max_deliver;
+  auto consumer = (*platform)->bus().Consume(
+      course_results, [&registry](const IncomingEvent& e) { return registry.ApplyCourseCompleted(e); });
+  if (!consumer.ok()) {
+    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+    return 1;
+  }
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  consumers.push_back(std::move(*consumer));
+  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.registry.v1.RegistryService"}, std::move(consumers));
   workers.Stop();
   platform->reset();
   nats_Close();

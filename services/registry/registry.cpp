@@ -1,9 +1,8 @@
 #include "registry.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include "absl/strings/str_cat.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "command.h"
 #include "domain/facts.h"
 #include "domain/residence.h"
 #include "domain/validation.h"
@@ -12,31 +11,6 @@
 
 namespace ankommen::registry {
 namespace {
-
-constexpr int kMaxAttempts = 5;
-
-// Identifies a request independent of field order: FNV-1a over the
-// deterministic serialisation. It is compared, never reversed.
-std::string Fingerprint(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream out(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&out);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
-}
-
-template <typename Event>
-OutgoingEvent Outgoing(const char* subject, const Event& event) {
-  return {subject, event.meta().event_id(), Event::descriptor()->full_name(), event.SerializeAsString()};
-}
 
 v1::Person* FindMember(v1::Household& household, const std::string& person_id) {
   for (auto& p : *household.mutable_members()) {
@@ -50,40 +24,21 @@ v1::Person* FindMember(v1::Household& household, const std::string& person_id) {
 std::string Registry::NewEventId() const { return NewId("ev", 0); }
 
 absl::StatusOr<Registry::Outcome> Registry::RunCommand(int partition, const char* scope,
-                                                 const google::protobuf::Message& request,
-                                                 const std::string& idempotency_key, const Decide& decide) {
-  const std::string key = store_.keys().Idempotency(partition, scope, idempotency_key);
-  const std::string fingerprint = Fingerprint(request);
-  auto replay = [&](const PriorAnswer& prior) -> absl::StatusOr<Outcome> {
-    if (prior.fingerprint != fingerprint) {
-      return absl::FailedPreconditionError("idempotency_key was already used for a different request");
-    }
-    // The record holds the id the command concerned; never echo anything else.
-    if (!IsValidId(prior.response, kHouseholdIdPrefix) && !IsValidId(prior.response, kPersonIdPrefix)) {
-      return absl::DataLossError("the answer stored for this idempotency_key is unreadable");
-    }
-    return Outcome{true, prior.response, ""};
-  };
-  auto prior = store_.FindPrior(key);
-  if (!prior.ok()) return prior.status();
-  if (prior->has_value()) return replay(**prior);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto decision = decide();
-    if (!decision.ok()) return decision.status();
-    Commit& commit = decision->commit;
-    commit.partition = partition;
-    commit.idempotency_key = key;
-    commit.fingerprint = fingerprint;
-    commit.response = decision->subject_id;
-    auto result = store_.Save(std::move(commit));
-    if (!result.ok()) return result.status();
-    switch (result->outcome) {
-      case CommitResult::Outcome::kCommitted: return Outcome{false, decision->subject_id, decision->response};
-      case CommitResult::Outcome::kReplayed: return replay(result->prior);
-      case CommitResult::Outcome::kConflict: continue;  // changed meanwhile: decide again
-    }
+                                                       const google::protobuf::Message& request,
+                                                       const std::string& idempotency_key, const Decide& decide) {
+  auto outcome = ankommen::RunCommand(store_.outbox(), partition, scope, request, idempotency_key,
+                                      [&]() -> absl::StatusOr<ankommen::Decision> {
+    auto d = decide();
+    if (!d.ok()) return d.status();
+    // The record holds the id the command concerned; never anything personal.
+    return ankommen::Decision{std::move(d->commit), std::move(d->subject_id), std::move(d->response)};
+  });
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->replayed && !IsValidId(outcome->record, kHouseholdIdPrefix) &&
+      !IsValidId(outcome->record, kPersonIdPrefix)) {
+    return absl::DataLossError("the answer stored for this idempotency_key is unreadable");
   }
-  return absl::AbortedError("the household changed concurrently too often; retry the request");
+  return Outcome{outcome->replayed, std::move(outcome->record), std::move(outcome->answer)};
 }
 
 absl::StatusOr<LoadedHousehold> Registry::LoadHousehold(const std::string& household_id) {
@@ -151,7 +106,7 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
     d.commit.expected_version = 0;
     d.commit.state = household.SerializeAsString();
     auto event = MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
-    d.commit.events.push_back(Outgoing(kHouseholdRegistered, event));
+    d.commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
     d.commit.index_ops = store_.IndexNew(household);
     d.subject_id = household.household_id();
     d.response = d.commit.state;
@@ -240,7 +195,7 @@ absl::Status Registry::ChangeResidenceStatus(const v1::ChangeResidenceStatusRequ
     if (auto s = CheckStatusTransition(person.residence_status(), request.residence_status()); !s.ok()) return s;
     v1::Person before = person;
     ApplyStatusChange(request, person);
-    return Outgoing(kPersonStatusChanged, MakeStatusChanged(before, person, {NewEventId(), clock_.Now(), rc.correlation_id}));
+    return ToOutgoing(kPersonStatusChanged, MakeStatusChanged(before, person, {NewEventId(), clock_.Now(), rc.correlation_id}));
   }, *response.mutable_person());
 }
 
@@ -251,7 +206,7 @@ absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest&
                       [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
     person.set_cefr_level(request.cefr_level());
     person.set_literate_latin(request.literate_latin());
-    return Outgoing(kPersonLevelRecorded, MakeLevelRecorded(person, {NewEventId(), clock_.Now(), rc.correlation_id}));
+    return ToOutgoing(kPersonLevelRecorded, MakeLevelRecorded(person, {NewEventId(), clock_.Now(), rc.correlation_id}));
   }, *response.mutable_person());
 }
 
@@ -278,7 +233,7 @@ absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& req
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
     auto event = MakeRelocated(after, {NewEventId(), clock_.Now(), rc.correlation_id});
-    d.commit.events.push_back(Outgoing(kHouseholdRelocated, event));
+    d.commit.events.push_back(ToOutgoing(kHouseholdRelocated, event));
     d.subject_id = household_id;
     d.response = d.commit.state;
     return d;
@@ -314,7 +269,7 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     d.commit.index_ops = store_.IndexMoved(before, after);
     d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "erased"));
     auto event = MakeErased(person_id, after.household_id(), {NewEventId(), clock_.Now(), rc.correlation_id});
-    d.commit.events.push_back(Outgoing(kPersonErased, event));
+    d.commit.events.push_back(ToOutgoing(kPersonErased, event));
     v1::ErasePersonResponse r;
     d.subject_id = person_id;
     d.response = r.SerializeAsString();
@@ -337,6 +292,27 @@ absl::Status Registry::GetContact(const v1::GetContactRequest& request, v1::GetC
   response.set_family_name(person->family_name());
   response.set_preferred_language(person->preferred_language());
   *response.mutable_contact() = person->contact();
+  return absl::OkStatus();
+}
+
+absl::Status Registry::ApplyCourseCompleted(const IncomingEvent& event) {
+  ankommen::courses::v1::CourseCompleted completed;
+  if (!completed.ParseFromString(event.payload)) return absl::InvalidArgumentError("unreadable CourseCompleted");
+  for (const auto& result : completed.results()) {
+    if (!IsValidId(result.person_id(), kPersonIdPrefix) || !IsCefrLevel(result.reached_level())) {
+      log::Warn("course_result_skipped", {{"event_id", event.event_id}, {"reason", "bad person id or level"}});
+      continue;
+    }
+    v1::Person answer;
+    auto s = ChangePerson("course-result", result, absl::StrCat(event.event_id, "/", result.person_id()),
+                          result.person_id(), [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
+      person.set_cefr_level(result.reached_level());
+      return ToOutgoing(kPersonLevelRecorded,
+                        MakeLevelRecorded(person, {NewEventId(), clock_.Now(), completed.meta().correlation_id()}));
+    }, answer);
+    // Erased meanwhile: nothing to record.
+    if (!s.ok() && !absl::IsNotFound(s)) return s;
+  }
   return absl::OkStatus();
 }
 

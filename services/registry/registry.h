@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bus.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "clock.h"
 #include "request_context.h"
@@ -39,6 +40,10 @@ class Registry {
                            const RequestContext& rc);
   absl::Status GetContact(const v1::GetContactRequest& request, v1::GetContactResponse& response,
                           const RequestContext& rc);
+
+  // The course service's ankommen.courses.course.completed: each
+  // participant's reached level is recorded (once per event and person).
+  absl::Status ApplyCourseCompleted(const IncomingEvent& event);
 
  private:
   // A change decided on the current state: the commit without its

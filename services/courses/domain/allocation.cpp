@@ -1,5 +1,7 @@
 #include "domain/allocation.h"
 
+#include <algorithm>
+
 #include "geo.h"
 
 namespace ankommen::courses {
@@ -28,9 +30,11 @@ placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& req
   }
   problem.candidates = placement::GenerateCandidates(
       problem.demands, problem.places, 0, [&](int32_t d, int32_t p) {
-        const Request& r = requests[static_cast<size_t>(d)].request;
+        const WaitingRequest& w = requests[static_cast<size_t>(d)];
         const CourseSeats& c = courses[static_cast<size_t>(p)];
-        return c.type == r.course_type && (!r.evening_only || c.schedule == Schedule::kEvening);
+        if (c.type != w.request.course_type || (w.request.evening_only && c.schedule != Schedule::kEvening)) return false;
+        return std::find(w.passed_course_ids.begin(), w.passed_course_ids.end(), c.course_id) ==
+               w.passed_course_ids.end();
       });
   return problem;
 }

@@ -30,6 +30,8 @@ struct WaitingRequest {
   Request request;
   placement::GeoPoint home;  // coarse, from the registry's events
   double max_km = 15;        // the district's default for the social area, or the person's own
+  // Courses the person declined or let an offer lapse for: not offered again.
+  std::vector<std::string> passed_course_ids;
 };
 
 // Demand i is requests[i], place j is courses[j]. Each request needs a seat

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.pb.h"
+#include "streams.h"
 
 namespace ankommen::registry {
 
@@ -22,14 +23,12 @@ ankommen::common::v1::ApproxLocation Coarsen(const v1::GeoPoint& point);
 
 v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today);
 
-// Subjects of the registry's events, and the stream that holds them.
-inline constexpr char kRegistryStream[] = "REGISTRY";
-inline constexpr char kSubjectPrefix[] = "ankommen.registry.";
-inline constexpr char kHouseholdRegistered[] = "ankommen.registry.household.registered";
-inline constexpr char kPersonStatusChanged[] = "ankommen.registry.person.status_changed";
-inline constexpr char kPersonLevelRecorded[] = "ankommen.registry.person.level_recorded";
-inline constexpr char kHouseholdRelocated[] = "ankommen.registry.household.relocated";
-inline constexpr char kPersonErased[] = "ankommen.registry.person.erased";
+// Subjects of the registry's events (streams.h holds the catalogue).
+using streams::kHouseholdRegistered;
+using streams::kPersonErased;
+using streams::kPersonLevelRecorded;
+using streams::kPersonStatusChanged;
+using streams::kHouseholdRelocated;
 
 struct EventContext {
   std::string event_id;

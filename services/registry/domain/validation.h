@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "ankommen/registry/v1/registry.pb.h"
+#include "field_checks.h"
 
 namespace ankommen::registry {
 
@@ -15,7 +16,6 @@ namespace v1 = ::ankommen::registry::v1;
 inline constexpr int kMaxMembers = 30;
 inline constexpr int kMaxNameLength = 200;  // code points
 inline constexpr int kMaxTextLength = 200;
-inline constexpr int kMaxIdempotencyKeyLength = 128;
 inline constexpr int kMaxPageSize = 500;
 inline constexpr int kDefaultPageSize = 50;
 
@@ -33,8 +33,6 @@ absl::Status ValidateHouseholdId(const std::string& field, const std::string& id
 
 bool IsCefrLevel(const std::string& level);
 
-// "YYYY-MM-DD" that is a real calendar date.
-bool ParseIsoDate(const std::string& text, absl::CivilDay& day);
 
 inline constexpr char kHouseholdIdPrefix[] = "hh";
 inline constexpr char kPersonIdPrefix[] = "p";

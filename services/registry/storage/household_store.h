@@ -66,8 +66,7 @@ class HouseholdStore {
   std::vector<IndexOp> IndexNew(const v1::Household& household) const;
   std::vector<IndexOp> IndexMoved(const v1::Household& before, const v1::Household& after) const;
 
-  absl::StatusOr<CommitResult> Save(Commit commit) { return outbox_.Apply(commit); }
-  absl::StatusOr<std::optional<PriorAnswer>> FindPrior(const std::string& key) { return outbox_.FindPrior(key); }
+  Outbox& outbox() { return outbox_; }
 
   absl::Status Audit(int partition, const AuditEntry& entry);
   // The audit entries of one partition, oldest first (for tests and the data-protection officer's tools).

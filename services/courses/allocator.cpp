@@ -1,0 +1,311 @@
+#include "allocator.h"
+
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "command.h"
+#include "domain/allocation.h"
+#include "domain/course_rules.h"
+#include "domain/learner_rules.h"
+#include "field_checks.h"
+#include "ids.h"
+#include "log.h"
+#include "solver.h"
+#include "streams.h"
+
+namespace ankommen::courses {
+namespace {
+
+absl::Status Fenced(const v1::CourseRecord& record, int64_t fence) {
+  if (record.fence() > fence) {
+    return absl::AbortedError("the allocation lease moved to another replica; this run stops");
+  }
+  return absl::OkStatus();
+}
+
+Schedule ToSchedule(v1::Schedule s) {
+  switch (s) {
+    case v1::SCHEDULE_AFTERNOON: return Schedule::kAfternoon;
+    case v1::SCHEDULE_EVENING: return Schedule::kEvening;
+    default: return Schedule::kMorning;
+  }
+}
+
+ankommen::common::v1::EventMeta Meta(const Courses& courses) {
+  ankommen::common::v1::EventMeta meta;
+  meta.set_event_id(courses.NewEventId());
+  meta.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(courses.clock().Now()));
+  meta.set_producer("courses");
+  return meta;
+}
+
+}  // namespace
+
+Allocator::Allocator(Courses& courses, std::string holder, AllocatorOptions options)
+    : courses_(courses),
+      lease_(courses.store().outbox().redis(), courses.store().keys(), std::move(holder)),
+      options_(options) {}
+
+Allocator::~Allocator() { Stop(); }
+
+void Allocator::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void Allocator::Stop() {
+  if (stopping_.exchange(true)) return;
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  (void)lease_.Release();
+}
+
+void Allocator::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Allocator::Loop() {
+  absl::Time next_run = absl::Now();
+  absl::Time next_gauges = absl::Now();
+  while (!stopping_) {
+    {
+      std::unique_lock lock(mutex_);
+      absl::Time until = std::min(next_run, next_gauges);
+      wake_.wait_for(lock, absl::ToChronoNanoseconds(std::max(absl::ZeroDuration(), until - absl::Now())),
+                     [&] { return woken_ || stopping_.load(); });
+      if (stopping_) break;
+      if (woken_) {
+        // Let a burst of wake-ups (a batch of new requests) settle into one run.
+        lock.unlock();
+        std::this_thread::sleep_for(absl::ToChronoNanoseconds(options_.debounce));
+        lock.lock();
+        woken_ = false;
+        next_run = absl::Now();
+      }
+    }
+    if (absl::Now() >= next_run) {
+      auto report = RunOnce("");
+      if (!report.ok() && !absl::IsAborted(report.status())) {
+        log::Warn("allocation_failed", {{"error", report.status().message()}});
+      }
+      next_run = absl::Now() + options_.period;
+      next_gauges = absl::Now();  // show the run's effect at once
+    }
+    if (absl::Now() >= next_gauges) {
+      if (auto s = courses_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
+      next_gauges = absl::Now() + options_.gauge_period;
+    }
+  }
+}
+
+absl::StatusOr<v1::RunAllocationResponse> Allocator::RunOnce(const std::string& policy) {
+  if (!policy.empty() && policy != "fcfs" && policy != "optimal") {
+    return absl::InvalidArgumentError(absl::StrCat("policy: must be \"optimal\" or \"fcfs\", not \"", policy, "\""));
+  }
+  std::lock_guard run(run_mutex_);
+  auto fence = lease_.Acquire(options_.lease_ttl);
+  if (!fence.ok()) return fence.status();
+  if (!fence->has_value()) return absl::AbortedError("allocation is running on another replica");
+  v1::RunAllocationResponse report;
+  if (auto s = Sweep(**fence, report); !s.ok()) return s;
+  if (auto s = Allocate(**fence, policy.empty() ? courses_.settings().policy : policy, report); !s.ok()) return s;
+  if (report.offers_made() > 0 || report.offers_expired() > 0) {
+    log::Info("allocation_run", {{"waiting", report.waiting()}, {"offers_made", report.offers_made()},
+                                 {"offers_expired", report.offers_expired()}, {"solver", report.solver()},
+                                 {"total_km", report.total_km()}});
+  }
+  return report;
+}
+
+absl::Status Allocator::ReleaseOffer(const std::string& course_id, const v1::Hold& hold, int64_t fence,
+                                     v1::OfferOutcome outcome) {
+  CourseStore& store = courses_.store();
+  bool released = false;
+  v1::CourseType type = v1::COURSE_TYPE_UNSPECIFIED;
+  auto s = ApplyChange(store.outbox(), PartitionOfId(course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto loaded = store.LoadCourse(course_id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return std::optional<Commit>();
+    v1::CourseRecord record = std::move((*loaded)->record);
+    if (auto f = Fenced(record, fence); !f.ok()) return f;
+    auto gone = Release(record, hold.offer_id());
+    if (!gone.ok()) return std::optional<Commit>();  // answered or released meanwhile
+    record.set_fence(fence);
+    type = record.course().course_type();
+    v1::OfferClosed e;
+    *e.mutable_meta() = Meta(courses_);
+    e.set_offer_id(hold.offer_id());
+    e.set_request_id(hold.request_id());
+    e.set_person_id(hold.person_id());
+    e.set_course_id(course_id);
+    e.set_course_type(type);
+    e.set_outcome(outcome);
+    Commit c;
+    c.aggregate_key = store.CourseKey(course_id);
+    c.expected_version = (*loaded)->version;
+    c.state = record.SerializeAsString();
+    c.events.push_back(ToOutgoing(
+        outcome == v1::OFFER_OUTCOME_EXPIRED ? streams::kOfferExpired : streams::kOfferWithdrawn, e));
+    released = true;
+    return std::optional<Commit>(std::move(c));
+  });
+  if (!s.ok()) return s;
+  if (released) {
+    courses_.CountOfferOutcome(type, outcome == v1::OFFER_OUTCOME_EXPIRED ? "expired" : "withdrawn");
+  }
+  return courses_.FollowHold(hold, HoldChange::kReleased, course_id);
+}
+
+absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) {
+  CourseStore& store = courses_.store();
+  auto all_courses = store.LoadAllCourses();
+  if (!all_courses.ok()) return all_courses.status();
+  auto learners = store.LoadActiveLearners();
+  if (!learners.ok()) return learners.status();
+  const absl::Time now = courses_.clock().Now();
+  // The seats each request holds according to the courses.
+  std::unordered_map<std::string, std::pair<std::string, v1::Hold>> held;  // request id -> course, hold
+  for (const auto& c : *all_courses) {
+    const std::string& course_id = c.record.course().course_id();
+    for (const auto& h : ExpiredOffers(c.record, now)) {
+      if (auto s = ReleaseOffer(course_id, h, fence, v1::OFFER_OUTCOME_EXPIRED); !s.ok()) return s;
+      report.set_offers_expired(report.offers_expired() + 1);
+    }
+    for (const auto& h : c.record.holds()) {
+      if (h.state() == v1::Hold::STATE_OFFERED && absl::ToUnixSeconds(now) > h.deadline()) continue;
+      held[h.request_id()] = {course_id, h};
+    }
+  }
+  // Requests that missed the second step of a seat change follow the holds now.
+  for (const auto& l : *learners) {
+    for (const auto& r : l.record.requests()) {
+      auto it = held.find(r.request_id());
+      if (it != held.end()) {
+        const auto& [course_id, hold] = it->second;
+        const bool offered = hold.state() == v1::Hold::STATE_OFFERED;
+        const bool in_line = offered ? (r.status() == v1::REQUEST_STATUS_OFFERED && r.offer().offer_id() == hold.offer_id())
+                                     : (r.status() == v1::REQUEST_STATUS_ENROLLED && r.course_id() == course_id);
+        if (in_line) continue;
+        auto s = courses_.FollowHold(hold, offered ? HoldChange::kOffered : HoldChange::kEnrolled, course_id);
+        // The request was withdrawn meanwhile: its seat goes back.
+        if (absl::IsFailedPrecondition(s) && offered) s = ReleaseOffer(course_id, hold, fence, v1::OFFER_OUTCOME_WITHDRAWN);
+        if (!s.ok()) return s;
+      } else if (r.status() == v1::REQUEST_STATUS_OFFERED || r.status() == v1::REQUEST_STATUS_ENROLLED) {
+        // No course holds a seat for it (released, but the request missed it).
+        v1::Hold ghost;
+        ghost.set_offer_id(r.offer().offer_id());
+        ghost.set_request_id(r.request_id());
+        ghost.set_person_id(r.person_id());
+        const std::string course_id = r.status() == v1::REQUEST_STATUS_OFFERED ? r.offer().course_id() : r.course_id();
+        // A completed course keeps its enrolments: those are not ghosts.
+        auto course = store.LoadCourse(course_id);
+        if (!course.ok()) return course.status();
+        if (course->has_value() && (*course)->record.course().status() == v1::COURSE_STATUS_COMPLETED) continue;
+        if (auto s = courses_.FollowHold(ghost, HoldChange::kReleased, course_id); !s.ok()) return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::RunAllocationResponse& report) {
+  CourseStore& store = courses_.store();
+  auto all_courses = store.LoadAllCourses();
+  if (!all_courses.ok()) return all_courses.status();
+  auto learners = store.LoadActiveLearners();
+  if (!learners.ok()) return learners.status();
+
+  std::vector<WaitingRequest> waiting;
+  for (const auto& l : *learners) {
+    for (const auto& r : l.record.requests()) {
+      if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
+      WaitingRequest w;
+      w.request = ToRequest(r);
+      w.home = {l.record.location().lat(), l.record.location().lon()};
+      w.max_km = r.max_km() > 0 ? r.max_km() : courses_.MaxKmFor(l.record.social_area());
+      w.passed_course_ids.assign(r.passed_course_ids().begin(), r.passed_course_ids().end());
+      waiting.push_back(std::move(w));
+    }
+  }
+  std::vector<CourseSeats> seats;
+  for (const auto& c : *all_courses) {
+    const v1::Course course = View(c.record);
+    if (course.free_seats() <= 0) continue;
+    const auto& coords = course.location().coordinates();
+    seats.push_back({course.course_id(), ToCourseType(course.course_type()), {coords.lat(), coords.lon()},
+                     course.location().social_area(), ToSchedule(course.schedule()), course.free_seats(),
+                     std::max(0, course.childcare_places() - course.childcare_in_use())});
+  }
+  report.set_waiting(static_cast<int32_t>(waiting.size()));
+  if (waiting.empty() || seats.empty()) return absl::OkStatus();
+
+  placement::Problem problem = BuildAllocationProblem(waiting, seats, courses_.Today());
+  std::string solver_name = policy == "fcfs" ? "fcfs" : std::string(placement::ChooseSolver(problem));
+  auto solver = placement::MakeSolver(solver_name);
+  if (!solver.ok()) return solver.status();
+  auto solution = (*solver)->Solve(problem);
+  if (!solution.ok()) return solution.status();
+  report.set_solver(solver_name);
+
+  const absl::Time now = courses_.clock().Now();
+  const absl::CivilDay last_day = courses_.Today() + courses_.settings().answer_days;
+  // The end of the last day to answer, in the district's time zone.
+  const int64_t deadline = absl::ToUnixSeconds(absl::FromCivil(last_day + 1, courses_.zone())) - 1;
+  for (const auto& p : solution->placements) {
+    if (p.place < 0) continue;
+    const WaitingRequest& w = waiting[static_cast<size_t>(p.demand)];
+    const CourseSeats& course = seats[static_cast<size_t>(p.place)];
+    v1::Hold hold;
+    hold.set_offer_id(NewId(kOfferIdPrefix, PartitionOfId(course.course_id)));
+    hold.set_request_id(w.request.request_id);
+    hold.set_person_id(w.request.person_id);
+    hold.set_state(v1::Hold::STATE_OFFERED);
+    hold.set_childcare(w.request.childcare_children);
+    hold.set_offered_at(absl::ToUnixSeconds(now));
+    hold.set_deadline(deadline);
+    hold.set_requested_on(FormatIsoDate(w.request.requested_on));
+    bool made = false;
+    auto s = ApplyChange(store.outbox(), PartitionOfId(course.course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+      auto loaded = store.LoadCourse(course.course_id);
+      if (!loaded.ok()) return loaded.status();
+      if (!loaded->has_value()) return std::optional<Commit>();
+      v1::CourseRecord record = std::move((*loaded)->record);
+      if (auto f = Fenced(record, fence); !f.ok()) return f;
+      // Full meanwhile (seats cut, a concurrent change): the next run places this request.
+      if (!AddOffer(record, hold).ok()) return std::optional<Commit>();
+      record.set_fence(fence);
+      v1::SeatOffered e;
+      *e.mutable_meta() = Meta(courses_);
+      e.set_offer_id(hold.offer_id());
+      e.set_request_id(hold.request_id());
+      e.set_person_id(hold.person_id());
+      e.set_course_id(course.course_id);
+      e.set_course_type(record.course().course_type());
+      e.set_start_date(record.course().start_date());
+      e.mutable_deadline()->set_seconds(deadline);
+      Commit c;
+      c.aggregate_key = store.CourseKey(course.course_id);
+      c.expected_version = (*loaded)->version;
+      c.state = record.SerializeAsString();
+      c.index_ops = {IndexOp::Set(store.OfferKey(hold.offer_id()), course.course_id)};
+      c.events.push_back(ToOutgoing(streams::kSeatOffered, e));
+      made = true;
+      return std::optional<Commit>(std::move(c));
+    });
+    if (!s.ok()) return s;
+    if (!made) continue;
+    auto followed = courses_.FollowHold(hold, HoldChange::kOffered, course.course_id);
+    if (absl::IsFailedPrecondition(followed)) {
+      // The request was withdrawn or erased since the run read it.
+      followed = ReleaseOffer(course.course_id, hold, fence, v1::OFFER_OUTCOME_WITHDRAWN);
+    }
+    if (!followed.ok()) return followed;
+    report.set_offers_made(report.offers_made() + 1);
+    report.set_total_km(report.total_km() + p.reason.km);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ankommen::courses

@@ -1,0 +1,63 @@
+// Allocation: the waiting list and the free seats through the placement
+// engine, its placements made into offers. Runs when woken (new seats, freed
+// seats, new requests), on a schedule, and on demand (RunAllocation); only on
+// the replica that holds the lease, and every course it writes remembers the
+// lease's fencing token, so an allocator that lost its lease (a long pause)
+// cannot write over a newer one. Each run first sweeps: expired offers free
+// their seats, and requests that missed the second step of a seat change
+// (a crash between course and learner) are brought in line with the holds.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ankommen/courses/v1/courses.pb.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "courses.h"
+
+namespace ankommen::courses {
+
+struct AllocatorOptions {
+  absl::Duration period = absl::Minutes(5);       // a run at least this often
+  absl::Duration debounce = absl::Milliseconds(300);  // wake-ups within this are one run
+  absl::Duration lease_ttl = absl::Seconds(30);
+  absl::Duration gauge_period = absl::Seconds(15);
+};
+
+class Allocator {
+ public:
+  Allocator(Courses& courses, std::string holder, AllocatorOptions options = {});
+  ~Allocator();
+
+  void Start();
+  void Stop();
+  void Wake();
+
+  // One run now: ABORTED when another replica holds the lease.
+  absl::StatusOr<v1::RunAllocationResponse> RunOnce(const std::string& policy);
+
+ private:
+  void Loop();
+  absl::Status Sweep(int64_t fence, v1::RunAllocationResponse& report);
+  absl::Status Allocate(int64_t fence, const std::string& policy, v1::RunAllocationResponse& report);
+  // Frees an offered seat on its course (expired, or its request vanished).
+  absl::Status ReleaseOffer(const std::string& course_id, const v1::Hold& hold, int64_t fence,
+                            v1::OfferOutcome outcome);
+
+  Courses& courses_;
+  AllocationLease lease_;
+  AllocatorOptions options_;
+  std::mutex run_mutex_;  // one run at a time in this process
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace ankommen::courses

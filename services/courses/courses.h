@@ -1,0 +1,120 @@
+// The course service's use cases, free of transport: each validates, loads,
+// lets the domain decide, and saves state with its events in one step.
+//
+// Seats are decided on the course (its holds are the truth); the person's
+// request follows in a second step on the learner, in another partition.
+// That step is idempotent by state, is retried with the call, and is repaired
+// by the allocator's sweep should a crash come between the two (Reconcile).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ankommen/courses/v1/courses.pb.h"
+#include "bus.h"
+#include "clock.h"
+#include "domain/entitlement.h"
+#include "request_context.h"
+#include "storage/course_store.h"
+
+namespace ankommen {
+class Metrics;
+}
+
+namespace ankommen::courses {
+
+namespace v1 = ::ankommen::courses::v1;
+
+struct CourseSettings {
+  EntitlementRules rules;
+  double default_max_km = 15;                  // how far people can travel, unless their area says otherwise
+  std::map<std::string, double> area_max_km;   // per social area
+  int answer_days = 7;                         // an offer's deadline: the end of the day this many days on
+  std::string policy = "optimal";              // "optimal" (the placement engine) or "fcfs"
+};
+
+struct CourseInstruments;
+
+// How a seat's hold changed, for the request that follows it.
+enum class HoldChange { kOffered, kEnrolled, kReleased, kCompleted };
+
+class Courses {
+ public:
+  Courses(CourseStore& store, const Clock& clock, absl::TimeZone zone, CourseSettings settings, Metrics& metrics);
+  ~Courses();
+
+  absl::Status CreateProvider(const v1::CreateProviderRequest& request, v1::CreateProviderResponse& response,
+                              const RequestContext& rc);
+  absl::Status CreateCourse(const v1::CreateCourseRequest& request, v1::CreateCourseResponse& response,
+                            const RequestContext& rc);
+  absl::Status UpdateCourse(const v1::UpdateCourseRequest& request, v1::UpdateCourseResponse& response,
+                            const RequestContext& rc);
+  absl::Status CancelCourse(const v1::CancelCourseRequest& request, v1::CancelCourseResponse& response,
+                            const RequestContext& rc);
+  absl::Status CompleteCourse(const v1::CompleteCourseRequest& request, v1::CompleteCourseResponse& response,
+                              const RequestContext& rc);
+  absl::Status GetCourse(const v1::GetCourseRequest& request, v1::GetCourseResponse& response,
+                         const RequestContext& rc);
+  absl::Status ListCourses(const v1::ListCoursesRequest& request, v1::ListCoursesResponse& response,
+                           const RequestContext& rc);
+  absl::Status RequestSeat(const v1::RequestSeatRequest& request, v1::RequestSeatResponse& response,
+                           const RequestContext& rc);
+  absl::Status WithdrawRequest(const v1::WithdrawRequestRequest& request, v1::WithdrawRequestResponse& response,
+                               const RequestContext& rc);
+  absl::Status GetLearner(const v1::GetLearnerRequest& request, v1::GetLearnerResponse& response,
+                          const RequestContext& rc);
+  absl::Status ListWaitingList(const v1::ListWaitingListRequest& request, v1::ListWaitingListResponse& response,
+                               const RequestContext& rc);
+  absl::Status AcceptOffer(const v1::AcceptOfferRequest& request, v1::AcceptOfferResponse& response,
+                           const RequestContext& rc);
+  absl::Status DeclineOffer(const v1::DeclineOfferRequest& request, v1::DeclineOfferResponse& response,
+                            const RequestContext& rc);
+
+  // The registry's events: learners and their requests follow the facts.
+  // Each event is applied once (the inbox); unknown event types are acked.
+  absl::Status ApplyRegistryEvent(const IncomingEvent& event);
+
+  // The second step of every seat change: the request follows the hold.
+  // Returns FAILED_PRECONDITION for kOffered when the request is no longer
+  // waiting (withdrawn or erased meanwhile): the caller frees the seat.
+  absl::Status FollowHold(const v1::Hold& hold, HoldChange change, const std::string& course_id,
+                          const std::string& reached_level = "");
+
+  // Called whenever seats free up or requests arrive: the allocator runs soon.
+  void set_on_demand(std::function<void()> fn) { on_demand_ = std::move(fn); }
+
+  // The waiting list and seat gauges, recomputed from the store.
+  absl::Status RefreshGauges();
+  void CountOfferOutcome(v1::CourseType type, const char* outcome);
+
+  CourseStore& store() { return store_; }
+  const CourseSettings& settings() const { return settings_; }
+  const Clock& clock() const { return clock_; }
+  absl::CivilDay Today() const { return absl::ToCivilDay(clock_.Now(), zone_); }
+  absl::TimeZone zone() const { return zone_; }
+  double MaxKmFor(const std::string& social_area) const;
+  std::string NewEventId() const;
+
+ private:
+  // Releases a seat from outside the allocator (decline, withdrawal) and lets the request follow.
+  absl::Status DecideOnOffer(const std::string& offer_id, const char* scope, const google::protobuf::Message& request,
+                             const std::string& idempotency_key, bool accept, const RequestContext& rc,
+                             v1::SeatRequest& answer);
+  absl::StatusOr<v1::SeatRequest> CurrentRequest(const std::string& person_id, const std::string& request_id);
+  absl::Status ApplyFacts(const IncomingEvent& event, const std::string& person_id,
+                          const std::function<absl::Status(v1::LearnerRecord&, bool is_new)>& change);
+  absl::Status EraseLearner(const std::string& person_id);
+  absl::Status RefreshCourseView(const std::string& course_id, v1::Course& course);
+
+  CourseStore& store_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
+  CourseSettings settings_;
+  std::unique_ptr<CourseInstruments> instruments_;
+  std::function<void()> on_demand_;
+};
+
+}  // namespace ankommen::courses

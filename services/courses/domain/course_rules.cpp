@@ -1,0 +1,231 @@
+#include "domain/course_rules.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+
+namespace ankommen::courses {
+
+SeatCounts CountHolds(const v1::CourseRecord& record) {
+  SeatCounts c;
+  for (const auto& h : record.holds()) {
+    if (h.state() == v1::Hold::STATE_OFFERED) ++c.offered;
+    if (h.state() == v1::Hold::STATE_ENROLLED) ++c.enrolled;
+    c.childcare_in_use += h.childcare();
+  }
+  return c;
+}
+
+v1::Course View(const v1::CourseRecord& record) {
+  v1::Course course = record.course();
+  SeatCounts c = CountHolds(record);
+  course.set_offered(c.offered);
+  course.set_enrolled(c.enrolled);
+  course.set_childcare_in_use(c.childcare_in_use);
+  course.set_free_seats(TakesParticipants(course.status()) ? std::max(0, course.seats() - c.offered - c.enrolled) : 0);
+  return course;
+}
+
+bool TakesParticipants(v1::CourseStatus status) {
+  return status == v1::COURSE_STATUS_PLANNED || status == v1::COURSE_STATUS_OPEN ||
+         status == v1::COURSE_STATUS_RUNNING;
+}
+
+absl::Status CheckCapacity(const v1::CourseRecord& record) {
+  SeatCounts c = CountHolds(record);
+  const auto& course = record.course();
+  if (c.offered + c.enrolled > course.seats()) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", course.course_id(), " is full: ", c.enrolled,
+                                                      " enrolled and ", c.offered, " offered of ", course.seats(),
+                                                      " seats"));
+  }
+  if (c.childcare_in_use > course.childcare_places()) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", course.course_id(), " has no childcare left: ",
+                                                      c.childcare_in_use, " places needed of ",
+                                                      course.childcare_places()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Hold>> ChangeCapacity(v1::CourseRecord& record, int seats, int childcare_places,
+                                                     bool withdraw_excess) {
+  SeatCounts c = CountHolds(record);
+  if (seats < c.enrolled) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("seats cannot go below the ", c.enrolled, " people already enrolled"));
+  }
+  int enrolled_childcare = 0;
+  for (const auto& h : record.holds()) {
+    if (h.state() == v1::Hold::STATE_ENROLLED) enrolled_childcare += h.childcare();
+  }
+  if (childcare_places < enrolled_childcare) {
+    return absl::FailedPreconditionError(absl::StrCat("childcare places cannot go below the ", enrolled_childcare,
+                                                      " in use by enrolled participants"));
+  }
+  const bool too_few = seats < c.enrolled + c.offered || childcare_places < c.childcare_in_use;
+  if (too_few && !withdraw_excess) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "seats cannot go below the ", c.enrolled, " enrolled and ", c.offered, " offered (childcare: ",
+        c.childcare_in_use, " in use); set withdraw_excess_offers to withdraw the newest offers"));
+  }
+  record.mutable_course()->set_seats(seats);
+  record.mutable_course()->set_childcare_places(childcare_places);
+  std::vector<v1::Hold> withdrawn;
+  while (!CheckCapacity(record).ok()) {
+    // The newest offer goes first: the older ones were promised earlier.
+    auto* holds = record.mutable_holds();
+    auto newest = holds->end();
+    for (auto it = holds->begin(); it != holds->end(); ++it) {
+      if (it->state() != v1::Hold::STATE_OFFERED) continue;
+      if (newest == holds->end() || it->offered_at() > newest->offered_at() ||
+          (it->offered_at() == newest->offered_at() && it->offer_id() > newest->offer_id())) {
+        newest = it;
+      }
+    }
+    if (newest == holds->end()) return absl::InternalError("capacity exceeded with no offer left to withdraw");
+    withdrawn.push_back(*newest);
+    holds->erase(newest);
+  }
+  return withdrawn;
+}
+
+absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold) {
+  if (!TakesParticipants(record.course().status())) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(),
+                                                      " does not take participants"));
+  }
+  for (const auto& h : record.holds()) {
+    if (h.request_id() == hold.request_id()) {
+      return absl::AlreadyExistsError(absl::StrCat("request ", hold.request_id(), " already holds a seat here"));
+    }
+  }
+  *record.add_holds() = hold;
+  if (auto s = CheckCapacity(record); !s.ok()) {
+    record.mutable_holds()->RemoveLast();
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+v1::Hold* FindHold(v1::CourseRecord& record, const std::string& offer_id) {
+  for (auto& h : *record.mutable_holds()) {
+    if (h.offer_id() == offer_id) return &h;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Hold> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now) {
+  v1::Hold* hold = FindHold(record, offer_id);
+  if (hold == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("offer ", offer_id, " is no longer open (withdrawn, declined or expired)"));
+  }
+  if (hold->state() == v1::Hold::STATE_ENROLLED) {
+    return absl::FailedPreconditionError(absl::StrCat("offer ", offer_id, " was already accepted"));
+  }
+  if (absl::ToUnixSeconds(now) > hold->deadline()) {
+    return absl::FailedPreconditionError(absl::StrCat("the deadline of offer ", offer_id, " has passed"));
+  }
+  if (!TakesParticipants(record.course().status())) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(), " no longer takes participants"));
+  }
+  hold->set_state(v1::Hold::STATE_ENROLLED);
+  // Accepting moves a seat from offered to enrolled; the check holds the line
+  // should a record ever carry more offers than seats.
+  if (auto s = CheckCapacity(record); !s.ok()) {
+    hold->set_state(v1::Hold::STATE_OFFERED);
+    return s;
+  }
+  return *hold;
+}
+
+absl::StatusOr<v1::Hold> Release(v1::CourseRecord& record, const std::string& offer_id) {
+  auto* holds = record.mutable_holds();
+  for (auto it = holds->begin(); it != holds->end(); ++it) {
+    if (it->offer_id() != offer_id) continue;
+    if (it->state() != v1::Hold::STATE_OFFERED) {
+      return absl::FailedPreconditionError(absl::StrCat("offer ", offer_id, " was already accepted"));
+    }
+    v1::Hold released = *it;
+    holds->erase(it);
+    return released;
+  }
+  return absl::FailedPreconditionError(absl::StrCat("offer ", offer_id, " is no longer open (withdrawn, declined or expired)"));
+}
+
+std::vector<v1::Hold> ExpiredOffers(const v1::CourseRecord& record, absl::Time now) {
+  std::vector<v1::Hold> out;
+  for (const auto& h : record.holds()) {
+    if (h.state() == v1::Hold::STATE_OFFERED && absl::ToUnixSeconds(now) > h.deadline()) out.push_back(h);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Hold>> Cancel(v1::CourseRecord& record) {
+  if (!TakesParticipants(record.course().status())) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(), " is already ",
+                                                      v1::CourseStatus_Name(record.course().status())));
+  }
+  std::vector<v1::Hold> holds(record.holds().begin(), record.holds().end());
+  record.clear_holds();
+  record.mutable_course()->set_status(v1::COURSE_STATUS_CANCELLED);
+  return holds;
+}
+
+absl::Status Complete(v1::CourseRecord& record, const std::vector<v1::ParticipantResult>& results) {
+  auto status = record.course().status();
+  if (status != v1::COURSE_STATUS_RUNNING && status != v1::COURSE_STATUS_OPEN) {
+    return absl::FailedPreconditionError(absl::StrCat("only an open or running course can be completed; course ",
+                                                      record.course().course_id(), " is ",
+                                                      v1::CourseStatus_Name(status)));
+  }
+  absl::flat_hash_set<std::string> enrolled, seen;
+  for (const auto& h : record.holds()) {
+    if (h.state() == v1::Hold::STATE_ENROLLED) enrolled.insert(h.person_id());
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    if (!enrolled.contains(r.person_id())) {
+      return absl::FailedPreconditionError(absl::StrCat("results[", i, "]: ", r.person_id(), " is not enrolled"));
+    }
+    if (!seen.insert(r.person_id()).second) {
+      return absl::InvalidArgumentError(absl::StrCat("results[", i, "]: ", r.person_id(), " appears twice"));
+    }
+  }
+  // Offers still open lapse with the course.
+  auto* holds = record.mutable_holds();
+  holds->erase(std::remove_if(holds->begin(), holds->end(),
+                              [](const v1::Hold& h) { return h.state() != v1::Hold::STATE_ENROLLED; }),
+               holds->end());
+  record.mutable_course()->set_status(v1::COURSE_STATUS_COMPLETED);
+  record.clear_results();
+  for (const auto& r : results) *record.add_results() = r;
+  return absl::OkStatus();
+}
+
+CourseType ToCourseType(v1::CourseType type) { return static_cast<CourseType>(static_cast<int>(type) - 1); }
+v1::CourseType ToProto(CourseType type) { return static_cast<v1::CourseType>(static_cast<int>(type) + 1); }
+
+int DefaultSeats(v1::CourseType type) {
+  switch (type) {
+    case v1::COURSE_TYPE_INTEGRATION_ALPHA: return 20;   // smaller groups for literacy
+    case v1::COURSE_TYPE_INTEGRATION_YOUTH: return 20;
+    case v1::COURSE_TYPE_FIRST_ORIENTATION: return 20;
+    case v1::COURSE_TYPE_VOLUNTEER: return 15;
+    default: return 25;  // integration courses (BAMF: at most 25) and job language
+  }
+}
+
+int MaxSeats(v1::CourseType type) {
+  switch (type) {
+    case v1::COURSE_TYPE_VOLUNTEER: return 40;
+    case v1::COURSE_TYPE_FIRST_ORIENTATION: return 30;
+    default: return 25;
+  }
+}
+
+}  // namespace ankommen::courses

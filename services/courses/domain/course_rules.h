@@ -1,0 +1,72 @@
+// The rules of a course's seats, pure over its stored record: what may be
+// offered, accepted, reduced, cancelled and completed. The invariant —
+// enrolled + offered never exceeds seats, childcare in use never exceeds
+// childcare places — is checked here before every change; the store writes a
+// record only on the version it was decided on, so no interleaving of
+// concurrent calls can break it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ankommen/courses/v1/state.pb.h"
+#include "domain/entitlement.h"
+
+namespace ankommen::courses {
+
+namespace v1 = ::ankommen::courses::v1;
+
+struct SeatCounts {
+  int offered = 0;
+  int enrolled = 0;
+  int childcare_in_use = 0;
+};
+SeatCounts CountHolds(const v1::CourseRecord& record);
+
+// The course as the API shows it, with its counts.
+v1::Course View(const v1::CourseRecord& record);
+
+// Planned, open and running courses take participants.
+bool TakesParticipants(v1::CourseStatus status);
+
+// The invariant; FAILED_PRECONDITION saying what is exceeded.
+absl::Status CheckCapacity(const v1::CourseRecord& record);
+
+// New seats and childcare places. Never below what is enrolled; below
+// enrolled + offered only with withdraw_excess, which withdraws the newest
+// offers. Returns the withdrawn holds.
+absl::StatusOr<std::vector<v1::Hold>> ChangeCapacity(v1::CourseRecord& record, int seats, int childcare_places,
+                                                     bool withdraw_excess);
+
+// Holds a seat (and childcare places) for an offer.
+absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold);
+
+// The offer becomes an enrolment. FAILED_PRECONDITION when the offer was
+// already accepted, has been withdrawn, or its deadline has passed.
+absl::StatusOr<v1::Hold> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now);
+
+// Declined or expired: the seat is free again. Returns the hold as it was.
+absl::StatusOr<v1::Hold> Release(v1::CourseRecord& record, const std::string& offer_id);
+
+// Offers whose deadline has passed.
+std::vector<v1::Hold> ExpiredOffers(const v1::CourseRecord& record, absl::Time now);
+
+// Cancels the course; returns every hold (offers and enrolments), whose
+// people go back on the waiting list.
+absl::StatusOr<std::vector<v1::Hold>> Cancel(v1::CourseRecord& record);
+
+// Completes a running (or open) course with the participants' results;
+// results must name enrolled participants, once each, with a CEFR level.
+absl::Status Complete(v1::CourseRecord& record, const std::vector<v1::ParticipantResult>& results);
+
+// The domain's course type for the API's (UNSPECIFIED is not a type).
+CourseType ToCourseType(v1::CourseType type);
+v1::CourseType ToProto(CourseType type);
+
+// Seats of a new course when none are given, and the most a course may have.
+int DefaultSeats(v1::CourseType type);
+int MaxSeats(v1::CourseType type);
+
+}  // namespace ankommen::courses

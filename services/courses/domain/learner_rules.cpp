@@ -1,0 +1,156 @@
+#include "domain/learner_rules.h"
+
+#include "absl/strings/str_cat.h"
+#include "domain/course_rules.h"
+#include "field_checks.h"
+
+namespace ankommen::courses {
+
+CourseFamily FamilyOf(CourseType type) {
+  switch (type) {
+    case CourseType::kFirstOrientation: return CourseFamily::kFirstOrientation;
+    case CourseType::kJobLanguage: return CourseFamily::kJobLanguage;
+    case CourseType::kVolunteer: return CourseFamily::kVolunteer;
+    default: return CourseFamily::kIntegration;
+  }
+}
+
+bool IsOpen(v1::RequestStatus status) {
+  return status == v1::REQUEST_STATUS_WAITING || status == v1::REQUEST_STATUS_OFFERED ||
+         status == v1::REQUEST_STATUS_ENROLLED;
+}
+
+Learner ToLearner(const v1::LearnerRecord& r) {
+  Learner l;
+  // The registry's enums share the domain's order (UNSPECIFIED is unknown).
+  l.status = static_cast<ResidenceStatus>(r.residence_status());
+  l.prospect = static_cast<StayProspect>(r.stay_prospect());
+  l.age_years = r.age_years();
+  l.literate_latin = r.literate_latin();
+  l.level = ParseLevel(r.cefr_level()).value_or(Level::kNone);
+  l.needs_childcare = r.needs_childcare() && r.children_under_school_age() > 0;
+  return l;
+}
+
+Request ToRequest(const v1::SeatRequest& s) {
+  Request r;
+  r.request_id = s.request_id();
+  r.person_id = s.person_id();
+  r.course_type = ToCourseType(s.course_type());
+  absl::CivilDay day;
+  r.requested_on = ParseIsoDate(s.requested_on(), day) ? day : absl::CivilDay();
+  r.obliged = s.obliged();
+  r.childcare_children = s.childcare_children();
+  r.evening_only = s.evening_only();
+  return r;
+}
+
+v1::SeatRequest* FindRequest(v1::LearnerRecord& learner, const std::string& request_id) {
+  for (auto& r : *learner.mutable_requests()) {
+    if (r.request_id() == request_id) return &r;
+  }
+  return nullptr;
+}
+
+namespace {
+
+v1::SeatRequest* OpenInFamily(v1::LearnerRecord& learner, CourseFamily family) {
+  for (auto& r : *learner.mutable_requests()) {
+    if (IsOpen(r.status()) && FamilyOf(ToCourseType(r.course_type())) == family) return &r;
+  }
+  return nullptr;
+}
+
+const Eligibility* Find(const std::vector<Eligibility>& list, CourseType type) {
+  for (const auto& e : list) {
+    if (e.type == type) return &e;
+  }
+  return nullptr;
+}
+
+v1::SeatRequest NewRequest(const v1::LearnerRecord& learner, const Eligibility& e, absl::CivilDay today,
+                           std::string request_id) {
+  v1::SeatRequest r;
+  r.set_request_id(std::move(request_id));
+  r.set_person_id(learner.person_id());
+  r.set_course_type(ToProto(e.type));
+  r.set_requested_on(FormatIsoDate(today));
+  r.set_obliged(e.obliged);
+  r.set_reason(e.reason);
+  r.set_status(v1::REQUEST_STATUS_WAITING);
+  return r;
+}
+
+}  // namespace
+
+RequestChanges ReconcileRequests(v1::LearnerRecord& learner, const EntitlementRules& rules, absl::CivilDay today,
+                                 const RequestDefaults& defaults, const std::function<std::string()>& new_request_id) {
+  RequestChanges changes;
+  if (learner.erased()) return changes;
+  const std::vector<Eligibility> eligible = Eligible(ToLearner(learner), rules, today);
+  for (auto& r : *learner.mutable_requests()) {
+    if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
+    CourseType type = ToCourseType(r.course_type());
+    // The best fitting type of the same family, e.g. Alpha once literacy is known to be missing.
+    const Eligibility* fit = nullptr;
+    for (const auto& e : eligible) {
+      if (FamilyOf(e.type) == FamilyOf(type)) {
+        fit = &e;
+        break;
+      }
+    }
+    if (fit == nullptr) {
+      r.set_status(v1::REQUEST_STATUS_WITHDRAWN);
+      r.set_reason(absl::StrCat("no longer eligible for ", CourseTypeName(type)));
+      changes.withdrawn.push_back(r);
+      changes.changed = true;
+    } else if (fit->type != type || fit->obliged != r.obliged()) {
+      r.set_course_type(ToProto(fit->type));
+      r.set_obliged(fit->obliged);
+      r.set_reason(fit->reason);
+      changes.changed = true;
+    }
+  }
+  // The most fitting course the person has a claim to, unless one of its family is open.
+  for (const auto& e : eligible) {
+    if (e.access != Access::kEntitled) continue;
+    if (OpenInFamily(learner, FamilyOf(e.type)) != nullptr) break;
+    v1::SeatRequest r = NewRequest(learner, e, today, new_request_id());
+    // A parents' course comes with childcare for the children not yet at school.
+    r.set_childcare_children(e.type == CourseType::kIntegrationParents ? learner.children_under_school_age() : 0);
+    r.set_evening_only(learner.works_daytime());
+    r.set_max_km(defaults.max_km);
+    *learner.add_requests() = r;
+    changes.opened.push_back(std::move(r));
+    changes.changed = true;
+    break;
+  }
+  return changes;
+}
+
+absl::StatusOr<v1::SeatRequest> OpenRequest(v1::LearnerRecord& learner, const SeatWish& wish,
+                                            const EntitlementRules& rules, absl::CivilDay today,
+                                            const RequestDefaults& defaults, std::string request_id) {
+  if (learner.erased()) return absl::NotFoundError(absl::StrCat("person ", learner.person_id(), " was erased"));
+  const std::vector<Eligibility> eligible = Eligible(ToLearner(learner), rules, today);
+  const Eligibility* e = Find(eligible, wish.type);
+  if (e == nullptr) {
+    std::string may;
+    for (const auto& x : eligible) absl::StrAppend(&may, may.empty() ? "" : ", ", CourseTypeName(x.type));
+    return absl::FailedPreconditionError(absl::StrCat("person ", learner.person_id(), " is not eligible for ",
+                                                      CourseTypeName(wish.type), "; eligible: ", may));
+  }
+  if (const v1::SeatRequest* open = OpenInFamily(learner, FamilyOf(wish.type)); open != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat("person ", learner.person_id(), " already has request ",
+                                                 open->request_id(), " (", v1::RequestStatus_Name(open->status()),
+                                                 ") for this course family"));
+  }
+  v1::SeatRequest r = NewRequest(learner, *e, today, std::move(request_id));
+  r.set_childcare_children(wish.childcare_children);
+  r.set_evening_only(wish.evening_only);
+  r.set_max_km(wish.max_km > 0 ? wish.max_km : defaults.max_km);
+  *learner.add_requests() = r;
+  return r;
+}
+
+}  // namespace ankommen::courses

@@ -1,0 +1,63 @@
+// A learner's requests as their facts change: the registry's events (a new
+// adult, a status change, a level recorded) open the most fitting course the
+// person is entitled to, move a waiting request to a better fitting type of
+// the same family, and withdraw waiting requests the person is no longer
+// eligible for. Pure over the stored record.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "ankommen/courses/v1/state.pb.h"
+#include "domain/entitlement.h"
+#include "domain/waitlist.h"
+
+namespace ankommen::courses {
+
+namespace v1 = ::ankommen::courses::v1;
+
+// Integration courses (general, Alpha, parents, youth) are one family: a
+// person waits for one of them, and moving between them keeps the place in line.
+enum class CourseFamily { kIntegration, kFirstOrientation, kJobLanguage, kVolunteer };
+CourseFamily FamilyOf(CourseType type);
+
+bool IsOpen(v1::RequestStatus status);  // waiting, offered or enrolled
+
+Learner ToLearner(const v1::LearnerRecord& record);
+
+// What a request looks like on the waiting list.
+Request ToRequest(const v1::SeatRequest& request);
+
+struct RequestDefaults {
+  double max_km = 15;  // the district's default for the person's social area
+};
+
+struct RequestChanges {
+  std::vector<v1::SeatRequest> opened;     // new requests
+  std::vector<v1::SeatRequest> withdrawn;  // no longer eligible
+  bool changed = false;                    // anything in the requests changed
+};
+
+// Brings the waiting requests in line with the learner's facts (see above).
+RequestChanges ReconcileRequests(v1::LearnerRecord& learner, const EntitlementRules& rules, absl::CivilDay today,
+                                 const RequestDefaults& defaults, const std::function<std::string()>& new_request_id);
+
+struct SeatWish {
+  CourseType type;
+  int childcare_children = 0;
+  bool evening_only = false;
+  double max_km = 0;  // 0: the default
+};
+
+// An explicit request: the person must be eligible for the type, and have no
+// open request of its family (ALREADY_EXISTS naming it).
+absl::StatusOr<v1::SeatRequest> OpenRequest(v1::LearnerRecord& learner, const SeatWish& wish,
+                                            const EntitlementRules& rules, absl::CivilDay today,
+                                            const RequestDefaults& defaults, std::string request_id);
+
+v1::SeatRequest* FindRequest(v1::LearnerRecord& learner, const std::string& request_id);
+
+}  // namespace ankommen::courses

@@ -1,0 +1,105 @@
+// ankommen-courses: wiring only.
+#include <nats/nats.h>
+#include <unistd.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "allocator.h"
+#include "config_flags.h"
+#include "courses.h"
+#include "courses_grpc.h"
+#include "grpc_host.h"
+#include "ids.h"
+#include "log.h"
+#include "platform.h"
+#include "storage/course_store.h"
+#include "streams.h"
+
+namespace {
+
+// "Meißen-Nord=10,Radebeul=8": each social area's travel limit in km.
+bool ParseAreaLimits(const std::string& text, std::map<std::string, double>& out) {
+  if (text.empty()) return true;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    double km = 0;
+    if (kv.size() != 2 || kv[0].empty() || !absl::SimpleAtod(kv[1], &km) || km <= 0 || km > 200) return false;
+    out[kv[0]] = km;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ankommen;
+  BlockTerminationSignals();
+  courses::CourseSettings settings;
+  std::string area_limits;
+  int period_seconds = 300;
+  ServiceConfig config = LoadServiceConfig("courses", argc, argv, [&](CLI::App& app) {
+    app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_COURSES_POLICY)")
+        ->envname("ANKOMMEN_COURSES_POLICY")
+        ->check(CLI::IsMember({"optimal", "fcfs"}));
+    app.add_option("--answer-days", settings.answer_days, "days to answer an offer (ANKOMMEN_COURSES_ANSWER_DAYS)")
+        ->envname("ANKOMMEN_COURSES_ANSWER_DAYS")
+        ->check(CLI::Range(1, 60));
+    app.add_option("--max-km", settings.default_max_km,
+                   "default travel limit in km (ANKOMMEN_COURSES_MAX_KM)")
+        ->envname("ANKOMMEN_COURSES_MAX_KM")
+        ->check(CLI::Range(1.0, 200.0));
+    app.add_option("--area-max-km", area_limits,
+                   "per social area, e.g. \"Riesa=20,Meißen=10\" (ANKOMMEN_COURSES_AREA_MAX_KM)")
+        ->envname("ANKOMMEN_COURSES_AREA_MAX_KM");
+    app.add_option("--allocation-period", period_seconds,
+                   "seconds between scheduled allocation runs (ANKOMMEN_COURSES_ALLOCATION_PERIOD)")
+        ->envname("ANKOMMEN_COURSES_ALLOCATION_PERIOD")
+        ->check(CLI::Range(1, 86400));
+  });
+  if (!ParseAreaLimits(area_limits, settings.area_max_km)) {
+    std::cerr << "ankommen-courses: --area-max-km: expected area=km pairs separated by commas\n";
+    return 2;
+  }
+
+  auto platform = Platform::Start(config, {streams::Courses(), streams::Registry()});
+  if (!platform.ok()) {
+    log::Error("start_failed", {{"error", platform.status().message()}});
+    return 1;
+  }
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
+  SystemClock clock;
+  courses::CourseStore store((*platform)->outbox(), (*platform)->redis());
+  courses::Courses use_cases(store, clock, zone, settings, (*platform)->metrics());
+  courses::AllocatorOptions allocator_options;
+  allocator_options.period = absl::Seconds(period_seconds);
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  courses::Allocator allocator(use_cases, absl::StrCat(host, "/", getpid(), "/", NewId("al", 0)), allocator_options);
+  use_cases.set_on_demand([&allocator] { allocator.Wake(); });
+
+  ConsumerSpec registry_events;
+  registry_events.stream = streams::kRegistry;
+  registry_events.durable = "courses-registry";
+  registry_events.max_deliver = config.max_deliver;
+  auto consumer = (*platform)->bus().Consume(
+      registry_events, [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
+  if (!consumer.ok()) {
+    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+    return 1;
+  }
+  allocator.Start();
+
+  AllowAllAuthorizer authorizer;
+  WorkerPool workers(config.redis_pool_size * 2, 1024);
+  Edge edge(authorizer, workers);
+  courses::CourseGrpcService service(use_cases, allocator, edge);
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  consumers.push_back(std::move(*consumer));
+  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.courses.v1.CourseService"}, std::move(consumers));
+  allocator.Stop();
+  workers.Stop();
+  platform->reset();
+  nats_Close();
+  return code;
+}

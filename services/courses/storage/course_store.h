@@ -1,0 +1,107 @@
+// How the course service keeps its state in Redis. Courses live in the
+// partition their id names, learners (a person and their requests) in the
+// partition of the registry's person id:
+//   ankommen:courses:{courses:pN}:course:<id>     hash {v, data = CourseRecord}
+//   ankommen:courses:{courses:pN}:courses         sorted set of course ids
+//   ankommen:courses:{courses:pN}:offer:<id>      the course id of an offer
+//   ankommen:courses:{courses:pN}:provider:<id>   hash {v, data = Provider}
+//   ankommen:courses:{courses:pN}:learner:<id>    hash {v, data = LearnerRecord}
+//   ankommen:courses:{courses:pN}:active          sorted set of persons with open requests
+//   ankommen:courses:{courses:pN}:household:<id>  sorted set of the household's learners
+//   ankommen:courses:{courses:lease}:holder/fence the allocation lease
+// A district has hundreds of courses and thousands of waiting people: reads
+// that need all of them load them by pipeline from the indexes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ankommen/courses/v1/courses.pb.h"
+#include "ankommen/courses/v1/state.pb.h"
+#include "outbox.h"
+
+namespace ankommen {
+class RedisPool;
+}
+
+namespace ankommen::courses {
+
+namespace v1 = ::ankommen::courses::v1;
+
+inline constexpr char kCourseIdPrefix[] = "crs";
+inline constexpr char kOfferIdPrefix[] = "of";
+inline constexpr char kProviderIdPrefix[] = "kt";
+inline constexpr char kRequestIdPrefix[] = "rq";
+inline constexpr char kPersonIdPrefix[] = "p";  // the registry's
+
+template <typename Record>
+struct Loaded {
+  Record record;
+  int64_t version = 0;
+};
+using LoadedCourse = Loaded<v1::CourseRecord>;
+using LoadedLearner = Loaded<v1::LearnerRecord>;
+
+class CourseStore {
+ public:
+  CourseStore(Outbox& outbox, RedisPool& redis) : outbox_(outbox), redis_(redis) {}
+
+  Outbox& outbox() { return outbox_; }
+  const KeySpace& keys() const { return outbox_.keys(); }
+
+  std::string CourseKey(const std::string& course_id) const;
+  std::string CourseIndexKey(int partition) const { return keys().Key(partition, "courses"); }
+  std::string OfferKey(const std::string& offer_id) const;
+  std::string ProviderKey(const std::string& provider_id) const;
+  std::string LearnerKey(const std::string& person_id) const;
+  std::string ActiveKey(int partition) const { return keys().Key(partition, "active"); }
+
+  absl::StatusOr<std::optional<LoadedCourse>> LoadCourse(const std::string& course_id);
+  absl::StatusOr<std::optional<LoadedLearner>> LoadLearner(const std::string& person_id);
+  absl::StatusOr<std::optional<v1::Provider>> LoadProvider(const std::string& provider_id);
+  // The course an offer was made in, or nullopt.
+  absl::StatusOr<std::optional<std::string>> FindOfferCourse(const std::string& offer_id);
+
+  // The learners of a household (persons share the household's partition).
+  absl::StatusOr<std::vector<std::string>> HouseholdMembers(const std::string& household_id);
+  std::string HouseholdKey(const std::string& household_id) const;
+
+  // Every course, and every learner with an open request.
+  absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();
+  absl::StatusOr<std::vector<LoadedLearner>> LoadActiveLearners();
+
+  // The index change that keeps `active` true to the learner's requests.
+  IndexOp ActiveIndex(const v1::LearnerRecord& learner) const;
+
+ private:
+  template <typename Record>
+  absl::StatusOr<std::vector<Loaded<Record>>> LoadIndexed(const std::string& index_name,
+                                                          std::string (CourseStore::*key_of)(const std::string&) const);
+
+  Outbox& outbox_;
+  RedisPool& redis_;
+};
+
+// One allocator at a time, over all replicas: a lease with a fencing token.
+// The token grows with every new holder; what an allocator writes carries its
+// token, and a record that has seen a newer token refuses an older one.
+class AllocationLease {
+ public:
+  AllocationLease(RedisPool& redis, const KeySpace& keys, std::string holder);
+
+  // The fencing token when this holder has (or now takes) the lease, or
+  // nullopt when another holds it.
+  absl::StatusOr<std::optional<int64_t>> Acquire(absl::Duration ttl);
+  absl::Status Release();
+
+ private:
+  RedisPool& redis_;
+  std::string holder_key_;
+  std::string fence_key_;
+  std::string holder_;
+};
+
+}  // namespace ankommen::courses
