@@ -170,7 +170,7 @@ absl::Status Courses::CreateCourse(const v1::CreateCourseRequest& request, v1::C
     v1::CourseRecord record;
     v1::Course& c = *record.mutable_course() = request.course();
     c.set_course_id(NewId(kCourseIdPrefix, partition));
-    if (c.seats() == 0) c.set_seats(DefaultSeats(c.course_type()));
+    if (!c.has_seats()) c.set_seats(DefaultSeats(c.course_type()));
     if (c.status() == v1::COURSE_STATUS_UNSPECIFIED) c.set_status(v1::COURSE_STATUS_OPEN);
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(c.course_id());

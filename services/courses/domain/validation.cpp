@@ -80,7 +80,7 @@ absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::
   CheckStartDate(v, "course.start_date", c.start_date(), today);
   CheckEnum(v, "course.schedule", c.schedule(), v1::Schedule_IsValid, /*required=*/true);
   const bool type_known = v1::CourseType_IsValid(c.course_type()) && c.course_type() != v1::COURSE_TYPE_UNSPECIFIED;
-  const int seats = c.seats() == 0 && type_known ? DefaultSeats(c.course_type()) : c.seats();
+  const int seats = !c.has_seats() && type_known ? DefaultSeats(c.course_type()) : c.seats();
   if (type_known && (seats < 1 || seats > MaxSeats(c.course_type()))) {
     v.Add("course.seats", absl::StrCat("must be from 1 to ", MaxSeats(c.course_type()), " for this course type"));
   }

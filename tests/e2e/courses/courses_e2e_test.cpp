@@ -1,0 +1,466 @@
+// The course service as it ships, beside the registry, with real nats-server
+// and redis-server: households reach the waiting list by the registry's
+// events alone, allocation makes offers, answers become enrolments or go to
+// the next person, completion comes back to the registry as a level, the seat
+// invariant holds under concurrent accepts, and bad input changes nothing.
+#include <atomic>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "support/sample_households.h"
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+namespace cv1 = ankommen::courses::v1;
+namespace rv1 = ankommen::registry::v1;
+
+constexpr double kRiesaLat = 51.3078, kRiesaLon = 13.2939;
+
+bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(15)) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+class CoursesE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    registry_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_REGISTRY_BINARY,
+                                                          "ankommen.registry.v1.RegistryService", nats_, redis_);
+    // Scheduled runs out of the way: the tests see the runs that events and calls trigger.
+    courses_ = std::make_unique<testing::ServiceProcess>(
+        ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", nats_, redis_,
+        std::map<std::string, std::string>{{"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "3600"}});
+    registry_stub_ = rv1::RegistryService::NewStub(
+        grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+    stub_ = cv1::CourseService::NewStub(grpc::CreateChannel(courses_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Ctx() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return ctx;
+  }
+
+  // A household with one adult (protection granted, A1) and a school child; the adult's person id.
+  std::string RegisterAdult(const std::string& key, int status = rv1::RESIDENCE_STATUS_PROTECTION_GRANTED) {
+    auto req = testing::SampleRegistration(key);
+    auto* adult = req.mutable_household()->mutable_members(0);
+    adult->set_residence_status(static_cast<rv1::ResidenceStatus>(status));
+    adult->mutable_needs()->set_childcare(false);
+    rv1::RegisterHouseholdResponse resp;
+    auto s = registry_stub_->RegisterHousehold(Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return s.ok() ? resp.household().members(0).person_id() : "";
+  }
+
+  std::optional<cv1::GetLearnerResponse> Learner(const std::string& person_id) {
+    cv1::GetLearnerRequest req;
+    req.set_person_id(person_id);
+    cv1::GetLearnerResponse resp;
+    if (!stub_->GetLearner(Ctx().get(), req, &resp).ok()) return std::nullopt;
+    return resp;
+  }
+
+  // The person's request in a course family's types, once it has the status.
+  std::optional<cv1::SeatRequest> WaitForRequest(const std::string& person_id, cv1::RequestStatus status,
+                                                 absl::Duration timeout = absl::Seconds(15)) {
+    std::optional<cv1::SeatRequest> found;
+    WaitUntil([&] {
+      auto l = Learner(person_id);
+      if (!l) return false;
+      for (const auto& r : l->requests()) {
+        if (r.status() == status) found = r;
+      }
+      return found.has_value();
+    }, timeout);
+    return found;
+  }
+
+  std::string CreateProvider() {
+    cv1::CreateProviderRequest req;
+    req.set_idempotency_key("provider-" + std::to_string(++keys_));
+    req.mutable_provider()->set_name("VHS Meißen");
+    cv1::CreateProviderResponse resp;
+    auto s = stub_->CreateProvider(Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.provider().provider_id();
+  }
+
+  cv1::CreateCourseRequest CourseRequest(cv1::CourseType type, int seats) {
+    if (provider_.empty()) provider_ = CreateProvider();
+    cv1::CreateCourseRequest req;
+    req.set_idempotency_key("course-" + std::to_string(++keys_));
+    auto* c = req.mutable_course();
+    c->set_provider_id(provider_);
+    c->set_title("Integrationskurs Riesa");
+    c->set_course_type(type);
+    c->mutable_location()->set_municipality_ags("14627230");
+    c->mutable_location()->set_social_area("Riesa");
+    c->mutable_location()->mutable_coordinates()->set_lat(kRiesaLat + 0.02);
+    c->mutable_location()->mutable_coordinates()->set_lon(kRiesaLon);
+    c->set_start_date("2027-01-11");
+    c->set_schedule(cv1::SCHEDULE_MORNING);
+    c->set_seats(seats);
+    c->set_target_level("B1");
+    return req;
+  }
+
+  cv1::Course CreateCourse(cv1::CourseType type, int seats) {
+    cv1::CreateCourseResponse resp;
+    auto s = stub_->CreateCourse(Ctx().get(), CourseRequest(type, seats), &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.course();
+  }
+
+  cv1::Course GetCourse(const std::string& id) {
+    cv1::GetCourseRequest req;
+    req.set_course_id(id);
+    cv1::GetCourseResponse resp;
+    EXPECT_TRUE(stub_->GetCourse(Ctx().get(), req, &resp).ok());
+    return resp.course();
+  }
+
+  grpc::Status Accept(const std::string& offer_id, const std::string& key, cv1::AcceptOfferResponse* out = nullptr) {
+    cv1::AcceptOfferRequest req;
+    req.set_idempotency_key(key);
+    req.set_offer_id(offer_id);
+    cv1::AcceptOfferResponse resp;
+    auto s = stub_->AcceptOffer(Ctx().get(), req, &resp);
+    if (out) *out = resp;
+    return s;
+  }
+
+  grpc::Status Decline(const std::string& offer_id, const std::string& key) {
+    cv1::DeclineOfferRequest req;
+    req.set_idempotency_key(key);
+    req.set_offer_id(offer_id);
+    cv1::DeclineOfferResponse resp;
+    return stub_->DeclineOffer(Ctx().get(), req, &resp);
+  }
+
+  int keys_ = 0;
+  std::string provider_;
+  testing::NatsServer nats_;
+  testing::RedisServer redis_;
+  std::unique_ptr<testing::ServiceProcess> registry_;
+  std::unique_ptr<testing::ServiceProcess> courses_;
+  std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
+  std::unique_ptr<cv1::CourseService::Stub> stub_;
+};
+
+TEST_F(CoursesE2ETest, ARegisteredHouseholdReachesTheRightWaitingListByItsEventsAlone) {
+  auto req = testing::SampleRegistration("hh-1");
+  req.mutable_household()->mutable_members(0)->set_residence_status(rv1::RESIDENCE_STATUS_ASYLUM_SEEKER);
+  req.mutable_household()->mutable_members(0)->set_stay_prospect(rv1::STAY_PROSPECT_UNCLEAR);
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), req, &registered).ok());
+  const std::string adult = registered.household().members(0).person_id();
+  const std::string child = registered.household().members(1).person_id();
+
+  auto waiting = WaitForRequest(adult, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(waiting.has_value());
+  EXPECT_EQ(waiting->course_type(), cv1::COURSE_TYPE_FIRST_ORIENTATION);
+  EXPECT_EQ(waiting->place_in_line(), 1);
+  EXPECT_FALSE(Learner(child).has_value()) << "children go to school, not to these courses";
+
+  // Protection granted: the first-orientation wait ends, the integration course wait begins.
+  rv1::ChangeResidenceStatusRequest change;
+  change.set_idempotency_key("status-1");
+  change.set_person_id(adult);
+  change.set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  change.set_benefit_regime(rv1::BENEFIT_REGIME_SGB_II);
+  rv1::ChangeResidenceStatusResponse changed;
+  auto s = registry_stub_->ChangeResidenceStatus(Ctx().get(), change, &changed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(WaitUntil([&] {
+    auto l = Learner(adult);
+    return l && l->requests_size() == 2 && l->requests(1).course_type() == cv1::COURSE_TYPE_INTEGRATION_GENERAL;
+  }));
+  auto l = Learner(adult);
+  EXPECT_EQ(l->requests(0).status(), cv1::REQUEST_STATUS_WITHDRAWN);
+  EXPECT_EQ(l->requests(1).status(), cv1::REQUEST_STATUS_WAITING);
+
+  cv1::ListWaitingListRequest list;
+  list.set_course_type(cv1::COURSE_TYPE_INTEGRATION_GENERAL);
+  list.set_social_area("Riesa");
+  cv1::ListWaitingListResponse line;
+  ASSERT_TRUE(stub_->ListWaitingList(Ctx().get(), list, &line).ok());
+  ASSERT_EQ(line.total(), 1);
+  EXPECT_EQ(line.requests(0).person_id(), adult);
+}
+
+TEST_F(CoursesE2ETest, AllocationOffersTheSeatsAndAcceptingEnrols) {
+  const std::string a = RegisterAdult("hh-a");
+  const std::string b = RegisterAdult("hh-b");
+  ASSERT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING));
+  ASSERT_TRUE(WaitForRequest(b, cv1::REQUEST_STATUS_WAITING));
+  // No seats yet: the estimate says so.
+  EXPECT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING)->estimated_seat_date().empty());
+
+  cv1::Course course = CreateCourse(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 25);
+  EXPECT_EQ(course.seats(), 25);
+  // New seats wake the allocator: both get an offer.
+  auto offer_a = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED);
+  auto offer_b = WaitForRequest(b, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(offer_a && offer_b);
+  EXPECT_EQ(offer_a->offer().course_id(), course.course_id());
+  EXPECT_GT(offer_a->offer().deadline().seconds(), absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 6)));
+  EXPECT_EQ(GetCourse(course.course_id()).offered(), 2);
+
+  cv1::AcceptOfferResponse accepted;
+  auto s = Accept(offer_a->offer().offer_id(), "accept-a", &accepted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(accepted.request().status(), cv1::REQUEST_STATUS_ENROLLED);
+  EXPECT_EQ(accepted.request().course_id(), course.course_id());
+  // The same call again: the same answer, nothing changes.
+  ASSERT_TRUE(Accept(offer_a->offer().offer_id(), "accept-a").ok());
+  // Another call accepting the same offer: refused.
+  EXPECT_EQ(Accept(offer_a->offer().offer_id(), "accept-a-again").error_code(), grpc::FAILED_PRECONDITION);
+  cv1::Course now = GetCourse(course.course_id());
+  EXPECT_EQ(now.enrolled(), 1);
+  EXPECT_EQ(now.offered(), 1);
+  EXPECT_EQ(now.free_seats(), 23);
+
+  // Planners see it in the metrics (refreshed after each allocation run and every 15 s).
+  std::string metrics;
+  ASSERT_TRUE(WaitUntil([&] {
+    metrics = testing::HttpGet(courses_->metrics_port(), "/metrics");
+    return metrics.find("ankommen_course_offers_total{course_type=\"integration_general\",outcome=\"accepted\"} 1") !=
+           std::string::npos;
+  }, absl::Seconds(5))) << metrics;
+  EXPECT_NE(metrics.find("ankommen_course_wait_days_count{course_type=\"integration_general\",social_area=\"Riesa\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("ankommen_course_seats{course_type=\"integration_general\",social_area=\"Riesa\",state=\"offered\"}"),
+            std::string::npos);
+  EXPECT_EQ(metrics.find(a), std::string::npos) << "no person ids in metrics";
+}
+
+TEST_F(CoursesE2ETest, DecliningOffersTheSeatToTheNextPerson) {
+  const std::string a = RegisterAdult("hh-first");
+  const std::string b = RegisterAdult("hh-second");
+  ASSERT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING));
+  ASSERT_TRUE(WaitForRequest(b, cv1::REQUEST_STATUS_WAITING));
+
+  cv1::Course course = CreateCourse(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 1);
+  ASSERT_TRUE(WaitUntil([&] { return GetCourse(course.course_id()).offered() == 1; }));
+  // The one seat went to one of them (same day: the line's tie-break decides).
+  auto offer_a = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED, absl::ZeroDuration());
+  const std::string first = offer_a ? a : b;
+  const std::string second = offer_a ? b : a;
+  auto offer = offer_a ? offer_a : WaitForRequest(b, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(offer.has_value());
+  EXPECT_EQ(WaitForRequest(second, cv1::REQUEST_STATUS_WAITING)->place_in_line(), 1);
+
+  auto s = Decline(offer->offer().offer_id(), "decline-1");
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto next = WaitForRequest(second, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(next.has_value()) << "the declined seat goes to the next person";
+  EXPECT_EQ(next->offer().course_id(), course.course_id());
+  // The first person is back in line where they stood, and not offered this course again.
+  auto back = WaitForRequest(first, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->requested_on(), offer->requested_on());
+  EXPECT_THAT(back->passed_course_ids(), ::testing::ElementsAre(course.course_id()));
+  EXPECT_EQ(Accept(offer->offer().offer_id(), "late-accept").error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(GetCourse(course.course_id()).offered(), 1);
+}
+
+TEST_F(CoursesE2ETest, CompletionComesBackToTheRegistryAsTheReachedLevel) {
+  const std::string person = RegisterAdult("hh-c");
+  ASSERT_TRUE(WaitForRequest(person, cv1::REQUEST_STATUS_WAITING));
+  cv1::Course course = CreateCourse(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 20);
+  auto offer = WaitForRequest(person, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(offer.has_value());
+  ASSERT_TRUE(Accept(offer->offer().offer_id(), "accept-c").ok());
+
+  // Job language needs B1 first.
+  cv1::RequestSeatRequest job;
+  job.set_idempotency_key("job-1");
+  job.set_person_id(person);
+  job.set_course_type(cv1::COURSE_TYPE_JOB_LANGUAGE);
+  cv1::RequestSeatResponse job_resp;
+  EXPECT_EQ(stub_->RequestSeat(Ctx().get(), job, &job_resp).error_code(), grpc::FAILED_PRECONDITION);
+
+  cv1::UpdateCourseRequest start;
+  start.set_idempotency_key("start-c");
+  start.set_course_id(course.course_id());
+  start.set_status(cv1::COURSE_STATUS_RUNNING);
+  cv1::UpdateCourseResponse started;
+  ASSERT_TRUE(stub_->UpdateCourse(Ctx().get(), start, &started).ok());
+
+  cv1::CompleteCourseRequest complete;
+  complete.set_idempotency_key("complete-c");
+  complete.set_course_id(course.course_id());
+  auto* result = complete.add_results();
+  result->set_person_id(person);
+  result->set_reached_level("B1");
+  cv1::CompleteCourseResponse completed;
+  auto s = stub_->CompleteCourse(Ctx().get(), complete, &completed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(completed.course().status(), cv1::COURSE_STATUS_COMPLETED);
+
+  // The registry consumes the completion and records the level.
+  ASSERT_TRUE(WaitUntil([&] {
+    rv1::GetPersonRequest get;
+    get.set_person_id(person);
+    get.set_purpose("e2e: level after course");
+    rv1::GetPersonResponse got;
+    return registry_stub_->GetPerson(Ctx().get(), get, &got).ok() && got.person().cefr_level() == "B1";
+  })) << "the registry never recorded B1";
+  auto done = WaitForRequest(person, cv1::REQUEST_STATUS_COMPLETED);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->reached_level(), "B1");
+  // The registry's level event comes back: job-language courses are open now.
+  job.set_idempotency_key("job-2");
+  ASSERT_TRUE(WaitUntil([&] { return stub_->RequestSeat(Ctx().get(), job, &job_resp).ok(); }));
+  EXPECT_EQ(job_resp.request().course_type(), cv1::COURSE_TYPE_JOB_LANGUAGE);
+}
+
+TEST_F(CoursesE2ETest, SixtyFourConcurrentAcceptsNeverEnrolMoreThanTheSeats) {
+  // Forty people ask for a volunteer course of forty seats and all get offers.
+  constexpr int kPeople = 40;
+  std::vector<std::string> people;
+  for (int i = 0; i < kPeople; ++i) people.push_back(RegisterAdult("hh-many-" + std::to_string(i)));
+  for (const auto& p : people) ASSERT_TRUE(WaitForRequest(p, cv1::REQUEST_STATUS_WAITING)) << p;
+  for (int i = 0; i < kPeople; ++i) {
+    cv1::RequestSeatRequest req;
+    req.set_idempotency_key("volunteer-" + std::to_string(i));
+    req.set_person_id(people[static_cast<size_t>(i)]);
+    req.set_course_type(cv1::COURSE_TYPE_VOLUNTEER);
+    cv1::RequestSeatResponse resp;
+    auto s = stub_->RequestSeat(Ctx().get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  cv1::Course course = CreateCourse(cv1::COURSE_TYPE_VOLUNTEER, 40);
+  ASSERT_TRUE(WaitUntil([&] { return GetCourse(course.course_id()).offered() == kPeople; }));
+  std::vector<std::string> offers;
+  for (const auto& p : people) {
+    auto l = Learner(p);
+    for (const auto& r : l->requests()) {
+      if (r.course_type() == cv1::COURSE_TYPE_VOLUNTEER) offers.push_back(r.offer().offer_id());
+    }
+  }
+  ASSERT_EQ(offers.size(), static_cast<size_t>(kPeople));
+
+  // The provider has only 25 seats after all.
+  cv1::UpdateCourseRequest cut;
+  cut.set_idempotency_key("cut");
+  cut.set_course_id(course.course_id());
+  cut.set_seats(25);
+  cv1::UpdateCourseResponse cut_resp;
+  EXPECT_EQ(stub_->UpdateCourse(Ctx().get(), cut, &cut_resp).error_code(), grpc::FAILED_PRECONDITION)
+      << "seats never drop below what is offered unless offers are withdrawn";
+  cut.set_idempotency_key("cut-withdraw");
+  cut.set_withdraw_excess_offers(true);
+  auto s = stub_->UpdateCourse(Ctx().get(), cut, &cut_resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(cut_resp.offers_withdrawn(), 15);
+
+  // 64 concurrent accepts over all forty offers (some twice).
+  std::atomic<int> ok{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 64; ++i) {
+    threads.emplace_back([&, i] {
+      auto st = Accept(offers[static_cast<size_t>(i % kPeople)], "concurrent-" + std::to_string(i));
+      if (st.ok()) ++ok;
+      else if (st.error_code() == grpc::FAILED_PRECONDITION) ++refused;
+      else ++other;
+    });
+  }
+  for (auto& t : threads) t.join();
+  cv1::Course after = GetCourse(course.course_id());
+  EXPECT_EQ(after.seats(), 25);
+  EXPECT_EQ(after.enrolled(), 25);
+  EXPECT_EQ(after.offered(), 0);
+  EXPECT_EQ(ok.load(), 25);
+  EXPECT_EQ(refused.load(), 64 - 25);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(CoursesE2ETest, CancellingACoursePutsItsPeopleBackWhereTheyStood) {
+  const std::string a = RegisterAdult("hh-x");
+  auto waiting = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(waiting.has_value());
+  cv1::Course course = CreateCourse(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 10);
+  auto offer = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(offer.has_value());
+  ASSERT_TRUE(Accept(offer->offer().offer_id(), "accept-x").ok());
+
+  cv1::CancelCourseRequest cancel;
+  cancel.set_idempotency_key("cancel-x");
+  cancel.set_course_id(course.course_id());
+  cancel.set_reason("the teacher fell ill");
+  cv1::CancelCourseResponse cancelled;
+  auto s = stub_->CancelCourse(Ctx().get(), cancel, &cancelled);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(cancelled.returned_to_waiting_list(), 1);
+  EXPECT_EQ(cancelled.course().status(), cv1::COURSE_STATUS_CANCELLED);
+  auto back = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->requested_on(), waiting->requested_on());
+  EXPECT_EQ(back->place_in_line(), 1);
+  EXPECT_EQ(stub_->CancelCourse(Ctx().get(), [&] {
+    auto again = cancel;
+    again.set_idempotency_key("cancel-x-2");
+    return again;
+  }(), &cancelled).error_code(), grpc::FAILED_PRECONDITION);
+}
+
+TEST_F(CoursesE2ETest, BadInputGetsAClearStatusAndChangesNothing) {
+  auto bad_type = CourseRequest(static_cast<cv1::CourseType>(99), 20);
+  auto zero = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 0);
+  auto huge = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 10'000);
+  auto old = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 20);
+  old.mutable_course()->set_start_date("1900-01-01");
+  auto childcare = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_PARENTS, 20);
+  childcare.mutable_course()->set_childcare_places(21);
+  auto no_provider = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 20);
+  no_provider.mutable_course()->set_provider_id("kt_0000000000000000");
+  for (const auto* req : {&bad_type, &zero, &huge, &old, &childcare}) {
+    cv1::CreateCourseResponse resp;
+    auto s = stub_->CreateCourse(Ctx().get(), *req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT) << req->DebugString();
+    EXPECT_THAT(s.error_message(), ::testing::HasSubstr("course."));
+  }
+  cv1::CreateCourseResponse resp;
+  EXPECT_EQ(stub_->CreateCourse(Ctx().get(), no_provider, &resp).error_code(), grpc::NOT_FOUND);
+  cv1::ListCoursesRequest list;
+  cv1::ListCoursesResponse listed;
+  ASSERT_TRUE(stub_->ListCourses(Ctx().get(), list, &listed).ok());
+  EXPECT_EQ(listed.courses_size(), 0) << "nothing was created";
+
+  cv1::Course course = CreateCourse(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 20);
+  cv1::UpdateCourseRequest update;
+  update.set_idempotency_key("u1");
+  update.set_course_id(course.course_id());
+  update.set_seats(10'000);
+  cv1::UpdateCourseResponse updated;
+  EXPECT_EQ(stub_->UpdateCourse(Ctx().get(), update, &updated).error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(GetCourse(course.course_id()).seats(), 20);
+  EXPECT_EQ(Accept("of_0000000000000000", "a1").error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(Accept("not-an-offer", "a2").error_code(), grpc::INVALID_ARGUMENT);
+  cv1::RequestSeatRequest unknown;
+  unknown.set_idempotency_key("r1");
+  unknown.set_person_id("p_0000000000000000");
+  unknown.set_course_type(cv1::COURSE_TYPE_VOLUNTEER);
+  cv1::RequestSeatResponse requested;
+  EXPECT_EQ(stub_->RequestSeat(Ctx().get(), unknown, &requested).error_code(), grpc::NOT_FOUND);
+  cv1::RunAllocationRequest run;
+  run.set_policy("random");
+  cv1::RunAllocationResponse ran;
+  EXPECT_EQ(stub_->RunAllocation(Ctx().get(), run, &ran).error_code(), grpc::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace ankommen

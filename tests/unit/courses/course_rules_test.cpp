@@ -1,0 +1,159 @@
+// The seat rules of a course: the invariant under offers, acceptances, seat
+// changes, cancellation and completion.
+#include "domain/course_rules.h"
+
+#include <gtest/gtest.h>
+
+namespace ankommen::courses {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+v1::CourseRecord Course(int seats, int childcare = 0) {
+  v1::CourseRecord r;
+  r.mutable_course()->set_course_id("crs_0000000000000001");
+  r.mutable_course()->set_course_type(v1::COURSE_TYPE_INTEGRATION_GENERAL);
+  r.mutable_course()->set_status(v1::COURSE_STATUS_OPEN);
+  r.mutable_course()->set_seats(seats);
+  r.mutable_course()->set_childcare_places(childcare);
+  return r;
+}
+
+v1::Hold Offer(int n, int childcare = 0, int64_t offered_at = 0) {
+  v1::Hold h;
+  h.set_offer_id("of_" + std::to_string(1000 + n));
+  h.set_request_id("rq_" + std::to_string(1000 + n));
+  h.set_person_id("p_" + std::to_string(1000 + n));
+  h.set_state(v1::Hold::STATE_OFFERED);
+  h.set_childcare(childcare);
+  h.set_offered_at(offered_at ? offered_at : absl::ToUnixSeconds(kNow) + n);
+  h.set_deadline(absl::ToUnixSeconds(kNow + absl::Hours(24 * 7)));
+  h.set_requested_on("2026-01-01");
+  return h;
+}
+
+TEST(CourseRulesTest, OffersStopAtTheSeats) {
+  auto r = Course(2);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  ASSERT_TRUE(AddOffer(r, Offer(2)).ok());
+  auto full = AddOffer(r, Offer(3));
+  EXPECT_TRUE(absl::IsFailedPrecondition(full)) << full;
+  EXPECT_EQ(r.holds_size(), 2);  // unchanged
+}
+
+TEST(CourseRulesTest, ChildcareStopsAtItsPlaces) {
+  auto r = Course(10, 2);
+  ASSERT_TRUE(AddOffer(r, Offer(1, 2)).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(AddOffer(r, Offer(2, 1))));
+  EXPECT_TRUE(AddOffer(r, Offer(3, 0)).ok());
+}
+
+TEST(CourseRulesTest, OneSeatPerRequest) {
+  auto r = Course(5);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(AddOffer(r, Offer(1))));
+}
+
+TEST(CourseRulesTest, AcceptOnceAndOnlyBeforeTheDeadline) {
+  auto r = Course(3);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  ASSERT_TRUE(AddOffer(r, Offer(2)).ok());
+  ASSERT_TRUE(Accept(r, "of_1001", kNow).ok());
+  auto twice = Accept(r, "of_1001", kNow);
+  EXPECT_TRUE(absl::IsFailedPrecondition(twice.status()));
+  EXPECT_NE(twice.status().message().find("already accepted"), std::string::npos);
+  auto late = Accept(r, "of_1002", kNow + absl::Hours(24 * 8));
+  EXPECT_TRUE(absl::IsFailedPrecondition(late.status()));
+  EXPECT_NE(late.status().message().find("deadline"), std::string::npos);
+  EXPECT_EQ(CountHolds(r).enrolled, 1);
+  EXPECT_EQ(CountHolds(r).offered, 1);
+  EXPECT_TRUE(absl::IsFailedPrecondition(Accept(r, "of_9999", kNow).status()));
+}
+
+TEST(CourseRulesTest, ExpiredOffersAreFound) {
+  auto r = Course(3);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  EXPECT_TRUE(ExpiredOffers(r, kNow).empty());
+  EXPECT_EQ(ExpiredOffers(r, kNow + absl::Hours(24 * 8)).size(), 1u);
+}
+
+TEST(CourseRulesTest, ReleaseFreesTheSeatButNotAnEnrolment) {
+  auto r = Course(1);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  ASSERT_TRUE(Release(r, "of_1001").ok());
+  EXPECT_EQ(View(r).free_seats(), 1);
+  ASSERT_TRUE(AddOffer(r, Offer(2)).ok());
+  ASSERT_TRUE(Accept(r, "of_1002", kNow).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(Release(r, "of_1002").status()));
+}
+
+TEST(CourseRulesTest, SeatsNeverBelowEnrolled) {
+  auto r = Course(3);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  ASSERT_TRUE(AddOffer(r, Offer(2)).ok());
+  ASSERT_TRUE(Accept(r, "of_1001", kNow).ok());
+  ASSERT_TRUE(Accept(r, "of_1002", kNow).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(ChangeCapacity(r, 1, 0, /*withdraw_excess=*/true).status()));
+  EXPECT_EQ(r.course().seats(), 3);
+}
+
+TEST(CourseRulesTest, SeatsBelowOfferedOnlyByWithdrawingTheNewestOffers) {
+  auto r = Course(25);
+  for (int i = 1; i <= 20; ++i) ASSERT_TRUE(AddOffer(r, Offer(i)).ok());
+  ASSERT_TRUE(Accept(r, "of_1003", kNow).ok());
+  auto refused = ChangeCapacity(r, 10, 0, /*withdraw_excess=*/false);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status()));
+  EXPECT_EQ(r.course().seats(), 25);
+  EXPECT_EQ(r.holds_size(), 20);
+
+  auto withdrawn = ChangeCapacity(r, 10, 0, /*withdraw_excess=*/true);
+  ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
+  ASSERT_EQ(withdrawn->size(), 10u);
+  for (const auto& h : *withdrawn) EXPECT_GT(h.offer_id(), "of_1010");  // the newest ten
+  EXPECT_TRUE(CheckCapacity(r).ok());
+  EXPECT_EQ(CountHolds(r).enrolled, 1);
+  EXPECT_EQ(CountHolds(r).offered, 9);
+}
+
+TEST(CourseRulesTest, CancellingReturnsEveryHold) {
+  auto r = Course(5);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  ASSERT_TRUE(AddOffer(r, Offer(2)).ok());
+  ASSERT_TRUE(Accept(r, "of_1001", kNow).ok());
+  auto holds = Cancel(r);
+  ASSERT_TRUE(holds.ok());
+  EXPECT_EQ(holds->size(), 2u);
+  EXPECT_EQ(r.course().status(), v1::COURSE_STATUS_CANCELLED);
+  EXPECT_EQ(r.holds_size(), 0);
+  EXPECT_FALSE(TakesParticipants(r.course().status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Cancel(r).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(AddOffer(r, Offer(3))));
+}
+
+TEST(CourseRulesTest, CompletionNeedsEnrolledParticipants) {
+  auto r = Course(5);
+  ASSERT_TRUE(AddOffer(r, Offer(1)).ok());
+  ASSERT_TRUE(AddOffer(r, Offer(2)).ok());
+  ASSERT_TRUE(Accept(r, "of_1001", kNow).ok());
+  v1::ParticipantResult stranger;
+  stranger.set_person_id("p_1002");  // offered, not enrolled
+  stranger.set_reached_level("B1");
+  EXPECT_TRUE(absl::IsFailedPrecondition(Complete(r, {stranger})));
+  v1::ParticipantResult done;
+  done.set_person_id("p_1001");
+  done.set_reached_level("B1");
+  EXPECT_TRUE(absl::IsInvalidArgument(Complete(r, {done, done})));
+  ASSERT_TRUE(Complete(r, {done}).ok());
+  EXPECT_EQ(r.course().status(), v1::COURSE_STATUS_COMPLETED);
+  EXPECT_EQ(r.holds_size(), 1);  // the open offer lapsed
+}
+
+TEST(CourseRulesTest, DefaultAndMaximumSeatsPerType) {
+  EXPECT_EQ(DefaultSeats(v1::COURSE_TYPE_INTEGRATION_GENERAL), 25);
+  EXPECT_EQ(MaxSeats(v1::COURSE_TYPE_INTEGRATION_GENERAL), 25);
+  EXPECT_LE(DefaultSeats(v1::COURSE_TYPE_VOLUNTEER), MaxSeats(v1::COURSE_TYPE_VOLUNTEER));
+  EXPECT_EQ(ToProto(ToCourseType(v1::COURSE_TYPE_JOB_LANGUAGE)), v1::COURSE_TYPE_JOB_LANGUAGE);
+}
+
+}  // namespace
+}  // namespace ankommen::courses
