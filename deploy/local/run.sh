@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs ankommen on this machine: installs what is missing, builds,
 # starts nats-server and redis-server on loopback, starts the services, and
-# shows the registry at work with a sample household. Stops exactly what it
-# started, unless --keep-running.
+# shows them at work with a sample household: registered, on the waiting list
+# of the course it is entitled to, offered a seat, enrolled. Stops exactly
+# what it started, unless --keep-running.
 #
 #   deploy/local/run.sh [--keep-running]
 set -euo pipefail
@@ -20,7 +21,7 @@ done
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
-configure_and_build ankommen-registry ankommenctl
+configure_and_build ankommen-registry ankommen-courses ankommenctl
 
 stop_all  # what an earlier --keep-running left
 if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
@@ -29,6 +30,8 @@ NATS_PORT=$(free_port "${ANKOMMEN_NATS_PORT:-14222}")
 REDIS_PORT=$(free_port "${ANKOMMEN_REDIS_PORT:-16379}")
 REGISTRY_PORT=$(free_port 50051)
 REGISTRY_METRICS_PORT=$(free_port 9101)
+COURSES_PORT=$(free_port 50052)
+COURSES_METRICS_PORT=$(free_port 9102)
 
 say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
 start_nats "$NATS_PORT"
@@ -45,6 +48,13 @@ export ANKOMMEN_REGISTRY_ADDR="127.0.0.1:$REGISTRY_PORT"
 wait_until 30 "the registry to be SERVING" "$CTL" health --addr "$ANKOMMEN_REGISTRY_ADDR" \
   --service ankommen.registry.v1.RegistryService
 
+say "Starting the course service on 127.0.0.1:$COURSES_PORT (metrics on :$COURSES_METRICS_PORT)"
+ANKOMMEN_GRPC_ADDR="127.0.0.1:$COURSES_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$COURSES_METRICS_PORT" \
+  start_process courses "$LOG_DIR/courses.log" "$BUILD_DIR/services/courses/ankommen-courses"
+export ANKOMMEN_COURSES_ADDR="127.0.0.1:$COURSES_PORT"
+wait_until 30 "the course service to be SERVING" "$CTL" health --addr "$ANKOMMEN_COURSES_ADDR" \
+  --service ankommen.courses.v1.CourseService
+
 say "Registering the sample household (deploy/sample/household.json)"
 registered=$("$CTL" registry register --file "$ROOT/deploy/sample/household.json" --idempotency-key sample-household-1)
 household_id=$(grep -m1 -o '"household_id": "[^"]*"' <<<"$registered" | cut -d'"' -f4)
@@ -58,13 +68,49 @@ again_id=$(grep -m1 -o '"household_id": "[^"]*"' <<<"$again" | cut -d'"' -f4)
 say "Households in the social area Riesa"
 households=$("$CTL" registry list --area Riesa --purpose "local demo" | grep -c '"registered_at"' || true)
 echo "$households household(s) registered in Riesa (state persists in var/ between runs)"
+
+# Amina (protection granted, A1, a son not yet at school) is entitled to an
+# integration course; the registry's event alone puts her on the waiting list.
+person_id=$(grep -m1 -o '"person_id": "[^"]*"' <<<"$registered" | cut -d'"' -f4)
+field() { grep -m1 -o "\"$1\": \"[^\"]*\"" | cut -d'"' -f4; }
+say "The course service learned of her from the registry's event: her requests"
+wait_until 15 "the course service to know $person_id" "$CTL" call courses GetLearner --json "{\"person_id\": \"$person_id\"}"
+"$CTL" call courses GetLearner --json "{\"person_id\": \"$person_id\"}"
+
+say "A provider announces a parents' integration course with childcare in Riesa"
+provider_id=$("$CTL" call courses CreateProvider \
+  --json '{"idempotency_key": "sample-provider-1", "provider": {"name": "VHS Meißen", "bamf_number": "4711"}}' | field provider_id)
+course=$("$CTL" call courses CreateCourse --json "{\"idempotency_key\": \"sample-course-1\", \"course\": {
+  \"provider_id\": \"$provider_id\", \"title\": \"Elternintegrationskurs Riesa\", \"course_type\": \"COURSE_TYPE_INTEGRATION_PARENTS\",
+  \"location\": {\"municipality_ags\": \"14627230\", \"social_area\": \"Riesa\", \"coordinates\": {\"lat\": 51.305, \"lon\": 13.297}},
+  \"start_date\": \"2027-02-01\", \"schedule\": \"SCHEDULE_MORNING\", \"seats\": 20, \"childcare_places\": 6, \"target_level\": \"B1\"}}")
+course_id=$(field course_id <<<"$course")
+echo "course $course_id: 20 seats, 6 childcare places"
+
+say "New seats wake the allocator: she is offered a seat (with a childcare place)"
+offered() { "$CTL" call courses GetLearner --json "{\"person_id\": \"$person_id\"}" | grep -qE 'REQUEST_STATUS_(OFFERED|ENROLLED)'; }
+wait_until 15 "an offer" offered
+learner=$("$CTL" call courses GetLearner --json "{\"person_id\": \"$person_id\"}")
+offer_id=$(field offer_id <<<"$learner" || true)
+if [[ -n $offer_id ]]; then
+  grep -E '"(status|offer_id|deadline)"' <<<"$learner"
+  say "She accepts"
+  "$CTL" call courses AcceptOffer --json "{\"idempotency_key\": \"sample-accept-1\", \"offer_id\": \"$offer_id\"}" \
+    | grep -E '"(status|course_id)"'
+else
+  echo "already enrolled (state from an earlier run)"
+fi
+say "The course now"
+"$CTL" call courses GetCourse --json "{\"course_id\": \"$course_id\"}" | grep -E '"(seats|childcare_places|enrolled|offered|free_seats|childcare_in_use)"'
+
 sleep 0.5
-say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics)"
+say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics and :$COURSES_METRICS_PORT/metrics)"
 curl -s "http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics" | grep -E '^ankommen_(grpc_requests_total|events_published_total|outbox_pending_events)'
+curl -s "http://127.0.0.1:$COURSES_METRICS_PORT/metrics" | grep -E '^ankommen_course_(seats|childcare_places|offers_total|waitlist_size)'
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
   say "Left running. Logs in $LOG_DIR; stop with deploy/local/stop.sh"
-  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
+  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"
 fi

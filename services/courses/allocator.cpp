@@ -66,6 +66,14 @@ void Allocator::Wake() {
   wake_.notify_all();
 }
 
+void Allocator::RefreshGaugesSoon() {
+  {
+    std::lock_guard lock(mutex_);
+    gauges_due_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Allocator::Loop() {
   absl::Time next_run = absl::Now();
   absl::Time next_gauges = absl::Now();
@@ -74,8 +82,12 @@ void Allocator::Loop() {
       std::unique_lock lock(mutex_);
       absl::Time until = std::min(next_run, next_gauges);
       wake_.wait_for(lock, absl::ToChronoNanoseconds(std::max(absl::ZeroDuration(), until - absl::Now())),
-                     [&] { return woken_ || stopping_.load(); });
+                     [&] { return woken_ || gauges_due_ || stopping_.load(); });
       if (stopping_) break;
+      if (gauges_due_) {
+        gauges_due_ = false;
+        next_gauges = std::min(next_gauges, absl::Now() + options_.debounce);
+      }
       if (woken_) {
         // Let a burst of wake-ups (a batch of new requests) settle into one run.
         lock.unlock();

@@ -37,6 +37,8 @@ class Allocator {
   void Start();
   void Stop();
   void Wake();
+  // Recomputes the gauges soon (debounced), without an allocation run.
+  void RefreshGaugesSoon();
 
   // One run now: ABORTED when another replica holds the lease.
   absl::StatusOr<v1::RunAllocationResponse> RunOnce(const std::string& policy);
@@ -56,6 +58,7 @@ class Allocator {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
+  bool gauges_due_ = false;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

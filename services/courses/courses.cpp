@@ -102,6 +102,11 @@ Courses::~Courses() = default;
 
 std::string Courses::NewEventId() const { return NewId("ev", 0); }
 
+void Courses::Changed(bool allocate) {
+  if (allocate && on_demand_) on_demand_();
+  if (on_change_) on_change_();
+}
+
 double Courses::MaxKmFor(const std::string& social_area) const {
   auto it = settings_.area_max_km.find(social_area);
   return it != settings_.area_max_km.end() ? it->second : settings_.default_max_km;
@@ -181,7 +186,7 @@ absl::Status Courses::CreateCourse(const v1::CreateCourseRequest& request, v1::C
   });
   if (!outcome.ok()) return outcome.status();
   if (auto s = RefreshCourseView(outcome->record, *response.mutable_course()); !s.ok()) return s;
-  if (!outcome->replayed && on_demand_) on_demand_();  // new seats
+  if (!outcome->replayed) Changed(/*allocate=*/true);  // new seats
   return absl::OkStatus();
 }
 
@@ -277,7 +282,7 @@ absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::U
     }
   }
   if (auto s = RefreshCourseView(course_id, *response.mutable_course()); !s.ok()) return s;
-  if (!outcome->replayed && (more_seats || !withdrawn.empty()) && on_demand_) on_demand_();
+  if (!outcome->replayed) Changed(more_seats || !withdrawn.empty());
   return absl::OkStatus();
 }
 
@@ -326,7 +331,7 @@ absl::Status Courses::CancelCourse(const v1::CancelCourseRequest& request, v1::C
     }
   }
   if (auto s = RefreshCourseView(course_id, *response.mutable_course()); !s.ok()) return s;
-  if (!outcome->replayed && !released.empty() && on_demand_) on_demand_();
+  if (!outcome->replayed) Changed(!released.empty());
   log::Info("course_cancelled", {{"course_id", course_id}, {"returned", static_cast<int64_t>(released.size())},
                                  {"correlation_id", rc.correlation_id}});
   return absl::OkStatus();
@@ -369,6 +374,7 @@ absl::Status Courses::CompleteCourse(const v1::CompleteCourseRequest& request, v
       log::Warn("follow_hold_failed", {{"offer_id", h.offer_id()}, {"error", s.message()}});
     }
   }
+  if (!outcome->replayed) Changed(/*allocate=*/false);
   return RefreshCourseView(course_id, *response.mutable_course());
 }
 
@@ -476,7 +482,7 @@ absl::Status Courses::RequestSeat(const v1::RequestSeatRequest& request, v1::Req
     return d;
   });
   if (!outcome.ok()) return outcome.status();
-  if (!outcome->replayed && on_demand_) on_demand_();
+  if (!outcome->replayed) Changed(/*allocate=*/true);
   auto current = CurrentRequest(person_id, outcome->record);
   if (!current.ok()) return current.status();
   *response.mutable_request() = std::move(*current);
@@ -519,6 +525,7 @@ absl::Status Courses::WithdrawRequest(const v1::WithdrawRequestRequest& request,
     return d;
   });
   if (!outcome.ok()) return outcome.status();
+  if (!outcome->replayed) Changed(/*allocate=*/false);
   auto current = CurrentRequest(person_id, outcome->record);
   if (!current.ok()) return current.status();
   *response.mutable_request() = std::move(*current);
@@ -624,7 +631,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
       instruments_->wait_days_vec.With({TypeLabel(type), area}, WaitBuckets())
           .Observe(static_cast<double>(Today() - asked));
     }
-    if (!accept && on_demand_) on_demand_();  // a seat is free
+    Changed(/*allocate=*/!accept);  // a declined seat is free
   }
   // Also on a retry: the request follows the seat (idempotent).
   if (auto s = FollowHold(hold, accept ? HoldChange::kEnrolled : HoldChange::kReleased, **course_id); !s.ok()) {
@@ -754,7 +761,7 @@ absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& 
     if (absl::IsNotFound(outcome.status())) return absl::OkStatus();
     return outcome.status();
   }
-  if (opened_any && on_demand_) on_demand_();
+  Changed(/*allocate=*/opened_any);
   return absl::OkStatus();
 }
 

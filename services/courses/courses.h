@@ -85,6 +85,8 @@ class Courses {
 
   // Called whenever seats free up or requests arrive: the allocator runs soon.
   void set_on_demand(std::function<void()> fn) { on_demand_ = std::move(fn); }
+  // Called after every change of seats or requests: the gauges follow soon.
+  void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
 
   // The waiting list and seat gauges, recomputed from the store.
   absl::Status RefreshGauges();
@@ -108,6 +110,8 @@ class Courses {
                           const std::function<absl::Status(v1::LearnerRecord&, bool is_new)>& change);
   absl::Status EraseLearner(const std::string& person_id);
   absl::Status RefreshCourseView(const std::string& course_id, v1::Course& course);
+  // Something changed: the gauges follow, and the allocator runs if seats or requests were added.
+  void Changed(bool allocate);
 
   CourseStore& store_;
   const Clock& clock_;
@@ -115,6 +119,7 @@ class Courses {
   CourseSettings settings_;
   std::unique_ptr<CourseInstruments> instruments_;
   std::function<void()> on_demand_;
+  std::function<void()> on_change_;
 };
 
 }  // namespace ankommen::courses

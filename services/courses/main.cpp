@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   gethostname(host, sizeof(host) - 1);
   courses::Allocator allocator(use_cases, absl::StrCat(host, "/", getpid(), "/", NewId("al", 0)), allocator_options);
   use_cases.set_on_demand([&allocator] { allocator.Wake(); });
+  use_cases.set_on_change([&allocator] { allocator.RefreshGaugesSoon(); });
 
   ConsumerSpec registry_events;
   registry_events.stream = streams::kRegistry;

@@ -1,0 +1,235 @@
+// The course service's use cases in-process against a real redis-server, on a
+// clock the test moves: offer deadlines, the allocator's sweep and repair,
+// the lease's fencing, and registry events applied once.
+#include <gtest/gtest.h>
+
+#include "allocator.h"
+#include "ankommen/registry/v1/events.pb.h"
+#include "courses.h"
+#include "domain/course_rules.h"
+#include "ids.h"
+#include "metrics.h"
+#include "outbox.h"
+#include "redis.h"
+#include "storage/course_store.h"
+#include "support/servers.h"
+
+namespace ankommen::courses {
+namespace {
+
+namespace rv1 = ::ankommen::registry::v1;
+
+const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), absl::UTCTimeZone());
+
+class CoursesIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pool = RedisPool::Connect(redis_.url(), 4);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+    outbox_ = std::make_unique<Outbox>(*pool_, KeySpace("courses"));
+    store_ = std::make_unique<CourseStore>(*outbox_, *pool_);
+    courses_ = std::make_unique<Courses>(*store_, clock_, absl::UTCTimeZone(), CourseSettings{}, metrics_);
+    allocator_ = std::make_unique<Allocator>(*courses_, "test-allocator");
+  }
+
+  // A household in Riesa whose adult has protection; returns the adult's id.
+  std::string Arrive(const std::string& event_id, int partition = 3) {
+    rv1::HouseholdRegistered e;
+    e.mutable_meta()->set_event_id(event_id);
+    e.set_household_id(NewId("hh", partition));
+    e.set_municipality_ags("14627230");
+    e.set_social_area("Riesa");
+    e.mutable_approx_location()->set_lat(51.31);
+    e.mutable_approx_location()->set_lon(13.29);
+    auto* m = e.add_members();
+    m->set_person_id(NewId("p", partition));
+    m->set_age_years(35);
+    m->set_cefr_level("A1");
+    m->set_literate_latin(true);
+    m->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+    last_event_ = IncomingEvent{};
+    last_event_.subject = "ankommen.registry.household.registered";
+    last_event_.event_id = event_id;
+    last_event_.event_type = rv1::HouseholdRegistered::descriptor()->full_name();
+    last_event_.payload = e.SerializeAsString();
+    EXPECT_TRUE(courses_->ApplyRegistryEvent(last_event_).ok());
+    return m->person_id();
+  }
+
+  std::string Course(int seats) {
+    v1::CreateProviderRequest p;
+    p.set_idempotency_key("p-" + std::to_string(++keys_));
+    p.mutable_provider()->set_name("VHS");
+    v1::CreateProviderResponse provider;
+    EXPECT_TRUE(courses_->CreateProvider(p, provider, {}).ok());
+    v1::CreateCourseRequest c;
+    c.set_idempotency_key("c-" + std::to_string(++keys_));
+    auto* course = c.mutable_course();
+    course->set_provider_id(provider.provider().provider_id());
+    course->set_course_type(v1::COURSE_TYPE_INTEGRATION_GENERAL);
+    course->mutable_location()->set_municipality_ags("14627230");
+    course->mutable_location()->set_social_area("Riesa");
+    course->mutable_location()->mutable_coordinates()->set_lat(51.30);
+    course->mutable_location()->mutable_coordinates()->set_lon(13.30);
+    course->set_start_date("2027-01-11");
+    course->set_schedule(v1::SCHEDULE_MORNING);
+    course->set_seats(seats);
+    v1::CreateCourseResponse created;
+    auto s = courses_->CreateCourse(c, created, {});
+    EXPECT_TRUE(s.ok()) << s;
+    return created.course().course_id();
+  }
+
+  v1::SeatRequest Request(const std::string& person_id) {
+    v1::GetLearnerRequest req;
+    req.set_person_id(person_id);
+    v1::GetLearnerResponse resp;
+    EXPECT_TRUE(courses_->GetLearner(req, resp, {}).ok());
+    return resp.requests_size() > 0 ? resp.requests(resp.requests_size() - 1) : v1::SeatRequest();
+  }
+
+  int64_t OutboxLength(int partition) {
+    auto r = pool_->Command({"XLEN", outbox_->keys().Outbox(partition)});
+    return r.ok() ? r->integer : -1;
+  }
+
+  testing::RedisServer redis_;
+  ManualClock clock_{kStart};
+  Metrics metrics_;
+  std::unique_ptr<RedisPool> pool_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<CourseStore> store_;
+  std::unique_ptr<Courses> courses_;
+  std::unique_ptr<Allocator> allocator_;
+  IncomingEvent last_event_;
+  int keys_ = 0;
+};
+
+TEST_F(CoursesIntegrationTest, ARedeliveredRegistryEventChangesNothingTwice) {
+  const std::string person = Arrive("ev_1");
+  const int64_t events = OutboxLength(3);
+  ASSERT_TRUE(courses_->ApplyRegistryEvent(last_event_).ok());  // JetStream delivers again
+  v1::GetLearnerRequest req;
+  req.set_person_id(person);
+  v1::GetLearnerResponse resp;
+  ASSERT_TRUE(courses_->GetLearner(req, resp, {}).ok());
+  EXPECT_EQ(resp.requests_size(), 1);
+  EXPECT_EQ(OutboxLength(3), events) << "no second SeatRequested";
+}
+
+TEST_F(CoursesIntegrationTest, AnOfferLapsesAtItsDeadlineAndTheSeatGoesToTheNextPerson) {
+  const std::string first = Arrive("ev_a");
+  clock_.Advance(absl::Hours(24));  // asked a day later: second in line
+  const std::string second = Arrive("ev_b", 5);
+  const std::string course = Course(1);
+  auto run = allocator_->RunOnce("");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->offers_made(), 1);
+  EXPECT_EQ(run->waiting(), 2);
+  v1::SeatRequest offered = Request(first);
+  ASSERT_EQ(offered.status(), v1::REQUEST_STATUS_OFFERED);
+  EXPECT_EQ(Request(second).place_in_line(), 1);
+  // The deadline is the end of the seventh day.
+  EXPECT_EQ(offered.offer().deadline().seconds(),
+            absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2026, 12, 2), absl::UTCTimeZone())) - 1);
+
+  clock_.Advance(absl::Hours(24 * 8));
+  v1::AcceptOfferRequest accept;
+  accept.set_idempotency_key("late");
+  accept.set_offer_id(offered.offer().offer_id());
+  v1::AcceptOfferResponse accepted;
+  auto late = courses_->AcceptOffer(accept, accepted, {});
+  EXPECT_TRUE(absl::IsFailedPrecondition(late)) << late;
+  EXPECT_NE(late.message().find("deadline"), std::string::npos);
+
+  run = allocator_->RunOnce("");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->offers_expired(), 1);
+  EXPECT_EQ(run->offers_made(), 1);
+  EXPECT_EQ(Request(second).status(), v1::REQUEST_STATUS_OFFERED);
+  v1::SeatRequest back = Request(first);
+  EXPECT_EQ(back.status(), v1::REQUEST_STATUS_WAITING);
+  EXPECT_EQ(back.requested_on(), "2026-11-23");
+  EXPECT_EQ(back.place_in_line(), 1) << "back where they stood";
+}
+
+TEST_F(CoursesIntegrationTest, TheSweepRepairsARequestThatMissedItsOffer) {
+  const std::string person = Arrive("ev_r");
+  const std::string course = Course(5);
+  v1::SeatRequest waiting = Request(person);
+  // A crash after the course took the offer and before the request followed.
+  v1::Hold hold;
+  hold.set_offer_id(NewId(kOfferIdPrefix, PartitionOfId(course)));
+  hold.set_request_id(waiting.request_id());
+  hold.set_person_id(person);
+  hold.set_state(v1::Hold::STATE_OFFERED);
+  hold.set_offered_at(absl::ToUnixSeconds(clock_.Now()));
+  hold.set_deadline(absl::ToUnixSeconds(clock_.Now() + absl::Hours(24 * 7)));
+  hold.set_requested_on(waiting.requested_on());
+  auto loaded = store_->LoadCourse(course);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  v1::CourseRecord record = (*loaded)->record;
+  *record.add_holds() = hold;
+  Commit commit;
+  commit.partition = PartitionOfId(course);
+  commit.aggregate_key = store_->CourseKey(course);
+  commit.expected_version = (*loaded)->version;
+  commit.state = record.SerializeAsString();
+  commit.index_ops = {IndexOp::Set(store_->OfferKey(hold.offer_id()), course)};
+  ASSERT_TRUE(outbox_->Apply(commit).ok());
+  ASSERT_EQ(Request(person).status(), v1::REQUEST_STATUS_WAITING);
+
+  auto run = allocator_->RunOnce("");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->offers_made(), 0) << "the person already has a seat";
+  v1::SeatRequest repaired = Request(person);
+  EXPECT_EQ(repaired.status(), v1::REQUEST_STATUS_OFFERED);
+  EXPECT_EQ(repaired.offer().offer_id(), hold.offer_id());
+}
+
+TEST_F(CoursesIntegrationTest, OnlyOneAllocatorAtATimeAndAStaleOneCannotWrite) {
+  AllocationLease a(*pool_, outbox_->keys(), "replica-a");
+  AllocationLease b(*pool_, outbox_->keys(), "replica-b");
+  auto token_a = a.Acquire(absl::Milliseconds(200));
+  ASSERT_TRUE(token_a.ok() && token_a->has_value());
+  auto blocked = b.Acquire(absl::Seconds(5));
+  ASSERT_TRUE(blocked.ok());
+  EXPECT_FALSE(blocked->has_value()) << "held by a";
+  auto renewed = a.Acquire(absl::Milliseconds(200));
+  EXPECT_EQ(**renewed, **token_a) << "renewing keeps the token";
+  absl::SleepFor(absl::Milliseconds(300));  // a pauses past its lease
+  auto token_b = b.Acquire(absl::Seconds(5));
+  ASSERT_TRUE(token_b.ok() && token_b->has_value());
+  EXPECT_GT(**token_b, **token_a);
+
+  // A course written by a newer allocator refuses an older one.
+  Arrive("ev_f");
+  const std::string course = Course(5);
+  auto loaded = store_->LoadCourse(course);
+  v1::CourseRecord record = (*loaded)->record;
+  record.set_fence(1'000'000);
+  Commit commit;
+  commit.partition = PartitionOfId(course);
+  commit.aggregate_key = store_->CourseKey(course);
+  commit.expected_version = (*loaded)->version;
+  commit.state = record.SerializeAsString();
+  ASSERT_TRUE(outbox_->Apply(commit).ok());
+  ASSERT_TRUE(b.Release().ok());
+  auto run = allocator_->RunOnce("");
+  EXPECT_TRUE(absl::IsAborted(run.status())) << run.status();
+  EXPECT_EQ(View((*store_->LoadCourse(course))->record).offered(), 0);
+}
+
+TEST_F(CoursesIntegrationTest, FirstComeFirstServedIsASelectablePolicy) {
+  Arrive("ev_p");
+  Course(3);
+  auto run = allocator_->RunOnce("fcfs");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->solver(), "fcfs");
+  EXPECT_EQ(run->offers_made(), 1);
+  EXPECT_TRUE(absl::IsInvalidArgument(allocator_->RunOnce("lottery").status()));
+}
+
+}  // namespace
+}  // namespace ankommen::courses
