@@ -3,16 +3,15 @@
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
-#include "ankommen/courses/v1/events.pb.h"
 #include "command.h"
 #include "domain/allocation.h"
 #include "domain/course_rules.h"
+#include "domain/events.h"
 #include "domain/learner_rules.h"
 #include "field_checks.h"
 #include "ids.h"
 #include "log.h"
 #include "solver.h"
-#include "streams.h"
 
 namespace ankommen::courses {
 namespace {
@@ -33,11 +32,7 @@ Schedule ToSchedule(v1::Schedule s) {
 }
 
 ankommen::common::v1::EventMeta Meta(const Courses& courses) {
-  ankommen::common::v1::EventMeta meta;
-  meta.set_event_id(courses.NewEventId());
-  meta.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(courses.clock().Now()));
-  meta.set_producer("courses");
-  return meta;
+  return EventMeta(courses.NewEventId(), courses.clock().Now(), "");
 }
 
 }  // namespace
@@ -146,20 +141,11 @@ absl::Status Allocator::ReleaseOffer(const std::string& course_id, const v1::Hol
     if (!gone.ok()) return std::optional<Commit>();  // answered or released meanwhile
     record.set_fence(fence);
     type = record.course().course_type();
-    v1::OfferClosed e;
-    *e.mutable_meta() = Meta(courses_);
-    e.set_offer_id(hold.offer_id());
-    e.set_request_id(hold.request_id());
-    e.set_person_id(hold.person_id());
-    e.set_course_id(course_id);
-    e.set_course_type(type);
-    e.set_outcome(outcome);
     Commit c;
     c.aggregate_key = store.CourseKey(course_id);
     c.expected_version = (*loaded)->version;
     c.state = record.SerializeAsString();
-    c.events.push_back(ToOutgoing(
-        outcome == v1::OFFER_OUTCOME_EXPIRED ? streams::kOfferExpired : streams::kOfferWithdrawn, e));
+    c.events.push_back(OfferClosedEvent(hold, record.course(), outcome, Meta(courses_)));
     released = true;
     return std::optional<Commit>(std::move(c));
   });
@@ -288,21 +274,12 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
       // Full meanwhile (seats cut, a concurrent change): the next run places this request.
       if (!AddOffer(record, hold).ok()) return std::optional<Commit>();
       record.set_fence(fence);
-      v1::SeatOffered e;
-      *e.mutable_meta() = Meta(courses_);
-      e.set_offer_id(hold.offer_id());
-      e.set_request_id(hold.request_id());
-      e.set_person_id(hold.person_id());
-      e.set_course_id(course.course_id);
-      e.set_course_type(record.course().course_type());
-      e.set_start_date(record.course().start_date());
-      e.mutable_deadline()->set_seconds(deadline);
       Commit c;
       c.aggregate_key = store.CourseKey(course.course_id);
       c.expected_version = (*loaded)->version;
       c.state = record.SerializeAsString();
       c.index_ops = {IndexOp::Set(store.OfferKey(hold.offer_id()), course.course_id)};
-      c.events.push_back(ToOutgoing(streams::kSeatOffered, e));
+      c.events.push_back(SeatOfferedEvent(hold, record.course(), Meta(courses_)));
       made = true;
       return std::optional<Commit>(std::move(c));
     });

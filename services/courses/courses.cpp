@@ -10,6 +10,7 @@
 #include "ankommen/registry/v1/events.pb.h"
 #include "command.h"
 #include "domain/course_rules.h"
+#include "domain/events.h"
 #include "domain/learner_rules.h"
 #include "domain/validation.h"
 #include "domain/waitlist.h"
@@ -102,6 +103,17 @@ Courses::~Courses() = default;
 
 std::string Courses::NewEventId() const { return NewId("ev", 0); }
 
+ankommen::common::v1::EventMeta Courses::Meta(const RequestContext& rc) const {
+  return EventMeta(NewEventId(), clock_.Now(), rc.correlation_id);
+}
+
+absl::StatusOr<LoadedCourse> Courses::LoadExistingCourse(const std::string& course_id) {
+  auto loaded = store_.LoadCourse(course_id);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("course ", course_id, " not found"));
+  return std::move(**loaded);
+}
+
 void Courses::Changed(bool allocate) {
   if (allocate && on_demand_) on_demand_();
   if (on_change_) on_change_();
@@ -116,18 +128,6 @@ void Courses::CountOfferOutcome(v1::CourseType type, const char* outcome) {
   instruments_->offers_vec.With({TypeLabel(type), outcome}).Increment();
 }
 
-namespace {
-
-ankommen::common::v1::EventMeta Meta(const std::string& event_id, absl::Time now, const std::string& correlation_id) {
-  ankommen::common::v1::EventMeta meta;
-  meta.set_event_id(event_id);
-  meta.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(now));
-  meta.set_correlation_id(correlation_id);
-  meta.set_producer("courses");
-  return meta;
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------- providers and courses
 
@@ -153,11 +153,10 @@ absl::Status Courses::CreateProvider(const v1::CreateProviderRequest& request, v
 }
 
 absl::Status Courses::RefreshCourseView(const std::string& course_id, v1::Course& course) {
-  auto loaded = store_.LoadCourse(course_id);
+  auto loaded = LoadExistingCourse(course_id);
   if (!loaded.ok()) return loaded.status();
-  if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("course ", course_id, " not found"));
-  course = View((*loaded)->record);
-  course.set_version((*loaded)->version);
+  course = View(loaded->record);
+  course.set_version(loaded->version);
   return absl::OkStatus();
 }
 
@@ -198,28 +197,6 @@ bool AllowedTransition(v1::CourseStatus from, v1::CourseStatus to) {
          (from == v1::COURSE_STATUS_OPEN && to == v1::COURSE_STATUS_RUNNING);
 }
 
-v1::OfferClosed Closed(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
-                       ankommen::common::v1::EventMeta meta) {
-  v1::OfferClosed e;
-  *e.mutable_meta() = std::move(meta);
-  e.set_offer_id(hold.offer_id());
-  e.set_request_id(hold.request_id());
-  e.set_person_id(hold.person_id());
-  e.set_course_id(course.course_id());
-  e.set_course_type(course.course_type());
-  e.set_outcome(outcome);
-  return e;
-}
-
-const char* ClosedSubject(v1::OfferOutcome outcome) {
-  switch (outcome) {
-    case v1::OFFER_OUTCOME_ACCEPTED: return streams::kOfferAccepted;
-    case v1::OFFER_OUTCOME_DECLINED: return streams::kOfferDeclined;
-    case v1::OFFER_OUTCOME_EXPIRED: return streams::kOfferExpired;
-    default: return streams::kOfferWithdrawn;
-  }
-}
-
 }  // namespace
 
 absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::UpdateCourseResponse& response,
@@ -230,10 +207,9 @@ absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::U
   bool more_seats = false;
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(course_id), "update", request, request.idempotency_key(),
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = store_.LoadCourse(course_id);
+    auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("course ", course_id, " not found"));
-    v1::CourseRecord record = std::move((*loaded)->record);
+    v1::CourseRecord record = std::move(loaded->record);
     v1::Course& c = *record.mutable_course();
     if (!TakesParticipants(c.status())) {
       return absl::FailedPreconditionError(absl::StrCat("course ", course_id, " is ", v1::CourseStatus_Name(c.status()),
@@ -261,11 +237,10 @@ absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::U
     if (request.status() != v1::COURSE_STATUS_UNSPECIFIED) c.set_status(request.status());
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(course_id);
-    d.commit.expected_version = (*loaded)->version;
+    d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     for (const auto& h : withdrawn) {
-      d.commit.events.push_back(ToOutgoing(streams::kOfferWithdrawn,
-          Closed(h, c, v1::OFFER_OUTCOME_WITHDRAWN, Meta(NewEventId(), clock_.Now(), rc.correlation_id))));
+      d.commit.events.push_back(OfferClosedEvent(h, c, v1::OFFER_OUTCOME_WITHDRAWN, Meta(rc)));
     }
     v1::UpdateCourseResponse r;
     r.set_offers_withdrawn(static_cast<int32_t>(withdrawn.size()));
@@ -293,27 +268,25 @@ absl::Status Courses::CancelCourse(const v1::CancelCourseRequest& request, v1::C
   std::vector<v1::Hold> released;
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(course_id), "cancel", request, request.idempotency_key(),
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = store_.LoadCourse(course_id);
+    auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("course ", course_id, " not found"));
-    v1::CourseRecord record = std::move((*loaded)->record);
+    v1::CourseRecord record = std::move(loaded->record);
     auto holds = Cancel(record);
     if (!holds.ok()) return holds.status();
     released = std::move(*holds);
     const v1::Course& c = record.course();
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(course_id);
-    d.commit.expected_version = (*loaded)->version;
+    d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     v1::CourseCancelled event;
-    *event.mutable_meta() = Meta(NewEventId(), clock_.Now(), rc.correlation_id);
+    *event.mutable_meta() = Meta(rc);
     event.set_course_id(course_id);
     event.set_course_type(c.course_type());
     for (const auto& h : released) {
       event.add_returned_person_ids(h.person_id());
       if (h.state() == v1::Hold::STATE_OFFERED) {
-        d.commit.events.push_back(ToOutgoing(streams::kOfferWithdrawn,
-            Closed(h, c, v1::OFFER_OUTCOME_WITHDRAWN, Meta(NewEventId(), clock_.Now(), rc.correlation_id))));
+        d.commit.events.push_back(OfferClosedEvent(h, c, v1::OFFER_OUTCOME_WITHDRAWN, Meta(rc)));
       }
     }
     d.commit.events.push_back(ToOutgoing(streams::kCourseCancelled, event));
@@ -344,19 +317,18 @@ absl::Status Courses::CompleteCourse(const v1::CompleteCourseRequest& request, v
   std::vector<v1::Hold> participants;
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(course_id), "complete", request, request.idempotency_key(),
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = store_.LoadCourse(course_id);
+    auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("course ", course_id, " not found"));
-    v1::CourseRecord record = std::move((*loaded)->record);
+    v1::CourseRecord record = std::move(loaded->record);
     std::vector<v1::ParticipantResult> results(request.results().begin(), request.results().end());
     if (auto s = Complete(record, results); !s.ok()) return s;
     participants.assign(record.holds().begin(), record.holds().end());
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(course_id);
-    d.commit.expected_version = (*loaded)->version;
+    d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     v1::CourseCompleted event;
-    *event.mutable_meta() = Meta(NewEventId(), clock_.Now(), rc.correlation_id);
+    *event.mutable_meta() = Meta(rc);
     event.set_course_id(course_id);
     event.set_course_type(record.course().course_type());
     for (const auto& r : results) *event.add_results() = r;
@@ -469,15 +441,7 @@ absl::Status Courses::RequestSeat(const v1::RequestSeatRequest& request, v1::Req
     d.commit.expected_version = (*loaded)->version;
     d.commit.state = learner.SerializeAsString();
     d.commit.index_ops = {store_.ActiveIndex(learner)};
-    v1::SeatRequested event;
-    *event.mutable_meta() = Meta(NewEventId(), clock_.Now(), rc.correlation_id);
-    event.set_request_id(opened->request_id());
-    event.set_person_id(person_id);
-    event.set_course_type(opened->course_type());
-    event.set_social_area(learner.social_area());
-    event.set_obliged(opened->obliged());
-    event.set_requested_on(opened->requested_on());
-    d.commit.events.push_back(ToOutgoing(streams::kSeatRequested, event));
+    d.commit.events.push_back(SeatRequestedEvent(*opened, learner.social_area(), Meta(rc)));
     d.record = opened->request_id();
     return d;
   });
@@ -514,13 +478,7 @@ absl::Status Courses::WithdrawRequest(const v1::WithdrawRequestRequest& request,
     d.commit.expected_version = (*loaded)->version;
     d.commit.state = learner.SerializeAsString();
     d.commit.index_ops = {store_.ActiveIndex(learner)};
-    v1::RequestWithdrawn event;
-    *event.mutable_meta() = Meta(NewEventId(), clock_.Now(), rc.correlation_id);
-    event.set_request_id(r->request_id());
-    event.set_person_id(person_id);
-    event.set_course_type(r->course_type());
-    event.set_reason(r->reason());
-    d.commit.events.push_back(ToOutgoing(streams::kRequestWithdrawn, event));
+    d.commit.events.push_back(RequestWithdrawnEvent(*r, Meta(rc)));
     d.record = r->request_id();
     return d;
   });
@@ -591,10 +549,9 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   std::string area;
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(offer_id), scope, request, idempotency_key,
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = store_.LoadCourse(**course_id);
+    auto loaded = LoadExistingCourse(**course_id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("course ", **course_id, " not found"));
-    v1::CourseRecord record = std::move((*loaded)->record);
+    v1::CourseRecord record = std::move(loaded->record);
     const v1::Course& c = record.course();
     type = c.course_type();
     area = c.location().social_area();
@@ -602,14 +559,13 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
     if (!hold.ok()) return hold.status();
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(**course_id);
-    d.commit.expected_version = (*loaded)->version;
+    d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     const auto closed = accept ? v1::OFFER_OUTCOME_ACCEPTED : v1::OFFER_OUTCOME_DECLINED;
-    d.commit.events.push_back(ToOutgoing(ClosedSubject(closed),
-                                         Closed(*hold, c, closed, Meta(NewEventId(), clock_.Now(), rc.correlation_id))));
+    d.commit.events.push_back(OfferClosedEvent(*hold, c, closed, Meta(rc)));
     if (accept) {
       v1::EnrolmentStarted started;
-      *started.mutable_meta() = Meta(NewEventId(), clock_.Now(), rc.correlation_id);
+      *started.mutable_meta() = Meta(rc);
       started.set_person_id(hold->person_id());
       started.set_course_id(c.course_id());
       started.set_course_type(c.course_type());
@@ -734,24 +690,10 @@ absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& 
           IndexOp::SortedAdd(store_.HouseholdKey(learner.household_id()), person_id));
     }
     for (const auto& r : changes.opened) {
-      v1::SeatRequested e;
-      *e.mutable_meta() = Meta(NewEventId(), clock_.Now(), "");
-      e.set_request_id(r.request_id());
-      e.set_person_id(person_id);
-      e.set_course_type(r.course_type());
-      e.set_social_area(learner.social_area());
-      e.set_obliged(r.obliged());
-      e.set_requested_on(r.requested_on());
-      d.commit.events.push_back(ToOutgoing(streams::kSeatRequested, e));
+      d.commit.events.push_back(SeatRequestedEvent(r, learner.social_area(), EventMeta(NewEventId(), clock_.Now(), "")));
     }
     for (const auto& r : changes.withdrawn) {
-      v1::RequestWithdrawn e;
-      *e.mutable_meta() = Meta(NewEventId(), clock_.Now(), "");
-      e.set_request_id(r.request_id());
-      e.set_person_id(person_id);
-      e.set_course_type(r.course_type());
-      e.set_reason(r.reason());
-      d.commit.events.push_back(ToOutgoing(streams::kRequestWithdrawn, e));
+      d.commit.events.push_back(RequestWithdrawnEvent(r, EventMeta(NewEventId(), clock_.Now(), "")));
     }
     d.record = person_id;
     return d;

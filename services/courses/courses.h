@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "ankommen/common/v1/event.pb.h"
 #include "ankommen/courses/v1/courses.pb.h"
 #include "bus.h"
 #include "clock.h"
@@ -110,6 +111,8 @@ class Courses {
                           const std::function<absl::Status(v1::LearnerRecord&, bool is_new)>& change);
   absl::Status EraseLearner(const std::string& person_id);
   absl::Status RefreshCourseView(const std::string& course_id, v1::Course& course);
+  absl::StatusOr<LoadedCourse> LoadExistingCourse(const std::string& course_id);  // NOT_FOUND if absent
+  ankommen::common::v1::EventMeta Meta(const RequestContext& rc) const;
   // Something changed: the gauges follow, and the allocator runs if seats or requests were added.
   void Changed(bool allocate);
 

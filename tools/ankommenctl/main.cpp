@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include <future>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <google/protobuf/descriptor.h>
@@ -53,6 +54,18 @@ std::string RandomKey() {
   std::ostringstream out;
   out << std::hex << rd() << rd() << rd() << rd();
   return out.str();
+}
+
+// The whole file, or nullopt (with a message) when it cannot be read.
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "error: cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 void WithMetadata(grpc::ClientContext& ctx) {
@@ -171,14 +184,9 @@ int main(int argc, char** argv) {
 
   if (call->parsed()) {
     if (!file.empty()) {
-      std::ifstream in(file);
-      if (!in) {
-        std::cerr << "error: cannot read " << file << "\n";
-        return 2;
-      }
-      std::stringstream text;
-      text << in.rdbuf();
-      call_json = text.str();
+      auto text = ReadFile(file);
+      if (!text) return 2;
+      call_json = *text;
     }
     return Call(call_service, call_method, call_json, call_addr);
   }
@@ -200,17 +208,12 @@ int main(int argc, char** argv) {
   grpc::ClientContext ctx;
   WithMetadata(ctx);
   if (reg->parsed()) {
-    std::ifstream in(file);
-    if (!in) {
-      std::cerr << "error: cannot read " << file << "\n";
-      return 2;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
+    auto text = ReadFile(file);
+    if (!text) return 2;
     v1::RegisterHouseholdRequest req;
-    if (!google::protobuf::util::JsonStringToMessage(text.str(), &req).ok() || !req.has_household()) {
+    if (!google::protobuf::util::JsonStringToMessage(*text, &req).ok() || !req.has_household()) {
       req.Clear();
-      auto parsed = google::protobuf::util::JsonStringToMessage(text.str(), req.mutable_household());
+      auto parsed = google::protobuf::util::JsonStringToMessage(*text, req.mutable_household());
       if (!parsed.ok()) {
         std::cerr << "error: " << file << ": " << parsed.message() << "\n";
         return 2;

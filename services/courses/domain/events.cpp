@@ -1,0 +1,70 @@
+#include "domain/events.h"
+
+#include "command.h"
+#include "streams.h"
+
+namespace ankommen::courses {
+
+ankommen::common::v1::EventMeta EventMeta(std::string event_id, absl::Time now, std::string correlation_id) {
+  ankommen::common::v1::EventMeta meta;
+  meta.set_event_id(std::move(event_id));
+  meta.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(now));
+  meta.set_correlation_id(std::move(correlation_id));
+  meta.set_producer("courses");
+  return meta;
+}
+
+OutgoingEvent SeatRequestedEvent(const v1::SeatRequest& r, const std::string& social_area,
+                                 ankommen::common::v1::EventMeta meta) {
+  v1::SeatRequested e;
+  *e.mutable_meta() = std::move(meta);
+  e.set_request_id(r.request_id());
+  e.set_person_id(r.person_id());
+  e.set_course_type(r.course_type());
+  e.set_social_area(social_area);
+  e.set_obliged(r.obliged());
+  e.set_requested_on(r.requested_on());
+  return ToOutgoing(streams::kSeatRequested, e);
+}
+
+OutgoingEvent RequestWithdrawnEvent(const v1::SeatRequest& r, ankommen::common::v1::EventMeta meta) {
+  v1::RequestWithdrawn e;
+  *e.mutable_meta() = std::move(meta);
+  e.set_request_id(r.request_id());
+  e.set_person_id(r.person_id());
+  e.set_course_type(r.course_type());
+  e.set_reason(r.reason());
+  return ToOutgoing(streams::kRequestWithdrawn, e);
+}
+
+OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta) {
+  v1::SeatOffered e;
+  *e.mutable_meta() = std::move(meta);
+  e.set_offer_id(hold.offer_id());
+  e.set_request_id(hold.request_id());
+  e.set_person_id(hold.person_id());
+  e.set_course_id(course.course_id());
+  e.set_course_type(course.course_type());
+  e.set_start_date(course.start_date());
+  e.mutable_deadline()->set_seconds(hold.deadline());
+  return ToOutgoing(streams::kSeatOffered, e);
+}
+
+OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
+                               ankommen::common::v1::EventMeta meta) {
+  v1::OfferClosed e;
+  *e.mutable_meta() = std::move(meta);
+  e.set_offer_id(hold.offer_id());
+  e.set_request_id(hold.request_id());
+  e.set_person_id(hold.person_id());
+  e.set_course_id(course.course_id());
+  e.set_course_type(course.course_type());
+  e.set_outcome(outcome);
+  const char* subject = streams::kOfferWithdrawn;
+  if (outcome == v1::OFFER_OUTCOME_ACCEPTED) subject = streams::kOfferAccepted;
+  if (outcome == v1::OFFER_OUTCOME_DECLINED) subject = streams::kOfferDeclined;
+  if (outcome == v1::OFFER_OUTCOME_EXPIRED) subject = streams::kOfferExpired;
+  return ToOutgoing(subject, e);
+}
+
+}  // namespace ankommen::courses

@@ -1,0 +1,26 @@
+// The course service's events, built in one place: pseudonymous (person and
+// request ids, never personal data), each with its subject (streams.h).
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/courses/v1/state.pb.h"
+#include "bus.h"
+
+namespace ankommen::courses {
+
+namespace v1 = ::ankommen::courses::v1;
+
+ankommen::common::v1::EventMeta EventMeta(std::string event_id, absl::Time now, std::string correlation_id);
+
+OutgoingEvent SeatRequestedEvent(const v1::SeatRequest& request, const std::string& social_area,
+                                 ankommen::common::v1::EventMeta meta);
+OutgoingEvent RequestWithdrawnEvent(const v1::SeatRequest& request, ankommen::common::v1::EventMeta meta);
+OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta);
+// Accepted, declined, expired or withdrawn, each on its own subject.
+OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
+                               ankommen::common::v1::EventMeta meta);
+
+}  // namespace ankommen::courses
