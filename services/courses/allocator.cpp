@@ -163,47 +163,55 @@ absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) 
   auto learners = store.LoadActiveLearners();
   if (!learners.ok()) return learners.status();
   const absl::Time now = courses_.clock().Now();
-  // The seats each request holds according to the courses.
-  std::unordered_map<std::string, std::pair<std::string, v1::Hold>> held;  // request id -> course, hold
+  // What each open request says it holds.
+  struct Held {
+    v1::RequestStatus status;
+    std::string person_id, offer_id, course_id;
+  };
+  std::unordered_map<std::string, Held> requests;
+  for (const auto& l : *learners) {
+    for (const auto& r : l.record.requests()) {
+      requests[r.request_id()] = {r.status(), l.record.person_id(), r.offer().offer_id(),
+                                  r.status() == v1::REQUEST_STATUS_OFFERED ? r.offer().course_id() : r.course_id()};
+    }
+  }
+  std::unordered_map<std::string, std::string> holding;  // request id -> course, by the courses
   for (const auto& c : *all_courses) {
     const std::string& course_id = c.record.course().course_id();
     for (const auto& h : ExpiredOffers(c.record, now)) {
       if (auto s = ReleaseOffer(course_id, h, fence, v1::OFFER_OUTCOME_EXPIRED); !s.ok()) return s;
       report.set_offers_expired(report.offers_expired() + 1);
     }
+    if (c.record.course().status() == v1::COURSE_STATUS_COMPLETED) continue;  // its people completed
     for (const auto& h : c.record.holds()) {
-      if (h.state() == v1::Hold::STATE_OFFERED && absl::ToUnixSeconds(now) > h.deadline()) continue;
-      held[h.request_id()] = {course_id, h};
+      const bool offered = h.state() == v1::Hold::STATE_OFFERED;
+      if (offered && absl::ToUnixSeconds(now) > h.deadline()) continue;  // released above
+      holding[h.request_id()] = course_id;
+      auto it = requests.find(h.request_id());
+      const bool in_line = it != requests.end() &&
+                           (offered ? it->second.status == v1::REQUEST_STATUS_OFFERED && it->second.offer_id == h.offer_id()
+                                    : it->second.status == v1::REQUEST_STATUS_ENROLLED && it->second.course_id == course_id);
+      if (in_line) continue;
+      // The request missed the second step of this seat change: it follows now.
+      auto s = courses_.FollowHold(h, offered ? HoldChange::kOffered : HoldChange::kEnrolled, course_id);
+      // The request was withdrawn or erased meanwhile: the seat goes back.
+      if (absl::IsFailedPrecondition(s) && offered) s = ReleaseOffer(course_id, h, fence, v1::OFFER_OUTCOME_WITHDRAWN);
+      if (!s.ok()) return s;
     }
   }
-  // Requests that missed the second step of a seat change follow the holds now.
-  for (const auto& l : *learners) {
-    for (const auto& r : l.record.requests()) {
-      auto it = held.find(r.request_id());
-      if (it != held.end()) {
-        const auto& [course_id, hold] = it->second;
-        const bool offered = hold.state() == v1::Hold::STATE_OFFERED;
-        const bool in_line = offered ? (r.status() == v1::REQUEST_STATUS_OFFERED && r.offer().offer_id() == hold.offer_id())
-                                     : (r.status() == v1::REQUEST_STATUS_ENROLLED && r.course_id() == course_id);
-        if (in_line) continue;
-        auto s = courses_.FollowHold(hold, offered ? HoldChange::kOffered : HoldChange::kEnrolled, course_id);
-        // The request was withdrawn meanwhile: its seat goes back.
-        if (absl::IsFailedPrecondition(s) && offered) s = ReleaseOffer(course_id, hold, fence, v1::OFFER_OUTCOME_WITHDRAWN);
-        if (!s.ok()) return s;
-      } else if (r.status() == v1::REQUEST_STATUS_OFFERED || r.status() == v1::REQUEST_STATUS_ENROLLED) {
-        // No course holds a seat for it (released, but the request missed it).
-        v1::Hold ghost;
-        ghost.set_offer_id(r.offer().offer_id());
-        ghost.set_request_id(r.request_id());
-        ghost.set_person_id(r.person_id());
-        const std::string course_id = r.status() == v1::REQUEST_STATUS_OFFERED ? r.offer().course_id() : r.course_id();
-        // A completed course keeps its enrolments: those are not ghosts.
-        auto course = store.LoadCourse(course_id);
-        if (!course.ok()) return course.status();
-        if (course->has_value() && (*course)->record.course().status() == v1::COURSE_STATUS_COMPLETED) continue;
-        if (auto s = courses_.FollowHold(ghost, HoldChange::kReleased, course_id); !s.ok()) return s;
-      }
-    }
+  // Requests that think they hold a seat no course holds for them (released, but they missed it).
+  for (const auto& [request_id, held] : requests) {
+    if (held.status != v1::REQUEST_STATUS_OFFERED && held.status != v1::REQUEST_STATUS_ENROLLED) continue;
+    if (holding.contains(request_id)) continue;
+    auto course = store.LoadCourse(held.course_id);
+    if (!course.ok()) return course.status();
+    // A completed course keeps its enrolments: those are not ghosts.
+    if (course->has_value() && (*course)->record.course().status() == v1::COURSE_STATUS_COMPLETED) continue;
+    v1::Hold ghost;
+    ghost.set_offer_id(held.offer_id);
+    ghost.set_request_id(request_id);
+    ghost.set_person_id(held.person_id);
+    if (auto s = courses_.FollowHold(ghost, HoldChange::kReleased, held.course_id); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

@@ -411,6 +411,7 @@ absl::StatusOr<v1::SeatRequest> Courses::CurrentRequest(const std::string& perso
   }
   v1::SeatRequest* r = FindRequest((*loaded)->record, request_id);
   if (r == nullptr) return absl::NotFoundError(absl::StrCat("request ", request_id, " not found"));
+  if (r->status() != v1::REQUEST_STATUS_WAITING) return *r;  // place and estimate only while waiting
   auto view = WaitingView::Load(store_, Today());
   if (!view.ok()) return view.status();
   view->Annotate(*r);
