@@ -39,7 +39,7 @@ ankommen::common::v1::EventMeta Meta(const Courses& courses) {
 
 Allocator::Allocator(Courses& courses, std::string holder, AllocatorOptions options)
     : courses_(courses),
-      lease_(courses.store().outbox().redis(), courses.store().keys(), std::move(holder)),
+      lease_(courses.store().outbox().redis(), courses.store().keys(), "allocation", std::move(holder)),
       options_(options) {}
 
 Allocator::~Allocator() { Stop(); }

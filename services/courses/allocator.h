@@ -19,6 +19,7 @@
 #include "ankommen/courses/v1/courses.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "courses.h"
+#include "lease.h"
 
 namespace ankommen::courses {
 
@@ -52,7 +53,7 @@ class Allocator {
                             v1::OfferOutcome outcome);
 
   Courses& courses_;
-  AllocationLease lease_;
+  Lease lease_;
   AllocatorOptions options_;
   std::mutex run_mutex_;  // one run at a time in this process
   std::mutex mutex_;

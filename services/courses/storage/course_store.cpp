@@ -7,21 +7,6 @@
 #include "redis.h"
 
 namespace ankommen::courses {
-namespace {
-
-template <typename Record>
-absl::StatusOr<std::optional<Loaded<Record>>> Parse(const std::optional<StoredAggregate>& stored, const char* what,
-                                                    const std::string& id) {
-  if (!stored.has_value()) return std::optional<Loaded<Record>>();
-  Loaded<Record> loaded;
-  if (!loaded.record.ParseFromString(stored->state)) {
-    return absl::DataLossError(absl::StrCat(what, " ", id, " is stored unreadably"));
-  }
-  loaded.version = stored->version;
-  return std::optional<Loaded<Record>>(std::move(loaded));
-}
-
-}  // namespace
 
 std::string CourseStore::CourseKey(const std::string& id) const { return keys().Key(PartitionOfId(id), "course:" + id); }
 std::string CourseStore::OfferKey(const std::string& id) const { return keys().Key(PartitionOfId(id), "offer:" + id); }
@@ -33,21 +18,15 @@ std::string CourseStore::LearnerKey(const std::string& id) const {
 }
 
 absl::StatusOr<std::optional<LoadedCourse>> CourseStore::LoadCourse(const std::string& course_id) {
-  auto stored = outbox_.Load(CourseKey(course_id));
-  if (!stored.ok()) return stored.status();
-  return Parse<v1::CourseRecord>(*stored, "course", course_id);
+  return LoadAggregate<v1::CourseRecord>(outbox_, CourseKey(course_id));
 }
 
 absl::StatusOr<std::optional<LoadedLearner>> CourseStore::LoadLearner(const std::string& person_id) {
-  auto stored = outbox_.Load(LearnerKey(person_id));
-  if (!stored.ok()) return stored.status();
-  return Parse<v1::LearnerRecord>(*stored, "learner", person_id);
+  return LoadAggregate<v1::LearnerRecord>(outbox_, LearnerKey(person_id));
 }
 
 absl::StatusOr<std::optional<v1::Provider>> CourseStore::LoadProvider(const std::string& provider_id) {
-  auto stored = outbox_.Load(ProviderKey(provider_id));
-  if (!stored.ok()) return stored.status();
-  auto parsed = Parse<v1::Provider>(*stored, "provider", provider_id);
+  auto parsed = LoadAggregate<v1::Provider>(outbox_, ProviderKey(provider_id));
   if (!parsed.ok()) return parsed.status();
   if (!parsed->has_value()) return std::optional<v1::Provider>();
   return std::optional<v1::Provider>(std::move((*parsed)->record));
@@ -72,44 +51,12 @@ absl::StatusOr<std::vector<std::string>> CourseStore::HouseholdMembers(const std
   return out;
 }
 
-template <typename Record>
-absl::StatusOr<std::vector<Loaded<Record>>> CourseStore::LoadIndexed(
-    const std::string& index_name, std::string (CourseStore::*key_of)(const std::string&) const) {
-  std::vector<std::vector<std::string>> ranges;
-  for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys().Key(p, index_name), "0", "-1"});
-  auto indexes = redis_.Pipeline(ranges);
-  if (!indexes.ok()) return indexes.status();
-  std::vector<std::string> ids;
-  std::vector<std::vector<std::string>> gets;
-  for (const auto& index : *indexes) {
-    for (const auto& e : index.elements) {
-      ids.push_back(e.str);
-      gets.push_back({"HMGET", (this->*key_of)(e.str), "v", "data"});
-    }
-  }
-  std::vector<Loaded<Record>> out;
-  if (gets.empty()) return out;
-  auto replies = redis_.Pipeline(gets);
-  if (!replies.ok()) return replies.status();
-  out.reserve(replies->size());
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const auto& r = (*replies)[i];
-    if (r.elements.size() < 2 || r.elements[1].is_nil()) continue;  // removed meanwhile
-    Loaded<Record> loaded;
-    if (!loaded.record.ParseFromString(r.elements[1].str) || !absl::SimpleAtoi(r.elements[0].str, &loaded.version)) {
-      return absl::DataLossError(absl::StrCat(ids[i], " is stored unreadably"));
-    }
-    out.push_back(std::move(loaded));
-  }
-  return out;
-}
-
 absl::StatusOr<std::vector<LoadedCourse>> CourseStore::LoadAllCourses() {
-  return LoadIndexed<v1::CourseRecord>("courses", &CourseStore::CourseKey);
+  return LoadIndexed<v1::CourseRecord>(redis_, keys(), "courses", [this](const std::string& id) { return CourseKey(id); });
 }
 
 absl::StatusOr<std::vector<LoadedLearner>> CourseStore::LoadActiveLearners() {
-  return LoadIndexed<v1::LearnerRecord>("active", &CourseStore::LearnerKey);
+  return LoadIndexed<v1::LearnerRecord>(redis_, keys(), "active", [this](const std::string& id) { return LearnerKey(id); });
 }
 
 IndexOp CourseStore::ActiveIndex(const v1::LearnerRecord& learner) const {
@@ -118,45 +65,6 @@ IndexOp CourseStore::ActiveIndex(const v1::LearnerRecord& learner) const {
     if (IsOpen(r.status())) return IndexOp::SortedAdd(ActiveKey(p), learner.person_id());
   }
   return IndexOp::SortedRemove(ActiveKey(p), learner.person_id());
-}
-
-namespace {
-
-// Takes the lease if free (a new fencing token) or renews it if ours (the same token).
-const LuaScript kAcquireScript{"lease_acquire", R"lua(
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return -1 end
-if not holder then
-  redis.call('INCR', KEYS[2])
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return tonumber(redis.call('GET', KEYS[2]))
-)lua"};
-
-const LuaScript kReleaseScript{"lease_release", R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0
-)lua"};
-
-}  // namespace
-
-AllocationLease::AllocationLease(RedisPool& redis, const KeySpace& keys, std::string holder)
-    : redis_(redis),
-      holder_key_(absl::StrCat("ankommen:", keys.service(), ":{", keys.service(), ":lease}:holder")),
-      fence_key_(absl::StrCat("ankommen:", keys.service(), ":{", keys.service(), ":lease}:fence")),
-      holder_(std::move(holder)) {}
-
-absl::StatusOr<std::optional<int64_t>> AllocationLease::Acquire(absl::Duration ttl) {
-  auto reply = redis_.Eval(kAcquireScript, {holder_key_, fence_key_},
-                           {holder_, std::to_string(absl::ToInt64Milliseconds(ttl))});
-  if (!reply.ok()) return reply.status();
-  if (reply->integer < 0) return std::optional<int64_t>();
-  return std::optional<int64_t>(reply->integer);
-}
-
-absl::Status AllocationLease::Release() {
-  auto reply = redis_.Eval(kReleaseScript, {holder_key_}, {holder_});
-  return reply.ok() ? absl::OkStatus() : reply.status();
 }
 
 }  // namespace ankommen::courses

@@ -8,7 +8,7 @@
 //   ankommen:courses:{courses:pN}:learner:<id>    hash {v, data = LearnerRecord}
 //   ankommen:courses:{courses:pN}:active          sorted set of persons with open requests
 //   ankommen:courses:{courses:pN}:household:<id>  sorted set of the household's learners
-//   ankommen:courses:{courses:lease}:holder/fence the allocation lease
+//   ankommen:courses:{courses:allocation}:…     the allocation lease (lease.h)
 // A district has hundreds of courses and thousands of waiting people: reads
 // that need all of them load them by pipeline from the indexes.
 #pragma once
@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/courses.pb.h"
 #include "ankommen/courses/v1/state.pb.h"
+#include "aggregates.h"
 #include "outbox.h"
 
 namespace ankommen {
@@ -37,11 +38,6 @@ inline constexpr char kProviderIdPrefix[] = "kt";
 inline constexpr char kRequestIdPrefix[] = "rq";
 inline constexpr char kPersonIdPrefix[] = "p";  // the registry's
 
-template <typename Record>
-struct Loaded {
-  Record record;
-  int64_t version = 0;
-};
 using LoadedCourse = Loaded<v1::CourseRecord>;
 using LoadedLearner = Loaded<v1::LearnerRecord>;
 
@@ -77,31 +73,8 @@ class CourseStore {
   IndexOp ActiveIndex(const v1::LearnerRecord& learner) const;
 
  private:
-  template <typename Record>
-  absl::StatusOr<std::vector<Loaded<Record>>> LoadIndexed(const std::string& index_name,
-                                                          std::string (CourseStore::*key_of)(const std::string&) const);
-
   Outbox& outbox_;
   RedisPool& redis_;
-};
-
-// One allocator at a time, over all replicas: a lease with a fencing token.
-// The token grows with every new holder; what an allocator writes carries its
-// token, and a record that has seen a newer token refuses an older one.
-class AllocationLease {
- public:
-  AllocationLease(RedisPool& redis, const KeySpace& keys, std::string holder);
-
-  // The fencing token when this holder has (or now takes) the lease, or
-  // nullopt when another holds it.
-  absl::StatusOr<std::optional<int64_t>> Acquire(absl::Duration ttl);
-  absl::Status Release();
-
- private:
-  RedisPool& redis_;
-  std::string holder_key_;
-  std::string fence_key_;
-  std::string holder_;
 };
 
 }  // namespace ankommen::courses

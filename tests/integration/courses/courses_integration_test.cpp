@@ -189,8 +189,8 @@ TEST_F(CoursesIntegrationTest, TheSweepRepairsARequestThatMissedItsOffer) {
 }
 
 TEST_F(CoursesIntegrationTest, OnlyOneAllocatorAtATimeAndAStaleOneCannotWrite) {
-  AllocationLease a(*pool_, outbox_->keys(), "replica-a");
-  AllocationLease b(*pool_, outbox_->keys(), "replica-b");
+  Lease a(*pool_, outbox_->keys(), "allocation", "replica-a");
+  Lease b(*pool_, outbox_->keys(), "allocation", "replica-b");
   auto token_a = a.Acquire(absl::Milliseconds(200));
   ASSERT_TRUE(token_a.ok() && token_a->has_value());
   auto blocked = b.Acquire(absl::Seconds(5));
