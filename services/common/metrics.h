@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,30 @@ class MetricVec {
   std::vector<std::string> label_names_;
   std::mutex mutex_;
   std::map<std::string, T*> cache_;
+};
+
+// A gauge family published as a whole table each time (waiting lists,
+// seats by area): label sets that vanished since read 0, not a stale value.
+class GaugeTable {
+ public:
+  GaugeTable(prometheus::Family<prometheus::Gauge>& family, std::vector<std::string> label_names)
+      : vec_(family, std::move(label_names)) {}
+
+  void Publish(const std::map<std::vector<std::string>, double>& values) {
+    std::lock_guard lock(mutex_);
+    for (const auto& labels : seen_) {
+      if (!values.contains(labels)) vec_.With(labels).Set(0);
+    }
+    for (const auto& [labels, value] : values) {
+      vec_.With(labels).Set(value);
+      seen_.insert(labels);
+    }
+  }
+
+ private:
+  MetricVec<prometheus::Gauge> vec_;
+  std::mutex mutex_;
+  std::set<std::vector<std::string>> seen_;
 };
 
 // Buckets for request latencies, in seconds: 0.5 ms to 10 s.

@@ -1,19 +1,19 @@
 #include "streams.h"
 
 namespace ankommen::streams {
+namespace {
 
-StreamSpec Registry() {
+StreamSpec Spec(const char* name, const char* subjects) {
   StreamSpec spec;
-  spec.name = kRegistry;
-  spec.subjects = {"ankommen.registry.>"};
+  spec.name = name;
+  spec.subjects = {subjects};
   return spec;
 }
 
-StreamSpec Courses() {
-  StreamSpec spec;
-  spec.name = kCourses;
-  spec.subjects = {"ankommen.courses.>"};
-  return spec;
-}
+}  // namespace
+
+StreamSpec Registry() { return Spec(kRegistry, "ankommen.registry.>"); }
+StreamSpec Courses() { return Spec(kCourses, "ankommen.courses.>"); }
+StreamSpec Schools() { return Spec(kSchools, "ankommen.schools.>"); }
 
 }  // namespace ankommen::streams

@@ -28,7 +28,15 @@ inline constexpr char kEnrolmentStarted[] = "ankommen.courses.enrolment.started"
 inline constexpr char kCourseCompleted[] = "ankommen.courses.course.completed";
 inline constexpr char kCourseCancelled[] = "ankommen.courses.course.cancelled";
 
+// The school service: school and Kita placements, phases, capacity gaps.
+inline constexpr char kSchools[] = "SCHOOLS";
+inline constexpr char kSchoolPlaced[] = "ankommen.schools.school.placed";
+inline constexpr char kKitaPlaced[] = "ankommen.schools.kita.placed";
+inline constexpr char kPhaseAdvanced[] = "ankommen.schools.phase.advanced";
+inline constexpr char kCapacityGapDetected[] = "ankommen.schools.gap.detected";
+
 StreamSpec Registry();
 StreamSpec Courses();
+StreamSpec Schools();
 
 }  // namespace ankommen::streams

@@ -40,72 +40,30 @@ ankommen::common::v1::EventMeta Meta(const Courses& courses) {
 Allocator::Allocator(Courses& courses, std::string holder, AllocatorOptions options)
     : courses_(courses),
       lease_(courses.store().outbox().redis(), courses.store().keys(), "allocation", std::move(holder)),
-      options_(options) {}
+      options_(options),
+      loop_(options.loop,
+            [this] {
+              auto report = RunOnce("");
+              if (!report.ok() && !absl::IsAborted(report.status())) {
+                log::Warn("allocation_failed", {{"error", report.status().message()}});
+              }
+            },
+            [this] {
+              if (auto s = courses_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
+            }) {}
 
 Allocator::~Allocator() { Stop(); }
 
-void Allocator::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Allocator::Start() { loop_.Start(); }
 
 void Allocator::Stop() {
-  if (stopping_.exchange(true)) return;
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  loop_.Stop();
   (void)lease_.Release();
 }
 
-void Allocator::Wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  wake_.notify_all();
-}
+void Allocator::Wake() { loop_.Wake(); }
 
-void Allocator::RefreshGaugesSoon() {
-  {
-    std::lock_guard lock(mutex_);
-    gauges_due_ = true;
-  }
-  wake_.notify_all();
-}
-
-void Allocator::Loop() {
-  absl::Time next_run = absl::Now();
-  absl::Time next_gauges = absl::Now();
-  while (!stopping_) {
-    {
-      std::unique_lock lock(mutex_);
-      absl::Time until = std::min(next_run, next_gauges);
-      wake_.wait_for(lock, absl::ToChronoNanoseconds(std::max(absl::ZeroDuration(), until - absl::Now())),
-                     [&] { return woken_ || gauges_due_ || stopping_.load(); });
-      if (stopping_) break;
-      if (gauges_due_) {
-        gauges_due_ = false;
-        next_gauges = std::min(next_gauges, absl::Now() + options_.debounce);
-      }
-      if (woken_) {
-        // Let a burst of wake-ups (a batch of new requests) settle into one run.
-        lock.unlock();
-        std::this_thread::sleep_for(absl::ToChronoNanoseconds(options_.debounce));
-        lock.lock();
-        woken_ = false;
-        next_run = absl::Now();
-      }
-    }
-    if (absl::Now() >= next_run) {
-      auto report = RunOnce("");
-      if (!report.ok() && !absl::IsAborted(report.status())) {
-        log::Warn("allocation_failed", {{"error", report.status().message()}});
-      }
-      next_run = absl::Now() + options_.period;
-      next_gauges = absl::Now();  // show the run's effect at once
-    }
-    if (absl::Now() >= next_gauges) {
-      if (auto s = courses_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
-      next_gauges = absl::Now() + options_.gauge_period;
-    }
-  }
-}
+void Allocator::RefreshGaugesSoon() { loop_.RefreshSoon(); }
 
 absl::StatusOr<v1::RunAllocationResponse> Allocator::RunOnce(const std::string& policy) {
   if (!policy.empty() && policy != "fcfs" && policy != "optimal") {

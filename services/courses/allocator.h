@@ -8,11 +8,8 @@
 // (a crash between course and learner) are brought in line with the holds.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -20,14 +17,13 @@
 #include "ankommen/courses/v1/events.pb.h"
 #include "courses.h"
 #include "lease.h"
+#include "run_loop.h"
 
 namespace ankommen::courses {
 
 struct AllocatorOptions {
-  absl::Duration period = absl::Minutes(5);       // a run at least this often
-  absl::Duration debounce = absl::Milliseconds(300);  // wake-ups within this are one run
+  RunLoop::Options loop;  // when runs and gauge refreshes happen
   absl::Duration lease_ttl = absl::Seconds(30);
-  absl::Duration gauge_period = absl::Seconds(15);
 };
 
 class Allocator {
@@ -45,7 +41,6 @@ class Allocator {
   absl::StatusOr<v1::RunAllocationResponse> RunOnce(const std::string& policy);
 
  private:
-  void Loop();
   absl::Status Sweep(int64_t fence, v1::RunAllocationResponse& report);
   absl::Status Allocate(int64_t fence, const std::string& policy, v1::RunAllocationResponse& report);
   // Frees an offered seat on its course (expired, or its request vanished).
@@ -56,12 +51,7 @@ class Allocator {
   Lease lease_;
   AllocatorOptions options_;
   std::mutex run_mutex_;  // one run at a time in this process
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool woken_ = false;
-  bool gauges_due_ = false;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  RunLoop loop_;
 };
 
 }  // namespace ankommen::courses

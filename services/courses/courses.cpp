@@ -1,7 +1,6 @@
 #include "courses.h"
 
 #include <algorithm>
-#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -51,11 +50,11 @@ struct CourseInstruments {
                    .Name("ankommen_course_offers_total")
                    .Help("Offers closed, by outcome (accepted, declined, expired, withdrawn)")
                    .Register(r)),
-        waitlist_vec(waitlist, {"course_type", "social_area"}),
-        oldest_vec(oldest, {"course_type", "social_area"}),
+        waitlist_table(waitlist, {"course_type", "social_area"}),
+        oldest_table(oldest, {"course_type", "social_area"}),
         wait_days_vec(wait_days, {"course_type", "social_area"}),
-        seats_vec(seats, {"course_type", "social_area", "state"}),
-        childcare_vec(childcare, {"social_area", "state"}),
+        seats_table(seats, {"course_type", "social_area", "state"}),
+        childcare_table(childcare, {"social_area", "state"}),
         offers_vec(offers, {"course_type", "outcome"}) {}
 
   prometheus::Family<prometheus::Gauge>& waitlist;
@@ -64,15 +63,12 @@ struct CourseInstruments {
   prometheus::Family<prometheus::Gauge>& seats;
   prometheus::Family<prometheus::Gauge>& childcare;
   prometheus::Family<prometheus::Counter>& offers;
-  MetricVec<prometheus::Gauge> waitlist_vec;
-  MetricVec<prometheus::Gauge> oldest_vec;
+  GaugeTable waitlist_table;
+  GaugeTable oldest_table;
   MetricVec<prometheus::Histogram> wait_days_vec;
-  MetricVec<prometheus::Gauge> seats_vec;
-  MetricVec<prometheus::Gauge> childcare_vec;
+  GaugeTable seats_table;
+  GaugeTable childcare_table;
   MetricVec<prometheus::Counter> offers_vec;
-  // Gauge label sets seen so far: zeroed when nothing is left under them.
-  std::mutex mutex;
-  std::set<std::vector<std::string>> seen_waitlist, seen_seats, seen_childcare;
 };
 
 namespace {
@@ -869,23 +865,10 @@ absl::Status Courses::RefreshGauges() {
     childcare[{area, "free"}] += std::max(0, c.childcare_places() - c.childcare_in_use());
     childcare[{area, "in_use"}] += c.childcare_in_use();
   }
-  auto& in = *instruments_;
-  std::lock_guard lock(in.mutex);
-  auto publish = [](MetricVec<prometheus::Gauge>& vec, std::set<std::vector<std::string>>& seen,
-                    const std::map<std::vector<std::string>, double>& values) {
-    for (const auto& labels : seen) {
-      if (!values.contains(labels)) vec.With(labels).Set(0);  // gone: zero, not stale
-    }
-    for (const auto& [labels, value] : values) {
-      vec.With(labels).Set(value);
-      seen.insert(labels);
-    }
-  };
-  publish(in.waitlist_vec, in.seen_waitlist, waitlist);
-  std::set<std::vector<std::string>> seen_oldest = in.seen_waitlist;
-  publish(in.oldest_vec, seen_oldest, oldest);
-  publish(in.seats_vec, in.seen_seats, seats);
-  publish(in.childcare_vec, in.seen_childcare, childcare);
+  instruments_->waitlist_table.Publish(waitlist);
+  instruments_->oldest_table.Publish(oldest);
+  instruments_->seats_table.Publish(seats);
+  instruments_->childcare_table.Publish(childcare);
   return absl::OkStatus();
 }
 

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   courses::CourseStore store((*platform)->outbox(), (*platform)->redis());
   courses::Courses use_cases(store, clock, zone, settings, (*platform)->metrics());
   courses::AllocatorOptions allocator_options;
-  allocator_options.period = absl::Seconds(period_seconds);
+  allocator_options.loop.period = absl::Seconds(period_seconds);
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   courses::Allocator allocator(use_cases, absl::StrCat(host, "/", getpid(), "/", NewId("al", 0)), allocator_options);

@@ -1,0 +1,74 @@
+// The rules of school and Kita places, pure over the stored records: which
+// school type or Kita group a child's age calls for, siblings kept together,
+// seats per DaZ class (a class never holds more pupils than seats), the phase
+// model, and the capacity gap.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ankommen/schools/v1/state.pb.h"
+
+namespace ankommen::schools {
+
+namespace v1 = ::ankommen::schools::v1;
+
+// Ages (whole years on the day) by school type; configuration because the
+// Länder differ. Gymnasium is placed on request, never by age.
+struct AgeRules {
+  int kita_from = 1;    // the legal claim to a Kita place starts at one
+  int school_from = 6;  // Grundschule
+  int os_from = 10;     // Oberschule
+  int bsz_from = 16;    // Berufliches Schulzentrum ...
+  int bsz_until = 20;   // ... and vocational preparation up to this age
+};
+
+std::optional<v1::SchoolType> SchoolTypeForAge(int age_years, const AgeRules& rules);
+std::optional<v1::AgeGroup> KitaGroupForAge(int age_years, const AgeRules& rules);
+
+// Children of one household who need the same school type go to one school.
+struct SiblingGroup {
+  std::string household_id;
+  v1::SchoolType school_type = v1::SCHOOL_TYPE_UNSPECIFIED;
+  std::vector<std::string> person_ids;  // sorted
+};
+// Groups of the waiting school children, in a stable order (household, type).
+std::vector<SiblingGroup> GroupSiblings(const std::vector<v1::ChildRecord>& waiting);
+
+// Pupils of a class holding a DaZ seat: those placed here in phases 1 and 2,
+// and those already there when the school was imported.
+int ClassPupils(const v1::SchoolRecord& record, const v1::DazClass& daz_class);
+
+// The school as the API shows it: pupils per class and the reserve.
+v1::School View(const v1::SchoolRecord& record);
+int FreeSeats(const v1::SchoolRecord& record);
+
+// Seats the children at the school, each in the class with the most free
+// seats; all of them or none (FAILED_PRECONDITION when seats are short).
+absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now);
+
+// A class's seats, never below the pupils it holds.
+absl::Status ChangeClassSeats(v1::SchoolRecord& record, const std::string& class_id, int seats);
+
+// One step forward: 1 -> 2 -> 3; at 3 the DaZ seat is free again.
+absl::Status AdvancePhase(v1::SchoolRecord& record, const std::string& person_id, int new_phase);
+
+// The pupil leaves (moved away, erased); false when not a pupil here.
+bool RemovePupil(v1::SchoolRecord& record, const std::string& person_id);
+const v1::Pupil* FindPupil(const v1::SchoolRecord& record, const std::string& person_id);
+
+// Kita places by age group.
+v1::Kita View(const v1::KitaRecord& record);
+int FreePlaces(const v1::KitaRecord& record, v1::AgeGroup group);
+absl::Status AddKitaChild(v1::KitaRecord& record, const std::string& person_id, v1::AgeGroup group, int64_t now);
+bool RemoveKitaChild(v1::KitaRecord& record, const std::string& person_id);
+
+// Seats, use and waiting children per social area and school type (or Kita
+// age group): free = seats - used; short_by = waiting beyond the free seats.
+std::vector<v1::AreaCapacity> CapacityReport(const std::vector<v1::SchoolRecord>& schools,
+                                             const std::vector<v1::KitaRecord>& kitas,
+                                             const std::vector<v1::ChildRecord>& children);
+
+}  // namespace ankommen::schools

@@ -1,0 +1,101 @@
+// ankommen-schools: wiring only.
+#include <nats/nats.h>
+#include <unistd.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "config_flags.h"
+#include "grpc_host.h"
+#include "ids.h"
+#include "log.h"
+#include "placer.h"
+#include "platform.h"
+#include "schools.h"
+#include "schools_grpc.h"
+#include "storage/school_store.h"
+#include "streams.h"
+
+namespace {
+
+// "GS=10,OS=20,BSZ=30,KITA=8": travel limits in km per school type and for Kitas.
+bool ParseLimits(const std::string& text, ankommen::schools::SchoolSettings& settings) {
+  namespace v1 = ankommen::schools::v1;
+  if (text.empty()) return true;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    double km = 0;
+    if (kv.size() != 2 || !absl::SimpleAtod(kv[1], &km) || km <= 0 || km > 200) return false;
+    if (kv[0] == "KITA") settings.kita_max_km = km;
+    else if (kv[0] == "GS") settings.max_km[v1::SCHOOL_TYPE_GS] = km;
+    else if (kv[0] == "OS") settings.max_km[v1::SCHOOL_TYPE_OS] = km;
+    else if (kv[0] == "GYMNASIUM") settings.max_km[v1::SCHOOL_TYPE_GYMNASIUM] = km;
+    else if (kv[0] == "BSZ") settings.max_km[v1::SCHOOL_TYPE_BSZ] = km;
+    else return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ankommen;
+  BlockTerminationSignals();
+  schools::SchoolSettings settings;
+  std::string limits;
+  int period_seconds = 300;
+  ServiceConfig config = LoadServiceConfig("schools", argc, argv, [&](CLI::App& app) {
+    app.add_option("--max-km", limits, "travel limits, e.g. \"GS=10,OS=20,BSZ=30,KITA=8\" (ANKOMMEN_SCHOOLS_MAX_KM)")
+        ->envname("ANKOMMEN_SCHOOLS_MAX_KM");
+    app.add_option("--placement-period", period_seconds,
+                   "seconds between scheduled placement runs (ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD)")
+        ->envname("ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD")
+        ->check(CLI::Range(1, 86400));
+  });
+  if (!ParseLimits(limits, settings)) {
+    std::cerr << "ankommen-schools: --max-km: expected TYPE=km pairs (GS, OS, GYMNASIUM, BSZ, KITA)\n";
+    return 2;
+  }
+
+  auto platform = Platform::Start(config, {streams::Schools(), streams::Registry()});
+  if (!platform.ok()) {
+    log::Error("start_failed", {{"error", platform.status().message()}});
+    return 1;
+  }
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
+  SystemClock clock;
+  schools::SchoolStore store((*platform)->outbox(), (*platform)->redis());
+  schools::Schools use_cases(store, clock, zone, settings, (*platform)->metrics());
+  schools::PlacerOptions placer_options;
+  placer_options.loop.period = absl::Seconds(period_seconds);
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  schools::Placer placer(use_cases, absl::StrCat(host, "/", getpid(), "/", NewId("pl", 0)), placer_options);
+  use_cases.set_on_demand([&placer] { placer.Wake(); });
+  use_cases.set_on_change([&placer] { placer.RefreshGaugesSoon(); });
+
+  ConsumerSpec registry_events;
+  registry_events.stream = streams::kRegistry;
+  registry_events.durable = "schools-registry";
+  registry_events.max_deliver = config.max_deliver;
+  auto consumer = (*platform)->bus().Consume(
+      registry_events, [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
+  if (!consumer.ok()) {
+    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+    return 1;
+  }
+  placer.Start();
+
+  AllowAllAuthorizer authorizer;
+  WorkerPool workers(config.redis_pool_size * 2, 1024);
+  Edge edge(authorizer, workers);
+  schools::SchoolGrpcService service(use_cases, placer, edge);
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  consumers.push_back(std::move(*consumer));
+  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.schools.v1.SchoolService"}, std::move(consumers));
+  placer.Stop();
+  workers.Stop();
+  platform->reset();
+  nats_Close();
+  return code;
+}

@@ -1,0 +1,346 @@
+#include "placer.h"
+
+#include <map>
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ankommen/schools/v1/events.pb.h"
+#include "command.h"
+#include "domain/school_rules.h"
+#include "domain/validation.h"
+#include "field_checks.h"
+#include "geo.h"
+#include "ids.h"
+#include "log.h"
+#include "solver.h"
+#include "streams.h"
+
+namespace ankommen::schools {
+namespace {
+
+absl::Status Fenced(int64_t record_fence, int64_t fence) {
+  if (record_fence > fence) return absl::AbortedError("the placement lease moved to another replica; this run stops");
+  return absl::OkStatus();
+}
+
+placement::GeoPoint Point(const ankommen::common::v1::ApproxLocation& l) { return {l.lat(), l.lon()}; }
+
+int DaysSince(const std::string& iso, absl::CivilDay today) {
+  absl::CivilDay since;
+  return ParseIsoDate(iso, since) ? static_cast<int>(std::max<absl::civil_diff_t>(0, today - since)) : 0;
+}
+
+}  // namespace
+
+Placer::Placer(Schools& schools, std::string holder, PlacerOptions options)
+    : schools_(schools),
+      lease_(schools.store().redis(), schools.store().keys(), "placement", std::move(holder)),
+      options_(options),
+      loop_(options.loop,
+            [this] {
+              auto report = RunOnce();
+              if (!report.ok() && !absl::IsAborted(report.status())) {
+                log::Warn("placement_failed", {{"error", report.status().message()}});
+              }
+            },
+            [this] {
+              if (auto s = schools_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
+            }) {}
+
+Placer::~Placer() { Stop(); }
+
+void Placer::Start() { loop_.Start(); }
+
+void Placer::Stop() {
+  loop_.Stop();
+  (void)lease_.Release();
+}
+
+absl::StatusOr<v1::RunPlacementResponse> Placer::RunOnce() {
+  std::lock_guard run(run_mutex_);
+  auto fence = lease_.Acquire(options_.lease_ttl);
+  if (!fence.ok()) return fence.status();
+  if (!fence->has_value()) return absl::AbortedError("placement is running on another replica");
+  v1::RunPlacementResponse report;
+  if (auto s = Sweep(); !s.ok()) return s;
+  if (auto s = Place(**fence, report); !s.ok()) return s;
+  if (auto s = ReportGaps(); !s.ok()) return s;
+  if (report.placed() > 0) {
+    log::Info("placement_run", {{"open", report.open()}, {"placed", report.placed()},
+                                {"still_waiting", report.still_waiting()}, {"solver", report.solver()}});
+  }
+  return report;
+}
+
+absl::Status Placer::Sweep() {
+  SchoolStore& store = schools_.store();
+  auto schools = store.LoadAllSchools();
+  if (!schools.ok()) return schools.status();
+  auto kitas = store.LoadAllKitas();
+  if (!kitas.ok()) return kitas.status();
+  auto children = store.LoadActiveChildren();
+  if (!children.ok()) return children.status();
+  // Where each child sits according to the schools and Kitas: the truth.
+  std::unordered_map<std::string, v1::Placement> held;
+  for (const auto& s : *schools) {
+    for (const auto& p : s.record.pupils()) {
+      v1::Placement& at = held[p.person_id()];
+      at.set_status(v1::CHILD_STATUS_PLACED);
+      at.set_place_id(s.record.school().school_id());
+      at.set_class_id(p.class_id());
+      at.set_phase(p.phase());
+      at.mutable_placed_at()->set_seconds(p.placed_at());
+    }
+  }
+  for (const auto& k : *kitas) {
+    for (const auto& c : k.record.children()) {
+      v1::Placement& at = held[c.person_id()];
+      at.set_status(v1::CHILD_STATUS_PLACED);
+      at.set_place_id(k.record.kita().kita_id());
+      at.mutable_placed_at()->set_seconds(c.placed_at());
+    }
+  }
+  for (const auto& c : *children) {
+    const v1::Placement& claims = c.record.child().placement();
+    auto it = held.find(c.record.child().person_id());
+    if (it != held.end()) {
+      if (claims.place_id() == it->second.place_id()) continue;
+      if (claims.status() == v1::CHILD_STATUS_WAITING && claims.place_id().empty()) {
+        // Seated, but the child's record missed it.
+        v1::Placement followed = it->second;
+        followed.set_reason(claims.reason());
+        if (auto s = schools_.FollowPlacement(c.record.child().person_id(), followed); !s.ok()) return s;
+      }
+    } else if (claims.status() == v1::CHILD_STATUS_PLACED) {
+      // The record claims a seat nobody holds for it (released, but it missed it).
+      v1::Placement open;
+      open.set_status(v1::CHILD_STATUS_WAITING);
+      open.set_reason("placed again: the earlier place was released");
+      if (auto s = schools_.FollowPlacement(c.record.child().person_id(), open); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
+  SchoolStore& store = schools_.store();
+  auto schools = store.LoadAllSchools();
+  if (!schools.ok()) return schools.status();
+  auto kitas = store.LoadAllKitas();
+  if (!kitas.ok()) return kitas.status();
+  auto loaded_children = store.LoadActiveChildren();
+  if (!loaded_children.ok()) return loaded_children.status();
+  std::vector<v1::ChildRecord> waiting;
+  std::unordered_map<std::string, const v1::ChildRecord*> by_id;
+  for (const auto& c : *loaded_children) {
+    if (c.record.child().placement().status() == v1::CHILD_STATUS_WAITING) waiting.push_back(c.record);
+  }
+  for (const auto& c : waiting) by_id[c.child().person_id()] = &c;
+  report.set_open(static_cast<int32_t>(waiting.size()));
+  const absl::CivilDay today = schools_.Today();
+  const int64_t now = absl::ToUnixSeconds(schools_.clock().Now());
+
+  // Schools, one problem per school type: sibling groups need as many seats as they are.
+  const std::vector<SiblingGroup> groups = GroupSiblings(waiting);
+  for (v1::SchoolType type : {v1::SCHOOL_TYPE_GS, v1::SCHOOL_TYPE_OS, v1::SCHOOL_TYPE_GYMNASIUM, v1::SCHOOL_TYPE_BSZ}) {
+    placement::Problem problem;
+    std::vector<const SiblingGroup*> demand_groups;
+    for (const auto& g : groups) {
+      if (g.school_type != type) continue;
+      const v1::ChildRecord& first = *by_id.at(g.person_ids.front());
+      placement::Demand d;
+      d.id = absl::StrCat(g.household_id, "/", TypeLabel(type));
+      d.home = Point(first.location());
+      d.need[placement::kSeat] = static_cast<int32_t>(g.person_ids.size());
+      d.days_waited = DaysSince(first.child().waiting_since(), today);
+      d.obliged = true;  // Schulpflicht
+      auto limit = schools_.settings().max_km.find(type);
+      d.max_km = limit != schools_.settings().max_km.end() ? limit->second : 20;
+      problem.demands.push_back(std::move(d));
+      demand_groups.push_back(&g);
+    }
+    std::vector<const v1::SchoolRecord*> places;
+    for (const auto& s : *schools) {
+      if (s.record.school().school_type() != type) continue;
+      const int free = FreeSeats(s.record);
+      if (free <= 0) continue;
+      placement::Amounts capacity{};
+      capacity[placement::kSeat] = free;
+      problem.places.push_back({s.record.school().school_id(), Point(s.record.school().location().coordinates()),
+                                capacity, s.record.school().location().social_area()});
+      places.push_back(&s.record);
+    }
+    if (problem.demands.empty() || problem.places.empty()) continue;
+    problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
+    const std::string solver_name(placement::ChooseSolver(problem));
+    auto solver = placement::MakeSolver(solver_name);
+    if (!solver.ok()) return solver.status();
+    auto solution = (*solver)->Solve(problem);
+    if (!solution.ok()) return solution.status();
+    report.set_solver(solver_name);
+    for (const auto& p : solution->placements) {
+      if (p.place < 0) continue;
+      const SiblingGroup& g = *demand_groups[static_cast<size_t>(p.demand)];
+      const std::string school_id = places[static_cast<size_t>(p.place)]->school().school_id();
+      std::vector<v1::Pupil> seated;
+      std::string area;
+      auto s = ApplyChange(store.outbox(), PartitionOfId(school_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+        auto loaded = store.LoadSchool(school_id);
+        if (!loaded.ok()) return loaded.status();
+        if (!loaded->has_value()) return std::optional<Commit>();
+        v1::SchoolRecord record = std::move((*loaded)->record);
+        if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
+        // Seats cut meanwhile: the next run places this group.
+        if (!SeatPupils(record, g.person_ids, now).ok()) return std::optional<Commit>();
+        record.set_fence(fence);
+        area = record.school().location().social_area();
+        Commit c;
+        c.aggregate_key = store.SchoolKey(school_id);
+        c.expected_version = (*loaded)->version;
+        c.state = record.SerializeAsString();
+        seated.clear();
+        for (const auto& id : g.person_ids) {
+          const v1::Pupil* pupil = FindPupil(record, id);
+          seated.push_back(*pupil);
+          v1::SchoolPlaced e;
+          *e.mutable_meta() = schools_.Meta("");
+          e.set_person_id(id);
+          e.set_school_id(school_id);
+          e.set_class_id(pupil->class_id());
+          e.set_school_type(type);
+          e.set_social_area(area);
+          e.set_wait_days(DaysSince(by_id.at(id)->child().waiting_since(), today));
+          c.events.push_back(ToOutgoing(streams::kSchoolPlaced, e));
+        }
+        return std::optional<Commit>(std::move(c));
+      });
+      if (!s.ok()) return s;
+      for (const auto& pupil : seated) {
+        v1::Placement at;
+        at.set_status(v1::CHILD_STATUS_PLACED);
+        at.set_place_id(school_id);
+        at.set_class_id(pupil.class_id());
+        at.set_phase(pupil.phase());
+        at.set_km(p.reason.km);
+        at.mutable_placed_at()->set_seconds(now);
+        at.set_reason(absl::StrFormat("a DaZ seat %.1f km from home, with siblings of this school type", p.reason.km));
+        if (auto f = schools_.FollowPlacement(pupil.person_id(), at); !f.ok() && !absl::IsFailedPrecondition(f)) return f;
+        schools_.ObserveWait(TypeLabel(type), DaysSince(by_id.at(pupil.person_id())->child().waiting_since(), today));
+        report.set_placed(report.placed() + 1);
+      }
+    }
+  }
+
+  // Kitas, one problem per age group.
+  for (v1::AgeGroup group : {v1::AGE_GROUP_UNDER_3, v1::AGE_GROUP_3_TO_SCHOOL}) {
+    placement::Problem problem;
+    std::vector<const v1::ChildRecord*> demand_children;
+    for (const auto& c : waiting) {
+      if (c.child().age_group() != group) continue;
+      placement::Demand d;
+      d.id = c.child().person_id();
+      d.home = Point(c.location());
+      d.need[placement::kSeat] = 1;
+      d.days_waited = DaysSince(c.child().waiting_since(), today);
+      d.max_km = schools_.settings().kita_max_km;
+      problem.demands.push_back(std::move(d));
+      demand_children.push_back(&c);
+    }
+    std::vector<const v1::KitaRecord*> places;
+    for (const auto& k : *kitas) {
+      const int free = FreePlaces(k.record, group);
+      if (free <= 0) continue;
+      placement::Amounts capacity{};
+      capacity[placement::kSeat] = free;
+      problem.places.push_back({k.record.kita().kita_id(), Point(k.record.kita().location().coordinates()), capacity,
+                                k.record.kita().location().social_area()});
+      places.push_back(&k.record);
+    }
+    if (problem.demands.empty() || problem.places.empty()) continue;
+    problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
+    auto solver = placement::MakeSolver(placement::ChooseSolver(problem));
+    if (!solver.ok()) return solver.status();
+    auto solution = (*solver)->Solve(problem);
+    if (!solution.ok()) return solution.status();
+    for (const auto& p : solution->placements) {
+      if (p.place < 0) continue;
+      const v1::ChildRecord& child = *demand_children[static_cast<size_t>(p.demand)];
+      const std::string& person_id = child.child().person_id();
+      const std::string kita_id = places[static_cast<size_t>(p.place)]->kita().kita_id();
+      bool made = false;
+      auto s = ApplyChange(store.outbox(), PartitionOfId(kita_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+        auto loaded = store.LoadKita(kita_id);
+        if (!loaded.ok()) return loaded.status();
+        if (!loaded->has_value()) return std::optional<Commit>();
+        v1::KitaRecord record = std::move((*loaded)->record);
+        if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
+        if (!AddKitaChild(record, person_id, group, now).ok()) return std::optional<Commit>();
+        record.set_fence(fence);
+        v1::KitaPlaced e;
+        *e.mutable_meta() = schools_.Meta("");
+        e.set_person_id(person_id);
+        e.set_kita_id(kita_id);
+        e.set_age_group(group);
+        e.set_social_area(record.kita().location().social_area());
+        e.set_wait_days(DaysSince(child.child().waiting_since(), today));
+        Commit c;
+        c.aggregate_key = store.KitaKey(kita_id);
+        c.expected_version = (*loaded)->version;
+        c.state = record.SerializeAsString();
+        c.events.push_back(ToOutgoing(streams::kKitaPlaced, e));
+        made = true;
+        return std::optional<Commit>(std::move(c));
+      });
+      if (!s.ok()) return s;
+      if (!made) continue;
+      v1::Placement at;
+      at.set_status(v1::CHILD_STATUS_PLACED);
+      at.set_place_id(kita_id);
+      at.set_km(p.reason.km);
+      at.mutable_placed_at()->set_seconds(now);
+      at.set_reason(absl::StrFormat("a Kita place %.1f km from home", p.reason.km));
+      if (auto f = schools_.FollowPlacement(person_id, at); !f.ok() && !absl::IsFailedPrecondition(f)) return f;
+      schools_.ObserveWait("kita", DaysSince(child.child().waiting_since(), today));
+      report.set_placed(report.placed() + 1);
+    }
+  }
+  report.set_still_waiting(report.open() - report.placed());
+  return absl::OkStatus();
+}
+
+absl::Status Placer::ReportGaps() {
+  v1::GetCapacityResponse capacity;
+  if (auto s = schools_.GetCapacity({}, capacity, {}); !s.ok()) return s;
+  SchoolStore& store = schools_.store();
+  for (const auto& row : capacity.areas()) {
+    const std::string gap = absl::StrCat(row.social_area(), "|", TypeLabel(row.school_type()), "|",
+                                         GroupLabel(row.age_group()));
+    const std::string key = store.GapKey(gap);
+    auto s = ApplyChange(store.outbox(), PartitionOfKey(gap), [&]() -> absl::StatusOr<std::optional<Commit>> {
+      auto last = LoadAggregate<v1::AreaCapacity>(store.outbox(), key);
+      if (!last.ok()) return last.status();
+      const int before = last->has_value() ? (*last)->record.waiting() : 0;
+      const int short_before = last->has_value() ? (*last)->record.short_by() : 0;
+      // Only a change is news: a gap opening, growing, shrinking or closing.
+      if (before == row.waiting() && short_before == row.short_by()) return std::optional<Commit>();
+      v1::CapacityGapDetected e;
+      *e.mutable_meta() = schools_.Meta("");
+      e.set_social_area(row.social_area());
+      e.set_school_type(row.school_type());
+      e.set_age_group(row.age_group());
+      e.set_waiting(row.waiting());
+      e.set_short_by(row.short_by());
+      Commit c;
+      c.aggregate_key = key;
+      c.expected_version = last->has_value() ? (*last)->version : 0;
+      c.state = row.SerializeAsString();
+      c.events.push_back(ToOutgoing(streams::kCapacityGapDetected, e));
+      return std::optional<Commit>(std::move(c));
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ankommen::schools

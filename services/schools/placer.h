@@ -1,0 +1,52 @@
+// Placement runs: waiting children and free DaZ seats and Kita places through
+// the placement engine — siblings of one school type as one group, compulsory
+// schooling first, within each school type's distance limit. Runs when woken
+// (new children, new seats, a move), on a schedule and on RunPlacement, on the
+// one replica holding the lease; every school and Kita it writes remembers
+// the lease's fencing token. Each run first sweeps (children follow the
+// schools' and Kitas' lists), and afterwards reports capacity gaps that
+// changed as events.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ankommen/schools/v1/schools.pb.h"
+#include "lease.h"
+#include "run_loop.h"
+#include "schools.h"
+
+namespace ankommen::schools {
+
+struct PlacerOptions {
+  RunLoop::Options loop;
+  absl::Duration lease_ttl = absl::Seconds(30);
+};
+
+class Placer {
+ public:
+  Placer(Schools& schools, std::string holder, PlacerOptions options = {});
+  ~Placer();
+
+  void Start();
+  void Stop();
+  void Wake() { loop_.Wake(); }
+  void RefreshGaugesSoon() { loop_.RefreshSoon(); }
+
+  // One run now: ABORTED when another replica holds the lease.
+  absl::StatusOr<v1::RunPlacementResponse> RunOnce();
+
+ private:
+  absl::Status Sweep();
+  absl::Status Place(int64_t fence, v1::RunPlacementResponse& report);
+  absl::Status ReportGaps();
+
+  Schools& schools_;
+  Lease lease_;
+  PlacerOptions options_;
+  std::mutex run_mutex_;
+  RunLoop loop_;
+};
+
+}  // namespace ankommen::schools

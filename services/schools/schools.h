@@ -1,0 +1,114 @@
+// The school service's use cases, free of transport. Seats are decided on the
+// school or Kita (its pupils are the truth); the child's record follows in a
+// second step that is idempotent by state and repaired by the placer's sweep.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ankommen/common/v1/event.pb.h"
+#include "ankommen/schools/v1/schools.pb.h"
+#include "bus.h"
+#include "clock.h"
+#include "domain/school_rules.h"
+#include "request_context.h"
+#include "storage/school_store.h"
+
+namespace ankommen {
+class Metrics;
+}
+
+namespace ankommen::schools {
+
+namespace v1 = ::ankommen::schools::v1;
+
+struct SchoolSettings {
+  AgeRules ages;
+  // The farthest a child travels, per school type (rural districts need more than towns).
+  std::map<v1::SchoolType, double> max_km = {{v1::SCHOOL_TYPE_GS, 10},
+                                             {v1::SCHOOL_TYPE_OS, 20},
+                                             {v1::SCHOOL_TYPE_GYMNASIUM, 25},
+                                             {v1::SCHOOL_TYPE_BSZ, 30}};
+  double kita_max_km = 8;
+};
+
+struct SchoolInstruments;
+
+class Schools {
+ public:
+  Schools(SchoolStore& store, const Clock& clock, absl::TimeZone zone, SchoolSettings settings, Metrics& metrics);
+  ~Schools();
+
+  absl::Status CreateSchool(const v1::CreateSchoolRequest& request, v1::CreateSchoolResponse& response,
+                            const RequestContext& rc);
+  absl::Status ImportSchools(const v1::ImportSchoolsRequest& request, v1::ImportSchoolsResponse& response,
+                             const RequestContext& rc);
+  absl::Status UpdateClass(const v1::UpdateClassRequest& request, v1::UpdateClassResponse& response,
+                           const RequestContext& rc);
+  absl::Status CreateKita(const v1::CreateKitaRequest& request, v1::CreateKitaResponse& response,
+                          const RequestContext& rc);
+  absl::Status GetSchool(const v1::GetSchoolRequest& request, v1::GetSchoolResponse& response,
+                         const RequestContext& rc);
+  absl::Status GetChild(const v1::GetChildRequest& request, v1::GetChildResponse& response,
+                        const RequestContext& rc);
+  absl::Status AdvancePhase(const v1::AdvancePhaseRequest& request, v1::AdvancePhaseResponse& response,
+                            const RequestContext& rc);
+  absl::Status DeclineKita(const v1::DeclineKitaRequest& request, v1::DeclineKitaResponse& response,
+                           const RequestContext& rc);
+  absl::Status RequestKita(const v1::RequestKitaRequest& request, v1::RequestKitaResponse& response,
+                           const RequestContext& rc);
+  absl::Status GetCapacity(const v1::GetCapacityRequest& request, v1::GetCapacityResponse& response,
+                           const RequestContext& rc);
+
+  // The registry's events: children are opened, re-opened after a move, erased.
+  absl::Status ApplyRegistryEvent(const IncomingEvent& event);
+
+  // The second step of every seat change: the child's record follows the
+  // school or Kita. Idempotent by state.
+  absl::Status FollowPlacement(const std::string& person_id, const v1::Placement& placement);
+
+  // Frees whatever place the child holds (moved away, erased, declined).
+  absl::Status ReleasePlace(const v1::ChildRecord& child);
+
+  absl::Status RefreshGauges();
+  void ObserveWait(const std::string& label, double days);
+
+  void set_on_demand(std::function<void()> fn) { on_demand_ = std::move(fn); }
+  void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
+
+  SchoolStore& store() { return store_; }
+  const SchoolSettings& settings() const { return settings_; }
+  const Clock& clock() const { return clock_; }
+  absl::CivilDay Today() const { return absl::ToCivilDay(clock_.Now(), zone_); }
+  std::string NewEventId() const;
+  ankommen::common::v1::EventMeta Meta(const std::string& correlation_id) const;
+
+ private:
+  absl::StatusOr<v1::Child> CurrentChild(const std::string& person_id);
+  // Runs `change` on the child's record once per event (the inbox); NOT_FOUND from it means "not ours".
+  absl::Status ApplyToChild(const IncomingEvent& event, const std::string& person_id,
+                            const std::function<absl::Status(v1::ChildRecord&, bool is_new)>& change);
+  // DeclineKita and RequestKita: a change of the child's Kita wish.
+  absl::Status ChangeKitaWish(const google::protobuf::Message& request, const std::string& idempotency_key,
+                              const std::string& person_id, const char* scope,
+                              const std::function<absl::Status(v1::ChildRecord&)>& change, v1::Child& answer);
+  void Changed(bool place);
+
+  SchoolStore& store_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
+  SchoolSettings settings_;
+  std::unique_ptr<SchoolInstruments> instruments_;
+  std::function<void()> on_demand_;
+  std::function<void()> on_change_;
+};
+
+// Metric label values.
+std::string TypeLabel(v1::SchoolType type);
+std::string GroupLabel(v1::AgeGroup group);
+
+}  // namespace ankommen::schools
