@@ -2,8 +2,9 @@
 # Sets up and runs ankommen on this machine: installs what is missing, builds,
 # starts nats-server and redis-server on loopback, starts the services, and
 # shows them at work with a sample household: registered, on the waiting list
-# of the course it is entitled to, offered a seat, enrolled. Stops exactly
-# what it started, unless --keep-running.
+# of the course it is entitled to, offered a seat, enrolled; its children
+# placed in a Kita and a DaZ class near home from the district's school table.
+# Stops exactly what it started, unless --keep-running.
 #
 #   deploy/local/run.sh [--keep-running]
 set -euo pipefail
@@ -21,7 +22,7 @@ done
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
-configure_and_build ankommen-registry ankommen-courses ankommenctl
+configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommenctl
 
 stop_all  # what an earlier --keep-running left
 if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
@@ -32,6 +33,8 @@ REGISTRY_PORT=$(free_port 50051)
 REGISTRY_METRICS_PORT=$(free_port 9101)
 COURSES_PORT=$(free_port 50052)
 COURSES_METRICS_PORT=$(free_port 9102)
+SCHOOLS_PORT=$(free_port 50053)
+SCHOOLS_METRICS_PORT=$(free_port 9103)
 
 say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
 start_nats "$NATS_PORT"
@@ -54,6 +57,25 @@ ANKOMMEN_GRPC_ADDR="127.0.0.1:$COURSES_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$C
 export ANKOMMEN_COURSES_ADDR="127.0.0.1:$COURSES_PORT"
 wait_until 30 "the course service to be SERVING" "$CTL" health --addr "$ANKOMMEN_COURSES_ADDR" \
   --service ankommen.courses.v1.CourseService
+
+say "Starting the school service on 127.0.0.1:$SCHOOLS_PORT (metrics on :$SCHOOLS_METRICS_PORT)"
+ANKOMMEN_GRPC_ADDR="127.0.0.1:$SCHOOLS_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$SCHOOLS_METRICS_PORT" \
+  start_process schools "$LOG_DIR/schools.log" "$BUILD_DIR/services/schools/ankommen-schools"
+export ANKOMMEN_SCHOOLS_ADDR="127.0.0.1:$SCHOOLS_PORT"
+wait_until 30 "the school service to be SERVING" "$CTL" health --addr "$ANKOMMEN_SCHOOLS_ADDR" \
+  --service ankommen.schools.v1.SchoolService
+
+say "Importing the district's DaZ school table (deploy/sample/meissen-daz-schools-2017.csv) and a Kita in Riesa"
+csv=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="utf-8").read()))' \
+  "$ROOT/deploy/sample/meissen-daz-schools-2017.csv")
+"$CTL" call schools ImportSchools --json "{\"idempotency_key\": \"sample-import-1\", \"csv\": $csv,
+  \"default_municipality_ags\": \"14627000\", \"area_locations\": {
+    \"Riesa\": {\"lat\": 51.308, \"lon\": 13.294}, \"Meißen\": {\"lat\": 51.164, \"lon\": 13.477},
+    \"Radebeul\": {\"lat\": 51.106, \"lon\": 13.660}, \"Großenhain\": {\"lat\": 51.289, \"lon\": 13.524}}}" \
+  | grep -E '"(imported|school_type|pupils|classes|reserve)"'
+"$CTL" call schools CreateKita --json '{"idempotency_key": "sample-kita-1", "kita": {"name": "Kita Sonnenschein Riesa",
+  "location": {"municipality_ags": "14627230", "social_area": "Riesa", "coordinates": {"lat": 51.31, "lon": 13.29}},
+  "places_under_3": 12, "places_3_to_school": 40, "hours_per_day": 9}}' | grep -E '"kita_id"'
 
 say "Registering the sample household (deploy/sample/household.json)"
 registered=$("$CTL" registry register --file "$ROOT/deploy/sample/household.json" --idempotency-key sample-household-1)
@@ -103,14 +125,31 @@ fi
 say "The course now"
 "$CTL" call courses GetCourse --json "{\"course_id\": \"$course_id\"}" | grep -E '"(seats|childcare_places|enrolled|offered|free_seats|childcare_in_use)"'
 
+say "Her children: Yusuf (5) in a Kita, Lina (9) in a Grundschule's DaZ class near home"
+child_ids=$(grep -o '"person_id": "[^"]*"' <<<"$registered" | cut -d'"' -f4 | tail -n +2)
+for child in $child_ids; do
+  placed() { "$CTL" call schools GetChild --json "{\"person_id\": \"$1\"}" | grep -q CHILD_STATUS_PLACED; }
+  wait_until 15 "a place for $child" placed "$child"
+  "$CTL" call schools GetChild --json "{\"person_id\": \"$child\"}" \
+    | grep -E '"(age_years|school_type|age_group|place_id|phase|km|reason)"' | tr -s ' ' | paste -sd' '
+done
+say "DaZ seats and Kita places in Riesa"
+"$CTL" call schools GetCapacity --json '{"social_area": "Riesa"}' | python3 -c '
+import json, sys
+for row in json.load(sys.stdin).get("areas", []):
+    kind = row.get("school_type") or row.get("age_group")
+    print("%-24s seats %4d  used %4d  free %4d  waiting %d" % (kind, row.get("seats", 0), row.get("used", 0),
+                                                               row.get("free", 0), row.get("waiting", 0)))'
+
 sleep 0.5
-say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics and :$COURSES_METRICS_PORT/metrics)"
+say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics, :$COURSES_METRICS_PORT and :$SCHOOLS_METRICS_PORT)"
 curl -s "http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics" | grep -E '^ankommen_(grpc_requests_total|events_published_total|outbox_pending_events)'
 curl -s "http://127.0.0.1:$COURSES_METRICS_PORT/metrics" | grep -E '^ankommen_course_(seats|childcare_places|offers_total|waitlist_size)'
+curl -s "http://127.0.0.1:$SCHOOLS_METRICS_PORT/metrics" | grep -E '^ankommen_(school_children_waiting|kita_places)' | grep Riesa
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
   say "Left running. Logs in $LOG_DIR; stop with deploy/local/stop.sh"
-  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
+  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"
 fi

@@ -57,6 +57,8 @@ Allocator::~Allocator() { Stop(); }
 void Allocator::Start() { loop_.Start(); }
 
 void Allocator::Stop() {
+  // Once: the destructor comes after main has closed Redis.
+  if (stopped_.exchange(true)) return;
   loop_.Stop();
   (void)lease_.Release();
 }

@@ -8,6 +8,7 @@
 // (a crash between course and learner) are brought in line with the holds.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -52,6 +53,7 @@ class Allocator {
   AllocatorOptions options_;
   std::mutex run_mutex_;  // one run at a time in this process
   RunLoop loop_;
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace ankommen::courses

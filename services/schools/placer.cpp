@@ -53,6 +53,8 @@ Placer::~Placer() { Stop(); }
 void Placer::Start() { loop_.Start(); }
 
 void Placer::Stop() {
+  // Once: the destructor comes after main has closed Redis.
+  if (stopped_.exchange(true)) return;
   loop_.Stop();
   (void)lease_.Release();
 }

@@ -8,6 +8,7 @@
 // changed as events.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -47,6 +48,7 @@ class Placer {
   PlacerOptions options_;
   std::mutex run_mutex_;
   RunLoop loop_;
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace ankommen::schools

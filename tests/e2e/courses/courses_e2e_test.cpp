@@ -4,6 +4,7 @@
 // the next person, completion comes back to the registry as a level, the seat
 // invariant holds under concurrent accepts, and bad input changes nothing.
 #include <atomic>
+#include <csignal>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -44,6 +45,12 @@ class CoursesE2ETest : public ::testing::Test {
     registry_stub_ = rv1::RegistryService::NewStub(
         grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
     stub_ = cv1::CourseService::NewStub(grpc::CreateChannel(courses_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  }
+
+  // Every test ends with a clean shutdown: SIGTERM drains and exits 0 (a crash would not).
+  void TearDown() override {
+    EXPECT_EQ(courses_->process().Stop(SIGTERM), 0) << courses_->process().Log();
+    EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log();
   }
 
   static std::unique_ptr<grpc::ClientContext> Ctx() {

@@ -4,6 +4,7 @@
 // move; the Meißen table imports with its totals; two replicas placing at
 // once never put more pupils in a class than it has seats; bad input changes
 // nothing.
+#include <csignal>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -54,6 +55,12 @@ class SchoolsE2ETest : public ::testing::Test {
     return std::make_unique<testing::ServiceProcess>(
         ANKOMMEN_SCHOOLS_BINARY, kHealth, nats_, redis_,
         std::map<std::string, std::string>{{"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "3600"}});
+  }
+
+  // Every test ends with a clean shutdown: SIGTERM drains and exits 0 (a crash would not).
+  void TearDown() override {
+    EXPECT_EQ(schools_->process().Stop(SIGTERM), 0) << schools_->process().Log();
+    EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log();
   }
 
   static std::unique_ptr<grpc::ClientContext> Ctx() {
