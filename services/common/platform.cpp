@@ -1,10 +1,36 @@
 #include "platform.h"
 
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "grpc_host.h"
+#include "ids.h"
 #include "log.h"
 
 namespace ankommen {
+
+absl::TimeZone DistrictTimeZone() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
+  return zone;
+}
+
+std::string ReplicaName() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return absl::StrCat(host, "/", getpid(), "/", NewId("r", 0));
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Platform::Subscribe(const std::string& stream, const std::string& durable,
+                                                              const std::string& filter, EventHandler handler) {
+  ConsumerSpec spec;
+  spec.stream = stream;
+  spec.durable = durable;
+  spec.filter_subject = filter;
+  spec.max_deliver = config_.max_deliver;
+  return bus_->Consume(spec, std::move(handler));
+}
 
 absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& config,
                                                           const std::vector<StreamSpec>& streams) {

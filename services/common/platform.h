@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "bus.h"
 #include "config.h"
 #include "metrics.h"
@@ -19,6 +20,13 @@ class Service;
 }
 
 namespace ankommen {
+
+// The district's time zone for dates and deadlines: Europe/Berlin (UTC, with
+// a warning, where the system has no time zone data).
+absl::TimeZone DistrictTimeZone();
+
+// This replica's name, unique among replicas: host, process and a random part.
+std::string ReplicaName();
 
 class Platform {
  public:
@@ -33,6 +41,11 @@ class Platform {
   RedisPool& redis() { return *redis_; }
   Bus& bus() { return *bus_; }
   Outbox& outbox() { return *outbox_; }
+
+  // A durable consumer of a stream (filter empty: all of it), dead-lettering
+  // after the configured number of deliveries.
+  absl::StatusOr<std::unique_ptr<Consumer>> Subscribe(const std::string& stream, const std::string& durable,
+                                                      const std::string& filter, EventHandler handler);
 
   // Serves until SIGTERM or SIGINT, then drains: health NOT_SERVING, calls in
   // flight finish (up to 10 s), consumers stop, the relay publishes what is left.

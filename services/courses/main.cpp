@@ -1,6 +1,5 @@
 // ankommen-courses: wiring only.
 #include <nats/nats.h>
-#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -9,7 +8,6 @@
 #include "courses.h"
 #include "courses_grpc.h"
 #include "grpc_host.h"
-#include "ids.h"
 #include "log.h"
 #include "platform.h"
 #include "storage/course_store.h"
@@ -66,25 +64,17 @@ int main(int argc, char** argv) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
   }
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
   SystemClock clock;
   courses::CourseStore store((*platform)->outbox(), (*platform)->redis());
-  courses::Courses use_cases(store, clock, zone, settings, (*platform)->metrics());
+  courses::Courses use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   courses::AllocatorOptions allocator_options;
   allocator_options.loop.period = absl::Seconds(period_seconds);
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
-  courses::Allocator allocator(use_cases, absl::StrCat(host, "/", getpid(), "/", NewId("al", 0)), allocator_options);
+  courses::Allocator allocator(use_cases, ReplicaName(), allocator_options);
   use_cases.set_on_demand([&allocator] { allocator.Wake(); });
   use_cases.set_on_change([&allocator] { allocator.RefreshGaugesSoon(); });
 
-  ConsumerSpec registry_events;
-  registry_events.stream = streams::kRegistry;
-  registry_events.durable = "courses-registry";
-  registry_events.max_deliver = config.max_deliver;
-  auto consumer = (*platform)->bus().Consume(
-      registry_events, [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
+  auto consumer = (*platform)->Subscribe(streams::kRegistry, "courses-registry", "",
+                                         [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
   if (!consumer.ok()) {
     log::Error("consumer_failed", {{"error", consumer.status().message()}});
     return 1;

@@ -22,24 +22,17 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
   SystemClock clock;
   registry::HouseholdStore store((*platform)->outbox(), (*platform)->redis());
-  registry::Registry registry(store, clock, zone);
+  registry::Registry registry(store, clock, DistrictTimeZone());
   AllowAllAuthorizer authorizer;
   WorkerPool workers(config.redis_pool_size * 2, 1024);
   Edge edge(authorizer, workers);
   registry::RegistryGrpcService service(registry, edge);
 
   // Levels reached in courses come back to the registry.
-  ConsumerSpec course_results;
-  course_results.stream = streams::kCourses;
-  course_results.durable = "registry-course-results";
-  course_results.filter_subject = streams::kCourseCompleted;
-  course_results.max_deliver = config.max_deliver;
-  auto consumer = (*platform)->bus().Consume(
-      course_results, [&registry](const IncomingEvent& e) { return registry.ApplyCourseCompleted(e); });
+  auto consumer = (*platform)->Subscribe(streams::kCourses, "registry-course-results", streams::kCourseCompleted,
+                                         [&registry](const IncomingEvent& e) { return registry.ApplyCourseCompleted(e); });
   if (!consumer.ok()) {
     log::Error("consumer_failed", {{"error", consumer.status().message()}});
     return 1;

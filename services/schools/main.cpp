@@ -1,12 +1,10 @@
 // ankommen-schools: wiring only.
 #include <nats/nats.h>
-#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "config_flags.h"
 #include "grpc_host.h"
-#include "ids.h"
 #include "log.h"
 #include "placer.h"
 #include "platform.h"
@@ -61,25 +59,17 @@ int main(int argc, char** argv) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
   }
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
   SystemClock clock;
   schools::SchoolStore store((*platform)->outbox(), (*platform)->redis());
-  schools::Schools use_cases(store, clock, zone, settings, (*platform)->metrics());
+  schools::Schools use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   schools::PlacerOptions placer_options;
   placer_options.loop.period = absl::Seconds(period_seconds);
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
-  schools::Placer placer(use_cases, absl::StrCat(host, "/", getpid(), "/", NewId("pl", 0)), placer_options);
+  schools::Placer placer(use_cases, ReplicaName(), placer_options);
   use_cases.set_on_demand([&placer] { placer.Wake(); });
   use_cases.set_on_change([&placer] { placer.RefreshGaugesSoon(); });
 
-  ConsumerSpec registry_events;
-  registry_events.stream = streams::kRegistry;
-  registry_events.durable = "schools-registry";
-  registry_events.max_deliver = config.max_deliver;
-  auto consumer = (*platform)->bus().Consume(
-      registry_events, [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
+  auto consumer = (*platform)->Subscribe(streams::kRegistry, "schools-registry", "",
+                                         [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
   if (!consumer.ok()) {
     log::Error("consumer_failed", {{"error", consumer.status().message()}});
     return 1;

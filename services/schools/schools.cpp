@@ -193,14 +193,13 @@ absl::Status Schools::UpdateClass(const v1::UpdateClassRequest& request, v1::Upd
   const std::string& school_id = request.school_id();
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(school_id), "class", request, request.idempotency_key(),
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = store_.LoadSchool(school_id);
+    auto loaded = LoadExistingSchool(school_id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
-    v1::SchoolRecord record = std::move((*loaded)->record);
+    v1::SchoolRecord record = std::move(loaded->record);
     if (auto s = ChangeClassSeats(record, request.class_id(), request.seats()); !s.ok()) return s;
     Decision d;
     d.commit.aggregate_key = store_.SchoolKey(school_id);
-    d.commit.expected_version = (*loaded)->version;
+    d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     d.record = school_id;
     return d;
@@ -244,12 +243,18 @@ absl::Status Schools::CreateKita(const v1::CreateKitaRequest& request, v1::Creat
 absl::Status Schools::GetSchool(const v1::GetSchoolRequest& request, v1::GetSchoolResponse& response,
                                 const RequestContext&) {
   if (auto s = ValidateId("school_id", request.school_id(), kSchoolIdPrefix); !s.ok()) return s;
-  auto loaded = store_.LoadSchool(request.school_id());
+  auto loaded = LoadExistingSchool(request.school_id());
   if (!loaded.ok()) return loaded.status();
-  if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("school ", request.school_id(), " not found"));
-  *response.mutable_school() = View((*loaded)->record);
-  response.mutable_school()->set_version((*loaded)->version);
+  *response.mutable_school() = View(loaded->record);
+  response.mutable_school()->set_version(loaded->version);
   return absl::OkStatus();
+}
+
+absl::StatusOr<LoadedSchool> Schools::LoadExistingSchool(const std::string& school_id) {
+  auto loaded = store_.LoadSchool(school_id);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
+  return std::move(**loaded);
 }
 
 // ---------------------------------------------------------------- children
@@ -284,14 +289,13 @@ absl::Status Schools::AdvancePhase(const v1::AdvancePhaseRequest& request, v1::A
   const std::string school_id = at.place_id();
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(school_id), "phase", request, request.idempotency_key(),
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = store_.LoadSchool(school_id);
+    auto loaded = LoadExistingSchool(school_id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("school ", school_id, " not found"));
-    v1::SchoolRecord record = std::move((*loaded)->record);
+    v1::SchoolRecord record = std::move(loaded->record);
     if (auto s = schools::AdvancePhase(record, request.person_id(), request.phase()); !s.ok()) return s;
     Decision d;
     d.commit.aggregate_key = store_.SchoolKey(school_id);
-    d.commit.expected_version = (*loaded)->version;
+    d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     v1::PhaseAdvanced e;
     *e.mutable_meta() = Meta(rc.correlation_id);

@@ -89,6 +89,7 @@ class Schools {
 
  private:
   absl::StatusOr<v1::Child> CurrentChild(const std::string& person_id);
+  absl::StatusOr<LoadedSchool> LoadExistingSchool(const std::string& school_id);  // NOT_FOUND if absent
   // Runs `change` on the child's record once per event (the inbox); NOT_FOUND from it means "not ours".
   absl::Status ApplyToChild(const IncomingEvent& event, const std::string& person_id,
                             const std::function<absl::Status(v1::ChildRecord&, bool is_new)>& change);

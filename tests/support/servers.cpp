@@ -269,4 +269,13 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
   if (!ready) throw std::runtime_error(binary_ + " did not become SERVING: " + process_->Log());
 }
 
+bool WaitUntil(const std::function<bool()>& done, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 }  // namespace ankommen::testing

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -100,6 +101,9 @@ class ServiceProcess {
   int grpc_port_, metrics_port_;
   std::unique_ptr<Process> process_;
 };
+
+// Polls `done` every 50 ms until it is true (true) or the time is up (false).
+bool WaitUntil(const std::function<bool()>& done, int timeout_ms = 15000);
 
 // GET http://127.0.0.1:port/path; the body, or "" on failure.
 std::string HttpGet(int port, const std::string& path);

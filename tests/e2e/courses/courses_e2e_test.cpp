@@ -24,13 +24,9 @@ namespace rv1 = ankommen::registry::v1;
 
 constexpr double kRiesaLat = 51.3078, kRiesaLon = 13.2939;
 
+// Waits as testing::WaitUntil does, with the timeout as a duration.
 bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(15)) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return true;
+  return testing::WaitUntil(done, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
 }
 
 class CoursesE2ETest : public ::testing::Test {

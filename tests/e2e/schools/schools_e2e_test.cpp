@@ -31,13 +31,9 @@ constexpr double kRiesaLat = 51.3078, kRiesaLon = 13.2939;
 constexpr double kMeissenLat = 51.1636, kMeissenLon = 13.4775;
 constexpr char kHealth[] = "ankommen.schools.v1.SchoolService";
 
+// Waits as testing::WaitUntil does, with the timeout as a duration.
 bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl::Seconds(15)) {
-  absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return true;
+  return testing::WaitUntil(done, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
 }
 
 class SchoolsE2ETest : public ::testing::Test {
