@@ -15,5 +15,6 @@ StreamSpec Spec(const char* name, const char* subjects) {
 StreamSpec Registry() { return Spec(kRegistry, "ankommen.registry.>"); }
 StreamSpec Courses() { return Spec(kCourses, "ankommen.courses.>"); }
 StreamSpec Schools() { return Spec(kSchools, "ankommen.schools.>"); }
+StreamSpec Housing() { return Spec(kHousing, "ankommen.housing.>"); }
 
 }  // namespace ankommen::streams

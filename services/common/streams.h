@@ -35,8 +35,18 @@ inline constexpr char kKitaPlaced[] = "ankommen.schools.kita.placed";
 inline constexpr char kPhaseAdvanced[] = "ankommen.schools.phase.advanced";
 inline constexpr char kCapacityGapDetected[] = "ankommen.schools.gap.detected";
 
+// The housing service: offers, moves, vacancies, lease transfers.
+inline constexpr char kHousing[] = "HOUSING";
+inline constexpr char kHousingOffered[] = "ankommen.housing.placement.offered";
+inline constexpr char kHouseholdMovedIn[] = "ankommen.housing.household.moved_in";
+inline constexpr char kHouseholdMovedOut[] = "ankommen.housing.household.moved_out";
+inline constexpr char kVacancyReported[] = "ankommen.housing.vacancy.reported";
+inline constexpr char kLeaseOffered[] = "ankommen.housing.lease.offered";
+inline constexpr char kLeaseAccepted[] = "ankommen.housing.lease.accepted";
+
 StreamSpec Registry();
 StreamSpec Courses();
 StreamSpec Schools();
+StreamSpec Housing();
 
 }  // namespace ankommen::streams

@@ -46,7 +46,8 @@ struct Place {
 
 // A pair the demand may be placed in, with its distance; extra_cost lets a
 // service express a preference the engine does not know (flats before shared
-// accommodation, near the children's school), in the same units as distance.
+// accommodation, near the children's school), in hundredths of a km — the
+// unit the engine's cost counts distance in (objective.h).
 struct Candidate {
   int32_t demand = 0;
   int32_t place = 0;

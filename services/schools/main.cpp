@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto platform = Platform::Start(config, {streams::Schools(), streams::Registry()});
+  auto platform = Platform::Start(config, {streams::Schools(), streams::Registry(), streams::Housing()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
@@ -74,6 +74,13 @@ int main(int argc, char** argv) {
     log::Error("consumer_failed", {{"error", consumer.status().message()}});
     return 1;
   }
+  // Where a household moves in decides its children's schools.
+  auto moves = (*platform)->Subscribe(streams::kHousing, "schools-housing", streams::kHouseholdMovedIn,
+                                      [&use_cases](const IncomingEvent& e) { return use_cases.ApplyHousingEvent(e); });
+  if (!moves.ok()) {
+    log::Error("consumer_failed", {{"error", moves.status().message()}});
+    return 1;
+  }
   placer.Start();
 
   AllowAllAuthorizer authorizer;
@@ -82,6 +89,7 @@ int main(int argc, char** argv) {
   schools::SchoolGrpcService service(use_cases, placer, edge);
   std::vector<std::unique_ptr<Consumer>> consumers;
   consumers.push_back(std::move(*consumer));
+  consumers.push_back(std::move(*moves));
   int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.schools.v1.SchoolService"}, std::move(consumers));
   placer.Stop();
   workers.Stop();

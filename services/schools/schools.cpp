@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
 #include "command.h"
@@ -16,6 +17,7 @@
 namespace ankommen::schools {
 
 namespace rv1 = ::ankommen::registry::v1;
+namespace hv1 = ::ankommen::housing::v1;
 
 std::string TypeLabel(v1::SchoolType type) {
   std::string name = v1::SchoolType_Name(type);
@@ -559,25 +561,7 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
   if (event.event_type == rv1::HouseholdRelocated::descriptor()->full_name()) {
     rv1::HouseholdRelocated e;
     if (auto s = parse(e); !s.ok()) return s;
-    if (!IsValidId(e.household_id(), "hh")) return absl::InvalidArgumentError("bad household id");
-    auto children = store_.HouseholdChildren(e.household_id());
-    if (!children.ok()) return children.status();
-    for (const auto& person_id : *children) {
-      auto s = ApplyToChild(event, person_id, [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
-        if (is_new) return absl::NotFoundError("not ours");
-        r.mutable_child()->set_social_area(e.social_area());
-        r.set_municipality_ags(e.municipality_ags());
-        *r.mutable_location() = e.approx_location();
-        const auto status = r.child().placement().status();
-        // A move re-opens placement near the new home; a declined Kita stays declined.
-        if (status == v1::CHILD_STATUS_PLACED || status == v1::CHILD_STATUS_WAITING) {
-          OpenWait(*r.mutable_child(), Today(), "moved: placed again near the new home");
-        }
-        return absl::OkStatus();
-      });
-      if (!s.ok()) return s;
-    }
-    return absl::OkStatus();
+    return MoveChildren(event, e.household_id(), e.municipality_ags(), e.social_area(), e.approx_location());
   }
   if (event.event_type == rv1::PersonErased::descriptor()->full_name()) {
     rv1::PersonErased e;
@@ -594,6 +578,37 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
     });
   }
   return absl::OkStatus();  // an event this service does not need
+}
+
+absl::Status Schools::MoveChildren(const IncomingEvent& event, const std::string& household_id,
+                                   const std::string& municipality_ags, const std::string& social_area,
+                                   const ankommen::common::v1::ApproxLocation& location) {
+  if (!IsValidId(household_id, "hh")) return absl::InvalidArgumentError("bad household id");
+  auto children = store_.HouseholdChildren(household_id);
+  if (!children.ok()) return children.status();
+  for (const auto& person_id : *children) {
+    auto s = ApplyToChild(event, person_id, [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
+      if (is_new) return absl::NotFoundError("not ours");
+      r.mutable_child()->set_social_area(social_area);
+      r.set_municipality_ags(municipality_ags);
+      *r.mutable_location() = location;
+      const auto status = r.child().placement().status();
+      // A move re-opens placement near the new home; a declined Kita stays declined.
+      if (status == v1::CHILD_STATUS_PLACED || status == v1::CHILD_STATUS_WAITING) {
+        OpenWait(*r.mutable_child(), Today(), "moved: placed again near the new home");
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Schools::ApplyHousingEvent(const IncomingEvent& event) {
+  if (event.event_type != hv1::HouseholdMovedIn::descriptor()->full_name()) return absl::OkStatus();
+  hv1::HouseholdMovedIn e;
+  if (!e.ParseFromString(event.payload)) return absl::InvalidArgumentError("unreadable HouseholdMovedIn payload");
+  return MoveChildren(event, e.household_id(), e.municipality_ags(), e.social_area(), e.approx_location());
 }
 
 // ---------------------------------------------------------------- gauges

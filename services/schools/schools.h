@@ -66,6 +66,8 @@ class Schools {
 
   // The registry's events: children are opened, re-opened after a move, erased.
   absl::Status ApplyRegistryEvent(const IncomingEvent& event);
+  // The housing service's: a household moved in somewhere, its children are placed near the new home.
+  absl::Status ApplyHousingEvent(const IncomingEvent& event);
 
   // The second step of every seat change: the child's record follows the
   // school or Kita. Idempotent by state.
@@ -98,6 +100,9 @@ class Schools {
                               const std::string& person_id, const char* scope,
                               const std::function<absl::Status(v1::ChildRecord&)>& change, v1::Child& answer);
   void Changed(bool place);
+  absl::Status MoveChildren(const IncomingEvent& event, const std::string& household_id,
+                            const std::string& municipality_ags, const std::string& social_area,
+                            const ankommen::common::v1::ApproxLocation& location);
 
   SchoolStore& store_;
   const Clock& clock_;

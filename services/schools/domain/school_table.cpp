@@ -6,7 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
+#include "csv.h"
 #include "field_checks.h"
 
 namespace ankommen::schools {
@@ -14,29 +15,6 @@ namespace {
 
 constexpr int kMaxClasses = 50;
 constexpr int kMaxPupils = 2000;
-
-// One CSV line: commas separate, double quotes enclose fields that hold commas.
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == ',' && !quoted) {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  for (auto& f : fields) f = std::string(absl::StripAsciiWhitespace(f));
-  return fields;
-}
 
 std::optional<v1::SchoolType> ParseType(const std::string& text) {
   std::string t = absl::AsciiStrToUpper(text);
@@ -53,41 +31,26 @@ ParsedTable ParseSchoolTable(const std::string& csv,
                              const std::map<std::string, ankommen::common::v1::ApproxLocation>& area_locations,
                              const std::string& default_ags) {
   ParsedTable out;
-  std::vector<std::string> lines = absl::StrSplit(csv, '\n');
-  if (lines.empty() || absl::StripAsciiWhitespace(lines[0]).empty()) {
-    out.rejected.push_back([] {
-      v1::RejectedRow r;
-      r.set_line(1);
-      r.set_reason("no header: expected school,school_type,social_area,vka_pupils,vka_classes,capacity_reserve");
-      return r;
-    }());
+  const CsvTable table = ParseCsv(csv);
+  auto refuse = [&](int line, std::string reason) {
+    v1::RejectedRow r;
+    r.set_line(line);
+    r.set_reason(std::move(reason));
+    out.rejected.push_back(std::move(r));
+  };
+  if (table.columns.empty()) {
+    refuse(1, "no header: expected school,school_type,social_area,vka_pupils,vka_classes,capacity_reserve");
     return out;
   }
-  std::map<std::string, size_t> column;
-  {
-    auto header = SplitCsvLine(lines[0]);
-    for (size_t i = 0; i < header.size(); ++i) column[absl::AsciiStrToLower(header[i])] = i;
-  }
-  for (const char* required : {"school", "school_type", "social_area", "vka_pupils", "vka_classes", "capacity_reserve"}) {
-    if (!column.contains(required)) {
-      v1::RejectedRow r;
-      r.set_line(1);
-      r.set_reason(absl::StrCat("the header has no column ", required));
-      out.rejected.push_back(r);
-    }
+  for (const auto& name :
+       table.Missing({"school", "school_type", "social_area", "vka_pupils", "vka_classes", "capacity_reserve"})) {
+    refuse(1, absl::StrCat("the header has no column ", name));
   }
   if (!out.rejected.empty()) return out;
 
-  for (size_t n = 1; n < lines.size(); ++n) {
-    std::string line = lines[n];
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    const int line_no = static_cast<int>(n + 1);
-    auto fields = SplitCsvLine(line);
-    auto get = [&](const char* name) -> std::string {
-      auto it = column.find(name);
-      return it != column.end() && it->second < fields.size() ? fields[it->second] : "";
-    };
+  for (const CsvRow& csv_row : table.rows) {
+    const int line_no = csv_row.line;
+    auto get = [&](const char* name) { return table.Get(csv_row, name); };
     std::vector<std::string> problems;
     Violations v;
     CheckText(v, "school", get("school"), /*required=*/true, 200);
@@ -125,12 +88,7 @@ ParsedTable ParseSchoolTable(const std::string& csv,
     std::string ags = get("municipality_ags").empty() ? default_ags : get("municipality_ags");
     if (!ags.empty() && !IsDigits(ags, 8)) problems.push_back("municipality_ags must be 8 digits");
     if (!problems.empty()) {
-      v1::RejectedRow r;
-      r.set_line(line_no);
-      std::string reason;
-      for (const auto& p : problems) absl::StrAppend(&reason, reason.empty() ? "" : "; ", p);
-      r.set_reason(reason);
-      out.rejected.push_back(r);
+      refuse(line_no, absl::StrJoin(problems, "; "));
       continue;
     }
     TableRow row;

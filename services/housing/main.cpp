@@ -1,0 +1,92 @@
+// ankommen-housing: wiring only.
+#include <nats/nats.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "allocator.h"
+#include "config_flags.h"
+#include "grpc_host.h"
+#include "housing.h"
+#include "housing_grpc.h"
+#include "log.h"
+#include "platform.h"
+#include "storage/housing_store.h"
+#include "streams.h"
+
+namespace {
+
+// "Riesa=2,Meißen=3": social workers per social area.
+bool ParseSocialWorkers(const std::string& text, std::map<std::string, int>& out) {
+  if (text.empty()) return true;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    int n = 0;
+    if (kv.size() != 2 || kv[0].empty() || !absl::SimpleAtoi(kv[1], &n) || n < 0 || n > 1000) return false;
+    out[kv[0]] = n;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ankommen;
+  BlockTerminationSignals();
+  housing::HousingSettings settings;
+  std::string workers_text;
+  int period_seconds = 300;
+  ServiceConfig config = LoadServiceConfig("housing", argc, argv, [&](CLI::App& app) {
+    app.add_option("--m2-per-person", settings.standards.square_metres_per_person,
+                   "minimum living space per person (ANKOMMEN_HOUSING_M2_PER_PERSON)")
+        ->envname("ANKOMMEN_HOUSING_M2_PER_PERSON")
+        ->check(CLI::Range(1, 50));
+    app.add_option("--max-km", settings.max_km, "farthest placement from where a household registered (ANKOMMEN_HOUSING_MAX_KM)")
+        ->envname("ANKOMMEN_HOUSING_MAX_KM")
+        ->check(CLI::Range(1.0, 500.0));
+    app.add_option("--social-workers", workers_text, "per social area, e.g. \"Riesa=2,Meißen=3\" (ANKOMMEN_HOUSING_SOCIAL_WORKERS)")
+        ->envname("ANKOMMEN_HOUSING_SOCIAL_WORKERS");
+    app.add_option("--allocation-period", period_seconds,
+                   "seconds between scheduled allocation runs (ANKOMMEN_HOUSING_ALLOCATION_PERIOD)")
+        ->envname("ANKOMMEN_HOUSING_ALLOCATION_PERIOD")
+        ->check(CLI::Range(1, 86400));
+  });
+  if (!ParseSocialWorkers(workers_text, settings.social_workers)) {
+    std::cerr << "ankommen-housing: --social-workers: expected area=count pairs separated by commas\n";
+    return 2;
+  }
+
+  auto platform = Platform::Start(config, {streams::Housing(), streams::Registry()});
+  if (!platform.ok()) {
+    log::Error("start_failed", {{"error", platform.status().message()}});
+    return 1;
+  }
+  SystemClock clock;
+  housing::HousingStore store((*platform)->outbox(), (*platform)->redis());
+  housing::Housing use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
+  housing::AllocatorOptions allocator_options;
+  allocator_options.loop.period = absl::Seconds(period_seconds);
+  housing::Allocator allocator(use_cases, ReplicaName(), allocator_options);
+  use_cases.set_on_demand([&allocator] { allocator.Wake(); });
+  use_cases.set_on_change([&allocator] { allocator.RefreshGaugesSoon(); });
+
+  auto consumer = (*platform)->Subscribe(streams::kRegistry, "housing-registry", "",
+                                         [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
+  if (!consumer.ok()) {
+    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+    return 1;
+  }
+  allocator.Start();
+
+  AllowAllAuthorizer authorizer;
+  WorkerPool workers(config.redis_pool_size * 2, 1024);
+  Edge edge(authorizer, workers);
+  housing::HousingGrpcService service(use_cases, allocator, edge);
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  consumers.push_back(std::move(*consumer));
+  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.housing.v1.HousingService"}, std::move(consumers));
+  allocator.Stop();
+  workers.Stop();
+  platform->reset();
+  nats_Close();
+  return code;
+}
