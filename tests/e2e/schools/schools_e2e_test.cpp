@@ -54,7 +54,11 @@ class SchoolsE2ETest : public ::testing::Test {
   }
 
   // Every test ends with a clean shutdown: SIGTERM drains and exits 0 (a crash would not).
+  // The test's channels close first: an idle client that polls nothing would
+  // hold the server's graceful GOAWAY for seconds.
   void TearDown() override {
+    stub_.reset();
+    registry_stub_.reset();
     EXPECT_EQ(schools_->process().Stop(SIGTERM), 0) << schools_->process().Log();
     EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log();
   }
