@@ -3,7 +3,8 @@
 # starts nats-server and redis-server on loopback, starts the services, and
 # shows them at work with a sample household: registered, on the waiting list
 # of the course it is entitled to, offered a seat, enrolled; its children
-# placed in a Kita and a DaZ class near home from the district's school table.
+# placed in a Kita and a DaZ class near home from the district's school table;
+# the household offered a flat that meets the standard, confirmed, moved in.
 # Stops exactly what it started, unless --keep-running.
 #
 #   deploy/local/run.sh [--keep-running]
@@ -22,7 +23,7 @@ done
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
-configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommenctl
+configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommenctl
 
 stop_all  # what an earlier --keep-running left
 if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
@@ -35,6 +36,8 @@ COURSES_PORT=$(free_port 50052)
 COURSES_METRICS_PORT=$(free_port 9102)
 SCHOOLS_PORT=$(free_port 50053)
 SCHOOLS_METRICS_PORT=$(free_port 9103)
+HOUSING_PORT=$(free_port 50054)
+HOUSING_METRICS_PORT=$(free_port 9104)
 
 say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
 start_nats "$NATS_PORT"
@@ -64,6 +67,19 @@ ANKOMMEN_GRPC_ADDR="127.0.0.1:$SCHOOLS_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$S
 export ANKOMMEN_SCHOOLS_ADDR="127.0.0.1:$SCHOOLS_PORT"
 wait_until 30 "the school service to be SERVING" "$CTL" health --addr "$ANKOMMEN_SCHOOLS_ADDR" \
   --service ankommen.schools.v1.SchoolService
+
+say "Starting the housing service on 127.0.0.1:$HOUSING_PORT (metrics on :$HOUSING_METRICS_PORT)"
+ANKOMMEN_GRPC_ADDR="127.0.0.1:$HOUSING_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$HOUSING_METRICS_PORT" \
+ANKOMMEN_HOUSING_SOCIAL_WORKERS="Riesa=2,Meißen=3,Radebeul=1" \
+  start_process housing "$LOG_DIR/housing.log" "$BUILD_DIR/services/housing/ankommen-housing"
+export ANKOMMEN_HOUSING_ADDR="127.0.0.1:$HOUSING_PORT"
+wait_until 30 "the housing service to be SERVING" "$CTL" health --addr "$ANKOMMEN_HOUSING_ADDR" \
+  --service ankommen.housing.v1.HousingService
+say "Importing the district's accommodations (deploy/sample/accommodations.csv)"
+accommodations=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="utf-8").read()))' \
+  "$ROOT/deploy/sample/accommodations.csv")
+"$CTL" call housing ImportAccommodations --json "{\"idempotency_key\": \"sample-accommodations-1\", \"csv\": $accommodations}" \
+  | grep -E '"(imported|line|reason)"'
 
 say "Importing the district's DaZ school table (deploy/sample/meissen-daz-schools-2017.csv) and a Kita in Riesa"
 csv=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="utf-8").read()))' \
@@ -141,15 +157,30 @@ for row in json.load(sys.stdin).get("areas", []):
     print("%-24s seats %4d  used %4d  free %4d  waiting %d" % (kind, row.get("seats", 0), row.get("used", 0),
                                                                row.get("free", 0), row.get("waiting", 0)))'
 
+say "Housing: the household of three is offered a flat (flats first, 7 m² per person), the authority confirms"
+household_housing() { "$CTL" call housing GetHousehold --json "{\"household_id\": \"$household_id\"}"; }
+housing_offered() { household_housing | grep -qE 'HOUSEHOLD_STATUS_(OFFERED|HOUSED)'; }
+wait_until 15 "a housing offer" housing_offered
+housing=$(household_housing)
+grep -E '"(status|accommodation_id|reason)"' <<<"$housing"
+housing_offer=$(field offer_id <<<"$housing" || true)
+if grep -q HOUSEHOLD_STATUS_OFFERED <<<"$housing"; then
+  "$CTL" call housing ConfirmPlacement --json "{\"idempotency_key\": \"sample-confirm-1\", \"offer_id\": \"$housing_offer\"}" \
+    | grep -E '"(status|reason)"'
+fi
+say "Housing figures in Riesa"
+"$CTL" call housing GetFigures --json '{"social_area": "Riesa"}' | grep -E '"(beds|beds_used|persons_housed|share_in_flats|square_metres_per_person|persons_per_social_worker)"'
+
 sleep 0.5
-say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics, :$COURSES_METRICS_PORT and :$SCHOOLS_METRICS_PORT)"
+say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics, :$COURSES_METRICS_PORT, :$SCHOOLS_METRICS_PORT, :$HOUSING_METRICS_PORT)"
 curl -s "http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics" | grep -E '^ankommen_(grpc_requests_total|events_published_total|outbox_pending_events)'
 curl -s "http://127.0.0.1:$COURSES_METRICS_PORT/metrics" | grep -E '^ankommen_course_(seats|childcare_places|offers_total|waitlist_size)'
 curl -s "http://127.0.0.1:$SCHOOLS_METRICS_PORT/metrics" | grep -E '^ankommen_(school_children_waiting|kita_places)' | grep Riesa
+curl -s "http://127.0.0.1:$HOUSING_METRICS_PORT/metrics" | grep -E '^ankommen_housing_(beds|households_waiting|persons_per_social_worker)' | grep Riesa
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
   say "Left running. Logs in $LOG_DIR; stop with deploy/local/stop.sh"
-  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
+  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"
 fi

@@ -115,6 +115,7 @@ absl::StatusOr<v1::Accommodation> AccommodationFromRow(const CsvTable& table, co
     else if (text.empty() || text == "no" || text == "false" || text == "0" || text == "nein") setter(false);
     else v.Add(column, "must be yes or no");
   };
+  a.set_vacant_from(get("vacant_from"));  // optional: a flat free from then is in the vacancy register
   flag("step_free", [&](bool b) { a.set_step_free(b); });
   flag("lease_transferable", [&](bool b) { a.set_lease_transferable(b); });
   if (v.empty()) CheckAccommodation(v, "", a);
