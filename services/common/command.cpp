@@ -2,6 +2,7 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wrappers.pb.h>
 
 #include <random>
 #include <thread>
@@ -72,6 +73,20 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
     }
   }
   return absl::AbortedError("the data changed concurrently too often; retry the request");
+}
+
+absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide) {
+  // The key is the whole request: a record under it always matches.
+  google::protobuf::StringValue request;
+  request.set_value(key);
+  return RunCommand(outbox, partition, "inbox", request, key, decide);
+}
+
+absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message) {
+  if (!message.ParseFromString(event.payload)) {
+    return absl::InvalidArgumentError(absl::StrCat("unreadable ", event.event_type, " payload"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ApplyChange(Outbox& outbox, int partition, const DecideChange& decide) {

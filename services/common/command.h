@@ -37,6 +37,14 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
                                           const google::protobuf::Message& request,
                                           const std::string& idempotency_key, const Decide& decide);
 
+// Applies a consumed event's effect once: `key` names the event (and, when
+// one event changes several aggregates, which one); a redelivery finds the
+// inbox record and changes nothing (replayed).
+absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide);
+
+// An event's payload as its message; INVALID_ARGUMENT (dead-lettered at once) when it does not parse.
+absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message);
+
 // An event message (with EventMeta meta) for the outbox.
 template <typename Event>
 OutgoingEvent ToOutgoing(const char* subject, const Event& event) {

@@ -38,52 +38,25 @@ ankommen::common::v1::EventMeta Meta(const Courses& courses) {
 }  // namespace
 
 Allocator::Allocator(Courses& courses, std::string holder, AllocatorOptions options)
-    : courses_(courses),
-      lease_(courses.store().outbox().redis(), courses.store().keys(), "allocation", std::move(holder)),
-      options_(options),
-      loop_(options.loop,
-            [this] {
-              auto report = RunOnce("");
-              if (!report.ok() && !absl::IsAborted(report.status())) {
-                log::Warn("allocation_failed", {{"error", report.status().message()}});
-              }
-            },
-            [this] {
-              if (auto s = courses_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
-            }) {}
-
-Allocator::~Allocator() { Stop(); }
-
-void Allocator::Start() { loop_.Start(); }
-
-void Allocator::Stop() {
-  // Once: the destructor comes after main has closed Redis.
-  if (stopped_.exchange(true)) return;
-  loop_.Stop();
-  (void)lease_.Release();
-}
-
-void Allocator::Wake() { loop_.Wake(); }
-
-void Allocator::RefreshGaugesSoon() { loop_.RefreshSoon(); }
+    : LeasedRunner(courses.store().outbox().redis(), courses.store().keys(), "allocation", std::move(holder), options,
+                   [&courses] { return courses.RefreshGauges(); }),
+      courses_(courses) {}
 
 absl::StatusOr<v1::RunAllocationResponse> Allocator::RunOnce(const std::string& policy) {
   if (!policy.empty() && policy != "fcfs" && policy != "optimal") {
     return absl::InvalidArgumentError(absl::StrCat("policy: must be \"optimal\" or \"fcfs\", not \"", policy, "\""));
   }
-  std::lock_guard run(run_mutex_);
-  auto fence = lease_.Acquire(options_.lease_ttl);
-  if (!fence.ok()) return fence.status();
-  if (!fence->has_value()) return absl::AbortedError("allocation is running on another replica");
-  v1::RunAllocationResponse report;
-  if (auto s = Sweep(**fence, report); !s.ok()) return s;
-  if (auto s = Allocate(**fence, policy.empty() ? courses_.settings().policy : policy, report); !s.ok()) return s;
-  if (report.offers_made() > 0 || report.offers_expired() > 0) {
-    log::Info("allocation_run", {{"waiting", report.waiting()}, {"offers_made", report.offers_made()},
-                                 {"offers_expired", report.offers_expired()}, {"solver", report.solver()},
-                                 {"total_km", report.total_km()}});
-  }
-  return report;
+  return WithLease<v1::RunAllocationResponse>([&](int64_t fence) -> absl::StatusOr<v1::RunAllocationResponse> {
+    v1::RunAllocationResponse report;
+    if (auto s = Sweep(fence, report); !s.ok()) return s;
+    if (auto s = Allocate(fence, policy.empty() ? courses_.settings().policy : policy, report); !s.ok()) return s;
+    if (report.offers_made() > 0 || report.offers_expired() > 0) {
+      log::Info("allocation_run", {{"waiting", report.waiting()}, {"offers_made", report.offers_made()},
+                                   {"offers_expired", report.offers_expired()}, {"solver", report.solver()},
+                                   {"total_km", report.total_km()}});
+    }
+    return report;
+  });
 }
 
 absl::Status Allocator::ReleaseOffer(const std::string& course_id, const v1::Hold& hold, int64_t fence,

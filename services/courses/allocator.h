@@ -8,8 +8,6 @@
 // (a crash between course and learner) are brought in line with the holds.
 #pragma once
 
-#include <atomic>
-#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -17,31 +15,22 @@
 #include "ankommen/courses/v1/courses.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "courses.h"
-#include "lease.h"
-#include "run_loop.h"
+#include "leased_runner.h"
 
 namespace ankommen::courses {
 
-struct AllocatorOptions {
-  RunLoop::Options loop;  // when runs and gauge refreshes happen
-  absl::Duration lease_ttl = absl::Seconds(30);
-};
+using AllocatorOptions = LeasedRunnerOptions;
 
-class Allocator {
+class Allocator final : public LeasedRunner {
  public:
   Allocator(Courses& courses, std::string holder, AllocatorOptions options = {});
-  ~Allocator();
-
-  void Start();
-  void Stop();
-  void Wake();
-  // Recomputes the gauges soon (debounced), without an allocation run.
-  void RefreshGaugesSoon();
+  ~Allocator() override { Stop(); }
 
   // One run now: ABORTED when another replica holds the lease.
   absl::StatusOr<v1::RunAllocationResponse> RunOnce(const std::string& policy);
 
  private:
+  absl::Status RunScheduled() override { return RunOnce("").status(); }
   absl::Status Sweep(int64_t fence, v1::RunAllocationResponse& report);
   absl::Status Allocate(int64_t fence, const std::string& policy, v1::RunAllocationResponse& report);
   // Frees an offered seat on its course (expired, or its request vanished).
@@ -49,11 +38,6 @@ class Allocator {
                             v1::OfferOutcome outcome);
 
   Courses& courses_;
-  Lease lease_;
-  AllocatorOptions options_;
-  std::mutex run_mutex_;  // one run at a time in this process
-  RunLoop loop_;
-  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace ankommen::courses

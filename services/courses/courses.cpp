@@ -662,11 +662,9 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
 absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& person_id,
                                  const std::function<absl::Status(v1::LearnerRecord&, bool)>& change) {
   const int partition = PartitionOfId(person_id);
-  v1::GetLearnerRequest fingerprinted;  // the inbox record: the event and the person it applied to
-  fingerprinted.set_person_id(absl::StrCat(event.event_id, "/", person_id));
   bool opened_any = false;
-  auto outcome = RunCommand(store_.outbox(), partition, "inbox", fingerprinted, fingerprinted.person_id(),
-                            [&]() -> absl::StatusOr<Decision> {
+  auto outcome = RunInbox(store_.outbox(), partition, absl::StrCat(event.event_id, "/", person_id),
+                          [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
     const bool is_new = !loaded->has_value();
@@ -766,12 +764,7 @@ void SetFacts(v1::LearnerRecord& l, const rv1::PersonFacts& f) {
 }  // namespace
 
 absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
-  auto parse = [&](google::protobuf::Message& m) -> absl::Status {
-    if (!m.ParseFromString(event.payload)) {
-      return absl::InvalidArgumentError(absl::StrCat("unreadable ", event.event_type, " payload"));
-    }
-    return absl::OkStatus();
-  };
+  auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
   if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;

@@ -1,6 +1,4 @@
 // ankommen-courses: wiring only.
-#include <nats/nats.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "allocator.h"
@@ -10,6 +8,7 @@
 #include "grpc_host.h"
 #include "log.h"
 #include "platform.h"
+#include "service_main.h"
 #include "storage/course_store.h"
 #include "streams.h"
 
@@ -73,24 +72,15 @@ int main(int argc, char** argv) {
   use_cases.set_on_demand([&allocator] { allocator.Wake(); });
   use_cases.set_on_change([&allocator] { allocator.RefreshGaugesSoon(); });
 
-  auto consumer = (*platform)->Subscribe(streams::kRegistry, "courses-registry", "",
-                                         [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
-  if (!consumer.ok()) {
-    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+  Consumers consumers;
+  if (!consumers.Add((*platform)->Subscribe(streams::kRegistry, "courses-registry", "", [&use_cases](const IncomingEvent& e) {
+        return use_cases.ApplyRegistryEvent(e);
+      }))) {
     return 1;
   }
   allocator.Start();
-
-  AllowAllAuthorizer authorizer;
-  WorkerPool workers(config.redis_pool_size * 2, 1024);
-  Edge edge(authorizer, workers);
-  courses::CourseGrpcService service(use_cases, allocator, edge);
-  std::vector<std::unique_ptr<Consumer>> consumers;
-  consumers.push_back(std::move(*consumer));
-  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.courses.v1.CourseService"}, std::move(consumers));
-  allocator.Stop();
-  workers.Stop();
-  platform->reset();
-  nats_Close();
-  return code;
+  return ServeService(*platform, "ankommen.courses.v1.CourseService", consumers,
+                      [&](Edge& edge) { return std::make_unique<courses::CourseGrpcService>(use_cases, allocator, edge); },
+                      [&] { allocator.Stop(); });
 }
+

@@ -16,43 +16,21 @@
 namespace ankommen::housing {
 
 Allocator::Allocator(Housing& housing, std::string holder, AllocatorOptions options)
-    : housing_(housing),
-      lease_(housing.store().redis(), housing.store().keys(), "allocation", std::move(holder)),
-      options_(options),
-      loop_(options.loop,
-            [this] {
-              auto report = RunOnce();
-              if (!report.ok() && !absl::IsAborted(report.status())) {
-                log::Warn("allocation_failed", {{"error", report.status().message()}});
-              }
-            },
-            [this] {
-              if (auto s = housing_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
-            }) {}
-
-Allocator::~Allocator() { Stop(); }
-
-void Allocator::Start() { loop_.Start(); }
-
-void Allocator::Stop() {
-  // Once: the destructor comes after main has closed Redis.
-  if (stopped_.exchange(true)) return;
-  loop_.Stop();
-  (void)lease_.Release();
-}
+    : LeasedRunner(housing.store().redis(), housing.store().keys(), "allocation", std::move(holder), options,
+                   [&housing] { return housing.RefreshGauges(); }),
+      housing_(housing) {}
 
 absl::StatusOr<v1::RunAllocationResponse> Allocator::RunOnce() {
-  std::lock_guard run(run_mutex_);
-  auto fence = lease_.Acquire(options_.lease_ttl);
-  if (!fence.ok()) return fence.status();
-  if (!fence->has_value()) return absl::AbortedError("allocation is running on another replica");
-  v1::RunAllocationResponse report;
-  if (auto s = Sweep(); !s.ok()) return s;
-  if (auto s = Allocate(**fence, report); !s.ok()) return s;
-  if (report.offers_made() > 0) {
-    log::Info("housing_run", {{"waiting", report.waiting()}, {"offers_made", report.offers_made()}, {"solver", report.solver()}});
-  }
-  return report;
+  return WithLease<v1::RunAllocationResponse>([&](int64_t fence) -> absl::StatusOr<v1::RunAllocationResponse> {
+    v1::RunAllocationResponse report;
+    if (auto s = Sweep(); !s.ok()) return s;
+    if (auto s = Allocate(fence, report); !s.ok()) return s;
+    if (report.offers_made() > 0) {
+      log::Info("housing_run", {{"waiting", report.waiting()}, {"offers_made", report.offers_made()},
+                                {"solver", report.solver()}});
+    }
+    return report;
+  });
 }
 
 absl::Status Allocator::Sweep() {

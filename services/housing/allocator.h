@@ -7,46 +7,31 @@
 // occupancies).
 #pragma once
 
-#include <atomic>
-#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "ankommen/housing/v1/housing.pb.h"
 #include "housing.h"
-#include "lease.h"
-#include "run_loop.h"
+#include "leased_runner.h"
 
 namespace ankommen::housing {
 
-struct AllocatorOptions {
-  RunLoop::Options loop;
-  absl::Duration lease_ttl = absl::Seconds(30);
-};
+using AllocatorOptions = LeasedRunnerOptions;
 
-class Allocator {
+class Allocator final : public LeasedRunner {
  public:
   Allocator(Housing& housing, std::string holder, AllocatorOptions options = {});
-  ~Allocator();
-
-  void Start();
-  void Stop();
-  void Wake() { loop_.Wake(); }
-  void RefreshGaugesSoon() { loop_.RefreshSoon(); }
+  ~Allocator() override { Stop(); }
 
   // One run now: ABORTED when another replica holds the lease.
   absl::StatusOr<v1::RunAllocationResponse> RunOnce();
 
  private:
+  absl::Status RunScheduled() override { return RunOnce().status(); }
   absl::Status Sweep();
   absl::Status Allocate(int64_t fence, v1::RunAllocationResponse& report);
 
   Housing& housing_;
-  Lease lease_;
-  AllocatorOptions options_;
-  std::mutex run_mutex_;
-  RunLoop loop_;
-  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace ankommen::housing

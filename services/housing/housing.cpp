@@ -490,11 +490,8 @@ absl::Status Housing::GetFigures(const v1::GetFiguresRequest& request, v1::GetFi
 
 absl::Status Housing::ApplyToHousehold(const IncomingEvent& event, const std::string& household_id,
                                        const std::function<absl::Status(v1::HouseholdRecord&, bool)>& change) {
-  v1::GetHouseholdRequest fingerprinted;  // the inbox record: the event it applied
-  fingerprinted.set_household_id(event.event_id);
-  std::vector<OutgoingEvent> events;
-  auto outcome = RunCommand(store_.outbox(), PartitionOfId(household_id), "inbox", fingerprinted, event.event_id,
-                            [&]() -> absl::StatusOr<Decision> {
+  auto outcome = RunInbox(store_.outbox(), PartitionOfId(household_id), event.event_id,
+                          [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadHousehold(household_id);
     if (!loaded.ok()) return loaded.status();
     const bool is_new = !loaded->has_value();
@@ -516,12 +513,7 @@ absl::Status Housing::ApplyToHousehold(const IncomingEvent& event, const std::st
 }
 
 absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
-  auto parse = [&](google::protobuf::Message& m) -> absl::Status {
-    if (!m.ParseFromString(event.payload)) {
-      return absl::InvalidArgumentError(absl::StrCat("unreadable ", event.event_type, " payload"));
-    }
-    return absl::OkStatus();
-  };
+  auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
   if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
@@ -563,10 +555,8 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
       return absl::OkStatus();
     }
     // The offer goes out with the household's change, as one commit.
-    v1::GetHouseholdRequest fingerprinted;
-    fingerprinted.set_household_id(event.event_id);
-    auto outcome = RunCommand(store_.outbox(), PartitionOfId(e.household_id()), "inbox", fingerprinted, event.event_id,
-                              [&]() -> absl::StatusOr<Decision> {
+    auto outcome = RunInbox(store_.outbox(), PartitionOfId(e.household_id()), event.event_id,
+                            [&]() -> absl::StatusOr<Decision> {
       auto loaded = store_.LoadHousehold(e.household_id());
       if (!loaded.ok()) return loaded.status();
       if (!loaded->has_value()) return absl::NotFoundError("gone");

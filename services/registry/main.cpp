@@ -1,6 +1,4 @@
 // ankommen-registry: wiring only.
-#include <nats/nats.h>
-
 #include "config_flags.h"
 #include "domain/facts.h"
 #include "grpc_host.h"
@@ -8,6 +6,7 @@
 #include "platform.h"
 #include "registry.h"
 #include "registry_grpc.h"
+#include "service_main.h"
 #include "storage/household_store.h"
 #include "streams.h"
 
@@ -25,23 +24,13 @@ int main(int argc, char** argv) {
   SystemClock clock;
   registry::HouseholdStore store((*platform)->outbox(), (*platform)->redis());
   registry::Registry registry(store, clock, DistrictTimeZone());
-  AllowAllAuthorizer authorizer;
-  WorkerPool workers(config.redis_pool_size * 2, 1024);
-  Edge edge(authorizer, workers);
-  registry::RegistryGrpcService service(registry, edge);
-
   // Levels reached in courses come back to the registry.
-  auto consumer = (*platform)->Subscribe(streams::kCourses, "registry-course-results", streams::kCourseCompleted,
-                                         [&registry](const IncomingEvent& e) { return registry.ApplyCourseCompleted(e); });
-  if (!consumer.ok()) {
-    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+  Consumers consumers;
+  if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "registry-course-results", streams::kCourseCompleted,
+                                            [&registry](const IncomingEvent& e) { return registry.ApplyCourseCompleted(e); }))) {
     return 1;
   }
-  std::vector<std::unique_ptr<Consumer>> consumers;
-  consumers.push_back(std::move(*consumer));
-  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.registry.v1.RegistryService"}, std::move(consumers));
-  workers.Stop();
-  platform->reset();
-  nats_Close();
-  return code;
+  return ServeService(*platform, "ankommen.registry.v1.RegistryService", consumers,
+                      [&](Edge& edge) { return std::make_unique<registry::RegistryGrpcService>(registry, edge); });
 }
+

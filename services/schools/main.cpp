@@ -1,6 +1,4 @@
 // ankommen-schools: wiring only.
-#include <nats/nats.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "config_flags.h"
@@ -10,6 +8,7 @@
 #include "platform.h"
 #include "schools.h"
 #include "schools_grpc.h"
+#include "service_main.h"
 #include "storage/school_store.h"
 #include "streams.h"
 
@@ -68,32 +67,20 @@ int main(int argc, char** argv) {
   use_cases.set_on_demand([&placer] { placer.Wake(); });
   use_cases.set_on_change([&placer] { placer.RefreshGaugesSoon(); });
 
-  auto consumer = (*platform)->Subscribe(streams::kRegistry, "schools-registry", "",
-                                         [&use_cases](const IncomingEvent& e) { return use_cases.ApplyRegistryEvent(e); });
-  if (!consumer.ok()) {
-    log::Error("consumer_failed", {{"error", consumer.status().message()}});
+  Consumers consumers;
+  if (!consumers.Add((*platform)->Subscribe(streams::kRegistry, "schools-registry", "", [&use_cases](const IncomingEvent& e) {
+        return use_cases.ApplyRegistryEvent(e);
+      }))) {
     return 1;
   }
   // Where a household moves in decides its children's schools.
-  auto moves = (*platform)->Subscribe(streams::kHousing, "schools-housing", streams::kHouseholdMovedIn,
-                                      [&use_cases](const IncomingEvent& e) { return use_cases.ApplyHousingEvent(e); });
-  if (!moves.ok()) {
-    log::Error("consumer_failed", {{"error", moves.status().message()}});
+  if (!consumers.Add((*platform)->Subscribe(streams::kHousing, "schools-housing", streams::kHouseholdMovedIn,
+                                            [&use_cases](const IncomingEvent& e) { return use_cases.ApplyHousingEvent(e); }))) {
     return 1;
   }
   placer.Start();
-
-  AllowAllAuthorizer authorizer;
-  WorkerPool workers(config.redis_pool_size * 2, 1024);
-  Edge edge(authorizer, workers);
-  schools::SchoolGrpcService service(use_cases, placer, edge);
-  std::vector<std::unique_ptr<Consumer>> consumers;
-  consumers.push_back(std::move(*consumer));
-  consumers.push_back(std::move(*moves));
-  int code = (*platform)->ServeUntilSignal({&service}, {"ankommen.schools.v1.SchoolService"}, std::move(consumers));
-  placer.Stop();
-  workers.Stop();
-  platform->reset();
-  nats_Close();
-  return code;
+  return ServeService(*platform, "ankommen.schools.v1.SchoolService", consumers,
+                      [&](Edge& edge) { return std::make_unique<schools::SchoolGrpcService>(use_cases, placer, edge); },
+                      [&] { placer.Stop(); });
 }
+

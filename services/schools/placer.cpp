@@ -34,45 +34,22 @@ int DaysSince(const std::string& iso, absl::CivilDay today) {
 }  // namespace
 
 Placer::Placer(Schools& schools, std::string holder, PlacerOptions options)
-    : schools_(schools),
-      lease_(schools.store().redis(), schools.store().keys(), "placement", std::move(holder)),
-      options_(options),
-      loop_(options.loop,
-            [this] {
-              auto report = RunOnce();
-              if (!report.ok() && !absl::IsAborted(report.status())) {
-                log::Warn("placement_failed", {{"error", report.status().message()}});
-              }
-            },
-            [this] {
-              if (auto s = schools_.RefreshGauges(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
-            }) {}
-
-Placer::~Placer() { Stop(); }
-
-void Placer::Start() { loop_.Start(); }
-
-void Placer::Stop() {
-  // Once: the destructor comes after main has closed Redis.
-  if (stopped_.exchange(true)) return;
-  loop_.Stop();
-  (void)lease_.Release();
-}
+    : LeasedRunner(schools.store().redis(), schools.store().keys(), "placement", std::move(holder), options,
+                   [&schools] { return schools.RefreshGauges(); }),
+      schools_(schools) {}
 
 absl::StatusOr<v1::RunPlacementResponse> Placer::RunOnce() {
-  std::lock_guard run(run_mutex_);
-  auto fence = lease_.Acquire(options_.lease_ttl);
-  if (!fence.ok()) return fence.status();
-  if (!fence->has_value()) return absl::AbortedError("placement is running on another replica");
-  v1::RunPlacementResponse report;
-  if (auto s = Sweep(); !s.ok()) return s;
-  if (auto s = Place(**fence, report); !s.ok()) return s;
-  if (auto s = ReportGaps(); !s.ok()) return s;
-  if (report.placed() > 0) {
-    log::Info("placement_run", {{"open", report.open()}, {"placed", report.placed()},
-                                {"still_waiting", report.still_waiting()}, {"solver", report.solver()}});
-  }
-  return report;
+  return WithLease<v1::RunPlacementResponse>([&](int64_t fence) -> absl::StatusOr<v1::RunPlacementResponse> {
+    v1::RunPlacementResponse report;
+    if (auto s = Sweep(); !s.ok()) return s;
+    if (auto s = Place(fence, report); !s.ok()) return s;
+    if (auto s = ReportGaps(); !s.ok()) return s;
+    if (report.placed() > 0) {
+      log::Info("placement_run", {{"open", report.open()}, {"placed", report.placed()},
+                                  {"still_waiting", report.still_waiting()}, {"solver", report.solver()}});
+    }
+    return report;
+  });
 }
 
 absl::Status Placer::Sweep() {

@@ -8,47 +8,32 @@
 // changed as events.
 #pragma once
 
-#include <atomic>
-#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "ankommen/schools/v1/schools.pb.h"
-#include "lease.h"
-#include "run_loop.h"
+#include "leased_runner.h"
 #include "schools.h"
 
 namespace ankommen::schools {
 
-struct PlacerOptions {
-  RunLoop::Options loop;
-  absl::Duration lease_ttl = absl::Seconds(30);
-};
+using PlacerOptions = LeasedRunnerOptions;
 
-class Placer {
+class Placer final : public LeasedRunner {
  public:
   Placer(Schools& schools, std::string holder, PlacerOptions options = {});
-  ~Placer();
-
-  void Start();
-  void Stop();
-  void Wake() { loop_.Wake(); }
-  void RefreshGaugesSoon() { loop_.RefreshSoon(); }
+  ~Placer() override { Stop(); }
 
   // One run now: ABORTED when another replica holds the lease.
   absl::StatusOr<v1::RunPlacementResponse> RunOnce();
 
  private:
+  absl::Status RunScheduled() override { return RunOnce().status(); }
   absl::Status Sweep();
   absl::Status Place(int64_t fence, v1::RunPlacementResponse& report);
   absl::Status ReportGaps();
 
   Schools& schools_;
-  Lease lease_;
-  PlacerOptions options_;
-  std::mutex run_mutex_;
-  RunLoop loop_;
-  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace ankommen::schools

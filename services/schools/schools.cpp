@@ -477,11 +477,9 @@ absl::Status Schools::ReleasePlace(const v1::ChildRecord& child) {
 
 absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string& person_id,
                                    const std::function<absl::Status(v1::ChildRecord&, bool)>& change) {
-  v1::GetChildRequest fingerprinted;  // the inbox record: the event and the child it applied to
-  fingerprinted.set_person_id(absl::StrCat(event.event_id, "/", person_id));
   v1::ChildRecord before;
-  auto outcome = RunCommand(store_.outbox(), PartitionOfId(person_id), "inbox", fingerprinted,
-                            fingerprinted.person_id(), [&]() -> absl::StatusOr<Decision> {
+  auto outcome = RunInbox(store_.outbox(), PartitionOfId(person_id), absl::StrCat(event.event_id, "/", person_id),
+                          [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadChild(person_id);
     if (!loaded.ok()) return loaded.status();
     const bool is_new = !loaded->has_value();
@@ -531,12 +529,7 @@ void OpenWait(v1::Child& child, absl::CivilDay today, const std::string& why) {
 }  // namespace
 
 absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
-  auto parse = [&](google::protobuf::Message& m) -> absl::Status {
-    if (!m.ParseFromString(event.payload)) {
-      return absl::InvalidArgumentError(absl::StrCat("unreadable ", event.event_type, " payload"));
-    }
-    return absl::OkStatus();
-  };
+  auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
   if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
@@ -607,7 +600,7 @@ absl::Status Schools::MoveChildren(const IncomingEvent& event, const std::string
 absl::Status Schools::ApplyHousingEvent(const IncomingEvent& event) {
   if (event.event_type != hv1::HouseholdMovedIn::descriptor()->full_name()) return absl::OkStatus();
   hv1::HouseholdMovedIn e;
-  if (!e.ParseFromString(event.payload)) return absl::InvalidArgumentError("unreadable HouseholdMovedIn payload");
+  if (auto s = ParsePayload(event, e); !s.ok()) return s;
   return MoveChildren(event, e.household_id(), e.municipality_ags(), e.social_area(), e.approx_location());
 }
 
