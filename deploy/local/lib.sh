@@ -60,6 +60,24 @@ stop_all() {
   done
 }
 
+# start_service NAME GRPC_PORT METRICS_PORT HEALTH_NAME: the service's binary on
+# the first free ports from those given, waited for until SERVING. Exports
+# ANKOMMEN_<NAME>_ADDR for ankommenctl and sets <NAME>_METRICS to the metrics port.
+start_service() {
+  local name=$1 health=$4 upper
+  local port metrics
+  port=$(free_port "$2")
+  metrics=$(free_port "$3")
+  upper=$(tr '[:lower:]' '[:upper:]' <<<"$name")
+  say "Starting the $name service on 127.0.0.1:$port (metrics on :$metrics)"
+  ANKOMMEN_GRPC_ADDR="127.0.0.1:$port" ANKOMMEN_METRICS_ADDR="127.0.0.1:$metrics" \
+    start_process "$name" "$LOG_DIR/$name.log" "$BUILD_DIR/services/$name/ankommen-$name"
+  export "ANKOMMEN_${upper}_ADDR=127.0.0.1:$port"
+  printf -v "${upper}_METRICS" '%s' "$metrics"
+  wait_until 30 "the $name service to be SERVING" "$BUILD_DIR/tools/ankommenctl/ankommenctl" health \
+    --addr "127.0.0.1:$port" --service "$health"
+}
+
 start_nats() {  # port
   mkdir -p "$VAR_DIR/nats"
   start_process nats "$LOG_DIR/nats.log" nats-server -a 127.0.0.1 -p "$1" -js -sd "$VAR_DIR/nats"

@@ -30,14 +30,6 @@ if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
 
 NATS_PORT=$(free_port "${ANKOMMEN_NATS_PORT:-14222}")
 REDIS_PORT=$(free_port "${ANKOMMEN_REDIS_PORT:-16379}")
-REGISTRY_PORT=$(free_port 50051)
-REGISTRY_METRICS_PORT=$(free_port 9101)
-COURSES_PORT=$(free_port 50052)
-COURSES_METRICS_PORT=$(free_port 9102)
-SCHOOLS_PORT=$(free_port 50053)
-SCHOOLS_METRICS_PORT=$(free_port 9103)
-HOUSING_PORT=$(free_port 50054)
-HOUSING_METRICS_PORT=$(free_port 9104)
 
 say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
 start_nats "$NATS_PORT"
@@ -47,34 +39,12 @@ export ANKOMMEN_NATS_URL="nats://127.0.0.1:$NATS_PORT"
 export ANKOMMEN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 CTL="$BUILD_DIR/tools/ankommenctl/ankommenctl"
 
-say "Starting the registry on 127.0.0.1:$REGISTRY_PORT (metrics on :$REGISTRY_METRICS_PORT)"
-ANKOMMEN_GRPC_ADDR="127.0.0.1:$REGISTRY_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$REGISTRY_METRICS_PORT" \
-  start_process registry "$LOG_DIR/registry.log" "$BUILD_DIR/services/registry/ankommen-registry"
-export ANKOMMEN_REGISTRY_ADDR="127.0.0.1:$REGISTRY_PORT"
-wait_until 30 "the registry to be SERVING" "$CTL" health --addr "$ANKOMMEN_REGISTRY_ADDR" \
-  --service ankommen.registry.v1.RegistryService
-
-say "Starting the course service on 127.0.0.1:$COURSES_PORT (metrics on :$COURSES_METRICS_PORT)"
-ANKOMMEN_GRPC_ADDR="127.0.0.1:$COURSES_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$COURSES_METRICS_PORT" \
-  start_process courses "$LOG_DIR/courses.log" "$BUILD_DIR/services/courses/ankommen-courses"
-export ANKOMMEN_COURSES_ADDR="127.0.0.1:$COURSES_PORT"
-wait_until 30 "the course service to be SERVING" "$CTL" health --addr "$ANKOMMEN_COURSES_ADDR" \
-  --service ankommen.courses.v1.CourseService
-
-say "Starting the school service on 127.0.0.1:$SCHOOLS_PORT (metrics on :$SCHOOLS_METRICS_PORT)"
-ANKOMMEN_GRPC_ADDR="127.0.0.1:$SCHOOLS_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$SCHOOLS_METRICS_PORT" \
-  start_process schools "$LOG_DIR/schools.log" "$BUILD_DIR/services/schools/ankommen-schools"
-export ANKOMMEN_SCHOOLS_ADDR="127.0.0.1:$SCHOOLS_PORT"
-wait_until 30 "the school service to be SERVING" "$CTL" health --addr "$ANKOMMEN_SCHOOLS_ADDR" \
-  --service ankommen.schools.v1.SchoolService
-
-say "Starting the housing service on 127.0.0.1:$HOUSING_PORT (metrics on :$HOUSING_METRICS_PORT)"
-ANKOMMEN_GRPC_ADDR="127.0.0.1:$HOUSING_PORT" ANKOMMEN_METRICS_ADDR="127.0.0.1:$HOUSING_METRICS_PORT" \
+start_service registry 50051 9101 ankommen.registry.v1.RegistryService
+start_service courses 50052 9102 ankommen.courses.v1.CourseService
+start_service schools 50053 9103 ankommen.schools.v1.SchoolService
 ANKOMMEN_HOUSING_SOCIAL_WORKERS="Riesa=2,Meißen=3,Radebeul=1" \
-  start_process housing "$LOG_DIR/housing.log" "$BUILD_DIR/services/housing/ankommen-housing"
-export ANKOMMEN_HOUSING_ADDR="127.0.0.1:$HOUSING_PORT"
-wait_until 30 "the housing service to be SERVING" "$CTL" health --addr "$ANKOMMEN_HOUSING_ADDR" \
-  --service ankommen.housing.v1.HousingService
+  start_service housing 50054 9104 ankommen.housing.v1.HousingService
+
 say "Importing the district's accommodations (deploy/sample/accommodations.csv)"
 accommodations=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="utf-8").read()))' \
   "$ROOT/deploy/sample/accommodations.csv")
@@ -172,11 +142,11 @@ say "Housing figures in Riesa"
 "$CTL" call housing GetFigures --json '{"social_area": "Riesa"}' | grep -E '"(beds|beds_used|persons_housed|share_in_flats|square_metres_per_person|persons_per_social_worker)"'
 
 sleep 0.5
-say "Metrics (http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics, :$COURSES_METRICS_PORT, :$SCHOOLS_METRICS_PORT, :$HOUSING_METRICS_PORT)"
-curl -s "http://127.0.0.1:$REGISTRY_METRICS_PORT/metrics" | grep -E '^ankommen_(grpc_requests_total|events_published_total|outbox_pending_events)'
-curl -s "http://127.0.0.1:$COURSES_METRICS_PORT/metrics" | grep -E '^ankommen_course_(seats|childcare_places|offers_total|waitlist_size)'
-curl -s "http://127.0.0.1:$SCHOOLS_METRICS_PORT/metrics" | grep -E '^ankommen_(school_children_waiting|kita_places)' | grep Riesa
-curl -s "http://127.0.0.1:$HOUSING_METRICS_PORT/metrics" | grep -E '^ankommen_housing_(beds|households_waiting|persons_per_social_worker)' | grep Riesa
+say "Metrics (http://127.0.0.1:$REGISTRY_METRICS/metrics, :$COURSES_METRICS, :$SCHOOLS_METRICS, :$HOUSING_METRICS)"
+curl -s "http://127.0.0.1:$REGISTRY_METRICS/metrics" | grep -E '^ankommen_(grpc_requests_total|events_published_total|outbox_pending_events)'
+curl -s "http://127.0.0.1:$COURSES_METRICS/metrics" | grep -E '^ankommen_course_(seats|childcare_places|offers_total|waitlist_size)'
+curl -s "http://127.0.0.1:$SCHOOLS_METRICS/metrics" | grep -E '^ankommen_(school_children_waiting|kita_places)' | grep Riesa
+curl -s "http://127.0.0.1:$HOUSING_METRICS/metrics" | grep -E '^ankommen_housing_(beds|households_waiting|persons_per_social_worker)' | grep Riesa
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
   say "Left running. Logs in $LOG_DIR; stop with deploy/local/stop.sh"

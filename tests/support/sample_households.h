@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ankommen/registry/v1/registry.pb.h"
 
@@ -39,6 +40,22 @@ inline ankommen::registry::v1::RegisterHouseholdRequest SampleRegistration(const
   c->set_birth_date("2019-09-03");
   c->set_relation(ankommen::registry::v1::RELATION_CHILD);
   c->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
+  return r;
+}
+
+// The sample's mother with children born on the given dates (YYYY-MM-DD) instead of her son.
+inline ankommen::registry::v1::RegisterHouseholdRequest SampleWithChildren(const std::string& key,
+                                                                         const std::vector<std::string>& births) {
+  auto r = SampleRegistration(key);
+  r.mutable_household()->mutable_members()->RemoveLast();
+  for (const auto& birth : births) {
+    auto* c = r.mutable_household()->add_members();
+    c->set_given_names("Kind");
+    c->set_family_name("Haddad");
+    c->set_birth_date(birth);
+    c->set_relation(ankommen::registry::v1::RELATION_CHILD);
+    c->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
+  }
   return r;
 }
 

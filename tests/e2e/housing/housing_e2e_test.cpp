@@ -102,16 +102,7 @@ class HousingE2ETest : public ::testing::Test {
 
   // A household of the mother and children born on the given dates; the registry's answer.
   rv1::Household Register(const std::string& key, const std::vector<std::string>& births) {
-    auto req = testing::SampleRegistration(key);
-    req.mutable_household()->mutable_members()->RemoveLast();
-    for (const auto& birth : births) {
-      auto* c = req.mutable_household()->add_members();
-      c->set_given_names("Kind");
-      c->set_family_name("Haddad");
-      c->set_birth_date(birth);
-      c->set_relation(rv1::RELATION_CHILD);
-      c->set_residence_status(rv1::RESIDENCE_STATUS_ASYLUM_SEEKER);
-    }
+    auto req = testing::SampleWithChildren(key, births);
     rv1::RegisterHouseholdResponse resp;
     auto s = registry_stub_->RegisterHousehold(Ctx().get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();

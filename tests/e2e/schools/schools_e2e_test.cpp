@@ -137,17 +137,7 @@ class SchoolsE2ETest : public ::testing::Test {
 
   // A household in Riesa with a mother and children of the given birth dates; their person ids.
   std::vector<std::string> Register(const std::string& key, const std::vector<std::string>& births) {
-    auto req = testing::SampleRegistration(key);
-    auto* members = req.mutable_household()->mutable_members();
-    members->RemoveLast();  // the sample's son
-    for (const auto& birth : births) {
-      auto* c = req.mutable_household()->add_members();
-      c->set_given_names("Kind");
-      c->set_family_name("Haddad");
-      c->set_birth_date(birth);
-      c->set_relation(rv1::RELATION_CHILD);
-      c->set_residence_status(rv1::RESIDENCE_STATUS_ASYLUM_SEEKER);
-    }
+    auto req = testing::SampleWithChildren(key, births);
     rv1::RegisterHouseholdResponse resp;
     auto s = registry_stub_->RegisterHousehold(Ctx().get(), req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
