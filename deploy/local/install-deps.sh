@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblemon-dev coinor-libcbc-dev
   libkainjow-mustache-dev libicu-dev
+  prometheus
 )
 
 missing=()

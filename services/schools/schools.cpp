@@ -51,22 +51,29 @@ struct SchoolInstruments {
                         .Name("ankommen_kita_places")
                         .Help("Kita places by state (free, used)")
                         .Register(r)),
+        oldest_wait(prometheus::BuildGauge()
+                        .Name("ankommen_school_oldest_wait_days")
+                        .Help("Days the longest-waiting child without a school place has waited")
+                        .Register(r)),
         children_waiting_table(children_waiting, {"school_type", "social_area"}),
         wait_days_vec(wait_days, {"school_type"}),
         daz_seats_table(daz_seats, {"school_type", "social_area", "state"}),
         kita_waiting_table(kita_waiting, {"age_group", "social_area"}),
-        kita_places_table(kita_places, {"age_group", "social_area", "state"}) {}
+        kita_places_table(kita_places, {"age_group", "social_area", "state"}),
+        oldest_wait_table(oldest_wait, {"school_type", "social_area"}) {}
 
   prometheus::Family<prometheus::Gauge>& children_waiting;
   prometheus::Family<prometheus::Histogram>& wait_days;
   prometheus::Family<prometheus::Gauge>& daz_seats;
   prometheus::Family<prometheus::Gauge>& kita_waiting;
   prometheus::Family<prometheus::Gauge>& kita_places;
+  prometheus::Family<prometheus::Gauge>& oldest_wait;
   GaugeTable children_waiting_table;
   MetricVec<prometheus::Histogram> wait_days_vec;
   GaugeTable daz_seats_table;
   GaugeTable kita_waiting_table;
   GaugeTable kita_places_table;
+  GaugeTable oldest_wait_table;
 };
 
 Schools::Schools(SchoolStore& store, const Clock& clock, absl::TimeZone zone, SchoolSettings settings, Metrics& metrics)
@@ -624,6 +631,21 @@ absl::Status Schools::RefreshGauges() {
       kita_places[{group, area, "used"}] += row.used();
     }
   }
+  // How long the longest-waiting school child has waited: the alert on 14 days watches this.
+  auto children = store_.LoadActiveChildren();
+  if (!children.ok()) return children.status();
+  std::map<std::vector<std::string>, double> oldest;
+  for (const auto& c : *children) {
+    const v1::Child& child = c.record.child();
+    absl::CivilDay since;
+    if (child.placement().status() != v1::CHILD_STATUS_WAITING || child.school_type() == v1::SCHOOL_TYPE_UNSPECIFIED ||
+        !ParseIsoDate(child.waiting_since(), since)) {
+      continue;
+    }
+    double& days = oldest[{TypeLabel(child.school_type()), child.social_area()}];
+    days = std::max(days, static_cast<double>(Today() - since));
+  }
+  instruments_->oldest_wait_table.Publish(oldest);
   instruments_->children_waiting_table.Publish(waiting);
   instruments_->daz_seats_table.Publish(seats);
   instruments_->kita_waiting_table.Publish(kita_waiting);
