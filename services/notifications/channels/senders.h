@@ -1,0 +1,39 @@
+// The real senders: SMTP and HTTP through libcurl, letters as files.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "channels/channel.h"
+
+namespace ankommen::notifications {
+
+struct SmtpSettings {
+  std::string url = "smtp://127.0.0.1:25";  // smtp:// or smtps://
+  std::string from = "ankommen@landkreis.example";
+  std::string user, password;  // empty: no authentication
+  absl::Duration timeout = absl::Seconds(20);
+};
+
+// An e-mail in the recipient's language: UTF-8 text, the subject encoded for
+// mail headers, Message-ID from the message id so a mail server can drop a
+// second copy, and a Content-Language header (and right-to-left direction hint).
+std::unique_ptr<Sender> MakeEmailSender(SmtpSettings settings);
+
+struct HttpSettings {
+  std::string url;  // the SMS gateway's or the app's endpoint
+  std::string bearer_token;  // empty: none
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+// POSTs the message as JSON ({"id","to","subject","text","language","direction"})
+// with an Idempotency-Key header. 2xx: delivered; 408, 429, 5xx and network
+// errors: retry; other 4xx: rejected.
+std::unique_ptr<Sender> MakeHttpSender(Channel channel, HttpSettings settings);
+
+// Writes a printable letter (<message id>.txt) into a folder for the post
+// room; writing the same message again changes nothing.
+std::unique_ptr<Sender> MakeLetterSender(std::string dir);
+
+}  // namespace ankommen::notifications

@@ -1,0 +1,122 @@
+// The channels against loopback servers that speak the real protocols: an
+// e-mail in Arabic arrives whole with its Message-ID; HTTP answers decide
+// between delivered, retry and rejected; a letter is printed once.
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_split.h"
+#include "channels/senders.h"
+#include "nlohmann/json.hpp"
+#include "support/servers.h"
+#include "support/sinks.h"
+
+namespace ankommen::notifications {
+namespace {
+
+using Outcome = SendResult::Outcome;
+
+OutgoingMessage Arabic() {
+  OutgoingMessage m;
+  m.message_id = "msg_00000000000000ab";
+  m.to = "amina@example.org";
+  m.subject = "مقعد لك في دورة Integrationskurs";
+  m.body = "مرحباً،\n\nيتوفر لك مقعد في دورة Integrationskurs.\n";
+  m.language = "ar";
+  m.right_to_left = true;
+  return m;
+}
+
+// The base64 body of a mail, decoded.
+std::string MailBody(const std::string& mail) {
+  std::string encoded = mail.substr(mail.find("\r\n\r\n") + 4);
+  encoded.erase(std::remove(encoded.begin(), encoded.end(), '\r'), encoded.end());
+  encoded.erase(std::remove(encoded.begin(), encoded.end(), '\n'), encoded.end());
+  std::string body;
+  EXPECT_TRUE(absl::Base64Unescape(encoded, &body));
+  return body;
+}
+
+TEST(EmailChannelTest, AnArabicMailArrivesWholeWithItsMessageId) {
+  testing::SmtpSink smtp;
+  SmtpSettings settings;
+  settings.url = smtp.url();
+  settings.from = "ankommen@landkreis-meissen.example";
+  auto email = MakeEmailSender(settings);
+  auto result = email->Send(Arabic());
+  ASSERT_EQ(result.outcome, Outcome::kDelivered) << result.detail;
+  auto mails = smtp.Mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_THAT(mails[0], ::testing::HasSubstr("Message-ID: <msg_00000000000000ab@ankommen>"));
+  EXPECT_THAT(mails[0], ::testing::HasSubstr("Content-Language: ar"));
+  EXPECT_THAT(mails[0], ::testing::HasSubstr("Subject: =?UTF-8?B?" + absl::Base64Escape(Arabic().subject) + "?="));
+  EXPECT_EQ(MailBody(mails[0]), Arabic().body);
+}
+
+TEST(EmailChannelTest, ARefusedMailboxIsRejectedAndNoServerMeansRetry) {
+  testing::SmtpSink smtp;
+  smtp.set_reject_recipients(true);
+  SmtpSettings settings;
+  settings.url = smtp.url();
+  EXPECT_EQ(MakeEmailSender(settings)->Send(Arabic()).outcome, Outcome::kRejected);
+  SmtpSettings nowhere;
+  nowhere.url = "smtp://127.0.0.1:" + std::to_string(testing::FreePort());
+  nowhere.timeout = absl::Seconds(2);
+  EXPECT_EQ(MakeEmailSender(nowhere)->Send(Arabic()).outcome, Outcome::kRetry);
+}
+
+TEST(HttpChannelTest, TheAnswerDecides) {
+  testing::HttpSink gateway;
+  HttpSettings settings;
+  settings.url = gateway.url("/sms");
+  settings.bearer_token = "token-1";
+  auto sms = MakeHttpSender(Channel::kSms, settings);
+  ASSERT_EQ(sms->Send(Arabic()).outcome, Outcome::kDelivered);
+  auto requests = gateway.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].path, "/sms");
+  EXPECT_EQ(requests[0].headers["idempotency-key"], "msg_00000000000000ab");
+  EXPECT_EQ(requests[0].headers["authorization"], "Bearer token-1");
+  auto json = nlohmann::json::parse(requests[0].body);
+  EXPECT_EQ(json["text"], Arabic().body);
+  EXPECT_EQ(json["direction"], "rtl");
+  gateway.set_status(503);
+  EXPECT_EQ(sms->Send(Arabic()).outcome, Outcome::kRetry);
+  gateway.set_status(429);
+  EXPECT_EQ(sms->Send(Arabic()).outcome, Outcome::kRetry);
+  gateway.set_status(400);
+  EXPECT_EQ(sms->Send(Arabic()).outcome, Outcome::kRejected);
+  HttpSettings nowhere;
+  nowhere.url = "http://127.0.0.1:" + std::to_string(testing::FreePort()) + "/";
+  EXPECT_EQ(MakeHttpSender(Channel::kWebhook, nowhere)->Send(Arabic()).outcome, Outcome::kRetry);
+}
+
+TEST(LetterChannelTest, ALetterIsPrintedOnce) {
+  testing::TempDir dir;
+  auto letters = MakeLetterSender(dir.path() + "/letters");
+  ASSERT_EQ(letters->Send(Arabic()).outcome, Outcome::kDelivered);
+  auto again = letters->Send(Arabic());
+  EXPECT_EQ(again.outcome, Outcome::kDelivered);
+  EXPECT_EQ(again.detail, "already printed");
+  int files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir.path() + "/letters")) {
+    ++files;
+    EXPECT_EQ(f.path().filename(), "msg_00000000000000ab.txt");
+  }
+  EXPECT_EQ(files, 1);
+}
+
+TEST(RateLimiterTest, ABurstThenTheRate) {
+  RateLimiter limiter(/*per_second=*/100, /*burst=*/2);
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 6; ++i) limiter.Acquire();
+  // Two from the burst, four at 100 per second: at least 40 ms.
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(35));
+}
+
+}  // namespace
+}  // namespace ankommen::notifications
