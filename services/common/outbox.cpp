@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "log.h"
 #include "metrics.h"
 #include "redis.h"
@@ -80,7 +81,7 @@ absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
   args.push_back(std::to_string(commit.index_ops.size()));
   for (const auto& op : commit.index_ops) {
     keys.push_back(op.key);
-    args.insert(args.end(), {KindName(op.kind), std::to_string(keys.size()), op.member, absl::StrCat(op.score)});
+    args.insert(args.end(), {KindName(op.kind), std::to_string(keys.size()), op.member, absl::StrFormat("%.17g", op.score)});
   }
   auto reply = redis_.Eval(kCommitScript, keys, args);
   if (!reply.ok()) return reply.status();

@@ -132,6 +132,8 @@ absl::Status Allocator::Allocate(int64_t fence, v1::RunAllocationResponse& repor
       e.set_accommodation_id(acc_id);
       e.set_kind(kind);
       e.set_social_area(record.accommodation().social_area());
+      e.set_contact_person_id(waiting[static_cast<size_t>(p.demand)]->contact_person_id());
+      e.set_accommodation_name(record.accommodation().name());
       Commit c;
       c.aggregate_key = store.AccommodationKey(acc_id);
       c.expected_version = (*loaded)->version;

@@ -525,6 +525,7 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
       v1::Household& h = *r.mutable_household();
       h.set_persons(e.members_size());
       for (const auto& m : e.members()) {
+        if (m.relation() == rv1::RELATION_HEAD || r.contact_person_id().empty()) r.set_contact_person_id(m.person_id());
         if (m.needs().step_free_access()) h.set_step_free(true);
         if (m.relation() == rv1::RELATION_CHILD) h.add_children_ages(m.age_years());
       }

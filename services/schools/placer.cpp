@@ -190,6 +190,8 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
           e.set_school_type(type);
           e.set_social_area(area);
           e.set_wait_days(DaysSince(by_id.at(id)->child().waiting_since(), today));
+          e.set_guardian_person_id(by_id.at(id)->guardian_person_id());
+          e.set_school_name(record.school().name());
           c.events.push_back(ToOutgoing(streams::kSchoolPlaced, e));
         }
         return std::optional<Commit>(std::move(c));
@@ -263,6 +265,8 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
         e.set_age_group(group);
         e.set_social_area(record.kita().location().social_area());
         e.set_wait_days(DaysSince(child.child().waiting_since(), today));
+        e.set_guardian_person_id(child.guardian_person_id());
+        e.set_kita_name(record.kita().name());
         Commit c;
         c.aggregate_key = store.KitaKey(kita_id);
         c.expected_version = (*loaded)->version;

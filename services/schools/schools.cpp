@@ -540,6 +540,11 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
   if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
+    // Messages about a child go to the head of the household (or the first adult).
+    std::string guardian;
+    for (const auto& m : e.members()) {
+      if (m.relation() == rv1::RELATION_HEAD || (guardian.empty() && m.age_years() >= 18)) guardian = m.person_id();
+    }
     for (const auto& m : e.members()) {
       if (!IsValidId(m.person_id(), kPersonIdPrefix)) continue;
       if (!SchoolTypeForAge(m.age_years(), settings_.ages) && !KitaGroupForAge(m.age_years(), settings_.ages)) continue;
@@ -551,6 +556,7 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
         r.set_municipality_ags(e.municipality_ags());
         *r.mutable_location() = e.approx_location();
         SetNeed(c, m.age_years(), settings_.ages);
+        r.set_guardian_person_id(guardian);
         OpenWait(c, Today(), "newly registered");
         return absl::OkStatus();
       });

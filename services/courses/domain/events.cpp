@@ -1,6 +1,7 @@
 #include "domain/events.h"
 
 #include "command.h"
+#include "domain/course_rules.h"
 #include "streams.h"
 
 namespace ankommen::courses {
@@ -47,6 +48,7 @@ OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, a
   e.set_course_type(course.course_type());
   e.set_start_date(course.start_date());
   e.mutable_deadline()->set_seconds(hold.deadline());
+  e.set_course_title(course.title().empty() ? CourseTypeName(ToCourseType(course.course_type())) : course.title());
   return ToOutgoing(streams::kSeatOffered, e);
 }
 
@@ -60,6 +62,7 @@ OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v
   e.set_course_id(course.course_id());
   e.set_course_type(course.course_type());
   e.set_outcome(outcome);
+  e.set_course_title(course.title().empty() ? CourseTypeName(ToCourseType(course.course_type())) : course.title());
   const char* subject = streams::kOfferWithdrawn;
   if (outcome == v1::OFFER_OUTCOME_ACCEPTED) subject = streams::kOfferAccepted;
   if (outcome == v1::OFFER_OUTCOME_DECLINED) subject = streams::kOfferDeclined;

@@ -67,6 +67,28 @@ TEST_F(OutboxTest, StateEventsIndexAndAnswerAreWrittenTogether) {
   EXPECT_EQ((*prior)->response, "answer-ev_1");
 }
 
+TEST_F(OutboxTest, SortedIndexScoresKeepEveryDigit) {
+  // A due time in unix seconds: six significant digits would move it by hours.
+  Commit c = MakeCommit("k1", 0, "ev_1");
+  c.index_ops = {IndexOp::SortedAdd(keys_.Key(5, "due"), "m_1", 1795221234.0)};
+  ASSERT_TRUE(outbox_->Apply(c).ok());
+  EXPECT_EQ(redis_.Command({"ZSCORE", keys_.Key(5, "due"), "m_1"}), "1795221234");
+}
+
+TEST_F(OutboxTest, ACommitWithoutAnIdempotencyKeyIsGuardedByItsVersionAlone) {
+  Commit c = MakeCommit("k1", 0, "ev_1");
+  c.idempotency_key.clear();
+  c.fingerprint.clear();
+  auto first = outbox_->Apply(c);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->outcome, CommitResult::Outcome::kCommitted);
+  auto stale = outbox_->Apply(c);  // still expects version 0
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->outcome, CommitResult::Outcome::kConflict);
+  c.fingerprint = "half";
+  EXPECT_FALSE(outbox_->Apply(c).ok()) << "a key without a fingerprint (or the reverse) is a mistake";
+}
+
 TEST_F(OutboxTest, ARetryReplaysTheFirstAnswerAndWritesNothing) {
   ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
   auto again = outbox_->Apply(MakeCommit("k1", 0, "ev_2"));

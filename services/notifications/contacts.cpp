@@ -1,0 +1,45 @@
+#include "contacts.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+
+namespace ankommen::notifications {
+namespace {
+
+class RegistryContactBook final : public ContactBook {
+ public:
+  explicit RegistryContactBook(const std::string& addr)
+      : stub_(registry::v1::RegistryService::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()))) {}
+
+  absl::StatusOr<Contact> Lookup(const std::string& person_id) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("x-ankommen-actor", "notifications");
+    registry::v1::GetContactRequest req;
+    req.set_person_id(person_id);
+    req.set_purpose("notification: an offer or placement for the person");
+    registry::v1::GetContactResponse resp;
+    grpc::Status s = stub_->GetContact(&ctx, req, &resp);
+    if (s.error_code() == grpc::NOT_FOUND) return absl::NotFoundError(s.error_message());
+    if (!s.ok()) return absl::UnavailableError(absl::StrCat("registry: ", s.error_message()));
+    Contact c;
+    c.name = absl::StrCat(resp.given_names(), " ", resp.family_name());
+    c.email = resp.contact().email();
+    c.phone = resp.contact().phone();
+    c.language = resp.preferred_language();
+    return c;
+  }
+
+ private:
+  std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<ContactBook> MakeRegistryContactBook(const std::string& registry_addr) {
+  return std::make_unique<RegistryContactBook>(registry_addr);
+}
+
+}  // namespace ankommen::notifications

@@ -1,0 +1,29 @@
+// Contact data, read from the registry at the moment of sending (an audited
+// GetContact with its purpose) and never stored here.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace ankommen::notifications {
+
+struct Contact {
+  std::string name;      // for a letter's address line
+  std::string email;
+  std::string phone;
+  std::string language;  // preferred
+};
+
+class ContactBook {
+ public:
+  virtual ~ContactBook() = default;
+  // NOT_FOUND when the person was erased (nothing may be sent then).
+  virtual absl::StatusOr<Contact> Lookup(const std::string& person_id) = 0;
+};
+
+// The registry's GetContact over gRPC at `registry_addr`.
+std::unique_ptr<ContactBook> MakeRegistryContactBook(const std::string& registry_addr);
+
+}  // namespace ankommen::notifications

@@ -1,0 +1,101 @@
+// ankommen-notifications: wiring only.
+#include "channels/senders.h"
+#include "config_flags.h"
+#include "contacts.h"
+#include "grpc_host.h"
+#include "log.h"
+#include "notifications.h"
+#include "notifications_grpc.h"
+#include "platform.h"
+#include "run_loop.h"
+#include "service_main.h"
+#include "streams.h"
+#include "template_files.h"
+
+int main(int argc, char** argv) {
+  using namespace ankommen;
+  using namespace ankommen::notifications;
+  BlockTerminationSignals();
+  std::string registry_addr = "127.0.0.1:50051", templates_dir = ANKOMMEN_DEFAULT_TEMPLATES_DIR;
+  std::string smtp_url, smtp_from = "ankommen@landkreis.example", sms_url, letters_dir;
+  int retry_attempts = 5, retry_first_ms = 30'000, claim_seconds = 120;
+  ServiceConfig config = LoadServiceConfig("notifications", argc, argv, [&](CLI::App& app) {
+    app.add_option("--registry-addr", registry_addr, "the registry, for contact data (ANKOMMEN_REGISTRY_ADDR)")
+        ->envname("ANKOMMEN_REGISTRY_ADDR");
+    app.add_option("--templates", templates_dir, "template folder (ANKOMMEN_NOTIFICATIONS_TEMPLATES)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_TEMPLATES");
+    app.add_option("--smtp-url", smtp_url, "e-mail: smtp://host:port; empty: no e-mail (ANKOMMEN_NOTIFICATIONS_SMTP_URL)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_SMTP_URL");
+    app.add_option("--smtp-from", smtp_from, "sender address (ANKOMMEN_NOTIFICATIONS_SMTP_FROM)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_SMTP_FROM");
+    app.add_option("--sms-url", sms_url, "SMS gateway endpoint; empty: no SMS (ANKOMMEN_NOTIFICATIONS_SMS_URL)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_SMS_URL");
+    app.add_option("--letters", letters_dir, "folder for printed letters; empty: no letters (ANKOMMEN_NOTIFICATIONS_LETTERS)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_LETTERS");
+    app.add_option("--retry-attempts", retry_attempts, "attempts per channel (ANKOMMEN_NOTIFICATIONS_RETRY_ATTEMPTS)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_RETRY_ATTEMPTS")
+        ->check(CLI::Range(1, 20));
+    app.add_option("--retry-first-ms", retry_first_ms, "first retry delay (ANKOMMEN_NOTIFICATIONS_RETRY_FIRST_MS)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_RETRY_FIRST_MS")
+        ->check(CLI::Range(1, 3'600'000));
+    app.add_option("--claim-seconds", claim_seconds, "an attempt taking longer is presumed lost (ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS")
+        ->check(CLI::Range(1, 3600));
+  });
+  auto templates = LoadTemplates(templates_dir);
+  if (!templates.ok()) {
+    std::cerr << "ankommen-notifications: " << templates.status().message() << "\n";
+    return 2;
+  }
+  std::map<Channel, std::unique_ptr<Sender>> senders;
+  if (!smtp_url.empty()) {
+    SmtpSettings smtp;
+    smtp.url = smtp_url;
+    smtp.from = smtp_from;
+    senders[Channel::kEmail] = MakeEmailSender(smtp);
+  }
+  if (!sms_url.empty()) {
+    HttpSettings sms;
+    sms.url = sms_url;
+    if (const char* token = std::getenv("ANKOMMEN_NOTIFICATIONS_SMS_TOKEN")) sms.bearer_token = token;
+    senders[Channel::kSms] = MakeHttpSender(Channel::kSms, sms);
+  }
+  if (!letters_dir.empty()) senders[Channel::kLetter] = MakeLetterSender(letters_dir);
+
+  auto platform = Platform::Start(config, {streams::Courses(), streams::Schools(), streams::Housing()});
+  if (!platform.ok()) {
+    log::Error("start_failed", {{"error", platform.status().message()}});
+    return 1;
+  }
+  NotificationSettings settings;
+  settings.retry.max_attempts = retry_attempts;
+  settings.retry.first_delay = absl::Milliseconds(retry_first_ms);
+  settings.claim = absl::Seconds(claim_seconds);
+  SystemClock clock;
+  auto contacts = MakeRegistryContactBook(registry_addr);
+  Notifications use_cases((*platform)->outbox(), (*platform)->redis(), *contacts, std::move(*templates),
+                          std::move(senders), settings, clock, (*platform)->metrics());
+  // Sending runs on its own loop: woken by new messages, and every second for retries that fall due.
+  RunLoop::Options loop;
+  loop.period = absl::Seconds(1);
+  loop.debounce = absl::Milliseconds(50);
+  RunLoop dispatcher(
+      loop,
+      [&use_cases] {
+        if (auto s = use_cases.DispatchDue(); !s.ok()) log::Warn("dispatch_failed", {{"error", s.status().message()}});
+      },
+      [] {});
+  use_cases.set_on_new([&dispatcher] { dispatcher.Wake(); });
+
+  Consumers consumers;
+  auto handler = [&use_cases](const IncomingEvent& e) { return use_cases.ApplyEvent(e); };
+  if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-courses", "ankommen.courses.offer.>", handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kSchools, "notifications-schools", "", handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-housing", streams::kHousingOffered, handler))) {
+    return 1;
+  }
+  dispatcher.Start();
+  return ServeService(*platform, "ankommen.notifications.v1.NotificationService", consumers,
+                      [&](Edge& edge) { return std::make_unique<NotificationGrpcService>(use_cases, edge); },
+                      [&] { dispatcher.Stop(); });
+}

@@ -1,0 +1,425 @@
+#include "notifications.h"
+
+#include "absl/strings/str_cat.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/housing/v1/events.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
+#include "command.h"
+#include "domain/dates.h"
+#include "field_checks.h"
+#include "ids.h"
+#include "log.h"
+#include "metrics.h"
+#include "redis.h"
+
+namespace ankommen::notifications {
+
+namespace cv1 = ::ankommen::courses::v1;
+namespace sv1 = ::ankommen::schools::v1;
+namespace hv1 = ::ankommen::housing::v1;
+
+struct NotificationInstruments {
+  explicit NotificationInstruments(prometheus::Registry& r)
+      : sent(prometheus::BuildCounter()
+                 .Name("ankommen_notifications_total")
+                 .Help("Delivery attempts by channel, language and outcome (delivered, retry, rejected, dead)")
+                 .Register(r)),
+        latency(prometheus::BuildHistogram()
+                    .Name("ankommen_notification_delivery_seconds")
+                    .Help("From the event to the message delivered")
+                    .Register(r)),
+        dead(prometheus::BuildGauge()
+                 .Name("ankommen_notifications_dead_letters")
+                 .Help("Messages that every channel failed, by the last channel tried (this replica's count)")
+                 .Register(r)),
+        sent_vec(sent, {"channel", "language", "outcome"}),
+        dead_vec(dead, {"channel"}),
+        latency_histogram(latency.Add({}, prometheus::Histogram::BucketBoundaries{1, 5, 15, 60, 300, 900, 3600, 14400, 86400})) {}
+
+  prometheus::Family<prometheus::Counter>& sent;
+  prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Family<prometheus::Gauge>& dead;
+  MetricVec<prometheus::Counter> sent_vec;
+  MetricVec<prometheus::Gauge> dead_vec;
+  prometheus::Histogram& latency_histogram;
+};
+
+namespace {
+
+// Messages live in their person's partition: the id's first digit says which.
+std::string PartitionedMessageId(const std::string& event_id, const std::string& person_id) {
+  std::string id = MessageId(event_id, person_id);
+  const char* kHex = "0123456789abcdef";
+  id[4] = kHex[PartitionOfId(person_id)];
+  return id;
+}
+
+google::protobuf::Timestamp At(int64_t unix_seconds) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(unix_seconds);
+  return t;
+}
+
+int64_t DateAsUnix(const std::string& iso) {
+  absl::CivilDay day;
+  if (!ParseIsoDate(iso, day)) return 0;
+  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 12, 0, 0),
+                                             absl::UTCTimeZone()));
+}
+
+}  // namespace
+
+Notifications::Notifications(Outbox& outbox, RedisPool& redis, ContactBook& contacts, TemplateSet templates,
+                             std::map<Channel, std::unique_ptr<Sender>> senders, NotificationSettings settings,
+                             const Clock& clock, Metrics& metrics)
+    : outbox_(outbox),
+      redis_(redis),
+      contacts_(contacts),
+      templates_(std::move(templates)),
+      senders_(std::move(senders)),
+      settings_(std::move(settings)),
+      clock_(clock),
+      instruments_(std::make_unique<NotificationInstruments>(metrics.registry())) {
+  // Each channel's own pace: mail servers and SMS gateways throttle floods.
+  for (const auto& [channel, sender] : senders_) limiters_[channel] = std::make_unique<RateLimiter>(20, 20);
+}
+
+Notifications::~Notifications() = default;
+
+std::string Notifications::MessageKey(const std::string& id) const {
+  return outbox_.keys().Key(PartitionOfId(id), "message:" + id);
+}
+std::string Notifications::DueKey(int partition) const { return outbox_.keys().Key(partition, "due"); }
+std::string Notifications::PersonKey(const std::string& person_id) const {
+  return outbox_.keys().Key(PartitionOfId(person_id), "person:" + person_id);
+}
+
+absl::StatusOr<std::optional<Loaded<v1::MessageRecord>>> Notifications::Load(const std::string& id) {
+  return LoadAggregate<v1::MessageRecord>(outbox_, MessageKey(id));
+}
+
+// ---------------------------------------------------------------- events to messages
+
+absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
+  Draft d;
+  int64_t event_time = absl::ToUnixSeconds(clock_.Now());
+  if (event.event_type == cv1::SeatOffered::descriptor()->full_name()) {
+    cv1::SeatOffered e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    d = {e.person_id(), "seat_offered", {{"course", e.course_title()}},
+         {{"start_date", DateAsUnix(e.start_date())}, {"deadline", e.deadline().seconds()}}};
+    event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == cv1::OfferClosed::descriptor()->full_name()) {
+    cv1::OfferClosed e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    if (e.outcome() != cv1::OFFER_OUTCOME_EXPIRED) return absl::OkStatus();  // the person answered: they know
+    d = {e.person_id(), "offer_expired", {{"course", e.course_title()}}, {}};
+    event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == sv1::SchoolPlaced::descriptor()->full_name()) {
+    sv1::SchoolPlaced e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    d = {e.guardian_person_id(), "school_placed", {{"school", e.school_name()}},
+         {{"start_date", e.meta().occurred_at().seconds()}}};
+    event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == sv1::KitaPlaced::descriptor()->full_name()) {
+    sv1::KitaPlaced e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    d = {e.guardian_person_id(), "kita_placed", {{"kita", e.kita_name()}},
+         {{"start_date", e.meta().occurred_at().seconds()}}};
+    event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == hv1::HousingOffered::descriptor()->full_name()) {
+    hv1::HousingOffered e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    d = {e.contact_person_id(), "housing_offered",
+         {{"accommodation", e.accommodation_name()}, {"social_area", e.social_area()}}, {}};
+    event_time = e.meta().occurred_at().seconds();
+  } else {
+    return absl::OkStatus();  // not for a person
+  }
+  if (!IsValidId(d.person_id, "p")) {
+    log::Warn("notification_without_recipient", {{"event_id", event.event_id}, {"kind", d.kind}});
+    return absl::OkStatus();
+  }
+  return Create(event, event_time, d);
+}
+
+absl::Status Notifications::Create(const IncomingEvent& event, int64_t event_time, const Draft& draft) {
+  const std::string id = PartitionedMessageId(event.event_id, draft.person_id);
+  const int partition = PartitionOfId(id);
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  auto outcome = RunInbox(outbox_, partition, id, [&]() -> absl::StatusOr<Decision> {
+    auto existing = Load(id);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) return absl::AlreadyExistsError("made already");
+    v1::MessageRecord record;
+    v1::Message& m = *record.mutable_message();
+    m.set_message_id(id);
+    m.set_event_id(event.event_id);
+    m.set_kind(draft.kind);
+    m.set_person_id(draft.person_id);
+    m.set_status(v1::MESSAGE_STATUS_PENDING);
+    *m.mutable_created_at() = At(now);
+    for (const auto& [k, v] : draft.values) (*record.mutable_values())[k] = v;
+    for (const auto& [k, v] : draft.dates) (*record.mutable_dates())[k] = v;
+    record.set_next_attempt_at(now);
+    record.set_event_time(event_time);
+    Decision d;
+    d.commit.aggregate_key = MessageKey(id);
+    d.commit.state = record.SerializeAsString();
+    d.commit.index_ops = {IndexOp::SortedAdd(DueKey(partition), id, static_cast<double>(now)),
+                          IndexOp::SortedAdd(PersonKey(draft.person_id), id, static_cast<double>(now))};
+    d.record = id;
+    return d;
+  });
+  if (!outcome.ok() && !absl::IsAlreadyExists(outcome.status())) return outcome.status();
+  if (outcome.ok() && !outcome->replayed && on_new_) on_new_();
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- sending
+
+absl::StatusOr<int> Notifications::DispatchDue(int limit) {
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  std::vector<std::vector<std::string>> queries;
+  for (int p = 0; p < kPartitions; ++p) {
+    queries.push_back({"ZRANGEBYSCORE", DueKey(p), "-inf", std::to_string(now), "LIMIT", "0", std::to_string(limit)});
+  }
+  auto due = redis_.Pipeline(queries);
+  if (!due.ok()) return due.status();
+  int attempted = 0;
+  for (const auto& partition : *due) {
+    for (const auto& entry : partition.elements) {
+      if (attempted >= limit) return attempted;
+      auto done = Attempt(entry.str);
+      if (!done.ok()) {
+        log::Warn("notification_attempt_failed", {{"message_id", entry.str}, {"error", done.status().message()}});
+        continue;
+      }
+      attempted += *done ? 1 : 0;
+    }
+  }
+  return attempted;
+}
+
+absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
+  const int partition = PartitionOfId(id);
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  // 1. Claim: the next attempt time moves ahead by the claim; a concurrent claim loses the race.
+  v1::MessageRecord claimed;
+  bool ours = false;
+  auto s = ApplyChange(outbox_, partition, [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto loaded = Load(id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return std::optional<Commit>();
+    v1::MessageRecord record = std::move((*loaded)->record);
+    if (record.message().status() != v1::MESSAGE_STATUS_PENDING || record.next_attempt_at() > now) {
+      return std::optional<Commit>();
+    }
+    const int64_t until = now + absl::ToInt64Seconds(settings_.claim);
+    record.set_next_attempt_at(until);
+    Commit c;
+    c.aggregate_key = MessageKey(id);
+    c.expected_version = (*loaded)->version;
+    c.state = record.SerializeAsString();
+    c.index_ops = {IndexOp::SortedAdd(DueKey(partition), id, static_cast<double>(until))};
+    claimed = record;
+    ours = true;
+    return std::optional<Commit>(std::move(c));
+  });
+  if (!s.ok()) return s;
+  if (!ours) return false;
+
+  // 2. Who and how: contact data now, from the registry, not kept.
+  const v1::Message& m = claimed.message();
+  std::string outcome_name, detail, channel_name, language;
+  std::optional<int64_t> next_at;  // set: try again then; unset: final (delivered or dead)
+  bool delivered = false, dead = false, next_channel = false;
+  auto contact = contacts_.Lookup(m.person_id());
+  if (absl::IsNotFound(contact.status())) {
+    dead = true;
+    detail = "the person was erased: nothing is sent";
+  } else if (!contact.ok()) {
+    next_at = now + 30;  // the registry is away: no attempt is counted
+    detail = std::string(contact.status().message());
+    log::Warn("contact_lookup_failed", {{"message_id", id}, {"error", detail}});
+  } else {
+    const std::string wanted = contact->language.empty() ? kFallbackLanguage : contact->language;
+    language = templates_.Find(m.kind(), wanted) != nullptr ? wanted : kFallbackLanguage;
+    Values values(claimed.values().begin(), claimed.values().end());
+    for (const auto& [k, unix] : claimed.dates()) {
+      if (unix > 0) values[k] = FormatDate(absl::FromUnixSeconds(unix), language, settings_.time_zone);
+    }
+    auto rendered = templates_.Render(m.kind(), language, values);
+    Reachability reach;
+    reach.email = !contact->email.empty() && senders_.contains(Channel::kEmail);
+    reach.phone = !contact->phone.empty() && senders_.contains(Channel::kSms);
+    reach.preferred = reach.email ? Channel::kEmail : Channel::kSms;
+    std::vector<Channel> order;
+    for (Channel c : ChannelOrder(reach)) {
+      if (senders_.contains(c)) order.push_back(c);
+    }
+    if (!rendered.ok()) {
+      dead = true;
+      detail = std::string(rendered.status().message());
+      log::Error("notification_unrenderable", {{"message_id", id}, {"kind", m.kind()}, {"error", detail}});
+    } else if (claimed.channel_index() >= static_cast<int>(order.size())) {
+      dead = true;
+      detail = "no channel left";
+    } else {
+      const Channel channel = order[static_cast<size_t>(claimed.channel_index())];
+      channel_name = ChannelName(channel);
+      OutgoingMessage out;
+      out.message_id = id;
+      out.to = channel == Channel::kEmail ? contact->email : channel == Channel::kSms ? contact->phone : contact->name;
+      out.subject = rendered->subject;
+      out.body = rendered->body;
+      out.language = rendered->language;
+      out.right_to_left = rendered->right_to_left;
+      limiters_[channel]->Acquire();
+      SendResult result = senders_[channel]->Send(out);
+      detail = result.detail;
+      switch (result.outcome) {
+        case SendResult::Outcome::kDelivered:
+          delivered = true;
+          outcome_name = "delivered";
+          break;
+        case SendResult::Outcome::kRetry:
+          outcome_name = "retry";
+          if (auto delay = RetryDelay(settings_.retry, claimed.attempts_on_channel() + 1)) {
+            next_at = now + std::max<int64_t>(1, absl::ToInt64Seconds(*delay));
+          } else {
+            next_channel = true;
+          }
+          break;
+        case SendResult::Outcome::kRejected:
+          outcome_name = "rejected";
+          next_channel = true;
+          break;
+      }
+      if (next_channel && claimed.channel_index() + 1 >= static_cast<int>(order.size())) {
+        dead = true;
+        next_channel = false;
+      }
+      instruments_->sent_vec.With({channel_name, rendered->language, outcome_name}).Increment();
+    }
+  }
+
+  // 3. The outcome, on the message as claimed (nobody else touches it while claimed).
+  s = ApplyChange(outbox_, partition, [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto loaded = Load(id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return std::optional<Commit>();
+    v1::MessageRecord record = std::move((*loaded)->record);
+    v1::Message& msg = *record.mutable_message();
+    if (!channel_name.empty()) {
+      v1::Attempt* a = msg.add_attempts();
+      a->set_channel(channel_name);
+      *a->mutable_at() = At(now);
+      a->set_outcome(outcome_name);
+      a->set_detail(detail);
+      msg.set_channel(channel_name);
+    }
+    if (!language.empty()) msg.set_language(language);
+    Commit c;
+    c.aggregate_key = MessageKey(id);
+    c.expected_version = (*loaded)->version;
+    if (delivered) {
+      msg.set_status(v1::MESSAGE_STATUS_DELIVERED);
+      *msg.mutable_delivered_at() = At(now);
+      c.index_ops = {IndexOp::SortedRemove(DueKey(partition), id)};
+    } else if (dead) {
+      msg.set_status(v1::MESSAGE_STATUS_DEAD);
+      msg.set_reason(detail);
+      c.index_ops = {IndexOp::SortedRemove(DueKey(partition), id)};
+    } else {
+      if (next_channel) {
+        record.set_channel_index(record.channel_index() + 1);
+        record.set_attempts_on_channel(0);
+        record.set_next_attempt_at(now);
+      } else {
+        if (!channel_name.empty()) record.set_attempts_on_channel(record.attempts_on_channel() + 1);
+        record.set_next_attempt_at(next_at.value_or(now + 30));
+      }
+      c.index_ops = {IndexOp::SortedAdd(DueKey(partition), id, static_cast<double>(record.next_attempt_at()))};
+    }
+    c.state = record.SerializeAsString();
+    return std::optional<Commit>(std::move(c));
+  });
+  if (!s.ok()) return s;
+  if (delivered) {
+    instruments_->latency_histogram.Observe(static_cast<double>(std::max<int64_t>(0, now - claimed.event_time())));
+  }
+  if (dead) {
+    instruments_->dead_vec.With({channel_name.empty() ? "none" : channel_name}).Increment();
+    if (channel_name.empty()) instruments_->sent_vec.With({"none", language.empty() ? "none" : language, "dead"}).Increment();
+    log::Warn("notification_dead_letter", {{"message_id", id}, {"kind", m.kind()}, {"reason", detail}});
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- queries
+
+absl::Status Notifications::GetMessages(const v1::GetMessagesRequest& request, v1::GetMessagesResponse& response,
+                                        const RequestContext&) {
+  if (!IsValidId(request.person_id(), "p")) {
+    Violations v;
+    v.Add("person_id", "is not a p_… id");
+    return v.ToStatus();
+  }
+  auto ids = redis_.Command({"ZRANGE", PersonKey(request.person_id()), "0", "-1"});
+  if (!ids.ok()) return ids.status();
+  for (const auto& e : ids->elements) {
+    auto loaded = Load(e.str);
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->has_value()) *response.add_messages() = (*loaded)->record.message();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Notifications::Resend(const v1::ResendRequest& request, v1::ResendResponse& response,
+                                   const RequestContext&) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.message_id(), "msg")) v.Add("message_id", "is not a msg_… id");
+  if (!v.empty()) return v.ToStatus();
+  const std::string& id = request.message_id();
+  const int partition = PartitionOfId(id);
+  bool was_dead = false;
+  std::string last_channel;
+  auto outcome = RunCommand(outbox_, partition, "resend", request, request.idempotency_key(),
+                            [&]() -> absl::StatusOr<Decision> {
+    auto loaded = Load(id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("message ", id, " not found"));
+    v1::MessageRecord record = std::move((*loaded)->record);
+    if (record.message().status() == v1::MESSAGE_STATUS_PENDING) {
+      return absl::FailedPreconditionError("the message is still being sent");
+    }
+    was_dead = record.message().status() == v1::MESSAGE_STATUS_DEAD;
+    last_channel = record.message().channel();
+    const int64_t now = absl::ToUnixSeconds(clock_.Now());
+    record.mutable_message()->set_status(v1::MESSAGE_STATUS_PENDING);
+    record.mutable_message()->clear_reason();
+    record.set_channel_index(0);
+    record.set_attempts_on_channel(0);
+    record.set_next_attempt_at(now);
+    Decision d;
+    d.commit.aggregate_key = MessageKey(id);
+    d.commit.expected_version = (*loaded)->version;
+    d.commit.state = record.SerializeAsString();
+    d.commit.index_ops = {IndexOp::SortedAdd(DueKey(partition), id, static_cast<double>(now))};
+    d.record = id;
+    return d;
+  });
+  if (!outcome.ok()) return outcome.status();
+  if (!outcome->replayed) {
+    if (was_dead) instruments_->dead_vec.With({last_channel.empty() ? "none" : last_channel}).Decrement();
+    if (on_new_) on_new_();
+  }
+  auto loaded = Load(id);
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->has_value()) *response.mutable_message() = (*loaded)->record.message();
+  return absl::OkStatus();
+}
+
+}  // namespace ankommen::notifications

@@ -1,0 +1,93 @@
+// The notification service's use cases: events that concern a person become
+// messages (one per event and person, whatever is redelivered), and the
+// dispatcher sends what is due — contact data read from the registry at that
+// moment, the text rendered in the person's language, the channels tried in
+// the person's order with retries and fallback, a dead letter at the end.
+//
+// A message is claimed for an attempt by writing its next attempt time ahead
+// (optimistic, per message), so replicas never send one message at the same
+// time; a process that dies mid-attempt leaves the claim to expire, and the
+// retry carries the same message id, by which the receivers drop a copy.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "aggregates.h"
+#include "ankommen/notifications/v1/notifications.pb.h"
+#include "ankommen/notifications/v1/state.pb.h"
+#include "bus.h"
+#include "channels/channel.h"
+#include "clock.h"
+#include "contacts.h"
+#include "domain/delivery.h"
+#include "domain/templates.h"
+#include "outbox.h"
+#include "request_context.h"
+
+namespace ankommen {
+class Metrics;
+class RedisPool;
+}  // namespace ankommen
+
+namespace ankommen::notifications {
+
+namespace v1 = ::ankommen::notifications::v1;
+
+struct NotificationSettings {
+  RetryPolicy retry;
+  absl::Duration claim = absl::Minutes(2);  // an attempt taking longer is presumed lost
+  std::string time_zone = "Europe/Berlin";
+};
+
+struct NotificationInstruments;
+
+class Notifications {
+ public:
+  Notifications(Outbox& outbox, RedisPool& redis, ContactBook& contacts, TemplateSet templates,
+                std::map<Channel, std::unique_ptr<Sender>> senders, NotificationSettings settings, const Clock& clock,
+                Metrics& metrics);
+  ~Notifications();
+
+  // Events of courses, schools and housing: the messages they call for.
+  absl::Status ApplyEvent(const IncomingEvent& event);
+
+  // Sends what is due now, up to `limit` messages; returns how many were attempted.
+  absl::StatusOr<int> DispatchDue(int limit = 100);
+
+  absl::Status GetMessages(const v1::GetMessagesRequest& request, v1::GetMessagesResponse& response,
+                           const RequestContext& rc);
+  absl::Status Resend(const v1::ResendRequest& request, v1::ResendResponse& response, const RequestContext& rc);
+
+  void set_on_new(std::function<void()> fn) { on_new_ = std::move(fn); }
+
+ private:
+  struct Draft {
+    std::string person_id;
+    std::string kind;
+    std::map<std::string, std::string> values;
+    std::map<std::string, int64_t> dates;
+  };
+  absl::Status Create(const IncomingEvent& event, int64_t event_time, const Draft& draft);
+  // One attempt of one message; false when another replica has it.
+  absl::StatusOr<bool> Attempt(const std::string& message_id);
+  absl::StatusOr<std::optional<Loaded<v1::MessageRecord>>> Load(const std::string& message_id);
+  std::string MessageKey(const std::string& message_id) const;
+  std::string DueKey(int partition) const;
+  std::string PersonKey(const std::string& person_id) const;
+
+  Outbox& outbox_;
+  RedisPool& redis_;
+  ContactBook& contacts_;
+  TemplateSet templates_;
+  std::map<Channel, std::unique_ptr<Sender>> senders_;
+  std::map<Channel, std::unique_ptr<RateLimiter>> limiters_;
+  NotificationSettings settings_;
+  const Clock& clock_;
+  std::unique_ptr<NotificationInstruments> instruments_;
+  std::function<void()> on_new_;
+};
+
+}  // namespace ankommen::notifications
