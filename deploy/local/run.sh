@@ -4,7 +4,8 @@
 # shows them at work with a sample household: registered, on the waiting list
 # of the course it is entitled to, offered a seat, enrolled; its children
 # placed in a Kita and a DaZ class near home from the district's school table;
-# the household offered a flat that meets the standard, confirmed, moved in.
+# the household offered a flat that meets the standard, confirmed, moved in;
+# and the messages that reached the mother, in Arabic.
 # Stops exactly what it started, unless --keep-running.
 #
 #   deploy/local/run.sh [--keep-running]
@@ -23,7 +24,8 @@ done
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
-configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommenctl
+configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications \
+  ankommenctl
 
 stop_all  # what an earlier --keep-running left
 if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
@@ -44,6 +46,9 @@ start_service courses 50052 9102 ankommen.courses.v1.CourseService
 start_service schools 50053 9103 ankommen.schools.v1.SchoolService
 ANKOMMEN_HOUSING_SOCIAL_WORKERS="Riesa=2,Meißen=3,Radebeul=1" \
   start_service housing 50054 9104 ankommen.housing.v1.HousingService
+# No mail server or SMS gateway here: messages go out as printed letters into var/letters.
+ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
+  start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
 
 say "Importing the district's accommodations (deploy/sample/accommodations.csv)"
 accommodations=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="utf-8").read()))' \
@@ -141,16 +146,28 @@ fi
 say "Housing figures in Riesa"
 "$CTL" call housing GetFigures --json '{"social_area": "Riesa"}' | grep -E '"(beds|beds_used|persons_housed|share_in_flats|square_metres_per_person|persons_per_social_worker)"'
 
+say "The messages to the household, in Arabic (printed letters in $VAR_DIR/letters)"
+messages_out() { "$CTL" call notifications GetMessages --json "{\"person_id\": \"$person_id\"}" | grep -c MESSAGE_STATUS_DELIVERED; }
+three_messages() { [[ $(messages_out) -ge 3 ]]; }
+wait_until 20 "three messages delivered" three_messages || true
+"$CTL" call notifications GetMessages --json "{\"person_id\": \"$person_id\"}" | python3 -c '
+import json, sys
+for m in json.load(sys.stdin).get("messages", []):
+    print("%-16s %-3s %-8s %s" % (m["kind"], m.get("language", ""), m.get("channel", ""), m["status"]))'
+letter=$(grep -l "مقعد" "$VAR_DIR"/letters/*.txt 2>/dev/null | head -1 || true)
+if [[ -n $letter ]]; then echo "--- $letter"; sed -n '3,8p' "$letter"; fi
+
 sleep 0.5
-say "Metrics (http://127.0.0.1:$REGISTRY_METRICS/metrics, :$COURSES_METRICS, :$SCHOOLS_METRICS, :$HOUSING_METRICS)"
+say "Metrics (http://127.0.0.1:$REGISTRY_METRICS/metrics, :$COURSES_METRICS, :$SCHOOLS_METRICS, :$HOUSING_METRICS, :$NOTIFICATIONS_METRICS)"
 curl -s "http://127.0.0.1:$REGISTRY_METRICS/metrics" | grep -E '^ankommen_(grpc_requests_total|events_published_total|outbox_pending_events)'
 curl -s "http://127.0.0.1:$COURSES_METRICS/metrics" | grep -E '^ankommen_course_(seats|childcare_places|offers_total|waitlist_size)'
 curl -s "http://127.0.0.1:$SCHOOLS_METRICS/metrics" | grep -E '^ankommen_(school_children_waiting|kita_places)' | grep Riesa
 curl -s "http://127.0.0.1:$HOUSING_METRICS/metrics" | grep -E '^ankommen_housing_(beds|households_waiting|persons_per_social_worker)' | grep Riesa
+curl -s "http://127.0.0.1:$NOTIFICATIONS_METRICS/metrics" | grep -E '^ankommen_notifications_total'
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
   say "Left running. Logs in $LOG_DIR; stop with deploy/local/stop.sh"
-  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
+  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NOTIFICATIONS_ADDR=$ANKOMMEN_NOTIFICATIONS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"
 fi

@@ -7,7 +7,7 @@
 //   ankommenctl health [--service NAME]
 //   ankommenctl call courses RequestSeat --json '{"person_id": "p_…", "course_type": "COURSE_TYPE_VOLUNTEER"}'
 //
-// `call` reaches any method of any service by name (registry, courses, schools, housing): the
+// `call` reaches any method of any service by name (registry, courses, schools, housing, notifications): the
 // request as JSON (--json or --file), an empty idempotency_key filled with a
 // random one. Addresses come from ANKOMMEN_<SERVICE>_ADDR or the default ports.
 //
@@ -29,6 +29,7 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -87,6 +88,7 @@ constexpr ServiceAddress kServices[] = {
     {"courses", "ankommen.courses.v1.CourseService", "ANKOMMEN_COURSES_ADDR", "127.0.0.1:50052"},
     {"schools", "ankommen.schools.v1.SchoolService", "ANKOMMEN_SCHOOLS_ADDR", "127.0.0.1:50053"},
     {"housing", "ankommen.housing.v1.HousingService", "ANKOMMEN_HOUSING_ADDR", "127.0.0.1:50054"},
+    {"notifications", "ankommen.notifications.v1.NotificationService", "ANKOMMEN_NOTIFICATIONS_ADDR", "127.0.0.1:50055"},
 };
 
 // Calls SERVICE.METHOD with a JSON request, printing the JSON answer.
@@ -96,7 +98,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
     if (service == s.name) known = &s;
   }
   if (known == nullptr) {
-    std::cerr << "error: unknown service " << service << " (registry, courses, schools, housing)\n";
+    std::cerr << "error: unknown service " << service << " (registry, courses, schools, housing, notifications)\n";
     return 2;
   }
   // Touch each API's generated code so the linker keeps its descriptors.
@@ -104,6 +106,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
   (void)ankommen::courses::v1::CourseType_descriptor();
   (void)ankommen::schools::v1::SchoolType_descriptor();
   (void)ankommen::housing::v1::Kind_descriptor();
+  (void)ankommen::notifications::v1::MessageStatus_descriptor();
   const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(known->full_name);
   const auto* m = descriptor ? descriptor->FindMethodByName(method) : nullptr;
   if (m == nullptr) {
@@ -180,7 +183,7 @@ int main(int argc, char** argv) {
 
   auto* call = app.add_subcommand("call", "call any method of a service with a JSON request");
   std::string call_service, call_method, call_json, call_addr;
-  call->add_option("service", call_service, "registry, courses, schools or housing")->required();
+  call->add_option("service", call_service, "registry, courses, schools, housing or notifications")->required();
   call->add_option("method", call_method, "e.g. GetLearner")->required();
   call->add_option("--json", call_json, "the request as JSON");
   call->add_option("--file", file, "the request as a JSON file");
