@@ -14,6 +14,7 @@ struct Contact {
   std::string email;
   std::string phone;
   std::string language;  // preferred
+  enum class Prefers { kAny, kEmail, kSms, kLetter } prefers = Prefers::kAny;
 };
 
 class ContactBook {

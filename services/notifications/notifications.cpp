@@ -253,7 +253,12 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
     Reachability reach;
     reach.email = !contact->email.empty() && senders_.contains(Channel::kEmail);
     reach.phone = !contact->phone.empty() && senders_.contains(Channel::kSms);
-    reach.preferred = reach.email ? Channel::kEmail : Channel::kSms;
+    switch (contact->prefers) {
+      case Contact::Prefers::kEmail: reach.preferred = Channel::kEmail; break;
+      case Contact::Prefers::kSms: reach.preferred = Channel::kSms; break;
+      case Contact::Prefers::kLetter: reach.preferred = Channel::kLetter; break;
+      case Contact::Prefers::kAny: reach.preferred = reach.email ? Channel::kEmail : Channel::kSms; break;
+    }
     std::vector<Channel> order;
     for (Channel c : ChannelOrder(reach)) {
       if (senders_.contains(c)) order.push_back(c);

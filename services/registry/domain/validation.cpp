@@ -71,6 +71,8 @@ void CheckPerson(Violations& v, const std::string& p, const v1::Person& person, 
       v.Add(absl::StrCat(p, "languages[", i, "]"), "must be an ISO 639 code such as ar or uk");
     }
   }
+  CheckEnum(v, p + "contact.preferred_channel", person.contact().preferred_channel(), v1::Channel_IsValid,
+            /*required=*/false);
   if (!person.preferred_language().empty() && !IsLowerAlpha(person.preferred_language(), 2, 3)) {
     v.Add(p + "preferred_language", "must be an ISO 639 code such as ar or uk");
   }
