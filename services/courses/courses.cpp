@@ -310,16 +310,23 @@ absl::Status Courses::CompleteCourse(const v1::CompleteCourseRequest& request, v
                                      const RequestContext& rc) {
   if (auto s = ValidateCompleteCourse(request); !s.ok()) return s;
   const std::string& course_id = request.course_id();
-  std::vector<v1::Hold> participants;
+  std::vector<v1::Hold> participants, lapsed;
+  v1::CourseType course_type = v1::COURSE_TYPE_UNSPECIFIED;
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(course_id), "complete", request, request.idempotency_key(),
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
     v1::CourseRecord record = std::move(loaded->record);
     std::vector<v1::ParticipantResult> results(request.results().begin(), request.results().end());
-    if (auto s = Complete(record, results); !s.ok()) return s;
+    auto open_offers = Complete(record, results);
+    if (!open_offers.ok()) return open_offers.status();
+    lapsed = std::move(*open_offers);
+    course_type = record.course().course_type();
     participants.assign(record.holds().begin(), record.holds().end());
     Decision d;
+    for (const auto& h : lapsed) {
+      d.commit.events.push_back(OfferClosedEvent(h, record.course(), v1::OFFER_OUTCOME_WITHDRAWN, Meta(rc)));
+    }
     d.commit.aggregate_key = store_.CourseKey(course_id);
     d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
@@ -342,7 +349,13 @@ absl::Status Courses::CompleteCourse(const v1::CompleteCourseRequest& request, v
       log::Warn("follow_hold_failed", {{"offer_id", h.offer_id()}, {"error", s.message()}});
     }
   }
-  if (!outcome->replayed) Changed(/*allocate=*/false);
+  for (const auto& h : lapsed) {
+    CountOfferOutcome(course_type, "withdrawn");
+    if (auto s = FollowHold(h, HoldChange::kReleased, course_id); !s.ok()) {
+      log::Warn("follow_hold_failed", {{"offer_id", h.offer_id()}, {"error", s.message()}});
+    }
+  }
+  if (!outcome->replayed) Changed(/*allocate=*/!lapsed.empty());
   return RefreshCourseView(course_id, *response.mutable_course());
 }
 

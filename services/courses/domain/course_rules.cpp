@@ -176,7 +176,8 @@ absl::StatusOr<std::vector<v1::Hold>> Cancel(v1::CourseRecord& record) {
   return holds;
 }
 
-absl::Status Complete(v1::CourseRecord& record, const std::vector<v1::ParticipantResult>& results) {
+absl::StatusOr<std::vector<v1::Hold>> Complete(v1::CourseRecord& record,
+                                               const std::vector<v1::ParticipantResult>& results) {
   auto status = record.course().status();
   if (status != v1::COURSE_STATUS_RUNNING && status != v1::COURSE_STATUS_OPEN) {
     return absl::FailedPreconditionError(absl::StrCat("only an open or running course can be completed; course ",
@@ -197,14 +198,18 @@ absl::Status Complete(v1::CourseRecord& record, const std::vector<v1::Participan
     }
   }
   // Offers still open lapse with the course.
+  std::vector<v1::Hold> lapsed;
   auto* holds = record.mutable_holds();
+  for (const auto& h : *holds) {
+    if (h.state() != v1::Hold::STATE_ENROLLED) lapsed.push_back(h);
+  }
   holds->erase(std::remove_if(holds->begin(), holds->end(),
                               [](const v1::Hold& h) { return h.state() != v1::Hold::STATE_ENROLLED; }),
                holds->end());
   record.mutable_course()->set_status(v1::COURSE_STATUS_COMPLETED);
   record.clear_results();
   for (const auto& r : results) *record.add_results() = r;
-  return absl::OkStatus();
+  return lapsed;
 }
 
 CourseType ToCourseType(v1::CourseType type) { return static_cast<CourseType>(static_cast<int>(type) - 1); }

@@ -59,7 +59,10 @@ absl::StatusOr<std::vector<v1::Hold>> Cancel(v1::CourseRecord& record);
 
 // Completes a running (or open) course with the participants' results;
 // results must name enrolled participants, once each, with a CEFR level.
-absl::Status Complete(v1::CourseRecord& record, const std::vector<v1::ParticipantResult>& results);
+// Returns the offers still open, which lapse with the course: their people go
+// back on the waiting list.
+absl::StatusOr<std::vector<v1::Hold>> Complete(v1::CourseRecord& record,
+                                               const std::vector<v1::ParticipantResult>& results);
 
 // The domain's course type for the API's (UNSPECIFIED is not a type).
 CourseType ToCourseType(v1::CourseType type);

@@ -138,14 +138,19 @@ TEST(CourseRulesTest, CompletionNeedsEnrolledParticipants) {
   v1::ParticipantResult stranger;
   stranger.set_person_id("p_1002");  // offered, not enrolled
   stranger.set_reached_level("B1");
-  EXPECT_TRUE(absl::IsFailedPrecondition(Complete(r, {stranger})));
+  EXPECT_TRUE(absl::IsFailedPrecondition(Complete(r, {stranger}).status()));
   v1::ParticipantResult done;
   done.set_person_id("p_1001");
   done.set_reached_level("B1");
-  EXPECT_TRUE(absl::IsInvalidArgument(Complete(r, {done, done})));
-  ASSERT_TRUE(Complete(r, {done}).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(Complete(r, {done, done}).status()));
+  auto lapsed = Complete(r, {done});
+  ASSERT_TRUE(lapsed.ok());
   EXPECT_EQ(r.course().status(), v1::COURSE_STATUS_COMPLETED);
-  EXPECT_EQ(r.holds_size(), 1);  // the open offer lapsed
+  EXPECT_EQ(r.holds_size(), 1);
+  // The open offer lapsed with the course and is handed back, so that its
+  // person returns to the waiting list (found by the simulation: it was dropped).
+  ASSERT_EQ(lapsed->size(), 1u);
+  EXPECT_EQ((*lapsed)[0].person_id(), "p_1002");
 }
 
 TEST(CourseRulesTest, DefaultAndMaximumSeatsPerType) {
