@@ -177,6 +177,20 @@ absl::StatusOr<StreamState> Bus::GetStreamState(const std::string& stream) {
   return state;
 }
 
+absl::StatusOr<int64_t> Bus::Unfinished(const std::string& stream) {
+  jsConsumerInfoList* list = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_Consumers(&list, js_, stream.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND) return 0;  // no consumers yet
+  if (s != NATS_OK) return NatsError(absl::StrCat("consumers of ", stream), s, jerr);
+  int64_t unfinished = 0;
+  for (int i = 0; list != nullptr && i < list->Count; ++i) {
+    unfinished += static_cast<int64_t>(list->List[i]->NumPending) + list->List[i]->NumAckPending;
+  }
+  jsConsumerInfoList_Destroy(list);
+  return unfinished;
+}
+
 absl::StatusOr<std::vector<IncomingEvent>> Bus::ReadStream(const std::string& stream, uint64_t from_sequence,
                                                            size_t max_messages) {
   auto state = GetStreamState(stream);

@@ -126,6 +126,11 @@ class Bus {
 
   absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
 
+  // Deliveries of the stream its durable consumers have not finished (not yet
+  // delivered, or delivered and not acknowledged), summed over the consumers:
+  // 0 when every consumer has handled everything published so far.
+  absl::StatusOr<int64_t> Unfinished(const std::string& stream);
+
   // Reads stored messages by sequence (no consumer involved): for tests,
   // tools and the inspection of dead letters.
   absl::StatusOr<std::vector<IncomingEvent>> ReadStream(const std::string& stream, uint64_t from_sequence,

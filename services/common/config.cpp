@@ -65,6 +65,7 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_NATS_URL", config.nats_url);
   string_var("ANKOMMEN_REDIS_URL", config.redis_url);
   string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
+  string_var("ANKOMMEN_CLOCK", config.clock);
   if (const char* v = getenv("ANKOMMEN_REDIS_POOL_SIZE"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_REDIS_POOL_SIZE", v, 1, 256, config.redis_pool_size); !s.ok()) return s;
   }
@@ -98,6 +99,9 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
   }
   if (!absl::StartsWith(config.redis_url, "redis://")) {
     return absl::InvalidArgumentError(absl::StrCat("Redis URL must start with redis://, got '", config.redis_url, "'"));
+  }
+  if (config.clock != "system" && config.clock != "simulated") {
+    return absl::InvalidArgumentError(absl::StrCat("clock must be system or simulated, got '", config.clock, "'"));
   }
   static const char* kLevels[] = {"debug", "info", "warn", "error"};
   bool level_ok = false;

@@ -25,6 +25,9 @@ struct ServiceConfig {
   bool outbox_relay = true;
   // Largest request accepted; larger fields get INVALID_ARGUMENT, not a transport error.
   int max_request_bytes = 16 * 1024 * 1024;
+  // "system", or "simulated": time is what the simulator last set in Redis
+  // (simulated_clock.h), for simulated districts only.
+  std::string clock = "system";
 };
 
 // Loopback defaults, with ports that do not clash between the five services.
@@ -34,7 +37,7 @@ using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE,
-// ANKOMMEN_MAX_DELIVER and ANKOMMEN_OUTBOX_RELAY (on/off).
+// ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off) and ANKOMMEN_CLOCK.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
 // Checks that addresses are host:port and URLs have the right scheme.

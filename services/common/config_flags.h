@@ -31,6 +31,7 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
       ->check(CLI::Range(1, 256));
   app.add_option("--max-deliver", config.max_deliver, "deliveries before dead-lettering (ANKOMMEN_MAX_DELIVER)")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--clock", config.clock, "system, or simulated for ankommen-sim (ANKOMMEN_CLOCK)");
   app.add_flag("!--no-outbox-relay", config.outbox_relay, "keep events in the outbox (ANKOMMEN_OUTBOX_RELAY=off)");
   if (more) more(app);
   try {

@@ -7,6 +7,7 @@
 #include "grpc_host.h"
 #include "ids.h"
 #include "log.h"
+#include "simulated_clock.h"
 
 namespace ankommen {
 
@@ -42,6 +43,12 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   auto redis = RedisPool::Connect(config.redis_url, config.redis_pool_size);
   if (!redis.ok()) return redis.status();
   p->redis_ = std::move(*redis);
+  if (config.clock == "simulated") {
+    p->clock_ = std::make_unique<SimulatedClock>(*p->redis_);
+    log::Warn("simulated_clock", {{"reason", "ANKOMMEN_CLOCK=simulated: time is set by ankommen-sim"}});
+  } else {
+    p->clock_ = std::make_unique<SystemClock>();
+  }
   auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get());
   if (!bus.ok()) return bus.status();
   p->bus_ = std::move(*bus);

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bus.h"
+#include "clock.h"
 #include "config.h"
 #include "metrics.h"
 #include "outbox.h"
@@ -41,6 +42,8 @@ class Platform {
   RedisPool& redis() { return *redis_; }
   Bus& bus() { return *bus_; }
   Outbox& outbox() { return *outbox_; }
+  // The system clock, or the simulator's (ServiceConfig::clock).
+  const Clock& clock() const { return *clock_; }
 
   // A durable consumer of a stream (filter empty: all of it), dead-lettering
   // after the configured number of deliveries.
@@ -59,6 +62,7 @@ class Platform {
   ServiceConfig config_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<RedisPool> redis_;
+  std::unique_ptr<Clock> clock_;
   std::unique_ptr<Bus> bus_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<OutboxRelay> relay_;

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
   }
-  SystemClock clock;
+  const Clock& clock = (*platform)->clock();
   courses::CourseStore store((*platform)->outbox(), (*platform)->redis());
   courses::Courses use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   courses::AllocatorOptions allocator_options;

@@ -95,7 +95,7 @@ absl::Status Allocator::Allocate(int64_t fence, v1::RunAllocationResponse& repor
   report.set_waiting(static_cast<int32_t>(waiting.size()));
   if (waiting.empty() || places.empty()) return absl::OkStatus();
   placement::Problem problem = BuildHousingProblem(waiting, places, standards, today, housing_.settings().max_km);
-  const std::string solver_name(placement::ChooseSolver(problem));
+  const std::string solver_name(placement::SolverForPolicy(problem, housing_.settings().policy));
   auto solver = placement::MakeSolver(solver_name);
   if (!solver.ok()) return solver.status();
   auto solution = (*solver)->Solve(problem);

@@ -31,6 +31,7 @@ struct HousingSettings {
   Standards standards;
   double max_km = 60;                        // the district: a household may be placed anywhere in it
   std::map<std::string, int> social_workers;  // per social area
+  std::string policy = "optimal";             // "optimal" (the placement engine) or "fcfs"
 };
 
 struct HousingInstruments;

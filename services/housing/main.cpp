@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   std::string workers_text;
   int period_seconds = 300;
   ServiceConfig config = LoadServiceConfig("housing", argc, argv, [&](CLI::App& app) {
+    app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_HOUSING_POLICY)")
+        ->envname("ANKOMMEN_HOUSING_POLICY")
+        ->check(CLI::IsMember({"optimal", "fcfs"}));
     app.add_option("--m2-per-person", settings.standards.square_metres_per_person,
                    "minimum living space per person (ANKOMMEN_HOUSING_M2_PER_PERSON)")
         ->envname("ANKOMMEN_HOUSING_M2_PER_PERSON")
@@ -59,7 +62,7 @@ int main(int argc, char** argv) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
   }
-  SystemClock clock;
+  const Clock& clock = (*platform)->clock();
   housing::HousingStore store((*platform)->outbox(), (*platform)->redis());
   housing::Housing use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   housing::AllocatorOptions allocator_options;

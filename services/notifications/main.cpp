@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   settings.retry.max_attempts = retry_attempts;
   settings.retry.first_delay = absl::Milliseconds(retry_first_ms);
   settings.claim = absl::Seconds(claim_seconds);
-  SystemClock clock;
+  const Clock& clock = (*platform)->clock();
   auto contacts = MakeRegistryContactBook(registry_addr);
   Notifications use_cases((*platform)->outbox(), (*platform)->redis(), *contacts, std::move(*templates),
                           std::move(senders), settings, clock, (*platform)->metrics());

@@ -25,4 +25,8 @@ std::string_view ChooseSolver(const Problem& problem) {
   return "flow";
 }
 
+std::string_view SolverForPolicy(const Problem& problem, std::string_view policy) {
+  return policy == "fcfs" ? std::string_view("fcfs") : ChooseSolver(problem);
+}
+
 }  // namespace ankommen::placement

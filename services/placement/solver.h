@@ -60,6 +60,10 @@ absl::StatusOr<std::unique_ptr<Solver>> MakeSolver(std::string_view name, Solver
 // place and nothing else; "group" otherwise.
 std::string_view ChooseSolver(const Problem& problem);
 
+// The solver for a service's allocation policy: "fcfs" (today's practice, for
+// comparison) or "optimal" (ChooseSolver).
+std::string_view SolverForPolicy(const Problem& problem, std::string_view policy);
+
 // Fills every placement's reason (placed) or why_not and places_in_reach (unplaced).
 void Explain(const Problem& problem, Solution& solution);
 

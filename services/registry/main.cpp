@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  SystemClock clock;
+  const Clock& clock = (*platform)->clock();
   registry::HouseholdStore store((*platform)->outbox(), (*platform)->redis());
   registry::Registry registry(store, clock, DistrictTimeZone());
   // Levels reached in courses come back to the registry.

@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   std::string limits;
   int period_seconds = 300;
   ServiceConfig config = LoadServiceConfig("schools", argc, argv, [&](CLI::App& app) {
+    app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_SCHOOLS_POLICY)")
+        ->envname("ANKOMMEN_SCHOOLS_POLICY")
+        ->check(CLI::IsMember({"optimal", "fcfs"}));
     app.add_option("--max-km", limits, "travel limits, e.g. \"GS=10,OS=20,BSZ=30,KITA=8\" (ANKOMMEN_SCHOOLS_MAX_KM)")
         ->envname("ANKOMMEN_SCHOOLS_MAX_KM");
     app.add_option("--placement-period", period_seconds,
@@ -58,7 +61,7 @@ int main(int argc, char** argv) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
   }
-  SystemClock clock;
+  const Clock& clock = (*platform)->clock();
   schools::SchoolStore store((*platform)->outbox(), (*platform)->redis());
   schools::Schools use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   schools::PlacerOptions placer_options;

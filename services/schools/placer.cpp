@@ -152,7 +152,7 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     }
     if (problem.demands.empty() || problem.places.empty()) continue;
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
-    const std::string solver_name(placement::ChooseSolver(problem));
+    const std::string solver_name(placement::SolverForPolicy(problem, schools_.settings().policy));
     auto solver = placement::MakeSolver(solver_name);
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
@@ -240,7 +240,7 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     }
     if (problem.demands.empty() || problem.places.empty()) continue;
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
-    auto solver = placement::MakeSolver(placement::ChooseSolver(problem));
+    auto solver = placement::MakeSolver(placement::SolverForPolicy(problem, schools_.settings().policy));
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();

@@ -34,6 +34,7 @@ struct SchoolSettings {
                                              {v1::SCHOOL_TYPE_GYMNASIUM, 25},
                                              {v1::SCHOOL_TYPE_BSZ, 30}};
   double kita_max_km = 8;
+  std::string policy = "optimal";  // "optimal" (the placement engine) or "fcfs"
 };
 
 struct SchoolInstruments;

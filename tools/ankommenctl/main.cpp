@@ -6,6 +6,7 @@
 //   ankommenctl registry list --area Riesa [--page-size N] [--page-token T]
 //   ankommenctl health [--service NAME]
 //   ankommenctl call courses RequestSeat --json '{"person_id": "p_…", "course_type": "COURSE_TYPE_VOLUNTEER"}'
+//   ankommenctl import schools|kitas|courses|accommodations FILE.csv [--json]
 //
 // `call` reaches any method of any service by name (registry, courses, schools, housing, notifications): the
 // request as JSON (--json or --file), an empty idempotency_key filled with a
@@ -33,6 +34,7 @@
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "import.h"
 
 namespace {
 
@@ -189,7 +191,33 @@ int main(int argc, char** argv) {
   call->add_option("--file", file, "the request as a JSON file");
   call->add_option("--addr", call_addr, "host:port (default: ANKOMMEN_<SERVICE>_ADDR or the service's port)");
 
+  auto* import = app.add_subcommand("import", "a table from CSV: a progress bar, and a line per rejected row saying why");
+  ankommen::ctl::ImportOptions import_options;
+  import->add_option("table", import_options.kind, "schools, kitas, courses or accommodations")
+      ->required()
+      ->check(CLI::IsMember({"schools", "kitas", "courses", "accommodations"}));
+  import->add_option("file", import_options.file, "the CSV file")->required();
+  import->add_option("--addr", import_options.addr, "host:port (default: the owning service's ANKOMMEN_<SERVICE>_ADDR)");
+  import->add_option("--batch", import_options.batch_rows, "rows per request (schools, accommodations)")
+      ->check(CLI::Range(1, 10000));
+  import->add_flag("--json", import_options.json, "the result as JSON");
+  bool no_progress = false;
+  import->add_flag("--no-progress", no_progress, "no progress bar");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (import->parsed()) {
+    const std::string owner = import_options.kind == "courses"          ? "courses"
+                              : import_options.kind == "accommodations" ? "housing"
+                                                                        : "schools";
+    for (const auto& s : kServices) {
+      if (import_options.addr.empty() && owner == s.name) {
+        import_options.addr = std::getenv(s.env) ? std::getenv(s.env) : s.default_addr;
+      }
+    }
+    import_options.progress = !no_progress;
+    return ankommen::ctl::RunImport(import_options);
+  }
 
   if (call->parsed()) {
     if (!file.empty()) {

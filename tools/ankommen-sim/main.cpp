@@ -1,0 +1,101 @@
+// ankommen-sim: simulates weeks of a district against the running services and
+// prints what it changed.
+//
+//   ankommen-sim run [--weeks 26] [--seed 1] [--scale district|state] [--policy optimal|fcfs]
+//                    [--json report.json] [--svg waiting.svg]
+//   ankommen-sim compare fcfs.json optimal.json
+//
+// The services must run with ANKOMMEN_CLOCK=simulated against the same Redis
+// (deploy/local/run.sh does all of this). Addresses come from
+// ANKOMMEN_<SERVICE>_ADDR, ANKOMMEN_NATS_URL and ANKOMMEN_REDIS_URL.
+// Exit status: 0 when the report's numbers add up, 3 when they do not, 1 on errors.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/time/civil_time.h"
+#include "field_checks.h"
+#include "report.h"
+#include "simulation.h"
+
+namespace {
+
+void FromEnv(const char* name, std::string& field) {
+  if (const char* v = std::getenv(name); v != nullptr && *v != '\0') field = v;
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ankommen::sim;
+  SimOptions options;
+  FromEnv("ANKOMMEN_REGISTRY_ADDR", options.registry_addr);
+  FromEnv("ANKOMMEN_COURSES_ADDR", options.courses_addr);
+  FromEnv("ANKOMMEN_SCHOOLS_ADDR", options.schools_addr);
+  FromEnv("ANKOMMEN_HOUSING_ADDR", options.housing_addr);
+  FromEnv("ANKOMMEN_NOTIFICATIONS_ADDR", options.notifications_addr);
+  FromEnv("ANKOMMEN_NATS_URL", options.nats_url);
+  FromEnv("ANKOMMEN_REDIS_URL", options.redis_url);
+
+  CLI::App app{"ankommen-sim: a simulated half-year of a district, against the running services"};
+  app.require_subcommand(1);
+  std::string json_path, svg_path, start = "2027-01-04";
+  bool quiet = false;
+  CLI::App* run = app.add_subcommand("run", "simulate and print the report");
+  run->add_option("--weeks", options.weeks, "simulated weeks")->check(CLI::Range(1, 104));
+  run->add_option("--seed", options.seed, "the same seed gives the same arrivals and answers");
+  run->add_option("--scale", options.scale, "district or state (eight times the arrivals, courses and flats)")
+      ->check(CLI::IsMember({"district", "state"}));
+  run->add_option("--policy", options.policy, "course allocation: optimal or fcfs")->check(CLI::IsMember({"optimal", "fcfs"}));
+  run->add_option("--start", start, "the first simulated day, YYYY-MM-DD");
+  run->add_option("--json", json_path, "write the report as JSON here");
+  run->add_option("--svg", svg_path, "write the chart of waiting over the weeks here");
+  run->add_flag("--quiet", quiet, "no line per simulated week");
+  std::vector<std::string> compared;
+  CLI::App* compare = app.add_subcommand("compare", "two reports (JSON) side by side");
+  compare->add_option("reports", compared, "two report files")->expected(2)->required();
+  CLI11_PARSE(app, argc, argv);
+
+  if (*compare) {
+    nlohmann::json a, b;
+    try {
+      std::ifstream fa(compared[0]), fb(compared[1]);
+      fa >> a;
+      fb >> b;
+      std::cout << RenderComparison(a, b);
+    } catch (const std::exception& e) {
+      std::cerr << "ankommen-sim compare: " << e.what() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  if (!ankommen::ParseIsoDate(start, options.start)) {
+    std::cerr << "ankommen-sim: --start must be a date as YYYY-MM-DD\n";
+    return 2;
+  }
+  options.progress = !quiet;
+  auto report = Simulate(options);
+  if (!report.ok()) {
+    std::cerr << "ankommen-sim: " << report.status() << "\n";
+    return 1;
+  }
+  std::cout << RenderTable(*report);
+  if (!json_path.empty() && !WriteFile(json_path, ToJson(*report).dump(2) + "\n")) {
+    std::cerr << "ankommen-sim: cannot write " << json_path << "\n";
+    return 1;
+  }
+  if (!svg_path.empty() && !WriteFile(svg_path, RenderSvg(*report))) {
+    std::cerr << "ankommen-sim: cannot write " << svg_path << "\n";
+    return 1;
+  }
+  return report->reconciled() ? 0 : 3;
+}

@@ -1,0 +1,258 @@
+#include "report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ankommen::sim {
+
+WaitStats Summarize(std::vector<int> days) {
+  WaitStats s;
+  s.count = static_cast<int>(days.size());
+  if (days.empty()) return s;
+  std::sort(days.begin(), days.end());
+  // Nearest-rank percentiles: a value someone actually waited.
+  auto rank = [&](double q) { return days[static_cast<size_t>(std::ceil(q * static_cast<double>(days.size()))) - 1]; };
+  s.median = rank(0.5);
+  s.p90 = rank(0.9);
+  s.mean = std::accumulate(days.begin(), days.end(), 0.0) / static_cast<double>(days.size());
+  return s;
+}
+
+bool Report::reconciled() const {
+  return std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.ok(); });
+}
+
+namespace {
+
+nlohmann::json Json(const WaitStats& s) {
+  return {{"count", s.count}, {"median_days", s.median}, {"p90_days", s.p90}, {"mean_days", std::round(s.mean * 10) / 10}};
+}
+
+// Pads to a width in characters, not bytes (Großenhain, Meißen).
+std::string Pad(const std::string& text, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+  return chars >= width ? text : text + std::string(width - chars, ' ');
+}
+
+std::string Days(const WaitStats& s) {
+  if (s.count == 0) return "      –       –";
+  return absl::StrFormat("%7.0f %7.0f", s.median, s.p90);
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const Report& r) {
+  nlohmann::json j;
+  j["district"] = r.district;
+  j["policy"] = r.policy;
+  j["scale"] = r.scale;
+  j["weeks"] = r.weeks;
+  j["seed"] = r.seed;
+  j["start_date"] = r.start_date;
+  j["end_date"] = r.end_date;
+  j["households_registered"] = r.households_registered;
+  j["persons_registered"] = r.persons_registered;
+  j["courses"] = nlohmann::json::array();
+  for (const auto& c : r.courses) {
+    j["courses"].push_back({{"course_type", c.course_type}, {"social_area", c.social_area}, {"requests", c.requests},
+                            {"enrolled", c.enrolled}, {"waiting", c.waiting}, {"access_wait", Json(c.access_wait)},
+                            {"still_waiting", Json(c.still_waiting_days)}, {"mean_km", std::round(c.mean_km * 10) / 10}});
+  }
+  j["offers"] = r.offers;
+  j["children"] = nlohmann::json::array();
+  for (const auto& c : r.children) {
+    j["children"].push_back({{"kind", c.kind}, {"social_area", c.social_area}, {"placed", c.placed},
+                             {"waiting", c.waiting}, {"wait", Json(c.wait)}});
+  }
+  j["housing"] = nlohmann::json::array();
+  for (const auto& h : r.housing) {
+    j["housing"].push_back({{"social_area", h.social_area}, {"beds", h.beds}, {"beds_used", h.beds_used},
+                            {"persons_housed", h.persons_housed}, {"share_in_flats", h.share_in_flats},
+                            {"standard_violations", h.standard_violations}, {"households_waiting", h.households_waiting},
+                            {"persons_per_social_worker", h.persons_per_social_worker}});
+  }
+  j["housing_wait"] = Json(r.housing_wait);
+  j["households_by_status"] = r.households_by_status;
+  j["notifications"] = r.notifications;
+  j["unused"] = r.unused;
+  j["weekly"] = nlohmann::json::array();
+  for (const auto& w : r.weekly) {
+    j["weekly"].push_back({{"week", w.week}, {"course_waiting", w.course_waiting},
+                           {"course_wait_median_days", w.course_wait_median}, {"school_waiting", w.school_waiting},
+                           {"kita_waiting", w.kita_waiting}, {"housing_waiting", w.housing_waiting},
+                           {"housing_wait_median_days", w.housing_wait_median}});
+  }
+  j["checks"] = nlohmann::json::array();
+  for (const auto& c : r.checks) {
+    j["checks"].push_back({{"name", c.name}, {"left", c.left}, {"right", c.right}, {"ok", c.ok()}, {"detail", c.detail}});
+  }
+  j["reconciled"] = r.reconciled();
+  j["seconds"] = std::round(r.seconds * 10) / 10;
+  return j;
+}
+
+std::string RenderTable(const Report& r) {
+  std::string out;
+  absl::StrAppendFormat(&out, "%s — %d simulated weeks from %s (seed %d, %s scale, policy %s)\n", r.district, r.weeks,
+                        r.start_date, r.seed, r.scale, r.policy);
+  absl::StrAppendFormat(&out, "%d households with %d persons registered\n\n", r.households_registered, r.persons_registered);
+
+  absl::StrAppend(&out, "Language and integration courses: days from request to course start (enrolled), and who still waits\n");
+  absl::StrAppendFormat(&out, "  %-12s %-11s %8s %8s %s %8s %s %7s\n", "course", "area", "requests", "enrolled",
+                        " median     p90", "waiting", "  waited p50  p90", "mean km");
+  for (const auto& c : r.courses) {
+    absl::StrAppendFormat(&out, "  %-12s %s %8d %8d %s %8d %s %7.1f\n", c.course_type, Pad(c.social_area, 11), c.requests,
+                          c.enrolled, Days(c.access_wait), c.waiting, Days(c.still_waiting_days), c.mean_km);
+  }
+  absl::StrAppend(&out, "  offers:");
+  for (const auto& [k, v] : r.offers) absl::StrAppendFormat(&out, " %s %d", k, v);
+  absl::StrAppend(&out, "\n\nChildren: days from arrival to a DaZ class or Kita place\n");
+  absl::StrAppendFormat(&out, "  %-14s %-11s %7s %s %8s\n", "place", "area", "placed", " median     p90", "waiting");
+  for (const auto& c : r.children) {
+    absl::StrAppendFormat(&out, "  %-14s %s %7d %s %8d\n", c.kind, Pad(c.social_area, 11), c.placed, Days(c.wait), c.waiting);
+  }
+  absl::StrAppend(&out, "\nHousing\n");
+  absl::StrAppendFormat(&out, "  %-11s %6s %6s %7s %9s %10s %8s %16s\n", "area", "beds", "used", "persons", "in flats",
+                        "below std", "waiting", "per social worker");
+  for (const auto& h : r.housing) {
+    absl::StrAppendFormat(&out, "  %s %6d %6d %7d %8.0f%% %10d %8d %16.0f\n", Pad(h.social_area, 11), h.beds, h.beds_used,
+                          h.persons_housed, h.share_in_flats * 100, h.standard_violations, h.households_waiting,
+                          h.persons_per_social_worker);
+  }
+  absl::StrAppendFormat(&out, "  days from registration to moving in: median %.0f, p90 %.0f (%d households)\n",
+                        r.housing_wait.median, r.housing_wait.p90, r.housing_wait.count);
+  absl::StrAppend(&out, "  households:");
+  for (const auto& [k, v] : r.households_by_status) absl::StrAppendFormat(&out, " %s %d", k, v);
+  absl::StrAppend(&out, "\n\nNotifications by language\n");
+  for (const auto& [language, outcomes] : r.notifications) {
+    absl::StrAppendFormat(&out, "  %-4s", language);
+    for (const auto& [k, v] : outcomes) absl::StrAppendFormat(&out, " %s %d", k, v);
+    absl::StrAppend(&out, "\n");
+  }
+  absl::StrAppend(&out, "\nUnused at the end:");
+  for (const auto& [k, v] : r.unused) absl::StrAppendFormat(&out, " %s %d;", k, v);
+  absl::StrAppend(&out, "\n\nChecks\n");
+  for (const auto& c : r.checks) {
+    absl::StrAppendFormat(&out, "  %-4s %s: %d = %d%s\n", c.ok() ? "ok" : "FAIL", c.name, c.left, c.right,
+                          c.detail.empty() ? "" : absl::StrCat(" (", c.detail, ")"));
+  }
+  absl::StrAppendFormat(&out, "\n%s in %.0f s\n", r.reconciled() ? "Everything adds up" : "NUMBERS DO NOT ADD UP",
+                        r.seconds);
+  return out;
+}
+
+std::string RenderSvg(const Report& r) {
+  constexpr int kWidth = 760, kHeight = 380, kLeft = 60, kRight = 160, kTop = 40, kBottom = 50;
+  struct Line {
+    const char* label;
+    const char* colour;
+    double WeekPoint::*field;
+  };
+  const Line lines[] = {{"course: median days waited", "#1f77b4", &WeekPoint::course_wait_median},
+                        {"housing: median days waited", "#d62728", &WeekPoint::housing_wait_median}};
+  double top = 7;
+  for (const auto& w : r.weekly) top = std::max({top, w.course_wait_median, w.housing_wait_median});
+  top = std::ceil(top / 7) * 7;
+  const int weeks = std::max(1, static_cast<int>(r.weekly.size()));
+  auto x = [&](int week) { return kLeft + (kWidth - kLeft - kRight) * (week + 1) / static_cast<double>(weeks); };
+  auto y = [&](double v) { return kTop + (kHeight - kTop - kBottom) * (1 - v / top); };
+
+  std::string svg = absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      "<text x=\"%d\" y=\"22\" font-size=\"15\">%s: waiting over %d simulated weeks (policy %s, seed %d)</text>\n",
+      kWidth, kHeight, kLeft, r.district, r.weeks, r.policy, r.seed);
+  for (int i = 0; i <= 4; ++i) {
+    const double v = top * i / 4;
+    absl::StrAppendFormat(&svg,
+                          "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                          "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
+                          kLeft, kWidth - kRight, y(v), y(v), kLeft - 6, y(v) + 4, v);
+  }
+  for (int w = 0; w < weeks; w += std::max(1, weeks / 13)) {
+    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x(w),
+                          kHeight - kBottom + 16, w + 1);
+  }
+  absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">week</text>\n",
+                        (kLeft + kWidth - kRight) / 2, kHeight - 12);
+  absl::StrAppendFormat(&svg, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">days</text>\n",
+                        kHeight / 2, kHeight / 2);
+  int legend = 0;
+  for (const auto& line : lines) {
+    std::string points;
+    for (size_t i = 0; i < r.weekly.size(); ++i) {
+      absl::StrAppendFormat(&points, "%.1f,%.1f ", x(static_cast<int>(i)), y(r.weekly[i].*line.field));
+    }
+    absl::StrAppendFormat(&svg, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n",
+                          line.colour, points);
+    absl::StrAppendFormat(&svg,
+                          "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
+                          "<text x=\"%d\" y=\"%d\">%s</text>\n",
+                          kWidth - kRight + 10, kTop + 20 * legend, line.colour, kWidth - kRight + 26,
+                          kTop + 20 * legend + 5, line.label);
+    ++legend;
+  }
+  absl::StrAppend(&svg, "</svg>\n");
+  return svg;
+}
+
+std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
+  auto figure = [](const nlohmann::json& j, const std::string& what) -> std::string {
+    if (what == "course access wait p50/p90") {
+      double enrolled = 0, weighted50 = 0, weighted90 = 0;
+      for (const auto& c : j["courses"]) {
+        const double n = c["access_wait"]["count"].get<double>();
+        enrolled += n;
+        weighted50 += n * c["access_wait"]["median_days"].get<double>();
+        weighted90 += n * c["access_wait"]["p90_days"].get<double>();
+      }
+      if (enrolled == 0) return "–";
+      return absl::StrFormat("%.0f / %.0f d", weighted50 / enrolled, weighted90 / enrolled);
+    }
+    if (what == "enrolled") {
+      int n = 0;
+      for (const auto& c : j["courses"]) n += c["enrolled"].get<int>();
+      return absl::StrCat(n);
+    }
+    if (what == "waiting for a course") {
+      int n = 0;
+      for (const auto& c : j["courses"]) n += c["waiting"].get<int>();
+      return absl::StrCat(n);
+    }
+    if (what == "mean km to the course") {
+      double km = 0, n = 0;
+      for (const auto& c : j["courses"]) {
+        km += c["mean_km"].get<double>() * c["enrolled"].get<double>();
+        n += c["enrolled"].get<double>();
+      }
+      return n > 0 ? absl::StrFormat("%.1f", km / n) : "–";
+    }
+    if (what == "children placed / waiting") {
+      int placed = 0, waiting = 0;
+      for (const auto& c : j["children"]) {
+        placed += c["placed"].get<int>();
+        waiting += c["waiting"].get<int>();
+      }
+      return absl::StrFormat("%d / %d", placed, waiting);
+    }
+    if (what == "housed households, wait p50/p90") {
+      return absl::StrFormat("%d, %.0f / %.0f d", j["housing_wait"]["count"].get<int>(),
+                             j["housing_wait"]["median_days"].get<double>(), j["housing_wait"]["p90_days"].get<double>());
+    }
+    return "";
+  };
+  const std::vector<std::string> rows = {"enrolled", "course access wait p50/p90", "waiting for a course",
+                                         "mean km to the course", "children placed / waiting",
+                                         "housed households, wait p50/p90"};
+  std::string out = absl::StrFormat("%-34s %22s %22s\n", "", absl::StrCat("policy ", a["policy"].get<std::string>()),
+                                    absl::StrCat("policy ", b["policy"].get<std::string>()));
+  for (const auto& row : rows) absl::StrAppendFormat(&out, "%-34s %22s %22s\n", row, figure(a, row), figure(b, row));
+  return out;
+}
+
+}  // namespace ankommen::sim

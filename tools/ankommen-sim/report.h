@@ -1,0 +1,102 @@
+// What a simulated half-year shows: waiting times, placements, what was left
+// unused, and checks that the numbers add up. Pure: filled by the simulation,
+// rendered as a table for people, JSON for scripts and an SVG chart.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ankommen::sim {
+
+struct WaitStats {
+  int count = 0;
+  double median = 0;
+  double p90 = 0;
+  double mean = 0;
+};
+WaitStats Summarize(std::vector<int> days);
+
+// One row per course type and social area.
+struct CourseRow {
+  std::string course_type;  // short name, e.g. "general"
+  std::string social_area;
+  int requests = 0;
+  int enrolled = 0;
+  int waiting = 0;               // at the end
+  WaitStats access_wait;         // request → course start, of those enrolled
+  WaitStats still_waiting_days;  // of those waiting at the end
+  double mean_km = 0;            // of the enrolled, home → course
+};
+
+struct ChildRow {
+  std::string kind;  // GS, OS, BSZ, Kita (under 3), Kita (3+)
+  std::string social_area;
+  int placed = 0;
+  int waiting = 0;  // at the end
+  WaitStats wait;   // to the place, of those placed
+};
+
+struct HousingRow {
+  std::string social_area;
+  int beds = 0;
+  int beds_used = 0;
+  int persons_housed = 0;
+  double share_in_flats = 0;
+  int standard_violations = 0;
+  int households_waiting = 0;
+  double persons_per_social_worker = 0;
+};
+
+struct WeekPoint {
+  int week = 0;
+  int course_waiting = 0;
+  double course_wait_median = 0;  // days waited so far by those waiting
+  int school_waiting = 0;
+  int kita_waiting = 0;
+  int housing_waiting = 0;
+  double housing_wait_median = 0;
+};
+
+struct Check {
+  std::string name;
+  long long left = 0, right = 0;  // the two sides that must be equal
+  std::string detail;
+  bool ok() const { return left == right; }
+};
+
+struct Report {
+  std::string district;
+  std::string policy;
+  std::string scale;
+  int weeks = 0;
+  unsigned long long seed = 0;
+  std::string start_date, end_date;
+  int households_registered = 0;
+  int persons_registered = 0;
+
+  std::vector<CourseRow> courses;
+  std::map<std::string, int> offers;  // made, accepted, declined, expired, withdrawn, open
+  std::vector<ChildRow> children;
+  std::vector<HousingRow> housing;
+  WaitStats housing_wait;  // registration → moved in
+  std::map<std::string, int> households_by_status;  // housed, offered, waiting, left, transferred
+  std::map<std::string, std::map<std::string, int>> notifications;  // language → outcome → count
+  std::map<std::string, int> unused;  // course seats at start, DaZ seats, Kita places, beds
+  std::vector<WeekPoint> weekly;
+  std::vector<Check> checks;
+  double seconds = 0;  // wall time of the run
+
+  bool reconciled() const;
+};
+
+nlohmann::json ToJson(const Report& report);
+std::string RenderTable(const Report& report);
+// Waiting over the simulated weeks: courses, school, Kita and housing.
+std::string RenderSvg(const Report& report);
+// Two runs' reports (JSON) side by side, e.g. --policy fcfs and optimal on one seed.
+std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b);
+
+}  // namespace ankommen::sim
