@@ -148,6 +148,12 @@ bool Process::Running() {
   return !reaped_;
 }
 
+int Process::Wait(int timeout_ms) {
+  WaitFor([&] { return !Running(); }, timeout_ms);
+  if (Running()) return Stop(SIGKILL);
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+}
+
 int Process::Stop(int signal, int timeout_ms) {
   if (!Running()) return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
   kill(pid_, signal);

@@ -40,6 +40,8 @@ class Process {
   bool Running();
   // Sends the signal and waits up to timeout_ms; returns the exit status or -1.
   int Stop(int signal, int timeout_ms = 10000);
+  // Waits for the process to end by itself; its exit status, or -1 (killed) after timeout_ms.
+  int Wait(int timeout_ms);
   std::string Log() const;
 
  private:

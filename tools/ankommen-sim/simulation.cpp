@@ -155,6 +155,18 @@ class Simulation {
     return absl::StrCat("sim-", options_.seed, "-", what, "-", id);
   }
   absl::CivilDay Date(int day) const { return options_.start + day; }
+
+  // The draws for one decision of one person or household, the same whichever
+  // policy runs: two runs on one seed differ by the policy, not by chance.
+  Random Draw(std::initializer_list<uint64_t> parts) const {
+    Random r(options_.seed);
+    for (uint64_t p : parts) r = Random(r.Next() ^ p);
+    return r;
+  }
+  uint64_t Who(const std::string& person_id) const {
+    auto it = person_index_.find(person_id);
+    return it == person_index_.end() ? 0 : (it->second.first << 8) + it->second.second + 1;
+  }
   int DayOf(absl::CivilDay date) const { return static_cast<int>(date - options_.start); }
 
   SimOptions options_;
@@ -189,6 +201,7 @@ class Simulation {
   std::map<std::string, PupilState> pupils_;
   std::vector<ExpectedMessage> expected_messages_;
   std::map<std::string, int> offers_;
+  std::map<std::string, int> offers_to_;  // per person (courses) or household (housing)
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
   int course_seats_unused_at_start_ = 0;
   int refused_answers_ = 0;
@@ -307,7 +320,7 @@ absl::Status Simulation::StartAndCompleteCourses(int day) {
         auto* result = request.add_results();
         result->set_person_id(person);
         // Most reach the course's goal; some one level below, a few two.
-        const size_t below = random_.Pick({55, 33, 12});
+        const size_t below = Draw({6, Who(person)}).Pick({55, 33, 12});
         static const std::vector<std::string> kLevels = {"A0", "A1", "A2", "B1", "B2", "C1"};
         size_t at = 0;
         while (at < kLevels.size() && kLevels[at] != target) ++at;
@@ -443,7 +456,7 @@ absl::Status Simulation::WeeklyMoves(int day) {
     PupilState& pupil = it->second;
     const int weeks_in = (day - pupil.placed_day) / 7;
     const int next = pupil.phase == 1 && weeks_in >= 12 ? 2 : pupil.phase == 2 && weeks_in >= 24 ? 3 : 0;
-    if (next == 0 || !random_.Chance(0.6)) {
+    if (next == 0 || !Draw({1, Who(pupil.person_id), static_cast<uint64_t>(day)}).Chance(0.6)) {
       ++it;
       continue;
     }
@@ -464,8 +477,12 @@ absl::Status Simulation::WeeklyMoves(int day) {
     ++it;
   }
   // Some housed households find a flat of their own on the market.
-  for (auto& h : households_) {
-    if (h.moved_in_day < 0 || h.left || day - h.moved_in_day < 56 || !random_.Chance(0.03)) continue;
+  for (size_t i = 0; i < households_.size(); ++i) {
+    const HouseholdState& h = households_[i];
+    if (h.moved_in_day < 0 || h.left || day - h.moved_in_day < 56 ||
+        !Draw({2, i, static_cast<uint64_t>(day)}).Chance(0.03)) {
+      continue;
+    }
     hv1::MoveOutRequest request;
     request.set_idempotency_key(Key("move-out", h.id));
     request.set_household_id(h.id);
@@ -518,10 +535,11 @@ absl::Status Simulation::ReadEvents(int day) {
         if (auto it = requests_.find(m.request_id()); it != requests_.end()) it->second.status = RequestState::kOffered;
         open_request_of_person_[m.person_id()] = m.request_id();
         expected_messages_.push_back({m.person_id(), m.meta().event_id()});
-        const size_t answer = random_.Pick({options_.accept_share, options_.decline_share,
-                                            1 - options_.accept_share - options_.decline_share});
+        Random draw = Draw({3, Who(m.person_id()), static_cast<uint64_t>(++offers_to_[m.person_id()])});
+        const size_t answer = draw.Pick({options_.accept_share, options_.decline_share,
+                                         1 - options_.accept_share - options_.decline_share});
         if (answer < 2) {
-          answers_.insert({day + random_.Int(1, 5),
+          answers_.insert({day + draw.Int(1, 5),
                            {0, m.offer_id(), answer == 0 ? PendingAnswer::kAcceptSeat : PendingAnswer::kDeclineSeat}});
         }
       } else if (type == cv1::OfferClosed::descriptor()->full_name()) {
@@ -578,10 +596,11 @@ absl::Status Simulation::ReadEvents(int day) {
         hv1::HousingOffered m;
         m.ParseFromString(e.payload);
         expected_messages_.push_back({m.contact_person_id(), m.meta().event_id()});
-        answers_.insert({day + random_.Int(1, 3),
+        Random draw = Draw({4, Who(m.contact_person_id()), static_cast<uint64_t>(++offers_to_[m.household_id()])});
+        answers_.insert({day + draw.Int(1, 3),
                          {0, m.offer_id(),
-                          random_.Chance(options_.confirm_share) ? PendingAnswer::kConfirmHousing
-                                                                 : PendingAnswer::kDeclineHousing}});
+                          draw.Chance(options_.confirm_share) ? PendingAnswer::kConfirmHousing
+                                                              : PendingAnswer::kDeclineHousing}});
       } else if (type == hv1::HouseholdMovedIn::descriptor()->full_name()) {
         hv1::HouseholdMovedIn m;
         m.ParseFromString(e.payload);
@@ -597,7 +616,8 @@ absl::Status Simulation::ReadEvents(int day) {
       } else if (type == hv1::LeaseTransfer::descriptor()->full_name() && e.subject == streams::kLeaseOffered) {
         hv1::LeaseTransfer m;
         m.ParseFromString(e.payload);
-        if (random_.Chance(0.5)) answers_.insert({day + random_.Int(3, 20), {0, m.household_id(), PendingAnswer::kAcceptLease}});
+        Random draw = Draw({5, household_index_.count(m.household_id()) ? household_index_[m.household_id()] : 0});
+        if (draw.Chance(0.5)) answers_.insert({day + draw.Int(3, 20), {0, m.household_id(), PendingAnswer::kAcceptLease}});
       }
     }
   }

@@ -1,0 +1,226 @@
+// The main job in small: the five services on the simulated clock, Landkreis
+// Meißen imported with ankommenctl, and ankommen-sim driving a few weeks. The
+// report's numbers must add up, and no personal data of the simulated people
+// may appear in the services' logs, events or metrics. ankommenctl import must
+// name each broken row, import the rest, and write nothing twice on a re-run.
+#include <dirent.h>
+
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/match.h"
+#include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "bus.h"
+#include "district.h"
+#include "population.h"
+#include "streams.h"
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+namespace sv1 = ankommen::schools::v1;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteAll(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+class SimulationE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::map<std::string, std::string> simulated = {{"ANKOMMEN_CLOCK", "simulated"}};
+    registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", simulated);
+    courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", simulated);
+    schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", simulated);
+    auto housing_env = simulated;
+    housing_env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"] = "Meißen=1,Riesa=1,Großenhain=1,Radebeul=1";
+    housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", housing_env);
+    auto notifications_env = simulated;
+    notifications_env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
+    notifications_env["ANKOMMEN_NOTIFICATIONS_LETTERS"] = letters_dir();
+    notifications_ = Start(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService",
+                           notifications_env);
+  }
+
+  void TearDown() override {
+    for (auto* s : {&notifications_, &housing_, &schools_, &courses_, &registry_}) {
+      if (*s) {
+        EXPECT_EQ((*s)->process().Stop(SIGTERM), 0) << (*s)->process().Log();
+      }
+    }
+  }
+
+  std::unique_ptr<testing::ServiceProcess> Start(const char* binary, const char* health,
+                                                 const std::map<std::string, std::string>& env) {
+    return std::make_unique<testing::ServiceProcess>(binary, health, nats_, redis_, env);
+  }
+
+  std::string letters_dir() const { return dir_.path() + "/letters"; }
+
+  std::map<std::string, std::string> ClientEnv() const {
+    return {{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},   {"ANKOMMEN_COURSES_ADDR", courses_->grpc_addr()},
+            {"ANKOMMEN_SCHOOLS_ADDR", schools_->grpc_addr()},     {"ANKOMMEN_HOUSING_ADDR", housing_->grpc_addr()},
+            {"ANKOMMEN_NOTIFICATIONS_ADDR", notifications_->grpc_addr()},
+            {"ANKOMMEN_NATS_URL", nats_.url()},                   {"ANKOMMEN_REDIS_URL", redis_.url()}};
+  }
+
+  // Runs a tool to its end; its exit status, with its output in `output`.
+  int RunTool(const char* binary, const std::vector<std::string>& args, std::string& output, int timeout_ms = 60000) {
+    const std::string log = dir_.path() + "/tool-" + std::to_string(++tool_runs_) + ".log";
+    testing::Process tool(binary, args, ClientEnv(), log);
+    const int status = tool.Wait(timeout_ms);
+    output = ReadAll(log);
+    return status;
+  }
+
+  int KitaPlaces() {
+    auto stub = sv1::SchoolService::NewStub(grpc::CreateChannel(schools_->grpc_addr(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    sv1::GetCapacityResponse capacity;
+    EXPECT_TRUE(stub->GetCapacity(&ctx, sv1::GetCapacityRequest(), &capacity).ok());
+    int places = 0;
+    for (const auto& row : capacity.areas()) places += row.school_type() == sv1::SCHOOL_TYPE_UNSPECIFIED ? row.seats() : 0;
+    return places;
+  }
+
+  testing::NatsServer nats_;
+  testing::RedisServer redis_;
+  testing::TempDir dir_;
+  int tool_runs_ = 0;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_;
+};
+
+TEST_F(SimulationE2ETest, ImportNamesEachBrokenRowImportsTheRestAndWritesNothingTwice) {
+  const std::string kitas = dir_.path() + "/kitas.csv";
+  WriteAll(kitas,
+           "name,municipality_ags,social_area,lat,lon,places_under_3,places_3_to_school,hours_per_day\n"
+           "Kita A,14627230,Riesa,51.30,13.29,2,5,9\n"
+           "Kita B,14627230,Riesa,north,13.29,2,5,9\n"  // line 3: not a number
+           "Kita C,14627140,Meißen,51.16,13.47,1,4,8\n"
+           "Kita D,14627140,Meißen,51.16,13.47,-3,4,8\n"  // line 5: negative places
+           "Kita E,14627060,Großenhain,51.28,13.52,3,6,9\n"
+           ",14627060,Großenhain,51.28,13.52,1,1,9\n"  // line 7: no name
+           "\"Kita F, am Park\",14627210,Radebeul,51.10,13.66,2,3,9\n");
+  std::string out;
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", "kitas", kitas, "--json", "--no-progress"}, out), 3) << out;
+  auto result = nlohmann::json::parse(out.substr(out.find('{')));
+  EXPECT_EQ(result["rows"], 7);
+  EXPECT_EQ(result["imported"], 4);
+  std::vector<int> lines;
+  for (const auto& r : result["rejected"]) {
+    lines.push_back(r["line"].get<int>());
+    EXPECT_FALSE(r["reason"].get<std::string>().empty());
+  }
+  EXPECT_EQ(lines, (std::vector<int>{3, 5, 7}));
+  EXPECT_TRUE(absl::StrContains(result["rejected"][0]["reason"].get<std::string>(), "lat")) << out;
+  EXPECT_EQ(KitaPlaces(), 7 + 5 + 9 + 5);
+
+  // The same file again: the same answer, and nothing imported twice.
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", "kitas", kitas, "--no-progress"}, out), 3) << out;
+  EXPECT_TRUE(absl::StrContains(out, "kitas: imported 4 of 7 rows")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "rejected line 5")) << out;
+  EXPECT_EQ(KitaPlaces(), 26);
+
+  // Schools go to the service in batches; rejected lines keep the file's numbering.
+  const std::string schools = dir_.path() + "/schools.csv";
+  WriteAll(schools,
+           "school,school_type,social_area,vka_pupils,vka_classes,capacity_reserve,municipality_ags,lat,lon\n"
+           "GS Eins,GS,Riesa,10,1,5,14627230,51.30,13.29\n"
+           "GS Zwei,GS,Riesa,10,1,5,14627230,51.31,13.29\n"
+           "OS Drei,OS,Meißen,10,1,5,14627140,51.16,13.47\n"
+           "OS Vier,OS,Meißen,10,1,5,14627140,51.16,13.48\n"
+           "Schule Fünf,XX,Meißen,10,1,5,14627140,51.16,13.48\n"  // line 6: no such school type
+           "BSZ Sechs,BSZ,Riesa,10,1,5,14627230,51.30,13.30\n");
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", "schools", schools, "--batch", "2", "--no-progress"}, out), 3) << out;
+  EXPECT_TRUE(absl::StrContains(out, "schools: imported 5 of 6 rows")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "rejected line 6: ")) << out;
+}
+
+TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
+  std::string out;
+  for (const char* table : {"schools", "kitas", "accommodations"}) {
+    const std::string file = std::string(ANKOMMEN_DISTRICT_DIR) + "/" + table + ".csv";
+    ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", table, file, "--no-progress"}, out), 0) << out;
+  }
+  const int weeks = 3, seed = 11;
+  const std::string report_path = dir_.path() + "/report.json", svg_path = dir_.path() + "/waiting.svg";
+  ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
+                    {"run", "--weeks", std::to_string(weeks), "--seed", std::to_string(seed), "--json", report_path,
+                     "--svg", svg_path, "--quiet"},
+                    out, 150000),
+            0)
+      << out;
+  const auto report = nlohmann::json::parse(ReadAll(report_path));
+  EXPECT_TRUE(report["reconciled"].get<bool>()) << out;
+  EXPECT_EQ(report["checks"].size(), 3u);
+  EXPECT_GT(report["households_registered"].get<int>(), 10);
+  EXPECT_GT(report["offers"]["made"].get<int>(), 0);
+  EXPECT_FALSE(report["notifications"].empty());
+  EXPECT_EQ(report["weekly"].size(), static_cast<size_t>(weeks));
+  EXPECT_TRUE(absl::StartsWith(ReadAll(svg_path), "<svg"));
+
+  // What would identify the simulated people.
+  const auto arrivals = sim::Arrivals(sim::Meissen(), absl::CivilDay(2027, 1, 4), weeks, 1, seed);
+  std::set<std::string> identifying, birth_dates;
+  for (const auto& a : arrivals) {
+    identifying.insert(a.household.address().street());
+    for (const auto& p : a.household.members()) {
+      identifying.insert(p.family_name());
+      if (!p.contact().email().empty()) identifying.insert(p.contact().email());
+      if (!p.contact().phone().empty()) identifying.insert(p.contact().phone());
+      birth_dates.insert(p.birth_date());
+    }
+  }
+  auto leaks = [&](const std::string& where, const std::string& text) {
+    for (const auto& s : identifying) EXPECT_FALSE(absl::StrContains(text, s)) << "'" << s << "' in " << where;
+    for (const auto& d : birth_dates) {
+      // Log lines start with a timestamp (2026-11-23T…): a date followed by T is a time, not a birth date.
+      for (size_t at = text.find(d); at != std::string::npos; at = text.find(d, at + 1)) {
+        EXPECT_EQ(text.substr(at + d.size(), 1), "T") << "birth date " << d << " in " << where;
+      }
+    }
+  };
+
+  // The positive control: the names are where they belong, on the letters.
+  std::string letters;
+  if (DIR* d = opendir(letters_dir().c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') letters += ReadAll(letters_dir() + "/" + e->d_name);
+    }
+    closedir(d);
+  }
+  size_t named = 0;
+  for (const auto& a : arrivals) named += absl::StrContains(letters, a.household.members(0).family_name()) ? 1 : 0;
+  EXPECT_GT(named, 0u) << "the scan looks for what the registry holds";
+
+  for (auto* s : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {
+    leaks("a service log", (*s)->process().Log());
+    leaks("metrics", testing::HttpGet((*s)->metrics_port(), "/metrics"));
+  }
+  auto bus = Bus::Connect(nats_.url(), "pii-scan", nullptr);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  size_t events = 0;
+  for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing}) {
+    auto read = (*bus)->ReadStream(stream, 1, 1'000'000);
+    ASSERT_TRUE(read.ok()) << read.status();
+    for (const auto& e : *read) {
+      leaks(std::string("event ") + e.subject, e.subject + e.payload);
+      ++events;
+    }
+  }
+  EXPECT_GT(events, 100u);
+}
+
+}  // namespace
+}  // namespace ankommen
