@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 
 namespace ankommen {
@@ -83,6 +84,20 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
     }
   }
   return absl::OkStatus();
+}
+
+bool ParseNamedNumbers(const std::string& text, double min, double max, std::map<std::string, double>& out) {
+  std::map<std::string, double> parsed;
+  if (!text.empty()) {
+    for (absl::string_view item : absl::StrSplit(text, ',')) {
+      std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+      double value = 0;
+      if (kv.size() != 2 || kv[0].empty() || !absl::SimpleAtod(kv[1], &value) || value < min || value > max) return false;
+      parsed[kv[0]] = value;
+    }
+  }
+  for (const auto& [name, value] : parsed) out[name] = value;
+  return true;
 }
 
 absl::Status ValidateConfig(const ServiceConfig& config) {

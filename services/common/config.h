@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,11 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off) and ANKOMMEN_CLOCK.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
+
+// "Riesa=2,Meißen=3": names with numbers, as the services' list-valued flags
+// and variables take them ("" is an empty list). False on a malformed pair or
+// a number outside [min, max]; `out` is then unchanged.
+bool ParseNamedNumbers(const std::string& text, double min, double max, std::map<std::string, double>& out);
 
 // Checks that addresses are host:port and URLs have the right scheme.
 absl::Status ValidateConfig(const ServiceConfig& config);

@@ -12,22 +12,6 @@
 #include "storage/course_store.h"
 #include "streams.h"
 
-namespace {
-
-// "Meißen-Nord=10,Radebeul=8": each social area's travel limit in km.
-bool ParseAreaLimits(const std::string& text, std::map<std::string, double>& out) {
-  if (text.empty()) return true;
-  for (absl::string_view item : absl::StrSplit(text, ',')) {
-    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
-    double km = 0;
-    if (kv.size() != 2 || kv[0].empty() || !absl::SimpleAtod(kv[1], &km) || km <= 0 || km > 200) return false;
-    out[kv[0]] = km;
-  }
-  return true;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace ankommen;
   BlockTerminationSignals();
@@ -53,7 +37,7 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_COURSES_ALLOCATION_PERIOD")
         ->check(CLI::Range(1, 86400));
   });
-  if (!ParseAreaLimits(area_limits, settings.area_max_km)) {
+  if (!ParseNamedNumbers(area_limits, 0.1, 200, settings.area_max_km)) {
     std::cerr << "ankommen-courses: --area-max-km: expected area=km pairs separated by commas\n";
     return 2;
   }

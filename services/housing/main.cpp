@@ -12,22 +12,6 @@
 #include "storage/housing_store.h"
 #include "streams.h"
 
-namespace {
-
-// "Riesa=2,Meißen=3": social workers per social area.
-bool ParseSocialWorkers(const std::string& text, std::map<std::string, int>& out) {
-  if (text.empty()) return true;
-  for (absl::string_view item : absl::StrSplit(text, ',')) {
-    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
-    int n = 0;
-    if (kv.size() != 2 || kv[0].empty() || !absl::SimpleAtoi(kv[1], &n) || n < 0 || n > 1000) return false;
-    out[kv[0]] = n;
-  }
-  return true;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace ankommen;
   BlockTerminationSignals();
@@ -52,10 +36,12 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_HOUSING_ALLOCATION_PERIOD")
         ->check(CLI::Range(1, 86400));
   });
-  if (!ParseSocialWorkers(workers_text, settings.social_workers)) {
+  std::map<std::string, double> workers;
+  if (!ParseNamedNumbers(workers_text, 0, 1000, workers)) {
     std::cerr << "ankommen-housing: --social-workers: expected area=count pairs separated by commas\n";
     return 2;
   }
+  for (const auto& [area, count] : workers) settings.social_workers[area] = static_cast<int>(count);
 
   auto platform = Platform::Start(config, {streams::Housing(), streams::Registry()});
   if (!platform.ok()) {

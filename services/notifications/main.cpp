@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   BlockTerminationSignals();
   std::string registry_addr = "127.0.0.1:50051", templates_dir = ANKOMMEN_DEFAULT_TEMPLATES_DIR;
   std::string smtp_url, smtp_from = "ankommen@landkreis.example", sms_url, letters_dir;
+  std::string rates;
   int retry_attempts = 5, retry_first_ms = 30'000, claim_seconds = 120;
   ServiceConfig config = LoadServiceConfig("notifications", argc, argv, [&](CLI::App& app) {
     app.add_option("--registry-addr", registry_addr, "the registry, for contact data (ANKOMMEN_REGISTRY_ADDR)")
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
     app.add_option("--retry-first-ms", retry_first_ms, "first retry delay (ANKOMMEN_NOTIFICATIONS_RETRY_FIRST_MS)")
         ->envname("ANKOMMEN_NOTIFICATIONS_RETRY_FIRST_MS")
         ->check(CLI::Range(1, 3'600'000));
+    app.add_option("--rates", rates, "sends per second per channel, e.g. \"email=20,sms=10,webhook=50,letter=500\" (ANKOMMEN_NOTIFICATIONS_RATES)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_RATES");
     app.add_option("--claim-seconds", claim_seconds, "an attempt taking longer is presumed lost (ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS)")
         ->envname("ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS")
         ->check(CLI::Range(1, 3600));
@@ -71,6 +74,18 @@ int main(int argc, char** argv) {
   settings.retry.max_attempts = retry_attempts;
   settings.retry.first_delay = absl::Milliseconds(retry_first_ms);
   settings.claim = absl::Seconds(claim_seconds);
+  std::map<std::string, double> per_channel;
+  bool rates_ok = ParseNamedNumbers(rates, 0.1, 10000, per_channel);
+  for (const auto& [name, rate] : per_channel) {
+    const Channel channels[] = {Channel::kEmail, Channel::kSms, Channel::kWebhook, Channel::kLetter};
+    auto known = std::find_if(std::begin(channels), std::end(channels), [&](Channel c) { return name == ChannelName(c); });
+    if (known == std::end(channels)) rates_ok = false;
+    else settings.per_second[*known] = rate;
+  }
+  if (!rates_ok) {
+    std::cerr << "ankommen-notifications: --rates: expected channel=count pairs (email, sms, webhook, letter; 0.1 to 10000)\n";
+    return 2;
+  }
   const Clock& clock = (*platform)->clock();
   auto contacts = MakeRegistryContactBook(registry_addr);
   Notifications use_cases((*platform)->outbox(), (*platform)->redis(), *contacts, std::move(*templates),
@@ -81,8 +96,11 @@ int main(int argc, char** argv) {
   loop.debounce = absl::Milliseconds(50);
   RunLoop dispatcher(
       loop,
-      [&use_cases] {
-        if (auto s = use_cases.DispatchDue(); !s.ok()) log::Warn("dispatch_failed", {{"error", s.status().message()}});
+      [&use_cases, &dispatcher] {
+        constexpr int kBatch = 100;
+        auto sent = use_cases.DispatchDue(kBatch);
+        if (!sent.ok()) log::Warn("dispatch_failed", {{"error", sent.status().message()}});
+        if (sent.ok() && *sent == kBatch) dispatcher.Wake();  // more are due: no need to wait for the period
       },
       [] {});
   use_cases.set_on_new([&dispatcher] { dispatcher.Wake(); });

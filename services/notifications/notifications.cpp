@@ -80,8 +80,11 @@ Notifications::Notifications(Outbox& outbox, RedisPool& redis, ContactBook& cont
       settings_(std::move(settings)),
       clock_(clock),
       instruments_(std::make_unique<NotificationInstruments>(metrics.registry())) {
-  // Each channel's own pace: mail servers and SMS gateways throttle floods.
-  for (const auto& [channel, sender] : senders_) limiters_[channel] = std::make_unique<RateLimiter>(20, 20);
+  for (const auto& [channel, sender] : senders_) {
+    auto rate = settings_.per_second.find(channel);
+    const double per_second = rate != settings_.per_second.end() ? rate->second : 20;
+    limiters_[channel] = std::make_unique<RateLimiter>(per_second, per_second);
+  }
 }
 
 Notifications::~Notifications() = default;

@@ -38,6 +38,10 @@ namespace v1 = ::ankommen::notifications::v1;
 
 struct NotificationSettings {
   RetryPolicy retry;
+  // Sends per second and channel: mail servers and SMS gateways throttle
+  // floods; printed letters are files for the print room.
+  std::map<Channel, double> per_second = {
+      {Channel::kEmail, 20}, {Channel::kSms, 10}, {Channel::kWebhook, 50}, {Channel::kLetter, 500}};
   absl::Duration claim = absl::Minutes(2);  // an attempt taking longer is presumed lost
   std::string time_zone = "Europe/Berlin";
 };

@@ -17,16 +17,14 @@ namespace {
 // "GS=10,OS=20,BSZ=30,KITA=8": travel limits in km per school type and for Kitas.
 bool ParseLimits(const std::string& text, ankommen::schools::SchoolSettings& settings) {
   namespace v1 = ankommen::schools::v1;
-  if (text.empty()) return true;
-  for (absl::string_view item : absl::StrSplit(text, ',')) {
-    std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
-    double km = 0;
-    if (kv.size() != 2 || !absl::SimpleAtod(kv[1], &km) || km <= 0 || km > 200) return false;
-    if (kv[0] == "KITA") settings.kita_max_km = km;
-    else if (kv[0] == "GS") settings.max_km[v1::SCHOOL_TYPE_GS] = km;
-    else if (kv[0] == "OS") settings.max_km[v1::SCHOOL_TYPE_OS] = km;
-    else if (kv[0] == "GYMNASIUM") settings.max_km[v1::SCHOOL_TYPE_GYMNASIUM] = km;
-    else if (kv[0] == "BSZ") settings.max_km[v1::SCHOOL_TYPE_BSZ] = km;
+  std::map<std::string, double> limits;
+  if (!ankommen::ParseNamedNumbers(text, 0.1, 200, limits)) return false;
+  for (const auto& [name, km] : limits) {
+    if (name == "KITA") settings.kita_max_km = km;
+    else if (name == "GS") settings.max_km[v1::SCHOOL_TYPE_GS] = km;
+    else if (name == "OS") settings.max_km[v1::SCHOOL_TYPE_OS] = km;
+    else if (name == "GYMNASIUM") settings.max_km[v1::SCHOOL_TYPE_GYMNASIUM] = km;
+    else if (name == "BSZ") settings.max_km[v1::SCHOOL_TYPE_BSZ] = km;
     else return false;
   }
   return true;

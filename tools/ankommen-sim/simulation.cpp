@@ -682,9 +682,12 @@ absl::Status Simulation::Finish(Report& report) {
   std::set<std::string> recipients;
   for (const auto& e : expected_messages_) recipients.insert(e.person_id);
   for (const auto& [person, where] : person_index_) recipients.insert(person);
-  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  // Wait while the backlog shrinks; give up (and report it) after 30 s without progress.
+  absl::Time last_progress = absl::Now();
+  size_t last_pending = SIZE_MAX;
   for (bool all_final = false; !all_final;) {
     all_final = true;
+    size_t pending = 0;
     messages.clear();
     for (const auto& person : recipients) {
       nv1::GetMessagesRequest request;
@@ -694,11 +697,16 @@ absl::Status Simulation::Finish(Report& report) {
         return s;
       }
       for (const auto& m : response.messages()) {
-        all_final = all_final && m.status() != nv1::MESSAGE_STATUS_PENDING;
+        pending += m.status() == nv1::MESSAGE_STATUS_PENDING ? 1 : 0;
         messages[person].push_back(m);
       }
     }
-    if (!all_final && absl::Now() > give_up) break;  // reported as not reconciled
+    all_final = pending == 0;
+    if (pending < last_pending) {
+      last_pending = pending;
+      last_progress = absl::Now();
+    }
+    if (!all_final && absl::Now() - last_progress > absl::Seconds(30)) break;  // reported as not reconciled
     if (!all_final) absl::SleepFor(absl::Milliseconds(500));
   }
 

@@ -7,6 +7,10 @@
 //   ankommenctl health [--service NAME]
 //   ankommenctl call courses RequestSeat --json '{"person_id": "p_…", "course_type": "COURSE_TYPE_VOLUNTEER"}'
 //   ankommenctl import schools|kitas|courses|accommodations FILE.csv [--json]
+//   ankommenctl waiting general [--area Riesa] [--json]     who waits for a course, in line order
+//   ankommenctl offers PERSON_ID [--json]                   a person's course requests and offers
+//   ankommenctl gaps [--area Riesa] [--json]                missing DaZ seats, Kita places, housing
+//   ankommenctl allocate courses|schools|housing [--policy fcfs]
 //
 // `call` reaches any method of any service by name (registry, courses, schools, housing, notifications): the
 // request as JSON (--json or --file), an empty idempotency_key filled with a
@@ -35,6 +39,7 @@
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "import.h"
+#include "views.h"
 
 namespace {
 
@@ -204,16 +209,41 @@ int main(int argc, char** argv) {
   bool no_progress = false;
   import->add_flag("--no-progress", no_progress, "no progress bar");
 
+  bool json = false;
+  std::string view_arg, view_area, policy;
+  auto* waiting = app.add_subcommand("waiting", "the waiting list of a course type, in line order");
+  waiting->add_option("course_type", view_arg, "general, alpha, parents, youth, orientation, job, volunteer")->required();
+  waiting->add_option("--area", view_area, "one social area (default: the district)");
+  auto* offers = app.add_subcommand("offers", "a person's course requests, offers and deadlines");
+  offers->add_option("person_id", view_arg)->required();
+  auto* gaps = app.add_subcommand("gaps", "DaZ seats, Kita places and housing: free, waiting, missing");
+  gaps->add_option("--area", view_area, "one social area (default: all)");
+  auto* allocate = app.add_subcommand("allocate", "run an allocation now");
+  allocate->add_option("service", view_arg, "courses, schools or housing")
+      ->required()
+      ->check(CLI::IsMember({"courses", "schools", "housing"}));
+  allocate->add_option("--policy", policy, "courses: optimal or fcfs (default: the service's setting)");
+  for (auto* view : {waiting, offers, gaps, allocate}) view->add_flag("--json", json, "JSON instead of a table");
+
   CLI11_PARSE(app, argc, argv);
 
-  if (import->parsed()) {
-    const std::string owner = import_options.kind == "courses"          ? "courses"
-                              : import_options.kind == "accommodations" ? "housing"
-                                                                        : "schools";
+  auto address_of = [](const char* service) -> std::string {
     for (const auto& s : kServices) {
-      if (import_options.addr.empty() && owner == s.name) {
-        import_options.addr = std::getenv(s.env) ? std::getenv(s.env) : s.default_addr;
-      }
+      if (std::string(service) == s.name) return std::getenv(s.env) ? std::getenv(s.env) : s.default_addr;
+    }
+    return "";
+  };
+  const ankommen::ctl::Addresses at{address_of("courses"), address_of("schools"), address_of("housing")};
+  if (waiting->parsed()) return ankommen::ctl::ShowWaitingList(at, view_arg, view_area, json);
+  if (offers->parsed()) return ankommen::ctl::ShowOffers(at, view_arg, json);
+  if (gaps->parsed()) return ankommen::ctl::ShowGaps(at, view_area, json);
+  if (allocate->parsed()) return ankommen::ctl::AllocateNow(at, view_arg, policy, json);
+
+  if (import->parsed()) {
+    if (import_options.addr.empty()) {
+      import_options.addr = import_options.kind == "courses"          ? at.courses
+                            : import_options.kind == "accommodations" ? at.housing
+                                                                      : at.schools;
     }
     import_options.progress = !no_progress;
     return ankommen::ctl::RunImport(import_options);

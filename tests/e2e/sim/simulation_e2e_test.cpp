@@ -170,6 +170,16 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   EXPECT_EQ(report["weekly"].size(), static_cast<size_t>(weeks));
   EXPECT_TRUE(absl::StartsWith(ReadAll(svg_path), "<svg"));
 
+  // The operator's views of the simulated district.
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"waiting", "orientation"}, out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "waiting for first_orientation")) << out;
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"gaps", "--area", "Riesa"}, out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "Riesa")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "kita under_3")) << out;
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"allocate", "courses", "--policy", "fcfs", "--json"}, out), 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out.substr(out.find('{')))["solver"], "fcfs") << out;
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"waiting", "nonsense"}, out), 2) << out;
+
   // What would identify the simulated people.
   const auto arrivals = sim::Arrivals(sim::Meissen(), absl::CivilDay(2027, 1, 4), weeks, 1, seed);
   std::set<std::string> identifying, birth_dates;

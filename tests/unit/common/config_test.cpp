@@ -61,6 +61,30 @@ TEST(ConfigTest, ValidationNamesTheBadSetting) {
   config = DefaultConfig("registry");
   config.log_level = "loud";
   EXPECT_FALSE(ValidateConfig(config).ok());
+  config = DefaultConfig("registry");
+  config.clock = "sundial";
+  EXPECT_NE(ValidateConfig(config).message().find("clock"), std::string::npos);
+}
+
+TEST(ConfigTest, SimulatedClockOnlyWhenAskedFor) {
+  auto config = DefaultConfig("courses");
+  EXPECT_EQ(config.clock, "system");
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_CLOCK", "simulated"}})).ok());
+  EXPECT_EQ(config.clock, "simulated");
+  EXPECT_TRUE(ValidateConfig(config).ok());
+}
+
+TEST(ConfigTest, NamedNumbers) {
+  std::map<std::string, double> out = {{"Riesa", 1}};
+  ASSERT_TRUE(ParseNamedNumbers("Meißen=3,Großenhain=0.5", 0, 10, out));
+  EXPECT_EQ(out, (std::map<std::string, double>{{"Riesa", 1}, {"Meißen", 3}, {"Großenhain", 0.5}}));
+  EXPECT_TRUE(ParseNamedNumbers("", 0, 10, out));
+  // A bad pair anywhere leaves the map as it was.
+  for (const char* bad : {"Riesa", "=2", "Riesa=two", "Riesa=11", "Riesa=2,Meißen=-1"}) {
+    EXPECT_FALSE(ParseNamedNumbers(bad, 0, 10, out)) << bad;
+  }
+  EXPECT_EQ(out.size(), 3u);
+  EXPECT_EQ(out["Riesa"], 1);
 }
 
 }  // namespace
