@@ -69,8 +69,10 @@ simulate() {  # policy
   start_service courses 50052 9102 ankommen.courses.v1.CourseService
   start_service schools 50053 9103 ankommen.schools.v1.SchoolService
   start_service housing 50054 9104 ankommen.housing.v1.HousingService
-  # No mail server or SMS gateway here: messages go out as printed letters into var/letters.
+  # No mail server or SMS gateway here: messages go out as printed letters into var/letters
+  # (capacity gaps too, to each area's social-work team).
   ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
+  ANKOMMEN_NOTIFICATIONS_TEAMS="Meißen=sozialarbeit.meissen@landkreis.example,Riesa=sozialarbeit.riesa@landkreis.example,Großenhain=sozialarbeit.grossenhain@landkreis.example,Radebeul=sozialarbeit.radebeul@landkreis.example" \
     start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
 
   say "Importing Landkreis Meißen: DaZ schools (2017 table), Kitas, accommodations"

@@ -86,15 +86,27 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   return absl::OkStatus();
 }
 
-bool ParseNamedNumbers(const std::string& text, double min, double max, std::map<std::string, double>& out) {
-  std::map<std::string, double> parsed;
+bool ParseNamedValues(const std::string& text, std::map<std::string, std::string>& out) {
+  std::map<std::string, std::string> parsed;
   if (!text.empty()) {
     for (absl::string_view item : absl::StrSplit(text, ',')) {
       std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
-      double value = 0;
-      if (kv.size() != 2 || kv[0].empty() || !absl::SimpleAtod(kv[1], &value) || value < min || value > max) return false;
-      parsed[kv[0]] = value;
+      if (kv.size() != 2 || kv[0].empty() || kv[1].empty()) return false;
+      parsed[kv[0]] = kv[1];
     }
+  }
+  for (const auto& [name, value] : parsed) out[name] = value;
+  return true;
+}
+
+bool ParseNamedNumbers(const std::string& text, double min, double max, std::map<std::string, double>& out) {
+  std::map<std::string, std::string> values;
+  if (!ParseNamedValues(text, values)) return false;
+  std::map<std::string, double> parsed;
+  for (const auto& [name, text_value] : values) {
+    double value = 0;
+    if (!absl::SimpleAtod(text_value, &value) || value < min || value > max) return false;
+    parsed[name] = value;
   }
   for (const auto& [name, value] : parsed) out[name] = value;
   return true;

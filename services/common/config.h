@@ -41,6 +41,11 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off) and ANKOMMEN_CLOCK.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
+// "Riesa=team-riesa@example.org,Meißen=…": names with values, as the services'
+// list-valued flags and variables take them ("" is an empty list). False on a
+// malformed pair; `out` is then unchanged.
+bool ParseNamedValues(const std::string& text, std::map<std::string, std::string>& out);
+
 // "Riesa=2,Meißen=3": names with numbers, as the services' list-valued flags
 // and variables take them ("" is an empty list). False on a malformed pair or
 // a number outside [min, max]; `out` is then unchanged.

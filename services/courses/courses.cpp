@@ -580,6 +580,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
       started.set_course_id(c.course_id());
       started.set_course_type(c.course_type());
       started.set_start_date(c.start_date());
+      started.set_course_title(c.title());
       absl::CivilDay asked;
       if (ParseIsoDate(hold->requested_on(), asked)) started.set_wait_days(static_cast<int32_t>(Today() - asked));
       d.commit.events.push_back(ToOutgoing(streams::kEnrolmentStarted, started));

@@ -568,6 +568,8 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
       *offer.mutable_meta() = Meta(e.meta().correlation_id());
       offer.set_household_id(e.household_id());
       offer.set_accommodation_id(record.household().accommodation_id());
+      offer.set_contact_person_id(record.contact_person_id());
+      offer.set_accommodation_name((*acc)->record.accommodation().name());
       Decision d;
       d.commit.aggregate_key = store_.HouseholdKey(e.household_id());
       d.commit.expected_version = (*loaded)->version;

@@ -29,10 +29,12 @@ class RegistryContactBook final : public ContactBook {
     c.email = resp.contact().email();
     c.phone = resp.contact().phone();
     c.language = resp.preferred_language();
+    c.uses_app = resp.contact().uses_app();
     switch (resp.contact().preferred_channel()) {
       case registry::v1::CHANNEL_EMAIL: c.prefers = Contact::Prefers::kEmail; break;
       case registry::v1::CHANNEL_SMS: c.prefers = Contact::Prefers::kSms; break;
       case registry::v1::CHANNEL_LETTER: c.prefers = Contact::Prefers::kLetter; break;
+      case registry::v1::CHANNEL_APP: c.prefers = Contact::Prefers::kApp; break;
       default: break;
     }
     return c;

@@ -14,7 +14,8 @@ struct Contact {
   std::string email;
   std::string phone;
   std::string language;  // preferred
-  enum class Prefers { kAny, kEmail, kSms, kLetter } prefers = Prefers::kAny;
+  bool uses_app = false; // reached in the district's app by person id (webhook)
+  enum class Prefers { kAny, kEmail, kSms, kLetter, kApp } prefers = Prefers::kAny;
 };
 
 class ContactBook {

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   BlockTerminationSignals();
   std::string registry_addr = "127.0.0.1:50051", templates_dir = ANKOMMEN_DEFAULT_TEMPLATES_DIR;
   std::string smtp_url, smtp_from = "ankommen@landkreis.example", sms_url, letters_dir;
-  std::string rates;
+  std::string rates, webhook_url, teams;
   int retry_attempts = 5, retry_first_ms = 30'000, claim_seconds = 120;
   ServiceConfig config = LoadServiceConfig("notifications", argc, argv, [&](CLI::App& app) {
     app.add_option("--registry-addr", registry_addr, "the registry, for contact data (ANKOMMEN_REGISTRY_ADDR)")
@@ -31,6 +31,13 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_NOTIFICATIONS_SMTP_FROM");
     app.add_option("--sms-url", sms_url, "SMS gateway endpoint; empty: no SMS (ANKOMMEN_NOTIFICATIONS_SMS_URL)")
         ->envname("ANKOMMEN_NOTIFICATIONS_SMS_URL");
+    app.add_option("--webhook-url", webhook_url,
+                   "the district app's endpoint (e.g. Integreat); empty: no app messages (ANKOMMEN_NOTIFICATIONS_WEBHOOK_URL)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_WEBHOOK_URL");
+    app.add_option("--teams", teams,
+                   "each social area's social-work team address, e.g. \"Riesa=sozialarbeit.riesa@landkreis.example\" "
+                   "(ANKOMMEN_NOTIFICATIONS_TEAMS)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_TEAMS");
     app.add_option("--letters", letters_dir, "folder for printed letters; empty: no letters (ANKOMMEN_NOTIFICATIONS_LETTERS)")
         ->envname("ANKOMMEN_NOTIFICATIONS_LETTERS");
     app.add_option("--retry-attempts", retry_attempts, "attempts per channel (ANKOMMEN_NOTIFICATIONS_RETRY_ATTEMPTS)")
@@ -63,6 +70,12 @@ int main(int argc, char** argv) {
     if (const char* token = std::getenv("ANKOMMEN_NOTIFICATIONS_SMS_TOKEN")) sms.bearer_token = token;
     senders[Channel::kSms] = MakeHttpSender(Channel::kSms, sms);
   }
+  if (!webhook_url.empty()) {
+    HttpSettings app;
+    app.url = webhook_url;
+    if (const char* token = std::getenv("ANKOMMEN_NOTIFICATIONS_WEBHOOK_TOKEN")) app.bearer_token = token;
+    senders[Channel::kWebhook] = MakeHttpSender(Channel::kWebhook, app);
+  }
   if (!letters_dir.empty()) senders[Channel::kLetter] = MakeLetterSender(letters_dir);
 
   auto platform = Platform::Start(config, {streams::Courses(), streams::Schools(), streams::Housing()});
@@ -81,6 +94,10 @@ int main(int argc, char** argv) {
     auto known = std::find_if(std::begin(channels), std::end(channels), [&](Channel c) { return name == ChannelName(c); });
     if (known == std::end(channels)) rates_ok = false;
     else settings.per_second[*known] = rate;
+  }
+  if (!ParseNamedValues(teams, settings.team_emails)) {
+    std::cerr << "ankommen-notifications: --teams: expected area=address pairs separated by commas\n";
+    return 2;
   }
   if (!rates_ok) {
     std::cerr << "ankommen-notifications: --rates: expected channel=count pairs (email, sms, webhook, letter; 0.1 to 10000)\n";
@@ -107,9 +124,14 @@ int main(int argc, char** argv) {
 
   Consumers consumers;
   auto handler = [&use_cases](const IncomingEvent& e) { return use_cases.ApplyEvent(e); };
+  // One durable consumer per subject filter (a consumer's filter cannot change
+  // once it exists): offers, enrolments, school and Kita places and gaps,
+  // housing offers, lease transfers.
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-courses", "ankommen.courses.offer.>", handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-enrolments", streams::kEnrolmentStarted, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kSchools, "notifications-schools", "", handler)) ||
-      !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-housing", streams::kHousingOffered, handler))) {
+      !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-housing", streams::kHousingOffered, handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-leases", streams::kLeaseOffered, handler))) {
     return 1;
   }
   dispatcher.Start();

@@ -1,5 +1,8 @@
 #include "notifications.h"
 
+#include <cstring>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
@@ -47,6 +50,17 @@ struct NotificationInstruments {
 namespace {
 
 // Messages live in their person's partition: the id's first digit says which.
+// A social area's team as a recipient ("team:Riesa"): staff, not in the registry.
+constexpr char kTeamPrefix[] = "team:";
+bool IsTeam(const std::string& recipient) { return absl::StartsWith(recipient, kTeamPrefix); }
+
+std::string GapPlace(const sv1::CapacityGapDetected& e) {
+  if (e.school_type() != sv1::SCHOOL_TYPE_UNSPECIFIED) {
+    return absl::StrCat("DaZ-Klasse ", sv1::SchoolType_Name(e.school_type()).substr(strlen("SCHOOL_TYPE_")));
+  }
+  return e.age_group() == sv1::AGE_GROUP_UNDER_3 ? "Kita unter 3 Jahren" : "Kita ab 3 Jahren";
+}
+
 std::string PartitionedMessageId(const std::string& event_id, const std::string& person_id) {
   std::string id = MessageId(event_id, person_id);
   const char* kHex = "0123456789abcdef";
@@ -101,6 +115,18 @@ absl::StatusOr<std::optional<Loaded<v1::MessageRecord>>> Notifications::Load(con
   return LoadAggregate<v1::MessageRecord>(outbox_, MessageKey(id));
 }
 
+absl::StatusOr<Contact> Notifications::TeamContact(const std::string& recipient) const {
+  const std::string area = recipient.substr(strlen(kTeamPrefix));
+  auto it = settings_.team_emails.find(area);
+  if (it == settings_.team_emails.end()) return absl::NotFoundError(absl::StrCat("no team address for ", area));
+  Contact c;
+  c.name = absl::StrCat("Sozialarbeit ", area);
+  c.email = it->second;
+  c.language = kFallbackLanguage;  // the district's working language
+  c.prefers = Contact::Prefers::kEmail;
+  return c;
+}
+
 // ---------------------------------------------------------------- events to messages
 
 absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
@@ -117,6 +143,11 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
     if (auto s = ParsePayload(event, e); !s.ok()) return s;
     if (e.outcome() != cv1::OFFER_OUTCOME_EXPIRED) return absl::OkStatus();  // the person answered: they know
     d = {e.person_id(), "offer_expired", {{"course", e.course_title()}}, {}};
+    event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == cv1::EnrolmentStarted::descriptor()->full_name()) {
+    cv1::EnrolmentStarted e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    d = {e.person_id(), "enrolment_started", {{"course", e.course_title()}}, {{"start_date", DateAsUnix(e.start_date())}}};
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == sv1::SchoolPlaced::descriptor()->full_name()) {
     sv1::SchoolPlaced e;
@@ -136,10 +167,29 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
     d = {e.contact_person_id(), "housing_offered",
          {{"accommodation", e.accommodation_name()}, {"social_area", e.social_area()}}, {}};
     event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == hv1::LeaseTransfer::descriptor()->full_name()) {
+    hv1::LeaseTransfer e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    if (e.accepted()) return absl::OkStatus();  // taken over: the household knows
+    d = {e.contact_person_id(), "lease_offered", {{"accommodation", e.accommodation_name()}}, {}};
+    event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == sv1::CapacityGapDetected::descriptor()->full_name()) {
+    sv1::CapacityGapDetected e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    if (e.short_by() <= 0) return absl::OkStatus();  // the gap closed
+    if (!settings_.team_emails.contains(e.social_area())) {
+      log::Info("capacity_gap_without_team", {{"event_id", event.event_id}, {"social_area", e.social_area()}});
+      return absl::OkStatus();
+    }
+    d = {absl::StrCat(kTeamPrefix, e.social_area()), "staff_capacity_gap",
+         {{"social_area", e.social_area()}, {"place", GapPlace(e)}, {"waiting", absl::StrCat(e.waiting())},
+          {"short_by", absl::StrCat(e.short_by())}},
+         {}};
+    event_time = e.meta().occurred_at().seconds();
   } else {
     return absl::OkStatus();  // not for a person
   }
-  if (!IsValidId(d.person_id, "p")) {
+  if (!IsValidId(d.person_id, "p") && !IsTeam(d.person_id)) {
     log::Warn("notification_without_recipient", {{"event_id", event.event_id}, {"kind", d.kind}});
     return absl::OkStatus();
   }
@@ -237,7 +287,7 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
   std::string outcome_name, detail, channel_name, language;
   std::optional<int64_t> next_at;  // set: try again then; unset: final (delivered or dead)
   bool delivered = false, dead = false, next_channel = false;
-  auto contact = contacts_.Lookup(m.person_id());
+  auto contact = IsTeam(m.person_id()) ? TeamContact(m.person_id()) : contacts_.Lookup(m.person_id());
   if (absl::IsNotFound(contact.status())) {
     dead = true;
     detail = "the person was erased: nothing is sent";
@@ -256,10 +306,12 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
     Reachability reach;
     reach.email = !contact->email.empty() && senders_.contains(Channel::kEmail);
     reach.phone = !contact->phone.empty() && senders_.contains(Channel::kSms);
+    reach.app = contact->uses_app && senders_.contains(Channel::kWebhook);
     switch (contact->prefers) {
       case Contact::Prefers::kEmail: reach.preferred = Channel::kEmail; break;
       case Contact::Prefers::kSms: reach.preferred = Channel::kSms; break;
       case Contact::Prefers::kLetter: reach.preferred = Channel::kLetter; break;
+      case Contact::Prefers::kApp: reach.preferred = Channel::kWebhook; break;
       case Contact::Prefers::kAny: reach.preferred = reach.email ? Channel::kEmail : Channel::kSms; break;
     }
     std::vector<Channel> order;
@@ -278,7 +330,11 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
       channel_name = ChannelName(channel);
       OutgoingMessage out;
       out.message_id = id;
-      out.to = channel == Channel::kEmail ? contact->email : channel == Channel::kSms ? contact->phone : contact->name;
+      // The app knows its users by their pseudonymous person id; a letter needs the name.
+      out.to = channel == Channel::kEmail     ? contact->email
+               : channel == Channel::kSms     ? contact->phone
+               : channel == Channel::kWebhook ? m.person_id()
+                                              : contact->name;
       out.subject = rendered->subject;
       out.body = rendered->body;
       out.language = rendered->language;
@@ -369,7 +425,7 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
 
 absl::Status Notifications::GetMessages(const v1::GetMessagesRequest& request, v1::GetMessagesResponse& response,
                                         const RequestContext&) {
-  if (!IsValidId(request.person_id(), "p")) {
+  if (!IsValidId(request.person_id(), "p") && !IsTeam(request.person_id())) {
     Violations v;
     v.Add("person_id", "is not a p_… id");
     return v.ToStatus();

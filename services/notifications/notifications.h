@@ -43,6 +43,9 @@ struct NotificationSettings {
   std::map<Channel, double> per_second = {
       {Channel::kEmail, 20}, {Channel::kSms, 10}, {Channel::kWebhook, 50}, {Channel::kLetter, 500}};
   absl::Duration claim = absl::Minutes(2);  // an attempt taking longer is presumed lost
+  // Each social area's social-work team (its office address, not a person's):
+  // they hear of capacity gaps in their area. Areas not listed are not told.
+  std::map<std::string, std::string> team_emails;
   std::string time_zone = "Europe/Berlin";
 };
 
@@ -75,6 +78,8 @@ class Notifications {
     std::map<std::string, int64_t> dates;
   };
   absl::Status Create(const IncomingEvent& event, int64_t event_time, const Draft& draft);
+  // A social area's team: its office address from the settings.
+  absl::StatusOr<Contact> TeamContact(const std::string& recipient) const;
   // One attempt of one message; false when another replica has it.
   absl::StatusOr<bool> Attempt(const std::string& message_id);
   absl::StatusOr<std::optional<Loaded<v1::MessageRecord>>> Load(const std::string& message_id);

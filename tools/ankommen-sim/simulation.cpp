@@ -562,6 +562,7 @@ absl::Status Simulation::ReadEvents(int day) {
         if (course == course_index_.end() || request == requests_.end()) continue;
         CourseState& c = courses_state_[course->second];
         c.enrolled.push_back(m.person_id());
+        expected_messages_.push_back({m.person_id(), m.meta().event_id()});
         RequestState& r = request->second;
         r.status = RequestState::kEnrolled;
         // Access time (BAMF): from the request to the course's start, or to
@@ -616,6 +617,7 @@ absl::Status Simulation::ReadEvents(int day) {
       } else if (type == hv1::LeaseTransfer::descriptor()->full_name() && e.subject == streams::kLeaseOffered) {
         hv1::LeaseTransfer m;
         m.ParseFromString(e.payload);
+        expected_messages_.push_back({m.contact_person_id(), m.meta().event_id()});
         Random draw = Draw({5, household_index_.count(m.household_id()) ? household_index_[m.household_id()] : 0});
         if (draw.Chance(0.5)) answers_.insert({day + draw.Int(3, 20), {0, m.household_id(), PendingAnswer::kAcceptLease}});
       }
@@ -832,9 +834,9 @@ absl::Status Simulation::Finish(Report& report) {
   for (const auto& e : expected_messages_) {
     if (delivered_per_event[absl::StrCat(e.person_id, "/", e.event_id)] == 1) ++exactly_once;
   }
-  report.checks.push_back({"placements and offers with exactly one message delivered or dead-lettered",
+  report.checks.push_back({"offers and placements with exactly one message delivered or dead-lettered",
                            static_cast<long long>(expected_messages_.size()), exactly_once,
-                           "seat offers, school and Kita places, housing offers"});
+                           "seat offers, enrolments, school and Kita places, housing and lease offers"});
 
   report.unused = {{"course seats free at course start", course_seats_unused_at_start_},
                    {"DaZ seats", dazs_free},

@@ -73,6 +73,9 @@ void CheckPerson(Violations& v, const std::string& p, const v1::Person& person, 
   }
   CheckEnum(v, p + "contact.preferred_channel", person.contact().preferred_channel(), v1::Channel_IsValid,
             /*required=*/false);
+  if (person.contact().preferred_channel() == v1::CHANNEL_APP && !person.contact().uses_app()) {
+    v.Add(p + "contact.preferred_channel", "the app is preferred, but uses_app is not set");
+  }
   if (!person.preferred_language().empty() && !IsLowerAlpha(person.preferred_language(), 2, 3)) {
     v.Add(p + "preferred_language", "must be an ISO 639 code such as ar or uk");
   }

@@ -2,7 +2,9 @@
 // service, real nats-server and redis-server, and loopback SMTP and HTTP
 // servers: a seat offered to a person whose language is Arabic becomes one
 // Arabic e-mail; a failing channel falls back, then the message is a dead
-// letter until it is resent; a restart sends nothing twice.
+// letter until it is resent; a restart sends nothing twice; a person who uses
+// the district's app gets the offer there, by pseudonym only; an enrolment and
+// a lease transfer reach the person, a capacity gap the area's social-work team.
 #include <csignal>
 
 #include <gmock/gmock.h>
@@ -10,7 +12,12 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/time/clock.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/housing/v1/events.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
+#include "bus.h"
+#include "streams.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "support/sample_households.h"
@@ -46,7 +53,9 @@ class NotificationsE2ETest : public ::testing::Test {
                                            {"ANKOMMEN_NOTIFICATIONS_SMS_URL", sms_.url("/sms")},
                                            {"ANKOMMEN_NOTIFICATIONS_RETRY_ATTEMPTS", "2"},
                                            {"ANKOMMEN_NOTIFICATIONS_RETRY_FIRST_MS", "500"},
-                                           {"ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS", "1"}});
+                                           {"ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS", "1"},
+                                           {"ANKOMMEN_NOTIFICATIONS_WEBHOOK_URL", app_.url("/app")},
+                                           {"ANKOMMEN_NOTIFICATIONS_TEAMS", "Riesa=sozialarbeit.riesa@landkreis.example"}});
     notifications_stub_ = nv1::NotificationService::NewStub(
         grpc::CreateChannel(notifications_->grpc_addr(), grpc::InsecureChannelCredentials()));
   }
@@ -67,8 +76,12 @@ class NotificationsE2ETest : public ::testing::Test {
   }
 
   // Amina (Arabic, e-mail and phone), entitled to an integration course; her person id.
-  std::string RegisterAmina() {
+  std::string RegisterAmina(bool uses_app = false) {
     auto req = testing::SampleRegistration("amina");
+    if (uses_app) {
+      req.mutable_household()->mutable_members(0)->mutable_contact()->set_uses_app(true);
+      req.mutable_household()->mutable_members(0)->mutable_contact()->set_preferred_channel(rv1::CHANNEL_APP);
+    }
     req.mutable_household()->mutable_members(0)->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
     req.mutable_household()->mutable_members(0)->mutable_needs()->set_childcare(false);
     rv1::RegisterHouseholdResponse resp;
@@ -108,11 +121,12 @@ class NotificationsE2ETest : public ::testing::Test {
     return {resp.messages().begin(), resp.messages().end()};
   }
 
-  std::optional<nv1::Message> WaitFor(const std::string& person_id, nv1::MessageStatus status) {
+  std::optional<nv1::Message> WaitFor(const std::string& person_id, nv1::MessageStatus status,
+                                      const std::string& kind = "") {
     std::optional<nv1::Message> found;
     testing::WaitUntil([&] {
       for (const auto& m : Messages(person_id)) {
-        if (m.status() == status) found = m;
+        if (m.status() == status && (kind.empty() || m.kind() == kind)) found = m;
       }
       return found.has_value();
     }, 30000);
@@ -123,6 +137,7 @@ class NotificationsE2ETest : public ::testing::Test {
   testing::RedisServer redis_;
   testing::SmtpSink smtp_;
   testing::HttpSink sms_;
+  testing::HttpSink app_;
   std::unique_ptr<testing::ServiceProcess> registry_, courses_, notifications_;
   std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
   std::unique_ptr<cv1::CourseService::Stub> courses_stub_;
@@ -204,6 +219,84 @@ TEST_F(NotificationsE2ETest, ARestartSendsNothingTwice) {
   absl::SleepFor(absl::Seconds(3));
   EXPECT_EQ(smtp_.Mails().size(), 1u);
   EXPECT_EQ(Messages(amina).size(), 1u);
+}
+
+TEST_F(NotificationsE2ETest, AnAppUserGetsTheOfferInTheAppByPseudonymOnly) {
+  StartNotifications();
+  const std::string amina = RegisterAmina(/*uses_app=*/true);
+  OpenCourse();
+  auto delivered = WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED);
+  ASSERT_TRUE(delivered.has_value()) << notifications_->process().Log();
+  EXPECT_EQ(delivered->channel(), "webhook");
+  auto requests = app_.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].path, "/app");
+  EXPECT_THAT(requests[0].body, ::testing::HasSubstr("\"to\":\"" + amina + "\""));
+  // The app knows her by her pseudonymous id: no name, address or number leaves for it.
+  for (const char* personal : {"Haddad", "Amina", "amina.haddad", "+49151"}) {
+    EXPECT_THAT(requests[0].body, ::testing::Not(::testing::HasSubstr(personal)));
+  }
+  EXPECT_TRUE(smtp_.Mails().empty());
+}
+
+TEST_F(NotificationsE2ETest, EnrolmentLeaseAndCapacityGapReachTheirRecipients) {
+  StartNotifications();
+  const std::string amina = RegisterAmina();
+  OpenCourse();
+  ASSERT_TRUE(WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED, "seat_offered").has_value());
+
+  // She accepts: the enrolment is confirmed to her, with the course's start.
+  cv1::GetLearnerRequest learner_request;
+  learner_request.set_person_id(amina);
+  cv1::GetLearnerResponse learner;
+  ASSERT_TRUE(courses_stub_->GetLearner(Ctx().get(), learner_request, &learner).ok());
+  ASSERT_EQ(learner.requests_size(), 1);
+  cv1::AcceptOfferRequest accept;
+  accept.set_idempotency_key("accept");
+  accept.set_offer_id(learner.requests(0).offer().offer_id());
+  cv1::AcceptOfferResponse accepted;
+  ASSERT_TRUE(courses_stub_->AcceptOffer(Ctx().get(), accept, &accepted).ok());
+  auto enrolment = WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED, "enrolment_started");
+  ASSERT_TRUE(enrolment.has_value()) << notifications_->process().Log();
+  EXPECT_EQ(enrolment->language(), "ar");
+
+  // The housing service's events, as it publishes them: a lease she may take
+  // over, a gap in Riesa (which has a team) and one in Meißen (which has none).
+  auto bus = Bus::Connect(nats_.url(), "test", nullptr);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  auto publish = [&](const char* subject, const std::string& id, google::protobuf::Message& event) {
+    auto* meta = static_cast<common::v1::EventMeta*>(
+        event.GetReflection()->MutableMessage(&event, event.GetDescriptor()->FindFieldByName("meta")));
+    meta->set_event_id(id);
+    meta->mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    ASSERT_TRUE((*bus)->Publish({subject, id, event.GetDescriptor()->full_name(), event.SerializeAsString()}).ok());
+  };
+  housing::v1::LeaseTransfer lease;
+  lease.set_household_id("hh_0123456789abcdef");
+  lease.set_accommodation_id("acc_0123456789abcdef");
+  lease.set_contact_person_id(amina);
+  lease.set_accommodation_name("Wohnung Riesa Merzdorf");
+  publish(streams::kLeaseOffered, "ev_lease1", lease);
+  schools::v1::CapacityGapDetected gap;
+  gap.set_social_area("Riesa");
+  gap.set_school_type(schools::v1::SCHOOL_TYPE_GS);
+  gap.set_waiting(7);
+  gap.set_short_by(3);
+  publish(streams::kCapacityGapDetected, "ev_gap_riesa", gap);
+  gap.set_social_area("Meißen");
+  publish(streams::kCapacityGapDetected, "ev_gap_meissen", gap);
+
+  auto lease_message = WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED, "lease_offered");
+  ASSERT_TRUE(lease_message.has_value()) << notifications_->process().Log();
+  auto team = WaitFor("team:Riesa", nv1::MESSAGE_STATUS_DELIVERED, "staff_capacity_gap");
+  ASSERT_TRUE(team.has_value()) << notifications_->process().Log();
+  EXPECT_EQ(team->language(), "de");
+  EXPECT_EQ(team->channel(), "email");
+  bool team_mail = false;
+  for (const auto& mail : smtp_.Mails()) team_mail = team_mail || mail.find("To: sozialarbeit.riesa@landkreis.example") != std::string::npos;
+  EXPECT_TRUE(team_mail);
+  EXPECT_TRUE(Messages("team:Meißen").empty()) << "no team address for Meißen: nobody to tell";
+  EXPECT_EQ(Messages(amina).size(), 3u) << "offer, enrolment, lease: one message each";
 }
 
 }  // namespace
