@@ -221,6 +221,33 @@ TEST_F(NotificationsE2ETest, ARestartSendsNothingTwice) {
   EXPECT_EQ(Messages(amina).size(), 1u);
 }
 
+TEST_F(NotificationsE2ETest, APersonErasedBeforeSendingGetsNothingAndTheMessageSaysWhy) {
+  const std::string amina = RegisterAmina();
+  OpenCourse();
+  // The offer is made (and waits in JetStream, nobody sends yet); then she is erased.
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    cv1::GetLearnerRequest request;
+    request.set_person_id(amina);
+    cv1::GetLearnerResponse learner;
+    return courses_stub_->GetLearner(Ctx().get(), request, &learner).ok() && learner.requests_size() == 1 &&
+           learner.requests(0).status() == cv1::REQUEST_STATUS_OFFERED;
+  }));
+  rv1::ErasePersonRequest erase;
+  erase.set_idempotency_key("erase");
+  erase.set_person_id(amina);
+  erase.set_reason("Art. 17 request");
+  rv1::ErasePersonResponse erased;
+  ASSERT_TRUE(registry_stub_->ErasePerson(Ctx().get(), erase, &erased).ok());
+  StartNotifications();
+  auto dead = WaitFor(amina, nv1::MESSAGE_STATUS_DEAD);
+  ASSERT_TRUE(dead.has_value()) << notifications_->process().Log();
+  EXPECT_THAT(dead->reason(), ::testing::HasSubstr("erased"));
+  EXPECT_TRUE(smtp_.Mails().empty());
+  EXPECT_TRUE(sms_.Requests().empty());
+  EXPECT_TRUE(app_.Requests().empty());
+  EXPECT_THAT(notifications_->process().Log(), ::testing::HasSubstr("notification_dead_letter"));
+}
+
 TEST_F(NotificationsE2ETest, AnAppUserGetsTheOfferInTheAppByPseudonymOnly) {
   StartNotifications();
   const std::string amina = RegisterAmina(/*uses_app=*/true);
