@@ -81,6 +81,9 @@ using EventHandler = std::function<absl::Status(const IncomingEvent&)>;
 class Consumer {
  public:
   ~Consumer();
+  // Asks the consumer to stop after its current fetch (up to half a second);
+  // Stop() waits for that. Asking all first stops many in the time of one.
+  void RequestStop() { stopping_ = true; }
   void Stop();
 
  private:

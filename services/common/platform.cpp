@@ -71,6 +71,10 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
 
 Platform::~Platform() {
   if (relay_) relay_->Stop();
+  // The metrics endpoint's web server (civetweb) polls its socket for up to
+  // 2 s before it notices a stop. A platform ends with its process, which
+  // closes the socket: left to the OS, shutdown takes 0.4 s instead of 2.
+  (void)metrics_.release();
 }
 
 int Platform::ServeUntilSignal(const std::vector<grpc::Service*>& services,
@@ -85,6 +89,7 @@ int Platform::ServeUntilSignal(const std::vector<grpc::Service*>& services,
   std::string signal = WaitForTerminationSignal();
   log::Info("shutting_down", {{"signal", signal}});
   host.Shutdown(absl::Seconds(10));
+  for (auto& consumer : consumers) consumer->RequestStop();
   for (auto& consumer : consumers) consumer->Stop();
   relay_->Stop();
   log::Info("stopped");
