@@ -18,15 +18,25 @@ missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js for the offline checks of protos, Kubernetes objects and dashboards
+# (tools/validate); the image's own node is used when there is one.
+command -v npm >/dev/null || missing+=(nodejs npm)
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "install-deps: done"
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "install-deps: done"
+# The npm packages of tools/validate, exactly as package-lock.json pins them.
+validate="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools/validate" && pwd)"
+if [[ ! -x $validate/node_modules/.bin/buf || $validate/package-lock.json -nt $validate/node_modules/.package-lock.json ]]; then
+  echo "install-deps: npm packages for tools/validate"
+  npm ci --prefix "$validate" --no-audit --no-fund --loglevel=error
+fi
