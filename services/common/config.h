@@ -29,6 +29,8 @@ struct ServiceConfig {
   // "system", or "simulated": time is what the simulator last set in Redis
   // (simulated_clock.h), for simulated districts only.
   std::string clock = "system";
+  // Copies JetStream keeps of each stream: 1 on one machine, 3 on a NATS cluster.
+  int stream_replicas = 1;
 };
 
 // Loopback defaults, with ports that do not clash between the five services.
@@ -38,7 +40,8 @@ using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE,
-// ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off) and ANKOMMEN_CLOCK.
+// ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK and
+// ANKOMMEN_STREAM_REPLICAS.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
 // "Riesa=team-riesa@example.org,Meißen=…": names with values, as the services'

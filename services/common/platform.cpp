@@ -52,8 +52,11 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get());
   if (!bus.ok()) return bus.status();
   p->bus_ = std::move(*bus);
-  if (auto s = p->bus_->EnsureStream(DeadLetterStreamSpec()); !s.ok()) return s;
-  for (const auto& spec : streams) {
+  StreamSpec dead_letters = DeadLetterStreamSpec();
+  dead_letters.replicas = config.stream_replicas;
+  if (auto s = p->bus_->EnsureStream(dead_letters); !s.ok()) return s;
+  for (StreamSpec spec : streams) {
+    spec.replicas = config.stream_replicas;
     if (auto s = p->bus_->EnsureStream(spec); !s.ok()) return s;
   }
   KeySpace keys(config.service);

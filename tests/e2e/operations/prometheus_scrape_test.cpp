@@ -42,6 +42,9 @@ TEST(PrometheusScrapeTest, EveryServiceIsUpAndTheRulesRecord) {
                                                                   "ankommen.schools.v1.SchoolService", nats, redis);
   services["housing"] = std::make_unique<testing::ServiceProcess>(ANKOMMEN_HOUSING_BINARY,
                                                                   "ankommen.housing.v1.HousingService", nats, redis);
+  services["notifications"] = std::make_unique<testing::ServiceProcess>(
+      ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", nats, redis,
+      std::map<std::string, std::string>{{"ANKOMMEN_REGISTRY_ADDR", services["registry"]->grpc_addr()}});
 
   // The project's rules, evaluated every second instead of every minute, and
   // a scrape configuration for these ports.
@@ -80,11 +83,13 @@ TEST(PrometheusScrapeTest, EveryServiceIsUpAndTheRulesRecord) {
       registry::v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
   ASSERT_TRUE(registry->RegisterHousehold(&ctx, household, &registered).ok());
 
-  EXPECT_TRUE(testing::WaitUntil([&] { return SeriesCount(port, "up{job=\"ankommen\"} == 1") == 4; }, 30000))
+  EXPECT_TRUE(testing::WaitUntil([&] { return SeriesCount(port, "up{job=\"ankommen\"} == 1") == 5; }, 30000))
       << prometheus.Log();
   EXPECT_TRUE(testing::WaitUntil(
       [&] { return SeriesCount(port, "ankommen_course_waitlist_size{social_area=\"Riesa\"} > 0") >= 1; }, 30000))
       << "the waiting list reaches Prometheus";
+  EXPECT_TRUE(testing::WaitUntil([&] { return SeriesCount(port, "ankommen_course_oldest_request_age_days") >= 1; }, 30000))
+      << "a waiting time reaches Prometheus";
   EXPECT_TRUE(testing::WaitUntil([&] { return SeriesCount(port, "ankommen:course_waitlist_size:max") >= 1; }, 30000))
       << "the recording rule records";
   EXPECT_TRUE(testing::WaitUntil([&] { return SeriesCount(port, "ankommen:consumer_backlog_messages:max") >= 3; }, 30000))

@@ -74,6 +74,14 @@ TEST(ConfigTest, SimulatedClockOnlyWhenAskedFor) {
   EXPECT_TRUE(ValidateConfig(config).ok());
 }
 
+TEST(ConfigTest, StreamReplicasForACluster) {
+  auto config = DefaultConfig("registry");
+  EXPECT_EQ(config.stream_replicas, 1);
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_STREAM_REPLICAS", "3"}})).ok());
+  EXPECT_EQ(config.stream_replicas, 3);
+  EXPECT_FALSE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_STREAM_REPLICAS", "7"}})).ok());
+}
+
 TEST(ConfigTest, NamedNumbers) {
   std::map<std::string, double> out = {{"Riesa", 1}};
   ASSERT_TRUE(ParseNamedNumbers("Meißen=3,Großenhain=0.5", 0, 10, out));

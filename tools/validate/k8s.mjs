@@ -1,0 +1,72 @@
+// Renders every overlay under k8s/overlays with `kubectl kustomize` and checks
+// each object: against the Kubernetes JSON schemas (kubernetes-models), and
+// for fields Kubernetes does not know (the API's own field maps from
+// @kubernetes/client-node) — a typo such as `readinesProbe` is an error, not
+// a field silently dropped by the API server.
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as yaml from "js-yaml";
+import * as models from "@kubernetes/client-node/dist/gen/models/all.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+// apiVersion/kind → the kubernetes-models module and the client-node type.
+const known = {
+  "v1/Namespace": ["kubernetes-models/v1", "V1Namespace"],
+  "v1/ConfigMap": ["kubernetes-models/v1", "V1ConfigMap"],
+  "v1/Service": ["kubernetes-models/v1", "V1Service"],
+  "apps/v1/Deployment": ["kubernetes-models/apps/v1", "V1Deployment"],
+  "apps/v1/StatefulSet": ["kubernetes-models/apps/v1", "V1StatefulSet"],
+  "policy/v1/PodDisruptionBudget": ["kubernetes-models/policy/v1", "V1PodDisruptionBudget"],
+  "autoscaling/v2/HorizontalPodAutoscaler": ["kubernetes-models/autoscaling/v2", "V2HorizontalPodAutoscaler"],
+  "networking.k8s.io/v1/NetworkPolicy": ["kubernetes-models/networking.k8s.io/v1", "V1NetworkPolicy"],
+  "monitoring.coreos.com/v1/PodMonitor": ["@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1", null],
+};
+
+// Fields of `value` that type `typeName` does not have, as paths.
+function unknownFields(value, typeName, path) {
+  if (value === null || value === undefined) return [];
+  const array = /^Array<(.+)>$/.exec(typeName);
+  if (array) return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, array[1], `${path}[${i}]`)) : [];
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(typeName);
+  if (map) return Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1], `${path}.${k}`));
+  const type = models[typeName];
+  if (!type || typeof value !== "object" || !type.attributeTypeMap) return [];  // string, number, IntOrString, any
+  const fields = new Map(type.attributeTypeMap.map((a) => [a.baseName, a.type]));
+  return Object.entries(value).flatMap(([k, v]) =>
+    fields.has(k) ? unknownFields(v, fields.get(k), `${path}.${k}`) : [`${path}.${k}`]);
+}
+
+let failures = 0, checked = 0;
+const overlays = readdirSync(join(root, "k8s", "overlays"));
+for (const overlay of overlays) {
+  const rendered = execFileSync("kubectl", ["kustomize", join(root, "k8s", "overlays", overlay)], { encoding: "utf8" });
+  for (const object of yaml.loadAll(rendered).filter(Boolean)) {
+    const id = `${overlay}: ${object.kind}/${object.metadata?.name}`;
+    const entry = known[`${object.apiVersion}/${object.kind}`];
+    if (!entry) {
+      console.error(`${id}: no schema known for ${object.apiVersion} ${object.kind}`);
+      failures++;
+      continue;
+    }
+    const [module, typeName] = entry;
+    const Model = (await import(module))[object.kind];
+    try {
+      new Model(object).validate();
+    } catch (e) {
+      console.error(`${id}: ${e.message}`);
+      failures++;
+    }
+    if (typeName) {
+      for (const field of unknownFields(object, typeName, "")) {
+        console.error(`${id}: unknown field ${field}`);
+        failures++;
+      }
+    }
+    checked++;
+  }
+}
+console.log(`${checked} objects in ${overlays.length} overlays checked, ${failures} problems`);
+process.exit(failures === 0 ? 0 : 1);
