@@ -10,7 +10,7 @@ PACKAGES=(
   prometheus-cpp-dev libabsl-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liblemon-dev coinor-libcbc-dev
-  libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev
+  libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev libjwt-dev
   prometheus
 )
 

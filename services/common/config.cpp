@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 
 #include "absl/strings/match.h"
@@ -67,6 +69,10 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_REDIS_URL", config.redis_url);
   string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
   string_var("ANKOMMEN_CLOCK", config.clock);
+  string_var("ANKOMMEN_AUTH", config.auth);
+  string_var("ANKOMMEN_JWT_ALGORITHM", config.jwt_algorithm);
+  string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
+  string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
   if (const char* v = getenv("ANKOMMEN_REDIS_POOL_SIZE"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_REDIS_POOL_SIZE", v, 1, 256, config.redis_pool_size); !s.ok()) return s;
   }
@@ -87,6 +93,16 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
     }
   }
   return absl::OkStatus();
+}
+
+std::string CallerToken() {
+  if (const char* token = std::getenv("ANKOMMEN_TOKEN"); token != nullptr && *token != '\0') return token;
+  const char* file = std::getenv("ANKOMMEN_TOKEN_FILE");
+  if (file == nullptr || *file == '\0') return "";
+  std::ifstream in(file);
+  std::string token;
+  std::getline(in, token);
+  return token;
 }
 
 bool ParseNamedValues(const std::string& text, std::map<std::string, std::string>& out) {
@@ -129,6 +145,15 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
   }
   if (!absl::StartsWith(config.redis_url, "redis://")) {
     return absl::InvalidArgumentError(absl::StrCat("Redis URL must start with redis://, got '", config.redis_url, "'"));
+  }
+  if (config.auth != "off" && config.auth != "jwt") {
+    return absl::InvalidArgumentError(absl::StrCat("auth must be off or jwt, got '", config.auth, "'"));
+  }
+  if (config.auth == "jwt" && config.jwt_key_file.empty()) {
+    return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE)");
+  }
+  if (config.jwt_algorithm != "HS256" && config.jwt_algorithm != "RS256" && config.jwt_algorithm != "ES256") {
+    return absl::InvalidArgumentError(absl::StrCat("JWT algorithm must be HS256, RS256 or ES256, got '", config.jwt_algorithm, "'"));
   }
   if (config.clock != "system" && config.clock != "simulated") {
     return absl::InvalidArgumentError(absl::StrCat("clock must be system or simulated, got '", config.clock, "'"));

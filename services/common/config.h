@@ -31,6 +31,12 @@ struct ServiceConfig {
   std::string clock = "system";
   // Copies JetStream keeps of each stream: 1 on one machine, 3 on a NATS cluster.
   int stream_replicas = 1;
+  // "off" (local development: every caller may call everything) or "jwt":
+  // every call needs a token signed by the district's issuer (auth.h).
+  std::string auth = "off";
+  std::string jwt_algorithm = "HS256";
+  std::string jwt_key_file;  // the HMAC secret or the issuer's PEM public key
+  std::string jwt_issuer;
 };
 
 // Loopback defaults, with ports that do not clash between the five services.
@@ -40,8 +46,8 @@ using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE,
-// ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK and
-// ANKOMMEN_STREAM_REPLICAS.
+// ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
+// ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH and ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
 // "Riesa=team-riesa@example.org,Meißen=…": names with values, as the services'
@@ -53,6 +59,11 @@ bool ParseNamedValues(const std::string& text, std::map<std::string, std::string
 // and variables take them ("" is an empty list). False on a malformed pair or
 // a number outside [min, max]; `out` is then unchanged.
 bool ParseNamedNumbers(const std::string& text, double min, double max, std::map<std::string, double>& out);
+
+// The token this process presents when it calls a service (ANKOMMEN_TOKEN, or
+// the file ANKOMMEN_TOKEN_FILE names, read on each call so that a rotated token
+// is used at once); "" when there is none.
+std::string CallerToken();
 
 // Checks that addresses are host:port and URLs have the right scheme.
 absl::Status ValidateConfig(const ServiceConfig& config);

@@ -19,19 +19,18 @@
 
 namespace ankommen {
 
-// Decides whether a caller may call a method. The security issue puts token
-// and certificate checks here; until then every caller is allowed.
+// Decides whether a caller may call a method, and says who the caller is
+// (RequestContext::actor, roles). grpc_auth.h has the token check.
 class Authorizer {
  public:
   virtual ~Authorizer() = default;
-  virtual absl::Status Authorize(const grpc::ServerContextBase& context, const RequestContext& request) const = 0;
+  virtual absl::Status Authorize(const grpc::ServerContextBase& context, RequestContext& request) const = 0;
 };
 
+// Local development (ANKOMMEN_AUTH=off): every caller may call everything.
 class AllowAllAuthorizer final : public Authorizer {
  public:
-  absl::Status Authorize(const grpc::ServerContextBase&, const RequestContext&) const override {
-    return absl::OkStatus();
-  }
+  absl::Status Authorize(const grpc::ServerContextBase&, RequestContext&) const override { return absl::OkStatus(); }
 };
 
 grpc::Status ToGrpcStatus(const absl::Status& status);

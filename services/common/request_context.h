@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 
 namespace ankommen {
@@ -8,7 +9,10 @@ namespace ankommen {
 struct RequestContext {
   std::string method;          // e.g. "RegisterHousehold"
   std::string correlation_id;  // x-correlation-id, or a new one
-  std::string actor;           // who calls: x-ankommen-actor until tokens (security issue)
+  // Who calls: the token's subject (ANKOMMEN_AUTH=jwt), else x-ankommen-actor.
+  std::string actor;
+  std::set<std::string> roles;  // from the token; empty without one
+  std::string provider_id;      // a course provider's staff: the provider they act for
 };
 
 }  // namespace ankommen

@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 #include <nats/nats.h>
 
+#include "grpc_auth.h"
 #include "grpc_edge.h"
 #include "log.h"
 #include "platform.h"
@@ -39,9 +40,13 @@ class Consumers {
 template <typename MakeService>
 int ServeService(std::unique_ptr<Platform>& platform, const std::string& health_name, Consumers& consumers,
                  MakeService make_service, const std::function<void()>& before_stop = {}) {
-  AllowAllAuthorizer authorizer;
+  auto authorizer = MakeAuthorizer(platform->config());
+  if (!authorizer.ok()) {
+    log::Error("auth_failed", {{"error", authorizer.status().message()}});
+    return 2;
+  }
   WorkerPool workers(platform->config().redis_pool_size * 2, 1024);
-  Edge edge(authorizer, workers);
+  Edge edge(**authorizer, workers);
   auto service = make_service(edge);
   int code = platform->ServeUntilSignal({service.get()}, {health_name}, consumers.Take());
   if (before_stop) before_stop();

@@ -1,5 +1,7 @@
 #include "contacts.h"
 
+#include "config.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +19,7 @@ class RegistryContactBook final : public ContactBook {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     ctx.AddMetadata("x-ankommen-actor", "notifications");
+    if (const std::string token = CallerToken(); !token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
     registry::v1::GetContactRequest req;
     req.set_person_id(person_id);
     req.set_purpose("notification: an offer or placement for the person");

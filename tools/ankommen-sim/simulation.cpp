@@ -18,6 +18,7 @@
 #include "ankommen/schools/v1/events.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus.h"
+#include "config.h"
 #include "district.h"
 #include "field_checks.h"
 #include "geo.h"
@@ -170,6 +171,7 @@ class Simulation {
   int DayOf(absl::CivilDay date) const { return static_cast<int>(date - options_.start); }
 
   SimOptions options_;
+  const std::string token_ = CallerToken();  // ANKOMMEN_TOKEN: the simulator acts as district_admin
   int scale_;
   District district_;
   absl::TimeZone zone_;
@@ -237,6 +239,7 @@ absl::Status Simulation::Call(Stub& stub,
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     context.AddMetadata("x-ankommen-actor", "ankommen-sim");
+    if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
     s = (stub.*method)(&context, request, response);
     if (s.ok()) return absl::OkStatus();
     if (s.error_code() != grpc::StatusCode::UNAVAILABLE && s.error_code() != grpc::StatusCode::ABORTED) break;

@@ -20,6 +20,7 @@
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "client.h"
 #include "csv.h"
 
 namespace ankommen::ctl {
@@ -85,10 +86,7 @@ class Progress {
   size_t total_;
 };
 
-void WithDeadline(grpc::ClientContext& ctx) {
-  ctx.AddMetadata("x-ankommen-actor", "ankommenctl");
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-}
+void WithDeadline(grpc::ClientContext& ctx) { Prepare(ctx); }
 
 // Schools and accommodations: the service checks a whole table; sent in
 // batches (header + rows) so that progress shows and no request grows large.

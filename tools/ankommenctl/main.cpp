@@ -38,6 +38,7 @@
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "client.h"
 #include "import.h"
 #include "views.h"
 
@@ -78,10 +79,7 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-void WithMetadata(grpc::ClientContext& ctx) {
-  ctx.AddMetadata("x-ankommen-actor", "ankommenctl");
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-}
+void WithMetadata(grpc::ClientContext& ctx) { ankommen::ctl::Prepare(ctx, std::chrono::seconds(10)); }
 
 struct ServiceAddress {
   const char* name;

@@ -13,6 +13,7 @@
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "client.h"
 
 namespace ankommen::ctl {
 
@@ -24,8 +25,7 @@ namespace sv1 = schools::v1;
 
 std::unique_ptr<grpc::ClientContext> Context() {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("x-ankommen-actor", "ankommenctl");
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  Prepare(*ctx);
   return ctx;
 }
 

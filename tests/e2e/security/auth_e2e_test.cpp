@@ -1,0 +1,166 @@
+// The registry and the notification service with ANKOMMEN_AUTH=jwt: a call
+// without a token, or with a forged or expired one, is UNAUTHENTICATED; a
+// role that may not call a method is PERMISSION_DENIED; the roles that may,
+// can — and the notification service reads contact data with its own token.
+#include <csignal>
+#include <fstream>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/time/clock.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/notifications/v1/notifications.grpc.pb.h"
+#include "bus.h"
+#include "streams.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "support/sample_households.h"
+#include "support/servers.h"
+#include "support/tokens.h"
+
+namespace ankommen {
+namespace {
+
+namespace rv1 = ankommen::registry::v1;
+
+class AuthE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_file_ = dir_.path() + "/jwt.key";
+    std::ofstream(key_file_) << testing::kTestSecret << "\n";
+    registry_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_REGISTRY_BINARY,
+                                                          "ankommen.registry.v1.RegistryService", nats_, redis_, Auth());
+    stub_ = rv1::RegistryService::NewStub(grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log(); }
+
+  std::map<std::string, std::string> Auth() const {
+    return {{"ANKOMMEN_AUTH", "jwt"}, {"ANKOMMEN_JWT_KEY_FILE", key_file_}, {"ANKOMMEN_JWT_ISSUER", testing::kTestIssuer}};
+  }
+
+  static std::string Token(std::vector<std::string> roles, long expires_in = 600) {
+    testing::TokenSpec spec;
+    spec.subject = "abh-meissen-7";
+    spec.roles = std::move(roles);
+    spec.expires_in_seconds = expires_in;
+    return testing::MintToken(spec);
+  }
+
+  // Registers the sample household with this token (empty: none); the status.
+  grpc::Status Register(const std::string& token, rv1::RegisterHouseholdResponse* out = nullptr) {
+    grpc::ClientContext ctx;
+    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    auto request = testing::SampleRegistration("auth-" + std::to_string(++calls_));
+    rv1::RegisterHouseholdResponse response;
+    return stub_->RegisterHousehold(&ctx, request, out ? out : &response);
+  }
+
+  grpc::Status GetContact(const std::string& token, const std::string& person_id) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    rv1::GetContactRequest request;
+    request.set_person_id(person_id);
+    request.set_purpose("test");
+    rv1::GetContactResponse response;
+    return stub_->GetContact(&ctx, request, &response);
+  }
+
+  testing::NatsServer nats_;
+  testing::RedisServer redis_;
+  testing::TempDir dir_;
+  std::string key_file_;
+  int calls_ = 0;
+  std::unique_ptr<testing::ServiceProcess> registry_;
+  std::unique_ptr<rv1::RegistryService::Stub> stub_;
+};
+
+TEST_F(AuthE2ETest, NoTokenOrABadOneIsUnauthenticated) {
+  EXPECT_EQ(Register("").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  testing::TokenSpec forged;
+  forged.roles = {"foreigners_office"};
+  forged.secret = "guessed";
+  EXPECT_EQ(Register(testing::MintToken(forged)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Register(Token({"foreigners_office"}, -3600)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  testing::TokenSpec unsigned_token;
+  unsigned_token.roles = {"district_admin"};
+  unsigned_token.unsigned_none = true;
+  EXPECT_EQ(Register(testing::MintToken(unsigned_token)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // Probes need no token: the health service answers.
+  auto health = grpc::health::v1::Health::NewStub(grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  grpc::health::v1::HealthCheckResponse serving;
+  EXPECT_TRUE(health->Check(&ctx, grpc::health::v1::HealthCheckRequest(), &serving).ok());
+}
+
+TEST_F(AuthE2ETest, EachRoleMayDoItsPartAndNoMore) {
+  auto denied = Register(Token({"planner", "caseworker"}));
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED) << denied.error_message();
+  rv1::RegisterHouseholdResponse registered;
+  auto ok = Register(Token({"foreigners_office"}), &registered);
+  ASSERT_TRUE(ok.ok()) << ok.error_message();
+  const std::string person = registered.household().members(0).person_id();
+
+  // Contact data: for sending messages (and the registry's admins), not for the office that registered.
+  EXPECT_EQ(GetContact(Token({"foreigners_office"}), person).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(GetContact(Token({"notifications"}), person).ok());
+  EXPECT_TRUE(GetContact(Token({"district_admin"}), person).ok());
+  EXPECT_NE(registry_->process().Log().find("\"event\":\"permission_denied\""), std::string::npos);
+}
+
+TEST_F(AuthE2ETest, TheNotificationServiceReadsContactsWithItsOwnToken) {
+  rv1::RegisterHouseholdResponse registered;
+  auto request = testing::SampleRegistration("auth-notify");
+  request.mutable_household()->mutable_members(0)->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"foreigners_office"}));
+    ASSERT_TRUE(stub_->RegisterHousehold(&ctx, request, &registered).ok());
+  }
+  // Without its token, the notification service cannot read contacts; with it, it can.
+  auto env = Auth();
+  env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
+  env["ANKOMMEN_NOTIFICATIONS_LETTERS"] = dir_.path() + "/letters";
+  env["ANKOMMEN_TOKEN"] = [] {
+    testing::TokenSpec spec;
+    spec.subject = "ankommen-notifications";
+    spec.roles = {"notifications"};
+    return testing::MintToken(spec);
+  }();
+  testing::ServiceProcess notifications(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService",
+                                        nats_, redis_, env);
+  auto stub = notifications::v1::NotificationService::NewStub(
+      grpc::CreateChannel(notifications.grpc_addr(), grpc::InsecureChannelCredentials()));
+  // Its own API wants a token as well.
+  notifications::v1::GetMessagesRequest messages;
+  messages.set_person_id(registered.household().members(0).person_id());
+  notifications::v1::GetMessagesResponse out;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_EQ(stub->GetMessages(&ctx, messages, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // A seat offered to her: the letter can only be written once the
+  // notification service has read her name from the registry with its token.
+  courses::v1::SeatOffered offer;
+  offer.mutable_meta()->set_event_id("ev_offer_auth");
+  offer.mutable_meta()->mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+  offer.set_person_id(messages.person_id());
+  offer.set_offer_id("of_0123456789abcdef");
+  offer.set_course_title("Integrationskurs Riesa");
+  offer.set_start_date("2027-02-01");
+  offer.mutable_deadline()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 7)));
+  auto bus = Bus::Connect(nats_.url(), "test", nullptr);
+  ASSERT_TRUE(bus.ok());
+  ASSERT_TRUE((*bus)->Publish({streams::kSeatOffered, "ev_offer_auth", offer.GetDescriptor()->full_name(),
+                               offer.SerializeAsString()}).ok());
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"caseworker"}));
+    return stub->GetMessages(&ctx, messages, &out).ok() && out.messages_size() == 1 &&
+           out.messages(0).status() == notifications::v1::MESSAGE_STATUS_DELIVERED;
+  })) << out.DebugString() << notifications.process().Log();
+  EXPECT_EQ(notifications.process().Stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace ankommen

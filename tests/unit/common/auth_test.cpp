@@ -1,0 +1,102 @@
+// Tokens and roles: a token is accepted only when signed with the configured
+// algorithm and key, unexpired, from the district's issuer, for ankommen;
+// each role may call what the district's policy says and nothing else.
+#include <gtest/gtest.h>
+
+#include "absl/time/clock.h"
+#include "auth.h"
+#include "support/tokens.h"
+
+namespace ankommen {
+namespace {
+
+using testing::MintToken;
+using testing::TokenSpec;
+
+TokenSettings Settings() {
+  TokenSettings s;
+  s.key = testing::kTestSecret;
+  s.issuer = testing::kTestIssuer;
+  return s;
+}
+
+TEST(AuthTest, AValidTokenNamesTheCallerAndTheirRoles) {
+  TokenSpec spec;
+  spec.subject = "abh-meissen-7";
+  spec.roles = {"foreigners_office", "caseworker"};
+  auto caller = VerifyToken(Settings(), MintToken(spec), absl::Now());
+  ASSERT_TRUE(caller.ok()) << caller.status();
+  EXPECT_EQ(caller->subject, "abh-meissen-7");
+  EXPECT_TRUE(caller->Has("foreigners_office"));
+  EXPECT_TRUE(caller->Has("caseworker"));
+  EXPECT_FALSE(caller->Has("registry_admin"));
+}
+
+TEST(AuthTest, BadTokensAreUnauthenticatedWithTheReason) {
+  auto reason = [](const TokenSpec& spec) {
+    auto caller = VerifyToken(Settings(), MintToken(spec), absl::Now());
+    EXPECT_TRUE(absl::IsUnauthenticated(caller.status())) << caller.status();
+    return std::string(caller.status().message());
+  };
+  TokenSpec expired;
+  expired.expires_in_seconds = -120;
+  EXPECT_NE(reason(expired).find("expired"), std::string::npos);
+  TokenSpec forged;
+  forged.secret = "somebody-elses-secret";
+  EXPECT_NE(reason(forged).find("not valid"), std::string::npos);
+  TokenSpec unsigned_token;
+  unsigned_token.unsigned_none = true;
+  reason(unsigned_token);
+  TokenSpec other_issuer;
+  other_issuer.issuer = "https://evil.example";
+  EXPECT_NE(reason(other_issuer).find("issuer"), std::string::npos);
+  TokenSpec other_audience;
+  other_audience.audience = "another-system";
+  EXPECT_NE(reason(other_audience).find("audience"), std::string::npos);
+  TokenSpec nobody;
+  nobody.subject = "";
+  EXPECT_NE(reason(nobody).find("subject"), std::string::npos);
+  EXPECT_TRUE(absl::IsUnauthenticated(VerifyToken(Settings(), "", absl::Now()).status()));
+  EXPECT_TRUE(absl::IsUnauthenticated(VerifyToken(Settings(), "not.a.token", absl::Now()).status()));
+}
+
+TEST(AuthTest, AnExpiredTokenPassesWithinTheClockSkewOnly) {
+  TokenSpec spec;
+  spec.expires_in_seconds = -10;  // within the 30 s leeway
+  EXPECT_TRUE(VerifyToken(Settings(), MintToken(spec), absl::Now()).ok());
+}
+
+Caller With(std::initializer_list<const char*> roles) {
+  Caller c;
+  c.subject = "someone";
+  for (const char* r : roles) c.roles.insert(r);
+  return c;
+}
+
+TEST(AuthTest, EachRoleMayCallWhatThePolicySays) {
+  const AccessPolicy registry = PolicyFor("registry");
+  EXPECT_TRUE(registry.Allows(With({"foreigners_office"}), "RegisterHousehold"));
+  EXPECT_FALSE(registry.Allows(With({"planner"}), "RegisterHousehold"));
+  EXPECT_FALSE(registry.Allows(With({"foreigners_office"}), "GetContact")) << "contact data only for sending";
+  EXPECT_TRUE(registry.Allows(With({"notifications"}), "GetContact"));
+  EXPECT_FALSE(registry.Allows(With({"notifications"}), "GetHousehold"));
+  EXPECT_TRUE(registry.Allows(With({"registry_admin"}), "ErasePerson"));
+  EXPECT_FALSE(registry.Allows(With({"caseworker"}), "ErasePerson"));
+  EXPECT_TRUE(registry.Allows(With({"district_admin"}), "ErasePerson"));
+  EXPECT_FALSE(registry.Allows(With({}), "GetPerson"));
+  EXPECT_FALSE(registry.Allows(With({"foreigners_office"}), "NoSuchMethod"));
+
+  const AccessPolicy courses = PolicyFor("courses");
+  EXPECT_TRUE(courses.Allows(With({"course_provider"}), "CompleteCourse"));
+  EXPECT_FALSE(courses.Allows(With({"course_provider"}), "RunAllocation"));
+  EXPECT_TRUE(courses.Allows(With({"planner"}), "ListWaitingList"));
+  EXPECT_FALSE(courses.Allows(With({"planner"}), "AcceptOffer"));
+  EXPECT_TRUE(PolicyFor("schools").Allows(With({"schools_office"}), "ImportSchools"));
+  EXPECT_FALSE(PolicyFor("schools").Allows(With({"housing_office"}), "ImportSchools"));
+  EXPECT_TRUE(PolicyFor("housing").Allows(With({"housing_office"}), "ConfirmPlacement"));
+  EXPECT_TRUE(PolicyFor("notifications").Allows(With({"caseworker"}), "Resend"));
+  EXPECT_FALSE(PolicyFor("notifications").Allows(With({"planner"}), "GetMessages"));
+}
+
+}  // namespace
+}  // namespace ankommen
