@@ -34,9 +34,10 @@ else
   echo "install-deps: done"
 fi
 
-# The npm packages of tools/validate, exactly as package-lock.json pins them.
+# The npm packages of tools/validate, as package-lock.json pins them. (Not
+# `npm ci`: npm 11 refuses buf's lock entries for other platforms' binaries.)
 validate="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools/validate" && pwd)"
 if [[ ! -x $validate/node_modules/.bin/buf || $validate/package-lock.json -nt $validate/node_modules/.package-lock.json ]]; then
   echo "install-deps: npm packages for tools/validate"
-  npm ci --prefix "$validate" --no-audit --no-fund --loglevel=error
+  npm install --prefix "$validate" --no-save --no-audit --no-fund --loglevel=error
 fi
