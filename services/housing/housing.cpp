@@ -259,6 +259,11 @@ absl::Status Housing::GetHousehold(const v1::GetHouseholdRequest& request, v1::G
 }
 
 absl::Status Housing::FollowHousehold(const std::string& household_id, const HouseholdChange& change) {
+  return FollowHouseholdRecord(household_id,
+                               [&](v1::HouseholdRecord& record) { return change(*record.mutable_household()); });
+}
+
+absl::Status Housing::FollowHouseholdRecord(const std::string& household_id, const HouseholdRecordChange& change) {
   return ApplyChange(store_.outbox(), PartitionOfId(household_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
     auto loaded = store_.LoadHousehold(household_id);
     if (!loaded.ok()) return loaded.status();
@@ -266,7 +271,7 @@ absl::Status Housing::FollowHousehold(const std::string& household_id, const Hou
       return absl::FailedPreconditionError(absl::StrCat("household ", household_id, " is gone"));
     }
     v1::HouseholdRecord record = std::move((*loaded)->record);
-    auto changed = change(*record.mutable_household());
+    auto changed = change(record);
     if (!changed.ok()) return changed.status();
     if (!*changed) return std::optional<Commit>();
     Commit c;
@@ -353,33 +358,20 @@ absl::Status Housing::DeclinePlacement(const v1::DeclinePlacementRequest& reques
   });
   if (!changed.ok()) return changed.status();
   if (!household_id.empty()) {
-    auto s = FollowHousehold(household_id, [&](v1::Household& h) -> absl::StatusOr<bool> {
+    // Back in line, and this place is not offered to them again: one commit.
+    auto s = FollowHouseholdRecord(household_id, [&](v1::HouseholdRecord& record) -> absl::StatusOr<bool> {
+      v1::Household& h = *record.mutable_household();
       if (h.offer_id() != request.offer_id() || h.status() != v1::HOUSEHOLD_STATUS_OFFERED) return false;
       h.set_status(v1::HOUSEHOLD_STATUS_WAITING);
       h.clear_offer_id();
       h.clear_accommodation_id();
       h.set_reason("declined an offer; waiting for another place");
+      if (std::find(record.declined_ids().begin(), record.declined_ids().end(), **acc_id) == record.declined_ids().end()) {
+        record.add_declined_ids(**acc_id);
+      }
       return true;
     });
     if (!s.ok()) return s;
-    // This place is not offered to them again.
-    auto loaded = store_.LoadHousehold(household_id);
-    if (loaded.ok() && loaded->has_value()) {
-      (void)ApplyChange(store_.outbox(), PartitionOfId(household_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
-        auto current = store_.LoadHousehold(household_id);
-        if (!current.ok()) return current.status();
-        v1::HouseholdRecord record = std::move((*current)->record);
-        for (const auto& id : record.declined_ids()) {
-          if (id == **acc_id) return std::optional<Commit>();
-        }
-        record.add_declined_ids(**acc_id);
-        Commit c;
-        c.aggregate_key = store_.HouseholdKey(household_id);
-        c.expected_version = (*current)->version;
-        c.state = record.SerializeAsString();
-        return std::optional<Commit>(std::move(c));
-      });
-    }
     auto h = CurrentHousehold(household_id);
     if (!h.ok()) return h.status();
     *response.mutable_household() = std::move(*h);

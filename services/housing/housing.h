@@ -70,6 +70,9 @@ class Housing {
   // `change` edits the household and says whether it changed anything.
   using HouseholdChange = std::function<absl::StatusOr<bool>(v1::Household&)>;
   absl::Status FollowHousehold(const std::string& household_id, const HouseholdChange& change);
+  // The same, for changes to the household's record beyond what the API shows.
+  using HouseholdRecordChange = std::function<absl::StatusOr<bool>(v1::HouseholdRecord&)>;
+  absl::Status FollowHouseholdRecord(const std::string& household_id, const HouseholdRecordChange& change);
 
   absl::Status RefreshGauges();
 

@@ -400,23 +400,27 @@ absl::Status Schools::RequestKita(const v1::RequestKitaRequest& request, v1::Req
 absl::Status Schools::GetCapacity(const v1::GetCapacityRequest& request, v1::GetCapacityResponse& response,
                                   const RequestContext&) {
   if (auto s = ValidateGetCapacity(request); !s.ok()) return s;
+  auto inputs = LoadCapacityInputs();
+  if (!inputs.ok()) return inputs.status();
+  for (auto& row : CapacityReport(inputs->schools, inputs->kitas, inputs->children)) {
+    if (!request.social_area().empty() && row.social_area() != request.social_area()) continue;
+    *response.add_areas() = std::move(row);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Schools::CapacityInputs> Schools::LoadCapacityInputs() {
   auto schools = store_.LoadAllSchools();
   if (!schools.ok()) return schools.status();
   auto kitas = store_.LoadAllKitas();
   if (!kitas.ok()) return kitas.status();
   auto children = store_.LoadActiveChildren();
   if (!children.ok()) return children.status();
-  std::vector<v1::SchoolRecord> s;
-  std::vector<v1::KitaRecord> k;
-  std::vector<v1::ChildRecord> c;
-  for (auto& x : *schools) s.push_back(std::move(x.record));
-  for (auto& x : *kitas) k.push_back(std::move(x.record));
-  for (auto& x : *children) c.push_back(std::move(x.record));
-  for (auto& row : CapacityReport(s, k, c)) {
-    if (!request.social_area().empty() && row.social_area() != request.social_area()) continue;
-    *response.add_areas() = std::move(row);
-  }
-  return absl::OkStatus();
+  CapacityInputs in;
+  for (auto& x : *schools) in.schools.push_back(std::move(x.record));
+  for (auto& x : *kitas) in.kitas.push_back(std::move(x.record));
+  for (auto& x : *children) in.children.push_back(std::move(x.record));
+  return in;
 }
 
 // ---------------------------------------------------------------- seats followed by children
@@ -620,10 +624,11 @@ absl::Status Schools::ApplyHousingEvent(const IncomingEvent& event) {
 // ---------------------------------------------------------------- gauges
 
 absl::Status Schools::RefreshGauges() {
-  v1::GetCapacityResponse capacity;
-  if (auto s = GetCapacity({}, capacity, {}); !s.ok()) return s;
+  // One read of the store for every gauge.
+  auto inputs = LoadCapacityInputs();
+  if (!inputs.ok()) return inputs.status();
   std::map<std::vector<std::string>, double> waiting, seats, kita_waiting, kita_places;
-  for (const auto& row : capacity.areas()) {
+  for (const auto& row : CapacityReport(inputs->schools, inputs->kitas, inputs->children)) {
     const std::string& area = row.social_area();
     if (row.school_type() != v1::SCHOOL_TYPE_UNSPECIFIED) {
       const std::string type = TypeLabel(row.school_type());
@@ -638,11 +643,9 @@ absl::Status Schools::RefreshGauges() {
     }
   }
   // How long the longest-waiting school child has waited: the alert on 14 days watches this.
-  auto children = store_.LoadActiveChildren();
-  if (!children.ok()) return children.status();
   std::map<std::vector<std::string>, double> oldest;
-  for (const auto& c : *children) {
-    const v1::Child& child = c.record.child();
+  for (const auto& record : inputs->children) {
+    const v1::Child& child = record.child();
     absl::CivilDay since;
     if (child.placement().status() != v1::CHILD_STATUS_WAITING || child.school_type() == v1::SCHOOL_TYPE_UNSPECIFIED ||
         !ParseIsoDate(child.waiting_since(), since)) {

@@ -91,6 +91,13 @@ class Schools {
   ankommen::common::v1::EventMeta Meta(const std::string& correlation_id) const;
 
  private:
+  // Schools, Kitas and the children still open: what the capacity figures are made of.
+  struct CapacityInputs {
+    std::vector<v1::SchoolRecord> schools;
+    std::vector<v1::KitaRecord> kitas;
+    std::vector<v1::ChildRecord> children;
+  };
+  absl::StatusOr<CapacityInputs> LoadCapacityInputs();
   absl::StatusOr<v1::Child> CurrentChild(const std::string& person_id);
   absl::StatusOr<LoadedSchool> LoadExistingSchool(const std::string& school_id);  // NOT_FOUND if absent
   // Runs `change` on the child's record once per event (the inbox); NOT_FOUND from it means "not ours".
