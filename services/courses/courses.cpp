@@ -157,8 +157,9 @@ absl::Status Courses::RefreshCourseView(const std::string& course_id, v1::Course
 }
 
 absl::Status Courses::CreateCourse(const v1::CreateCourseRequest& request, v1::CreateCourseResponse& response,
-                                   const RequestContext&) {
+                                   const RequestContext& rc) {
   if (auto s = ValidateCreateCourse(request, Today()); !s.ok()) return s;
+  if (auto s = CheckActsForProvider(rc.roles, rc.provider_id, request.course().provider_id()); !s.ok()) return s;
   auto provider = store_.LoadProvider(request.course().provider_id());
   if (!provider.ok()) return provider.status();
   if (!provider->has_value()) {
@@ -205,6 +206,9 @@ absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::U
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
+    if (auto s = CheckActsForProvider(rc.roles, rc.provider_id, loaded->record.course().provider_id()); !s.ok()) {
+      return s;
+    }
     v1::CourseRecord record = std::move(loaded->record);
     v1::Course& c = *record.mutable_course();
     if (!TakesParticipants(c.status())) {
@@ -266,6 +270,9 @@ absl::Status Courses::CancelCourse(const v1::CancelCourseRequest& request, v1::C
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
+    if (auto s = CheckActsForProvider(rc.roles, rc.provider_id, loaded->record.course().provider_id()); !s.ok()) {
+      return s;
+    }
     v1::CourseRecord record = std::move(loaded->record);
     auto holds = Cancel(record);
     if (!holds.ok()) return holds.status();
@@ -316,6 +323,9 @@ absl::Status Courses::CompleteCourse(const v1::CompleteCourseRequest& request, v
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadExistingCourse(course_id);
     if (!loaded.ok()) return loaded.status();
+    if (auto s = CheckActsForProvider(rc.roles, rc.provider_id, loaded->record.course().provider_id()); !s.ok()) {
+      return s;
+    }
     v1::CourseRecord record = std::move(loaded->record);
     std::vector<v1::ParticipantResult> results(request.results().begin(), request.results().end());
     auto open_offers = Complete(record, results);

@@ -233,4 +233,14 @@ int MaxSeats(v1::CourseType type) {
   }
 }
 
+absl::Status CheckActsForProvider(const std::set<std::string>& roles, const std::string& caller_provider_id,
+                                  const std::string& course_provider_id) {
+  const bool provider_staff_only = roles.contains("course_provider") && !roles.contains("integration_office") &&
+                                   !roles.contains("district_admin");
+  if (!provider_staff_only || caller_provider_id == course_provider_id) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("a course provider's staff act only for their provider (",
+                                                  caller_provider_id.empty() ? "none in the token" : caller_provider_id,
+                                                  "), not for ", course_provider_id));
+}
+
 }  // namespace ankommen::courses

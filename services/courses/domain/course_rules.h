@@ -6,6 +6,7 @@
 // concurrent calls can break it.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,12 @@ absl::StatusOr<std::vector<v1::Hold>> Cancel(v1::CourseRecord& record);
 // back on the waiting list.
 absl::StatusOr<std::vector<v1::Hold>> Complete(v1::CourseRecord& record,
                                                const std::vector<v1::ParticipantResult>& results);
+
+// A course provider's staff act only for their own provider (the token's
+// provider_id); the integration office and the district's admins for every
+// provider, and so does every caller where access control is off (no roles).
+absl::Status CheckActsForProvider(const std::set<std::string>& roles, const std::string& caller_provider_id,
+                                  const std::string& course_provider_id);
 
 // The domain's course type for the API's (UNSPECIFIED is not a type).
 CourseType ToCourseType(v1::CourseType type);

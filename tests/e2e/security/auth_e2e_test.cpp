@@ -1,14 +1,17 @@
 // The registry and the notification service with ANKOMMEN_AUTH=jwt: a call
 // without a token, or with a forged or expired one, is UNAUTHENTICATED; a
 // role that may not call a method is PERMISSION_DENIED; the roles that may,
-// can — and the notification service reads contact data with its own token.
+// can — a course provider only for its own courses — and the notification
+// service reads contact data with its own token.
 #include <csignal>
 #include <fstream>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "bus.h"
@@ -160,6 +163,52 @@ TEST_F(AuthE2ETest, TheNotificationServiceReadsContactsWithItsOwnToken) {
            out.messages(0).status() == notifications::v1::MESSAGE_STATUS_DELIVERED;
   })) << out.DebugString() << notifications.process().Log();
   EXPECT_EQ(notifications.process().Stop(SIGTERM), 0);
+}
+
+TEST_F(AuthE2ETest, ACourseProviderManagesOnlyItsOwnCourses) {
+  namespace cv1 = courses::v1;
+  testing::ServiceProcess courses(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", nats_, redis_, Auth());
+  auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(courses.grpc_addr(), grpc::InsecureChannelCredentials()));
+  auto provider = [&](const std::string& name) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"integration_office"}));
+    cv1::CreateProviderRequest request;
+    request.set_idempotency_key("provider-" + std::to_string(name.size()));
+    request.mutable_provider()->set_name(name);
+    cv1::CreateProviderResponse response;
+    auto s = stub->CreateProvider(&ctx, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response.provider().provider_id();
+  };
+  const std::string vhs = provider("VHS Meißen"), other = provider("Sprachschule Elbland");
+  auto create = [&](const std::string& provider_id) {
+    testing::TokenSpec spec;
+    spec.subject = "vhs-kursplanung";
+    spec.roles = {"course_provider"};
+    spec.provider_id = vhs;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + testing::MintToken(spec));
+    cv1::CreateCourseRequest request;
+    request.set_idempotency_key("course-for-" + provider_id);
+    auto* c = request.mutable_course();
+    c->set_provider_id(provider_id);
+    c->set_title("Integrationskurs Meißen");
+    c->set_course_type(cv1::COURSE_TYPE_INTEGRATION_GENERAL);
+    c->mutable_location()->set_municipality_ags("14627140");
+    c->mutable_location()->set_social_area("Meißen");
+    c->mutable_location()->mutable_coordinates()->set_lat(51.16);
+    c->mutable_location()->mutable_coordinates()->set_lon(13.47);
+    // Two months from now: a start date the validation accepts whenever the test runs.
+    c->set_start_date(absl::FormatCivilTime(absl::ToCivilDay(absl::Now() + absl::Hours(24 * 60), absl::UTCTimeZone())));
+    c->set_schedule(cv1::SCHEDULE_MORNING);
+    cv1::CreateCourseResponse response;
+    return stub->CreateCourse(&ctx, request, &response);
+  };
+  auto own = create(vhs);
+  EXPECT_TRUE(own.ok()) << own.error_message();
+  auto foreign = create(other);
+  EXPECT_EQ(foreign.error_code(), grpc::StatusCode::PERMISSION_DENIED) << foreign.error_message();
+  EXPECT_EQ(courses.process().Stop(SIGTERM), 0);
 }
 
 }  // namespace

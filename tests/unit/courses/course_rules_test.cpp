@@ -153,6 +153,15 @@ TEST(CourseRulesTest, CompletionNeedsEnrolledParticipants) {
   EXPECT_EQ((*lapsed)[0].person_id(), "p_1002");
 }
 
+TEST(CourseRulesTest, AProvidersStaffActOnlyForTheirProvider) {
+  EXPECT_TRUE(CheckActsForProvider({"course_provider"}, "kt_1", "kt_1").ok());
+  EXPECT_TRUE(absl::IsPermissionDenied(CheckActsForProvider({"course_provider"}, "kt_1", "kt_2")));
+  EXPECT_TRUE(absl::IsPermissionDenied(CheckActsForProvider({"course_provider"}, "", "kt_2")));
+  EXPECT_TRUE(CheckActsForProvider({"integration_office"}, "", "kt_2").ok());
+  EXPECT_TRUE(CheckActsForProvider({"course_provider", "district_admin"}, "kt_1", "kt_2").ok());
+  EXPECT_TRUE(CheckActsForProvider({}, "", "kt_2").ok()) << "access control off";
+}
+
 TEST(CourseRulesTest, DefaultAndMaximumSeatsPerType) {
   EXPECT_EQ(DefaultSeats(v1::COURSE_TYPE_INTEGRATION_GENERAL), 25);
   EXPECT_EQ(MaxSeats(v1::COURSE_TYPE_INTEGRATION_GENERAL), 25);
