@@ -93,3 +93,24 @@ start_redis() {  # port
 }
 
 export PATH="$PATH:/usr/sbin"
+
+# nats-server and redis-server on the first free ports from 14222 and 16379
+# (or ANKOMMEN_NATS_PORT / ANKOMMEN_REDIS_PORT), then the five services; the
+# services' own settings come from the caller's environment. Messages go out
+# as printed letters into var/letters: a fresh machine has no mail server or
+# SMS gateway.
+start_district() {
+  NATS_PORT=$(free_port "${ANKOMMEN_NATS_PORT:-14222}")
+  REDIS_PORT=$(free_port "${ANKOMMEN_REDIS_PORT:-16379}")
+  say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
+  start_nats "$NATS_PORT"
+  start_redis "$REDIS_PORT"
+  export ANKOMMEN_NATS_URL="nats://127.0.0.1:$NATS_PORT"
+  export ANKOMMEN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  start_service registry 50051 9101 ankommen.registry.v1.RegistryService
+  start_service courses 50052 9102 ankommen.courses.v1.CourseService
+  start_service schools 50053 9103 ankommen.schools.v1.SchoolService
+  start_service housing 50054 9104 ankommen.housing.v1.HousingService
+  ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
+    start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
+}

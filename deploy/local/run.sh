@@ -55,25 +55,12 @@ simulate() {  # policy
   local policy=$1 name="report-$1-seed$SEED-$SCALE-${WEEKS}w"
   stop_all
   rm -rf "$VAR_DIR/nats" "$VAR_DIR/redis" "$VAR_DIR/letters"
-  NATS_PORT=$(free_port "${ANKOMMEN_NATS_PORT:-14222}")
-  REDIS_PORT=$(free_port "${ANKOMMEN_REDIS_PORT:-16379}")
-  say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
-  start_nats "$NATS_PORT"
-  start_redis "$REDIS_PORT"
-  export ANKOMMEN_NATS_URL="nats://127.0.0.1:$NATS_PORT"
-  export ANKOMMEN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
   # The simulator moves the clock; the services place by the policy asked for.
+  # Capacity gaps go to each area's social-work team (printed, like every message here).
   export ANKOMMEN_CLOCK=simulated ANKOMMEN_COURSES_POLICY=$policy ANKOMMEN_SCHOOLS_POLICY=$policy \
-    ANKOMMEN_HOUSING_POLICY=$policy ANKOMMEN_HOUSING_SOCIAL_WORKERS=$workers
-  start_service registry 50051 9101 ankommen.registry.v1.RegistryService
-  start_service courses 50052 9102 ankommen.courses.v1.CourseService
-  start_service schools 50053 9103 ankommen.schools.v1.SchoolService
-  start_service housing 50054 9104 ankommen.housing.v1.HousingService
-  # No mail server or SMS gateway here: messages go out as printed letters into var/letters
-  # (capacity gaps too, to each area's social-work team).
-  ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
-  ANKOMMEN_NOTIFICATIONS_TEAMS="Meißen=sozialarbeit.meissen@landkreis.example,Riesa=sozialarbeit.riesa@landkreis.example,Großenhain=sozialarbeit.grossenhain@landkreis.example,Radebeul=sozialarbeit.radebeul@landkreis.example" \
-    start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
+    ANKOMMEN_HOUSING_POLICY=$policy ANKOMMEN_HOUSING_SOCIAL_WORKERS=$workers \
+    ANKOMMEN_NOTIFICATIONS_TEAMS="Meißen=sozialarbeit.meissen@landkreis.example,Riesa=sozialarbeit.riesa@landkreis.example,Großenhain=sozialarbeit.grossenhain@landkreis.example,Radebeul=sozialarbeit.radebeul@landkreis.example"
+  start_district
 
   say "Importing Landkreis Meißen: DaZ schools (2017 table), Kitas, accommodations"
   "$CTL" import schools "$DISTRICT/schools.csv"

@@ -7,7 +7,7 @@
 # placed in a Kita and a DaZ class near home from the district's school table;
 # the household offered a flat that meets the standard, confirmed, moved in;
 # and the messages that reached the mother, in Arabic.
-# Stops exactly what it started, unless --keep-running.
+# Starts from an empty district; stops exactly what it started, unless --keep-running.
 #
 #   deploy/local/walkthrough.sh [--keep-running]
 set -euo pipefail
@@ -31,25 +31,11 @@ configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen
 stop_all  # what an earlier --keep-running left
 if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
 
-NATS_PORT=$(free_port "${ANKOMMEN_NATS_PORT:-14222}")
-REDIS_PORT=$(free_port "${ANKOMMEN_REDIS_PORT:-16379}")
-
-say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
-start_nats "$NATS_PORT"
-start_redis "$REDIS_PORT"
-
-export ANKOMMEN_NATS_URL="nats://127.0.0.1:$NATS_PORT"
-export ANKOMMEN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+# An empty district, like run.sh's: it replaces the NATS and Redis data under var/.
+rm -rf "$VAR_DIR/nats" "$VAR_DIR/redis" "$VAR_DIR/letters"
+export ANKOMMEN_HOUSING_SOCIAL_WORKERS="Riesa=2,Meißen=3,Radebeul=1"
+start_district
 CTL="$BUILD_DIR/tools/ankommenctl/ankommenctl"
-
-start_service registry 50051 9101 ankommen.registry.v1.RegistryService
-start_service courses 50052 9102 ankommen.courses.v1.CourseService
-start_service schools 50053 9103 ankommen.schools.v1.SchoolService
-ANKOMMEN_HOUSING_SOCIAL_WORKERS="Riesa=2,Meißen=3,Radebeul=1" \
-  start_service housing 50054 9104 ankommen.housing.v1.HousingService
-# No mail server or SMS gateway here: messages go out as printed letters into var/letters.
-ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
-  start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
 
 say "Importing the district's accommodations (deploy/sample/accommodations.csv)"
 accommodations=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1], encoding="utf-8").read()))' \
@@ -81,7 +67,7 @@ again_id=$(grep -m1 -o '"household_id": "[^"]*"' <<<"$again" | cut -d'"' -f4)
 [[ $again_id == "$household_id" ]] && echo "same household $again_id: nothing was registered twice"
 say "Households in the social area Riesa"
 households=$("$CTL" registry list --area Riesa --purpose "local demo" | grep -c '"registered_at"' || true)
-echo "$households household(s) registered in Riesa (state persists in var/ between runs)"
+echo "$households household(s) registered in Riesa"
 
 # Amina (protection granted, A1, a son not yet at school) is entitled to an
 # integration course; the registry's event alone puts her on the waiting list.
