@@ -2,6 +2,7 @@
 # Runs the benchmarks (builds them first). Figures go to stdout as JSON lines
 # and tables; bench/README.md records a run with the machine it ran on.
 #   bench/run.sh [district|state|nation]...   (default: district state)
+# and then the whole system (bench/district.sh) at district and state scale.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
@@ -12,3 +13,5 @@ for scale in "${scales[@]}"; do
   say "placement, $scale scale"
   "$BUILD_DIR/bench/ankommen-placement-bench" --scale "$scale"
 done
+say "the whole system: a simulated half-year"
+"$ROOT/bench/district.sh"

@@ -93,6 +93,7 @@ nlohmann::json ToJson(const Report& r) {
   }
   j["reconciled"] = r.reconciled();
   j["seconds"] = std::round(r.seconds * 10) / 10;
+  j["events"] = r.events;
   return j;
 }
 

@@ -88,6 +88,7 @@ struct Report {
   std::vector<WeekPoint> weekly;
   std::vector<Check> checks;
   double seconds = 0;  // wall time of the run
+  long long events = 0;  // published by courses, schools and housing during the run
 
   bool reconciled() const;
 };
