@@ -6,12 +6,14 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
-configure_and_build ankommen-placement-bench
+configure_and_build ankommen-placement-bench ankommen-store-bench
 scales=("$@")
 [[ ${#scales[@]} -gt 0 ]] || scales=(district state)
 for scale in "${scales[@]}"; do
   say "placement, $scale scale"
   "$BUILD_DIR/bench/ankommen-placement-bench" --scale "$scale"
 done
+say "the store: the atomic commit beside a plain SET"
+"$BUILD_DIR/bench/ankommen-store-bench"
 say "the whole system: a simulated half-year"
 "$ROOT/bench/district.sh"

@@ -1,0 +1,95 @@
+// The store: what one command's write costs in Redis — the project's atomic
+// commit (idempotency record, version check, state, an index entry and an
+// outbox event, in one Lua script; outbox.h) — beside a plain SET of the same
+// state, on one redis-server started here on a loopback port. One JSON line
+// per case with the ratio of the medians of three alternating runs; the
+// target is at least 50 % of SET.
+//
+//   ankommen-store-bench [--ops 20000]
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ids.h"
+#include "outbox.h"
+#include "redis.h"
+#include "support/servers.h"
+
+namespace {
+
+using namespace ankommen;
+
+// Runs `op(i)` for i in [0, ops) on `threads` threads; operations per second.
+template <typename Op>
+double Rate(int ops, int threads, const Op& op) {
+  std::atomic<int> next{0}, failed{0};
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = next++; i < ops; i = next++) {
+        if (!op(i)) ++failed;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (failed > 0) std::cerr << failed << " operations failed\n";
+  return ops / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int ops = 20000;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--ops") ops = std::stoi(argv[i + 1]);
+  }
+  testing::RedisServer server;
+  const std::string state(200, 's');  // about a course record with a few holds
+  std::cout << "store: " << ops << " writes per case, redis-server on 127.0.0.1:" << server.port() << "\n";
+  for (int threads : {1, 8}) {
+    auto pool = RedisPool::Connect(server.url(), threads);
+    if (!pool.ok()) {
+      std::cerr << pool.status() << "\n";
+      return 1;
+    }
+    Outbox outbox(**pool, KeySpace("bench"));
+    std::vector<double> sets, commits;
+    for (int rep = 0; rep < 3; ++rep) {
+    const std::string run = absl::StrCat(threads, "-", rep, "-");
+    sets.push_back(Rate(ops, threads, [&](int i) {
+      return (*pool)->Command({"SET", absl::StrCat("bench:set:", run, i), state}).ok();
+    }));
+    commits.push_back(Rate(ops, threads, [&](int i) {
+      Commit c;
+      c.partition = i % kPartitions;
+      c.aggregate_key = outbox.keys().Key(c.partition, absl::StrCat("seat:", run, i));
+      c.expected_version = 0;
+      c.state = state;
+      c.idempotency_key = outbox.keys().Idempotency(c.partition, "reserve", absl::StrCat(run, i));
+      c.fingerprint = "f";
+      c.response = "ok";
+      c.index_ops = {IndexOp::SortedAdd(outbox.keys().Key(c.partition, "seats"), absl::StrCat(run, i), i)};
+      c.events = {{"ankommen.courses.offer.made", absl::StrCat("ev_", run, i), "bench.SeatOffered", std::string(120, 'e')}};
+      auto r = outbox.Apply(c);
+      return r.ok() && r->outcome == CommitResult::Outcome::kCommitted;
+    }));
+    }
+    std::sort(sets.begin(), sets.end());
+    std::sort(commits.begin(), commits.end());
+    const double set = sets[1], commit = commits[1];  // medians
+    std::cout << "{\"case\": \"store_commit\", \"threads\": " << threads << ", \"ops\": " << ops
+              << ", \"ops_per_second\": " << static_cast<long>(commit) << ", \"baseline\": \"redis SET\""
+              << ", \"baseline_ops_per_second\": " << static_cast<long>(set)
+              << ", \"ratio\": " << static_cast<double>(static_cast<long>(commit / set * 1000)) / 1000
+              << ", \"target_ratio\": 0.5, \"cores\": " << std::thread::hardware_concurrency() << "}\n";
+  }
+  return 0;
+}
