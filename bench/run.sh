@@ -6,13 +6,15 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
-configure_and_build ankommen-placement-bench ankommen-store-bench
+configure_and_build ankommen-placement-bench ankommen-store-bench ankommen-api-bench
 scales=("$@")
 [[ ${#scales[@]} -gt 0 ]] || scales=(district state)
 for scale in "${scales[@]}"; do
   say "placement, $scale scale"
   "$BUILD_DIR/bench/ankommen-placement-bench" --scale "$scale"
 done
+say "the API: RegisterHousehold beside a bare gRPC echo server"
+"$BUILD_DIR/bench/ankommen-api-bench"
 say "the store: the atomic commit beside a plain SET"
 "$BUILD_DIR/bench/ankommen-store-bench"
 say "the whole system: a simulated half-year"
