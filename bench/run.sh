@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
-configure_and_build ankommen-placement-bench ankommen-store-bench ankommen-api-bench
+configure_and_build ankommen-placement-bench ankommen-store-bench ankommen-api-bench ankommen-events-bench
 scales=("$@")
 [[ ${#scales[@]} -gt 0 ]] || scales=(district state)
 for scale in "${scales[@]}"; do
@@ -15,6 +15,8 @@ for scale in "${scales[@]}"; do
 done
 say "the API: RegisterHousehold beside a bare gRPC echo server"
 "$BUILD_DIR/bench/ankommen-api-bench"
+say "events: registry events applied by the course service beside raw JetStream"
+"$BUILD_DIR/bench/ankommen-events-bench"
 say "the store: the atomic commit beside a plain SET"
 "$BUILD_DIR/bench/ankommen-store-bench"
 say "the whole system: a simulated half-year"

@@ -1,0 +1,103 @@
+// Events: the course service applying the registry's HouseholdRegistered
+// events (consumer, inbox, entitlement rules, the learner's record and its
+// outbox event in one commit, metrics) beside raw JetStream — the same number
+// of messages of the same size, consumed with a handler that does nothing —
+// on the same nats-server. Both start from a stream already holding every
+// event. One JSON line with the ratio; the target is 30 % of raw JetStream.
+//
+//   ankommen-events-bench [--events 5000]
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bus.h"
+#include "domain/facts.h"
+#include "ids.h"
+#include "streams.h"
+#include "support/sample_households.h"
+#include "support/servers.h"
+
+int main(int argc, char** argv) {
+  using namespace ankommen;
+  int n = 5000;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--events") n = std::stoi(argv[i + 1]);
+  }
+  testing::NatsServer nats;
+  testing::RedisServer redis;
+  auto bus = Bus::Connect(nats.url(), "events-bench", nullptr);
+  if (!bus.ok()) {
+    std::cerr << bus.status() << "\n";
+    return 1;
+  }
+  // The course service creates its consumer, then stops while the events pile up.
+  testing::ServiceProcess courses(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", nats, redis,
+                                  {{"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "86400"}});
+  courses.process().Stop(SIGTERM);
+
+  // N households of one adult entitled to an integration course, as the registry publishes them.
+  size_t bytes = 0;
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  for (int i = 0; i < n; ++i) {
+    auto household = testing::SampleRegistration("bench").household();
+    household.mutable_members()->DeleteSubrange(1, household.members_size() - 1);
+    household.set_household_id(NewId("hh", i % kPartitions));
+    household.mutable_members(0)->set_person_id(NewId("p", i % kPartitions));
+    household.mutable_members(0)->set_household_id(household.household_id());
+    household.mutable_members(0)->set_residence_status(registry::v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+    const std::string event_id = NewId("ev", i % kPartitions);
+    auto event = registry::MakeHouseholdRegistered(household, {event_id, absl::Now(), "bench"}, today);
+    const std::string payload = event.SerializeAsString();
+    bytes = payload.size();
+    if (auto s = (*bus)->Publish({streams::kHouseholdRegistered, event_id, event.GetDescriptor()->full_name(), payload});
+        !s.ok()) {
+      std::cerr << s << "\n";
+      return 1;
+    }
+  }
+
+  courses.Restart({{"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "86400"}});
+  absl::Time start = absl::Now();
+  testing::WaitUntil([&] {
+    auto left = (*bus)->Unfinished(streams::kRegistry);
+    return left.ok() && *left == 0;
+  }, 600000);
+  const double applied = n / absl::ToDoubleSeconds(absl::Now() - start);
+
+  // Raw JetStream: the same number of messages of the same size, a handler that only counts.
+  StreamSpec raw;
+  raw.name = "BENCH";
+  raw.subjects = {"bench.>"};
+  if (auto s = (*bus)->EnsureStream(raw); !s.ok()) {
+    std::cerr << s << "\n";
+    return 1;
+  }
+  const std::string payload(bytes, 'x');
+  for (int i = 0; i < n; ++i) {
+    if (auto s = (*bus)->Publish({"bench.raw", absl::StrCat("raw-", i), "bench.Raw", payload}); !s.ok()) return 1;
+  }
+  std::atomic<int> consumed{0};
+  ConsumerSpec spec;
+  spec.stream = "BENCH";
+  spec.durable = "bench";
+  start = absl::Now();
+  auto consumer = (*bus)->Consume(spec, [&](const IncomingEvent&) {
+    ++consumed;
+    return absl::OkStatus();
+  });
+  if (!consumer.ok()) return 1;
+  testing::WaitUntil([&] { return consumed.load() >= n; }, 600000);
+  const double baseline = n / absl::ToDoubleSeconds(absl::Now() - start);
+  (*consumer)->Stop();
+
+  std::cout << "{\"case\": \"registry_to_waiting_list\", \"events\": " << n << ", \"event_bytes\": " << bytes
+            << ", \"applied_per_second\": " << static_cast<long>(applied)
+            << ", \"baseline\": \"raw jetstream consume\", \"baseline_per_second\": " << static_cast<long>(baseline)
+            << ", \"ratio\": " << static_cast<double>(static_cast<long>(applied / baseline * 1000)) / 1000
+            << ", \"target_ratio\": 0.3, \"cores\": " << std::thread::hardware_concurrency() << "}\n";
+  courses.process().Stop(SIGTERM);
+  return 0;
+}
