@@ -1,6 +1,7 @@
 #include "courses.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -518,12 +519,26 @@ absl::Status Courses::GetLearner(const v1::GetLearnerRequest& request, v1::GetLe
   if (!loaded->has_value() || (*loaded)->record.erased()) {
     return absl::NotFoundError(absl::StrCat("person ", request.person_id(), " is not known to the course service"));
   }
-  auto view = WaitingView::Load(store_, Today());
-  if (!view.ok()) return view.status();
   response.set_person_id(request.person_id());
   response.set_social_area((*loaded)->record.social_area());
+  // Place in line and estimated seat date only for waiting requests: the view
+  // of every waiting list is read only when there is one.
+  const auto& requests = (*loaded)->record.requests();
+  const bool waiting = std::any_of(requests.begin(), requests.end(),
+                                   [](const v1::SeatRequest& r) { return r.status() == v1::REQUEST_STATUS_WAITING; });
+  std::optional<WaitingView> view;
+  if (waiting) {
+    auto loaded_view = WaitingView::Load(store_, Today());
+    if (!loaded_view.ok()) return loaded_view.status();
+    view = std::move(*loaded_view);
+  }
   for (auto& r : *(*loaded)->record.mutable_requests()) {
-    view->Annotate(r);
+    if (view) {
+      view->Annotate(r);
+    } else {
+      r.clear_place_in_line();
+      r.clear_estimated_seat_date();
+    }
     *response.add_requests() = std::move(r);
   }
   return absl::OkStatus();
