@@ -29,5 +29,9 @@ line.update({"households": report["households_registered"], "persons": report["p
              "reconciled": report["reconciled"], "target_seconds": 600 if scale == "state" else None,
              "target_max_rss_mb": 100, "cores": cores})
 print(json.dumps(line))
+mb = " / ".join(str(line[f"{s}_max_rss_mb"]) for s in ["registry", "courses", "schools", "housing", "notifications"])
+print(f"{scale}: {line['households']} households in {line['seconds']} s"
+      + (f" (target 600 s)" if scale == "state" else "")
+      + f", {line['events_per_second']} events/s, peak MB {mb} (target 100 each), reconciled: {line['reconciled']}")
 PY
 done

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bus.h"
 #include "domain/facts.h"
@@ -98,6 +99,8 @@ int main(int argc, char** argv) {
             << ", \"baseline\": \"raw jetstream consume\", \"baseline_per_second\": " << static_cast<long>(baseline)
             << ", \"ratio\": " << static_cast<double>(static_cast<long>(applied / baseline * 1000)) / 1000
             << ", \"target_ratio\": 0.3, \"cores\": " << std::thread::hardware_concurrency() << "}\n";
+  std::cout << absl::StrFormat("\n%d events of %zu bytes: applied %.0f/s, raw JetStream %.0f/s, ratio %.2f (target 0.30)\n", n,
+                               bytes, applied, baseline, applied / baseline);
   courses.process().Stop(SIGTERM);
   return 0;
 }
