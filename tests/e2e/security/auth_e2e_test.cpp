@@ -4,13 +4,17 @@
 // can — a course provider only for its own courses — and the notification
 // service reads contact data with its own token.
 #include <csignal>
+#include <future>
 #include <fstream>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include <grpcpp/generic/generic_stub.h>
+
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
@@ -209,6 +213,33 @@ TEST_F(AuthE2ETest, ACourseProviderManagesOnlyItsOwnCourses) {
   auto foreign = create(other);
   EXPECT_EQ(foreign.error_code(), grpc::StatusCode::PERMISSION_DENIED) << foreign.error_message();
   EXPECT_EQ(courses.process().Stop(SIGTERM), 0);
+}
+
+TEST_F(AuthE2ETest, EveryServiceRefusesACallWithoutAToken) {
+  // The other four on their own ports, each with access control on; an empty
+  // request to one method of each (the token is checked before the request is read).
+  const std::vector<std::tuple<const char*, const char*, const char*>> services = {
+      {ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", "ListCourses"},
+      {ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", "GetCapacity"},
+      {ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", "GetFigures"},
+      {ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", "GetMessages"}};
+  for (const auto& [binary, name, method] : services) {
+    auto env = Auth();
+    env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
+    testing::ServiceProcess service(binary, name, nats_, redis_, env);
+    grpc::GenericStub stub(grpc::CreateChannel(service.grpc_addr(), grpc::InsecureChannelCredentials()));
+    for (const std::string& token : {std::string(), Token({"planner"}, -3600)}) {
+      grpc::ClientContext ctx;
+      if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+      grpc::Slice nothing("");  // an empty message: every request type's defaults
+      grpc::ByteBuffer empty(&nothing, 1), out;
+      std::promise<grpc::Status> done;
+      stub.UnaryCall(&ctx, absl::StrCat("/", name, "/", method), grpc::StubOptions(), &empty, &out,
+                     [&done](grpc::Status s) { done.set_value(std::move(s)); });
+      EXPECT_EQ(done.get_future().get().error_code(), grpc::StatusCode::UNAUTHENTICATED) << name << " " << token;
+    }
+    EXPECT_EQ(service.process().Stop(SIGTERM), 0) << service.process().Log();
+  }
 }
 
 }  // namespace
