@@ -206,7 +206,6 @@ class Simulation {
   std::map<std::string, int> offers_to_;  // per person (courses) or household (housing)
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
   int course_seats_unused_at_start_ = 0;
-  int refused_answers_ = 0;
 
   Report report_;
 };
@@ -427,11 +426,7 @@ absl::Status Simulation::Answer(int day) {
     }
     // An offer withdrawn in the meantime (seats cut, household moved) is
     // refused; the person's answer simply comes too late.
-    if (s.code() == absl::StatusCode::kFailedPrecondition) {
-      ++refused_answers_;
-    } else if (!s.ok()) {
-      return s;
-    }
+    if (!s.ok() && s.code() != absl::StatusCode::kFailedPrecondition) return s;
   }
   answers_.erase(from, to);
   return absl::OkStatus();

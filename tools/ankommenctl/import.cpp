@@ -86,7 +86,6 @@ class Progress {
   size_t total_;
 };
 
-void WithDeadline(grpc::ClientContext& ctx) { Prepare(ctx); }
 
 // Schools and accommodations: the service checks a whole table; sent in
 // batches (header + rows) so that progress shows and no request grows large.
@@ -193,7 +192,7 @@ int RunImport(const ImportOptions& options) {
                                   request.set_csv(csv);
                                   sv1::ImportSchoolsResponse response;
                                   grpc::ClientContext ctx;
-                                  WithDeadline(ctx);
+                                  Prepare(ctx);
                                   if (auto s = stub->ImportSchools(&ctx, request, &response); !s.ok()) throw CallFailed{s};
                                   std::vector<Rejected> rejected;
                                   for (const auto& r : response.rejected()) rejected.push_back({r.line(), r.reason()});
@@ -208,7 +207,7 @@ int RunImport(const ImportOptions& options) {
                                   request.set_csv(csv);
                                   hv1::ImportAccommodationsResponse response;
                                   grpc::ClientContext ctx;
-                                  WithDeadline(ctx);
+                                  Prepare(ctx);
                                   if (auto s = stub->ImportAccommodations(&ctx, request, &response); !s.ok()) {
                                     throw CallFailed{s};
                                   }
@@ -246,7 +245,7 @@ int RunImport(const ImportOptions& options) {
         request.set_idempotency_key(absl::StrCat("import-kitas-", Fnv1a(CsvLine(row.fields))));
         sv1::CreateKitaResponse response;
         grpc::ClientContext ctx;
-        WithDeadline(ctx);
+        Prepare(ctx);
         return stub->CreateKita(&ctx, request, &response);
       });
     } else if (options.kind == "courses") {
@@ -272,7 +271,7 @@ int RunImport(const ImportOptions& options) {
           request.mutable_provider()->set_bamf_number(table.Get(row, "bamf_number"));
           cv1::CreateProviderResponse response;
           grpc::ClientContext ctx;
-          WithDeadline(ctx);
+          Prepare(ctx);
           if (auto s = stub->CreateProvider(&ctx, request, &response); !s.ok()) return s;
           provider_ids[provider] = response.provider().provider_id();
         }
@@ -314,7 +313,7 @@ int RunImport(const ImportOptions& options) {
         request.set_idempotency_key(absl::StrCat("import-courses-", Fnv1a(CsvLine(row.fields))));
         cv1::CreateCourseResponse response;
         grpc::ClientContext ctx;
-        WithDeadline(ctx);
+        Prepare(ctx);
         return stub->CreateCourse(&ctx, request, &response);
       });
     } else {
