@@ -1,0 +1,383 @@
+#include "duplicates.h"
+
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+
+namespace ankommen::registry {
+namespace {
+
+// Ukrainian and Russian Cyrillic as Ukrainian passports and English texts
+// write it (Олександр -> oleksandr, Жанна -> zhanna), every other script by
+// ICU's general rules, then plain ASCII.
+constexpr char kFoldRules[] = "Ukrainian-Latin/BGN; Russian-Latin/BGN; Any-Latin; Latin-ASCII; Lower";
+
+// One transliterator per thread: building one takes milliseconds, and ICU
+// does not promise that one may be shared.
+icu::Transliterator* Folder() {
+  thread_local std::unique_ptr<icu::Transliterator> folder = [] {
+    UErrorCode error = U_ZERO_ERROR;
+    UParseError parse_error;
+    std::unique_ptr<icu::Transliterator> t(
+        icu::Transliterator::createInstance(kFoldRules, UTRANS_FORWARD, parse_error, error));
+    return U_SUCCESS(error) ? std::move(t) : nullptr;
+  }();
+  return folder.get();
+}
+
+bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+
+bool StartsWith(std::string_view s, size_t i, std::string_view prefix) {
+  return s.substr(i, prefix.size()) == prefix;
+}
+
+// The readings of the two spellings that mean different sounds in different
+// traditions: "ch" (German Chalid = Khalid, English Chornenko) and "j"
+// (German Jusuf = Yusuf, English Jamal).
+struct Reading {
+  char ch;  // 'H' or 'C'
+  char j;   // 'V' (a vowel glide) or 'J'
+};
+
+// One word as sound classes: consonant classes in capitals, 'V' where vowels stand.
+void AppendSounds(std::string_view w, const Reading& reading, std::string& out) {
+  // A final h after a vowel is not heard (Fatemeh, Abdullah).
+  if (w.size() > 1 && w.back() == 'h' && IsVowel(w[w.size() - 2])) w.remove_suffix(1);
+  static const std::pair<std::string_view, char> kGroups[] = {
+      {"tsch", 'C'}, {"dsch", 'J'}, {"shch", 'S'}, {"tch", 'C'}, {"dzh", 'J'}, {"sch", 'S'}, {"dj", 'J'},
+      {"sh", 'S'},   {"zh", 'S'},   {"kh", 'H'},   {"gh", 'G'},  {"ph", 'F'},  {"ck", 'K'},  {"th", 'T'},
+      {"ts", 'S'},   {"tz", 'S'},
+  };
+  for (size_t i = 0; i < w.size();) {
+    bool matched = false;
+    for (const auto& [group, sound] : kGroups) {
+      if (StartsWith(w, i, group)) {
+        out.push_back(sound);
+        i += group.size();
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    if (StartsWith(w, i, "ch")) {
+      out.push_back(reading.ch);
+      i += 2;
+      continue;
+    }
+    char c = w[i];
+    char next = i + 1 < w.size() ? w[i + 1] : '\0';
+    switch (c) {
+      case 'a': case 'e': case 'i': case 'o': case 'u': case 'y': out.push_back('V'); break;
+      case 'j': out.push_back(reading.j); break;
+      case 'b': out.push_back('B'); break;
+      case 'p': out.push_back('P'); break;
+      case 'd': case 't': out.push_back('T'); break;
+      case 'g': out.push_back('G'); break;
+      case 'h': out.push_back('H'); break;
+      case 'k': case 'q': out.push_back('K'); break;
+      case 'c': out.push_back(next == 'e' || next == 'i' || next == 'y' ? 'S' : 'K'); break;
+      case 'x': out.append("KS"); break;
+      case 's': case 'z': out.push_back('S'); break;
+      case 'f': out.push_back('F'); break;
+      case 'v': case 'w': out.push_back('W'); break;
+      case 'l': out.push_back('L'); break;
+      case 'm': out.push_back('M'); break;
+      case 'n': out.push_back('N'); break;
+      case 'r': out.push_back('R'); break;
+      default: break;  // apostrophes and the like
+    }
+    ++i;
+  }
+}
+
+std::string Collapse(const std::string& s, bool keep_vowels) {
+  std::string out;
+  for (char c : s) {
+    if (!keep_vowels && c == 'V') continue;
+    if (!out.empty() && out.back() == c) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// The sound classes of a folded name under one reading, vowel slots kept.
+std::string Sounds(std::string_view folded, const Reading& reading) {
+  std::string sounds;
+  for (absl::string_view word : absl::StrSplit(absl::string_view(folded.data(), folded.size()), ' ', absl::SkipEmpty())) {
+    AppendSounds(std::string_view(word.data(), word.size()), reading, sounds);
+  }
+  return Collapse(sounds, true);
+}
+
+std::vector<Reading> ReadingsOf(std::string_view folded) {
+  bool has_ch = folded.find("ch") != std::string_view::npos;
+  bool has_j = folded.find('j') != std::string_view::npos;
+  std::vector<Reading> readings;
+  for (char ch : has_ch ? std::string_view("HC") : std::string_view("H")) {
+    for (char j : has_j ? std::string_view("VJ") : std::string_view("V")) readings.push_back({ch, j});
+  }
+  return readings;
+}
+
+std::vector<std::string> SlotSkeletons(std::string_view folded) {
+  std::vector<std::string> out;
+  for (const auto& r : ReadingsOf(folded)) out.push_back(Sounds(folded, r));
+  return out;
+}
+
+size_t Levenshtein(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+double EditSimilarity(std::string_view a, std::string_view b) {
+  size_t longest = std::max(a.size(), b.size());
+  if (longest == 0) return 1.0;
+  return 1.0 - static_cast<double>(Levenshtein(a, b)) / static_cast<double>(longest);
+}
+
+std::string WithoutSpaces(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c != ' ') out.push_back(c);
+  }
+  return out;
+}
+
+std::string FirstWord(std::string_view folded) {
+  return std::string(folded.substr(0, folded.find(' ')));
+}
+
+// Given names: the whole, or the first name alone when one record has a
+// second given name the other lacks (Mohammad Ali / Mohammad).
+double GivenSimilarity(std::string_view a, std::string_view b) {
+  double whole = NameSimilarity(a, b);
+  if (a.find(' ') == std::string_view::npos && b.find(' ') == std::string_view::npos) return whole;
+  return std::max(whole, 0.95 * NameSimilarity(FirstWord(a), FirstWord(b)));
+}
+
+std::string Hashed(std::string_view key) {
+  // FNV-1a: stable across processes and versions, which std::hash is not.
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return absl::StrFormat("%016x", h);
+}
+
+struct Date {
+  int year = 0, month = 0, day = 0;
+};
+
+bool ParseDate(const std::string& s, Date& d) {
+  return s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2d-%2d", &d.year, &d.month, &d.day) == 3;
+}
+
+// How well two birth dates agree, 0..1, with the reason.
+double DateAgreement(const std::string& a, const std::string& b, std::vector<std::string>& reasons) {
+  Date x, y;
+  if (!ParseDate(a, x) || !ParseDate(b, y)) return 0;
+  if (x.year == y.year && x.month == y.month && x.day == y.day) {
+    // 1 January stands in for an unknown birthday on many papers: shared by
+    // strangers far more often than any other date.
+    if (x.month == 1 && x.day == 1) {
+      reasons.push_back("same birth date, 1 January (often a stand-in)");
+      return 0.7;
+    }
+    reasons.push_back("same birth date");
+    return 1.0;
+  }
+  if (x.year == y.year && x.month == y.day && x.day == y.month) {
+    reasons.push_back("birth date with day and month swapped");
+    return 0.9;
+  }
+  if (std::abs(x.year - y.year) == 1 && x.month == y.month && x.day == y.day) {
+    reasons.push_back("birth year off by one");
+    return 0.6;
+  }
+  if (x.year == y.year && (x.month == y.month || x.day == y.day)) {
+    reasons.push_back("same birth year, one of day and month differs");
+    return 0.4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string FoldName(std::string_view name) {
+  icu::Transliterator* folder = Folder();
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  if (folder != nullptr) folder->transliterate(text);
+  std::string ascii;
+  text.toUTF8String(ascii);
+  std::string out;
+  for (char c : ascii) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'a' && c <= 'z') out.push_back(c);
+    else if ((c == ' ' || c == '-') && !out.empty() && out.back() != ' ') out.push_back(' ');
+    // apostrophes (Ol'ha) and marks left by Latin-ASCII (ʿ, ǝ) are dropped
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::vector<std::string> NameSkeletons(std::string_view folded) {
+  std::vector<std::string> out;
+  for (const auto& slots : SlotSkeletons(folded)) {
+    std::string skeleton = Collapse(slots, false);
+    if (!skeleton.empty() && std::find(out.begin(), out.end(), skeleton) == out.end()) out.push_back(skeleton);
+  }
+  return out;
+}
+
+double NameSimilarity(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return 0;
+  std::string plain_a = WithoutSpaces(a), plain_b = WithoutSpaces(b);
+  if (plain_a == plain_b) return 1.0;
+  // Karim / Karima, Popov / Popova: the feminine form is another person.
+  auto feminine_of = [](const std::string& x, const std::string& y) {
+    return y.size() == x.size() + 1 && y.back() == 'a' && y.compare(0, x.size(), x) == 0;
+  };
+  if (feminine_of(plain_a, plain_b) || feminine_of(plain_b, plain_a)) return 0.7;
+  double best = EditSimilarity(plain_a, plain_b);
+  // Arabic and Persian script write no short vowels (محمد -> mhmd): against
+  // such a name only the consonants can be compared.
+  auto no_vowels = [](const std::string& s) { return std::none_of(s.begin(), s.end(), IsVowel); };
+  if (no_vowels(plain_a) || no_vowels(plain_b)) {
+    for (const auto& ka : NameSkeletons(a)) {
+      for (const auto& kb : NameSkeletons(b)) best = std::max(best, ka == kb ? 0.9 : 0.0);
+    }
+  }
+  // The same sounds spelled differently rank just below the same spelling;
+  // sounds that differ a little rank by how much.
+  for (const auto& sa : SlotSkeletons(a)) {
+    for (const auto& sb : SlotSkeletons(b)) best = std::max(best, 0.95 * EditSimilarity(sa, sb));
+  }
+  return best;
+}
+
+std::vector<std::string> BlockingKeys(const PersonProfile& person) {
+  std::string given = FirstWord(FoldName(person.given_names));
+  std::string family = FoldName(person.family_name);
+  std::string year = person.birth_date.substr(0, 4);
+  std::vector<std::string> keys;
+  auto add = [&keys](const std::string& raw) {
+    std::string k = Hashed(raw);
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  };
+  auto given_skeletons = NameSkeletons(given);
+  auto family_skeletons = NameSkeletons(family);
+  // Names in either field: a given name recorded as the family name meets itself.
+  for (const auto& s : given_skeletons) add(absl::StrCat("name:", s, ":", year));
+  for (const auto& s : family_skeletons) add(absl::StrCat("name:", s, ":", year));
+  for (const auto& g : given_skeletons) {
+    for (const auto& f : family_skeletons) add(absl::StrCat("pair:", std::min(g, f), ":", std::max(g, f)));
+  }
+  return keys;
+}
+
+PairScore ScorePair(const PersonProfile& a, const PersonProfile& b) {
+  PairScore out;
+  std::string ga = FoldName(a.given_names), fa = FoldName(a.family_name);
+  std::string gb = FoldName(b.given_names), fb = FoldName(b.family_name);
+  double given = GivenSimilarity(ga, gb), family = NameSimilarity(fa, fb);
+  double given_x = GivenSimilarity(ga, fb), family_x = NameSimilarity(fa, gb);
+  bool swapped = (given_x + family_x) / 2 - 0.02 > (given + family) / 2;
+  if (swapped) {
+    given = given_x;
+    family = family_x;
+    out.reasons.push_back("given and family name in swapped order");
+  }
+  out.reasons.push_back(absl::StrFormat("given names alike %.2f", given));
+  out.reasons.push_back(absl::StrFormat("family names alike %.2f", family));
+  // The weaker name decides: a shared family name and birth date (twins,
+  // or a common surname) say nothing about the given name.
+  double names = std::min(given, family) - (swapped ? 0.02 : 0);
+  double date = DateAgreement(a.birth_date, b.birth_date, out.reasons);
+  // Without an agreeing birth date even equal names stay below the
+  // threshold (0.6 at most): namesakes are common.
+  double score = 0.55 * names + 0.3 * date;
+  if (!a.nationality.empty() && !b.nationality.empty()) {
+    if (a.nationality == b.nationality) {
+      score += 0.05;
+      out.reasons.push_back("same nationality");
+    } else {
+      score -= 0.1;
+      out.reasons.push_back("different nationality");
+    }
+  }
+  out.score = std::clamp(score, 0.0, 1.0);
+  return out;
+}
+
+std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_members,
+                                    const std::vector<PersonProfile>& candidates, int per_person) {
+  // Near misses too, for now: the household's other members may lift them.
+  constexpr double kConsidered = kSuspicionThreshold - 0.1;
+  struct Scored {
+    size_t member;
+    size_t candidate;
+    PairScore score;
+  };
+  std::vector<Scored> scored;
+  for (size_t m = 0; m < new_members.size(); ++m) {
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      auto s = ScorePair(new_members[m], candidates[c]);
+      if (s.score >= kConsidered) scored.push_back({m, c, std::move(s)});
+    }
+  }
+  // Per candidate household, which new members match someone in it.
+  std::map<std::string, std::vector<bool>> matched_by_household;
+  for (const auto& s : scored) {
+    auto& matched = matched_by_household[candidates[s.candidate].household_id];
+    matched.resize(new_members.size());
+    matched[s.member] = true;
+  }
+  std::vector<Suspicion> out;
+  for (auto& s : scored) {
+    const auto& other = candidates[s.candidate];
+    const auto& matched = matched_by_household[other.household_id];
+    int others = static_cast<int>(std::count(matched.begin(), matched.end(), true)) - 1;
+    double score = s.score.score;
+    if (others > 0) {
+      score = std::min(1.0, score + 0.05 * std::min(others, 2));
+      s.score.reasons.push_back(absl::StrCat(others, " more members of the two households alike"));
+    }
+    if (score < kSuspicionThreshold) continue;
+    out.push_back({new_members[s.member].person_id, other.person_id, other.household_id, score,
+                   std::move(s.score.reasons)});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Suspicion& x, const Suspicion& y) {
+    if (x.person_id != y.person_id) return x.person_id < y.person_id;
+    if (x.score != y.score) return x.score > y.score;
+    return x.other_person_id < y.other_person_id;
+  });
+  std::vector<Suspicion> kept;
+  for (auto& s : out) {
+    int already = static_cast<int>(std::count_if(kept.begin(), kept.end(),
+                                                 [&](const Suspicion& k) { return k.person_id == s.person_id; }));
+    if (already < per_person) kept.push_back(std::move(s));
+  }
+  return kept;
+}
+
+}  // namespace ankommen::registry
