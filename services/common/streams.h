@@ -14,6 +14,7 @@ inline constexpr char kPersonStatusChanged[] = "ankommen.registry.person.status_
 inline constexpr char kPersonLevelRecorded[] = "ankommen.registry.person.level_recorded";
 inline constexpr char kHouseholdRelocated[] = "ankommen.registry.household.relocated";
 inline constexpr char kPersonErased[] = "ankommen.registry.person.erased";
+inline constexpr char kPersonMerged[] = "ankommen.registry.person.merged";
 
 // The course service: requests, offers, enrolments, courses.
 inline constexpr char kCourses[] = "COURSES";

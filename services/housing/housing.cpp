@@ -573,7 +573,10 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
     if (!outcome.ok() && !absl::IsNotFound(outcome.status())) return outcome.status();
     return absl::OkStatus();
   }
-  if (event.event_type == rv1::PersonErased::descriptor()->full_name()) {
+  // A record merged into another goes as an erased one does (PersonMerged
+  // shares PersonErased's fields 1-3); the surviving record keeps its own.
+  if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||
+      event.event_type == rv1::PersonMerged::descriptor()->full_name()) {
     rv1::PersonErased e;
     if (auto s = parse(e); !s.ok()) return s;
     if (!IsValidId(e.household_id(), kHouseholdIdPrefix)) return absl::OkStatus();

@@ -6,6 +6,7 @@
 #include "platform.h"
 #include "registry.h"
 #include "registry_grpc.h"
+#include "review_metrics.h"
 #include "service_main.h"
 #include "storage/household_store.h"
 #include "streams.h"
@@ -13,7 +14,15 @@
 int main(int argc, char** argv) {
   using namespace ankommen;
   BlockTerminationSignals();
-  ServiceConfig config = LoadServiceConfig("registry", argc, argv);
+  std::string duplicates = "hold";
+  ServiceConfig config = LoadServiceConfig("registry", argc, argv, [&duplicates](CLI::App& app) {
+    app.add_option("--duplicates", duplicates,
+                   "hold: a suspected duplicate's household waits for a person's decision before any other "
+                   "service hears of it; flag: it goes on at once, the suspicion only listed "
+                   "(ANKOMMEN_REGISTRY_DUPLICATES)")
+        ->check(CLI::IsMember({"hold", "flag"}))
+        ->envname("ANKOMMEN_REGISTRY_DUPLICATES");
+  });
 
   auto platform = Platform::Start(config, {streams::Registry(), streams::Courses()});
   if (!platform.ok()) {
@@ -23,7 +32,10 @@ int main(int argc, char** argv) {
 
   const Clock& clock = (*platform)->clock();
   registry::HouseholdStore store((*platform)->outbox(), (*platform)->redis());
-  registry::Registry registry(store, clock, DistrictTimeZone());
+  registry::Registry registry(store, clock, DistrictTimeZone(), {.hold_duplicates = duplicates == "hold"});
+  registry::ReviewMetrics review((*platform)->metrics(), store, clock);
+  registry.set_on_review([&review](const char* what) { review.Count(what); });
+  review.Start();
   // Levels reached in courses come back to the registry.
   Consumers consumers;
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "registry-course-results", streams::kCourseCompleted,

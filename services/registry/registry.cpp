@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "command.h"
+#include "domain/duplicates.h"
 #include "domain/facts.h"
 #include "domain/residence.h"
 #include "domain/validation.h"
@@ -57,7 +58,63 @@ absl::StatusOr<LoadedHousehold> Registry::LoadPersonHousehold(const std::string&
   if (ref->state == PersonRef::State::kErased) {
     return absl::NotFoundError(absl::StrCat("person ", person_id, " was erased"));
   }
+  if (ref->state == PersonRef::State::kMerged) {
+    return absl::NotFoundError(absl::StrCat("person ", person_id, " was merged into ", ref->merged_into));
+  }
   return LoadHousehold(ref->household_id);
+}
+
+absl::StatusOr<std::string> Registry::CurrentPersonId(const std::string& person_id) {
+  std::string id = person_id;
+  // A chain only if a survivor was itself later merged; short in any case.
+  for (int hop = 0; hop < 8; ++hop) {
+    auto ref = store_.FindPerson(id);
+    if (!ref.ok()) return ref.status();
+    if (ref->state != PersonRef::State::kMerged) return id;
+    id = ref->merged_into;
+  }
+  return absl::DataLossError(absl::StrCat("person ", person_id, " is merged in a chain too long to follow"));
+}
+
+absl::StatusOr<std::vector<Suspicion>> Registry::Suspects(const v1::Household& household) {
+  std::vector<PersonProfile> members;
+  std::vector<std::string> keys;
+  for (const auto& p : household.members()) {
+    members.push_back(ProfileOf(p));
+    for (auto& k : BlockingKeys(members.back())) keys.push_back(std::move(k));
+  }
+  auto ids = store_.PersonsUnderKeys(keys);
+  if (!ids.ok()) return ids.status();
+  auto persons = store_.LoadActivePersons(*ids);
+  if (!persons.ok()) return persons.status();
+  std::vector<PersonProfile> candidates;
+  for (const auto& p : *persons) {
+    if (p.household_id() != household.household_id()) candidates.push_back(ProfileOf(p));
+  }
+  auto found = FindSuspects(members, candidates);
+  // Pairs a person already decided to be different are not suspected again.
+  std::erase_if(found, [&](const Suspicion& s) {
+    for (const auto& p : household.members()) {
+      if (p.person_id() != s.person_id) continue;
+      return std::find(p.distinct_from().begin(), p.distinct_from().end(), s.other_person_id) !=
+             p.distinct_from().end();
+    }
+    return false;
+  });
+  return found;
+}
+
+bool Registry::UpdateHold(const v1::Household& before, v1::Household& after, Commit& commit,
+                          const RequestContext& rc) {
+  // Only what was held stays held (a flag-only suspicion never holds).
+  bool held = before.held_for_review() &&
+              std::any_of(after.members().begin(), after.members().end(),
+                          [](const v1::Person& p) { return p.suspected_duplicates_size() > 0; });
+  after.set_held_for_review(held);
+  if (!before.held_for_review() || held || after.members_size() == 0) return false;
+  auto event = MakeHouseholdRegistered(after, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
+  commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
+  return true;
 }
 
 absl::StatusOr<v1::Person> Registry::LoadPerson(const std::string& person_id) {
@@ -101,12 +158,28 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
     }
     household.mutable_registered_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
     household.set_version(1);
+    auto suspects = Suspects(household);
+    if (!suspects.ok()) return suspects.status();
+    for (const auto& s : *suspects) {
+      v1::Person* person = FindMember(household, s.person_id);
+      auto* suspicion = person->add_suspected_duplicates();
+      suspicion->set_other_person_id(s.other_person_id);
+      suspicion->set_other_household_id(s.other_household_id);
+      suspicion->set_score(s.score);
+      for (const auto& r : s.reasons) suspicion->add_reasons(r);
+      suspicion->mutable_found_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+    }
+    // A likely duplicate is kept but held: no other service hears of the
+    // household, so nothing is placed twice, until a person decides.
+    household.set_held_for_review(settings_.hold_duplicates && !suspects->empty());
     Decision d;
     d.commit.aggregate_key = store_.HouseholdKey(household.household_id());
     d.commit.expected_version = 0;
     d.commit.state = household.SerializeAsString();
-    auto event = MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
-    d.commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
+    if (!household.held_for_review()) {
+      auto event = MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
+      d.commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
+    }
     d.commit.index_ops = store_.IndexNew(household);
     d.subject_id = household.household_id();
     d.response = d.commit.state;
@@ -117,7 +190,13 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
   if (answer->replayed) return absl::OkStatus();
   log::Info("household_registered", {{"household_id", response.household().household_id()},
                                      {"members", response.household().members_size()},
+                                     {"held_for_review", response.household().held_for_review()},
                                      {"correlation_id", rc.correlation_id}});
+  if (response.household().held_for_review()) on_review_("held");
+  else if (std::any_of(response.household().members().begin(), response.household().members().end(),
+                       [](const v1::Person& p) { return p.suspected_duplicates_size() > 0; })) {
+    on_review_("flagged");
+  }
   return absl::OkStatus();
 }
 
@@ -134,9 +213,11 @@ absl::Status Registry::GetHousehold(const v1::GetHouseholdRequest& request, v1::
 absl::Status Registry::GetPerson(const v1::GetPersonRequest& request, v1::GetPersonResponse& response,
                                  const RequestContext& rc) {
   if (auto s = ValidatePersonId("person_id", request.person_id()); !s.ok()) return s;
-  auto person = LoadPerson(request.person_id());
+  auto current = CurrentPersonId(request.person_id());
+  if (!current.ok()) return current.status();
+  auto person = LoadPerson(*current);
   if (!person.ok()) return person.status();
-  if (auto s = Audit(request.person_id(), request.purpose(), rc); !s.ok()) return s;
+  if (auto s = Audit(*current, request.purpose(), rc); !s.ok()) return s;
   *response.mutable_person() = std::move(*person);
   return absl::OkStatus();
 }
@@ -158,12 +239,14 @@ absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, 
 absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::Message& request,
                                     const std::string& idempotency_key, const std::string& person_id,
                                     const ChangeFn& change, v1::Person& answer) {
+  auto current = CurrentPersonId(person_id);
+  if (!current.ok()) return current.status();
   auto outcome = RunCommand(PartitionOfId(person_id), scope, request, idempotency_key,
                             [&]() -> absl::StatusOr<Decision> {
-    auto loaded = LoadPersonHousehold(person_id);
+    auto loaded = LoadPersonHousehold(*current);
     if (!loaded.ok()) return loaded.status();
-    v1::Person* person = FindMember(loaded->household, person_id);
-    if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
+    v1::Person* person = FindMember(loaded->household, *current);
+    if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", *current, " not found"));
     auto event = change(*person);
     if (!event.ok()) return event.status();
     loaded->household.set_version(loaded->version + 1);
@@ -171,16 +254,17 @@ absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::M
     d.commit.aggregate_key = store_.HouseholdKey(loaded->household.household_id());
     d.commit.expected_version = loaded->version;
     d.commit.state = loaded->household.SerializeAsString();
-    d.commit.events.push_back(std::move(*event));
-    d.subject_id = person_id;
+    // A held household is unknown elsewhere; its release carries the facts as they are then.
+    if (!loaded->household.held_for_review()) d.commit.events.push_back(std::move(*event));
+    d.subject_id = *current;
     d.response = person->SerializeAsString();
     return d;
   });
   if (!outcome.ok()) return outcome.status();
   if (outcome->replayed) {
-    auto current = LoadPerson(outcome->subject_id);
-    if (!current.ok()) return current.status();
-    answer = std::move(*current);
+    auto now = LoadPerson(outcome->subject_id);
+    if (!now.ok()) return now.status();
+    answer = std::move(*now);
     return absl::OkStatus();
   }
   if (!answer.ParseFromString(outcome->response)) return absl::InternalError("answer is unreadable");
@@ -232,8 +316,10 @@ absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& req
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
-    auto event = MakeRelocated(after, {NewEventId(), clock_.Now(), rc.correlation_id});
-    d.commit.events.push_back(ToOutgoing(kHouseholdRelocated, event));
+    if (!after.held_for_review()) {
+      auto event = MakeRelocated(after, {NewEventId(), clock_.Now(), rc.correlation_id});
+      d.commit.events.push_back(ToOutgoing(kHouseholdRelocated, event));
+    }
     d.subject_id = household_id;
     d.response = d.commit.state;
     return d;
@@ -263,13 +349,17 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     }
     after.set_version(loaded->version + 1);
     Decision d;
+    if (!before.held_for_review()) {
+      auto event = MakeErased(person_id, after.household_id(), {NewEventId(), clock_.Now(), rc.correlation_id});
+      d.commit.events.push_back(ToOutgoing(kPersonErased, event));
+    }
+    // Erasing the suspected member may release the rest of the household.
+    UpdateHold(before, after, d.commit, rc);
     d.commit.aggregate_key = store_.HouseholdKey(after.household_id());
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
     d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "erased"));
-    auto event = MakeErased(person_id, after.household_id(), {NewEventId(), clock_.Now(), rc.correlation_id});
-    d.commit.events.push_back(ToOutgoing(kPersonErased, event));
     v1::ErasePersonResponse r;
     d.subject_id = person_id;
     d.response = r.SerializeAsString();
@@ -284,14 +374,134 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
 absl::Status Registry::GetContact(const v1::GetContactRequest& request, v1::GetContactResponse& response,
                                   const RequestContext& rc) {
   if (auto s = ValidateContactRead(request); !s.ok()) return s;
-  auto person = LoadPerson(request.person_id());
+  auto current = CurrentPersonId(request.person_id());
+  if (!current.ok()) return current.status();
+  auto person = LoadPerson(*current);
   if (!person.ok()) return person.status();
-  if (auto s = Audit(request.person_id(), request.purpose(), rc); !s.ok()) return s;
+  if (auto s = Audit(*current, request.purpose(), rc); !s.ok()) return s;
   response.set_person_id(person->person_id());
   response.set_given_names(person->given_names());
   response.set_family_name(person->family_name());
   response.set_preferred_language(person->preferred_language());
   *response.mutable_contact() = person->contact();
+  return absl::OkStatus();
+}
+
+absl::Status Registry::ListSuspectedDuplicates(const v1::ListSuspectedDuplicatesRequest& request,
+                                               v1::ListSuspectedDuplicatesResponse& response, const RequestContext&) {
+  if (auto s = ValidateHeldList(request); !s.ok()) return s;
+  int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  auto page = store_.ListHeld(page_size, request.page_token());
+  if (!page.ok()) return page.status();
+  for (auto& held : page->held) {
+    auto* entry = response.add_duplicates();
+    entry->set_person_id(held.person_id);
+    entry->set_household_id(held.household_id);
+    *entry->mutable_suspicion() = std::move(held.suspicion);
+  }
+  response.set_next_page_token(page->next_page_token);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::FindDuplicates(const v1::FindDuplicatesRequest& request, v1::FindDuplicatesResponse& response,
+                                      const RequestContext&) {
+  if (auto s = ValidatePersonId("person_id", request.person_id()); !s.ok()) return s;
+  auto current = CurrentPersonId(request.person_id());
+  if (!current.ok()) return current.status();
+  auto loaded = LoadPersonHousehold(*current);
+  if (!loaded.ok()) return loaded.status();
+  // The person alone against everyone else (the household's other members
+  // are not theirs to match).
+  v1::Household alone = loaded->household;
+  alone.clear_members();
+  *alone.add_members() = *FindMember(loaded->household, *current);
+  auto suspects = Suspects(alone);
+  if (!suspects.ok()) return suspects.status();
+  for (const auto& s : *suspects) {
+    auto* c = response.add_candidates();
+    c->set_other_person_id(s.other_person_id);
+    c->set_other_household_id(s.other_household_id);
+    c->set_score(s.score);
+    for (const auto& r : s.reasons) c->add_reasons(r);
+    c->mutable_found_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& request,
+                                        v1::ResolveDuplicateResponse& response, const RequestContext& rc) {
+  if (auto s = ValidateResolution(request); !s.ok()) return s;
+  const std::string& person_id = request.person_id();
+  const std::string& other_id = request.other_person_id();
+  const bool same = request.resolution() == v1::RESOLUTION_SAME_PERSON;
+  bool released = false;
+  auto answer = RunCommand(PartitionOfId(person_id), "resolve-duplicate", request, request.idempotency_key(),
+                           [&]() -> absl::StatusOr<Decision> {
+    auto loaded = LoadPersonHousehold(person_id);
+    if (!loaded.ok()) return loaded.status();
+    v1::Household before = loaded->household;
+    v1::Household& after = loaded->household;
+    v1::Person* person = FindMember(after, person_id);
+    if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
+    auto* open = person->mutable_suspected_duplicates();
+    auto it = std::find_if(open->begin(), open->end(),
+                           [&](const v1::DuplicateSuspicion& s) { return s.other_person_id() == other_id; });
+    if (it == open->end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("person ", person_id, " has no open suspicion of being ", other_id));
+    }
+    Decision d;
+    if (same) {
+      // The earlier record survives; the later one's personal data goes and
+      // its id maps to the survivor from now on.
+      auto survivor = LoadPerson(other_id);
+      if (!survivor.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat("cannot merge into ", other_id, ": ", survivor.status().message()));
+      }
+      auto* members = after.mutable_members();
+      members->erase(std::remove_if(members->begin(), members->end(),
+                                    [&](const v1::Person& p) { return p.person_id() == person_id; }),
+                     members->end());
+      if (after.members_size() == 0) {
+        after.clear_address();
+        after.clear_location();
+      }
+      auto event = MakeMerged(person_id, after.household_id(), *survivor, {NewEventId(), clock_.Now(), rc.correlation_id});
+      d.commit.events.push_back(ToOutgoing(kPersonMerged, event));
+      d.subject_id = other_id;
+    } else {
+      open->erase(it);
+      person->add_distinct_from(other_id);
+      d.subject_id = person_id;
+    }
+    released = UpdateHold(before, after, d.commit, rc);
+    after.set_version(loaded->version + 1);
+    d.commit.aggregate_key = store_.HouseholdKey(after.household_id());
+    d.commit.expected_version = loaded->version;
+    d.commit.state = after.SerializeAsString();
+    d.commit.index_ops = store_.IndexMoved(before, after);
+    if (same) d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "merged:" + other_id));
+    v1::ResolveDuplicateResponse r;
+    r.set_person_id(d.subject_id);
+    r.set_released(released);
+    d.response = r.SerializeAsString();
+    return d;
+  });
+  if (!answer.ok()) return answer.status();
+  if (answer->replayed) {
+    // A retry: the decision stands; say what it was.
+    response.set_person_id(answer->subject_id);
+    return absl::OkStatus();
+  }
+  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
+  // Who decided, when, what and why: the audit log is the record of the decision.
+  const char* what = same ? "same_person" : "different_persons";
+  if (auto s = Audit(person_id, absl::StrCat(what, " as ", other_id, ": ", request.reason()), rc); !s.ok()) return s;
+  log::Info("duplicate_resolved", {{"person_id", person_id},
+                                   {"resolution", what},
+                                   {"released", response.released()},
+                                   {"correlation_id", rc.correlation_id}});
+  on_review_(what);
   return absl::OkStatus();
 }
 

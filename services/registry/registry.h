@@ -17,10 +17,17 @@ namespace ankommen::registry {
 
 namespace v1 = ::ankommen::registry::v1;
 
+struct RegistrySettings {
+  // A suspected duplicate's household waits for a decision before any other
+  // service hears of it (DOMAIN.md: a person decides); off, the suspicion is
+  // recorded and listed for review while the household goes on.
+  bool hold_duplicates = true;
+};
+
 class Registry {
  public:
-  Registry(HouseholdStore& store, const Clock& clock, absl::TimeZone zone)
-      : store_(store), clock_(clock), zone_(zone) {}
+  Registry(HouseholdStore& store, const Clock& clock, absl::TimeZone zone, RegistrySettings settings = {})
+      : store_(store), clock_(clock), zone_(zone), settings_(settings) {}
 
   absl::Status RegisterHousehold(const v1::RegisterHouseholdRequest& request, v1::RegisterHouseholdResponse& response,
                                  const RequestContext& rc);
@@ -40,6 +47,16 @@ class Registry {
                            const RequestContext& rc);
   absl::Status GetContact(const v1::GetContactRequest& request, v1::GetContactResponse& response,
                           const RequestContext& rc);
+  absl::Status ListSuspectedDuplicates(const v1::ListSuspectedDuplicatesRequest& request,
+                                       v1::ListSuspectedDuplicatesResponse& response, const RequestContext& rc);
+  absl::Status FindDuplicates(const v1::FindDuplicatesRequest& request, v1::FindDuplicatesResponse& response,
+                              const RequestContext& rc);
+  absl::Status ResolveDuplicate(const v1::ResolveDuplicateRequest& request, v1::ResolveDuplicateResponse& response,
+                                const RequestContext& rc);
+
+  // Told of each change to the review of duplicates: "held" for a household
+  // held at registration, "same_person" or "different_persons" for a decision.
+  void set_on_review(std::function<void(const char*)> on_review) { on_review_ = std::move(on_review); }
 
   // The course service's ankommen.courses.course.completed: each
   // participant's reached level is recorded (once per event and person).
@@ -88,12 +105,26 @@ class Registry {
 
   absl::Status Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc);
 
+  // The id a person is known by now: a merged record maps to the surviving one.
+  absl::StatusOr<std::string> CurrentPersonId(const std::string& person_id);
+
+  // Persons registered before, in other households, that the given members
+  // are likely to be (pairs decided to be different left out).
+  absl::StatusOr<std::vector<Suspicion>> Suspects(const v1::Household& household);
+
+  // After a change to a held household: held while any member has an open
+  // suspicion; the moment it is not, it is released to the other services
+  // with the event they would have had at registration. True if released.
+  bool UpdateHold(const v1::Household& before, v1::Household& after, Commit& commit, const RequestContext& rc);
+
   absl::CivilDay Today() const { return absl::ToCivilDay(clock_.Now(), zone_); }
   std::string NewEventId() const;
 
   HouseholdStore& store_;
   const Clock& clock_;
   absl::TimeZone zone_;
+  RegistrySettings settings_;
+  std::function<void(const char*)> on_review_ = [](const char*) {};
 };
 
 }  // namespace ankommen::registry

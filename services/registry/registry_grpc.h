@@ -19,7 +19,10 @@ using RawRegistryService = v1::RegistryService::WithRawCallbackMethod_RegisterHo
     v1::RegistryService::WithRawCallbackMethod_RecordLanguageLevel<
     v1::RegistryService::WithRawCallbackMethod_RelocateHousehold<
     v1::RegistryService::WithRawCallbackMethod_ErasePerson<
-    v1::RegistryService::WithRawCallbackMethod_GetContact<v1::RegistryService::Service>>>>>>>>>;
+    v1::RegistryService::WithRawCallbackMethod_GetContact<
+    v1::RegistryService::WithRawCallbackMethod_ListSuspectedDuplicates<
+    v1::RegistryService::WithRawCallbackMethod_FindDuplicates<
+    v1::RegistryService::WithRawCallbackMethod_ResolveDuplicate<v1::RegistryService::Service>>>>>>>>>>>>;
 
 class RegistryGrpcService final : public RawRegistryService {
  public:
@@ -38,6 +41,9 @@ class RegistryGrpcService final : public RawRegistryService {
   Reactor* RelocateHousehold(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* ErasePerson(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* GetContact(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* ListSuspectedDuplicates(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* FindDuplicates(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* ResolveDuplicate(Ctx* c, const Buf* in, Buf* out) override;
 
  private:
   Registry& registry_;

@@ -254,6 +254,9 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
       {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(metrics_port_)},
       {"ANKOMMEN_NATS_URL", nats_url_},
       {"ANKOMMEN_REDIS_URL", redis_url_},
+      // Most tests register the one sample family again and again; the tests
+      // of the duplicate review itself ask for "hold", the district default.
+      {"ANKOMMEN_REGISTRY_DUPLICATES", "flag"},
   };
   for (const auto& [k, v] : extra_env) env[k] = v;
   process_ = std::make_unique<Process>(binary_, std::vector<std::string>{}, env, dir_.path() + "/service.log");

@@ -76,6 +76,9 @@ struct Report {
   std::string start_date, end_date;
   int households_registered = 0;
   int persons_registered = 0;
+  // Persons the registry held as likely duplicates; the simulated office
+  // decides each the same day (its people are all distinct).
+  int duplicates_suspected = 0;
 
   std::vector<CourseRow> courses;
   std::map<std::string, int> offers;  // made, accepted, declined, expired, withdrawn, open

@@ -147,6 +147,8 @@ class Simulation {
   absl::Status AnnounceCourses(int day);
   absl::Status StartAndCompleteCourses(int day);
   absl::Status RegisterArrivals(int day);
+  // The foreigners' office's review of suspected duplicates, the same day.
+  absl::Status ReviewDuplicates(const rv1::Household& household);
   absl::Status DecideAsylum(int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
@@ -346,6 +348,7 @@ absl::Status Simulation::RegisterArrivals(int day) {
     if (auto s = Call(*registry_, &rv1::RegistryService::Stub::RegisterHousehold, request, &response); !s.ok()) {
       return s;
     }
+    if (auto s = ReviewDuplicates(response.household()); !s.ok()) return s;
     HouseholdState h;
     h.arrival = &a;
     h.id = response.household().household_id();
@@ -356,6 +359,25 @@ absl::Status Simulation::RegisterArrivals(int day) {
     household_index_[h.id] = households_.size();
     households_.push_back(std::move(h));
     report_.persons_registered += response.household().members_size();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Simulation::ReviewDuplicates(const rv1::Household& household) {
+  for (const auto& person : household.members()) {
+    if (person.suspected_duplicates_size() > 0) ++report_.duplicates_suspected;
+    for (const auto& suspicion : person.suspected_duplicates()) {
+      rv1::ResolveDuplicateRequest request;
+      request.set_idempotency_key(Key("distinct", absl::StrCat(person.person_id(), "/", suspicion.other_person_id())));
+      request.set_person_id(person.person_id());
+      request.set_other_person_id(suspicion.other_person_id());
+      request.set_resolution(rv1::RESOLUTION_DIFFERENT_PERSONS);
+      request.set_reason("simulated district: every arrival is a different person");
+      rv1::ResolveDuplicateResponse response;
+      if (auto s = Call(*registry_, &rv1::RegistryService::Stub::ResolveDuplicate, request, &response); !s.ok()) {
+        return s;
+      }
+    }
   }
   return absl::OkStatus();
 }

@@ -99,4 +99,15 @@ v1::PersonErased MakeErased(const std::string& person_id, const std::string& hou
   return event;
 }
 
+v1::PersonMerged MakeMerged(const std::string& person_id, const std::string& household_id,
+                            const v1::Person& surviving, const EventContext& ctx) {
+  v1::PersonMerged event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_person_id(person_id);
+  event.set_household_id(household_id);
+  event.set_surviving_person_id(surviving.person_id());
+  event.set_surviving_household_id(surviving.household_id());
+  return event;
+}
+
 }  // namespace ankommen::registry

@@ -183,4 +183,25 @@ absl::Status ValidateList(const v1::ListHouseholdsRequest& request) {
   return v.ToStatus();
 }
 
+absl::Status ValidateHeldList(const v1::ListSuspectedDuplicatesRequest& request) {
+  Violations v;
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    v.Add("page_size", absl::StrCat("must be from 0 to ", kMaxPageSize));
+  }
+  return v.ToStatus();
+}
+
+absl::Status ValidateResolution(const v1::ResolveDuplicateRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  if (!IsValidId(request.other_person_id(), kPersonIdPrefix)) v.Add("other_person_id", "is not a person id");
+  else if (request.other_person_id() == request.person_id()) v.Add("other_person_id", "is the person itself");
+  if (request.resolution() != v1::RESOLUTION_SAME_PERSON && request.resolution() != v1::RESOLUTION_DIFFERENT_PERSONS) {
+    v.Add("resolution", "must be RESOLUTION_SAME_PERSON or RESOLUTION_DIFFERENT_PERSONS");
+  }
+  CheckText(v, "reason", request.reason(), /*required=*/true, kMaxTextLength);
+  return v.ToStatus();
+}
+
 }  // namespace ankommen::registry

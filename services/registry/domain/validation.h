@@ -27,6 +27,8 @@ absl::Status ValidateRelocation(const v1::RelocateHouseholdRequest& request);
 absl::Status ValidateErasure(const v1::ErasePersonRequest& request);
 absl::Status ValidateContactRead(const v1::GetContactRequest& request);
 absl::Status ValidateList(const v1::ListHouseholdsRequest& request);
+absl::Status ValidateHeldList(const v1::ListSuspectedDuplicatesRequest& request);
+absl::Status ValidateResolution(const v1::ResolveDuplicateRequest& request);
 // For reads by id: the id must be well-formed.
 absl::Status ValidatePersonId(const std::string& field, const std::string& id);
 absl::Status ValidateHouseholdId(const std::string& field, const std::string& id);

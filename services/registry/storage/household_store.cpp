@@ -1,5 +1,9 @@
 #include "household_store.h"
 
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -19,6 +23,17 @@ std::string HouseholdStore::PersonKey(const std::string& person_id) const {
 
 std::string HouseholdStore::AreaKey(int partition, const std::string& social_area) const {
   return keys().Key(partition, "area:" + social_area);
+}
+
+std::string HouseholdStore::BlockingKey(int partition, const std::string& hashed) const {
+  return keys().Key(partition, "dupkey:" + hashed);
+}
+
+std::string HouseholdStore::HeldKey(int partition) const { return keys().Key(partition, "duplicates:open"); }
+
+PersonProfile ProfileOf(const v1::Person& person) {
+  return {person.person_id(), person.household_id(), person.given_names(), person.family_name(),
+          person.birth_date(), person.nationality()};
 }
 
 absl::StatusOr<std::optional<LoadedHousehold>> HouseholdStore::Load(const std::string& household_id) {
@@ -43,6 +58,11 @@ absl::StatusOr<PersonRef> HouseholdStore::FindPerson(const std::string& person_i
     ref.state = PersonRef::State::kErased;
     return ref;
   }
+  if (absl::StartsWith(reply->str, "merged:")) {
+    ref.state = PersonRef::State::kMerged;
+    ref.merged_into = reply->str.substr(7);
+    return ref;
+  }
   ref.state = PersonRef::State::kActive;
   ref.household_id = reply->str;
   return ref;
@@ -54,7 +74,41 @@ std::vector<IndexOp> HouseholdStore::IndexNew(const v1::Household& household) co
   for (const auto& person : household.members()) {
     ops.push_back(IndexOp::Set(PersonKey(person.person_id()), household.household_id()));
   }
+  IndexDuplicates(v1::Household(), household, ops);
   return ops;
+}
+
+void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Household& after,
+                                     std::vector<IndexOp>& ops) const {
+  // Names and birth dates never change, so only joining and leaving members
+  // move between blocking sets; the held set follows the open suspicions.
+  auto find = [](const v1::Household& h, const std::string& id) -> const v1::Person* {
+    for (const auto& p : h.members()) {
+      if (p.person_id() == id) return &p;
+    }
+    return nullptr;
+  };
+  for (const auto& p : before.members()) {
+    int partition = PartitionOfId(p.person_id());
+    const v1::Person* now = find(after, p.person_id());
+    if (now == nullptr) {
+      for (const auto& k : BlockingKeys(ProfileOf(p))) ops.push_back(IndexOp::SortedRemove(BlockingKey(partition, k), p.person_id()));
+    }
+    if (p.suspected_duplicates_size() > 0 && (now == nullptr || now->suspected_duplicates_size() == 0)) {
+      ops.push_back(IndexOp::SortedRemove(HeldKey(partition), p.person_id()));
+    }
+  }
+  for (const auto& p : after.members()) {
+    int partition = PartitionOfId(p.person_id());
+    const v1::Person* was = find(before, p.person_id());
+    if (was == nullptr) {
+      for (const auto& k : BlockingKeys(ProfileOf(p))) ops.push_back(IndexOp::SortedAdd(BlockingKey(partition, k), p.person_id()));
+    }
+    if (p.suspected_duplicates_size() > 0 && (was == nullptr || was->suspected_duplicates_size() == 0)) {
+      ops.push_back(IndexOp::SortedAdd(HeldKey(partition), p.person_id(),
+                                       static_cast<double>(p.suspected_duplicates(0).found_at().seconds())));
+    }
+  }
 }
 
 std::vector<IndexOp> HouseholdStore::IndexMoved(const v1::Household& before, const v1::Household& after) const {
@@ -68,6 +122,7 @@ std::vector<IndexOp> HouseholdStore::IndexMoved(const v1::Household& before, con
   if (is_listed && (!was_listed || before.social_area() != after.social_area())) {
     ops.push_back(IndexOp::SortedAdd(AreaKey(p, after.social_area()), after.household_id()));
   }
+  IndexDuplicates(before, after, ops);
   return ops;
 }
 
@@ -112,6 +167,129 @@ absl::StatusOr<HouseholdPage> HouseholdStore::ListByArea(const std::string& soci
   // A full page may have more behind it; an unfilled page means all partitions are done.
   if (static_cast<int>(ids.size()) == page_size) page.next_page_token = absl::StrCat(last_partition, "/", ids.back());
   return page;
+}
+
+absl::StatusOr<std::vector<std::string>> HouseholdStore::PersonsUnderKeys(const std::vector<std::string>& blocking_keys) {
+  std::vector<std::vector<std::string>> reads;
+  for (const auto& k : blocking_keys) {
+    for (int p = 0; p < kPartitions; ++p) reads.push_back({"ZRANGE", BlockingKey(p, k), "0", "-1"});
+  }
+  std::vector<std::string> ids;
+  if (reads.empty()) return ids;
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  for (const auto& r : *replies) {
+    for (const auto& e : r.elements) ids.push_back(e.str);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+absl::StatusOr<std::vector<v1::Person>> HouseholdStore::LoadActivePersons(const std::vector<std::string>& person_ids) {
+  std::vector<v1::Person> out;
+  if (person_ids.empty()) return out;
+  std::vector<std::vector<std::string>> gets;
+  for (const auto& id : person_ids) gets.push_back({"GET", PersonKey(id)});
+  auto refs = redis_.Pipeline(gets);
+  if (!refs.ok()) return refs.status();
+  // Each household once, however many of its members are asked for.
+  std::map<std::string, std::vector<std::string>> wanted;
+  for (size_t i = 0; i < person_ids.size(); ++i) {
+    const auto& r = (*refs)[i];
+    if (r.is_nil() || r.str == "erased" || absl::StartsWith(r.str, "merged:")) continue;
+    wanted[r.str].push_back(person_ids[i]);
+  }
+  std::vector<std::vector<std::string>> loads;
+  std::vector<const std::vector<std::string>*> members;
+  for (const auto& [household_id, ids] : wanted) {
+    loads.push_back({"HGET", HouseholdKey(household_id), "data"});
+    members.push_back(&ids);
+  }
+  if (loads.empty()) return out;
+  auto households = redis_.Pipeline(loads);
+  if (!households.ok()) return households.status();
+  for (size_t i = 0; i < households->size(); ++i) {
+    v1::Household h;
+    if ((*households)[i].is_nil() || !h.ParseFromString((*households)[i].str)) continue;
+    for (auto& p : *h.mutable_members()) {
+      if (std::find(members[i]->begin(), members[i]->end(), p.person_id()) != members[i]->end()) {
+        out.push_back(std::move(p));
+      }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<HeldPage> HouseholdStore::ListHeld(int page_size, const std::string& token) {
+  // Oldest first across partitions: gather each partition's oldest entries
+  // beyond the token's (found_at, id), then merge.
+  int64_t after_time = -1;
+  std::string after_id;
+  if (!token.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(token, absl::MaxSplits('/', 1));
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_time) || after_time < 0) {
+      return absl::InvalidArgumentError("page_token: is not a token this service gave out");
+    }
+    after_id = parts[1];
+  }
+  std::vector<std::vector<std::string>> reads;
+  std::string min = after_time < 0 ? "-inf" : std::to_string(after_time);
+  for (int p = 0; p < kPartitions; ++p) {
+    reads.push_back({"ZRANGEBYSCORE", HeldKey(p), min, "+inf", "WITHSCORES", "LIMIT", "0",
+                     std::to_string(page_size + 1000)});
+  }
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  std::vector<std::pair<int64_t, std::string>> entries;
+  for (const auto& r : *replies) {
+    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+      int64_t at = 0;
+      (void)absl::SimpleAtoi(r.elements[i + 1].str, &at);
+      std::pair<int64_t, std::string> e{at, r.elements[i].str};
+      if (after_time >= 0 && e <= std::make_pair(after_time, after_id)) continue;
+      entries.push_back(std::move(e));
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  HeldPage page;
+  if (static_cast<int>(entries.size()) > page_size) {
+    entries.resize(page_size);
+    page.next_page_token = absl::StrCat(entries.back().first, "/", entries.back().second);
+  }
+  std::vector<std::string> ids;
+  for (const auto& e : entries) ids.push_back(e.second);
+  auto persons = LoadActivePersons(ids);
+  if (!persons.ok()) return persons.status();
+  std::map<std::string, const v1::Person*> by_id;
+  for (const auto& p : *persons) by_id[p.person_id()] = &p;
+  for (const auto& id : ids) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) continue;
+    for (const auto& s : it->second->suspected_duplicates()) page.held.push_back({id, it->second->household_id(), s});
+  }
+  return page;
+}
+
+absl::StatusOr<HeldStats> HouseholdStore::CountHeld() {
+  std::vector<std::vector<std::string>> reads;
+  for (int p = 0; p < kPartitions; ++p) {
+    reads.push_back({"ZCARD", HeldKey(p)});
+    reads.push_back({"ZRANGE", HeldKey(p), "0", "0", "WITHSCORES"});
+  }
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  HeldStats stats;
+  for (size_t i = 0; i + 1 < replies->size(); i += 2) {
+    stats.persons += (*replies)[i].integer;
+    const auto& oldest = (*replies)[i + 1].elements;
+    int64_t at = 0;
+    if (oldest.size() == 2 && absl::SimpleAtoi(oldest[1].str, &at) &&
+        (stats.oldest_found_at == 0 || at < stats.oldest_found_at)) {
+      stats.oldest_found_at = at;
+    }
+  }
+  return stats;
 }
 
 absl::Status HouseholdStore::Audit(int partition, const AuditEntry& e) {

@@ -4,6 +4,11 @@
 //   ankommen:registry:{registry:pN}:person:<id>     the household id, or "erased"
 //   ankommen:registry:{registry:pN}:area:<area>     sorted set of household ids
 //   ankommen:registry:{registry:pN}:audit           stream of reads and changes
+//   ankommen:registry:{registry:pN}:dupkey:<hash>   sorted set of person ids filed
+//                                                   under one blocking key (duplicates.h)
+//   ankommen:registry:{registry:pN}:duplicates:open sorted set of held person ids,
+//                                                   scored by when the suspicion was found
+// A person merged into another keeps "merged:<surviving id>" under person:<id>.
 #pragma once
 
 #include <optional>
@@ -12,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "ankommen/registry/v1/registry.pb.h"
+#include "domain/duplicates.h"
 #include "outbox.h"
 
 namespace ankommen {
@@ -28,9 +34,29 @@ struct LoadedHousehold {
 };
 
 struct PersonRef {
-  enum class State { kUnknown, kErased, kActive };
+  enum class State { kUnknown, kErased, kMerged, kActive };
   State state = State::kUnknown;
+  std::string household_id;  // when active
+  std::string merged_into;   // when merged: the surviving person's id
+};
+
+// What duplicate detection compares of a person.
+PersonProfile ProfileOf(const v1::Person& person);
+
+struct HeldPerson {
+  std::string person_id;
   std::string household_id;
+  v1::DuplicateSuspicion suspicion;
+};
+
+struct HeldPage {
+  std::vector<HeldPerson> held;  // one entry per open suspicion
+  std::string next_page_token;
+};
+
+struct HeldStats {
+  int64_t persons = 0;
+  int64_t oldest_found_at = 0;  // unix seconds; 0 when none is held
 };
 
 struct HouseholdPage {
@@ -68,12 +94,26 @@ class HouseholdStore {
 
   Outbox& outbox() { return outbox_; }
 
+  // Duplicate detection. The persons filed under any of the blocking keys,
+  // in every partition (a few keys, so a few small sets: never a scan).
+  absl::StatusOr<std::vector<std::string>> PersonsUnderKeys(const std::vector<std::string>& blocking_keys);
+  // The active persons among these ids, with their household ids set.
+  absl::StatusOr<std::vector<v1::Person>> LoadActivePersons(const std::vector<std::string>& person_ids);
+  // Held persons and their open suspicions, oldest first.
+  absl::StatusOr<HeldPage> ListHeld(int page_size, const std::string& token);
+  absl::StatusOr<HeldStats> CountHeld();
+
   absl::Status Audit(int partition, const AuditEntry& entry);
   // The audit entries of one partition, oldest first (for tests and the data-protection officer's tools).
   absl::StatusOr<std::vector<AuditEntry>> ReadAudit(int partition);
 
  private:
   Outbox& outbox_;
+  std::string BlockingKey(int partition, const std::string& hashed) const;
+  std::string HeldKey(int partition) const;
+  // Blocking-set and held-set changes between two states of a household.
+  void IndexDuplicates(const v1::Household& before, const v1::Household& after, std::vector<IndexOp>& ops) const;
+
   RedisPool& redis_;
 };
 

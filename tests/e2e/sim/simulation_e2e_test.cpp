@@ -40,7 +40,9 @@ class SimulationE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::map<std::string, std::string> simulated = {{"ANKOMMEN_CLOCK", "simulated"}};
-    registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", simulated);
+    auto registry_env = simulated;
+    registry_env["ANKOMMEN_REGISTRY_DUPLICATES"] = "hold";  // the district default, as run.sh runs it
+    registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", registry_env);
     courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", simulated);
     schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", simulated);
     auto housing_env = simulated;
