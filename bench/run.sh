@@ -6,7 +6,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
-configure_and_build ankommen-placement-bench ankommen-store-bench ankommen-api-bench ankommen-events-bench
+configure_and_build ankommen-placement-bench ankommen-store-bench ankommen-api-bench ankommen-events-bench \
+  ankommen-duplicates-bench
 scales=("$@")
 [[ ${#scales[@]} -gt 0 ]] || scales=(district state)
 for scale in "${scales[@]}"; do
@@ -19,5 +20,7 @@ say "events: registry events applied by the course service beside raw JetStream"
 "$BUILD_DIR/bench/ankommen-events-bench"
 say "the store: the atomic commit beside a plain SET"
 "$BUILD_DIR/bench/ankommen-store-bench"
+say "duplicate detection: a registration against 100,000 persons beside scoring every person"
+"$BUILD_DIR/bench/ankommen-duplicates-bench"
 say "the whole system: a simulated half-year"
 "$ROOT/bench/district.sh"

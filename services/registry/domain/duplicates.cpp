@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -166,12 +167,81 @@ std::string FirstWord(std::string_view folded) {
   return std::string(folded.substr(0, folded.find(' ')));
 }
 
+// A folded name with what comparing it needs, worked out once.
+struct Name {
+  std::string folded;
+  std::string plain;  // without spaces
+  std::vector<std::string> slots;
+  std::vector<std::string> skeletons;
+  bool no_vowels = false;
+
+  static Name Of(std::string folded_name) {
+    Name n;
+    n.folded = std::move(folded_name);
+    n.plain = WithoutSpaces(n.folded);
+    n.slots = SlotSkeletons(n.folded);
+    for (const auto& slots : n.slots) {
+      std::string skeleton = Collapse(slots, false);
+      if (!skeleton.empty() && std::find(n.skeletons.begin(), n.skeletons.end(), skeleton) == n.skeletons.end()) {
+        n.skeletons.push_back(skeleton);
+      }
+    }
+    n.no_vowels = std::none_of(n.plain.begin(), n.plain.end(), IsVowel);
+    return n;
+  }
+};
+
+double Similarity(const Name& a, const Name& b) {
+  if (a.plain.empty() || b.plain.empty()) return 0;
+  if (a.plain == b.plain) return 1.0;
+  // Karim / Karima, Popov / Popova: the feminine form is another person.
+  auto feminine_of = [](const std::string& x, const std::string& y) {
+    return y.size() == x.size() + 1 && y.back() == 'a' && y.compare(0, x.size(), x) == 0;
+  };
+  if (feminine_of(a.plain, b.plain) || feminine_of(b.plain, a.plain)) return 0.7;
+  double best = EditSimilarity(a.plain, b.plain);
+  // Arabic and Persian script write no short vowels (محمد -> mhmd): against
+  // such a name only the consonants can be compared.
+  if (a.no_vowels || b.no_vowels) {
+    for (const auto& ka : a.skeletons) {
+      for (const auto& kb : b.skeletons) best = std::max(best, ka == kb ? 0.9 : 0.0);
+    }
+  }
+  // The same sounds spelled differently rank just below the same spelling;
+  // sounds that differ a little rank by how much.
+  for (const auto& sa : a.slots) {
+    for (const auto& sb : b.slots) best = std::max(best, 0.95 * EditSimilarity(sa, sb));
+  }
+  return best;
+}
+
+// A person's names, prepared once for many comparisons.
+struct PreparedNames {
+  Name given, given_first, family;
+  bool several_given = false;
+
+  explicit PreparedNames(const PersonProfile& p)
+      : given(Name::Of(FoldName(p.given_names))), family(Name::Of(FoldName(p.family_name))) {
+    several_given = given.folded.find(' ') != std::string::npos;
+    if (several_given) given_first = Name::Of(FirstWord(given.folded));
+  }
+};
+
 // Given names: the whole, or the first name alone when one record has a
 // second given name the other lacks (Mohammad Ali / Mohammad).
-double GivenSimilarity(std::string_view a, std::string_view b) {
-  double whole = NameSimilarity(a, b);
-  if (a.find(' ') == std::string_view::npos && b.find(' ') == std::string_view::npos) return whole;
-  return std::max(whole, 0.95 * NameSimilarity(FirstWord(a), FirstWord(b)));
+double GivenSimilarity(const PreparedNames& a, const PreparedNames& b) {
+  double whole = Similarity(a.given, b.given);
+  if (!a.several_given && !b.several_given) return whole;
+  const Name& fa = a.several_given ? a.given_first : a.given;
+  const Name& fb = b.several_given ? b.given_first : b.given;
+  return std::max(whole, 0.95 * Similarity(fa, fb));
+}
+
+// The given name of one against the family name of the other (swapped order).
+double CrossSimilarity(const PreparedNames& a, const PreparedNames& b) {
+  double whole = Similarity(a.given, b.family);
+  if (!a.several_given) return whole;
+  return std::max(whole, 0.95 * Similarity(a.given_first, b.family));
 }
 
 std::string Hashed(std::string_view key) {
@@ -183,6 +253,12 @@ std::string Hashed(std::string_view key) {
   }
   return absl::StrFormat("%016x", h);
 }
+
+// A pair's score: 0.55 of the weaker name's similarity, 0.3 of the birth
+// dates' agreement, and 0.05 for the same nationality (0.1 off for another).
+constexpr double kNameWeight = 0.55;
+constexpr double kDateWeight = 0.3;
+constexpr double kNationalityWeight = 0.05;
 
 struct Date {
   int year = 0, month = 0, day = 0;
@@ -250,29 +326,7 @@ std::vector<std::string> NameSkeletons(std::string_view folded) {
 }
 
 double NameSimilarity(std::string_view a, std::string_view b) {
-  if (a.empty() || b.empty()) return 0;
-  std::string plain_a = WithoutSpaces(a), plain_b = WithoutSpaces(b);
-  if (plain_a == plain_b) return 1.0;
-  // Karim / Karima, Popov / Popova: the feminine form is another person.
-  auto feminine_of = [](const std::string& x, const std::string& y) {
-    return y.size() == x.size() + 1 && y.back() == 'a' && y.compare(0, x.size(), x) == 0;
-  };
-  if (feminine_of(plain_a, plain_b) || feminine_of(plain_b, plain_a)) return 0.7;
-  double best = EditSimilarity(plain_a, plain_b);
-  // Arabic and Persian script write no short vowels (محمد -> mhmd): against
-  // such a name only the consonants can be compared.
-  auto no_vowels = [](const std::string& s) { return std::none_of(s.begin(), s.end(), IsVowel); };
-  if (no_vowels(plain_a) || no_vowels(plain_b)) {
-    for (const auto& ka : NameSkeletons(a)) {
-      for (const auto& kb : NameSkeletons(b)) best = std::max(best, ka == kb ? 0.9 : 0.0);
-    }
-  }
-  // The same sounds spelled differently rank just below the same spelling;
-  // sounds that differ a little rank by how much.
-  for (const auto& sa : SlotSkeletons(a)) {
-    for (const auto& sb : SlotSkeletons(b)) best = std::max(best, 0.95 * EditSimilarity(sa, sb));
-  }
-  return best;
+  return Similarity(Name::Of(std::string(a)), Name::Of(std::string(b)));
 }
 
 std::vector<std::string> BlockingKeys(const PersonProfile& person) {
@@ -295,12 +349,12 @@ std::vector<std::string> BlockingKeys(const PersonProfile& person) {
   return keys;
 }
 
-PairScore ScorePair(const PersonProfile& a, const PersonProfile& b) {
+namespace {
+
+PairScore Score(const PersonProfile& a, const PreparedNames& na, const PersonProfile& b, const PreparedNames& nb) {
   PairScore out;
-  std::string ga = FoldName(a.given_names), fa = FoldName(a.family_name);
-  std::string gb = FoldName(b.given_names), fb = FoldName(b.family_name);
-  double given = GivenSimilarity(ga, gb), family = NameSimilarity(fa, fb);
-  double given_x = GivenSimilarity(ga, fb), family_x = NameSimilarity(fa, gb);
+  double given = GivenSimilarity(na, nb), family = Similarity(na.family, nb.family);
+  double given_x = CrossSimilarity(na, nb), family_x = Similarity(na.family, nb.given);
   bool swapped = (given_x + family_x) / 2 - 0.02 > (given + family) / 2;
   if (swapped) {
     given = given_x;
@@ -315,18 +369,24 @@ PairScore ScorePair(const PersonProfile& a, const PersonProfile& b) {
   double date = DateAgreement(a.birth_date, b.birth_date, out.reasons);
   // Without an agreeing birth date even equal names stay below the
   // threshold (0.6 at most): namesakes are common.
-  double score = 0.55 * names + 0.3 * date;
+  double score = kNameWeight * names + kDateWeight * date;
   if (!a.nationality.empty() && !b.nationality.empty()) {
     if (a.nationality == b.nationality) {
-      score += 0.05;
+      score += kNationalityWeight;
       out.reasons.push_back("same nationality");
     } else {
-      score -= 0.1;
+      score -= 2 * kNationalityWeight;
       out.reasons.push_back("different nationality");
     }
   }
   out.score = std::clamp(score, 0.0, 1.0);
   return out;
+}
+
+}  // namespace
+
+PairScore ScorePair(const PersonProfile& a, const PersonProfile& b) {
+  return Score(a, PreparedNames(a), b, PreparedNames(b));
 }
 
 std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_members,
@@ -338,10 +398,22 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
     size_t candidate;
     PairScore score;
   };
+  std::vector<PreparedNames> members;
+  for (const auto& m : new_members) members.emplace_back(m);
+  std::vector<std::optional<PreparedNames>> prepared(candidates.size());
   std::vector<Scored> scored;
+  std::vector<std::string> ignored;
   for (size_t m = 0; m < new_members.size(); ++m) {
     for (size_t c = 0; c < candidates.size(); ++c) {
-      auto s = ScorePair(new_members[m], candidates[c]);
+      // Most candidates share a name's skeleton and the birth year only:
+      // without agreeing dates they cannot reach the threshold, so their
+      // names are not even compared.
+      if (DateAgreement(new_members[m].birth_date, candidates[c].birth_date, ignored) == 0 &&
+          kNameWeight + kNationalityWeight < kConsidered) {
+        continue;
+      }
+      if (!prepared[c]) prepared[c].emplace(candidates[c]);
+      auto s = Score(new_members[m], members[m], candidates[c], *prepared[c]);
       if (s.score >= kConsidered) scored.push_back({m, c, std::move(s)});
     }
   }
