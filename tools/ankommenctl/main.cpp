@@ -17,6 +17,7 @@
 // random one. Addresses come from ANKOMMEN_<SERVICE>_ADDR or the default ports.
 //
 // Requests and answers are protobuf JSON, so scripts can use them as they are.
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -181,6 +182,20 @@ int main(int argc, char** argv) {
   list->add_option("--page-token", token);
   list->add_option("--purpose", purpose, "why you read personal data (audited)");
 
+  auto* dups = registry->add_subcommand("duplicates", "suspected duplicates waiting for a decision, oldest first");
+  dups->add_option("--page-size", page_size);
+  dups->add_option("--page-token", token);
+  bool dups_json = false;
+  dups->add_flag("--json", dups_json, "JSON instead of a table");
+  auto* resolve = registry->add_subcommand("resolve", "decide a suspected duplicate (audited with your reason)");
+  std::string other_id, resolution, reason;
+  resolve->add_option("person_id", id, "the held person")->required();
+  resolve->add_option("other_person_id", other_id, "the person registered before")->required();
+  resolve->add_option("decision", resolution, "same (merge into the earlier record) or different")
+      ->required()
+      ->check(CLI::IsMember({"same", "different"}));
+  resolve->add_option("--reason", reason, "why, for the audit log")->required();
+  resolve->add_option("--idempotency-key", key, "retry-safe key (default: random)");
   auto* health = app.add_subcommand("health", "check a service's grpc.health.v1 status");
   std::string health_addr = registry_addr, health_service;
   health->add_option("--addr", health_addr);
@@ -304,6 +319,37 @@ int main(int argc, char** argv) {
     req.set_purpose(purpose);
     v1::GetPersonResponse resp;
     auto s = stub->GetPerson(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
+  } else if (dups->parsed()) {
+    v1::ListSuspectedDuplicatesRequest req;
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    v1::ListSuspectedDuplicatesResponse resp;
+    auto s = stub->ListSuspectedDuplicates(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    if (dups_json) {
+      std::cout << ToJson(resp);
+      return 0;
+    }
+    std::printf("%-24s %-24s %5s  %s\n", "held person", "registered before", "score", "why");
+    for (const auto& d : resp.duplicates()) {
+      std::string why;
+      for (const auto& r : d.suspicion().reasons()) why += (why.empty() ? "" : "; ") + r;
+      std::printf("%-24s %-24s %5.2f  %s\n", d.person_id().c_str(), d.suspicion().other_person_id().c_str(),
+                  d.suspicion().score(), why.c_str());
+    }
+    if (resp.duplicates().empty()) std::printf("(none)\n");
+    if (!resp.next_page_token().empty()) std::printf("more: --page-token %s\n", resp.next_page_token().c_str());
+  } else if (resolve->parsed()) {
+    v1::ResolveDuplicateRequest req;
+    req.set_idempotency_key(key.empty() ? RandomKey() : key);
+    req.set_person_id(id);
+    req.set_other_person_id(other_id);
+    req.set_resolution(resolution == "same" ? v1::RESOLUTION_SAME_PERSON : v1::RESOLUTION_DIFFERENT_PERSONS);
+    req.set_reason(reason);
+    v1::ResolveDuplicateResponse resp;
+    auto s = stub->ResolveDuplicate(&ctx, req, &resp);
     if (!s.ok()) return Fail(s);
     std::cout << ToJson(resp);
   } else if (list->parsed()) {
