@@ -20,6 +20,19 @@ v1::Person* FindMember(v1::Household& household, const std::string& person_id) {
   return nullptr;
 }
 
+// A person leaves the household's record (erased or merged away); with the
+// last one go the address and location, which were theirs too.
+void RemoveMember(v1::Household& household, const std::string& person_id) {
+  auto* members = household.mutable_members();
+  members->erase(std::remove_if(members->begin(), members->end(),
+                                [&](const v1::Person& p) { return p.person_id() == person_id; }),
+                 members->end());
+  if (household.members_size() == 0) {
+    household.clear_address();
+    household.clear_location();
+  }
+}
+
 }  // namespace
 
 std::string Registry::NewEventId() const { return NewId("ev", 0); }
@@ -338,15 +351,7 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     if (!loaded.ok()) return loaded.status();
     v1::Household before = loaded->household;
     v1::Household& after = loaded->household;
-    auto* members = after.mutable_members();
-    members->erase(std::remove_if(members->begin(), members->end(),
-                                  [&](const v1::Person& p) { return p.person_id() == person_id; }),
-                   members->end());
-    if (after.members_size() == 0) {
-      // The last member: the address and location were theirs too.
-      after.clear_address();
-      after.clear_location();
-    }
+    RemoveMember(after, person_id);
     after.set_version(loaded->version + 1);
     Decision d;
     if (!before.held_for_review()) {
@@ -458,14 +463,7 @@ absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& reque
       if (!survivor.ok()) {
         return absl::FailedPreconditionError(absl::StrCat("cannot merge into ", other_id, ": ", survivor.status().message()));
       }
-      auto* members = after.mutable_members();
-      members->erase(std::remove_if(members->begin(), members->end(),
-                                    [&](const v1::Person& p) { return p.person_id() == person_id; }),
-                     members->end());
-      if (after.members_size() == 0) {
-        after.clear_address();
-        after.clear_location();
-      }
+      RemoveMember(after, person_id);
       auto event = MakeMerged(person_id, after.household_id(), *survivor, {NewEventId(), clock_.Now(), rc.correlation_id});
       d.commit.events.push_back(ToOutgoing(kPersonMerged, event));
       d.subject_id = other_id;
