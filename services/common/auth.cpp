@@ -115,6 +115,8 @@ AccessPolicy PolicyFor(std::string_view service) {
           {"schools_office"});
     allow({"GetSchool", "GetChild"}, {"schools_office", "caseworker"});
     allow({"GetCapacity"}, {"schools_office", "caseworker", "planner"});
+    allow({"ConfirmPlacement", "RejectPlacement", "PlaceManually"}, {"schools_office"});
+    allow({"ListProposals"}, {"schools_office", "caseworker", "planner"});
   } else if (service == "housing") {
     allow({"CreateAccommodation", "ImportAccommodations", "ReportVacancy", "WithdrawVacancy", "ConfirmPlacement",
            "DeclinePlacement", "MoveOut", "AcceptLeaseTransfer", "RunAllocation"},

@@ -38,7 +38,13 @@ int main(int argc, char** argv) {
   schools::SchoolSettings settings;
   std::string limits;
   int period_seconds = 300;
+  std::string confirm = "on";
   ServiceConfig config = LoadServiceConfig("schools", argc, argv, [&](CLI::App& app) {
+    app.add_option("--confirm-placements", confirm,
+                   "on: placement runs propose and the schools office confirms, rejects or places by hand; "
+                   "off: a run's placements stand at once (ANKOMMEN_SCHOOLS_CONFIRM)")
+        ->envname("ANKOMMEN_SCHOOLS_CONFIRM")
+        ->check(CLI::IsMember({"on", "off"}));
     app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_SCHOOLS_POLICY)")
         ->envname("ANKOMMEN_SCHOOLS_POLICY")
         ->check(CLI::IsMember({"optimal", "fcfs"}));
@@ -49,6 +55,7 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD")
         ->check(CLI::Range(1, 86400));
   });
+  settings.confirm_placements = confirm == "on";
   if (!ParseLimits(limits, settings)) {
     std::cerr << "ankommen-schools: --max-km: expected TYPE=km pairs (GS, OS, GYMNASIUM, BSZ, KITA)\n";
     return 2;

@@ -1,6 +1,8 @@
 #include "placer.h"
 
+#include <functional>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +27,20 @@ absl::Status Fenced(int64_t record_fence, int64_t fence) {
 }
 
 placement::GeoPoint Point(const ankommen::common::v1::ApproxLocation& l) { return {l.lat(), l.lon()}; }
+
+// Removes the candidates whose place is among those rejected for the demand.
+void DropRejected(placement::Problem& problem, const std::function<std::set<std::string>(int32_t)>& rejected_for) {
+  std::map<int32_t, std::set<std::string>> rejected;
+  bool any = false;
+  for (int32_t d = 0; d < static_cast<int32_t>(problem.demands.size()); ++d) {
+    rejected[d] = rejected_for(d);
+    any = any || !rejected[d].empty();
+  }
+  if (!any) return;
+  std::erase_if(problem.candidates, [&](const placement::Candidate& c) {
+    return rejected[c.demand].contains(problem.places[static_cast<size_t>(c.place)].id);
+  });
+}
 
 int DaysSince(const std::string& iso, absl::CivilDay today) {
   absl::CivilDay since;
@@ -65,7 +81,7 @@ absl::Status Placer::Sweep() {
   for (const auto& s : *schools) {
     for (const auto& p : s.record.pupils()) {
       v1::Placement& at = held[p.person_id()];
-      at.set_status(v1::CHILD_STATUS_PLACED);
+      at.set_status(p.proposed() ? v1::CHILD_STATUS_PROPOSED : v1::CHILD_STATUS_PLACED);
       at.set_place_id(s.record.school().school_id());
       at.set_class_id(p.class_id());
       at.set_phase(p.phase());
@@ -75,7 +91,7 @@ absl::Status Placer::Sweep() {
   for (const auto& k : *kitas) {
     for (const auto& c : k.record.children()) {
       v1::Placement& at = held[c.person_id()];
-      at.set_status(v1::CHILD_STATUS_PLACED);
+      at.set_status(c.proposed() ? v1::CHILD_STATUS_PROPOSED : v1::CHILD_STATUS_PLACED);
       at.set_place_id(k.record.kita().kita_id());
       at.mutable_placed_at()->set_seconds(c.placed_at());
     }
@@ -91,7 +107,7 @@ absl::Status Placer::Sweep() {
         followed.set_reason(claims.reason());
         if (auto s = schools_.FollowPlacement(c.record.child().person_id(), followed); !s.ok()) return s;
       }
-    } else if (claims.status() == v1::CHILD_STATUS_PLACED) {
+    } else if (HoldsPlace(claims.status())) {
       // The record claims a seat nobody holds for it (released, but it missed it).
       v1::Placement open;
       open.set_status(v1::CHILD_STATUS_WAITING);
@@ -119,6 +135,8 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
   report.set_open(static_cast<int32_t>(waiting.size()));
   const absl::CivilDay today = schools_.Today();
   const int64_t now = absl::ToUnixSeconds(schools_.clock().Now());
+  // Proposals wait for the schools office where the district asks for it.
+  const bool confirm = schools_.settings().confirm_placements;
 
   // Schools, one problem per school type: sibling groups need as many seats as they are.
   const std::vector<SiblingGroup> groups = GroupSiblings(waiting);
@@ -152,6 +170,14 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     }
     if (problem.demands.empty() || problem.places.empty()) continue;
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
+    // A place the office rejected for a child is not proposed to it (or its siblings) again.
+    DropRejected(problem, [&](int32_t demand) {
+      std::set<std::string> rejected;
+      for (const auto& id : demand_groups[static_cast<size_t>(demand)]->person_ids) {
+        for (const auto& place : RejectedPlaces(by_id.at(id)->child())) rejected.insert(place);
+      }
+      return rejected;
+    });
     const std::string solver_name(placement::SolverForPolicy(problem, schools_.settings().policy));
     auto solver = placement::MakeSolver(solver_name);
     if (!solver.ok()) return solver.status();
@@ -171,7 +197,7 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
         v1::SchoolRecord record = std::move((*loaded)->record);
         if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
         // Seats cut meanwhile: the next run places this group.
-        if (!SeatPupils(record, g.person_ids, now).ok()) return std::optional<Commit>();
+        if (!SeatPupils(record, g.person_ids, now, confirm).ok()) return std::optional<Commit>();
         record.set_fence(fence);
         area = record.school().location().social_area();
         Commit c;
@@ -182,24 +208,17 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
         for (const auto& id : g.person_ids) {
           const v1::Pupil* pupil = FindPupil(record, id);
           seated.push_back(*pupil);
-          v1::SchoolPlaced e;
-          *e.mutable_meta() = schools_.Meta("");
-          e.set_person_id(id);
-          e.set_school_id(school_id);
-          e.set_class_id(pupil->class_id());
-          e.set_school_type(type);
-          e.set_social_area(area);
-          e.set_wait_days(DaysSince(by_id.at(id)->child().waiting_since(), today));
-          e.set_guardian_person_id(by_id.at(id)->guardian_person_id());
-          e.set_school_name(record.school().name());
-          c.events.push_back(ToOutgoing(streams::kSchoolPlaced, e));
+          // A proposal tells nobody yet: the event follows the office's confirmation.
+          if (!confirm) {
+            c.events.push_back(ToOutgoing(streams::kSchoolPlaced, schools_.SchoolPlacedEvent(record, *pupil, *by_id.at(id), "")));
+          }
         }
         return std::optional<Commit>(std::move(c));
       });
       if (!s.ok()) return s;
       for (const auto& pupil : seated) {
         v1::Placement at;
-        at.set_status(v1::CHILD_STATUS_PLACED);
+        at.set_status(confirm ? v1::CHILD_STATUS_PROPOSED : v1::CHILD_STATUS_PLACED);
         at.set_place_id(school_id);
         at.set_class_id(pupil.class_id());
         at.set_phase(pupil.phase());
@@ -240,6 +259,10 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     }
     if (problem.demands.empty() || problem.places.empty()) continue;
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
+    DropRejected(problem, [&](int32_t demand) {
+      auto rejected = RejectedPlaces(demand_children[static_cast<size_t>(demand)]->child());
+      return std::set<std::string>(rejected.begin(), rejected.end());
+    });
     auto solver = placement::MakeSolver(placement::SolverForPolicy(problem, schools_.settings().policy));
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
@@ -256,29 +279,20 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
         if (!loaded->has_value()) return std::optional<Commit>();
         v1::KitaRecord record = std::move((*loaded)->record);
         if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
-        if (!AddKitaChild(record, person_id, group, now).ok()) return std::optional<Commit>();
+        if (!AddKitaChild(record, person_id, group, now, confirm).ok()) return std::optional<Commit>();
         record.set_fence(fence);
-        v1::KitaPlaced e;
-        *e.mutable_meta() = schools_.Meta("");
-        e.set_person_id(person_id);
-        e.set_kita_id(kita_id);
-        e.set_age_group(group);
-        e.set_social_area(record.kita().location().social_area());
-        e.set_wait_days(DaysSince(child.child().waiting_since(), today));
-        e.set_guardian_person_id(child.guardian_person_id());
-        e.set_kita_name(record.kita().name());
         Commit c;
         c.aggregate_key = store.KitaKey(kita_id);
         c.expected_version = (*loaded)->version;
         c.state = record.SerializeAsString();
-        c.events.push_back(ToOutgoing(streams::kKitaPlaced, e));
+        if (!confirm) c.events.push_back(ToOutgoing(streams::kKitaPlaced, schools_.KitaPlacedEvent(record, child, "")));
         made = true;
         return std::optional<Commit>(std::move(c));
       });
       if (!s.ok()) return s;
       if (!made) continue;
       v1::Placement at;
-      at.set_status(v1::CHILD_STATUS_PLACED);
+      at.set_status(confirm ? v1::CHILD_STATUS_PROPOSED : v1::CHILD_STATUS_PLACED);
       at.set_place_id(kita_id);
       at.set_km(p.reason.km);
       at.mutable_placed_at()->set_seconds(now);

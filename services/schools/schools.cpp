@@ -55,12 +55,27 @@ struct SchoolInstruments {
                         .Name("ankommen_school_oldest_wait_days")
                         .Help("Days the longest-waiting child without a school place has waited")
                         .Register(r)),
+        proposals(prometheus::BuildGauge()
+                      .Name("ankommen_school_proposals_waiting")
+                      .Help("Placements proposed and waiting for the schools office, by kind (school, kita)")
+                      .Register(r)),
+        oldest_proposal(prometheus::BuildGauge()
+                            .Name("ankommen_school_oldest_proposal_age_seconds")
+                            .Help("How long the oldest proposal has waited for the schools office, by kind")
+                            .Register(r)),
+        decisions(prometheus::BuildCounter()
+                      .Name("ankommen_school_placement_decisions_total")
+                      .Help("The schools office's decisions: confirmed, rejected or manual, with the override reason")
+                      .Register(r)),
         children_waiting_table(children_waiting, {"school_type", "social_area"}),
         wait_days_vec(wait_days, {"school_type"}),
         daz_seats_table(daz_seats, {"school_type", "social_area", "state"}),
         kita_waiting_table(kita_waiting, {"age_group", "social_area"}),
         kita_places_table(kita_places, {"age_group", "social_area", "state"}),
-        oldest_wait_table(oldest_wait, {"school_type", "social_area"}) {}
+        oldest_wait_table(oldest_wait, {"school_type", "social_area"}),
+        proposals_table(proposals, {"kind", "social_area"}),
+        oldest_proposal_table(oldest_proposal, {"kind"}),
+        decisions_vec(decisions, {"decision", "reason"}) {}
 
   prometheus::Family<prometheus::Gauge>& children_waiting;
   prometheus::Family<prometheus::Histogram>& wait_days;
@@ -68,12 +83,18 @@ struct SchoolInstruments {
   prometheus::Family<prometheus::Gauge>& kita_waiting;
   prometheus::Family<prometheus::Gauge>& kita_places;
   prometheus::Family<prometheus::Gauge>& oldest_wait;
+  prometheus::Family<prometheus::Gauge>& proposals;
+  prometheus::Family<prometheus::Gauge>& oldest_proposal;
+  prometheus::Family<prometheus::Counter>& decisions;
   GaugeTable children_waiting_table;
   MetricVec<prometheus::Histogram> wait_days_vec;
   GaugeTable daz_seats_table;
   GaugeTable kita_waiting_table;
   GaugeTable kita_places_table;
   GaugeTable oldest_wait_table;
+  GaugeTable proposals_table;
+  GaugeTable oldest_proposal_table;
+  MetricVec<prometheus::Counter> decisions_vec;
 };
 
 Schools::Schools(SchoolStore& store, const Clock& clock, absl::TimeZone zone, SchoolSettings settings, Metrics& metrics)
@@ -99,6 +120,45 @@ ankommen::common::v1::EventMeta Schools::Meta(const std::string& correlation_id)
 void Schools::Changed(bool place) {
   if (place && on_demand_) on_demand_();
   if (on_change_) on_change_();
+}
+
+v1::SchoolPlaced Schools::SchoolPlacedEvent(const v1::SchoolRecord& school, const v1::Pupil& pupil,
+                                           const v1::ChildRecord& child, const std::string& correlation_id) const {
+  v1::SchoolPlaced e;
+  *e.mutable_meta() = Meta(correlation_id);
+  e.set_person_id(pupil.person_id());
+  e.set_school_id(school.school().school_id());
+  e.set_class_id(pupil.class_id());
+  e.set_school_type(school.school().school_type());
+  e.set_social_area(school.school().location().social_area());
+  absl::CivilDay since;
+  if (ParseIsoDate(child.child().waiting_since(), since)) e.set_wait_days(static_cast<int32_t>(std::max<absl::civil_diff_t>(0, Today() - since)));
+  e.set_guardian_person_id(child.guardian_person_id());
+  e.set_school_name(school.school().name());
+  return e;
+}
+
+v1::KitaPlaced Schools::KitaPlacedEvent(const v1::KitaRecord& kita, const v1::ChildRecord& child,
+                                        const std::string& correlation_id) const {
+  v1::KitaPlaced e;
+  *e.mutable_meta() = Meta(correlation_id);
+  e.set_person_id(child.child().person_id());
+  e.set_kita_id(kita.kita().kita_id());
+  e.set_age_group(child.child().age_group());
+  e.set_social_area(kita.kita().location().social_area());
+  absl::CivilDay since;
+  if (ParseIsoDate(child.child().waiting_since(), since)) e.set_wait_days(static_cast<int32_t>(std::max<absl::civil_diff_t>(0, Today() - since)));
+  e.set_guardian_person_id(child.guardian_person_id());
+  e.set_kita_name(kita.kita().name());
+  return e;
+}
+
+void Schools::CountDecision(v1::DecisionKind kind, v1::OverrideReason reason) {
+  std::string decision = absl::AsciiStrToLower(v1::DecisionKind_Name(kind).substr(std::string("DECISION_KIND_").size()));
+  std::string why = reason == v1::OVERRIDE_REASON_UNSPECIFIED
+                        ? "none"
+                        : absl::AsciiStrToLower(v1::OverrideReason_Name(reason).substr(std::string("OVERRIDE_REASON_").size()));
+  instruments_->decisions_vec.With({decision, why}).Increment();
 }
 
 void Schools::ObserveWait(const std::string& label, double days) {
@@ -350,7 +410,7 @@ absl::Status Schools::ChangeKitaWish(const google::protobuf::Message& request, c
   });
   if (!outcome.ok()) return outcome.status();
   // A place held before the change goes back (the child record no longer claims it).
-  if (!outcome->replayed && before.child().placement().status() == v1::CHILD_STATUS_PLACED) {
+  if (!outcome->replayed && HoldsPlace(before.child().placement().status())) {
     if (auto s = ReleasePlace(before); !s.ok()) log::Warn("release_failed", {{"error", s.message()}});
   }
   if (!outcome->replayed) Changed(/*place=*/true);
@@ -385,7 +445,7 @@ absl::Status Schools::RequestKita(const v1::RequestKitaRequest& request, v1::Req
       return absl::FailedPreconditionError("this child is of school age");
     }
     if (r.child().placement().status() == v1::CHILD_STATUS_WAITING ||
-        r.child().placement().status() == v1::CHILD_STATUS_PLACED) {
+        HoldsPlace(r.child().placement().status())) {
       return absl::AlreadyExistsError("this child already waits for or has a Kita place");
     }
     r.mutable_child()->set_age_group(*KitaGroupForAge(request.age_years(), settings_.ages));
@@ -439,7 +499,7 @@ absl::Status Schools::FollowPlacement(const std::string& person_id, const v1::Pl
       return std::optional<Commit>();
     }
     // A child placed elsewhere meanwhile (a newer run, or a move) keeps that.
-    if (placement.status() == v1::CHILD_STATUS_PLACED && now->status() != v1::CHILD_STATUS_WAITING &&
+    if (HoldsPlace(placement.status()) && now->status() != v1::CHILD_STATUS_WAITING &&
         now->place_id() != placement.place_id()) {
       return absl::FailedPreconditionError(absl::StrCat("child ", person_id, " is no longer waiting"));
     }
@@ -510,7 +570,7 @@ absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string
   });
   if (!outcome.ok()) return absl::IsNotFound(outcome.status()) ? absl::OkStatus() : outcome.status();
   // The place held before a move or an erasure is free again.
-  if (!outcome->replayed && before.child().placement().status() == v1::CHILD_STATUS_PLACED) {
+  if (!outcome->replayed && HoldsPlace(before.child().placement().status())) {
     if (auto s = ReleasePlace(before); !s.ok()) return s;
   }
   Changed(/*place=*/true);
@@ -607,7 +667,7 @@ absl::Status Schools::MoveChildren(const IncomingEvent& event, const std::string
       *r.mutable_location() = location;
       const auto status = r.child().placement().status();
       // A move re-opens placement near the new home; a declined Kita stays declined.
-      if (status == v1::CHILD_STATUS_PLACED || status == v1::CHILD_STATUS_WAITING) {
+      if (HoldsPlace(status) || status == v1::CHILD_STATUS_WAITING) {
         OpenWait(*r.mutable_child(), Today(), "moved: placed again near the new home");
       }
       return absl::OkStatus();
@@ -658,6 +718,19 @@ absl::Status Schools::RefreshGauges() {
     days = std::max(days, static_cast<double>(Today() - since));
   }
   instruments_->oldest_wait_table.Publish(oldest);
+  // Proposals waiting for the schools office, and the oldest one's age.
+  std::map<std::vector<std::string>, double> proposals, oldest_proposal;
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  for (const auto& record : inputs->children) {
+    const v1::Child& child = record.child();
+    if (child.placement().status() != v1::CHILD_STATUS_PROPOSED) continue;
+    const std::string kind = child.school_type() == v1::SCHOOL_TYPE_UNSPECIFIED ? "kita" : "school";
+    proposals[{kind, child.social_area()}] += 1;
+    double& age = oldest_proposal[{kind}];
+    age = std::max(age, static_cast<double>(std::max<int64_t>(0, now - child.placement().placed_at().seconds())));
+  }
+  instruments_->proposals_table.Publish(proposals);
+  instruments_->oldest_proposal_table.Publish(oldest_proposal);
   instruments_->children_waiting_table.Publish(waiting);
   instruments_->daz_seats_table.Publish(seats);
   instruments_->kita_waiting_table.Publish(kita_waiting);

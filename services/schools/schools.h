@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ankommen/common/v1/event.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
 #include "ankommen/schools/v1/schools.pb.h"
 #include "bus.h"
 #include "clock.h"
@@ -35,6 +36,9 @@ struct SchoolSettings {
                                              {v1::SCHOOL_TYPE_BSZ, 30}};
   double kita_max_km = 8;
   std::string policy = "optimal";  // "optimal" (the placement engine) or "fcfs"
+  // Placement runs propose; the schools office confirms, rejects or places by
+  // hand (Art. 22 GDPR). Off, a run's placements stand at once.
+  bool confirm_placements = true;
 };
 
 struct SchoolInstruments;
@@ -64,6 +68,23 @@ class Schools {
                            const RequestContext& rc);
   absl::Status GetCapacity(const v1::GetCapacityRequest& request, v1::GetCapacityResponse& response,
                            const RequestContext& rc);
+
+  // The schools office decides on the engine's proposals (decisions.cpp).
+  absl::Status ListProposals(const v1::ListProposalsRequest& request, v1::ListProposalsResponse& response,
+                             const RequestContext& rc);
+  absl::Status ConfirmPlacement(const v1::ConfirmPlacementRequest& request, v1::ConfirmPlacementResponse& response,
+                                const RequestContext& rc);
+  absl::Status RejectPlacement(const v1::RejectPlacementRequest& request, v1::RejectPlacementResponse& response,
+                               const RequestContext& rc);
+  absl::Status PlaceManually(const v1::PlaceManuallyRequest& request, v1::PlaceManuallyResponse& response,
+                             const RequestContext& rc);
+
+  // The events that tell a family of its child's place (at placement, or at
+  // the confirmation of a proposal).
+  v1::SchoolPlaced SchoolPlacedEvent(const v1::SchoolRecord& school, const v1::Pupil& pupil,
+                                     const v1::ChildRecord& child, const std::string& correlation_id) const;
+  v1::KitaPlaced KitaPlacedEvent(const v1::KitaRecord& kita, const v1::ChildRecord& child,
+                                 const std::string& correlation_id) const;
 
   // The registry's events: children are opened, re-opened after a move, erased.
   absl::Status ApplyRegistryEvent(const IncomingEvent& event);
@@ -108,6 +129,12 @@ class Schools {
                               const std::string& person_id, const char* scope,
                               const std::function<absl::Status(v1::ChildRecord&)>& change, v1::Child& answer);
   void Changed(bool place);
+  void CountDecision(v1::DecisionKind kind, v1::OverrideReason reason);
+  // The child's record after a decision: its placement and the decision kept
+  // (once: a retry with the same decision id changes nothing).
+  absl::Status RecordDecision(const std::string& person_id, const v1::Placement& placement,
+                              const v1::PlacementDecision& decision);
+  absl::StatusOr<v1::ChildRecord> LoadExistingChild(const std::string& person_id);
   absl::Status MoveChildren(const IncomingEvent& event, const std::string& household_id,
                             const std::string& municipality_ags, const std::string& social_area,
                             const ankommen::common::v1::ApproxLocation& location);

@@ -22,7 +22,11 @@ using RawSchoolService = v1::SchoolService::WithRawCallbackMethod_CreateSchool<
     v1::SchoolService::WithRawCallbackMethod_DeclineKita<
     v1::SchoolService::WithRawCallbackMethod_RequestKita<
     v1::SchoolService::WithRawCallbackMethod_GetCapacity<
-    v1::SchoolService::WithRawCallbackMethod_RunPlacement<v1::SchoolService::Service>>>>>>>>>>>;
+    v1::SchoolService::WithRawCallbackMethod_RunPlacement<
+    v1::SchoolService::WithRawCallbackMethod_ListProposals<
+    v1::SchoolService::WithRawCallbackMethod_ConfirmPlacement<
+    v1::SchoolService::WithRawCallbackMethod_RejectPlacement<
+    v1::SchoolService::WithRawCallbackMethod_PlaceManually<v1::SchoolService::Service>>>>>>>>>>>>>>>;
 
 class SchoolGrpcService final : public RawSchoolService {
  public:
@@ -43,6 +47,10 @@ class SchoolGrpcService final : public RawSchoolService {
   Reactor* RequestKita(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* GetCapacity(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* RunPlacement(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* ListProposals(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* ConfirmPlacement(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* RejectPlacement(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* PlaceManually(Ctx* c, const Buf* in, Buf* out) override;
 
  private:
   Schools& schools_;

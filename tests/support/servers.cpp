@@ -257,6 +257,9 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
       // Most tests register the one sample family again and again; the tests
       // of the duplicate review itself ask for "hold", the district default.
       {"ANKOMMEN_REGISTRY_DUPLICATES", "flag"},
+      // Likewise most tests look at placements, not at the schools office's
+      // confirmation of them; its tests ask for "on", the district default.
+      {"ANKOMMEN_SCHOOLS_CONFIRM", "off"},
   };
   for (const auto& [k, v] : extra_env) env[k] = v;
   process_ = std::make_unique<Process>(binary_, std::vector<std::string>{}, env, dir_.path() + "/service.log");

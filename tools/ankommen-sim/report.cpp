@@ -58,6 +58,8 @@ nlohmann::json ToJson(const Report& r) {
   j["households_registered"] = r.households_registered;
   j["persons_registered"] = r.persons_registered;
   j["duplicates_suspected"] = r.duplicates_suspected;
+  j["school_proposals_confirmed"] = r.school_proposals_confirmed;
+  j["school_proposals_rejected"] = r.school_proposals_rejected;
   j["courses"] = nlohmann::json::array();
   for (const auto& c : r.courses) {
     j["courses"].push_back({{"course_type", c.course_type}, {"social_area", c.social_area}, {"requests", c.requests},
@@ -103,7 +105,9 @@ std::string RenderTable(const Report& r) {
   absl::StrAppendFormat(&out, "%s — %d simulated weeks from %s (seed %d, %s scale, policy %s)\n", r.district, r.weeks,
                         r.start_date, r.seed, r.scale, r.policy);
   absl::StrAppendFormat(&out, "%d households with %d persons registered", r.households_registered, r.persons_registered);
-  absl::StrAppendFormat(&out, "; %d persons held as suspected duplicates and decided\n\n", r.duplicates_suspected);
+  absl::StrAppendFormat(&out, "; %d persons held as suspected duplicates and decided", r.duplicates_suspected);
+  absl::StrAppendFormat(&out, "; school and Kita proposals: %d confirmed, %d rejected by the schools office\n\n",
+                        r.school_proposals_confirmed, r.school_proposals_rejected);
 
   absl::StrAppend(&out, "Language and integration courses: days from request to course start (enrolled), and who still waits\n");
   absl::StrAppendFormat(&out, "  %-12s %-11s %8s %8s %s %8s %s %7s\n", "course", "area", "requests", "enrolled",

@@ -79,6 +79,9 @@ struct Report {
   // Persons the registry held as likely duplicates; the simulated office
   // decides each the same day (its people are all distinct).
   int duplicates_suspected = 0;
+  // The simulated schools office's decisions on school and Kita proposals.
+  int school_proposals_confirmed = 0;
+  int school_proposals_rejected = 0;
 
   std::vector<CourseRow> courses;
   std::map<std::string, int> offers;  // made, accepted, declined, expired, withdrawn, open

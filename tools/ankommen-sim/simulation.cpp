@@ -149,6 +149,8 @@ class Simulation {
   absl::Status RegisterArrivals(int day);
   // The foreigners' office's review of suspected duplicates, the same day.
   absl::Status ReviewDuplicates(const rv1::Household& household);
+  // The schools office's review of the day's proposals.
+  absl::Status ReviewSchoolProposals();
   absl::Status DecideAsylum(int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
@@ -660,7 +662,41 @@ absl::Status Simulation::Day(int day) {
   if (auto s = Settle(); !s.ok()) return s;
   if (auto s = Allocate(); !s.ok()) return s;
   if (auto s = Settle(); !s.ok()) return s;
+  if (auto s = ReviewSchoolProposals(); !s.ok()) return s;
+  if (auto s = Settle(); !s.ok()) return s;
   return ReadEvents(day);
+}
+
+absl::Status Simulation::ReviewSchoolProposals() {
+  sv1::ListProposalsResponse proposals;
+  if (auto s = Call(*schools_, &sv1::SchoolService::Stub::ListProposals, sv1::ListProposalsRequest(), &proposals);
+      !s.ok()) {
+    return s;
+  }
+  // The schools office confirms most proposals the same day and rejects a
+  // few (the way there does not work for the family); those children wait
+  // for another place in the next run.
+  for (const auto& child : proposals.children()) {
+    const std::string decision = absl::StrCat(child.person_id(), "/", child.placement().place_id());
+    Random draw = Draw({7, Who(child.person_id()), std::hash<std::string>()(child.placement().place_id())});
+    if (draw.Chance(0.03)) {
+      sv1::RejectPlacementRequest request;
+      request.set_idempotency_key(Key("reject", decision));
+      request.set_person_id(child.person_id());
+      request.set_reason(sv1::OVERRIDE_REASON_TRANSPORT);
+      sv1::RejectPlacementResponse response;
+      if (auto s = Call(*schools_, &sv1::SchoolService::Stub::RejectPlacement, request, &response); !s.ok()) return s;
+      ++report_.school_proposals_rejected;
+    } else {
+      sv1::ConfirmPlacementRequest request;
+      request.set_idempotency_key(Key("confirm", decision));
+      request.set_person_id(child.person_id());
+      sv1::ConfirmPlacementResponse response;
+      if (auto s = Call(*schools_, &sv1::SchoolService::Stub::ConfirmPlacement, request, &response); !s.ok()) return s;
+      ++report_.school_proposals_confirmed;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Simulation::Snapshot(int week) {

@@ -59,7 +59,8 @@ v1::School View(const v1::SchoolRecord& record) {
 
 int FreeSeats(const v1::SchoolRecord& record) { return View(record).reserve(); }
 
-absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now) {
+absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now,
+                        bool proposed) {
   for (const auto& id : person_ids) {
     if (FindPupil(record, id) != nullptr) {
       return absl::AlreadyExistsError(absl::StrCat(id, " is already a pupil of ", record.school().school_id()));
@@ -86,6 +87,7 @@ absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>
     p->set_class_id(best->class_id());
     p->set_phase(1);
     p->set_placed_at(now);
+    p->set_proposed(proposed);
   }
   return absl::OkStatus();
 }
@@ -157,7 +159,8 @@ int FreePlaces(const v1::KitaRecord& record, v1::AgeGroup group) {
   return std::max(0, Places(record.kita(), group) - Used(record, group));
 }
 
-absl::Status AddKitaChild(v1::KitaRecord& record, const std::string& person_id, v1::AgeGroup group, int64_t now) {
+absl::Status AddKitaChild(v1::KitaRecord& record, const std::string& person_id, v1::AgeGroup group, int64_t now,
+                          bool proposed) {
   for (const auto& c : record.children()) {
     if (c.person_id() == person_id) return absl::AlreadyExistsError(absl::StrCat(person_id, " already has a place here"));
   }
@@ -169,7 +172,48 @@ absl::Status AddKitaChild(v1::KitaRecord& record, const std::string& person_id, 
   c->set_person_id(person_id);
   c->set_age_group(group);
   c->set_placed_at(now);
+  c->set_proposed(proposed);
   return absl::OkStatus();
+}
+
+std::vector<std::string> RejectedPlaces(const v1::Child& child) {
+  std::vector<std::string> out;
+  for (const auto& d : child.decisions()) {
+    if (d.kind() == v1::DECISION_KIND_REJECTED) out.push_back(d.proposed_place_id());
+  }
+  return out;
+}
+
+bool ConfirmProposed(v1::SchoolRecord& record, const std::string& person_id) {
+  for (auto& p : *record.mutable_pupils()) {
+    if (p.person_id() == person_id && p.proposed()) {
+      p.set_proposed(false);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ConfirmProposed(v1::KitaRecord& record, const std::string& person_id) {
+  for (auto& c : *record.mutable_children()) {
+    if (c.person_id() == person_id && c.proposed()) {
+      c.set_proposed(false);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsProposed(const v1::SchoolRecord& record, const std::string& person_id) {
+  const v1::Pupil* p = FindPupil(record, person_id);
+  return p != nullptr && p->proposed();
+}
+
+bool IsProposed(const v1::KitaRecord& record, const std::string& person_id) {
+  for (const auto& c : record.children()) {
+    if (c.person_id() == person_id) return c.proposed();
+  }
+  return false;
 }
 
 bool RemoveKitaChild(v1::KitaRecord& record, const std::string& person_id) {

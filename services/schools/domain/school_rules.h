@@ -47,7 +47,9 @@ int FreeSeats(const v1::SchoolRecord& record);
 
 // Seats the children at the school, each in the class with the most free
 // seats; all of them or none (FAILED_PRECONDITION when seats are short).
-absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now);
+// Proposed seats are held like any other until the schools office decides.
+absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now,
+                        bool proposed = false);
 
 // A class's seats, never below the pupils it holds.
 absl::Status ChangeClassSeats(v1::SchoolRecord& record, const std::string& class_id, int seats);
@@ -62,7 +64,22 @@ const v1::Pupil* FindPupil(const v1::SchoolRecord& record, const std::string& pe
 // Kita places by age group.
 v1::Kita View(const v1::KitaRecord& record);
 int FreePlaces(const v1::KitaRecord& record, v1::AgeGroup group);
-absl::Status AddKitaChild(v1::KitaRecord& record, const std::string& person_id, v1::AgeGroup group, int64_t now);
+absl::Status AddKitaChild(v1::KitaRecord& record, const std::string& person_id, v1::AgeGroup group, int64_t now,
+                          bool proposed = false);
+// The places the schools office rejected for this child: never proposed again.
+std::vector<std::string> RejectedPlaces(const v1::Child& child);
+
+// A placed child holds its seat; a proposed one holds it too, until decided.
+inline bool HoldsPlace(v1::ChildStatus status) {
+  return status == v1::CHILD_STATUS_PLACED || status == v1::CHILD_STATUS_PROPOSED;
+}
+
+// A proposed seat or place becomes the child's (false if none is proposed to it here).
+bool ConfirmProposed(v1::SchoolRecord& record, const std::string& person_id);
+bool ConfirmProposed(v1::KitaRecord& record, const std::string& person_id);
+// Whether the child holds a proposed (not yet confirmed) seat or place here.
+bool IsProposed(const v1::SchoolRecord& record, const std::string& person_id);
+bool IsProposed(const v1::KitaRecord& record, const std::string& person_id);
 bool RemoveKitaChild(v1::KitaRecord& record, const std::string& person_id);
 
 // Seats, use and waiting children per social area and school type (or Kita

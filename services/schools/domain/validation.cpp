@@ -135,4 +135,42 @@ absl::Status ValidateGetCapacity(const v1::GetCapacityRequest& request) {
   return v.ToStatus();
 }
 
+absl::Status ValidateConfirmPlacement(const v1::ConfirmPlacementRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  CheckId(v, "person_id", request.person_id(), kPersonIdPrefix);
+  return v.ToStatus();
+}
+
+namespace {
+
+// An override needs a reason from the list; "other" needs the note to say what.
+void CheckOverride(Violations& v, v1::OverrideReason reason, const std::string& note) {
+  if (reason == v1::OVERRIDE_REASON_UNSPECIFIED || !v1::OverrideReason_IsValid(reason)) {
+    v.Add("reason", "must be one of the override reasons");
+  }
+  CheckText(v, "note", note, /*required=*/reason == v1::OVERRIDE_REASON_OTHER, kMaxNoteLength);
+}
+
+}  // namespace
+
+absl::Status ValidateRejectPlacement(const v1::RejectPlacementRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  CheckId(v, "person_id", request.person_id(), kPersonIdPrefix);
+  CheckOverride(v, request.reason(), request.note());
+  return v.ToStatus();
+}
+
+absl::Status ValidatePlaceManually(const v1::PlaceManuallyRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  CheckId(v, "person_id", request.person_id(), kPersonIdPrefix);
+  if (!IsValidId(request.place_id(), kSchoolIdPrefix) && !IsValidId(request.place_id(), kKitaIdPrefix)) {
+    v.Add("place_id", "is not a school or Kita id");
+  }
+  CheckOverride(v, request.reason(), request.note());
+  return v.ToStatus();
+}
+
 }  // namespace ankommen::schools

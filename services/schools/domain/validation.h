@@ -25,8 +25,14 @@ absl::Status ValidateGetCapacity(const v1::GetCapacityRequest& request);
 absl::Status ValidateId(const char* field, const std::string& id, const char* prefix);
 
 inline constexpr char kSchoolIdPrefix[] = "sch";
+inline constexpr int kMaxNoteLength = 500;  // code points
 inline constexpr char kClassIdPrefix[] = "cl";
 inline constexpr char kKitaIdPrefix[] = "kita";
 inline constexpr char kPersonIdPrefix[] = "p";  // the registry's
+
+// The schools office's decisions on proposals.
+absl::Status ValidateConfirmPlacement(const v1::ConfirmPlacementRequest& request);
+absl::Status ValidateRejectPlacement(const v1::RejectPlacementRequest& request);
+absl::Status ValidatePlaceManually(const v1::PlaceManuallyRequest& request);
 
 }  // namespace ankommen::schools

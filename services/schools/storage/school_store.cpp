@@ -1,5 +1,6 @@
 #include "storage/school_store.h"
 
+#include "domain/school_rules.h"
 #include "ids.h"
 #include "redis.h"
 
@@ -48,7 +49,7 @@ absl::StatusOr<std::vector<LoadedChild>> SchoolStore::LoadActiveChildren() {
 IndexOp SchoolStore::ActiveIndex(const v1::ChildRecord& c) const {
   const std::string key = keys().Key(PartitionOfId(c.child().person_id()), "children");
   const auto status = c.child().placement().status();
-  const bool active = !c.erased() && (status == v1::CHILD_STATUS_WAITING || status == v1::CHILD_STATUS_PLACED);
+  const bool active = !c.erased() && (status == v1::CHILD_STATUS_WAITING || HoldsPlace(status));
   return active ? IndexOp::SortedAdd(key, c.child().person_id()) : IndexOp::SortedRemove(key, c.child().person_id());
 }
 

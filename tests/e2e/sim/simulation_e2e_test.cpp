@@ -44,7 +44,9 @@ class SimulationE2ETest : public ::testing::Test {
     registry_env["ANKOMMEN_REGISTRY_DUPLICATES"] = "hold";  // the district default, as run.sh runs it
     registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", registry_env);
     courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", simulated);
-    schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", simulated);
+    auto schools_env = simulated;
+    schools_env["ANKOMMEN_SCHOOLS_CONFIRM"] = "on";  // the district default: the simulated office decides
+    schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", schools_env);
     auto housing_env = simulated;
     housing_env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"] = "Meißen=1,Riesa=1,Großenhain=1,Radebeul=1";
     housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", housing_env);
