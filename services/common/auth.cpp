@@ -119,7 +119,7 @@ AccessPolicy PolicyFor(std::string_view service) {
     allow({"ListProposals"}, {"schools_office", "caseworker", "planner"});
   } else if (service == "housing") {
     allow({"CreateAccommodation", "ImportAccommodations", "ReportVacancy", "WithdrawVacancy", "ConfirmPlacement",
-           "DeclinePlacement", "MoveOut", "AcceptLeaseTransfer", "RunAllocation"},
+           "DeclinePlacement", "PlaceManually", "MoveOut", "AcceptLeaseTransfer", "RunAllocation"},
           {"housing_office"});
     allow({"GetAccommodation", "GetHousehold"}, {"housing_office", "caseworker"});
     allow({"GetFigures"}, {"housing_office", "caseworker", "planner"});

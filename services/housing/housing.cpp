@@ -41,10 +41,25 @@ struct HousingInstruments {
                        .Name("ankommen_housing_persons_per_social_worker")
                        .Help("Persons housed per social worker (target 80, today 150)")
                        .Register(r)),
+        offers_waiting(prometheus::BuildGauge()
+                           .Name("ankommen_housing_offers_waiting")
+                           .Help("Offers waiting for the housing authority's confirmation")
+                           .Register(r)),
+        oldest_offer(prometheus::BuildGauge()
+                         .Name("ankommen_housing_oldest_offer_age_seconds")
+                         .Help("How long the oldest offer has waited for the housing authority")
+                         .Register(r)),
+        decisions(prometheus::BuildCounter()
+                      .Name("ankommen_housing_placement_decisions_total")
+                      .Help("The housing authority's decisions: confirmed, declined or manual, with the override reason")
+                      .Register(r)),
         waiting_table(waiting, {"social_area"}),
         beds_table(beds, {"kind", "social_area", "state"}),
         violations_table(violations, {"social_area"}),
         per_worker_table(per_worker, {"social_area"}),
+        offers_waiting_gauge(offers_waiting.Add({})),
+        oldest_offer_gauge(oldest_offer.Add({})),
+        decisions_vec(decisions, {"decision", "reason"}),
         wait_days_histogram(wait_days.Add({}, prometheus::Histogram::BucketBoundaries{1, 3, 7, 14, 30, 60, 90, 180, 365})) {}
 
   prometheus::Family<prometheus::Gauge>& waiting;
@@ -52,10 +67,16 @@ struct HousingInstruments {
   prometheus::Family<prometheus::Gauge>& beds;
   prometheus::Family<prometheus::Gauge>& violations;
   prometheus::Family<prometheus::Gauge>& per_worker;
+  prometheus::Family<prometheus::Gauge>& offers_waiting;
+  prometheus::Family<prometheus::Gauge>& oldest_offer;
+  prometheus::Family<prometheus::Counter>& decisions;
   GaugeTable waiting_table;
   GaugeTable beds_table;
   GaugeTable violations_table;
   GaugeTable per_worker_table;
+  prometheus::Gauge& offers_waiting_gauge;
+  prometheus::Gauge& oldest_offer_gauge;
+  MetricVec<prometheus::Counter> decisions_vec;
   prometheus::Histogram& wait_days_histogram;
 };
 
@@ -322,13 +343,19 @@ absl::Status Housing::ConfirmPlacement(const v1::ConfirmPlacementRequest& reques
     if (*changed && ParseIsoDate(h.waiting_since(), since)) {
       instruments_->wait_days_histogram.Observe(static_cast<double>(Today() - since));
     }
+    auto* d = h.add_decisions();
+    *d = NewDecision(v1::DECISION_KIND_CONFIRMED, h, rc, request.idempotency_key());
+    d->set_accommodation_id(**acc_id);
     h.set_status(v1::HOUSEHOLD_STATUS_HOUSED);
     h.set_accommodation_id(**acc_id);
     h.set_reason("moved in");
     return true;
   });
   if (!s.ok()) return s;
-  if (*changed) Changed(/*allocate=*/false);
+  if (*changed) {
+    CountDecision(v1::DECISION_KIND_CONFIRMED, v1::OVERRIDE_REASON_UNSPECIFIED);
+    Changed(/*allocate=*/false);
+  }
   auto h = CurrentHousehold(household_id);
   if (!h.ok()) return h.status();
   *response.mutable_household() = std::move(*h);
@@ -336,10 +363,8 @@ absl::Status Housing::ConfirmPlacement(const v1::ConfirmPlacementRequest& reques
 }
 
 absl::Status Housing::DeclinePlacement(const v1::DeclinePlacementRequest& request,
-                                       v1::DeclinePlacementResponse& response, const RequestContext&) {
-  if (auto s = ValidateKeyAndId(request.idempotency_key(), "offer_id", request.offer_id(), kOfferIdPrefix); !s.ok()) {
-    return s;
-  }
+                                       v1::DeclinePlacementResponse& response, const RequestContext& rc) {
+  if (auto s = ValidateDecline(request); !s.ok()) return s;
   auto acc_id = store_.FindOfferAccommodation(request.offer_id());
   if (!acc_id.ok()) return acc_id.status();
   if (!acc_id->has_value()) return absl::NotFoundError(absl::StrCat("offer ", request.offer_id(), " not found"));
@@ -362,6 +387,10 @@ absl::Status Housing::DeclinePlacement(const v1::DeclinePlacementRequest& reques
     auto s = FollowHouseholdRecord(household_id, [&](v1::HouseholdRecord& record) -> absl::StatusOr<bool> {
       v1::Household& h = *record.mutable_household();
       if (h.offer_id() != request.offer_id() || h.status() != v1::HOUSEHOLD_STATUS_OFFERED) return false;
+      auto* d = h.add_decisions();
+      *d = NewDecision(v1::DECISION_KIND_DECLINED, h, rc, request.idempotency_key());
+      d->set_reason(request.reason());
+      d->set_note(request.note());
       h.set_status(v1::HOUSEHOLD_STATUS_WAITING);
       h.clear_offer_id();
       h.clear_accommodation_id();
@@ -376,8 +405,112 @@ absl::Status Housing::DeclinePlacement(const v1::DeclinePlacementRequest& reques
     if (!h.ok()) return h.status();
     *response.mutable_household() = std::move(*h);
   }
-  if (*changed) Changed(/*allocate=*/true);
+  if (*changed) {
+    CountDecision(v1::DECISION_KIND_DECLINED, request.reason());
+    Changed(/*allocate=*/true);
+  }
   return absl::OkStatus();
+}
+
+absl::Status Housing::PlaceManually(const v1::PlaceManuallyRequest& request, v1::PlaceManuallyResponse& response,
+                                    const RequestContext& rc) {
+  if (auto s = ValidatePlaceManually(request); !s.ok()) return s;
+  const std::string& household_id = request.household_id();
+  const std::string& acc_id = request.accommodation_id();
+  auto before = CurrentHousehold(household_id);
+  if (!before.ok()) return before.status();
+  const bool decided_before = std::any_of(before->decisions().begin(), before->decisions().end(),
+                                          [&](const v1::PlacementDecision& d) {
+                                            return d.decision_id() == request.idempotency_key();
+                                          });
+  if (!decided_before) {
+    if (before->status() != v1::HOUSEHOLD_STATUS_WAITING && before->status() != v1::HOUSEHOLD_STATUS_OFFERED) {
+      return absl::FailedPreconditionError(absl::StrCat("household ", household_id, " is not waiting for a place"));
+    }
+    if (before->status() == v1::HOUSEHOLD_STATUS_OFFERED && before->accommodation_id() == acc_id) {
+      return absl::FailedPreconditionError("this is the place offered: confirm the offer instead");
+    }
+  }
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  auto changed = ChangeAccommodation("place-manually", request, request.idempotency_key(), acc_id,
+                                     [&](v1::AccommodationRecord& r, std::vector<OutgoingEvent>& events) -> absl::Status {
+    // By hand, but never below the standard: beds, m² per person, step-free access.
+    v1::Occupancy occupancy;
+    occupancy.set_household_id(household_id);
+    occupancy.set_offer_id(NewId(kOfferIdPrefix, PartitionOfId(acc_id)));
+    occupancy.set_persons(before->persons());
+    occupancy.set_state(v1::Occupancy::STATE_OFFERED);
+    occupancy.set_since(now);
+    if (auto s = AddOffer(r, occupancy, settings_.standards, *before); !s.ok()) return s;
+    if (auto s = Confirm(r, occupancy.offer_id(), now); !s.ok()) return s.status();
+    const v1::Accommodation& a = r.accommodation();
+    v1::HouseholdMovedIn e;
+    *e.mutable_meta() = Meta(rc.correlation_id);
+    e.set_household_id(household_id);
+    e.set_accommodation_id(acc_id);
+    e.set_municipality_ags(a.municipality_ags());
+    e.set_social_area(a.social_area());
+    *e.mutable_approx_location() = a.coordinates();
+    events.push_back(ToOutgoing(streams::kHouseholdMovedIn, e));
+    return absl::OkStatus();
+  });
+  if (!changed.ok()) return changed.status();
+  if (!decided_before) {
+    // The engine's offer elsewhere, if there was one, gives its place back.
+    if (before->status() == v1::HOUSEHOLD_STATUS_OFFERED && !before->accommodation_id().empty()) {
+      auto released = ChangeAccommodation("release-offer", request, request.idempotency_key() + "/release",
+                                          before->accommodation_id(),
+                                          [&](v1::AccommodationRecord& r, std::vector<OutgoingEvent>&) -> absl::Status {
+        auto gone = Release(r, household_id);
+        return gone.ok() || absl::IsNotFound(gone.status()) ? absl::OkStatus() : gone.status();
+      });
+      if (!released.ok()) return released.status();
+    }
+    auto s = FollowHousehold(household_id, [&](v1::Household& h) -> absl::StatusOr<bool> {
+      for (const auto& d : h.decisions()) {
+        if (d.decision_id() == request.idempotency_key()) return false;  // a retry
+      }
+      auto* d = h.add_decisions();
+      *d = NewDecision(v1::DECISION_KIND_MANUAL, h, rc, request.idempotency_key());
+      d->set_accommodation_id(acc_id);
+      d->set_reason(request.reason());
+      d->set_note(request.note());
+      h.set_status(v1::HOUSEHOLD_STATUS_HOUSED);
+      h.set_accommodation_id(acc_id);
+      h.clear_offer_id();
+      h.set_reason("housed by hand by the housing authority");
+      return true;
+    });
+    if (!s.ok()) return s;
+    CountDecision(v1::DECISION_KIND_MANUAL, request.reason());
+    Changed(/*allocate=*/true);
+  }
+  auto h = CurrentHousehold(household_id);
+  if (!h.ok()) return h.status();
+  *response.mutable_household() = std::move(*h);
+  return absl::OkStatus();
+}
+
+v1::PlacementDecision Housing::NewDecision(v1::DecisionKind kind, const v1::Household& before, const RequestContext& rc,
+                                           const std::string& decision_id) const {
+  v1::PlacementDecision d;
+  d.mutable_decided_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+  d.set_actor(rc.actor);
+  d.set_kind(kind);
+  d.set_decision_id(decision_id);
+  if (before.status() == v1::HOUSEHOLD_STATUS_OFFERED) {
+    d.set_proposed_accommodation_id(before.accommodation_id());
+    d.set_proposal_reason(before.reason());
+  }
+  return d;
+}
+
+void Housing::CountDecision(v1::DecisionKind kind, v1::OverrideReason reason) {
+  std::string decision = absl::AsciiStrToLower(v1::DecisionKind_Name(kind).substr(std::string("DECISION_KIND_").size()));
+  std::string why = reason == v1::OVERRIDE_REASON_UNSPECIFIED
+                        ? "none"
+                        : absl::AsciiStrToLower(v1::OverrideReason_Name(reason).substr(std::string("OVERRIDE_REASON_").size()));
+  instruments_->decisions_vec.With({decision, why}).Increment();
 }
 
 absl::Status Housing::MoveOut(const v1::MoveOutRequest& request, v1::MoveOutResponse& response,
@@ -609,12 +742,22 @@ absl::Status Housing::RefreshGauges() {
     violations[{f.social_area()}] = f.standard_violations();
     if (f.social_workers() > 0) per_worker[{f.social_area()}] = f.persons_per_social_worker();
   }
+  // Offers waiting for the housing authority, and the oldest one's age.
+  const int64_t now = absl::ToUnixSeconds(clock_.Now());
+  double offers = 0, oldest_offer = 0;
   for (const auto& a : *accommodations) {
     const v1::Accommodation& acc = a.record.accommodation();
+    for (const auto& o : a.record.occupancies()) {
+      if (o.state() != v1::Occupancy::STATE_OFFERED) continue;
+      offers += 1;
+      oldest_offer = std::max(oldest_offer, static_cast<double>(std::max<int64_t>(0, now - o.since())));
+    }
     if (acc.status() != v1::ACCOMMODATION_STATUS_ACTIVE) continue;
     beds[{KindLabel(acc.kind()), acc.social_area(), "free"}] += FreeBeds(a.record);
     beds[{KindLabel(acc.kind()), acc.social_area(), "used"}] += Persons(a.record);
   }
+  instruments_->offers_waiting_gauge.Set(offers);
+  instruments_->oldest_offer_gauge.Set(oldest_offer);
   instruments_->waiting_table.Publish(waiting);
   instruments_->beds_table.Publish(beds);
   instruments_->violations_table.Publish(violations);

@@ -55,6 +55,8 @@ class Housing {
                             const RequestContext& rc);
   absl::Status ConfirmPlacement(const v1::ConfirmPlacementRequest& request, v1::ConfirmPlacementResponse& response,
                                 const RequestContext& rc);
+  absl::Status PlaceManually(const v1::PlaceManuallyRequest& request, v1::PlaceManuallyResponse& response,
+                             const RequestContext& rc);
   absl::Status DeclinePlacement(const v1::DeclinePlacementRequest& request, v1::DeclinePlacementResponse& response,
                                 const RequestContext& rc);
   absl::Status MoveOut(const v1::MoveOutRequest& request, v1::MoveOutResponse& response, const RequestContext& rc);
@@ -99,6 +101,10 @@ class Housing {
   absl::Status ApplyToHousehold(const IncomingEvent& event, const std::string& household_id,
                                 const std::function<absl::Status(v1::HouseholdRecord&, bool is_new)>& change);
   void Changed(bool allocate);
+  // A decision on the household as it was (offered or waiting): who, when, what the engine offered.
+  v1::PlacementDecision NewDecision(v1::DecisionKind kind, const v1::Household& before, const RequestContext& rc,
+                                    const std::string& decision_id) const;
+  void CountDecision(v1::DecisionKind kind, v1::OverrideReason reason);
 
   HousingStore& store_;
   const Clock& clock_;

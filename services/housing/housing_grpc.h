@@ -23,7 +23,8 @@ using RawHousingService = v1::HousingService::WithRawCallbackMethod_CreateAccomm
     v1::HousingService::WithRawCallbackMethod_MoveOut<
     v1::HousingService::WithRawCallbackMethod_AcceptLeaseTransfer<
     v1::HousingService::WithRawCallbackMethod_GetFigures<
-    v1::HousingService::WithRawCallbackMethod_RunAllocation<v1::HousingService::Service>>>>>>>>>>>>;
+    v1::HousingService::WithRawCallbackMethod_RunAllocation<
+    v1::HousingService::WithRawCallbackMethod_PlaceManually<v1::HousingService::Service>>>>>>>>>>>>>;
 
 class HousingGrpcService final : public RawHousingService {
  public:
@@ -46,6 +47,7 @@ class HousingGrpcService final : public RawHousingService {
   Reactor* AcceptLeaseTransfer(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* GetFigures(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* RunAllocation(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* PlaceManually(Ctx* c, const Buf* in, Buf* out) override;
 
  private:
   Housing& housing_;

@@ -435,6 +435,7 @@ absl::Status Simulation::Answer(int day) {
         hv1::DeclinePlacementRequest r;
         r.set_idempotency_key(Key("decline-housing", a.id));
         r.set_offer_id(a.id);
+        r.set_reason(hv1::OVERRIDE_REASON_FAMILY_WISH);
         hv1::DeclinePlacementResponse out;
         s = Call(*housing_, &hv1::HousingService::Stub::DeclinePlacement, r, &out);
         break;
@@ -677,7 +678,9 @@ absl::Status Simulation::ReviewSchoolProposals() {
   // few (the way there does not work for the family); those children wait
   // for another place in the next run.
   for (const auto& child : proposals.children()) {
-    const std::string decision = absl::StrCat(child.person_id(), "/", child.placement().place_id());
+    // One key per proposal: a child may be proposed the same place again after a move.
+    const std::string decision = absl::StrCat(child.person_id(), "/", child.placement().place_id(), "/",
+                                              child.placement().placed_at().seconds());
     Random draw = Draw({7, Who(child.person_id()), std::hash<std::string>()(child.placement().place_id())});
     if (draw.Chance(0.03)) {
       sv1::RejectPlacementRequest request;

@@ -123,4 +123,32 @@ absl::StatusOr<v1::Accommodation> AccommodationFromRow(const CsvTable& table, co
   return a;
 }
 
+namespace {
+
+void CheckOverride(Violations& v, v1::OverrideReason reason, const std::string& note) {
+  if (reason == v1::OVERRIDE_REASON_UNSPECIFIED || !v1::OverrideReason_IsValid(reason)) {
+    v.Add("reason", "must be one of the override reasons");
+  }
+  CheckText(v, "note", note, /*required=*/reason == v1::OVERRIDE_REASON_OTHER, kMaxNoteLength);
+}
+
+}  // namespace
+
+absl::Status ValidateDecline(const v1::DeclinePlacementRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  CheckId(v, "offer_id", request.offer_id(), kOfferIdPrefix);
+  CheckOverride(v, request.reason(), request.note());
+  return v.ToStatus();
+}
+
+absl::Status ValidatePlaceManually(const v1::PlaceManuallyRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  CheckId(v, "household_id", request.household_id(), kHouseholdIdPrefix);
+  CheckId(v, "accommodation_id", request.accommodation_id(), kAccommodationIdPrefix);
+  CheckOverride(v, request.reason(), request.note());
+  return v.ToStatus();
+}
+
 }  // namespace ankommen::housing

@@ -33,4 +33,10 @@ inline constexpr std::initializer_list<const char*> kTableColumns = {
     "kind", "name", "operator", "municipality_ags", "social_area", "lat", "lon", "beds", "rooms", "square_metres",
     "step_free", "lease_transferable"};
 
+inline constexpr int kMaxNoteLength = 500;  // code points
+
+// The housing authority's overrides: a reason from the list, a note for "other".
+absl::Status ValidateDecline(const v1::DeclinePlacementRequest& request);
+absl::Status ValidatePlaceManually(const v1::PlaceManuallyRequest& request);
+
 }  // namespace ankommen::housing

@@ -346,5 +346,81 @@ TEST_F(HousingE2ETest, BadInputGetsAClearStatusAndChangesNothing) {
   EXPECT_FALSE(GetHousehold("hh_1000000000000000").has_value());
 }
 
+TEST_F(HousingE2ETest, AHouseholdHousedByHandStaysThroughTheNextAllocationRunAndADeclinedPlaceIsNotOfferedAgain) {
+  const std::string flat = CreateOk(Place(hv1::KIND_FLAT, 3, 60, kRiesaLat + 0.01, kRiesaLon, "Riesa"));
+  const std::string gu = CreateOk(Place(hv1::KIND_SHARED, 20, 300, kMeissenLat, kMeissenLon, "Meißen"));
+  const std::string tiny = CreateOk(Place(hv1::KIND_FLAT, 1, 12, kRiesaLat, kRiesaLon + 0.01, "Riesa"));
+  auto first = Register("hh-first", {"2019-09-03"});
+  auto offered = WaitFor(first.household_id(), hv1::HOUSEHOLD_STATUS_OFFERED);
+  ASSERT_TRUE(offered.has_value());
+  ASSERT_EQ(offered->accommodation_id(), flat);
+
+  // Overrides need a reason from the list; a place below the standard is refused even by hand.
+  hv1::PlaceManuallyRequest manual;
+  manual.set_idempotency_key("manual-1");
+  manual.set_household_id(first.household_id());
+  manual.set_accommodation_id(gu);
+  hv1::PlaceManuallyResponse placed;
+  EXPECT_EQ(stub_->PlaceManually(Ctx().get(), manual, &placed).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  manual.set_reason(hv1::OVERRIDE_REASON_FAMILY_TIES);
+  manual.set_accommodation_id(tiny);
+  EXPECT_EQ(stub_->PlaceManually(Ctx().get(), manual, &placed).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(GetHousehold(first.household_id())->status(), hv1::HOUSEHOLD_STATUS_OFFERED);
+
+  // The authority houses the family by hand near relatives in Meißen instead of the flat offered.
+  manual.set_idempotency_key("manual-2");
+  manual.set_accommodation_id(gu);
+  manual.set_note("the grandparents live in Meißen");
+  ASSERT_TRUE(stub_->PlaceManually(Ctx().get(), manual, &placed).ok());
+  EXPECT_EQ(placed.household().status(), hv1::HOUSEHOLD_STATUS_HOUSED);
+  EXPECT_EQ(placed.household().accommodation_id(), gu);
+  ASSERT_EQ(placed.household().decisions_size(), 1);
+  const auto& decision = placed.household().decisions(0);
+  EXPECT_EQ(decision.kind(), hv1::DECISION_KIND_MANUAL);
+  EXPECT_EQ(decision.proposed_accommodation_id(), flat) << "what the engine had offered is kept";
+  EXPECT_EQ(decision.accommodation_id(), gu);
+  EXPECT_EQ(decision.reason(), hv1::OVERRIDE_REASON_FAMILY_TIES);
+  EXPECT_EQ(GetPlace(gu).persons(), 2);
+  EXPECT_EQ(GetPlace(flat).persons(), 0) << "the offer's place is free again";
+
+  // The next run leaves the family where the authority put it.
+  hv1::RunAllocationResponse run;
+  ASSERT_TRUE(stub_->RunAllocation(Ctx().get(), {}, &run).ok());
+  auto after = GetHousehold(first.household_id());
+  EXPECT_EQ(after->status(), hv1::HOUSEHOLD_STATUS_HOUSED);
+  EXPECT_EQ(after->accommodation_id(), gu);
+
+  // Another family is offered the flat and declines it for a reason: it is not offered again.
+  auto second = Register("hh-second", {"2021-01-05"});
+  auto second_offer = WaitFor(second.household_id(), hv1::HOUSEHOLD_STATUS_OFFERED);
+  ASSERT_TRUE(second_offer.has_value());
+  ASSERT_EQ(second_offer->accommodation_id(), flat);
+  hv1::DeclinePlacementRequest decline;
+  decline.set_idempotency_key("decline-1");
+  decline.set_offer_id(second_offer->offer_id());
+  hv1::DeclinePlacementResponse declined;
+  EXPECT_EQ(stub_->DeclinePlacement(Ctx().get(), decline, &declined).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  decline.set_reason(hv1::OVERRIDE_REASON_HEALTH);
+  decline.set_note("third floor, no lift; the child uses a wheelchair");
+  ASSERT_TRUE(stub_->DeclinePlacement(Ctx().get(), decline, &declined).ok());
+  ASSERT_EQ(declined.household().decisions_size(), 1);
+  EXPECT_EQ(declined.household().decisions(0).kind(), hv1::DECISION_KIND_DECLINED);
+  EXPECT_EQ(declined.household().decisions(0).proposed_accommodation_id(), flat);
+  EXPECT_EQ(declined.household().decisions(0).reason(), hv1::OVERRIDE_REASON_HEALTH);
+  ASSERT_TRUE(stub_->RunAllocation(Ctx().get(), {}, &run).ok());
+  auto again = WaitFor(second.household_id(), hv1::HOUSEHOLD_STATUS_OFFERED);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->accommodation_id(), gu) << "not the declined flat";
+
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    std::string m = testing::HttpGet(housing_->metrics_port(), "/metrics");
+    return m.find("ankommen_housing_placement_decisions_total{decision=\"manual\",reason=\"family_ties\"} 1") !=
+               std::string::npos &&
+           m.find("ankommen_housing_placement_decisions_total{decision=\"declined\",reason=\"health\"} 1") !=
+               std::string::npos &&
+           m.find("ankommen_housing_offers_waiting 1") != std::string::npos;
+  }));
+}
+
 }  // namespace
 }  // namespace ankommen
