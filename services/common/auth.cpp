@@ -103,6 +103,8 @@ AccessPolicy PolicyFor(std::string_view service) {
     allow({"ListSuspectedDuplicates", "FindDuplicates"}, {"foreigners_office", "caseworker", "registry_admin"});
     // Merging records decides on a person's data: the registering office or the registry's admins.
     allow({"ResolveDuplicate"}, {"foreigners_office", "registry_admin"});
+    allow({"CloseCase"}, {"foreigners_office"});
+    allow({"RunRetention"}, {"registry_admin"});
   } else if (service == "courses") {
     allow({"CreateProvider", "RequestSeat", "WithdrawRequest", "RunAllocation"}, {"integration_office"});
     allow({"CreateCourse", "UpdateCourse", "CancelCourse", "CompleteCourse"}, {"integration_office", "course_provider"});

@@ -15,6 +15,7 @@ inline constexpr char kPersonLevelRecorded[] = "ankommen.registry.person.level_r
 inline constexpr char kHouseholdRelocated[] = "ankommen.registry.household.relocated";
 inline constexpr char kPersonErased[] = "ankommen.registry.person.erased";
 inline constexpr char kPersonMerged[] = "ankommen.registry.person.merged";
+inline constexpr char kHouseholdCaseClosed[] = "ankommen.registry.household.case_closed";
 
 // The course service: requests, offers, enrolments, courses.
 inline constexpr char kCourses[] = "COURSES";

@@ -864,6 +864,17 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
     }
     return absl::OkStatus();
   }
+  // The case closed: its people no longer wait for courses; their requests
+  // go and the seats they held or were offered are free again.
+  if (event.event_type == rv1::HouseholdCaseClosed::descriptor()->full_name()) {
+    rv1::HouseholdCaseClosed e;
+    if (auto s = parse(e); !s.ok()) return s;
+    for (const auto& person_id : e.person_ids()) {
+      if (!IsValidId(person_id, kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
+      if (auto s = EraseLearner(person_id); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
   // A record merged into another goes as an erased one does (PersonMerged
   // shares PersonErased's fields 1-3); the surviving record keeps its own.
   if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||

@@ -706,6 +706,40 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
     if (!outcome.ok() && !absl::IsNotFound(outcome.status())) return outcome.status();
     return absl::OkStatus();
   }
+  // The case closed: the household leaves the district's care, and the place
+  // it lived in or was offered is free again.
+  if (event.event_type == rv1::HouseholdCaseClosed::descriptor()->full_name()) {
+    rv1::HouseholdCaseClosed e;
+    if (auto s = parse(e); !s.ok()) return s;
+    if (!IsValidId(e.household_id(), kHouseholdIdPrefix)) return absl::InvalidArgumentError("bad household id");
+    auto before = CurrentHousehold(e.household_id());
+    if (absl::IsNotFound(before.status())) return absl::OkStatus();
+    if (!before.ok()) return before.status();
+    auto s = ApplyToHousehold(event, e.household_id(), [&](v1::HouseholdRecord& r, bool is_new) -> absl::Status {
+      if (is_new) return absl::NotFoundError("not ours");
+      v1::Household& h = *r.mutable_household();
+      h.set_status(v1::HOUSEHOLD_STATUS_LEFT);
+      h.clear_offer_id();
+      h.set_reason("the district's case for the household closed");
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    if (before->accommodation_id().empty()) return absl::OkStatus();
+    // Idempotent by state: a redelivery finds nothing left to release.
+    return ApplyChange(store_.outbox(), PartitionOfId(before->accommodation_id()),
+                       [&]() -> absl::StatusOr<std::optional<Commit>> {
+      auto loaded = store_.LoadAccommodation(before->accommodation_id());
+      if (!loaded.ok()) return loaded.status();
+      if (!loaded->has_value()) return std::optional<Commit>();
+      v1::AccommodationRecord record = std::move((*loaded)->record);
+      if (!Release(record, e.household_id()).ok()) return std::optional<Commit>();
+      Commit c;
+      c.aggregate_key = store_.AccommodationKey(before->accommodation_id());
+      c.expected_version = (*loaded)->version;
+      c.state = record.SerializeAsString();
+      return std::optional<Commit>(std::move(c));
+    });
+  }
   // A record merged into another goes as an erased one does (PersonMerged
   // shares PersonErased's fields 1-3); the surviving record keeps its own.
   if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||

@@ -7,6 +7,7 @@
 #include "registry.h"
 #include "registry_grpc.h"
 #include "review_metrics.h"
+#include "run_loop.h"
 #include "service_main.h"
 #include "storage/household_store.h"
 #include "streams.h"
@@ -15,7 +16,17 @@ int main(int argc, char** argv) {
   using namespace ankommen;
   BlockTerminationSignals();
   std::string duplicates = "hold";
-  ServiceConfig config = LoadServiceConfig("registry", argc, argv, [&duplicates](CLI::App& app) {
+  int keep_closed_cases_days = 730, keep_audit_days = 1825;
+  ServiceConfig config = LoadServiceConfig("registry", argc, argv, [&](CLI::App& app) {
+    app.add_option("--keep-closed-cases-days", keep_closed_cases_days,
+                   "days a closed case's personal data is kept before the retention job erases it "
+                   "(ANKOMMEN_REGISTRY_KEEP_CLOSED_CASES_DAYS)")
+        ->envname("ANKOMMEN_REGISTRY_KEEP_CLOSED_CASES_DAYS")
+        ->check(CLI::Range(0, 36500));
+    app.add_option("--keep-audit-days", keep_audit_days,
+                   "days audit entries are kept (ANKOMMEN_REGISTRY_KEEP_AUDIT_DAYS)")
+        ->envname("ANKOMMEN_REGISTRY_KEEP_AUDIT_DAYS")
+        ->check(CLI::Range(1, 36500));
     app.add_option("--duplicates", duplicates,
                    "hold: a suspected duplicate's household waits for a person's decision before any other "
                    "service hears of it; flag: it goes on at once, the suspicion only listed "
@@ -32,10 +43,28 @@ int main(int argc, char** argv) {
 
   const Clock& clock = (*platform)->clock();
   registry::HouseholdStore store((*platform)->outbox(), (*platform)->redis());
-  registry::Registry registry(store, clock, DistrictTimeZone(), {.hold_duplicates = duplicates == "hold"});
+  registry::Registry registry(store, clock, DistrictTimeZone(),
+                              {.hold_duplicates = duplicates == "hold",
+                               .keep_closed_cases = absl::Hours(24 * keep_closed_cases_days),
+                               .keep_audit = absl::Hours(24 * keep_audit_days)});
   registry::ReviewMetrics review((*platform)->metrics(), store, clock);
   registry.set_on_review([&review](const char* what) { review.Count(what); });
+  registry.set_on_retention([&review](const char* kind, int64_t n) { review.CountErased(kind, n); });
   review.Start();
+  // The retention job, daily (and on RunRetention). One replica at a time is
+  // not needed: each erasure is an idempotent command.
+  RunLoop::Options daily;
+  daily.period = absl::Hours(24);
+  daily.refresh_period = absl::Hours(24);
+  RunLoop retention(daily, [&registry] {
+    ankommen::registry::v1::RunRetentionResponse report;
+    RequestContext rc;
+    rc.actor = "retention-job";
+    if (auto s = registry.RunRetention({}, report, rc); !s.ok()) {
+      log::Warn("retention_failed", {{"error", s.message()}});
+    }
+  }, [] {});
+  retention.Start();
   // Levels reached in courses come back to the registry.
   Consumers consumers;
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "registry-course-results", streams::kCourseCompleted,

@@ -33,6 +33,14 @@ void RemoveMember(v1::Household& household, const std::string& person_id) {
   }
 }
 
+// A closed case is kept for the record, not changed (the other services have
+// let it go; a change would bring it back half).
+absl::Status CheckOpen(const v1::Household& household) {
+  if (!household.has_case_closed_at()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("the case of household ", household.household_id(),
+                                                    " is closed; its records are kept, not changed"));
+}
+
 }  // namespace
 
 std::string Registry::NewEventId() const { return NewId("ev", 0); }
@@ -258,6 +266,7 @@ absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::M
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadPersonHousehold(*current);
     if (!loaded.ok()) return loaded.status();
+    if (auto s = CheckOpen(loaded->household); !s.ok()) return s;
     v1::Person* person = FindMember(loaded->household, *current);
     if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", *current, " not found"));
     auto event = change(*person);
@@ -315,6 +324,7 @@ absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& req
                            [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadHousehold(household_id);
     if (!loaded.ok()) return loaded.status();
+    if (auto s = CheckOpen(loaded->household); !s.ok()) return s;
     v1::Household before = loaded->household;
     v1::Household& after = loaded->household;
     after.set_municipality_ags(request.municipality_ags());
@@ -500,6 +510,96 @@ absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& reque
                                    {"released", response.released()},
                                    {"correlation_id", rc.correlation_id}});
   on_review_(what);
+  return absl::OkStatus();
+}
+
+absl::Status Registry::CloseCase(const v1::CloseCaseRequest& request, v1::CloseCaseResponse& response,
+                                 const RequestContext& rc) {
+  if (auto s = ValidateCloseCase(request); !s.ok()) return s;
+  const std::string& household_id = request.household_id();
+  auto answer = RunCommand(PartitionOfId(household_id), "close-case", request, request.idempotency_key(),
+                           [&]() -> absl::StatusOr<Decision> {
+    auto loaded = LoadHousehold(household_id);
+    if (!loaded.ok()) return loaded.status();
+    if (auto s = CheckOpen(loaded->household); !s.ok()) return s;
+    v1::Household before = loaded->household;
+    v1::Household& after = loaded->household;
+    after.mutable_case_closed_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+    after.set_case_closure(request.closure());
+    after.set_version(loaded->version + 1);
+    Decision d;
+    d.commit.aggregate_key = store_.HouseholdKey(household_id);
+    d.commit.expected_version = loaded->version;
+    d.commit.state = after.SerializeAsString();
+    d.commit.index_ops = store_.IndexMoved(before, after);
+    // A held household is unknown elsewhere: nothing to let go of there.
+    if (!after.held_for_review()) {
+      auto event = MakeCaseClosed(after, {NewEventId(), clock_.Now(), rc.correlation_id});
+      d.commit.events.push_back(ToOutgoing(kHouseholdCaseClosed, event));
+    }
+    d.subject_id = household_id;
+    d.response = d.commit.state;
+    return d;
+  });
+  if (!answer.ok()) return answer.status();
+  if (auto s = HouseholdAnswer(*answer, *response.mutable_household()); !s.ok()) return s;
+  if (answer->replayed) return absl::OkStatus();
+  const std::string why = absl::StrCat("case closed: ", v1::CaseClosure_Name(request.closure()),
+                                       request.note().empty() ? "" : ": ", request.note());
+  return Audit(household_id, why, rc);
+}
+
+absl::Status Registry::RunRetention(const v1::RunRetentionRequest& request, v1::RunRetentionResponse& response,
+                                    const RequestContext& rc) {
+  const absl::Time now = clock_.Now();
+  response.set_dry_run(request.dry_run());
+  // Closed cases past their time: each member erased as by an Art. 17 request.
+  const int64_t kept_days = absl::ToInt64Hours(settings_.keep_closed_cases) / 24;
+  auto due = store_.ClosedCasesBefore(absl::ToUnixSeconds(now - settings_.keep_closed_cases));
+  if (!due.ok()) return due.status();
+  for (const auto& [household_id, closed_at] : *due) {
+    auto loaded = LoadHousehold(household_id);
+    if (absl::IsNotFound(loaded.status())) continue;
+    if (!loaded.ok()) return loaded.status();
+    const std::string rule = absl::StrCat("case closed ", absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(closed_at), zone_),
+                                          ", kept ", kept_days, " days");
+    for (const auto& person : loaded->household.members()) {
+      auto* item = response.add_items();
+      item->set_kind("person");
+      item->set_id(person.person_id());
+      item->set_count(1);
+      item->set_rule(rule);
+      if (request.dry_run()) continue;
+      v1::ErasePersonRequest erase;
+      erase.set_idempotency_key(absl::StrCat("retention-", person.person_id()));
+      erase.set_person_id(person.person_id());
+      erase.set_reason(absl::StrCat("retention: ", rule));
+      v1::ErasePersonResponse erased;
+      if (auto s = ErasePerson(erase, erased, rc); !s.ok() && !absl::IsNotFound(s)) return s;
+      response.set_persons_erased(response.persons_erased() + 1);
+    }
+  }
+  // The audit log beyond its period, partition by partition.
+  const int64_t audit_days = absl::ToInt64Hours(settings_.keep_audit) / 24;
+  for (int p = 0; p < kPartitions; ++p) {
+    auto count = store_.AuditEntriesBefore(p, now - settings_.keep_audit, /*remove=*/!request.dry_run());
+    if (!count.ok()) return count.status();
+    if (*count == 0) continue;
+    auto* item = response.add_items();
+    item->set_kind("audit");
+    item->set_id(absl::StrCat("partition ", p));
+    item->set_count(*count);
+    item->set_rule(absl::StrCat("audit entries older than ", audit_days, " days"));
+    if (!request.dry_run()) response.set_audit_entries_removed(response.audit_entries_removed() + *count);
+  }
+  log::Info("retention_run", {{"dry_run", request.dry_run()},
+                              {"persons_erased", response.persons_erased()},
+                              {"audit_entries_removed", response.audit_entries_removed()},
+                              {"correlation_id", rc.correlation_id}});
+  if (!request.dry_run()) {
+    on_retention_("person", response.persons_erased());
+    on_retention_("audit", response.audit_entries_removed());
+  }
   return absl::OkStatus();
 }
 

@@ -22,6 +22,10 @@ struct RegistrySettings {
   // service hears of it (DOMAIN.md: a person decides); off, the suspicion is
   // recorded and listed for review while the household goes on.
   bool hold_duplicates = true;
+  // How long records are kept (the district's deletion concept sets these):
+  // a closed case's personal data after the case closed, and the audit log.
+  absl::Duration keep_closed_cases = absl::Hours(24 * 730);
+  absl::Duration keep_audit = absl::Hours(24 * 1825);
 };
 
 class Registry {
@@ -54,9 +58,18 @@ class Registry {
   absl::Status ResolveDuplicate(const v1::ResolveDuplicateRequest& request, v1::ResolveDuplicateResponse& response,
                                 const RequestContext& rc);
 
+  absl::Status CloseCase(const v1::CloseCaseRequest& request, v1::CloseCaseResponse& response,
+                         const RequestContext& rc);
+  absl::Status RunRetention(const v1::RunRetentionRequest& request, v1::RunRetentionResponse& response,
+                            const RequestContext& rc);
+
   // Told of each change to the review of duplicates: "held" for a household
   // held at registration, "same_person" or "different_persons" for a decision.
   void set_on_review(std::function<void(const char*)> on_review) { on_review_ = std::move(on_review); }
+  // Told of what a retention run removed: "person" or "audit", and how many.
+  void set_on_retention(std::function<void(const char*, int64_t)> on_retention) {
+    on_retention_ = std::move(on_retention);
+  }
 
   // The course service's ankommen.courses.course.completed: each
   // participant's reached level is recorded (once per event and person).
@@ -125,6 +138,7 @@ class Registry {
   absl::TimeZone zone_;
   RegistrySettings settings_;
   std::function<void(const char*)> on_review_ = [](const char*) {};
+  std::function<void(const char*, int64_t)> on_retention_ = [](const char*, int64_t) {};
 };
 
 }  // namespace ankommen::registry

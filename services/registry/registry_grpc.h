@@ -22,7 +22,9 @@ using RawRegistryService = v1::RegistryService::WithRawCallbackMethod_RegisterHo
     v1::RegistryService::WithRawCallbackMethod_GetContact<
     v1::RegistryService::WithRawCallbackMethod_ListSuspectedDuplicates<
     v1::RegistryService::WithRawCallbackMethod_FindDuplicates<
-    v1::RegistryService::WithRawCallbackMethod_ResolveDuplicate<v1::RegistryService::Service>>>>>>>>>>>>;
+    v1::RegistryService::WithRawCallbackMethod_ResolveDuplicate<
+    v1::RegistryService::WithRawCallbackMethod_CloseCase<
+    v1::RegistryService::WithRawCallbackMethod_RunRetention<v1::RegistryService::Service>>>>>>>>>>>>>>;
 
 class RegistryGrpcService final : public RawRegistryService {
  public:
@@ -44,6 +46,8 @@ class RegistryGrpcService final : public RawRegistryService {
   Reactor* ListSuspectedDuplicates(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* FindDuplicates(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* ResolveDuplicate(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* CloseCase(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* RunRetention(Ctx* c, const Buf* in, Buf* out) override;
 
  private:
   Registry& registry_;

@@ -28,7 +28,14 @@ ReviewMetrics::ReviewMetrics(Metrics& metrics, HouseholdStore& store, const Cloc
                      .Name("ankommen_registry_duplicate_decisions_total")
                      .Help("Suspected duplicates decided, by resolution (same_person, different_persons)")
                      .Register(metrics.registry()),
-                 {"resolution"}) {
+                 {"resolution"}),
+      erased_(prometheus::BuildCounter()
+                  .Name("ankommen_registry_retention_erased_total")
+                  .Help("Erased by the retention job: persons of closed cases, and audit entries (kind)")
+                  .Register(metrics.registry()),
+              {"kind"}) {
+  erased_.With({"person"});
+  erased_.With({"audit"});
   // Both resolutions from the start, so a rate over them is never empty.
   decisions_.With({"same_person"});
   decisions_.With({"different_persons"});
@@ -50,6 +57,10 @@ void ReviewMetrics::Count(const char* what) {
   if (kind == "held") households_held_.Increment();
   else if (kind == "same_person" || kind == "different_persons") decisions_.With({what}).Increment();
   if (loop_) loop_->RefreshSoon();
+}
+
+void ReviewMetrics::CountErased(const char* kind, int64_t count) {
+  if (count > 0) erased_.With({kind}).Increment(static_cast<double>(count));
 }
 
 void ReviewMetrics::Refresh() {

@@ -1,5 +1,6 @@
-// What planners and the registry's admins watch of the duplicate review:
-// how many persons are held and for how long, and how suspicions were decided.
+// What planners and the registry's admins watch of the duplicate review (how
+// many persons are held and for how long, how suspicions were decided) and of
+// retention (what it erased).
 #pragma once
 
 #include <memory>
@@ -20,6 +21,8 @@ class ReviewMetrics {
   void Start();
   // A household held ("held"), or a decision ("same_person", "different_persons").
   void Count(const char* what);
+  // What a retention run erased: "person" or "audit" (entries).
+  void CountErased(const char* kind, int64_t count);
 
  private:
   void Refresh();
@@ -30,6 +33,7 @@ class ReviewMetrics {
   prometheus::Gauge& oldest_;
   prometheus::Counter& households_held_;
   MetricVec<prometheus::Counter> decisions_;
+  MetricVec<prometheus::Counter> erased_;
   std::unique_ptr<RunLoop> loop_;
 };
 

@@ -633,6 +633,23 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
     if (auto s = parse(e); !s.ok()) return s;
     return MoveChildren(event, e.household_id(), e.municipality_ags(), e.social_area(), e.approx_location());
   }
+  // The case closed: the children leave, and their places are free again.
+  if (event.event_type == rv1::HouseholdCaseClosed::descriptor()->full_name()) {
+    rv1::HouseholdCaseClosed e;
+    if (auto s = parse(e); !s.ok()) return s;
+    for (const auto& person_id : e.person_ids()) {
+      if (!IsValidId(person_id, kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
+      auto s = ApplyToChild(event, person_id, [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
+        if (is_new) return absl::NotFoundError("not ours");  // an adult, or unknown here
+        r.mutable_child()->mutable_placement()->Clear();
+        r.mutable_child()->mutable_placement()->set_status(v1::CHILD_STATUS_LEFT);
+        r.mutable_child()->mutable_placement()->set_reason("the district's case for the family closed");
+        return absl::OkStatus();
+      });
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
   // A record merged into another goes as an erased one does (PersonMerged
   // shares PersonErased's fields 1-3); the surviving record keeps its own.
   if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||

@@ -99,6 +99,15 @@ v1::PersonErased MakeErased(const std::string& person_id, const std::string& hou
   return event;
 }
 
+v1::HouseholdCaseClosed MakeCaseClosed(const v1::Household& household, const EventContext& ctx) {
+  v1::HouseholdCaseClosed event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_household_id(household.household_id());
+  for (const auto& p : household.members()) event.add_person_ids(p.person_id());
+  event.set_closure(household.case_closure());
+  return event;
+}
+
 v1::PersonMerged MakeMerged(const std::string& person_id, const std::string& household_id,
                             const v1::Person& surviving, const EventContext& ctx) {
   v1::PersonMerged event;

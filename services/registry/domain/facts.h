@@ -27,6 +27,7 @@ v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today);
 using streams::kHouseholdRegistered;
 using streams::kPersonErased;
 using streams::kPersonMerged;
+using streams::kHouseholdCaseClosed;
 using streams::kPersonLevelRecorded;
 using streams::kPersonStatusChanged;
 using streams::kHouseholdRelocated;
@@ -43,6 +44,7 @@ v1::PersonStatusChanged MakeStatusChanged(const v1::Person& before, const v1::Pe
 v1::PersonLevelRecorded MakeLevelRecorded(const v1::Person& person, const EventContext& ctx);
 v1::HouseholdRelocated MakeRelocated(const v1::Household& household, const EventContext& ctx);
 v1::PersonErased MakeErased(const std::string& person_id, const std::string& household_id, const EventContext& ctx);
+v1::HouseholdCaseClosed MakeCaseClosed(const v1::Household& household, const EventContext& ctx);
 v1::PersonMerged MakeMerged(const std::string& person_id, const std::string& household_id,
                             const v1::Person& surviving, const EventContext& ctx);
 

@@ -204,4 +204,15 @@ absl::Status ValidateResolution(const v1::ResolveDuplicateRequest& request) {
   return v.ToStatus();
 }
 
+absl::Status ValidateCloseCase(const v1::CloseCaseRequest& request) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.household_id(), kHouseholdIdPrefix)) v.Add("household_id", "is not a household id");
+  if (request.closure() == v1::CASE_CLOSURE_UNSPECIFIED || !v1::CaseClosure_IsValid(request.closure())) {
+    v.Add("closure", "must say why the case closes");
+  }
+  CheckText(v, "note", request.note(), /*required=*/request.closure() == v1::CASE_CLOSURE_OTHER, kMaxTextLength);
+  return v.ToStatus();
+}
+
 }  // namespace ankommen::registry

@@ -29,6 +29,7 @@ absl::Status ValidateContactRead(const v1::GetContactRequest& request);
 absl::Status ValidateList(const v1::ListHouseholdsRequest& request);
 absl::Status ValidateHeldList(const v1::ListSuspectedDuplicatesRequest& request);
 absl::Status ValidateResolution(const v1::ResolveDuplicateRequest& request);
+absl::Status ValidateCloseCase(const v1::CloseCaseRequest& request);
 // For reads by id: the id must be well-formed.
 absl::Status ValidatePersonId(const std::string& field, const std::string& id);
 absl::Status ValidateHouseholdId(const std::string& field, const std::string& id);

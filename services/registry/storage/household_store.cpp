@@ -30,6 +30,7 @@ std::string HouseholdStore::BlockingKey(int partition, const std::string& hashed
 }
 
 std::string HouseholdStore::HeldKey(int partition) const { return keys().Key(partition, "duplicates:open"); }
+std::string HouseholdStore::ClosedKey(int partition) const { return keys().Key(partition, "cases:closed"); }
 
 PersonProfile ProfileOf(const v1::Person& person) {
   return {person.person_id(), person.household_id(), person.given_names(), person.family_name(),
@@ -123,6 +124,14 @@ std::vector<IndexOp> HouseholdStore::IndexMoved(const v1::Household& before, con
     ops.push_back(IndexOp::SortedAdd(AreaKey(p, after.social_area()), after.household_id()));
   }
   IndexDuplicates(before, after, ops);
+  // Closed cases wait for the retention job while anyone of them is left.
+  const bool was_due = before.has_case_closed_at() && before.members_size() > 0;
+  const bool is_due = after.has_case_closed_at() && after.members_size() > 0;
+  if (is_due && !was_due) {
+    ops.push_back(IndexOp::SortedAdd(ClosedKey(p), after.household_id(),
+                                     static_cast<double>(after.case_closed_at().seconds())));
+  }
+  if (was_due && !is_due) ops.push_back(IndexOp::SortedRemove(ClosedKey(p), after.household_id()));
   return ops;
 }
 
@@ -290,6 +299,41 @@ absl::StatusOr<HeldStats> HouseholdStore::CountHeld() {
     }
   }
   return stats;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> HouseholdStore::ClosedCasesBefore(int64_t cutoff) {
+  std::vector<std::vector<std::string>> reads;
+  for (int p = 0; p < kPartitions; ++p) {
+    reads.push_back({"ZRANGEBYSCORE", ClosedKey(p), "-inf", std::to_string(cutoff), "WITHSCORES"});
+  }
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  std::vector<std::pair<int64_t, std::string>> found;
+  for (const auto& r : *replies) {
+    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+      int64_t at = 0;
+      (void)absl::SimpleAtoi(r.elements[i + 1].str, &at);
+      found.emplace_back(at, r.elements[i].str);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (auto& [at, id] : found) out.emplace_back(std::move(id), at);
+  return out;
+}
+
+absl::StatusOr<int64_t> HouseholdStore::AuditEntriesBefore(int partition, absl::Time cutoff, bool remove) {
+  // Stream ids begin with the milliseconds they were written at.
+  const std::string min_id = std::to_string(absl::ToUnixMillis(cutoff));
+  const std::string key = keys().Key(partition, "audit");
+  if (remove) {
+    auto reply = redis_.Command({"XTRIM", key, "MINID", min_id});
+    if (!reply.ok()) return reply.status();
+    return reply->integer;
+  }
+  auto reply = redis_.Command({"XRANGE", key, "-", "(" + min_id + "-0"});
+  if (!reply.ok()) return reply.status();
+  return static_cast<int64_t>(reply->elements.size());
 }
 
 absl::Status HouseholdStore::Audit(int partition, const AuditEntry& e) {

@@ -8,6 +8,8 @@
 //                                                   under one blocking key (duplicates.h)
 //   ankommen:registry:{registry:pN}:duplicates:open sorted set of held person ids,
 //                                                   scored by when the suspicion was found
+//   ankommen:registry:{registry:pN}:cases:closed    sorted set of households whose case
+//                                                   closed (with members left), by when
 // A person merged into another keeps "merged:<surviving id>" under person:<id>.
 #pragma once
 
@@ -103,6 +105,12 @@ class HouseholdStore {
   absl::StatusOr<HeldPage> ListHeld(int page_size, const std::string& token);
   absl::StatusOr<HeldStats> CountHeld();
 
+  // Retention. Households whose case closed at or before `cutoff` (unix
+  // seconds), with members left, oldest first.
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> ClosedCasesBefore(int64_t cutoff);
+  // Audit entries of a partition written before `cutoff`: counted, or removed.
+  absl::StatusOr<int64_t> AuditEntriesBefore(int partition, absl::Time cutoff, bool remove);
+
   absl::Status Audit(int partition, const AuditEntry& entry);
   // The audit entries of one partition, oldest first (for tests and the data-protection officer's tools).
   absl::StatusOr<std::vector<AuditEntry>> ReadAudit(int partition);
@@ -111,6 +119,7 @@ class HouseholdStore {
   Outbox& outbox_;
   std::string BlockingKey(int partition, const std::string& hashed) const;
   std::string HeldKey(int partition) const;
+  std::string ClosedKey(int partition) const;
   // Blocking-set and held-set changes between two states of a household.
   void IndexDuplicates(const v1::Household& before, const v1::Household& after, std::vector<IndexOp>& ops) const;
 
