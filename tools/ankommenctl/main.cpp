@@ -27,6 +27,8 @@
 #include <optional>
 
 #include <CLI/CLI.hpp>
+
+#include "absl/strings/ascii.h"
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/json_util.h>
@@ -196,6 +198,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"same", "different"}));
   resolve->add_option("--reason", reason, "why, for the audit log")->required();
   resolve->add_option("--idempotency-key", key, "retry-safe key (default: random)");
+  auto* close_case = registry->add_subcommand("close-case", "the district's care for a household ends (audited)");
+  std::string closure, note;
+  close_case->add_option("household_id", id)->required();
+  close_case->add_option("--closure", closure, "moved_away, left_germany, care_ended or other")
+      ->required()
+      ->check(CLI::IsMember({"moved_away", "left_germany", "care_ended", "other"}));
+  close_case->add_option("--note", note, "required for other");
+  close_case->add_option("--idempotency-key", key, "retry-safe key (default: random)");
+  auto* retention = registry->add_subcommand("retention", "run the retention job now: what it erased");
+  bool dry_run = false, retention_json = false;
+  retention->add_flag("--dry-run", dry_run, "only say what is due");
+  retention->add_flag("--json", retention_json, "JSON instead of a table");
   auto* health = app.add_subcommand("health", "check a service's grpc.health.v1 status");
   std::string health_addr = registry_addr, health_service;
   health->add_option("--addr", health_addr);
@@ -231,12 +245,26 @@ int main(int argc, char** argv) {
   offers->add_option("person_id", view_arg)->required();
   auto* gaps = app.add_subcommand("gaps", "DaZ seats, Kita places and housing: free, waiting, missing");
   gaps->add_option("--area", view_area, "one social area (default: all)");
+  auto* proposals = app.add_subcommand("proposals", "school and Kita proposals waiting for the schools office");
+  proposals->add_option("--area", view_area, "one social area (default: all)");
+  auto* decide = app.add_subcommand("decide", "the schools office decides on a proposal (or places by hand)");
+  std::string decision, decide_place, decide_reason, decide_note;
+  decide->add_option("decision", decision, "confirm, reject or place")
+      ->required()
+      ->check(CLI::IsMember({"confirm", "reject", "place"}));
+  decide->add_option("person_id", view_arg, "the child")->required();
+  decide->add_option("place_id", decide_place, "place: the school or Kita");
+  decide->add_option("--reason", decide_reason,
+                     "reject and place: siblings, special_needs, transport, family_wish, safeguarding or other");
+  decide->add_option("--note", decide_note, "what the reason does not say (required for other)");
   auto* allocate = app.add_subcommand("allocate", "run an allocation now");
   allocate->add_option("service", view_arg, "courses, schools or housing")
       ->required()
       ->check(CLI::IsMember({"courses", "schools", "housing"}));
   allocate->add_option("--policy", policy, "courses: optimal or fcfs (default: the service's setting)");
-  for (auto* view : {waiting, offers, gaps, allocate}) view->add_flag("--json", json, "JSON instead of a table");
+  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide}) {
+    view->add_flag("--json", json, "JSON instead of a table");
+  }
 
   CLI11_PARSE(app, argc, argv);
 
@@ -250,6 +278,14 @@ int main(int argc, char** argv) {
   if (waiting->parsed()) return ankommen::ctl::ShowWaitingList(at, view_arg, view_area, json);
   if (offers->parsed()) return ankommen::ctl::ShowOffers(at, view_arg, json);
   if (gaps->parsed()) return ankommen::ctl::ShowGaps(at, view_area, json);
+  if (proposals->parsed()) return ankommen::ctl::ShowProposals(at, view_area, json);
+  if (decide->parsed()) {
+    if (decision == "place" && decide_place.empty()) {
+      std::cerr << "error: place needs the school or Kita id\n";
+      return 2;
+    }
+    return ankommen::ctl::DecideSchoolPlacement(at, decision, view_arg, decide_place, decide_reason, decide_note, json);
+  }
   if (allocate->parsed()) return ankommen::ctl::AllocateNow(at, view_arg, policy, json);
 
   if (import->parsed()) {
@@ -352,6 +388,35 @@ int main(int argc, char** argv) {
     auto s = stub->ResolveDuplicate(&ctx, req, &resp);
     if (!s.ok()) return Fail(s);
     std::cout << ToJson(resp);
+  } else if (close_case->parsed()) {
+    v1::CloseCaseRequest req;
+    req.set_idempotency_key(key.empty() ? RandomKey() : key);
+    req.set_household_id(id);
+    v1::CaseClosure c = v1::CASE_CLOSURE_UNSPECIFIED;
+    (void)v1::CaseClosure_Parse("CASE_CLOSURE_" + absl::AsciiStrToUpper(closure), &c);
+    req.set_closure(c);
+    req.set_note(note);
+    v1::CloseCaseResponse resp;
+    auto s = stub->CloseCase(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
+  } else if (retention->parsed()) {
+    v1::RunRetentionRequest req;
+    req.set_dry_run(dry_run);
+    v1::RunRetentionResponse resp;
+    auto s = stub->RunRetention(&ctx, req, &resp);
+    if (!s.ok()) return Fail(s);
+    if (retention_json) {
+      std::cout << ToJson(resp);
+      return 0;
+    }
+    std::printf("%-8s %-22s %8s  %s\n", "kind", "id", "count", "rule");
+    for (const auto& item : resp.items()) {
+      std::printf("%-8s %-22s %8lld  %s\n", item.kind().c_str(), item.id().c_str(),
+                  static_cast<long long>(item.count()), item.rule().c_str());
+    }
+    std::printf("%s: %d persons erased, %lld audit entries removed\n", dry_run ? "dry run (nothing erased)" : "done",
+                resp.persons_erased(), static_cast<long long>(resp.audit_entries_removed()));
   } else if (list->parsed()) {
     v1::ListHouseholdsRequest req;
     req.set_social_area(area);

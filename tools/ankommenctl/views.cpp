@@ -8,7 +8,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
@@ -173,6 +175,80 @@ int ShowGaps(const Addresses& at, const std::string& area, bool json) {
     std::cout << absl::StrFormat("  %-12s %6d %6d %9d %10d %17.0f\n", a.social_area(), a.beds(), a.beds_used(),
                                  a.households_waiting(), a.standard_violations(), a.persons_per_social_worker());
   }
+  return 0;
+}
+
+int ShowProposals(const Addresses& at, const std::string& area, bool json) {
+  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, grpc::InsecureChannelCredentials()));
+  sv1::ListProposalsRequest request;
+  request.set_social_area(area);
+  sv1::ListProposalsResponse response;
+  if (auto s = schools->ListProposals(Context().get(), request, &response); !s.ok()) return Fail(s);
+  if (json) {
+    PrintJson(response);
+    return 0;
+  }
+  std::cout << absl::StrFormat("%-20s %-12s %-14s %-22s %6s  %-16s  %s\n", "child", "area", "for", "proposed place",
+                               "km", "proposed at", "why");
+  for (const auto& c : response.children()) {
+    const std::string kind = c.school_type() != sv1::SCHOOL_TYPE_UNSPECIFIED
+                                 ? Short(sv1::SchoolType_Name(c.school_type()), "SCHOOL_TYPE_")
+                                 : "kita " + Short(sv1::AgeGroup_Name(c.age_group()), "AGE_GROUP_");
+    std::cout << absl::StrFormat("%-20s %-12s %-14s %-22s %6.1f  %-16s  %s\n", c.person_id(), c.social_area(), kind,
+                                 c.placement().place_id(), c.placement().km(), Time(c.placement().placed_at()),
+                                 c.placement().reason());
+  }
+  if (response.children().empty()) std::cout << "(none waiting)\n";
+  return 0;
+}
+
+int DecideSchoolPlacement(const Addresses& at, const std::string& decision, const std::string& person_id,
+                          const std::string& place_id, const std::string& reason, const std::string& note, bool json) {
+  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, grpc::InsecureChannelCredentials()));
+  sv1::OverrideReason why = sv1::OVERRIDE_REASON_UNSPECIFIED;
+  if (!reason.empty() && !sv1::OverrideReason_Parse("OVERRIDE_REASON_" + absl::AsciiStrToUpper(reason), &why)) {
+    std::cerr << "error: unknown reason " << reason
+              << " (siblings, special_needs, transport, family_wish, safeguarding, other)\n";
+    return 2;
+  }
+  const std::string key = absl::StrCat(decision, "-", person_id, "-", absl::ToUnixNanos(absl::Now()));
+  sv1::Child child;
+  grpc::Status s;
+  if (decision == "confirm") {
+    sv1::ConfirmPlacementRequest request;
+    request.set_idempotency_key(key);
+    request.set_person_id(person_id);
+    sv1::ConfirmPlacementResponse response;
+    s = schools->ConfirmPlacement(Context().get(), request, &response);
+    child = response.child();
+  } else if (decision == "reject") {
+    sv1::RejectPlacementRequest request;
+    request.set_idempotency_key(key);
+    request.set_person_id(person_id);
+    request.set_reason(why);
+    request.set_note(note);
+    sv1::RejectPlacementResponse response;
+    s = schools->RejectPlacement(Context().get(), request, &response);
+    child = response.child();
+  } else {
+    sv1::PlaceManuallyRequest request;
+    request.set_idempotency_key(key);
+    request.set_person_id(person_id);
+    request.set_place_id(place_id);
+    request.set_reason(why);
+    request.set_note(note);
+    sv1::PlaceManuallyResponse response;
+    s = schools->PlaceManually(Context().get(), request, &response);
+    child = response.child();
+  }
+  if (!s.ok()) return Fail(s);
+  if (json) {
+    PrintJson(child);
+    return 0;
+  }
+  std::cout << absl::StrFormat("%s: %s %s\n", child.person_id(),
+                               Short(sv1::ChildStatus_Name(child.placement().status()), "CHILD_STATUS_"),
+                               child.placement().place_id());
   return 0;
 }
 

@@ -15,6 +15,13 @@ struct Addresses {
 int ShowWaitingList(const Addresses& at, const std::string& course_type, const std::string& area, bool json);
 int ShowOffers(const Addresses& at, const std::string& person_id, bool json);
 int ShowGaps(const Addresses& at, const std::string& area, bool json);
+// The schools office's work list: school and Kita proposals waiting for a decision.
+int ShowProposals(const Addresses& at, const std::string& area, bool json);
+// decision: confirm, reject or place (by hand, at place_id); reason: an
+// override reason's short name (siblings, special_needs, transport,
+// family_wish, safeguarding, other).
+int DecideSchoolPlacement(const Addresses& at, const std::string& decision, const std::string& person_id,
+                          const std::string& place_id, const std::string& reason, const std::string& note, bool json);
 // service: courses, schools or housing; policy for courses: "", optimal or fcfs.
 int AllocateNow(const Addresses& at, const std::string& service, const std::string& policy, bool json);
 
