@@ -58,6 +58,9 @@ nlohmann::json ToJson(const Report& r) {
   j["households_registered"] = r.households_registered;
   j["persons_registered"] = r.persons_registered;
   j["duplicates_suspected"] = r.duplicates_suspected;
+  j["households_registered_twice"] = r.households_registered_twice;
+  j["duplicate_persons_merged"] = r.duplicate_persons_merged;
+  j["duplicate_persons_missed"] = r.duplicate_persons_missed;
   j["school_proposals_confirmed"] = r.school_proposals_confirmed;
   j["school_proposals_rejected"] = r.school_proposals_rejected;
   j["courses"] = nlohmann::json::array();
@@ -105,7 +108,10 @@ std::string RenderTable(const Report& r) {
   absl::StrAppendFormat(&out, "%s — %d simulated weeks from %s (seed %d, %s scale, policy %s)\n", r.district, r.weeks,
                         r.start_date, r.seed, r.scale, r.policy);
   absl::StrAppendFormat(&out, "%d households with %d persons registered", r.households_registered, r.persons_registered);
-  absl::StrAppendFormat(&out, "; %d persons held as suspected duplicates and decided", r.duplicates_suspected);
+  absl::StrAppendFormat(&out, "\n%d families registered a second time by another office: %d persons merged, %d not "
+                        "recognised; %d persons held as suspected duplicates in all",
+                        r.households_registered_twice, r.duplicate_persons_merged, r.duplicate_persons_missed,
+                        r.duplicates_suspected);
   absl::StrAppendFormat(&out, "; school and Kita proposals: %d confirmed, %d rejected by the schools office\n\n",
                         r.school_proposals_confirmed, r.school_proposals_rejected);
 

@@ -79,6 +79,11 @@ struct Report {
   // Persons the registry held as likely duplicates; the simulated office
   // decides each the same day (its people are all distinct).
   int duplicates_suspected = 0;
+  // Families registered a second time by another office (names respelled),
+  // and their persons the office merged or that the registry did not flag.
+  int households_registered_twice = 0;
+  int duplicate_persons_merged = 0;
+  int duplicate_persons_missed = 0;
   // The simulated schools office's decisions on school and Kita proposals.
   int school_proposals_confirmed = 0;
   int school_proposals_rejected = 0;

@@ -147,8 +147,13 @@ class Simulation {
   absl::Status AnnounceCourses(int day);
   absl::Status StartAndCompleteCourses(int day);
   absl::Status RegisterArrivals(int day);
-  // The foreigners' office's review of suspected duplicates, the same day.
-  absl::Status ReviewDuplicates(const rv1::Household& household);
+  // The foreigners' office's review of suspected duplicates, the same day:
+  // `original` is the household a second registration repeats (nullptr for
+  // a first one, whose suspicions are all of different persons).
+  absl::Status ReviewDuplicates(const rv1::Household& household, const HouseholdState* original = nullptr);
+  // Some families are registered a second time by another office, a few
+  // days later and with names spelled differently.
+  absl::Status RegisterAgain(int day);
   // The schools office's review of the day's proposals.
   absl::Status ReviewSchoolProposals();
   absl::Status DecideAsylum(int day);
@@ -197,6 +202,7 @@ class Simulation {
   std::map<std::string, int> stream_cursor_;
 
   std::vector<HouseholdState> households_;
+  std::multimap<int, size_t> second_registrations_;  // day → index into households_ of the original
   std::map<std::string, size_t> household_index_;                // household id → households_
   std::map<std::string, std::pair<size_t, size_t>> person_index_;  // person id → household, member
   std::vector<CourseState> courses_state_;
@@ -351,6 +357,8 @@ absl::Status Simulation::RegisterArrivals(int day) {
       return s;
     }
     if (auto s = ReviewDuplicates(response.household()); !s.ok()) return s;
+    Random again = Draw({11, i});
+    if (again.Chance(0.03)) second_registrations_.insert({day + again.Int(1, 10), households_.size()});
     HouseholdState h;
     h.arrival = &a;
     h.id = response.household().household_id();
@@ -365,21 +373,94 @@ absl::Status Simulation::RegisterArrivals(int day) {
   return absl::OkStatus();
 }
 
-absl::Status Simulation::ReviewDuplicates(const rv1::Household& household) {
-  for (const auto& person : household.members()) {
+absl::Status Simulation::ReviewDuplicates(const rv1::Household& household, const HouseholdState* original) {
+  for (int m = 0; m < household.members_size(); ++m) {
+    const auto& person = household.members(m);
     if (person.suspected_duplicates_size() > 0) ++report_.duplicates_suspected;
+    // The office compares the papers: the same person is the one at the same
+    // place in the family registered before; the sim knows, the office checks.
+    const std::string same = original != nullptr && m < static_cast<int>(original->person_ids.size())
+                                 ? original->person_ids[static_cast<size_t>(m)]
+                                 : "";
+    bool merged = false;
     for (const auto& suspicion : person.suspected_duplicates()) {
+      const bool is_same = !merged && suspicion.other_person_id() == same;
       rv1::ResolveDuplicateRequest request;
-      request.set_idempotency_key(Key("distinct", absl::StrCat(person.person_id(), "/", suspicion.other_person_id())));
+      request.set_idempotency_key(Key(is_same ? "merge" : "distinct",
+                                      absl::StrCat(person.person_id(), "/", suspicion.other_person_id())));
       request.set_person_id(person.person_id());
       request.set_other_person_id(suspicion.other_person_id());
-      request.set_resolution(rv1::RESOLUTION_DIFFERENT_PERSONS);
-      request.set_reason("simulated district: every arrival is a different person");
+      request.set_resolution(is_same ? rv1::RESOLUTION_SAME_PERSON : rv1::RESOLUTION_DIFFERENT_PERSONS);
+      request.set_reason(is_same ? "simulated office: the same passport" : "simulated office: another person");
       rv1::ResolveDuplicateResponse response;
       if (auto s = Call(*registry_, &rv1::RegistryService::Stub::ResolveDuplicate, request, &response); !s.ok()) {
+        // Merged already: its other suspicions went with it.
+        if (merged && s.code() == absl::StatusCode::kNotFound) break;
         return s;
       }
+      merged = merged || is_same;
     }
+    if (original != nullptr) ++(merged ? report_.duplicate_persons_merged : report_.duplicate_persons_missed);
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// A name as another office might spell it: a doubled letter single, or the
+// first consonant after a vowel doubled (Hasan / Hassan).
+std::string Respell(const std::string& name) {
+  for (size_t i = 1; i < name.size(); ++i) {
+    if (name[i] == name[i - 1]) return name.substr(0, i) + name.substr(i + 1);
+  }
+  auto vowel = [](char c) { return std::string_view("aeiouAEIOU").find(c) != std::string_view::npos; };
+  for (size_t i = 1; i < name.size(); ++i) {
+    if (vowel(name[i - 1]) && !vowel(name[i]) && std::isalpha(static_cast<unsigned char>(name[i]))) {
+      return name.substr(0, i + 1) + name[i] + name.substr(i + 1);
+    }
+  }
+  return name + "h";
+}
+
+}  // namespace
+
+absl::Status Simulation::RegisterAgain(int day) {
+  auto [from, to] = second_registrations_.equal_range(day);
+  for (auto it = from; it != to; ++it) {
+    const HouseholdState original = households_[it->second];  // a copy: households_ may grow below
+    rv1::RegisterHouseholdRequest request;
+    request.set_idempotency_key(Key("household-again", original.id));
+    *request.mutable_household() = original.arrival->household;
+    for (auto& person : *request.mutable_household()->mutable_members()) {
+      person.set_given_names(Respell(person.given_names()));
+      person.set_family_name(Respell(person.family_name()));
+    }
+    rv1::RegisterHouseholdResponse response;
+    if (auto s = Call(*registry_, &rv1::RegistryService::Stub::RegisterHousehold, request, &response); !s.ok()) {
+      return s;
+    }
+    ++report_.households_registered_twice;
+    if (auto s = ReviewDuplicates(response.household(), &original); !s.ok()) return s;
+    // Whoever was not recognised stays registered: for the district they are
+    // a household of their own now, and the simulation follows them as one.
+    rv1::GetHouseholdRequest get;
+    get.set_household_id(response.household().household_id());
+    get.set_purpose("simulation: does the second registration remain");
+    rv1::GetHouseholdResponse remains;
+    auto s = Call(*registry_, &rv1::RegistryService::Stub::GetHousehold, get, &remains);
+    if (s.code() == absl::StatusCode::kNotFound) continue;
+    if (!s.ok()) return s;
+    HouseholdState h;
+    h.arrival = original.arrival;
+    h.id = remains.household().household_id();
+    for (int m = 0; m < remains.household().members_size(); ++m) {
+      h.person_ids.push_back(remains.household().members(m).person_id());
+      person_index_[h.person_ids.back()] = {households_.size(), static_cast<size_t>(m)};
+    }
+    household_index_[h.id] = households_.size();
+    households_.push_back(std::move(h));
+    ++report_.households_registered;
+    report_.persons_registered += remains.household().members_size();
   }
   return absl::OkStatus();
 }
@@ -653,6 +734,7 @@ absl::Status Simulation::Day(int day) {
   if (auto s = SetClock(day); !s.ok()) return s;
   // The world acts ...
   for (auto step : {&Simulation::AnnounceCourses, &Simulation::StartAndCompleteCourses, &Simulation::RegisterArrivals,
+                    &Simulation::RegisterAgain,
                     &Simulation::DecideAsylum, &Simulation::Answer, &Simulation::ReportFlats}) {
     if (auto s = (this->*step)(day); !s.ok()) return s;
   }
