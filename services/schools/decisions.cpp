@@ -90,57 +90,91 @@ absl::Status Schools::ListProposals(const v1::ListProposalsRequest& request, v1:
   return absl::OkStatus();
 }
 
+absl::StatusOr<Schools::Proposal> Schools::ProposalFor(const v1::ChildRecord& child, const std::string& decision_id,
+                                                      const char* verb) const {
+  Proposal p;
+  p.placement = child.child().placement();
+  for (const auto& d : child.child().decisions()) {
+    if (d.decision_id() != decision_id) continue;
+    // A retry: the decision was about the place proposed then.
+    p.decided_before = true;
+    p.place_id = d.proposed_place_id();
+    return p;
+  }
+  if (p.placement.status() != v1::CHILD_STATUS_PROPOSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("child ", child.child().person_id(), " has no proposal to ", verb));
+  }
+  p.place_id = p.placement.place_id();
+  return p;
+}
+
+absl::StatusOr<CommandOutcome> Schools::ChangeProposedPlace(const char* scope, const google::protobuf::Message& request,
+                                                            const std::string& idempotency_key,
+                                                            const std::string& place_id, const std::string& person_id,
+                                                            const SchoolChange& school_change,
+                                                            const KitaChange& kita_change) {
+  return RunCommand(store_.outbox(), PartitionOfId(place_id), scope, request, idempotency_key,
+                    [&]() -> absl::StatusOr<Decision> {
+    Decision d;
+    d.record = person_id;
+    if (IsSchool(place_id)) {
+      auto loaded = LoadExistingSchool(place_id);
+      if (!loaded.ok()) return loaded.status();
+      v1::SchoolRecord record = std::move(loaded->record);
+      if (!IsProposed(record, person_id)) {
+        return absl::FailedPreconditionError(absl::StrCat("the seat proposed to ", person_id, " is no longer held"));
+      }
+      if (auto s = school_change(record, d.commit); !s.ok()) return s;
+      d.commit.aggregate_key = store_.SchoolKey(place_id);
+      d.commit.expected_version = loaded->version;
+      d.commit.state = record.SerializeAsString();
+      return d;
+    }
+    auto loaded = store_.LoadKita(place_id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("Kita ", place_id, " not found"));
+    v1::KitaRecord record = std::move((*loaded)->record);
+    if (!IsProposed(record, person_id)) {
+      return absl::FailedPreconditionError(absl::StrCat("the place proposed to ", person_id, " is no longer held"));
+    }
+    if (auto s = kita_change(record, d.commit); !s.ok()) return s;
+    d.commit.aggregate_key = store_.KitaKey(place_id);
+    d.commit.expected_version = (*loaded)->version;
+    d.commit.state = record.SerializeAsString();
+    return d;
+  });
+}
+
 absl::Status Schools::ConfirmPlacement(const v1::ConfirmPlacementRequest& request,
                                        v1::ConfirmPlacementResponse& response, const RequestContext& rc) {
   if (auto s = ValidateConfirmPlacement(request); !s.ok()) return s;
   const std::string& person_id = request.person_id();
   auto child = LoadExistingChild(person_id);
   if (!child.ok()) return child.status();
-  const v1::Placement proposal = child->child().placement();
-  const bool decided_before = std::any_of(child->child().decisions().begin(), child->child().decisions().end(),
-                                          [&](const v1::PlacementDecision& d) {
-                                            return d.decision_id() == request.idempotency_key();
-                                          });
-  if (proposal.status() != v1::CHILD_STATUS_PROPOSED && !decided_before) {
-    return absl::FailedPreconditionError(absl::StrCat("child ", person_id, " has no proposal to confirm"));
-  }
-  const std::string place_id = proposal.place_id();
-  auto outcome = RunCommand(store_.outbox(), PartitionOfId(place_id), "confirm", request, request.idempotency_key(),
-                            [&]() -> absl::StatusOr<Decision> {
-    Decision d;
-    if (IsSchool(place_id)) {
-      auto loaded = LoadExistingSchool(place_id);
-      if (!loaded.ok()) return loaded.status();
-      v1::SchoolRecord record = std::move(loaded->record);
-      if (!ConfirmProposed(record, person_id)) {
-        return absl::FailedPreconditionError(absl::StrCat("the seat proposed to ", person_id, " is no longer held"));
-      }
-      d.commit.aggregate_key = store_.SchoolKey(place_id);
-      d.commit.expected_version = loaded->version;
-      d.commit.state = record.SerializeAsString();
-      d.commit.events.push_back(
-          ToOutgoing(streams::kSchoolPlaced, SchoolPlacedEvent(record, *FindPupil(record, person_id), *child, rc.correlation_id)));
-    } else {
-      auto loaded = store_.LoadKita(place_id);
-      if (!loaded.ok()) return loaded.status();
-      if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("Kita ", place_id, " not found"));
-      v1::KitaRecord record = std::move((*loaded)->record);
-      if (!ConfirmProposed(record, person_id)) {
-        return absl::FailedPreconditionError(absl::StrCat("the place proposed to ", person_id, " is no longer held"));
-      }
-      d.commit.aggregate_key = store_.KitaKey(place_id);
-      d.commit.expected_version = (*loaded)->version;
-      d.commit.state = record.SerializeAsString();
-      d.commit.events.push_back(ToOutgoing(streams::kKitaPlaced, KitaPlacedEvent(record, *child, rc.correlation_id)));
-    }
-    d.record = person_id;
-    return d;
-  });
+  auto proposal = ProposalFor(*child, request.idempotency_key(), "confirm");
+  if (!proposal.ok()) return proposal.status();
+  const std::string place_id = proposal->place_id;
+  // Now the family is told: the event the run held back.
+  auto outcome = ChangeProposedPlace(
+      "confirm", request, request.idempotency_key(), place_id, person_id,
+      [&](v1::SchoolRecord& record, Commit& commit) -> absl::Status {
+        ConfirmProposed(record, person_id);
+        commit.events.push_back(ToOutgoing(
+            streams::kSchoolPlaced, SchoolPlacedEvent(record, *FindPupil(record, person_id), *child, rc.correlation_id)));
+        return absl::OkStatus();
+      },
+      [&](v1::KitaRecord& record, Commit& commit) -> absl::Status {
+        ConfirmProposed(record, person_id);
+        commit.events.push_back(ToOutgoing(streams::kKitaPlaced, KitaPlacedEvent(record, *child, rc.correlation_id)));
+        return absl::OkStatus();
+      });
   if (!outcome.ok()) return outcome.status();
-  if (!decided_before) {
-    v1::Placement placed = proposal;
+  if (!proposal->decided_before) {
+    v1::Placement placed = proposal->placement;
     placed.set_status(v1::CHILD_STATUS_PLACED);
-    auto decision = NewDecision(v1::DECISION_KIND_CONFIRMED, proposal, rc, request.idempotency_key(), clock_.Now());
+    auto decision = NewDecision(v1::DECISION_KIND_CONFIRMED, proposal->placement, rc, request.idempotency_key(),
+                                clock_.Now());
     decision.set_place_id(place_id);
     if (auto s = RecordDecision(person_id, placed, decision); !s.ok()) return s;
     if (!outcome->replayed) CountDecision(v1::DECISION_KIND_CONFIRMED, v1::OVERRIDE_REASON_UNSPECIFIED);
@@ -158,58 +192,35 @@ absl::Status Schools::RejectPlacement(const v1::RejectPlacementRequest& request,
   const std::string& person_id = request.person_id();
   auto child = LoadExistingChild(person_id);
   if (!child.ok()) return child.status();
-  const v1::Placement proposal = child->child().placement();
-  const bool decided_before = std::any_of(child->child().decisions().begin(), child->child().decisions().end(),
-                                          [&](const v1::PlacementDecision& d) {
-                                            return d.decision_id() == request.idempotency_key();
-                                          });
-  if (proposal.status() != v1::CHILD_STATUS_PROPOSED && !decided_before) {
-    return absl::FailedPreconditionError(absl::StrCat("child ", person_id, " has no proposal to reject"));
-  }
-  const std::string place_id = proposal.place_id();
-  auto outcome = RunCommand(store_.outbox(), PartitionOfId(place_id), "reject", request, request.idempotency_key(),
-                            [&]() -> absl::StatusOr<Decision> {
-    Decision d;
-    if (IsSchool(place_id)) {
-      auto loaded = LoadExistingSchool(place_id);
-      if (!loaded.ok()) return loaded.status();
-      v1::SchoolRecord record = std::move(loaded->record);
-      if (!IsProposed(record, person_id) || !RemovePupil(record, person_id)) {
-        return absl::FailedPreconditionError(absl::StrCat("the seat proposed to ", person_id, " is no longer held"));
-      }
-      d.commit.aggregate_key = store_.SchoolKey(place_id);
-      d.commit.expected_version = loaded->version;
-      d.commit.state = record.SerializeAsString();
-    } else {
-      auto loaded = store_.LoadKita(place_id);
-      if (!loaded.ok()) return loaded.status();
-      if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("Kita ", place_id, " not found"));
-      v1::KitaRecord record = std::move((*loaded)->record);
-      if (!IsProposed(record, person_id) || !RemoveKitaChild(record, person_id)) {
-        return absl::FailedPreconditionError(absl::StrCat("the place proposed to ", person_id, " is no longer held"));
-      }
-      d.commit.aggregate_key = store_.KitaKey(place_id);
-      d.commit.expected_version = (*loaded)->version;
-      d.commit.state = record.SerializeAsString();
-    }
-    d.record = person_id;
-    return d;
-  });
+  auto proposal = ProposalFor(*child, request.idempotency_key(), "reject");
+  if (!proposal.ok()) return proposal.status();
+  const std::string place_id = proposal->place_id;
+  auto outcome = ChangeProposedPlace(
+      "reject", request, request.idempotency_key(), place_id, person_id,
+      [&](v1::SchoolRecord& record, Commit&) -> absl::Status {
+        RemovePupil(record, person_id);
+        return absl::OkStatus();
+      },
+      [&](v1::KitaRecord& record, Commit&) -> absl::Status {
+        RemoveKitaChild(record, person_id);
+        return absl::OkStatus();
+      });
   if (!outcome.ok()) return outcome.status();
-  if (!decided_before) {
+  if (!proposal->decided_before) {
     v1::Placement waiting;
     waiting.set_status(v1::CHILD_STATUS_WAITING);
     waiting.set_reason("the proposal was rejected by the schools office; another place is sought");
-    auto decision = NewDecision(v1::DECISION_KIND_REJECTED, proposal, rc, request.idempotency_key(), clock_.Now());
+    auto decision = NewDecision(v1::DECISION_KIND_REJECTED, proposal->placement, rc, request.idempotency_key(),
+                                clock_.Now());
     decision.set_reason(request.reason());
     decision.set_note(request.note());
     if (auto s = RecordDecision(person_id, waiting, decision); !s.ok()) return s;
     if (!outcome->replayed) CountDecision(v1::DECISION_KIND_REJECTED, request.reason());
+    log::Info("placement_rejected", {{"person_id", person_id},
+                                     {"place_id", place_id},
+                                     {"reason", v1::OverrideReason_Name(request.reason())},
+                                     {"correlation_id", rc.correlation_id}});
   }
-  log::Info("placement_rejected", {{"person_id", person_id},
-                                   {"place_id", place_id},
-                                   {"reason", v1::OverrideReason_Name(request.reason())},
-                                   {"correlation_id", rc.correlation_id}});
   Changed(/*place=*/true);  // the seat is free, and the child waits for another
   auto current = CurrentChild(person_id);
   if (!current.ok()) return current.status();

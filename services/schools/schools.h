@@ -15,6 +15,7 @@
 #include "ankommen/schools/v1/schools.pb.h"
 #include "bus.h"
 #include "clock.h"
+#include "command.h"
 #include "domain/school_rules.h"
 #include "request_context.h"
 #include "storage/school_store.h"
@@ -135,6 +136,23 @@ class Schools {
   absl::Status RecordDecision(const std::string& person_id, const v1::Placement& placement,
                               const v1::PlacementDecision& decision);
   absl::StatusOr<v1::ChildRecord> LoadExistingChild(const std::string& person_id);
+  // The proposal a decision is about: the child's current one, or for a retry
+  // (a decision with this id is recorded) the place it was about.
+  struct Proposal {
+    v1::Placement placement;
+    std::string place_id;
+    bool decided_before = false;
+  };
+  absl::StatusOr<Proposal> ProposalFor(const v1::ChildRecord& child, const std::string& decision_id,
+                                       const char* verb) const;
+  // A decision's change to the proposed seat's school or Kita, once per key
+  // (FAILED_PRECONDITION when the proposal is no longer held there).
+  using SchoolChange = std::function<absl::Status(v1::SchoolRecord&, Commit&)>;
+  using KitaChange = std::function<absl::Status(v1::KitaRecord&, Commit&)>;
+  absl::StatusOr<CommandOutcome> ChangeProposedPlace(const char* scope, const google::protobuf::Message& request,
+                                                     const std::string& idempotency_key, const std::string& place_id,
+                                                     const std::string& person_id, const SchoolChange& school_change,
+                                                     const KitaChange& kita_change);
   absl::Status MoveChildren(const IncomingEvent& event, const std::string& household_id,
                             const std::string& municipality_ags, const std::string& social_area,
                             const ankommen::common::v1::ApproxLocation& location);

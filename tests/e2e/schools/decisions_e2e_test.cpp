@@ -153,6 +153,8 @@ TEST_F(SchoolDecisionsE2ETest, ARejectedProposalIsNotProposedAgainAndAConfirmati
   reject.set_reason(sv1::OVERRIDE_REASON_TRANSPORT);
   reject.set_note("no bus before 8:00 from the shelter");
   ASSERT_TRUE(stub_->RejectPlacement(Ctx().get(), reject, &rejected).ok());
+  // A retry of the same decision answers the same and records nothing twice.
+  ASSERT_TRUE(stub_->RejectPlacement(Ctx().get(), reject, &rejected).ok());
   EXPECT_EQ(rejected.child().placement().status(), sv1::CHILD_STATUS_WAITING);
   ASSERT_EQ(rejected.child().decisions_size(), 1);
   const auto& decision = rejected.child().decisions(0);
