@@ -103,13 +103,19 @@ fi
 say "The course now"
 "$CTL" call courses GetCourse --json "{\"course_id\": \"$course_id\"}" | grep -E '"(seats|childcare_places|enrolled|offered|free_seats|childcare_in_use)"'
 
-say "Her children: Yusuf (5) in a Kita, Lina (9) in a Grundschule's DaZ class near home"
+say "Her children: Yusuf (5) in a Kita, Lina (9) in a Grundschule's DaZ class near home — proposed, then confirmed by the schools office"
 child_ids=$(grep -o '"person_id": "[^"]*"' <<<"$registered" | cut -d'"' -f4 | tail -n +2)
 for child in $child_ids; do
-  placed() { "$CTL" call schools GetChild --json "{\"person_id\": \"$1\"}" | grep -q CHILD_STATUS_PLACED; }
-  wait_until 15 "a place for $child" placed "$child"
+  has_place() { "$CTL" call schools GetChild --json "{\"person_id\": \"$1\"}" | grep -qE 'CHILD_STATUS_(PROPOSED|PLACED)'; }
+  wait_until 15 "a place for $child" has_place "$child"
+done
+"$CTL" proposals --area Riesa
+for child in $child_ids; do
+  if "$CTL" call schools GetChild --json "{\"person_id\": \"$child\"}" | grep -q CHILD_STATUS_PROPOSED; then
+    "$CTL" decide confirm "$child"
+  fi
   "$CTL" call schools GetChild --json "{\"person_id\": \"$child\"}" \
-    | grep -E '"(age_years|school_type|age_group|place_id|phase|km|reason)"' | tr -s ' ' | paste -sd' '
+    | grep -E '"(age_years|school_type|age_group|place_id|phase|km|status)"' | tr -s ' ' | paste -sd' '
 done
 say "DaZ seats and Kita places in Riesa"
 "$CTL" call schools GetCapacity --json '{"social_area": "Riesa"}' | python3 -c '
