@@ -12,6 +12,7 @@ PACKAGES=(
   liblemon-dev coinor-libcbc-dev
   libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev libjwt-dev
   prometheus
+  clang libclang-rt-14-dev
 )
 
 missing=()

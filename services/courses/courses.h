@@ -27,8 +27,6 @@ class Metrics;
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 struct CourseSettings {
   EntitlementRules rules;
   double default_max_km = 15;                  // how far people can travel, unless their area says otherwise

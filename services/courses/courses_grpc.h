@@ -9,8 +9,6 @@
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 // Every method raw, so that requests are parsed by the edge (see grpc_edge.h).
 using RawCourseService = v1::CourseService::WithRawCallbackMethod_CreateProvider<
     v1::CourseService::WithRawCallbackMethod_CreateCourse<

@@ -25,8 +25,6 @@ class Metrics;
 
 namespace ankommen::housing {
 
-namespace v1 = ::ankommen::housing::v1;
-
 struct HousingSettings {
   Standards standards;
   double max_km = 60;                        // the district: a household may be placed anywhere in it

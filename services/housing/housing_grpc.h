@@ -9,8 +9,6 @@
 
 namespace ankommen::housing {
 
-namespace v1 = ::ankommen::housing::v1;
-
 // Every method raw, so that requests are parsed by the edge (see grpc_edge.h).
 using RawHousingService = v1::HousingService::WithRawCallbackMethod_CreateAccommodation<
     v1::HousingService::WithRawCallbackMethod_ImportAccommodations<

@@ -34,8 +34,6 @@ class RedisPool;
 
 namespace ankommen::notifications {
 
-namespace v1 = ::ankommen::notifications::v1;
-
 struct NotificationSettings {
   RetryPolicy retry;
   // Sends per second and channel: mail servers and SMS gateways throttle

@@ -15,8 +15,6 @@
 
 namespace ankommen::registry {
 
-namespace v1 = ::ankommen::registry::v1;
-
 struct RegistrySettings {
   // A suspected duplicate's household waits for a decision before any other
   // service hears of it (DOMAIN.md: a person decides); off, the suspicion is

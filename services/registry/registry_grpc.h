@@ -8,8 +8,6 @@
 
 namespace ankommen::registry {
 
-namespace v1 = ::ankommen::registry::v1;
-
 // Every method raw, so that requests are parsed by the edge (see grpc_edge.h).
 using RawRegistryService = v1::RegistryService::WithRawCallbackMethod_RegisterHousehold<
     v1::RegistryService::WithRawCallbackMethod_GetHousehold<

@@ -26,8 +26,6 @@ class Metrics;
 
 namespace ankommen::schools {
 
-namespace v1 = ::ankommen::schools::v1;
-
 struct SchoolSettings {
   AgeRules ages;
   // The farthest a child travels, per school type (rural districts need more than towns).

@@ -9,8 +9,6 @@
 
 namespace ankommen::schools {
 
-namespace v1 = ::ankommen::schools::v1;
-
 // Every method raw, so that requests are parsed by the edge (see grpc_edge.h).
 using RawSchoolService = v1::SchoolService::WithRawCallbackMethod_CreateSchool<
     v1::SchoolService::WithRawCallbackMethod_ImportSchools<

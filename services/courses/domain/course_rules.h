@@ -17,8 +17,6 @@
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 struct SeatCounts {
   int offered = 0;
   int enrolled = 0;

@@ -11,8 +11,6 @@
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 ankommen::common::v1::EventMeta EventMeta(std::string event_id, absl::Time now, std::string correlation_id);
 
 OutgoingEvent SeatRequestedEvent(const v1::SeatRequest& request, const std::string& social_area,

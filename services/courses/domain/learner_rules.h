@@ -17,8 +17,6 @@
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 // Integration courses (general, Alpha, parents, youth) are one family: a
 // person waits for one of them, and moving between them keeps the place in line.
 enum class CourseFamily { kIntegration, kFirstOrientation, kJobLanguage, kVolunteer };

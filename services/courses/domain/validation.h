@@ -8,8 +8,6 @@
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 inline constexpr int kMaxPageSize = 500;
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxChildcareChildren = 6;

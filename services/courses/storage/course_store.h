@@ -30,8 +30,6 @@ class RedisPool;
 
 namespace ankommen::courses {
 
-namespace v1 = ::ankommen::courses::v1;
-
 inline constexpr char kCourseIdPrefix[] = "crs";
 inline constexpr char kOfferIdPrefix[] = "of";
 inline constexpr char kProviderIdPrefix[] = "kt";

@@ -15,8 +15,6 @@
 
 namespace ankommen::housing {
 
-namespace v1 = ::ankommen::housing::v1;
-
 struct Standards {
   int square_metres_per_person = 7;  // the district's minimum living space
   // What a place in shared accommodation costs against a flat, in km of

@@ -11,8 +11,6 @@
 
 namespace ankommen::housing {
 
-namespace v1 = ::ankommen::housing::v1;
-
 inline constexpr char kAccommodationIdPrefix[] = "acc";
 inline constexpr char kOfferIdPrefix[] = "ho";
 inline constexpr char kHouseholdIdPrefix[] = "hh";  // the registry's

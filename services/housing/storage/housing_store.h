@@ -20,8 +20,6 @@
 
 namespace ankommen::housing {
 
-namespace v1 = ::ankommen::housing::v1;
-
 using LoadedAccommodation = Loaded<v1::AccommodationRecord>;
 using LoadedHousehold = Loaded<v1::HouseholdRecord>;
 

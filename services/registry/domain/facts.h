@@ -13,8 +13,6 @@
 
 namespace ankommen::registry {
 
-namespace v1 = ::ankommen::registry::v1;
-
 // Whole years between birth and the given day (0 for an unparsable date).
 int AgeInYears(const std::string& birth_date, absl::CivilDay today);
 

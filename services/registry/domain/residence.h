@@ -6,8 +6,6 @@
 
 namespace ankommen::registry {
 
-namespace v1 = ::ankommen::registry::v1;
-
 // OK, or FAILED_PRECONDITION saying why the change is not possible (e.g.
 // protection granted back to asylum seeker: a revocation leads to toleration,
 // never back into the first procedure).

@@ -11,8 +11,6 @@
 
 namespace ankommen::registry {
 
-namespace v1 = ::ankommen::registry::v1;
-
 inline constexpr int kMaxMembers = 30;
 inline constexpr int kMaxNameLength = 200;  // code points
 inline constexpr int kMaxTextLength = 200;
@@ -35,7 +33,6 @@ absl::Status ValidatePersonId(const std::string& field, const std::string& id);
 absl::Status ValidateHouseholdId(const std::string& field, const std::string& id);
 
 bool IsCefrLevel(const std::string& level);
-
 
 inline constexpr char kHouseholdIdPrefix[] = "hh";
 inline constexpr char kPersonIdPrefix[] = "p";

@@ -28,8 +28,6 @@ class RedisPool;
 
 namespace ankommen::registry {
 
-namespace v1 = ::ankommen::registry::v1;
-
 struct LoadedHousehold {
   v1::Household household;  // with version set
   int64_t version = 0;

@@ -13,8 +13,6 @@
 
 namespace ankommen::schools {
 
-namespace v1 = ::ankommen::schools::v1;
-
 // Ages (whole years on the day) by school type; configuration because the
 // Länder differ. Gymnasium is placed on request, never by age.
 struct AgeRules {

@@ -12,8 +12,6 @@
 
 namespace ankommen::schools {
 
-namespace v1 = ::ankommen::schools::v1;
-
 struct TableRow {
   int line = 0;       // 1-based; the header is line 1
   v1::School school;  // classes with seats and imported pupils; no ids yet

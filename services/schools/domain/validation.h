@@ -8,8 +8,6 @@
 
 namespace ankommen::schools {
 
-namespace v1 = ::ankommen::schools::v1;
-
 inline constexpr int kMaxClassSeats = 30;
 inline constexpr int kMaxKitaPlaces = 500;
 inline constexpr size_t kMaxImportBytes = 1 << 20;

@@ -23,8 +23,6 @@
 
 namespace ankommen::schools {
 
-namespace v1 = ::ankommen::schools::v1;
-
 using LoadedSchool = Loaded<v1::SchoolRecord>;
 using LoadedKita = Loaded<v1::KitaRecord>;
 using LoadedChild = Loaded<v1::ChildRecord>;
