@@ -105,6 +105,7 @@ AccessPolicy PolicyFor(std::string_view service) {
     allow({"ResolveDuplicate"}, {"foreigners_office", "registry_admin"});
     allow({"CloseCase"}, {"foreigners_office"});
     allow({"RunRetention"}, {"registry_admin"});
+    allow({"QueryAudit"}, {"data_protection_officer", "registry_admin"});
   } else if (service == "courses") {
     allow({"CreateProvider", "RequestSeat", "WithdrawRequest", "RunAllocation"}, {"integration_office"});
     allow({"CreateCourse", "UpdateCourse", "CancelCourse", "CompleteCourse"}, {"integration_office", "course_provider"});

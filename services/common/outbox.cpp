@@ -45,7 +45,12 @@ for _, op in ipairs(ops) do
   if op[1] == 'set' then redis.call('SET', op[2], op[3])
   elseif op[1] == 'del' then redis.call('DEL', op[2])
   elseif op[1] == 'zadd' then redis.call('ZADD', op[2], op[4], op[3])
-  elseif op[1] == 'zrem' then redis.call('ZREM', op[2], op[3]) end
+  elseif op[1] == 'zrem' then redis.call('ZREM', op[2], op[3])
+  elseif op[1] == 'xadd' then
+    local fields = {}
+    for part in string.gmatch(op[3], '([^\31]*)\31') do fields[#fields + 1] = part end
+    redis.call('XADD', op[2], '*', unpack(fields))
+  end
 end
 if keyed then
   redis.call('HSET', KEYS[2], 'fp', ARGV[4], 'resp', ARGV[5])
@@ -60,11 +65,25 @@ const char* KindName(IndexOp::Kind kind) {
     case IndexOp::Kind::kDelete: return "del";
     case IndexOp::Kind::kSortedAdd: return "zadd";
     case IndexOp::Kind::kSortedRemove: return "zrem";
+    case IndexOp::Kind::kStreamAppend: return "xadd";
   }
   return "";
 }
 
 }  // namespace
+
+IndexOp IndexOp::StreamAppend(std::string key, const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string packed;
+  auto append = [&packed](const std::string& text) {
+    for (char c : text) packed.push_back(c == '\x1f' ? ' ' : c);
+    packed.push_back('\x1f');
+  };
+  for (const auto& [field, value] : fields) {
+    append(field);
+    append(value);
+  }
+  return {Kind::kStreamAppend, std::move(key), std::move(packed)};
+}
 
 absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
   if (commit.idempotency_key.empty() != commit.fingerprint.empty()) {

@@ -35,7 +35,7 @@ struct OutboxInstruments;
 
 // A change to a key other than the aggregate, in the same partition.
 struct IndexOp {
-  enum class Kind { kSet, kDelete, kSortedAdd, kSortedRemove };
+  enum class Kind { kSet, kDelete, kSortedAdd, kSortedRemove, kStreamAppend };
   Kind kind;
   std::string key;
   std::string member;  // the value for kSet, the member for sorted sets
@@ -49,6 +49,9 @@ struct IndexOp {
   static IndexOp SortedRemove(std::string key, std::string member) {
     return {Kind::kSortedRemove, std::move(key), std::move(member)};
   }
+  // An entry appended to a stream with the commit (an audit record): field,
+  // value, field, value, ... (a unit separator in a value becomes a space).
+  static IndexOp StreamAppend(std::string key, const std::vector<std::pair<std::string, std::string>>& fields);
 };
 
 struct Commit {

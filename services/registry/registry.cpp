@@ -157,6 +157,10 @@ absl::Status Registry::HouseholdAnswer(const Outcome& outcome, v1::Household& an
   return absl::OkStatus();
 }
 
+IndexOp Registry::AuditOp(const std::string& subject_id, const std::string& purpose, const RequestContext& rc) const {
+  return store_.AuditOp(PartitionOfId(subject_id), {rc.actor, rc.method, subject_id, purpose, rc.correlation_id});
+}
+
 absl::Status Registry::Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc) {
   // Fail closed: personal data is not handed out unless the read is recorded.
   auto s = store_.Audit(PartitionOfId(subject_id), {rc.actor, rc.method, subject_id, purpose, rc.correlation_id});
@@ -202,6 +206,7 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
       d.commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
     }
     d.commit.index_ops = store_.IndexNew(household);
+    d.commit.index_ops.push_back(AuditOp(household.household_id(), "registration", rc));
     d.subject_id = household.household_id();
     d.response = d.commit.state;
     return d;
@@ -259,7 +264,7 @@ absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, 
 
 absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::Message& request,
                                     const std::string& idempotency_key, const std::string& person_id,
-                                    const ChangeFn& change, v1::Person& answer) {
+                                    const ChangeFn& change, v1::Person& answer, const RequestContext& rc) {
   auto current = CurrentPersonId(person_id);
   if (!current.ok()) return current.status();
   auto outcome = RunCommand(PartitionOfId(person_id), scope, request, idempotency_key,
@@ -278,6 +283,7 @@ absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::M
     d.commit.state = loaded->household.SerializeAsString();
     // A held household is unknown elsewhere; its release carries the facts as they are then.
     if (!loaded->household.held_for_review()) d.commit.events.push_back(std::move(*event));
+    d.commit.index_ops.push_back(AuditOp(*current, "", rc));
     d.subject_id = *current;
     d.response = person->SerializeAsString();
     return d;
@@ -302,7 +308,7 @@ absl::Status Registry::ChangeResidenceStatus(const v1::ChangeResidenceStatusRequ
     v1::Person before = person;
     ApplyStatusChange(request, person);
     return ToOutgoing(kPersonStatusChanged, MakeStatusChanged(before, person, {NewEventId(), clock_.Now(), rc.correlation_id}));
-  }, *response.mutable_person());
+  }, *response.mutable_person(), rc);
 }
 
 absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest& request,
@@ -313,7 +319,7 @@ absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest&
     person.set_cefr_level(request.cefr_level());
     person.set_literate_latin(request.literate_latin());
     return ToOutgoing(kPersonLevelRecorded, MakeLevelRecorded(person, {NewEventId(), clock_.Now(), rc.correlation_id}));
-  }, *response.mutable_person());
+  }, *response.mutable_person(), rc);
 }
 
 absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& request,
@@ -339,6 +345,7 @@ absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& req
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
+    d.commit.index_ops.push_back(AuditOp(household_id, "", rc));
     if (!after.held_for_review()) {
       auto event = MakeRelocated(after, {NewEventId(), clock_.Now(), rc.correlation_id});
       d.commit.events.push_back(ToOutgoing(kHouseholdRelocated, event));
@@ -375,13 +382,13 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
     d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "erased"));
+    d.commit.index_ops.push_back(AuditOp(person_id, request.reason(), rc));
     v1::ErasePersonResponse r;
     d.subject_id = person_id;
     d.response = r.SerializeAsString();
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (auto s = Audit(person_id, request.reason(), rc); !s.ok()) return s;
   response.set_person_id(answer->subject_id);
   return absl::OkStatus();
 }
@@ -489,6 +496,9 @@ absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& reque
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
     if (same) d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "merged:" + other_id));
+    // Who decided, when, what and why: the audit log is the record of the decision.
+    d.commit.index_ops.push_back(AuditOp(
+        person_id, absl::StrCat(same ? "same_person" : "different_persons", " as ", other_id, ": ", request.reason()), rc));
     v1::ResolveDuplicateResponse r;
     r.set_person_id(d.subject_id);
     r.set_released(released);
@@ -502,9 +512,7 @@ absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& reque
     return absl::OkStatus();
   }
   if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
-  // Who decided, when, what and why: the audit log is the record of the decision.
   const char* what = same ? "same_person" : "different_persons";
-  if (auto s = Audit(person_id, absl::StrCat(what, " as ", other_id, ": ", request.reason()), rc); !s.ok()) return s;
   log::Info("duplicate_resolved", {{"person_id", person_id},
                                    {"resolution", what},
                                    {"released", response.released()},
@@ -532,6 +540,10 @@ absl::Status Registry::CloseCase(const v1::CloseCaseRequest& request, v1::CloseC
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
+    d.commit.index_ops.push_back(AuditOp(household_id,
+                                         absl::StrCat("case closed: ", v1::CaseClosure_Name(request.closure()),
+                                                      request.note().empty() ? "" : ": ", request.note()),
+                                         rc));
     // A held household is unknown elsewhere: nothing to let go of there.
     if (!after.held_for_review()) {
       auto event = MakeCaseClosed(after, {NewEventId(), clock_.Now(), rc.correlation_id});
@@ -542,11 +554,7 @@ absl::Status Registry::CloseCase(const v1::CloseCaseRequest& request, v1::CloseC
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (auto s = HouseholdAnswer(*answer, *response.mutable_household()); !s.ok()) return s;
-  if (answer->replayed) return absl::OkStatus();
-  const std::string why = absl::StrCat("case closed: ", v1::CaseClosure_Name(request.closure()),
-                                       request.note().empty() ? "" : ": ", request.note());
-  return Audit(household_id, why, rc);
+  return HouseholdAnswer(*answer, *response.mutable_household());
 }
 
 absl::Status Registry::RunRetention(const v1::RunRetentionRequest& request, v1::RunRetentionResponse& response,
@@ -603,9 +611,40 @@ absl::Status Registry::RunRetention(const v1::RunRetentionRequest& request, v1::
   return absl::OkStatus();
 }
 
+absl::Status Registry::QueryAudit(const v1::QueryAuditRequest& request, v1::QueryAuditResponse& response,
+                                  const RequestContext&) {
+  if (auto s = ValidateAuditQuery(request); !s.ok()) return s;
+  HouseholdStore::AuditQuery query;
+  query.subject = request.subject_id();
+  query.actor = request.actor();
+  if (request.has_since()) query.since = absl::FromUnixSeconds(request.since().seconds());
+  if (request.has_until()) query.until = absl::FromUnixSeconds(request.until().seconds());
+  query.page_size = request.page_size() == 0 ? 100 : request.page_size();
+  query.page_token = request.page_token();
+  auto page = store_.QueryAudit(query);
+  if (!page.ok()) return page.status();
+  for (const auto& [at, e] : page->entries) {
+    auto* r = response.add_records();
+    r->mutable_at()->set_seconds(absl::ToUnixSeconds(at));
+    r->mutable_at()->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(at - absl::FromUnixSeconds(absl::ToUnixSeconds(at)))));
+    r->set_actor(e.actor);
+    r->set_action(e.action);
+    r->set_subject(e.subject);
+    r->set_purpose(e.purpose);
+    r->set_correlation_id(e.correlation_id);
+  }
+  response.set_next_page_token(page->next_page_token);
+  return absl::OkStatus();
+}
+
 absl::Status Registry::ApplyCourseCompleted(const IncomingEvent& event) {
   ankommen::courses::v1::CourseCompleted completed;
   if (!completed.ParseFromString(event.payload)) return absl::InvalidArgumentError("unreadable CourseCompleted");
+  // Recorded in the audit log as the course service's doing.
+  RequestContext events_context;
+  events_context.actor = "courses";
+  events_context.method = "CourseCompleted";
+  events_context.correlation_id = completed.meta().correlation_id();
   for (const auto& result : completed.results()) {
     if (!IsValidId(result.person_id(), kPersonIdPrefix) || !IsCefrLevel(result.reached_level())) {
       log::Warn("course_result_skipped", {{"event_id", event.event_id}, {"reason", "bad person id or level"}});
@@ -617,7 +656,7 @@ absl::Status Registry::ApplyCourseCompleted(const IncomingEvent& event) {
       person.set_cefr_level(result.reached_level());
       return ToOutgoing(kPersonLevelRecorded,
                         MakeLevelRecorded(person, {NewEventId(), clock_.Now(), completed.meta().correlation_id()}));
-    }, answer);
+    }, answer, events_context);
     // Erased meanwhile: nothing to record.
     if (!s.ok() && !absl::IsNotFound(s)) return s;
   }

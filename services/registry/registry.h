@@ -60,6 +60,8 @@ class Registry {
                          const RequestContext& rc);
   absl::Status RunRetention(const v1::RunRetentionRequest& request, v1::RunRetentionResponse& response,
                             const RequestContext& rc);
+  absl::Status QueryAudit(const v1::QueryAuditRequest& request, v1::QueryAuditResponse& response,
+                          const RequestContext& rc);
 
   // Told of each change to the review of duplicates: "held" for a household
   // held at registration, "same_person" or "different_persons" for a decision.
@@ -103,7 +105,7 @@ class Registry {
   using ChangeFn = std::function<absl::StatusOr<OutgoingEvent>(v1::Person&)>;
   absl::Status ChangePerson(const char* scope, const google::protobuf::Message& request,
                             const std::string& idempotency_key, const std::string& person_id, const ChangeFn& change,
-                            v1::Person& answer);
+                            v1::Person& answer, const RequestContext& rc);
 
   // The answer of a household command: the household as decided, or for a
   // retry as it is now.
@@ -115,6 +117,8 @@ class Registry {
   absl::StatusOr<v1::Person> LoadPerson(const std::string& person_id);
 
   absl::Status Audit(const std::string& subject_id, const std::string& purpose, const RequestContext& rc);
+  // A change's audit entry, written with its commit.
+  IndexOp AuditOp(const std::string& subject_id, const std::string& purpose, const RequestContext& rc) const;
 
   // The id a person is known by now: a merged record maps to the surviving one.
   absl::StatusOr<std::string> CurrentPersonId(const std::string& person_id);

@@ -215,4 +215,20 @@ absl::Status ValidateCloseCase(const v1::CloseCaseRequest& request) {
   return v.ToStatus();
 }
 
+absl::Status ValidateAuditQuery(const v1::QueryAuditRequest& request) {
+  Violations v;
+  if (!request.subject_id().empty() && !IsValidId(request.subject_id(), kPersonIdPrefix) &&
+      !IsValidId(request.subject_id(), kHouseholdIdPrefix)) {
+    v.Add("subject_id", "is not a person or household id");
+  }
+  CheckText(v, "actor", request.actor(), /*required=*/false, kMaxTextLength);
+  if (request.has_since() && request.has_until() && request.since().seconds() > request.until().seconds()) {
+    v.Add("until", "is before since");
+  }
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    v.Add("page_size", absl::StrCat("must be from 0 to ", kMaxPageSize));
+  }
+  return v.ToStatus();
+}
+
 }  // namespace ankommen::registry

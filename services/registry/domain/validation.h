@@ -28,6 +28,7 @@ absl::Status ValidateList(const v1::ListHouseholdsRequest& request);
 absl::Status ValidateHeldList(const v1::ListSuspectedDuplicatesRequest& request);
 absl::Status ValidateResolution(const v1::ResolveDuplicateRequest& request);
 absl::Status ValidateCloseCase(const v1::CloseCaseRequest& request);
+absl::Status ValidateAuditQuery(const v1::QueryAuditRequest& request);
 // For reads by id: the id must be well-formed.
 absl::Status ValidatePersonId(const std::string& field, const std::string& id);
 absl::Status ValidateHouseholdId(const std::string& field, const std::string& id);

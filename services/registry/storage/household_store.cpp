@@ -344,6 +344,105 @@ absl::Status HouseholdStore::Audit(int partition, const AuditEntry& e) {
   return reply.ok() ? absl::OkStatus() : reply.status();
 }
 
+IndexOp HouseholdStore::AuditOp(int partition, const AuditEntry& e) const {
+  return IndexOp::StreamAppend(keys().Key(partition, "audit"),
+                               {{"at", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())},
+                                {"actor", e.actor},
+                                {"action", e.action},
+                                {"subject", e.subject},
+                                {"purpose", e.purpose},
+                                {"correlation_id", e.correlation_id}});
+}
+
+namespace {
+
+AuditEntry EntryOf(const RedisReply& fields) {
+  AuditEntry e;
+  const auto& f = fields.elements;
+  for (size_t i = 0; i + 1 < f.size(); i += 2) {
+    if (f[i].str == "actor") e.actor = f[i + 1].str;
+    else if (f[i].str == "action") e.action = f[i + 1].str;
+    else if (f[i].str == "subject") e.subject = f[i + 1].str;
+    else if (f[i].str == "purpose") e.purpose = f[i + 1].str;
+    else if (f[i].str == "correlation_id") e.correlation_id = f[i + 1].str;
+  }
+  return e;
+}
+
+// "1700000000000-3" -> its milliseconds and sequence, for ordering across partitions.
+std::pair<int64_t, int64_t> IdOrder(const std::string& id) {
+  std::pair<int64_t, int64_t> out{0, 0};
+  std::vector<std::string> parts = absl::StrSplit(id, '-');
+  if (parts.size() == 2) {
+    (void)absl::SimpleAtoi(parts[0], &out.first);
+    (void)absl::SimpleAtoi(parts[1], &out.second);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<HouseholdStore::AuditPage> HouseholdStore::QueryAudit(const AuditQuery& query) {
+  // The token: the last entry's stream id and partition; later pages start after it.
+  std::string after_id;
+  int after_partition = -1;
+  if (!query.page_token.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(query.page_token, absl::MaxSplits('/', 1));
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &after_partition) || after_partition < 0 ||
+        after_partition >= kPartitions || IdOrder(parts[0]).first == 0) {
+      return absl::InvalidArgumentError("page_token: is not a token this service gave out");
+    }
+    after_id = parts[0];
+  }
+  const std::string since = query.since == absl::InfinitePast() ? "-" : std::to_string(absl::ToUnixMillis(query.since));
+  const std::string until =
+      query.until == absl::InfiniteFuture() ? "+" : std::to_string(absl::ToUnixMillis(query.until));
+  std::vector<int> partitions;
+  if (!query.subject.empty()) partitions.push_back(PartitionOfId(query.subject));
+  else for (int p = 0; p < kPartitions; ++p) partitions.push_back(p);
+  struct Found {
+    std::pair<int64_t, int64_t> order;
+    int partition;
+    std::string id;
+    AuditEntry entry;
+  };
+  std::vector<Found> found;
+  for (int p : partitions) {
+    // Filters apply after reading: read in chunks until the page can be filled.
+    std::string start = since;
+    if (!after_id.empty()) start = (p <= after_partition ? "(" : "") + after_id;
+    int want = query.page_size + 1;
+    while (want > 0) {
+      auto reply = redis_.Command({"XRANGE", keys().Key(p, "audit"), start, until, "COUNT", "500"});
+      if (!reply.ok()) return reply.status();
+      if (reply->elements.empty()) break;
+      for (const auto& item : reply->elements) {
+        if (item.elements.size() < 2) continue;
+        AuditEntry e = EntryOf(item.elements[1]);
+        if ((!query.subject.empty() && e.subject != query.subject) || (!query.actor.empty() && e.actor != query.actor)) {
+          continue;
+        }
+        found.push_back({IdOrder(item.elements[0].str), p, item.elements[0].str, std::move(e)});
+        --want;
+      }
+      if (reply->elements.size() < 500) break;
+      start = "(" + reply->elements.back().elements[0].str;
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return a.order != b.order ? a.order < b.order : a.partition < b.partition;
+  });
+  AuditPage page;
+  for (size_t i = 0; i < found.size() && static_cast<int>(i) < query.page_size; ++i) {
+    page.entries.emplace_back(absl::FromUnixMillis(found[i].order.first), std::move(found[i].entry));
+  }
+  if (static_cast<int>(found.size()) > query.page_size) {
+    const Found& last = found[static_cast<size_t>(query.page_size) - 1];
+    page.next_page_token = absl::StrCat(last.id, "/", last.partition);
+  }
+  return page;
+}
+
 absl::StatusOr<std::vector<AuditEntry>> HouseholdStore::ReadAudit(int partition) {
   auto reply = redis_.Command({"XRANGE", keys().Key(partition, "audit"), "-", "+"});
   if (!reply.ok()) return reply.status();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "domain/duplicates.h"
 #include "outbox.h"
@@ -110,6 +111,24 @@ class HouseholdStore {
   absl::StatusOr<int64_t> AuditEntriesBefore(int partition, absl::Time cutoff, bool remove);
 
   absl::Status Audit(int partition, const AuditEntry& entry);
+  // The same entry written with a commit, so that a change and its record
+  // are one (the commit's partition).
+  IndexOp AuditOp(int partition, const AuditEntry& entry) const;
+
+  struct AuditQuery {
+    std::string subject;  // empty: all
+    std::string actor;    // empty: all
+    absl::Time since = absl::InfinitePast();
+    absl::Time until = absl::InfiniteFuture();
+    int page_size = 100;
+    std::string page_token;
+  };
+  struct AuditPage {
+    std::vector<std::pair<absl::Time, AuditEntry>> entries;
+    std::string next_page_token;
+  };
+  // Entries across partitions (or the subject's), oldest first.
+  absl::StatusOr<AuditPage> QueryAudit(const AuditQuery& query);
   // The audit entries of one partition, oldest first (for tests and the data-protection officer's tools).
   absl::StatusOr<std::vector<AuditEntry>> ReadAudit(int partition);
 

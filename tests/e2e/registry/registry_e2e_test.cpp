@@ -396,10 +396,70 @@ TEST_F(RegistryE2ETest, ContactReadsAreAudited) {
   ASSERT_TRUE(stub_->GetContact(Ctx().get(), req, &contact).ok());
   EXPECT_EQ(contact.contact().email(), "amina.haddad@example.org");
   EXPECT_EQ(contact.preferred_language(), "ar");
-  // The audit stream of the person's partition names who read, what, and why.
+  // The audit stream of the person's partition names who read, what, and
+  // why: the registration, then this read.
   std::string partition(1, person_id[2]);
   std::string stream = "ankommen:registry:{registry:p" + std::to_string(std::stoi(partition, nullptr, 16)) + "}:audit";
-  EXPECT_EQ(redis_.Command({"XLEN", stream}), "1");
+  EXPECT_EQ(redis_.Command({"XLEN", stream}), "2");
+}
+
+TEST_F(RegistryE2ETest, TheDataProtectionOfficerQueriesWhoReadAndChangedWhat) {
+  v1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(Register(SampleRegistration("k1"), registered).ok());
+  const std::string household_id = registered.household().household_id();
+  const std::string person_id = registered.household().members(0).person_id();
+  v1::GetPersonRequest get;
+  get.set_person_id(person_id);
+  get.set_purpose("Beratungsgespräch 2026-11-23");
+  v1::GetPersonResponse person;
+  ASSERT_TRUE(stub_->GetPerson(Ctx().get(), get, &person).ok());
+  v1::ChangeResidenceStatusRequest change;
+  change.set_idempotency_key("status-1");
+  change.set_person_id(person_id);
+  change.set_residence_status(v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  v1::ChangeResidenceStatusResponse changed;
+  ASSERT_TRUE(stub_->ChangeResidenceStatus(Ctx().get(), change, &changed).ok());
+  // A retry is the same change: recorded once.
+  ASSERT_TRUE(stub_->ChangeResidenceStatus(Ctx().get(), change, &changed).ok());
+
+  // Everything about the person, oldest first: the read, then the change.
+  v1::QueryAuditRequest query;
+  query.set_subject_id(person_id);
+  v1::QueryAuditResponse records;
+  ASSERT_TRUE(stub_->QueryAudit(Ctx().get(), query, &records).ok());
+  ASSERT_EQ(records.records_size(), 2);
+  EXPECT_EQ(records.records(0).action(), "GetPerson");
+  EXPECT_EQ(records.records(0).purpose(), "Beratungsgespräch 2026-11-23");
+  EXPECT_EQ(records.records(0).actor(), "e2e-test");
+  EXPECT_EQ(records.records(1).action(), "ChangeResidenceStatus");
+  EXPECT_LE(records.records(0).at().seconds(), records.records(1).at().seconds());
+  EXPECT_GT(records.records(0).at().seconds(), 0);
+  query.set_subject_id(household_id);
+  ASSERT_TRUE(stub_->QueryAudit(Ctx().get(), query, &records).ok());
+  ASSERT_EQ(records.records_size(), 1);
+  EXPECT_EQ(records.records(0).action(), "RegisterHousehold");
+
+  // By actor across all partitions, a page at a time: each entry once, in order.
+  std::vector<std::string> actions;
+  std::string token;
+  do {
+    v1::QueryAuditRequest page;
+    page.set_actor("e2e-test");
+    page.set_page_size(1);
+    page.set_page_token(token);
+    v1::QueryAuditResponse got;
+    ASSERT_TRUE(stub_->QueryAudit(Ctx().get(), page, &got).ok());
+    for (const auto& r : got.records()) actions.push_back(r.action());
+    token = got.next_page_token();
+  } while (!token.empty() && actions.size() < 10);
+  EXPECT_EQ(actions, (std::vector<std::string>{"RegisterHousehold", "GetPerson", "ChangeResidenceStatus"}));
+  // Nobody else did anything; a bad subject is refused.
+  query.Clear();
+  query.set_actor("someone-else");
+  ASSERT_TRUE(stub_->QueryAudit(Ctx().get(), query, &records).ok());
+  EXPECT_EQ(records.records_size(), 0);
+  query.set_subject_id("Amina");
+  EXPECT_EQ(stub_->QueryAudit(Ctx().get(), query, &records).error_code(), grpc::INVALID_ARGUMENT);
 }
 
 TEST_F(RegistryE2ETest, AnEventWrittenBeforeACrashIsPublishedAfterRestart) {
