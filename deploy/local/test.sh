@@ -3,7 +3,7 @@
 # (or incrementally), and runs ctest. Integration and e2e tests start their own
 # nats-server and redis-server on free loopback ports.
 #
-#   deploy/local/test.sh [-L unit|integration|e2e|fuzz] [other ctest arguments]
+#   deploy/local/test.sh [-L unit|integration|e2e|security|fault|fuzz|bench] [other ctest arguments]
 # Without arguments it also runs fuzz/run.sh briefly.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

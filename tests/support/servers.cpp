@@ -193,12 +193,17 @@ void NatsServer::Start() {
 
 std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
 
-RedisServer::RedisServer() : port_(FreePort()) {
-  process_ = std::make_unique<Process>(
-      FindBinary("redis-server"),
-      std::vector<std::string>{"--bind", "127.0.0.1", "--port", std::to_string(port_), "--dir", dir_.path(),
-                               "--save", "", "--appendonly", "no"},
-      std::map<std::string, std::string>{}, dir_.path() + "/redis.log");
+RedisServer::RedisServer(bool durable) : port_(FreePort()), durable_(durable) { Start(); }
+
+void RedisServer::Stop() { process_.reset(); }
+
+void RedisServer::Start() {
+  std::vector<std::string> args = {"--bind", "127.0.0.1", "--port", std::to_string(port_), "--dir", dir_.path(),
+                                   "--save", ""};
+  if (durable_) args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", "always"});
+  else args.insert(args.end(), {"--appendonly", "no"});
+  process_ = std::make_unique<Process>(FindBinary("redis-server"), args, std::map<std::string, std::string>{},
+                                       dir_.path() + "/redis.log");
   bool ready = WaitFor([&] { return process_->Running() && Command({"PING"}) == "PONG"; }, 10000);
   if (!ready) throw std::runtime_error("redis-server did not start: " + process_->Log());
 }

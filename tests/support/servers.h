@@ -69,15 +69,22 @@ class NatsServer {
 
 class RedisServer {
  public:
-  RedisServer();
+  // durable: an append-only file written on every command (appendfsync
+  // always), so that a restart (Stop, Start) loses nothing acknowledged.
+  explicit RedisServer(bool durable = false);
   int port() const { return port_; }
   std::string url() const;
   // Runs a command through redis-cli semantics (hiredis), returns the reply as text.
   std::string Command(const std::vector<std::string>& argv) const;
+  // Stops the server (SIGKILL: an outage) and starts it again on the same
+  // port with the same files.
+  void Stop();
+  void Start();
 
  private:
   TempDir dir_;
   int port_;
+  bool durable_;
   std::unique_ptr<Process> process_;
 };
 
