@@ -76,6 +76,9 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   if (const char* v = getenv("ANKOMMEN_REDIS_POOL_SIZE"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_REDIS_POOL_SIZE", v, 1, 256, config.redis_pool_size); !s.ok()) return s;
   }
+  if (const char* v = getenv("ANKOMMEN_MAX_QUEUED"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_MAX_QUEUED", v, 1, 1000000, config.max_queued); !s.ok()) return s;
+  }
   if (const char* v = getenv("ANKOMMEN_STREAM_REPLICAS"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_STREAM_REPLICAS", v, 1, 5, config.stream_replicas); !s.ok()) return s;
   }

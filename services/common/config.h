@@ -20,6 +20,9 @@ struct ServiceConfig {
   std::string redis_url;     // redis://host:port[/db]
   std::string log_level = "info";
   int redis_pool_size = 8;
+  // Calls waiting for a worker beyond which new ones get RESOURCE_EXHAUSTED at
+  // once: under overload the service sheds load instead of queueing without end.
+  int max_queued = 1024;
   // Deliveries of one event before it goes to the dead-letter stream.
   int max_deliver = 5;
   // Off only to inspect or repair the outbox by hand: events stay in Redis.
@@ -45,7 +48,7 @@ ServiceConfig DefaultConfig(std::string_view service);
 using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
-// ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE,
+// ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH and ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);

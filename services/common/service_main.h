@@ -45,7 +45,7 @@ int ServeService(std::unique_ptr<Platform>& platform, const std::string& health_
     log::Error("auth_failed", {{"error", authorizer.status().message()}});
     return 2;
   }
-  WorkerPool workers(platform->config().redis_pool_size * 2, 1024);
+  WorkerPool workers(platform->config().redis_pool_size * 2, static_cast<size_t>(platform->config().max_queued));
   Edge edge(**authorizer, workers);
   auto service = make_service(edge);
   int code = platform->ServeUntilSignal({service.get()}, {health_name}, consumers.Take());
