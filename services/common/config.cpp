@@ -73,6 +73,9 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_JWT_ALGORITHM", config.jwt_algorithm);
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
+  string_var("ANKOMMEN_TLS_CERT_FILE", config.tls_cert_file);
+  string_var("ANKOMMEN_TLS_KEY_FILE", config.tls_key_file);
+  string_var("ANKOMMEN_TLS_CLIENT_CA_FILE", config.tls_client_ca_file);
   if (const char* v = getenv("ANKOMMEN_REDIS_POOL_SIZE"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_REDIS_POOL_SIZE", v, 1, 256, config.redis_pool_size); !s.ok()) return s;
   }

@@ -40,6 +40,11 @@ struct ServiceConfig {
   std::string jwt_algorithm = "HS256";
   std::string jwt_key_file;  // the HMAC secret or the issuer's PEM public key
   std::string jwt_issuer;
+  // TLS on the gRPC port (grpc_credentials.h): certificate and key, and with
+  // a client CA, mutual TLS. Empty: plaintext (local development).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
 
 // Loopback defaults, with ports that do not clash between the five services.
@@ -50,7 +55,8 @@ using GetEnv = std::function<const char*(const char*)>;
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
-// ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH and ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}.
+// ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH, ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}
+// and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
 // "Riesa=team-riesa@example.org,Meißen=…": names with values, as the services'

@@ -117,13 +117,13 @@ GrpcHost::GrpcHost(std::string service_name, Metrics& metrics)
 GrpcHost::~GrpcHost() { Shutdown(absl::ZeroDuration()); }
 
 absl::Status GrpcHost::Start(const std::string& addr, const std::vector<grpc::Service*>& services,
-                             std::vector<std::string> health_names, int max_request_bytes) {
+                             std::vector<std::string> health_names, int max_request_bytes,
+                             std::shared_ptr<grpc::ServerCredentials> credentials) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // TLS and client certificates come with the security issue; until then the
-  // services listen on loopback or inside the cluster network only.
-  builder.AddListeningPort(addr, grpc::InsecureServerCredentials(), &port_);
+  // TLS (and client certificates) when configured: grpc_credentials.h.
+  builder.AddListeningPort(addr, std::move(credentials), &port_);
   builder.SetMaxReceiveMessageSize(max_request_bytes);
   for (auto* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

@@ -3,6 +3,7 @@
 // logs, and graceful shutdown.
 #pragma once
 
+#include <grpcpp/security/server_credentials.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +29,8 @@ class GrpcHost {
   // full service names reported SERVING once started, e.g.
   // "ankommen.registry.v1.RegistryService".
   absl::Status Start(const std::string& addr, const std::vector<grpc::Service*>& services,
-                     std::vector<std::string> health_names, int max_request_bytes);
+                     std::vector<std::string> health_names, int max_request_bytes,
+                     std::shared_ptr<grpc::ServerCredentials> credentials);
   int port() const { return port_; }
 
   // NOT_SERVING first, so load balancers stop sending; then waits up to

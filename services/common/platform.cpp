@@ -1,5 +1,7 @@
 #include "platform.h"
 
+#include "grpc_credentials.h"
+
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
@@ -84,7 +86,13 @@ int Platform::ServeUntilSignal(const std::vector<grpc::Service*>& services,
                                const std::vector<std::string>& health_names,
                                std::vector<std::unique_ptr<Consumer>> consumers) {
   GrpcHost host(config_.service, *metrics_);
-  if (auto s = host.Start(config_.grpc_addr, services, health_names, config_.max_request_bytes); !s.ok()) {
+  auto credentials = ServerCredentials(config_);
+  if (!credentials.ok()) {
+    log::Error("tls_failed", {{"error", credentials.status().message()}});
+    return 2;
+  }
+  if (auto s = host.Start(config_.grpc_addr, services, health_names, config_.max_request_bytes, *credentials);
+      !s.ok()) {
     log::Error("grpc_start_failed", {{"error", s.message()}});
     return 1;
   }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "grpc_credentials.h"
 
 namespace ankommen::notifications {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 class RegistryContactBook final : public ContactBook {
  public:
   explicit RegistryContactBook(const std::string& addr)
-      : stub_(registry::v1::RegistryService::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()))) {}
+      : stub_(registry::v1::RegistryService::NewStub(grpc::CreateChannel(addr, ChannelCredentialsOrPlaintext()))) {}
 
   absl::StatusOr<Contact> Lookup(const std::string& person_id) override {
     grpc::ClientContext ctx;

@@ -253,6 +253,31 @@ void ServiceProcess::Restart(std::map<std::string, std::string> extra_env) {
   Launch(extra_env);
 }
 
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A service started with TLS is asked for its health over TLS, with the
+// client certificate the test hands it (the same variables a client reads).
+std::shared_ptr<grpc::ChannelCredentials> HealthCredentials(const std::map<std::string, std::string>& env) {
+  auto ca = env.find("ANKOMMEN_TLS_CA_FILE");
+  if (env.find("ANKOMMEN_TLS_CERT_FILE") == env.end() || ca == env.end()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ReadFile(ca->second);
+  if (auto cert = env.find("ANKOMMEN_TLS_CLIENT_CERT_FILE"); cert != env.end()) {
+    options.pem_cert_chain = ReadFile(cert->second);
+    options.pem_private_key = ReadFile(env.at("ANKOMMEN_TLS_CLIENT_KEY_FILE"));
+  }
+  return grpc::SslCredentials(options);
+}
+
+}  // namespace
+
 void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env = {
       {"ANKOMMEN_GRPC_ADDR", grpc_addr()},
@@ -274,8 +299,7 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
     // out its reconnect backoff (seconds) before it tries again.
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto stub = grpc::health::v1::Health::NewStub(
-        grpc::CreateCustomChannel(grpc_addr(), grpc::InsecureChannelCredentials(), args));
+    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(grpc_addr(), HealthCredentials(env), args));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
     grpc::health::v1::HealthCheckRequest req;

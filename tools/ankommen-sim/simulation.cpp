@@ -18,6 +18,7 @@
 #include "ankommen/schools/v1/events.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus.h"
+#include "grpc_credentials.h"
 #include "config.h"
 #include "district.h"
 #include "field_checks.h"
@@ -227,7 +228,7 @@ absl::Status Simulation::Connect() {
   auto bus = Bus::Connect(options_.nats_url, "ankommen-sim", nullptr);
   if (!bus.ok()) return bus.status();
   bus_ = std::move(*bus);
-  auto channel = [](const std::string& addr) { return grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()); };
+  auto channel = [](const std::string& addr) { return grpc::CreateChannel(addr, ChannelCredentialsOrPlaintext()); };
   registry_ = rv1::RegistryService::NewStub(channel(options_.registry_addr));
   courses_ = cv1::CourseService::NewStub(channel(options_.courses_addr));
   schools_ = sv1::SchoolService::NewStub(channel(options_.schools_addr));

@@ -22,6 +22,7 @@
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
 #include "csv.h"
+#include "grpc_credentials.h"
 
 namespace ankommen::ctl {
 
@@ -179,7 +180,7 @@ int RunImport(const ImportOptions& options) {
   std::vector<std::string> header(table.columns.size());
   for (const auto& [name, index] : table.columns) header[index] = name;
 
-  auto channel = grpc::CreateChannel(options.addr, grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(options.addr, ChannelCredentialsOrPlaintext());
   Progress progress(options.progress, absl::StrCat("importing ", options.kind), table.rows.size());
   Outcome outcome;
   try {

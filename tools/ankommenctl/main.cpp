@@ -42,6 +42,7 @@
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "client.h"
+#include "grpc_credentials.h"
 #include "import.h"
 #include "views.h"
 
@@ -134,7 +135,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
     request->GetReflection()->SetString(request.get(), key, RandomKey());
   }
   if (addr.empty()) addr = std::getenv(known->env) ? std::getenv(known->env) : known->default_addr;
-  grpc::GenericStub stub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  grpc::GenericStub stub(grpc::CreateChannel(addr, ankommen::ChannelCredentialsOrPlaintext()));
   grpc::ClientContext ctx;
   WithMetadata(ctx);
   grpc::ByteBuffer in, out;
@@ -308,7 +309,7 @@ int main(int argc, char** argv) {
   }
 
   if (health->parsed()) {
-    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(health_addr, grpc::InsecureChannelCredentials()));
+    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(health_addr, ankommen::ChannelCredentialsOrPlaintext()));
     grpc::ClientContext ctx;
     WithMetadata(ctx);
     grpc::health::v1::HealthCheckRequest req;
@@ -320,7 +321,7 @@ int main(int argc, char** argv) {
     return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
   }
 
-  auto stub = v1::RegistryService::NewStub(grpc::CreateChannel(registry_addr, grpc::InsecureChannelCredentials()));
+  auto stub = v1::RegistryService::NewStub(grpc::CreateChannel(registry_addr, ankommen::ChannelCredentialsOrPlaintext()));
   grpc::ClientContext ctx;
   WithMetadata(ctx);
   if (reg->parsed()) {

@@ -1,0 +1,92 @@
+// TLS on the gRPC port, with the binaries as they ship: a registry started
+// with a certificate and a client CA speaks mutual TLS only — a plaintext
+// caller and a TLS caller without a client certificate are turned away, one
+// with a certificate from the CA is served. The certificates come from
+// deploy/local/dev-certs.sh, the script development uses.
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "grpc_credentials.h"
+#include "support/sample_households.h"
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+namespace rv1 = ankommen::registry::v1;
+
+class TlsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string script = absl::StrCat(ANKOMMEN_SOURCE_DIR, "/deploy/local/dev-certs.sh");
+    ASSERT_EQ(std::system(absl::StrCat("bash ", script, " ", certs_.path(), " >/dev/null").c_str()), 0);
+    registry_ = std::make_unique<testing::ServiceProcess>(
+        ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_, redis_,
+        std::map<std::string, std::string>{{"ANKOMMEN_TLS_CERT_FILE", Cert("server.crt")},
+                                           {"ANKOMMEN_TLS_KEY_FILE", Cert("server.key")},
+                                           {"ANKOMMEN_TLS_CLIENT_CA_FILE", Cert("ca.crt")},
+                                           // for the harness's own health check
+                                           {"ANKOMMEN_TLS_CA_FILE", Cert("ca.crt")},
+                                           {"ANKOMMEN_TLS_CLIENT_CERT_FILE", Cert("client.crt")},
+                                           {"ANKOMMEN_TLS_CLIENT_KEY_FILE", Cert("client.key")}});
+  }
+
+  std::string Cert(const char* name) const { return absl::StrCat(certs_.path(), "/", name); }
+
+  grpc::Status Register(const std::shared_ptr<grpc::ChannelCredentials>& credentials, const std::string& key) {
+    auto stub = rv1::RegistryService::NewStub(grpc::CreateChannel(registry_->grpc_addr(), credentials));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    rv1::RegisterHouseholdResponse resp;
+    return stub->RegisterHousehold(&ctx, testing::SampleRegistration(key), &resp);
+  }
+
+  testing::TempDir certs_;
+  testing::NatsServer nats_;
+  testing::RedisServer redis_;
+  std::unique_ptr<testing::ServiceProcess> registry_;
+};
+
+TEST_F(TlsE2ETest, OnlyCallersWithACertificateFromTheDistrictsCaAreServed) {
+  // Plaintext: no TLS handshake, no service.
+  EXPECT_EQ(Register(grpc::InsecureChannelCredentials(), "plain").error_code(), grpc::StatusCode::UNAVAILABLE);
+
+  // TLS, trusting the server, but without a client certificate.
+  setenv("ANKOMMEN_TLS_CA_FILE", Cert("ca.crt").c_str(), 1);
+  unsetenv("ANKOMMEN_TLS_CLIENT_CERT_FILE");
+  auto anonymous = ClientCredentials();
+  ASSERT_TRUE(anonymous.ok()) << anonymous.status();
+  EXPECT_EQ(Register(*anonymous, "anonymous").error_code(), grpc::StatusCode::UNAVAILABLE);
+
+  // With the client certificate, as the services and tools present it.
+  setenv("ANKOMMEN_TLS_CLIENT_CERT_FILE", Cert("client.crt").c_str(), 1);
+  setenv("ANKOMMEN_TLS_CLIENT_KEY_FILE", Cert("client.key").c_str(), 1);
+  auto client = ClientCredentials();
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto s = Register(*client, "with-certificate");
+  EXPECT_TRUE(s.ok()) << s.error_message();
+
+  // A file that is not a certificate is a clear error, not a silent plaintext.
+  setenv("ANKOMMEN_TLS_CA_FILE", Cert("missing.crt").c_str(), 1);
+  EXPECT_EQ(ClientCredentials().status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TlsE2ETest, AServiceRefusesToStartWithAnUnreadableCertificate) {
+  testing::TempDir dir;
+  std::map<std::string, std::string> env = {{"ANKOMMEN_TLS_CERT_FILE", absl::StrCat(dir.path(), "/none.crt")},
+                                            {"ANKOMMEN_TLS_KEY_FILE", Cert("server.key")}};
+  env["ANKOMMEN_GRPC_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
+  env["ANKOMMEN_METRICS_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
+  env["ANKOMMEN_NATS_URL"] = nats_.url();
+  env["ANKOMMEN_REDIS_URL"] = redis_.url();
+  testing::Process process(ANKOMMEN_REGISTRY_BINARY, {}, env, absl::StrCat(dir.path(), "/registry.log"));
+  EXPECT_EQ(process.Wait(15000), 2) << process.Log();
+  EXPECT_NE(process.Log().find("ANKOMMEN_TLS_CERT_FILE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ankommen
