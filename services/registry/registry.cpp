@@ -322,40 +322,49 @@ absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest&
   }, *response.mutable_person(), rc);
 }
 
-absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& request,
-                                         v1::RelocateHouseholdResponse& response, const RequestContext& rc) {
-  if (auto s = ValidateRelocation(request); !s.ok()) return s;
-  const std::string& household_id = request.household_id();
-  auto answer = RunCommand(PartitionOfId(household_id), "relocate", request, request.idempotency_key(),
-                           [&]() -> absl::StatusOr<Decision> {
+absl::Status Registry::ChangeHousehold(const char* scope, const google::protobuf::Message& request,
+                                       const std::string& idempotency_key, const std::string& household_id,
+                                       const std::string& audit_purpose, const HouseholdChangeFn& change,
+                                       v1::Household& answer, const RequestContext& rc) {
+  auto outcome = RunCommand(PartitionOfId(household_id), scope, request, idempotency_key,
+                            [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadHousehold(household_id);
     if (!loaded.ok()) return loaded.status();
     if (auto s = CheckOpen(loaded->household); !s.ok()) return s;
     v1::Household before = loaded->household;
     v1::Household& after = loaded->household;
-    after.set_municipality_ags(request.municipality_ags());
-    after.set_social_area(request.social_area());
-    if (request.has_address()) *after.mutable_address() = request.address();
-    else after.clear_address();
-    if (request.has_location()) *after.mutable_location() = request.location();
-    else after.clear_location();
+    auto event = change(after);
+    if (!event.ok()) return event.status();
     after.set_version(loaded->version + 1);
     Decision d;
     d.commit.aggregate_key = store_.HouseholdKey(household_id);
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
-    d.commit.index_ops.push_back(AuditOp(household_id, "", rc));
-    if (!after.held_for_review()) {
-      auto event = MakeRelocated(after, {NewEventId(), clock_.Now(), rc.correlation_id});
-      d.commit.events.push_back(ToOutgoing(kHouseholdRelocated, event));
-    }
+    d.commit.index_ops.push_back(AuditOp(household_id, audit_purpose, rc));
+    // A held household is unknown elsewhere: its release carries the facts as they are then.
+    if (event->has_value() && !after.held_for_review()) d.commit.events.push_back(std::move(**event));
     d.subject_id = household_id;
     d.response = d.commit.state;
     return d;
   });
-  if (!answer.ok()) return answer.status();
-  return HouseholdAnswer(*answer, *response.mutable_household());
+  if (!outcome.ok()) return outcome.status();
+  return HouseholdAnswer(*outcome, answer);
+}
+
+absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& request,
+                                         v1::RelocateHouseholdResponse& response, const RequestContext& rc) {
+  if (auto s = ValidateRelocation(request); !s.ok()) return s;
+  return ChangeHousehold("relocate", request, request.idempotency_key(), request.household_id(), "",
+                         [&](v1::Household& h) -> absl::StatusOr<std::optional<OutgoingEvent>> {
+    h.set_municipality_ags(request.municipality_ags());
+    h.set_social_area(request.social_area());
+    if (request.has_address()) *h.mutable_address() = request.address();
+    else h.clear_address();
+    if (request.has_location()) *h.mutable_location() = request.location();
+    else h.clear_location();
+    return ToOutgoing(kHouseholdRelocated, MakeRelocated(h, {NewEventId(), clock_.Now(), rc.correlation_id}));
+  }, *response.mutable_household(), rc);
 }
 
 absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::ErasePersonResponse& response,
@@ -524,37 +533,14 @@ absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& reque
 absl::Status Registry::CloseCase(const v1::CloseCaseRequest& request, v1::CloseCaseResponse& response,
                                  const RequestContext& rc) {
   if (auto s = ValidateCloseCase(request); !s.ok()) return s;
-  const std::string& household_id = request.household_id();
-  auto answer = RunCommand(PartitionOfId(household_id), "close-case", request, request.idempotency_key(),
-                           [&]() -> absl::StatusOr<Decision> {
-    auto loaded = LoadHousehold(household_id);
-    if (!loaded.ok()) return loaded.status();
-    if (auto s = CheckOpen(loaded->household); !s.ok()) return s;
-    v1::Household before = loaded->household;
-    v1::Household& after = loaded->household;
-    after.mutable_case_closed_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
-    after.set_case_closure(request.closure());
-    after.set_version(loaded->version + 1);
-    Decision d;
-    d.commit.aggregate_key = store_.HouseholdKey(household_id);
-    d.commit.expected_version = loaded->version;
-    d.commit.state = after.SerializeAsString();
-    d.commit.index_ops = store_.IndexMoved(before, after);
-    d.commit.index_ops.push_back(AuditOp(household_id,
-                                         absl::StrCat("case closed: ", v1::CaseClosure_Name(request.closure()),
-                                                      request.note().empty() ? "" : ": ", request.note()),
-                                         rc));
-    // A held household is unknown elsewhere: nothing to let go of there.
-    if (!after.held_for_review()) {
-      auto event = MakeCaseClosed(after, {NewEventId(), clock_.Now(), rc.correlation_id});
-      d.commit.events.push_back(ToOutgoing(kHouseholdCaseClosed, event));
-    }
-    d.subject_id = household_id;
-    d.response = d.commit.state;
-    return d;
-  });
-  if (!answer.ok()) return answer.status();
-  return HouseholdAnswer(*answer, *response.mutable_household());
+  const std::string why = absl::StrCat("case closed: ", v1::CaseClosure_Name(request.closure()),
+                                       request.note().empty() ? "" : ": ", request.note());
+  return ChangeHousehold("close-case", request, request.idempotency_key(), request.household_id(), why,
+                         [&](v1::Household& h) -> absl::StatusOr<std::optional<OutgoingEvent>> {
+    h.mutable_case_closed_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
+    h.set_case_closure(request.closure());
+    return ToOutgoing(kHouseholdCaseClosed, MakeCaseClosed(h, {NewEventId(), clock_.Now(), rc.correlation_id}));
+  }, *response.mutable_household(), rc);
 }
 
 absl::Status Registry::RunRetention(const v1::RunRetentionRequest& request, v1::RunRetentionResponse& response,

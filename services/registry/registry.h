@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -106,6 +107,16 @@ class Registry {
   absl::Status ChangePerson(const char* scope, const google::protobuf::Message& request,
                             const std::string& idempotency_key, const std::string& person_id, const ChangeFn& change,
                             v1::Person& answer, const RequestContext& rc);
+
+  // A command that changes a household's own fields (not its members): the
+  // change edits it and gives the event for the other services; state,
+  // indexes, the audit entry and the event are saved together. Closed cases
+  // are refused.
+  using HouseholdChangeFn = std::function<absl::StatusOr<std::optional<OutgoingEvent>>(v1::Household&)>;
+  absl::Status ChangeHousehold(const char* scope, const google::protobuf::Message& request,
+                               const std::string& idempotency_key, const std::string& household_id,
+                               const std::string& audit_purpose, const HouseholdChangeFn& change,
+                               v1::Household& answer, const RequestContext& rc);
 
   // The answer of a household command: the household as decided, or for a
   // retry as it is now.
