@@ -82,6 +82,15 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(const std::string& url) {
   if (!absl::StartsWith(url, kScheme)) return absl::InvalidArgumentError("Redis URL must start with redis://");
   std::string rest = url.substr(kScheme.size());
   RedisEndpoint ep;
+  if (auto at = rest.rfind('@'); at != std::string::npos) {
+    std::string userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    auto colon = userinfo.find(':');
+    if (colon == std::string::npos) return absl::InvalidArgumentError("Redis URL: user without password");
+    ep.user = userinfo.substr(0, colon);
+    ep.password = userinfo.substr(colon + 1);
+    if (ep.password.empty()) return absl::InvalidArgumentError("Redis URL: empty password");
+  }
   if (auto slash = rest.find('/'); slash != std::string::npos) {
     std::string db = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
@@ -124,6 +133,14 @@ absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Dial() {
                                                conn->ctx ? conn->ctx->errstr : "out of memory"));
   }
   redisSetTimeout(conn->ctx, tv);
+  if (!endpoint_.password.empty()) {
+    auto r = endpoint_.user.empty()
+                 ? Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s", endpoint_.password.c_str())))
+                 : Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s %s", endpoint_.user.c_str(),
+                                                                         endpoint_.password.c_str())));
+    // Never the password in the message.
+    if (!r.ok()) return absl::PermissionDeniedError(absl::StrCat("redis: authentication as '", endpoint_.user, "' refused"));
+  }
   if (endpoint_.db != 0) {
     auto r = Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "SELECT %d", endpoint_.db)));
     if (!r.ok()) return r.status();

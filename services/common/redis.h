@@ -40,6 +40,10 @@ struct RedisEndpoint {
   std::string host;
   int port = 6379;
   int db = 0;
+  // redis://user:password@host:port/db — an ACL user (Redis 6+); a password
+  // alone authenticates the default user.
+  std::string user;
+  std::string password;
 };
 absl::StatusOr<RedisEndpoint> ParseRedisUrl(const std::string& url);
 

@@ -94,6 +94,31 @@ TEST(RedisUrlTest, Parses) {
   EXPECT_EQ(ep->db, 3);
   EXPECT_FALSE(ParseRedisUrl("http://x").ok());
   EXPECT_FALSE(ParseRedisUrl("redis://:99").ok());
+  auto with_user = ParseRedisUrl("redis://registry:s3cr:et@redis:6379/0");
+  ASSERT_TRUE(with_user.ok());
+  EXPECT_EQ(with_user->user, "registry");
+  EXPECT_EQ(with_user->password, "s3cr:et");
+  EXPECT_EQ(with_user->host, "redis");
+  EXPECT_FALSE(ParseRedisUrl("redis://registry@redis:6379").ok());
+}
+
+// Each service its own Redis user, limited to its own keys (and the
+// simulated clock): what a service's credentials cannot touch, it cannot
+// break. A wrong password is refused without the password in the message.
+TEST_F(RedisPoolTest, AServiceUserReachesOnlyItsOwnKeys) {
+  ASSERT_EQ(redis_.Command({"ACL", "SETUSER", "registry", "on", ">s3cret", "~ankommen:registry:*", "~ankommen:clock",
+                            "+@all", "-@dangerous"}),
+            "OK");
+  auto pool = RedisPool::Connect("redis://registry:s3cret@127.0.0.1:" + std::to_string(redis_.port()), 1);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  EXPECT_TRUE((*pool)->Command({"SET", "ankommen:registry:{registry:p1}:x", "1"}).ok());
+  auto foreign = (*pool)->Command({"SET", "ankommen:courses:{courses:p1}:x", "1"});
+  EXPECT_FALSE(foreign.ok());
+  EXPECT_NE(std::string(foreign.status().message()).find("NOPERM"), std::string::npos) << foreign.status();
+  EXPECT_FALSE((*pool)->Command({"FLUSHALL"}).ok());
+  auto wrong = RedisPool::Connect("redis://registry:guess@127.0.0.1:" + std::to_string(redis_.port()), 1);
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(std::string(wrong.status().message()).find("guess"), std::string::npos);
 }
 
 }  // namespace
