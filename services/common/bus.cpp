@@ -48,6 +48,14 @@ struct BusInstruments {
 
 namespace {
 
+// A URL for messages: credentials (nats://user:password@host) never leave.
+std::string Redacted(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.rfind('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+}
+
 int64_t Nanos(absl::Duration d) { return absl::ToInt64Nanoseconds(d); }
 
 absl::Status NatsError(absl::string_view what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
@@ -105,7 +113,7 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
     absl::SleepFor(absl::Milliseconds(200));
   }
   natsOptions_Destroy(opts);
-  if (s != NATS_OK) return NatsError(absl::StrCat("connect ", url), s);
+  if (s != NATS_OK) return NatsError(absl::StrCat("connect ", Redacted(url)), s);
   if (s = natsConnection_JetStream(&bus->js_, bus->conn_, nullptr); s != NATS_OK) return NatsError("jetstream", s);
   static Metrics unregistered;  // a bus without metrics still counts, unexposed
   bus->instruments_ = std::make_unique<BusInstruments>(metrics ? metrics->registry() : unregistered.registry());

@@ -174,15 +174,17 @@ std::string Process::Log() const {
   return s.str();
 }
 
-NatsServer::NatsServer() : port_(FreePort()) { Start(); }
+NatsServer::NatsServer(std::vector<std::string> extra_args) : port_(FreePort()), extra_args_(std::move(extra_args)) {
+  Start();
+}
 
 void NatsServer::Stop() { process_.reset(); }
 
 void NatsServer::Start() {
-  process_ = std::make_unique<Process>(
-      FindBinary("nats-server"),
-      std::vector<std::string>{"-a", "127.0.0.1", "-p", std::to_string(port_), "-js", "-sd", dir_.path() + "/js"},
-      std::map<std::string, std::string>{}, dir_.path() + "/nats.log");
+  std::vector<std::string> args = {"-a", "127.0.0.1", "-p", std::to_string(port_), "-js", "-sd", dir_.path() + "/js"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  process_ = std::make_unique<Process>(FindBinary("nats-server"), args, std::map<std::string, std::string>{},
+                                       dir_.path() + "/nats.log");
   // Ready when our process greets with JetStream on (another server on the
   // port would make our process exit, which Running() notices).
   bool ready = WaitFor([&] {

@@ -53,7 +53,9 @@ class Process {
 
 class NatsServer {
  public:
-  NatsServer();
+  // extra_args for nats-server, e.g. {"--user", "u", "--pass", "p"} for a
+  // server that only lets in who logs in.
+  explicit NatsServer(std::vector<std::string> extra_args = {});
   int port() const { return port_; }
   std::string url() const;
   // Stops the server (SIGKILL: an outage, not a shutdown) and starts it again
@@ -64,6 +66,7 @@ class NatsServer {
  private:
   TempDir dir_;
   int port_;
+  std::vector<std::string> extra_args_;
   std::unique_ptr<Process> process_;
 };
 

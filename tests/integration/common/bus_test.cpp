@@ -205,5 +205,25 @@ TEST_F(BusTest, TheInboxAppliesAnEventOnceWhateverIsRedelivered) {
   EXPECT_EQ((*outbox.Load(keys.Key(1, "counter")))->state, "1");
 }
 
+// A nats-server that lets in only who logs in: the services' credentials go
+// in ANKOMMEN_NATS_URL (nats://user:password@host), and a refusal never
+// repeats the password.
+TEST(BusAuthTest, OnlyWhoLogsInGetsIn) {
+  testing::NatsServer nats({"--user", "registry", "--pass", "s3cret"});
+  const std::string host = "127.0.0.1:" + std::to_string(nats.port());
+  EXPECT_FALSE(Bus::Connect("nats://" + host, "anonymous", nullptr, absl::Milliseconds(500)).ok());
+  auto wrong = Bus::Connect("nats://registry:guess@" + host, "wrong", nullptr, absl::Milliseconds(500));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(std::string(wrong.status().message()).find("guess"), std::string::npos) << wrong.status();
+  auto bus = Bus::Connect("nats://registry:s3cret@" + host, "registry", nullptr);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  StreamSpec spec;
+  spec.name = "AUTHED";
+  spec.subjects = {"ankommen.authed.>"};
+  ASSERT_TRUE((*bus)->EnsureStream(spec).ok());
+  EXPECT_TRUE((*bus)->Publish({"ankommen.authed.x", "e1", "t", "p"}).ok());
+  EXPECT_EQ((*bus)->GetStreamState("AUTHED")->messages, 1u);
+}
+
 }  // namespace
 }  // namespace ankommen
