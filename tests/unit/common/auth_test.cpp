@@ -1,9 +1,15 @@
 // Tokens and roles: a token is accepted only when signed with the configured
 // algorithm and key, unexpired, from the district's issuer, for ankommen;
 // each role may call what the district's policy says and nothing else.
+#include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
+#include "ankommen/courses/v1/courses.pb.h"
+#include "ankommen/housing/v1/housing.pb.h"
+#include "ankommen/notifications/v1/notifications.pb.h"
+#include "ankommen/registry/v1/registry.pb.h"
+#include "ankommen/schools/v1/schools.pb.h"
 #include "auth.h"
 #include "support/tokens.h"
 
@@ -96,6 +102,59 @@ TEST(AuthTest, EachRoleMayCallWhatThePolicySays) {
   EXPECT_TRUE(PolicyFor("housing").Allows(With({"housing_office"}), "ConfirmPlacement"));
   EXPECT_TRUE(PolicyFor("notifications").Allows(With({"caseworker"}), "Resend"));
   EXPECT_FALSE(PolicyFor("notifications").Allows(With({"planner"}), "GetMessages"));
+}
+
+TEST(AuthTest, ThePeopleWhoDecideAndTheDataProtectionOfficerHaveTheirOwnCalls) {
+  const AccessPolicy registry = PolicyFor("registry");
+  EXPECT_TRUE(registry.Allows(With({"foreigners_office"}), "ResolveDuplicate"));
+  EXPECT_FALSE(registry.Allows(With({"caseworker"}), "ResolveDuplicate")) << "caseworkers see the list only";
+  EXPECT_TRUE(registry.Allows(With({"caseworker"}), "ListSuspectedDuplicates"));
+  EXPECT_TRUE(registry.Allows(With({"foreigners_office"}), "CloseCase"));
+  EXPECT_FALSE(registry.Allows(With({"caseworker"}), "CloseCase"));
+  EXPECT_TRUE(registry.Allows(With({"registry_admin"}), "RunRetention"));
+  EXPECT_FALSE(registry.Allows(With({"foreigners_office"}), "RunRetention"));
+  EXPECT_TRUE(registry.Allows(With({"data_protection_officer"}), "QueryAudit"));
+  EXPECT_FALSE(registry.Allows(With({"data_protection_officer"}), "GetPerson")) << "the log, not the data";
+  EXPECT_FALSE(registry.Allows(With({"foreigners_office"}), "QueryAudit"));
+  const AccessPolicy schools = PolicyFor("schools");
+  for (const char* m : {"ConfirmPlacement", "RejectPlacement", "PlaceManually"}) {
+    EXPECT_TRUE(schools.Allows(With({"schools_office"}), m)) << m;
+    EXPECT_FALSE(schools.Allows(With({"caseworker"}), m)) << m;
+    EXPECT_FALSE(schools.Allows(With({"housing_office"}), m)) << m;
+  }
+  EXPECT_TRUE(schools.Allows(With({"planner"}), "ListProposals"));
+  EXPECT_TRUE(PolicyFor("housing").Allows(With({"housing_office"}), "PlaceManually"));
+  EXPECT_FALSE(PolicyFor("housing").Allows(With({"schools_office"}), "PlaceManually"));
+}
+
+// A method added to a service and forgotten in the policy would be open to
+// district admins only — or, worse, forgotten on purpose. Every method of
+// every service names at least one role besides district_admin.
+TEST(AuthTest, EveryMethodOfEveryServiceHasARole) {
+  (void)ankommen::registry::v1::ResidenceStatus_descriptor();
+  (void)ankommen::courses::v1::CourseType_descriptor();
+  (void)ankommen::schools::v1::SchoolType_descriptor();
+  (void)ankommen::housing::v1::Kind_descriptor();
+  (void)ankommen::notifications::v1::MessageStatus_descriptor();
+  const std::vector<std::string> roles = {"foreigners_office", "integration_office", "caseworker", "registry_admin",
+                                          "notifications", "course_provider", "planner", "schools_office",
+                                          "housing_office", "data_protection_officer"};
+  for (const auto& [service, full_name] : std::vector<std::pair<std::string, std::string>>{
+           {"registry", "ankommen.registry.v1.RegistryService"},
+           {"courses", "ankommen.courses.v1.CourseService"},
+           {"schools", "ankommen.schools.v1.SchoolService"},
+           {"housing", "ankommen.housing.v1.HousingService"},
+           {"notifications", "ankommen.notifications.v1.NotificationService"}}) {
+    const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(full_name);
+    ASSERT_NE(descriptor, nullptr) << full_name;
+    const AccessPolicy policy = PolicyFor(service);
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      const std::string method = descriptor->method(i)->name();
+      bool someone = false;
+      for (const auto& role : roles) someone = someone || policy.Allows(With({role.c_str()}), method);
+      EXPECT_TRUE(someone) << service << "." << method << " has no role";
+    }
+  }
 }
 
 }  // namespace
