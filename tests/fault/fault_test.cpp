@@ -1,13 +1,15 @@
 // The fault suite: under a steady load of registrations, the registry,
-// course and school services are killed (SIGKILL) at random moments and
-// restarted, nats-server and redis-server (with its append-only file) are
+// course, school and housing services are killed (SIGKILL) at random moments
+// and restarted, nats-server and redis-server (with its append-only file) are
 // restarted. After the load stops and the system settles, nothing may be
 // lost, nothing written twice, nothing over capacity, nothing stuck:
 //   every registration the registry acknowledged exists once (retries with
 //   the same key find the same household), and no other household exists;
 //   every adult is known to the course service once, every child to the
 //   school service once, every child seated at most once and no class over
-//   its seats; every outbox is empty and every consumer has finished.
+//   its seats; every household known to the housing service once and no place
+//   holding more people than beds; every outbox is empty and every consumer
+//   has finished.
 // The figures are printed. Bounded in time; loopback only.
 #include <signal.h>
 
@@ -24,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus.h"
@@ -37,6 +40,7 @@ namespace {
 namespace rv1 = ankommen::registry::v1;
 namespace cv1 = ankommen::courses::v1;
 namespace sv1 = ankommen::schools::v1;
+namespace hv1 = ankommen::housing::v1;
 
 constexpr int kHouseholds = 120;
 constexpr int kClients = 3;
@@ -67,15 +71,18 @@ class FaultTest : public ::testing::Test {
     registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService");
     courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService");
     schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService");
+    housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService");
     registry_stub_ = rv1::RegistryService::NewStub(Channel(*registry_));
     courses_stub_ = cv1::CourseService::NewStub(Channel(*courses_));
     schools_stub_ = sv1::SchoolService::NewStub(Channel(*schools_));
+    housing_stub_ = hv1::HousingService::NewStub(Channel(*housing_));
   }
 
   std::unique_ptr<testing::ServiceProcess> Start(const char* binary, const char* health) {
     return std::make_unique<testing::ServiceProcess>(binary, health, nats_, redis_,
                                                      std::map<std::string, std::string>{
-                                                         {"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "5"}});
+                                                         {"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "5"},
+                                                         {"ANKOMMEN_HOUSING_ALLOCATION_PERIOD", "5"}});
   }
 
   static std::shared_ptr<grpc::Channel> Channel(testing::ServiceProcess& p) {
@@ -95,10 +102,11 @@ class FaultTest : public ::testing::Test {
 
   testing::NatsServer nats_;
   testing::RedisServer redis_{/*durable=*/true};
-  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_;
   std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
   std::unique_ptr<cv1::CourseService::Stub> courses_stub_;
   std::unique_ptr<sv1::SchoolService::Stub> schools_stub_;
+  std::unique_ptr<hv1::HousingService::Stub> housing_stub_;
 };
 
 TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
@@ -119,6 +127,27 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     sv1::CreateSchoolResponse resp;
     ASSERT_TRUE(schools_stub_->CreateSchool(Ctx().get(), req, &resp).ok());
     schools.push_back(resp.school().school_id());
+  }
+
+  // Shared accommodation with fewer beds than people: allocation runs under pressure too.
+  std::vector<std::string> places;
+  for (int a = 0; a < 2; ++a) {
+    hv1::CreateAccommodationRequest req;
+    req.set_idempotency_key(absl::StrCat("acc-", a));
+    auto* acc = req.mutable_accommodation();
+    acc->set_kind(hv1::KIND_SHARED);
+    acc->set_name(absl::StrCat("Gemeinschaftsunterkunft ", a + 1));
+    acc->set_operator_("Landratsamt");
+    acc->set_municipality_ags("14627230");
+    acc->set_social_area("Riesa");
+    acc->mutable_coordinates()->set_lat(51.3078 + 0.01 * a);
+    acc->mutable_coordinates()->set_lon(13.2939);
+    acc->set_beds(40);
+    acc->set_rooms(20);
+    acc->set_square_metres(400);
+    hv1::CreateAccommodationResponse resp;
+    ASSERT_TRUE(housing_stub_->CreateAccommodation(Ctx().get(), req, &resp).ok());
+    places.push_back(resp.accommodation().accommodation_id());
   }
 
   // The load: clients register households, each retrying with its key until acknowledged.
@@ -171,6 +200,9 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     KillAndRestart(schools_);
     injected.push_back("kill -9 schools");
     pause();
+    KillAndRestart(housing_);
+    injected.push_back("kill -9 housing");
+    pause();
     redis_.Stop();
     absl::SleepFor(absl::Milliseconds(500));
     redis_.Start();
@@ -205,7 +237,8 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     return u.ok() ? *u : -1;
   };
   ASSERT_TRUE(testing::WaitUntil([&] {
-    return outbox_entries() == 0 && unfinished("REGISTRY") == 0 && unfinished("SCHOOLS") == 0;
+    return outbox_entries() == 0 && unfinished("REGISTRY") == 0 && unfinished("SCHOOLS") == 0 &&
+           unfinished("HOUSING") == 0;
   }, 60000)) << "outbox entries " << outbox_entries() << ", registry events unfinished " << unfinished("REGISTRY");
   sv1::RunPlacementResponse run;
   ASSERT_TRUE(testing::WaitUntil([&] { return schools_stub_->RunPlacement(Ctx(10).get(), {}, &run).ok(); }, 30000));
@@ -291,6 +324,26 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
       ++seats_of[child.child().placement().place_id()];
     }
   }
+  // Every household known to the housing service; no place holds more people than beds.
+  int households_unknown_to_housing = 0, places_over_beds = 0;
+  for (const auto& [i, id] : acknowledged) {
+    hv1::GetHouseholdRequest req;
+    req.set_household_id(id);
+    hv1::GetHouseholdResponse h;
+    if (!housing_stub_->GetHousehold(Ctx().get(), req, &h).ok()) ++households_unknown_to_housing;
+  }
+  hv1::RunAllocationResponse allocated;
+  ASSERT_TRUE(testing::WaitUntil([&] { return housing_stub_->RunAllocation(Ctx(10).get(), {}, &allocated).ok(); },
+                                 30000));
+  int housed_or_offered = 0;
+  for (const auto& id : places) {
+    hv1::GetAccommodationRequest req;
+    req.set_accommodation_id(id);
+    hv1::GetAccommodationResponse acc;
+    ASSERT_TRUE(housing_stub_->GetAccommodation(Ctx().get(), req, &acc).ok());
+    if (acc.accommodation().persons() > acc.accommodation().beds()) ++places_over_beds;
+    housed_or_offered += acc.accommodation().persons();
+  }
   int claimed = 0;
   for (const auto& [school, n] : seats_of) claimed += n;
   if (claimed != seated) seated_twice = std::abs(claimed - seated);
@@ -303,6 +356,8 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
               "schools %d, %d seated (%d by the children's records), classes over capacity %d; outbox entries %lld\n",
               lost, duplicated, adults_missing, requests_twice, children_missing, seated, claimed, over_capacity,
               outbox_entries());
+  std::printf("  households unknown to housing %d; %d persons offered or housed in 80 beds, places over their beds %d\n",
+              households_unknown_to_housing, housed_or_offered, places_over_beds);
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(duplicated, 0);
   EXPECT_EQ(adults_missing, 0);
@@ -310,6 +365,9 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   EXPECT_EQ(children_missing, 0);
   EXPECT_EQ(over_capacity, 0);
   EXPECT_EQ(seated_twice, 0);
+  EXPECT_EQ(households_unknown_to_housing, 0);
+  EXPECT_EQ(places_over_beds, 0);
+  EXPECT_GT(housed_or_offered, 0) << "allocation ran";
   EXPECT_GT(failures.load(), 0) << "the faults should have been felt by the clients";
 }
 
