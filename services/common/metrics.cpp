@@ -1,5 +1,7 @@
 #include "metrics.h"
 
+#include <cctype>
+
 #include <prometheus/exposer.h>
 
 #include "absl/strings/str_cat.h"
@@ -30,6 +32,13 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   static const prometheus::Histogram::BucketBoundaries buckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   return buckets;
+}
+
+std::string EnumLabel(const std::string& name, const std::string& prefix) {
+  std::string label = name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  if (label == "UNSPECIFIED") return "none";
+  for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return label;
 }
 
 }  // namespace ankommen

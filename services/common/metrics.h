@@ -93,6 +93,10 @@ class GaugeTable {
   std::set<std::vector<std::string>> seen_;
 };
 
+// A protobuf enum value as a metric label: "OVERRIDE_REASON_FAMILY_WISH"
+// with prefix "OVERRIDE_REASON_" -> "family_wish"; the unspecified value -> "none".
+std::string EnumLabel(const std::string& name, const std::string& prefix);
+
 // Buckets for request latencies, in seconds: 0.5 ms to 10 s.
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
 

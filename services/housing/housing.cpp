@@ -1,6 +1,5 @@
 #include "housing.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
@@ -506,11 +505,10 @@ v1::PlacementDecision Housing::NewDecision(v1::DecisionKind kind, const v1::Hous
 }
 
 void Housing::CountDecision(v1::DecisionKind kind, v1::OverrideReason reason) {
-  std::string decision = absl::AsciiStrToLower(v1::DecisionKind_Name(kind).substr(std::string("DECISION_KIND_").size()));
-  std::string why = reason == v1::OVERRIDE_REASON_UNSPECIFIED
-                        ? "none"
-                        : absl::AsciiStrToLower(v1::OverrideReason_Name(reason).substr(std::string("OVERRIDE_REASON_").size()));
-  instruments_->decisions_vec.With({decision, why}).Increment();
+  instruments_->decisions_vec
+      .With({EnumLabel(v1::DecisionKind_Name(kind), "DECISION_KIND_"),
+             EnumLabel(v1::OverrideReason_Name(reason), "OVERRIDE_REASON_")})
+      .Increment();
 }
 
 absl::Status Housing::MoveOut(const v1::MoveOutRequest& request, v1::MoveOutResponse& response,

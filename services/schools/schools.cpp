@@ -154,11 +154,10 @@ v1::KitaPlaced Schools::KitaPlacedEvent(const v1::KitaRecord& kita, const v1::Ch
 }
 
 void Schools::CountDecision(v1::DecisionKind kind, v1::OverrideReason reason) {
-  std::string decision = absl::AsciiStrToLower(v1::DecisionKind_Name(kind).substr(std::string("DECISION_KIND_").size()));
-  std::string why = reason == v1::OVERRIDE_REASON_UNSPECIFIED
-                        ? "none"
-                        : absl::AsciiStrToLower(v1::OverrideReason_Name(reason).substr(std::string("OVERRIDE_REASON_").size()));
-  instruments_->decisions_vec.With({decision, why}).Increment();
+  instruments_->decisions_vec
+      .With({EnumLabel(v1::DecisionKind_Name(kind), "DECISION_KIND_"),
+             EnumLabel(v1::OverrideReason_Name(reason), "OVERRIDE_REASON_")})
+      .Increment();
 }
 
 void Schools::ObserveWait(const std::string& label, double days) {
