@@ -2,6 +2,7 @@
 // each case beside its baseline in the same run.
 //
 //   ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]
+//                            [--case courses|preferences|housing]
 //
 // Prints one JSON line per case, then a table. Baselines: first-come-first-
 // served (today's practice) for quality, LEMON's network simplex alone on the
@@ -145,15 +146,22 @@ int main(int argc, char** argv) {
   std::string scale_name = "district";
   uint64_t seed = 1;
   int nearest = 0;
+  std::string only;  // courses, preferences or housing: that case alone
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--scale" && i + 1 < argc) scale_name = argv[++i];
     else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
     else if (a == "--nearest" && i + 1 < argc) nearest = std::stoi(argv[++i]);
+    else if (a == "--case" && i + 1 < argc) only = argv[++i];
     else {
-      std::cerr << "usage: ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]\n";
+      std::cerr << "usage: ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]\n"
+                   "                                [--case courses|preferences|housing]\n";
       return 2;
     }
+  }
+  if (!only.empty() && only != "courses" && only != "preferences" && only != "housing") {
+    std::cerr << "unknown case " << only << ": courses, preferences or housing\n";
+    return 2;
   }
   bench::Scale scale;
   if (!bench::ScaleByName(scale_name, scale)) {
@@ -173,44 +181,51 @@ int main(int argc, char** argv) {
   double generate = absl::ToDoubleSeconds(absl::Now() - t0);
   std::fprintf(stderr, "generated %s: %zu people, %zu courses, %zu candidate pairs in %.2f s (candidate generation included)\n",
                scale.name.c_str(), courses.demands.size(), courses.places.size(), courses.candidates.size(), generate);
+  auto wanted = [&](const char* name) { return only.empty() || only == name; };
   placement::SolveTimings fcfs_t, flow_t;
-  Solution fcfs = Run("fcfs", courses, fcfs_t);
-  Row fcfs_row = Describe("courses_" + scale.name, courses, fcfs, fcfs_t.total_seconds);
-  emit(fcfs_row);
-  Solution flow = Run("flow", courses, flow_t);
-  Row lemon = Describe("courses_" + scale.name, courses, flow, flow_t.solve_seconds);
-  lemon.solver = "lemon_network_simplex";
-  emit(lemon);
-  Row flow_row = Describe("courses_" + scale.name, courses, flow, flow_t.total_seconds);
-  flow_row.baseline = "lemon_network_simplex";
-  flow_row.baseline_seconds = flow_t.solve_seconds;
-  emit(flow_row);
-  if (!flow.optimal && scale.name != "nation") {
-    // What merging interchangeable people costs: the exact optimum beside it.
-    placement::SolverOptions exact_options;
-    exact_options.aggregate_min_demands = 1 << 30;
-    placement::SolveTimings exact_t;
-    Solution exact = Run("flow", courses, exact_t, exact_options);
-    Row exact_row = Describe("courses_" + scale.name, courses, exact, exact_t.total_seconds);
-    exact_row.solver = "flow_exact";
-    emit(exact_row);
-    std::fprintf(stderr, "merging interchangeable people: objective %.6f × the exact optimum, %.2f × faster\n",
-                 flow.objective / exact.objective, exact_t.total_seconds / flow_t.total_seconds);
+  Solution fcfs, flow;
+  Row fcfs_row, flow_row;
+  if (wanted("courses")) {
+    fcfs = Run("fcfs", courses, fcfs_t);
+    fcfs_row = Describe("courses_" + scale.name, courses, fcfs, fcfs_t.total_seconds);
+    emit(fcfs_row);
+    flow = Run("flow", courses, flow_t);
+    Row lemon = Describe("courses_" + scale.name, courses, flow, flow_t.solve_seconds);
+    lemon.solver = "lemon_network_simplex";
+    emit(lemon);
+    flow_row = Describe("courses_" + scale.name, courses, flow, flow_t.total_seconds);
+    flow_row.baseline = "lemon_network_simplex";
+    flow_row.baseline_seconds = flow_t.solve_seconds;
+    emit(flow_row);
+    if (!flow.optimal && scale.name != "nation") {
+      // What merging interchangeable people costs: the exact optimum beside it.
+      placement::SolverOptions exact_options;
+      exact_options.aggregate_min_demands = 1 << 30;
+      placement::SolveTimings exact_t;
+      Solution exact = Run("flow", courses, exact_t, exact_options);
+      Row exact_row = Describe("courses_" + scale.name, courses, exact, exact_t.total_seconds);
+      exact_row.solver = "flow_exact";
+      emit(exact_row);
+      std::fprintf(stderr, "merging interchangeable people: objective %.6f × the exact optimum, %.2f × faster\n",
+                   flow.objective / exact.objective, exact_t.total_seconds / flow_t.total_seconds);
+    }
   }
 
-  // Deferred acceptance: each family ranks its 12 nearest courses.
-  Problem schools = courses;
-  for (auto& d : schools.demands) d.need[placement::kChildcare] = 0;
-  placement::SolveTimings da_t;
-  Solution da = Run("da", schools, da_t);
-  Row da_row = Describe("preferences_" + scale.name, schools, da, da_t.total_seconds);
-  emit(da_row);
-  Row da_core = Describe("preferences_" + scale.name, schools, da, da_t.solve_seconds);
-  da_core.solver = "da_matching_only";  // without objective and explanations
-  emit(da_core);
+  // Deferred acceptance: each family ranks its candidates, nearest first.
+  if (wanted("preferences")) {
+    Problem schools = courses;
+    for (auto& d : schools.demands) d.need[placement::kChildcare] = 0;
+    placement::SolveTimings da_t;
+    Solution da = Run("da", schools, da_t);
+    Row da_row = Describe("preferences_" + scale.name, schools, da, da_t.total_seconds);
+    emit(da_row);
+    Row da_core = Describe("preferences_" + scale.name, schools, da, da_t.solve_seconds);
+    da_core.solver = "da_matching_only";  // without objective and explanations
+    emit(da_core);
+  }
 
   // Households into accommodations: the case of 5,000 into 500.
-  if (scale.name == "district") {
+  if (wanted("housing") && scale.name == "district") {
     Problem housing = bench::HousingProblem(5'000, 500, seed);
     // Each household's 30 nearest accommodations that can take it.
     std::vector<placement::Candidate> kept;
@@ -241,13 +256,15 @@ int main(int argc, char** argv) {
                 r.people, r.arcs, r.seconds, r.placed, r.mean_km, r.p90_wait_days, gap,
                 r.baseline_seconds > 0 ? r.seconds / r.baseline_seconds : 0.0);
   }
-  std::printf("\nflow vs fcfs: %+d placed, mean distance %.2f km vs %.2f km, p90 wait of those left %0.f vs %.0f days\n",
-              flow_row.placed - fcfs_row.placed, flow_row.mean_km, fcfs_row.mean_km, flow_row.p90_wait_days,
-              fcfs_row.p90_wait_days);
-  auto [flow_common, fcfs_common] = MeanKmOfCommonlyPlaced(flow, fcfs);
-  std::printf("people placed by both: mean distance %.2f km (flow) vs %.2f km (fcfs)\n", flow_common, fcfs_common);
-  std::printf("left waiting while someone with a shorter wait took a seat in their reach: %d (flow) vs %d (fcfs)\n",
-              PriorityInversions(courses, flow), PriorityInversions(courses, fcfs));
+  if (wanted("courses")) {
+    std::printf("\nflow vs fcfs: %+d placed, mean distance %.2f km vs %.2f km, p90 wait of those left %0.f vs %.0f days\n",
+                flow_row.placed - fcfs_row.placed, flow_row.mean_km, fcfs_row.mean_km, flow_row.p90_wait_days,
+                fcfs_row.p90_wait_days);
+    auto [flow_common, fcfs_common] = MeanKmOfCommonlyPlaced(flow, fcfs);
+    std::printf("people placed by both: mean distance %.2f km (flow) vs %.2f km (fcfs)\n", flow_common, fcfs_common);
+    std::printf("left waiting while someone with a shorter wait took a seat in their reach: %d (flow) vs %d (fcfs)\n",
+                PriorityInversions(courses, flow), PriorityInversions(courses, fcfs));
+  }
   std::printf("peak memory %.0f MB, %u cores\n", MaxRssMb(), std::thread::hardware_concurrency());
   return 0;
 }

@@ -2,12 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "geo.h"
 
 namespace ankommen::bench {
 namespace {
+
+// Ids that sort in the order they were made, as a service's ids would sort
+// in some fixed order: the engine then solves the problem as given instead of
+// first copying it into id order (solver.h).
+std::string SortableId(char prefix, int i) {
+  char id[16];
+  std::snprintf(id, sizeof id, "%c%07d", prefix, i);
+  return id;
+}
 
 using placement::Amounts;
 using placement::Candidate;
@@ -67,7 +77,7 @@ Problem CourseProblem(const Scale& s, uint64_t seed) {
   p.demands.reserve(static_cast<size_t>(s.people));
   for (int i = 0; i < s.people; ++i) {
     Demand d;
-    d.id = "p" + std::to_string(i);
+    d.id = SortableId('p', i);
     bool countryside = unit(rng) < 0.3;
     d.home = countryside ? Offset(north(rng), east(rng)) : SomewhereIn(towns, pick, rng);
     d.need[placement::kSeat] = 1;
@@ -81,7 +91,7 @@ Problem CourseProblem(const Scale& s, uint64_t seed) {
   int seats_total = 0;
   for (int i = 0; i < s.places; ++i) {
     Place c;
-    c.id = "c" + std::to_string(i);
+    c.id = SortableId('c', i);
     c.location = SomewhereIn(towns, pick, rng);
     bool alpha = unit(rng) < 0.15;
     c.capacity[placement::kSeat] = alpha ? 16 : 25;
@@ -118,7 +128,7 @@ Problem HousingProblem(int households, int accommodations, uint64_t seed) {
   int persons_total = 0;
   for (int i = 0; i < households; ++i) {
     Demand d;
-    d.id = "h" + std::to_string(i);
+    d.id = SortableId('h', i);
     d.home = SomewhereIn(towns, pick, rng);  // where they registered; flats anywhere in the district
     int persons = size(rng);
     persons_total += persons;
@@ -133,7 +143,7 @@ Problem HousingProblem(int households, int accommodations, uint64_t seed) {
   std::vector<int32_t> extra;
   for (int i = 0; i < accommodations; ++i) {
     Place a;
-    a.id = "a" + std::to_string(i);
+    a.id = SortableId('a', i);
     a.location = SomewhereIn(towns, pick, rng);
     bool shared = unit(rng) < 0.2;  // shared accommodation (GU) or a flat
     int beds = shared ? 20 + static_cast<int>(unit(rng) * 60) : 2 + static_cast<int>(unit(rng) * 6);

@@ -2,9 +2,13 @@
 // families state preferences: each free demand proposes to its next
 // preferred place; a place keeps its best demands up to capacity (obliged
 // first, then longest wait, then nearest, then id) and rejects the rest. The
-// result is stable: no demand and place would both rather have each other.
+// result is stable: no demand and place would both rather have each other,
+// and it does not depend on the order in which demands propose.
 #include <algorithm>
-#include <optional>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -12,6 +16,114 @@
 #include "solvers.h"
 
 namespace ankommen::placement {
+namespace {
+
+// One entry of a demand's list: a place and its distance. Candidate has the
+// same two fields, so the lists can be the candidates themselves.
+struct Choice {
+  int32_t place;
+  float km;
+};
+
+// Where a demand is in its list: the next entry to propose to, and its end.
+struct Cursor {
+  uint32_t next = 0, end = 0;
+};
+
+// A place's ranking of a demand: priority, then nearest, packed into one
+// integer (higher ranks first), so that the common case — a full place
+// turning a demand down — is one comparison with the place's threshold.
+struct Rank {
+  uint64_t key;
+  int32_t demand;
+};
+
+uint64_t KeyOf(int64_t priority, float km) {
+  uint32_t km_bits;
+  static_assert(sizeof(km_bits) == sizeof(km));
+  std::memcpy(&km_bits, &km, sizeof(km));  // non-negative floats order as their bits
+  return (static_cast<uint64_t>(priority) << 32) | (std::numeric_limits<uint32_t>::max() - km_bits);
+}
+
+// The matching over lists of Choice or Candidate; returns each place's held demands.
+template <typename Entry>
+std::vector<std::vector<Rank>> Match(const Problem& problem, const std::vector<int64_t>& priority, const Entry* list,
+                                     std::vector<Cursor>& cursor) {
+  const size_t n = problem.demands.size();
+  // Exact ties on the key are decided by id.
+  auto before = [&](const Rank& a, const Rank& b) {
+    if (a.key != b.key) return a.key > b.key;
+    return problem.demands[static_cast<size_t>(a.demand)].id < problem.demands[static_cast<size_t>(b.demand)].id;
+  };
+  // Each place holds its best demands in a heap whose top is the worst held;
+  // threshold[p] is that worst's key once the place is full (0 until then).
+  std::vector<std::vector<Rank>> held(problem.places.size());
+  std::vector<uint64_t> threshold(problem.places.size(), 0);
+  std::vector<int32_t> room(problem.places.size());
+  for (size_t p = 0; p < problem.places.size(); ++p) room[p] = problem.places[p].capacity[kSeat];
+
+  // d proposes down its list until a place keeps it; returns whom that
+  // displaced (-1: nobody, or d was turned down everywhere).
+  auto propose = [&](int32_t d) -> int32_t {
+    Cursor& at = cursor[static_cast<size_t>(d)];
+    const uint64_t prio = static_cast<uint64_t>(priority[static_cast<size_t>(d)]);
+    for (; at.next < at.end; ++at.next) {
+      const Entry& e = list[at.next];
+      const auto place = static_cast<size_t>(e.place);
+      const Rank r{KeyOf(static_cast<int64_t>(prio), e.km), d};
+      if (r.key < threshold[place]) continue;  // full, and everyone held ranks before
+      auto& heap = held[place];
+      int32_t displaced = -1;
+      if (room[place] > 0) {
+        --room[place];
+        heap.push_back(r);
+        std::push_heap(heap.begin(), heap.end(), before);
+      } else {
+        if (!before(r, heap.front())) continue;
+        std::pop_heap(heap.begin(), heap.end(), before);
+        displaced = heap.back().demand;
+        heap.back() = r;
+        std::push_heap(heap.begin(), heap.end(), before);
+      }
+      if (room[place] <= 0) threshold[place] = heap.front().key;
+      ++at.next;
+      return displaced;
+    }
+    return -1;
+  };
+
+  // Demands propose in index order; their lists lie in that order, so the
+  // memory is read ahead of them. A displaced demand is somewhere else
+  // entirely: it waits in a short queue while its cursor and then its next
+  // entry are fetched, instead of stalling on both at once. The result does
+  // not depend on this order.
+  constexpr size_t kQueue = 16, kReady = 8, kAhead = 4;
+  std::array<int32_t, kQueue> queue{};
+  size_t head = 0, size = 0;
+  auto enqueue = [&](int32_t d) {
+    __builtin_prefetch(&cursor[static_cast<size_t>(d)]);
+    queue[(head + size++) % kQueue] = d;
+  };
+  size_t first = 0;
+  while (first < n || size > 0) {
+    int32_t d;
+    if (size > kReady || (first >= n && size > 0)) {
+      d = queue[head];
+      head = (head + 1) % kQueue;
+      --size;
+      if (size > kAhead) {
+        const Cursor& soon = cursor[static_cast<size_t>(queue[(head + kAhead) % kQueue])];
+        if (soon.next < soon.end) __builtin_prefetch(&list[soon.next]);
+      }
+    } else {
+      d = static_cast<int32_t>(first++);
+    }
+    if (int32_t displaced = propose(d); displaced >= 0) enqueue(displaced);
+  }
+  return held;
+}
+
+}  // namespace
 
 absl::StatusOr<Solution> DeferredAcceptanceSolver::Solve(const Problem& problem, SolveTimings* timings) const {
   absl::Time start = absl::Now();
@@ -20,77 +132,43 @@ absl::StatusOr<Solution> DeferredAcceptanceSolver::Solve(const Problem& problem,
       return absl::InvalidArgumentError(absl::StrCat("deferred acceptance places one seat per demand; ", d.id, " needs more"));
     }
   }
+  if (problem.candidates.size() >= std::numeric_limits<uint32_t>::max()) {
+    return absl::InvalidArgumentError("deferred acceptance takes fewer than 2^32 candidate pairs");
+  }
   const std::vector<int64_t> priority = Priorities(problem);
   auto ranges = internal::CandidateRanges(problem);
   const size_t n = problem.demands.size();
-  // Each demand's list of (place, km): its stated preferences among its
-  // candidates, or else its candidates as they are, nearest first.
-  std::vector<std::pair<int32_t, float>> stated;
-  std::vector<std::pair<size_t, size_t>> list_range(n);
-  for (size_t d = 0; d < n; ++d) {
-    if (d >= problem.preferences.size() || problem.preferences[d].empty()) continue;
-    size_t begin = stated.size();
-    for (int32_t p : problem.preferences[d]) {
-      for (size_t c = ranges[d].first; c < ranges[d].second; ++c) {
-        if (problem.candidates[c].place == p) stated.push_back({p, problem.candidates[c].km});
+  std::vector<Cursor> cursor(n);
+  std::vector<std::vector<Rank>> held;
+  const bool stated_any = std::any_of(problem.preferences.begin(), problem.preferences.end(),
+                                      [](const auto& prefs) { return !prefs.empty(); });
+  if (!stated_any) {
+    // Every list is the demand's candidates, nearest first.
+    for (size_t d = 0; d < n; ++d) {
+      cursor[d] = {static_cast<uint32_t>(ranges[d].first), static_cast<uint32_t>(ranges[d].second)};
+    }
+    held = Match(problem, priority, problem.candidates.data(), cursor);
+  } else {
+    // Stated preferences among the candidates; a demand that stated none
+    // takes its candidates as they are.
+    std::vector<Choice> lists;
+    lists.reserve(problem.candidates.size());
+    for (size_t d = 0; d < n; ++d) {
+      cursor[d].next = static_cast<uint32_t>(lists.size());
+      if (d < problem.preferences.size() && !problem.preferences[d].empty()) {
+        for (int32_t p : problem.preferences[d]) {
+          for (size_t c = ranges[d].first; c < ranges[d].second; ++c) {
+            if (problem.candidates[c].place == p) lists.push_back({p, problem.candidates[c].km});
+          }
+        }
+      } else {
+        for (size_t c = ranges[d].first; c < ranges[d].second; ++c) {
+          lists.push_back({problem.candidates[c].place, problem.candidates[c].km});
+        }
       }
+      cursor[d].end = static_cast<uint32_t>(lists.size());
     }
-    list_range[d] = {begin, stated.size()};
-  }
-  auto choice = [&](size_t d, size_t i) -> std::optional<std::pair<int32_t, float>> {
-    if (d < problem.preferences.size() && !problem.preferences[d].empty()) {
-      if (list_range[d].first + i >= list_range[d].second) return std::nullopt;
-      return stated[list_range[d].first + i];
-    }
-    if (ranges[d].first + i >= ranges[d].second) return std::nullopt;
-    const Candidate& c = problem.candidates[ranges[d].first + i];
-    return std::make_pair(c.place, c.km);
-  };
-  // A place's ranking of a demand: obliged first, longest wait, nearest, then id.
-  struct Rank {
-    int64_t priority;
-    float km;
-    int32_t demand;
-  };
-  auto before = [&](const Rank& a, const Rank& b) {
-    if (a.priority != b.priority) return a.priority > b.priority;
-    if (a.km != b.km) return a.km < b.km;
-    return problem.demands[static_cast<size_t>(a.demand)].id < problem.demands[static_cast<size_t>(b.demand)].id;
-  };
-  // Each place holds its best demands in a heap whose top is the worst held;
-  // that worst is also kept in one flat array, so that the many proposals a
-  // full place turns down touch no heap (they dominate at nation scale).
-  std::vector<std::vector<Rank>> held(problem.places.size());
-  std::vector<Rank> worst(problem.places.size());
-  std::vector<int32_t> room(problem.places.size());
-  for (size_t p = 0; p < problem.places.size(); ++p) room[p] = problem.places[p].capacity[kSeat];
-  std::vector<size_t> next(n, 0);
-  std::vector<int32_t> free;
-  free.reserve(n);
-  for (size_t d = n; d-- > 0;) free.push_back(static_cast<int32_t>(d));
-  while (!free.empty()) {
-    int32_t d = free.back();
-    free.pop_back();
-    auto next_choice = choice(static_cast<size_t>(d), next[static_cast<size_t>(d)]++);
-    if (!next_choice) continue;  // rejected everywhere: unplaced
-    auto [p, km] = *next_choice;
-    const auto place = static_cast<size_t>(p);
-    Rank r{priority[static_cast<size_t>(d)], km, d};
-    if (room[place] <= 0 && (held[place].empty() || !before(r, worst[place]))) {
-      free.push_back(d);  // full, and everyone held ranks before this demand
-      continue;
-    }
-    auto& heap = held[place];
-    if (room[place] > 0) {
-      --room[place];
-    } else {
-      std::pop_heap(heap.begin(), heap.end(), before);
-      free.push_back(heap.back().demand);
-      heap.pop_back();
-    }
-    heap.push_back(r);
-    std::push_heap(heap.begin(), heap.end(), before);
-    worst[place] = heap.front();
+    held = Match(problem, priority, lists.data(), cursor);
   }
   absl::Time matched = absl::Now();
   std::vector<int32_t> place_of(n, -1);

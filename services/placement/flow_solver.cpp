@@ -9,17 +9,22 @@
 // the flow place as many as possible, then by priority, then nearest.
 //
 // LEMON's network simplex solves it (min_cost_flow.h). Two reductions keep
-// large instances small: regions whose demands cannot
-// reach each other's places are solved apart, in parallel; and in a large
-// region, demands with the same needs and reach living in the same small cell
-// become one node whose supply is their number. Its penalty arcs keep every
-// member's priority, so the flow still leaves the shortest waits unplaced;
-// afterwards the members take the places the flow chose, longest wait first.
+// large instances small: regions whose demands cannot reach each other's
+// places are solved apart, in parallel; and in a large region, demands with
+// the same needs and wish living in the same small cell become one node whose
+// supply is their number, with an arc to every place any of them reaches (as
+// wide as the members who reach it). Its penalty arcs keep every member's
+// priority. Afterwards the members are matched to the seats the flow chose,
+// and a repair pass in priority order makes sure that nobody is left out while
+// someone of lower priority holds a seat they could have had.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -64,8 +69,10 @@ std::vector<Region> Regions(const Problem& problem) {
   return regions;
 }
 
-// Demands that are one node in the flow: same needs, homes in one small
-// cell, the same places in reach.
+// Demands that are one node in the flow: same needs and wish, homes in one
+// small cell. The node has an arc to every place any
+// member reaches, as wide as the members who reach it, at their mean cost;
+// afterwards the members are matched to the seats the flow chose.
 struct Group {
   std::vector<int32_t> members;  // longest wait first
 };
@@ -80,22 +87,12 @@ std::vector<Group> GroupDemands(const Problem& problem, const Objective& objecti
   }
   const double cell_deg = options.aggregate_cell_km / 111.2;
   std::map<std::tuple<int64_t, int64_t, int32_t, uint64_t>, size_t> index;
-  std::vector<int32_t> reach;
   for (int32_t d : region.demands) {
     const Demand& demand = problem.demands[static_cast<size_t>(d)];
     double lon_scale = std::max(0.05, std::cos(demand.home.lat * 3.141592653589793 / 180.0));
-    // Members must reach exactly the same places: then any of them can take
-    // any seat the flow gives the group, and the longest waits take them.
-    reach.clear();
-    for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
-      reach.push_back(problem.candidates[c].place);
-    }
-    std::sort(reach.begin(), reach.end());
-    uint64_t reach_hash = 1469598103934665603ull;
-    for (int32_t p : reach) reach_hash = (reach_hash ^ static_cast<uint64_t>(p)) * 1099511628211ull;
     auto key = std::make_tuple(static_cast<int64_t>(std::floor(demand.home.lat / cell_deg)),
                                static_cast<int64_t>(std::floor(demand.home.lon * lon_scale / cell_deg)),
-                               demand.need[kChildcare], reach_hash);
+                               demand.need[kChildcare], std::hash<std::string>{}(demand.wish_area));
     auto [it, fresh] = index.try_emplace(key, groups.size());
     if (fresh) groups.emplace_back();
     groups[it->second].members.push_back(d);
@@ -108,6 +105,48 @@ std::vector<Group> GroupDemands(const Problem& problem, const Objective& objecti
     });
   }
   return groups;
+}
+
+// Matches a group's members to the seats the flow gave it (seats: place ->
+// count): members in priority order, each by an augmenting path, so that a
+// member once matched stays matched and as many as possible are.
+void MatchMembers(const Problem& problem, const std::vector<std::pair<size_t, size_t>>& ranges,
+                  const std::vector<int32_t>& members, std::unordered_map<int32_t, int64_t> seats,
+                  std::vector<int32_t>& place_of) {
+  std::unordered_map<int32_t, std::vector<int32_t>> holders;  // place -> members seated there
+  std::unordered_map<int32_t, int> visited;
+  int round = 0;
+  std::function<bool(int32_t)> seat = [&](int32_t d) {
+    const auto [begin, end] = ranges[static_cast<size_t>(d)];
+    for (size_t c = begin; c < end; ++c) {  // nearest first
+      const int32_t p = problem.candidates[c].place;
+      auto it = seats.find(p);
+      if (it == seats.end() || it->second == 0) continue;
+      if (static_cast<int64_t>(holders[p].size()) < it->second) {
+        holders[p].push_back(d);
+        place_of[static_cast<size_t>(d)] = p;
+        return true;
+      }
+    }
+    for (size_t c = begin; c < end; ++c) {  // full: move a holder elsewhere
+      const int32_t p = problem.candidates[c].place;
+      if (!seats.contains(p) || std::exchange(visited[p], round) == round) continue;
+      auto& hs = holders[p];
+      for (size_t i = 0; i < hs.size(); ++i) {
+        int32_t h = hs[i];
+        if (seat(h)) {
+          hs[i] = d;
+          place_of[static_cast<size_t>(d)] = p;
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  for (int32_t d : members) {
+    ++round;
+    seat(d);
+  }
 }
 
 struct RegionResult {
@@ -161,7 +200,8 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
       net.AddArc(node, net.sink, static_cast<int64_t>(j - i), objective.penalty[static_cast<size_t>(members[i])]);
       i = j;
     }
-    // Arcs to the places the members reach, at their mean cost.
+    // Arcs to the places any member reaches, as wide as the members who reach it, at their mean cost.
+    const bool childcare = problem.demands[static_cast<size_t>(members[0])].need[kChildcare] > 0;
     std::map<int32_t, std::pair<int64_t, int64_t>> reach;  // place -> (members, summed cost)
     for (int32_t d : members) {
       for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
@@ -170,7 +210,6 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
         r.second += objective.arc_cost[c];
       }
     }
-    const bool childcare = problem.demands[static_cast<size_t>(members[0])].need[kChildcare] > 0;
     for (const auto& [p, r] : reach) {
       int32_t arc = net.AddArc(node, childcare ? childcare_of(p) : seat_of(p), r.first, (r.second + r.first / 2) / r.first);
       group_arcs[gi].push_back({p, arc});
@@ -179,47 +218,79 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
   absl::Time built = absl::Now();
   std::vector<int64_t> flow = SolveMinCostFlow(net, &result.solve_seconds);
   if (flow.empty()) return absl::InternalError("LEMON found no optimal flow");
-  // Members take the places the flow chose for their group, longest wait first, nearest first.
+  // Members take the seats the flow chose for their group.
   for (size_t gi = 0; gi < groups.size(); ++gi) {
-    std::unordered_map<int32_t, int64_t> left;
+    std::unordered_map<int32_t, int64_t> seats;
     for (const auto& [p, arc] : group_arcs[gi]) {
-      if (int64_t f = flow[static_cast<size_t>(arc)]; f > 0) left[p] = f;
+      if (int64_t f = flow[static_cast<size_t>(arc)]; f > 0) seats[p] = f;
     }
-    if (left.empty()) continue;
-    for (int32_t d : groups[gi].members) {
-      for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
-        auto it = left.find(problem.candidates[c].place);
-        if (it == left.end() || it->second == 0) continue;
-        --it->second;
-        place_of[static_cast<size_t>(d)] = it->first;
-        break;
-      }
-    }
+    if (!seats.empty()) MatchMembers(problem, ranges, groups[gi].members, std::move(seats), place_of);
   }
   result.build_seconds = absl::ToDoubleSeconds(built - start);
   return result;
 }
 
-// A safety net after aggregation: members take their group's seats by
-// nearness, which can leave a seat a member farther down the list could have
-// had. Offer what is left, longest wait first, nearest first.
-void FillLeftovers(const Problem& problem, const std::vector<std::pair<size_t, size_t>>& ranges,
-                   std::vector<int32_t>& place_of) {
+// After aggregation the members of a group were matched to its seats, and a
+// group's seats may have gone to members other than those the flow counted
+// as placed. Repair, in priority order: a demand left out takes a free seat in
+// its reach, nearest first; failing that, the seat of the lowest-priority
+// holder of a place in its reach who has a lower priority than its own — who
+// then tries the same in turn. No one is then left out while someone of lower
+// priority holds a seat they could have had, and no one placed is lost.
+void RepairAfterAggregation(const Problem& problem, const Objective& objective,
+                            const std::vector<std::pair<size_t, size_t>>& ranges, std::vector<int32_t>& place_of) {
+  const auto& prio = objective.priority;
   std::vector<Amounts> room;
+  room.reserve(problem.places.size());
   for (const auto& p : problem.places) room.push_back(p.capacity);
-  for (size_t d = 0; d < place_of.size(); ++d) {
-    if (place_of[d] < 0) continue;
-    for (int k = 0; k < kKinds; ++k) room[static_cast<size_t>(place_of[d])][k] -= problem.demands[d].need[k];
-  }
-  for (int32_t d : PriorityOrder(problem)) {
-    if (place_of[static_cast<size_t>(d)] >= 0) continue;
+  // Holders of each place, lowest priority first; apart by childcare, since
+  // only a childcare holder's seat comes with a childcare place.
+  using Holders = std::set<std::pair<int64_t, int32_t>>;
+  std::vector<std::array<Holders, 2>> holders(problem.places.size());
+  auto take = [&](int32_t d, int32_t p) {
     const Demand& demand = problem.demands[static_cast<size_t>(d)];
+    for (int k = 0; k < kKinds; ++k) room[static_cast<size_t>(p)][k] -= demand.need[k];
+    holders[static_cast<size_t>(p)][demand.need[kChildcare] > 0].insert({prio[static_cast<size_t>(d)], d});
+    place_of[static_cast<size_t>(d)] = p;
+  };
+  std::set<std::pair<int64_t, int32_t>> waiting;  // highest priority first: (-priority, demand)
+  for (size_t d = 0; d < place_of.size(); ++d) {
+    if (place_of[d] >= 0) take(static_cast<int32_t>(d), place_of[d]);
+    else if (ranges[d].first != ranges[d].second) waiting.insert({-prio[d], static_cast<int32_t>(d)});
+  }
+  while (!waiting.empty()) {
+    const int32_t d = waiting.begin()->second;
+    waiting.erase(waiting.begin());
+    const Demand& demand = problem.demands[static_cast<size_t>(d)];
+    int32_t free_place = -1, victim = -1, victim_place = -1;
     for (size_t c = ranges[static_cast<size_t>(d)].first; c < ranges[static_cast<size_t>(d)].second; ++c) {
-      auto& r = room[static_cast<size_t>(problem.candidates[c].place)];
-      if (!internal::Fits(demand.need, r)) continue;
-      for (int k = 0; k < kKinds; ++k) r[k] -= demand.need[k];
-      place_of[static_cast<size_t>(d)] = problem.candidates[c].place;
-      break;
+      const int32_t p = problem.candidates[c].place;
+      const Amounts& r = room[static_cast<size_t>(p)];
+      if (internal::Fits(demand.need, r)) {
+        free_place = p;
+        break;
+      }
+      for (const Holders& hs : holders[static_cast<size_t>(p)]) {
+        if (hs.empty() || hs.begin()->first >= prio[static_cast<size_t>(d)]) continue;
+        const int32_t v = hs.begin()->second;
+        Amounts freed = r;
+        for (int k = 0; k < kKinds; ++k) freed[k] += problem.demands[static_cast<size_t>(v)].need[k];
+        if (!internal::Fits(demand.need, freed)) continue;
+        if (victim < 0 || prio[static_cast<size_t>(v)] < prio[static_cast<size_t>(victim)]) {
+          victim = v;
+          victim_place = p;
+        }
+      }
+    }
+    if (free_place >= 0) {
+      take(d, free_place);
+    } else if (victim >= 0) {
+      const Demand& out = problem.demands[static_cast<size_t>(victim)];
+      holders[static_cast<size_t>(victim_place)][out.need[kChildcare] > 0].erase({prio[static_cast<size_t>(victim)], victim});
+      for (int k = 0; k < kKinds; ++k) room[static_cast<size_t>(victim_place)][k] += out.need[k];
+      place_of[static_cast<size_t>(victim)] = -1;
+      take(d, victim_place);
+      waiting.insert({-prio[static_cast<size_t>(victim)], victim});
     }
   }
 }
@@ -261,7 +332,7 @@ absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings*
     build += r->build_seconds;
     solve += r->solve_seconds;
   }
-  if (aggregated) FillLeftovers(problem, ranges, place_of);
+  if (aggregated) RepairAfterAggregation(problem, objective, ranges, place_of);
   Solution s = internal::Finish(problem, objective, name(), place_of, 0, !aggregated);
   if (timings) {
     timings->build_seconds = build;

@@ -58,7 +58,9 @@ struct Candidate {
 struct Problem {
   std::vector<Demand> demands;
   std::vector<Place> places;
-  // Sorted by demand, then distance (GenerateCandidates does this).
+  // In any order: the solvers take demands and places in id order and each
+  // demand's candidates by distance, then place id (GenerateCandidates gives
+  // them so, and then nothing is copied), so ties are broken by id.
   std::vector<Candidate> candidates;
   // For deferred acceptance only: each demand's places in the order the
   // family prefers them (empty: nearest first, the candidate order).

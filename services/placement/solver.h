@@ -23,11 +23,13 @@ struct SolverOptions {
   // to this many threads (0: one per core).
   int threads = 0;
   // Above this many demands in one region, the flow solver merges demands
-  // that are interchangeable for it — the same needs, the same places in
-  // reach, homes in the same cell of this size — into one node. Priorities
-  // stay exact (one penalty arc per priority, the longest waits take the
-  // seats); distances are the members' mean, so the answer can be slightly
-  // off the optimum and is not reported as optimal.
+  // that are nearly interchangeable for it — the same needs and wish, homes
+  // in the same cell of this size — into one node. Priorities stay exact
+  // (one penalty arc per priority) and a repair pass afterwards leaves no one
+  // out while someone of lower priority holds a seat in their reach; but
+  // distances are the members' mean and the members' reach is pooled, so the
+  // answer can be slightly off the optimum (bench/README.md: 0.4 % at state
+  // scale) and is not reported as optimal.
   int aggregate_min_demands = 20'000;
   double aggregate_cell_km = 1.0;
 };
@@ -64,7 +66,9 @@ std::string_view ChooseSolver(const Problem& problem);
 // comparison) or "optimal" (ChooseSolver).
 std::string_view SolverForPolicy(const Problem& problem, std::string_view policy);
 
-// Fills every placement's reason (placed) or why_not and places_in_reach (unplaced).
+// Fills every placement's reason (placed) or why_not and places_in_reach
+// (unplaced). The solvers call it; it expects the candidates as they see them,
+// grouped by demand and nearest first.
 void Explain(const Problem& problem, Solution& solution);
 
 // Checks a solution against the problem: capacities never exceeded, only

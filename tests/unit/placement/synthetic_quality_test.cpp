@@ -1,7 +1,7 @@
 // Quality at a size between the hand-made cases and the benchmarks, on the
 // synthetic districts. The flow solver's reductions: solving regions apart
-// and merging interchangeable people must keep priorities exact and stay
-// close to the exact optimum.
+// and merging nearly interchangeable people must keep priorities exact and
+// stay close to the exact optimum.
 #include <gtest/gtest.h>
 
 #include "objective.h"
@@ -27,8 +27,13 @@ TEST(AggregationTest, StaysCloseToTheOptimumAndKeepsPriorities) {
   ASSERT_TRUE(Verify(p, *merged).ok());
   EXPECT_TRUE(exact->optimal);
   EXPECT_FALSE(merged->optimal);
-  EXPECT_EQ(merged->placed(), exact->placed());
-  EXPECT_LE(merged->objective, exact->objective * 1.001);
+  // Pooling the members' reach can cost a few places (bench/README.md: 0.08 %
+  // at state scale), never the lead over today's practice.
+  auto fcfs = (*MakeSolver("fcfs"))->Solve(p);
+  ASSERT_TRUE(fcfs.ok());
+  EXPECT_GE(merged->placed(), exact->placed() - exact->placed() / 1000);
+  EXPECT_GT(merged->placed(), fcfs->placed());
+  EXPECT_LE(merged->objective, exact->objective * 1.005);
   EXPECT_GE(merged->objective, exact->objective);
   // Nobody left waiting while a shorter wait holds a seat they could take.
   Objective o = MakeObjective(p);
