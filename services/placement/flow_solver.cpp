@@ -230,6 +230,69 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
   return result;
 }
 
+// After aggregation, pooling the members' reach can leave a demand out whom
+// the exact flow would place by moving someone else. In priority order, a
+// demand left out takes a place in its reach whose holder can move to another
+// place in the holder's reach that has room: one step of an augmenting path,
+// which wins back most of what pooling lost. Nobody placed is unplaced.
+void AugmentAfterAggregation(const Problem& problem, const std::vector<std::pair<size_t, size_t>>& ranges,
+                             std::vector<int32_t>& place_of) {
+  std::vector<Amounts> room;
+  room.reserve(problem.places.size());
+  for (const auto& p : problem.places) room.push_back(p.capacity);
+  std::vector<std::vector<int32_t>> holders(problem.places.size());
+  auto need = [&](int32_t d) -> const Amounts& { return problem.demands[static_cast<size_t>(d)].need; };
+  auto add = [&](int32_t d, int32_t p, int sign) {
+    for (int k = 0; k < kKinds; ++k) room[static_cast<size_t>(p)][k] -= sign * need(d)[k];
+  };
+  for (size_t d = 0; d < place_of.size(); ++d) {
+    if (place_of[d] < 0) continue;
+    add(static_cast<int32_t>(d), place_of[d], 1);
+    holders[static_cast<size_t>(place_of[d])].push_back(static_cast<int32_t>(d));
+  }
+  // Places none of whose holders could move when last asked: rooms mostly
+  // shrink as this goes on, so they are not asked again.
+  std::vector<bool> stuck(problem.places.size(), false);
+  for (int32_t u : PriorityOrder(problem)) {
+    if (place_of[static_cast<size_t>(u)] >= 0) continue;
+    bool placed = false;
+    for (size_t c = ranges[static_cast<size_t>(u)].first; c < ranges[static_cast<size_t>(u)].second && !placed; ++c) {
+      const int32_t p = problem.candidates[c].place;
+      if (internal::Fits(need(u), room[static_cast<size_t>(p)])) {
+        add(u, p, 1);
+        holders[static_cast<size_t>(p)].push_back(u);
+        place_of[static_cast<size_t>(u)] = p;
+        placed = true;
+        break;
+      }
+      if (stuck[static_cast<size_t>(p)]) continue;
+      bool any_movable = false;
+      auto& hs = holders[static_cast<size_t>(p)];
+      for (size_t i = 0; i < hs.size() && !placed; ++i) {
+        const int32_t v = hs[i];
+        for (size_t cv = ranges[static_cast<size_t>(v)].first; cv < ranges[static_cast<size_t>(v)].second; ++cv) {
+          const int32_t q = problem.candidates[cv].place;
+          if (q == p || !internal::Fits(need(v), room[static_cast<size_t>(q)])) continue;
+          any_movable = true;
+          Amounts freed = room[static_cast<size_t>(p)];
+          for (int k = 0; k < kKinds; ++k) freed[k] += need(v)[k];
+          if (!internal::Fits(need(u), freed)) break;
+          add(v, p, -1);
+          add(v, q, 1);
+          holders[static_cast<size_t>(q)].push_back(v);
+          place_of[static_cast<size_t>(v)] = q;
+          hs[i] = u;
+          add(u, p, 1);
+          place_of[static_cast<size_t>(u)] = p;
+          placed = true;
+          break;
+        }
+      }
+      if (!any_movable) stuck[static_cast<size_t>(p)] = true;
+    }
+  }
+}
+
 // After aggregation the members of a group were matched to its seats, and a
 // group's seats may have gone to members other than those the flow counted
 // as placed. Repair, in priority order: a demand left out takes a free seat in
@@ -332,7 +395,10 @@ absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings*
     build += r->build_seconds;
     solve += r->solve_seconds;
   }
-  if (aggregated) RepairAfterAggregation(problem, objective, ranges, place_of);
+  if (aggregated) {
+    AugmentAfterAggregation(problem, ranges, place_of);
+    RepairAfterAggregation(problem, objective, ranges, place_of);
+  }
   Solution s = internal::Finish(problem, objective, name(), place_of, 0, !aggregated);
   if (timings) {
     timings->build_seconds = build;
