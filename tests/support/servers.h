@@ -99,6 +99,7 @@ class ServiceProcess {
                  const RedisServer& redis, std::map<std::string, std::string> extra_env = {});
   ~ServiceProcess();
   std::string grpc_addr() const;
+  int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   Process& process() { return *process_; }
   // Starts again on the same ports (after Stop or a kill).
