@@ -250,12 +250,14 @@ void AugmentAfterAggregation(const Problem& problem, const std::vector<std::pair
     add(static_cast<int32_t>(d), place_of[d], 1);
     holders[static_cast<size_t>(place_of[d])].push_back(static_cast<int32_t>(d));
   }
-  // Places none of whose holders could move when last asked: rooms mostly
-  // shrink as this goes on, so they are not asked again.
-  std::vector<bool> stuck(problem.places.size(), false);
+  // Places where no move helped a demand of this need (with childcare or
+  // without) when last asked: rooms mostly shrink as this goes on, so they
+  // are not asked again.
+  std::vector<std::array<bool, 2>> stuck(problem.places.size(), {false, false});
   for (int32_t u : PriorityOrder(problem)) {
     if (place_of[static_cast<size_t>(u)] >= 0) continue;
     bool placed = false;
+    const bool childcare = need(u)[kChildcare] > 0;
     for (size_t c = ranges[static_cast<size_t>(u)].first; c < ranges[static_cast<size_t>(u)].second && !placed; ++c) {
       const int32_t p = problem.candidates[c].place;
       if (internal::Fits(need(u), room[static_cast<size_t>(p)])) {
@@ -265,15 +267,13 @@ void AugmentAfterAggregation(const Problem& problem, const std::vector<std::pair
         placed = true;
         break;
       }
-      if (stuck[static_cast<size_t>(p)]) continue;
-      bool any_movable = false;
+      if (stuck[static_cast<size_t>(p)][childcare]) continue;
       auto& hs = holders[static_cast<size_t>(p)];
       for (size_t i = 0; i < hs.size() && !placed; ++i) {
         const int32_t v = hs[i];
         for (size_t cv = ranges[static_cast<size_t>(v)].first; cv < ranges[static_cast<size_t>(v)].second; ++cv) {
           const int32_t q = problem.candidates[cv].place;
           if (q == p || !internal::Fits(need(v), room[static_cast<size_t>(q)])) continue;
-          any_movable = true;
           Amounts freed = room[static_cast<size_t>(p)];
           for (int k = 0; k < kKinds; ++k) freed[k] += need(v)[k];
           if (!internal::Fits(need(u), freed)) break;
@@ -288,7 +288,7 @@ void AugmentAfterAggregation(const Problem& problem, const std::vector<std::pair
           break;
         }
       }
-      if (!any_movable) stuck[static_cast<size_t>(p)] = true;
+      if (!placed) stuck[static_cast<size_t>(p)][childcare] = true;
     }
   }
 }
