@@ -1,8 +1,8 @@
 // The fault suite: under a steady load of registrations, the registry,
-// course, school and housing services are killed (SIGKILL) at random moments
-// and restarted, nats-server and redis-server (with its append-only file) are
-// restarted, and connections to redis-server, nats-server and the registry
-// are refused for a while (nftables, in the network namespace of its own the
+// course, school, housing and notification services are killed (SIGKILL) at
+// random moments and restarted, nats-server and redis-server (with its
+// append-only file) are restarted, and connections to redis-server,
+// nats-server, the registry and the mail server are refused for a while (nftables, in the network namespace of its own the
 // suite runs in: in_own_netns.sh). After the load stops and the system settles, nothing may be
 // lost, nothing written twice, nothing over capacity, nothing stuck:
 //   every registration the registry acknowledged exists once (retries with
@@ -10,8 +10,10 @@
 //   every adult is known to the course service once, every child to the
 //   school service once, every child seated at most once and no class over
 //   its seats; every household known to the housing service once and no place
-//   holding more people than beds; every outbox is empty and every consumer
-//   has finished.
+//   holding more people than beds; every placement (a child's school seat, a
+//   household's accommodation) has exactly one message to its family, delivered
+//   or dead-lettered, none left pending; every outbox is empty and every
+//   consumer has finished.
 // The figures are printed. Bounded in time; loopback only.
 #include <signal.h>
 
@@ -32,12 +34,14 @@
 #include "absl/time/clock.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus.h"
 #include "redis.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
+#include "support/sinks.h"
 
 namespace ankommen {
 namespace {
@@ -46,6 +50,7 @@ namespace rv1 = ankommen::registry::v1;
 namespace cv1 = ankommen::courses::v1;
 namespace sv1 = ankommen::schools::v1;
 namespace hv1 = ankommen::housing::v1;
+namespace nv1 = ankommen::notifications::v1;
 
 // At least this many households; the clients go on registering until the last fault is over.
 constexpr int kHouseholds = 120;
@@ -115,17 +120,23 @@ class FaultTest : public ::testing::Test {
     courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService");
     schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService");
     housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService");
+    notifications_ = Start(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService",
+                           {{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},
+                            {"ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp_.url()},
+                            {"ANKOMMEN_NOTIFICATIONS_SMS_URL", sms_.url("/sms")},
+                            {"ANKOMMEN_NOTIFICATIONS_RETRY_FIRST_MS", "300"},
+                            {"ANKOMMEN_NOTIFICATIONS_CLAIM_SECONDS", "2"}});
     registry_stub_ = rv1::RegistryService::NewStub(Channel(*registry_));
     courses_stub_ = cv1::CourseService::NewStub(Channel(*courses_));
     schools_stub_ = sv1::SchoolService::NewStub(Channel(*schools_));
     housing_stub_ = hv1::HousingService::NewStub(Channel(*housing_));
+    notifications_stub_ = nv1::NotificationService::NewStub(Channel(*notifications_));
   }
 
-  std::unique_ptr<testing::ServiceProcess> Start(const char* binary, const char* health) {
-    return std::make_unique<testing::ServiceProcess>(binary, health, nats_, redis_,
-                                                     std::map<std::string, std::string>{
-                                                         {"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "5"},
-                                                         {"ANKOMMEN_HOUSING_ALLOCATION_PERIOD", "5"}});
+  std::unique_ptr<testing::ServiceProcess> Start(const char* binary, const char* health,
+                                                 std::map<std::string, std::string> env = {}) {
+    env.insert({{"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "5"}, {"ANKOMMEN_HOUSING_ALLOCATION_PERIOD", "5"}});
+    return std::make_unique<testing::ServiceProcess>(binary, health, nats_, redis_, env);
   }
 
   static std::shared_ptr<grpc::Channel> Channel(testing::ServiceProcess& p) {
@@ -153,11 +164,14 @@ class FaultTest : public ::testing::Test {
   Firewall firewall_;
   testing::NatsServer nats_;
   testing::RedisServer redis_{/*durable=*/true};
-  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_;
+  testing::SmtpSink smtp_;
+  testing::HttpSink sms_;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_;
   std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
   std::unique_ptr<cv1::CourseService::Stub> courses_stub_;
   std::unique_ptr<sv1::SchoolService::Stub> schools_stub_;
   std::unique_ptr<hv1::HousingService::Stub> housing_stub_;
+  std::unique_ptr<nv1::NotificationService::Stub> notifications_stub_;
 };
 
 TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
@@ -256,6 +270,9 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     KillAndRestart(housing_);
     injected.push_back("kill -9 housing");
     pause();
+    KillAndRestart(notifications_);
+    injected.push_back("kill -9 notifications");
+    pause();
     redis_.Stop();
     absl::SleepFor(absl::Milliseconds(500));
     redis_.Start();
@@ -266,18 +283,21 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     pause();
     KillAndRestart(courses_);
     injected.push_back("kill -9 courses");
-    // Calls that failed during a refusal: the registry's are refused at the
-    // door, Redis's make its commits fail; NATS's only delay the relays.
+    // Registrations that failed during a refusal: the registry's port refuses
+    // them at the door, Redis's makes the commits fail; NATS's only delays the
+    // relays and the mail server's the sending.
     auto refuse = [&](int port, const std::string& what) {
       pause();
       const int before = failures.load();
       RefuseFor(port, absl::Seconds(2));
-      injected.push_back(absl::StrCat("refuse connections to ", what, " for 2 s: ", failures.load() - before,
-                                      " calls failed"));
-      return failures.load() - before;
+      const int failed = failures.load() - before;
+      injected.push_back(absl::StrCat("refuse connections to ", what, " for 2 s",
+                                      failed > 0 ? absl::StrCat(": ", failed, " registrations failed") : ""));
+      return failed;
     };
     refuse(redis_.port(), "redis-server");
     refuse(nats_.port(), "nats-server");
+    refuse(smtp_.port(), "the mail server");
     EXPECT_GT(refuse(registry_->grpc_port(), "the registry"), 0) << "the refused registry port should be felt";
   }
   faults_over = true;
@@ -330,6 +350,8 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   } while (!token.empty());
   int lost = 0;
   std::vector<std::string> adults, children;
+  std::map<std::string, std::string> guardian_of;     // child → the adult of its household
+  std::map<std::string, std::string> contact_of;      // household → its adult
   for (const auto& [i, id] : acknowledged) {
     if (!listed.contains(id)) {
       ++lost;
@@ -341,7 +363,11 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     rv1::GetHouseholdResponse h;
     ASSERT_TRUE(registry_stub_->GetHousehold(Ctx().get(), get, &h).ok());
     adults.push_back(h.household().members(0).person_id());
-    if (h.household().members_size() > 1) children.push_back(h.household().members(1).person_id());
+    contact_of[id] = adults.back();
+    if (h.household().members_size() > 1) {
+      children.push_back(h.household().members(1).person_id());
+      guardian_of[children.back()] = adults.back();
+    }
   }
   const int duplicated = listed_total - static_cast<int>(acknowledged.size());
 
@@ -415,6 +441,69 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   for (const auto& [school, n] : seats_of) claimed += n;
   if (claimed != seated) seated_twice = std::abs(claimed - seated);
 
+  // Every placement has exactly one message to its family, delivered or dead-lettered.
+  std::map<std::string, int> expected;  // "<adult> <kind>" → placements
+  for (const auto& person : children) {
+    sv1::GetChildRequest req;
+    req.set_person_id(person);
+    sv1::GetChildResponse child;
+    if (schools_stub_->GetChild(Ctx().get(), req, &child).ok() && !child.child().placement().place_id().empty()) {
+      ++expected[guardian_of[person] + " school_placed"];
+    }
+  }
+  for (const auto& [household, adult] : contact_of) {
+    hv1::GetHouseholdRequest req;
+    req.set_household_id(household);
+    hv1::GetHouseholdResponse h;
+    if (housing_stub_->GetHousehold(Ctx().get(), req, &h).ok() &&
+        (!h.household().offer_id().empty() || !h.household().accommodation_id().empty())) {
+      ++expected[adult + " housing_offered"];
+    }
+  }
+  // The last runs' events reach the notification service, which sends what they ask for.
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return outbox_entries() == 0 && unfinished("SCHOOLS") == 0 && unfinished("HOUSING") == 0;
+  }, 60000));
+  std::map<std::string, int> messages;  // "<adult> <kind>" → messages delivered or dead
+  int pending = 0, delivered = 0, dead = 0;
+  std::string first_pending;
+  auto count_messages = [&] {
+    messages.clear();
+    pending = delivered = dead = 0;
+    for (const auto& adult : adults) {
+      nv1::GetMessagesRequest req;
+      req.set_person_id(adult);
+      nv1::GetMessagesResponse resp;
+      if (!notifications_stub_->GetMessages(Ctx().get(), req, &resp).ok()) {
+        ++pending;
+        continue;
+      }
+      for (const auto& m : resp.messages()) {
+        if (m.status() == nv1::MESSAGE_STATUS_PENDING) {
+          if (++pending == 1) first_pending = m.DebugString();
+        }
+        if (m.status() == nv1::MESSAGE_STATUS_DELIVERED) ++delivered;
+        if (m.status() == nv1::MESSAGE_STATUS_DEAD) ++dead;
+        if (m.status() == nv1::MESSAGE_STATUS_DELIVERED || m.status() == nv1::MESSAGE_STATUS_DEAD) {
+          ++messages[adult + " " + m.kind()];
+        }
+      }
+    }
+    return pending == 0;
+  };
+  EXPECT_TRUE(testing::WaitUntil(count_messages, 60000))
+      << pending << " messages still pending, the first: " << first_pending;
+  int placements = 0, placements_without_message = 0, placements_with_two = 0, messages_without_placement = 0;
+  for (const auto& [key, n] : expected) {
+    placements += n;
+    const int got = messages.contains(key) ? messages[key] : 0;
+    if (got < n) placements_without_message += n - got;
+    if (got > n) placements_with_two += got - n;
+  }
+  for (const auto& [key, n] : messages) {
+    if (!expected.contains(key)) messages_without_placement += n;
+  }
+
   std::printf("fault suite: %zu faults injected:", injected.size());
   for (const auto& f : injected) std::printf(" [%s]", f.c_str());
   std::printf("\n  %d households registered by %d clients in %d calls (%d failed and were retried)\n", attempted.load(),
@@ -425,6 +514,10 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
               outbox_entries());
   std::printf("  households unknown to housing %d; %d persons offered or housed in 80 beds, places over their beds %d\n",
               households_unknown_to_housing, housed_or_offered, places_over_beds);
+  std::printf("  %d placements: messages delivered %d, dead-lettered %d, pending %d; placements without a message %d, "
+              "with two %d; messages without a placement %d; %zu mails and %zu SMS received\n",
+              placements, delivered, dead, pending, placements_without_message, placements_with_two,
+              messages_without_placement, smtp_.Mails().size(), sms_.Requests().size());
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(duplicated, 0);
   EXPECT_EQ(adults_missing, 0);
@@ -435,6 +528,11 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   EXPECT_EQ(households_unknown_to_housing, 0);
   EXPECT_EQ(places_over_beds, 0);
   EXPECT_GT(housed_or_offered, 0) << "allocation ran";
+  EXPECT_GT(placements, 0);
+  EXPECT_EQ(pending, 0);
+  EXPECT_EQ(placements_without_message, 0);
+  EXPECT_EQ(placements_with_two, 0);
+  EXPECT_EQ(messages_without_placement, 0);
   EXPECT_GT(failures.load(), 0) << "the faults should have been felt by the clients";
 }
 

@@ -240,8 +240,8 @@ std::string RedisServer::Command(const std::vector<std::string>& argv) const {
 ServiceProcess::ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
                                const RedisServer& redis, std::map<std::string, std::string> extra_env)
     : binary_(binary), health_name_(health_name), nats_url_(nats.url()), redis_url_(redis.url()),
-      grpc_port_(FreePort()), metrics_port_(FreePort()) {
-  Launch(extra_env);
+      extra_env_(std::move(extra_env)), grpc_port_(FreePort()), metrics_port_(FreePort()) {
+  Launch(extra_env_);
 }
 
 ServiceProcess::~ServiceProcess() {
@@ -250,9 +250,11 @@ ServiceProcess::~ServiceProcess() {
 
 std::string ServiceProcess::grpc_addr() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
 
-void ServiceProcess::Restart(std::map<std::string, std::string> extra_env) {
+void ServiceProcess::Restart(const std::map<std::string, std::string>& overrides) {
   if (process_) process_->Stop(SIGTERM, 15000);
-  Launch(extra_env);
+  auto env = extra_env_;
+  for (const auto& [name, value] : overrides) env[name] = value;
+  Launch(env);
 }
 
 namespace {

@@ -102,14 +102,16 @@ class ServiceProcess {
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
   Process& process() { return *process_; }
-  // Starts again on the same ports (after Stop or a kill).
-  void Restart(std::map<std::string, std::string> extra_env = {});
+  // Starts again on the same ports (after Stop or a kill), with the
+  // environment it was made with, and `overrides` over it for this start.
+  void Restart(const std::map<std::string, std::string>& overrides = {});
 
  private:
   void Launch(const std::map<std::string, std::string>& extra_env);
 
   std::string binary_, health_name_;
   std::string nats_url_, redis_url_;
+  std::map<std::string, std::string> extra_env_;
   TempDir dir_;
   int grpc_port_, metrics_port_;
   std::unique_ptr<Process> process_;
