@@ -35,13 +35,17 @@ struct OutboxInstruments;
 
 // A change to a key other than the aggregate, in the same partition.
 struct IndexOp {
-  enum class Kind { kSet, kDelete, kSortedAdd, kSortedRemove, kStreamAppend };
+  enum class Kind { kSet, kSetExpiring, kDelete, kSortedAdd, kSortedRemove, kStreamAppend };
   Kind kind;
   std::string key;
   std::string member;  // the value for kSet, the member for sorted sets
   double score = 0;
 
   static IndexOp Set(std::string key, std::string value) { return {Kind::kSet, std::move(key), std::move(value)}; }
+  // A value that goes by itself after `ttl` (the marker an erased record leaves).
+  static IndexOp SetExpiring(std::string key, std::string value, absl::Duration ttl) {
+    return {Kind::kSetExpiring, std::move(key), std::move(value), static_cast<double>(absl::ToInt64Seconds(ttl))};
+  }
   static IndexOp Delete(std::string key) { return {Kind::kDelete, std::move(key), {}}; }
   static IndexOp SortedAdd(std::string key, std::string member, double score = 0) {
     return {Kind::kSortedAdd, std::move(key), std::move(member), score};
@@ -71,6 +75,10 @@ struct Commit {
   std::string response;
   std::vector<OutgoingEvent> events;
   std::vector<IndexOp> index_ops;
+  // The aggregate is the marker an erased record leaves (its id and "erased",
+  // nothing else): it expires with the idempotency records (idempotency_ttl),
+  // as long as a late or redelivered event about it can still arrive.
+  bool erased_marker = false;
 };
 
 struct PriorAnswer {

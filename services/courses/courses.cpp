@@ -779,6 +779,7 @@ absl::Status Courses::EraseLearner(const std::string& person_id) {
     c.aggregate_key = store_.LearnerKey(person_id);
     c.expected_version = (*current)->version;
     c.state = tombstone.SerializeAsString();
+    c.erased_marker = true;
     c.index_ops = {store_.ActiveIndex(tombstone)};
     const auto& household = (*current)->record.household_id();
     if (!household.empty()) {

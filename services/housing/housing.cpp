@@ -626,6 +626,7 @@ absl::Status Housing::ApplyToHousehold(const IncomingEvent& event, const std::st
     d.commit.aggregate_key = store_.HouseholdKey(household_id);
     d.commit.expected_version = is_new ? 0 : (*loaded)->version;
     d.commit.state = record.SerializeAsString();
+    d.commit.erased_marker = record.erased();
     d.commit.index_ops = {store_.CareIndex(record)};
     d.record = household_id;
     return d;
@@ -749,6 +750,9 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
     return ApplyToHousehold(event, e.household_id(), [&](v1::HouseholdRecord& r, bool is_new) -> absl::Status {
       if (is_new) return absl::NotFoundError("not ours");
       r.mutable_household()->set_persons(std::max(0, r.household().persons() - 1));
+      // The household's messages no longer go to the erased person (nor to
+      // anyone: this service knows no other member's id).
+      if (r.contact_person_id() == e.person_id()) r.clear_contact_person_id();
       if (r.household().persons() == 0 && r.household().accommodation_id().empty()) {
         const std::string id = r.household().household_id();
         r.Clear();

@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   }
   if (!letters_dir.empty()) senders[Channel::kLetter] = MakeLetterSender(letters_dir);
 
-  auto platform = Platform::Start(config, {streams::Courses(), streams::Schools(), streams::Housing()});
+  auto platform = Platform::Start(config, {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
@@ -126,12 +126,13 @@ int main(int argc, char** argv) {
   auto handler = [&use_cases](const IncomingEvent& e) { return use_cases.ApplyEvent(e); };
   // One durable consumer per subject filter (a consumer's filter cannot change
   // once it exists): offers, enrolments, school and Kita places and gaps,
-  // housing offers, lease transfers.
+  // housing offers, lease transfers; and the registry's erasures and merges.
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-courses", "ankommen.courses.offer.>", handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-enrolments", streams::kEnrolmentStarted, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kSchools, "notifications-schools", "", handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-housing", streams::kHousingOffered, handler)) ||
-      !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-leases", streams::kLeaseOffered, handler))) {
+      !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-leases", streams::kLeaseOffered, handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kRegistry, "notifications-erasures", "ankommen.registry.person.>", handler))) {
     return 1;
   }
   dispatcher.Start();

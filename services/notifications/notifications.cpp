@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
+#include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
 #include "command.h"
 #include "domain/dates.h"
@@ -20,6 +21,7 @@ namespace ankommen::notifications {
 namespace cv1 = ::ankommen::courses::v1;
 namespace sv1 = ::ankommen::schools::v1;
 namespace hv1 = ::ankommen::housing::v1;
+namespace rv1 = ::ankommen::registry::v1;
 
 struct NotificationInstruments {
   explicit NotificationInstruments(prometheus::Registry& r)
@@ -107,6 +109,10 @@ std::string Notifications::MessageKey(const std::string& id) const {
   return outbox_.keys().Key(PartitionOfId(id), "message:" + id);
 }
 std::string Notifications::DueKey(int partition) const { return outbox_.keys().Key(partition, "due"); }
+std::string Notifications::ErasedKey(const std::string& person_id) const {
+  return outbox_.keys().Key(PartitionOfId(person_id), "erased:" + person_id);
+}
+
 std::string Notifications::PersonKey(const std::string& person_id) const {
   return outbox_.keys().Key(PartitionOfId(person_id), "person:" + person_id);
 }
@@ -186,6 +192,14 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
           {"short_by", absl::StrCat(e.short_by())}},
          {}};
     event_time = e.meta().occurred_at().seconds();
+  } else if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||
+             event.event_type == rv1::PersonMerged::descriptor()->full_name()) {
+    // A record merged into another goes as an erased one does (PersonMerged
+    // shares PersonErased's fields 1-3): its messages are the survivor's no more.
+    rv1::PersonErased e;
+    if (auto s = ParsePayload(event, e); !s.ok()) return s;
+    if (!IsValidId(e.person_id(), "p")) return absl::InvalidArgumentError("bad person id");
+    return ErasePerson(e.person_id());
   } else {
     return absl::OkStatus();  // not for a person
   }
@@ -196,7 +210,49 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
   return Create(event, event_time, d);
 }
 
+absl::Status Notifications::ErasePerson(const std::string& person_id) {
+  // The marker first, so that a message made meanwhile is not made, or is
+  // deleted when it comes to be sent (Attempt).
+  const std::string ttl = std::to_string(absl::ToInt64Seconds(Commit{}.idempotency_ttl));
+  auto marked = redis_.Command({"SET", ErasedKey(person_id), "1", "EX", ttl});
+  if (!marked.ok()) return marked.status();
+  auto ids = redis_.Command({"ZRANGE", PersonKey(person_id), "0", "-1"});
+  if (!ids.ok()) return ids.status();
+  std::vector<std::string> message_ids;
+  for (const auto& e : ids->elements) message_ids.push_back(e.str);
+  if (auto s = DeleteMessages(message_ids); !s.ok()) return s;
+  auto dropped = redis_.Command({"DEL", PersonKey(person_id)});
+  if (!dropped.ok()) return dropped.status();
+  log::Info("person_messages_erased", {{"messages", static_cast<int64_t>(message_ids.size())}});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Notifications::IsErased(const std::string& person_id) {
+  auto found = redis_.Command({"EXISTS", ErasedKey(person_id)});
+  if (!found.ok()) return found.status();
+  return found->integer > 0;
+}
+
+absl::Status Notifications::DeleteMessages(const std::vector<std::string>& message_ids) {
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& id : message_ids) {
+    commands.push_back({"DEL", MessageKey(id)});
+    commands.push_back({"ZREM", DueKey(PartitionOfId(id)), id});
+  }
+  if (commands.empty()) return absl::OkStatus();
+  auto done = redis_.Pipeline(commands);
+  return done.ok() ? absl::OkStatus() : done.status();
+}
+
 absl::Status Notifications::Create(const IncomingEvent& event, int64_t event_time, const Draft& draft) {
+  if (!IsTeam(draft.person_id)) {
+    auto erased = IsErased(draft.person_id);
+    if (!erased.ok()) return erased.status();
+    if (*erased) {
+      log::Info("message_for_erased_person", {{"event_id", event.event_id}, {"kind", draft.kind}});
+      return absl::OkStatus();
+    }
+  }
   const std::string id = PartitionedMessageId(event.event_id, draft.person_id);
   const int partition = PartitionOfId(id);
   const int64_t now = absl::ToUnixSeconds(clock_.Now());
@@ -289,6 +345,15 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
   bool delivered = false, dead = false, next_channel = false;
   auto contact = IsTeam(m.person_id()) ? TeamContact(m.person_id()) : contacts_.Lookup(m.person_id());
   if (absl::IsNotFound(contact.status())) {
+    // Erased in the registry. Once this service has heard of it, the message
+    // goes with the person's others; until then it stays, dead, saying why.
+    auto erased = IsErased(m.person_id());
+    if (!erased.ok()) return erased.status();
+    if (*erased) {
+      if (auto gone = DeleteMessages({id}); !gone.ok()) return gone;
+      log::Info("message_for_erased_person", {{"message_id", id}, {"kind", m.kind()}});
+      return true;
+    }
     dead = true;
     detail = "the person was erased: nothing is sent";
   } else if (!contact.ok()) {

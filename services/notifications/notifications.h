@@ -56,7 +56,9 @@ class Notifications {
                 Metrics& metrics);
   ~Notifications();
 
-  // Events of courses, schools and housing: the messages they call for.
+  // Events of courses, schools and housing: the messages they call for. The
+  // registry's erasures (and merges): the person's messages go, and no new
+  // one is made for them.
   absl::Status ApplyEvent(const IncomingEvent& event);
 
   // Sends what is due now, up to `limit` messages; returns how many were attempted.
@@ -76,6 +78,10 @@ class Notifications {
     std::map<std::string, int64_t> dates;
   };
   absl::Status Create(const IncomingEvent& event, int64_t event_time, const Draft& draft);
+  // Deletes the person's messages and leaves a marker that expires with the inbox records.
+  absl::Status ErasePerson(const std::string& person_id);
+  absl::StatusOr<bool> IsErased(const std::string& person_id);
+  absl::Status DeleteMessages(const std::vector<std::string>& message_ids);
   // A social area's team: its office address from the settings.
   absl::StatusOr<Contact> TeamContact(const std::string& recipient) const;
   // One attempt of one message; false when another replica has it.
@@ -84,6 +90,7 @@ class Notifications {
   std::string MessageKey(const std::string& message_id) const;
   std::string DueKey(int partition) const;
   std::string PersonKey(const std::string& person_id) const;
+  std::string ErasedKey(const std::string& person_id) const;
 
   Outbox& outbox_;
   RedisPool& redis_;

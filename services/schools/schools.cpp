@@ -546,7 +546,7 @@ absl::Status Schools::ReleasePlace(const v1::ChildRecord& child) {
 // ---------------------------------------------------------------- the registry's events
 
 absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string& person_id,
-                                   const std::function<absl::Status(v1::ChildRecord&, bool)>& change) {
+                                   const std::function<absl::Status(v1::ChildRecord&, bool)>& change, HeldPlace held) {
   v1::ChildRecord before;
   auto outcome = RunInbox(store_.outbox(), PartitionOfId(person_id), absl::StrCat(event.event_id, "/", person_id),
                           [&]() -> absl::StatusOr<Decision> {
@@ -562,14 +562,17 @@ absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string
     d.commit.aggregate_key = store_.ChildKey(person_id);
     d.commit.expected_version = is_new ? 0 : (*loaded)->version;
     d.commit.state = record.SerializeAsString();
+    // An erased child leaves only its marker, which expires, and its household's list.
+    d.commit.erased_marker = record.erased();
     d.commit.index_ops = {store_.ActiveIndex(record),
-                          IndexOp::SortedAdd(store_.HouseholdKey(record.child().household_id()), person_id)};
+                          record.erased() ? IndexOp::SortedRemove(store_.HouseholdKey(record.child().household_id()), person_id)
+                                          : IndexOp::SortedAdd(store_.HouseholdKey(record.child().household_id()), person_id)};
     d.record = person_id;
     return d;
   });
   if (!outcome.ok()) return absl::IsNotFound(outcome.status()) ? absl::OkStatus() : outcome.status();
   // The place held before a move or an erasure is free again.
-  if (!outcome->replayed && HoldsPlace(before.child().placement().status())) {
+  if (held == HeldPlace::kFree && !outcome->replayed && HoldsPlace(before.child().placement().status())) {
     if (auto s = ReleasePlace(before); !s.ok()) return s;
   }
   Changed(/*place=*/true);
@@ -656,7 +659,7 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
     rv1::PersonErased e;
     if (auto s = parse(e); !s.ok()) return s;
     if (!IsValidId(e.person_id(), kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
-    return ApplyToChild(event, e.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
+    auto s = ApplyToChild(event, e.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
       if (is_new) return absl::NotFoundError("not ours");
       const std::string household = r.child().household_id();
       r.Clear();
@@ -665,6 +668,27 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
       r.set_erased(true);
       return absl::OkStatus();
     });
+    if (!s.ok() || !IsValidId(e.household_id(), "hh")) return s;
+    // The guardian erased or merged: the household's children name them no
+    // more; messages about them go to the surviving record, or to nobody.
+    std::string successor;
+    if (event.event_type == rv1::PersonMerged::descriptor()->full_name()) {
+      rv1::PersonMerged merged;
+      if (auto parsed = parse(merged); !parsed.ok()) return parsed;
+      successor = merged.surviving_person_id();
+    }
+    auto children = store_.HouseholdChildren(e.household_id());
+    if (!children.ok()) return children.status();
+    for (const auto& child : *children) {
+      if (child == e.person_id()) continue;
+      auto changed = ApplyToChild(event, child, [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
+        if (is_new || r.guardian_person_id() != e.person_id()) return absl::NotFoundError("not their guardian");
+        r.set_guardian_person_id(successor);
+        return absl::OkStatus();
+      }, HeldPlace::kKeep);
+      if (!changed.ok()) return changed;
+    }
+    return absl::OkStatus();
   }
   return absl::OkStatus();  // an event this service does not need
 }

@@ -120,9 +120,13 @@ class Schools {
   absl::StatusOr<CapacityInputs> LoadCapacityInputs();
   absl::StatusOr<v1::Child> CurrentChild(const std::string& person_id);
   absl::StatusOr<LoadedSchool> LoadExistingSchool(const std::string& school_id);  // NOT_FOUND if absent
-  // Runs `change` on the child's record once per event (the inbox); NOT_FOUND from it means "not ours".
+  // Runs `change` on the child's record once per event (the inbox); NOT_FOUND
+  // from it means "not ours". The place the child held before is freed (a
+  // move, a case closed, an erasure) unless the change keeps it.
+  enum class HeldPlace { kFree, kKeep };
   absl::Status ApplyToChild(const IncomingEvent& event, const std::string& person_id,
-                            const std::function<absl::Status(v1::ChildRecord&, bool is_new)>& change);
+                            const std::function<absl::Status(v1::ChildRecord&, bool is_new)>& change,
+                            HeldPlace held = HeldPlace::kFree);
   // DeclineKita and RequestKita: a change of the child's Kita wish.
   absl::Status ChangeKitaWish(const google::protobuf::Message& request, const std::string& idempotency_key,
                               const std::string& person_id, const char* scope,

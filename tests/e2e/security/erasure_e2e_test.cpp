@@ -1,0 +1,284 @@
+// Erasure across the system (GDPR Art. 17), with the five services as they
+// ship on real NATS and Redis: a mother with a seat offered, a son placed at a
+// school and a household offered a place, each told by e-mail. After she is
+// erased, nothing of her is left in Redis — not her data, and not her
+// pseudonymous id — except where the law or the system's safety needs it for
+// a while:
+//   the registry's audit log, which records the erasure itself (Art. 5(2));
+//   keys that expire within the idempotency window (7 days): the markers
+//   erased records leave so that a late event cannot bring them back, and the
+//   records of events already handled.
+// And no event the services publish after the erasure names her; the
+// registry's PersonErased, which tells them, is the only one.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/notifications/v1/notifications.grpc.pb.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "bus.h"
+#include "redis.h"
+#include "support/sample_households.h"
+#include "support/servers.h"
+#include "support/sinks.h"
+
+namespace ankommen {
+namespace {
+
+namespace rv1 = ankommen::registry::v1;
+namespace cv1 = ankommen::courses::v1;
+namespace sv1 = ankommen::schools::v1;
+namespace hv1 = ankommen::housing::v1;
+namespace nv1 = ankommen::notifications::v1;
+
+constexpr int64_t kIdempotencyWindowSeconds = 7 * 24 * 3600;
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  ctx->AddMetadata("x-ankommen-actor", "erasure-e2e");
+  return ctx;
+}
+
+template <typename Service>
+std::unique_ptr<typename Service::Stub> Connect(testing::ServiceProcess& service) {
+  return Service::NewStub(grpc::CreateChannel(service.grpc_addr(), grpc::InsecureChannelCredentials()));
+}
+
+class ErasureE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::map<std::string, std::string> fast = {{"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "2"},
+                                                     {"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "2"},
+                                                     {"ANKOMMEN_HOUSING_ALLOCATION_PERIOD", "2"}};
+    registry_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_REGISTRY_BINARY,
+                                                          "ankommen.registry.v1.RegistryService", nats_, redis_);
+    courses_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService",
+                                                         nats_, redis_, fast);
+    schools_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService",
+                                                         nats_, redis_, fast);
+    housing_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_HOUSING_BINARY,
+                                                         "ankommen.housing.v1.HousingService", nats_, redis_, fast);
+    notifications_ = std::make_unique<testing::ServiceProcess>(
+        ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", nats_, redis_,
+        std::map<std::string, std::string>{{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},
+                                           {"ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp_.url()}});
+    registry_stub_ = Connect<rv1::RegistryService>(*registry_);
+    courses_stub_ = Connect<cv1::CourseService>(*courses_);
+    schools_stub_ = Connect<sv1::SchoolService>(*schools_);
+    housing_stub_ = Connect<hv1::HousingService>(*housing_);
+    notifications_stub_ = Connect<nv1::NotificationService>(*notifications_);
+    auto pool = RedisPool::Connect(redis_.url(), 1);
+    ASSERT_TRUE(pool.ok());
+    redis_pool_ = std::move(*pool);
+    auto bus = Bus::Connect(nats_.url(), "erasure-e2e", nullptr);
+    ASSERT_TRUE(bus.ok());
+    bus_ = std::move(*bus);
+  }
+
+  // A course, a primary school and shared accommodation in Riesa.
+  void OpenPlaces() {
+    cv1::CreateProviderRequest p;
+    p.set_idempotency_key("provider");
+    p.mutable_provider()->set_name("VHS Riesa");
+    cv1::CreateProviderResponse provider;
+    ASSERT_TRUE(courses_stub_->CreateProvider(Ctx().get(), p, &provider).ok());
+    cv1::CreateCourseRequest c;
+    c.set_idempotency_key("course");
+    auto* course = c.mutable_course();
+    course->set_provider_id(provider.provider().provider_id());
+    course->set_title("Integrationskurs Riesa-Mitte");
+    course->set_course_type(cv1::COURSE_TYPE_INTEGRATION_GENERAL);
+    course->mutable_location()->set_municipality_ags("14627230");
+    course->mutable_location()->set_social_area("Riesa");
+    course->mutable_location()->mutable_coordinates()->set_lat(51.31);
+    course->mutable_location()->mutable_coordinates()->set_lon(13.29);
+    course->set_start_date("2027-01-11");
+    course->set_schedule(cv1::SCHEDULE_MORNING);
+    cv1::CreateCourseResponse created_course;
+    ASSERT_TRUE(courses_stub_->CreateCourse(Ctx().get(), c, &created_course).ok());
+
+    sv1::CreateSchoolRequest s;
+    s.set_idempotency_key("school");
+    auto* school = s.mutable_school();
+    school->set_name("Grundschule Riesa");
+    school->set_school_type(sv1::SCHOOL_TYPE_GS);
+    school->mutable_location()->set_municipality_ags("14627230");
+    school->mutable_location()->set_social_area("Riesa");
+    school->mutable_location()->mutable_coordinates()->set_lat(51.3078);
+    school->mutable_location()->mutable_coordinates()->set_lon(13.2939);
+    school->add_classes()->set_seats(10);
+    sv1::CreateSchoolResponse created_school;
+    ASSERT_TRUE(schools_stub_->CreateSchool(Ctx().get(), s, &created_school).ok());
+
+    hv1::CreateAccommodationRequest a;
+    a.set_idempotency_key("accommodation");
+    auto* acc = a.mutable_accommodation();
+    acc->set_kind(hv1::KIND_SHARED);
+    acc->set_name("Gemeinschaftsunterkunft Riesa");
+    acc->set_operator_("Landratsamt");
+    acc->set_municipality_ags("14627230");
+    acc->set_social_area("Riesa");
+    acc->mutable_coordinates()->set_lat(51.3078);
+    acc->mutable_coordinates()->set_lon(13.2939);
+    acc->set_beds(20);
+    acc->set_rooms(10);
+    acc->set_square_metres(200);
+    hv1::CreateAccommodationResponse created_acc;
+    ASSERT_TRUE(housing_stub_->CreateAccommodation(Ctx().get(), a, &created_acc).ok());
+  }
+
+  std::vector<nv1::Message> Delivered(const std::string& person_id) {
+    nv1::GetMessagesRequest req;
+    req.set_person_id(person_id);
+    nv1::GetMessagesResponse resp;
+    std::vector<nv1::Message> out;
+    if (!notifications_stub_->GetMessages(Ctx().get(), req, &resp).ok()) return out;
+    for (const auto& m : resp.messages()) {
+      if (m.status() == nv1::MESSAGE_STATUS_DELIVERED) out.push_back(m);
+    }
+    return out;
+  }
+
+  // Every key that names `text`, or whose value does, with its TTL in seconds (-1: none).
+  std::map<std::string, int64_t> KeysMentioning(const std::string& text) {
+    std::map<std::string, int64_t> found;
+    auto keys = redis_pool_->Command({"KEYS", "*"});
+    for (const auto& key : keys->elements) {
+      std::string all = key.str + "\n";
+      std::function<void(const RedisReply&)> collect = [&](const RedisReply& r) {
+        all += r.str + "\n";
+        for (const auto& e : r.elements) collect(e);
+      };
+      auto type = redis_pool_->Command({"TYPE", key.str});
+      if (type->str == "hash") collect(*redis_pool_->Command({"HGETALL", key.str}));
+      else if (type->str == "stream") collect(*redis_pool_->Command({"XRANGE", key.str, "-", "+"}));
+      else if (type->str == "zset") collect(*redis_pool_->Command({"ZRANGE", key.str, "0", "-1"}));
+      else if (type->str == "set") collect(*redis_pool_->Command({"SMEMBERS", key.str}));
+      else if (type->str == "string") collect(*redis_pool_->Command({"GET", key.str}));
+      if (all.find(text) != std::string::npos) found[key.str] = redis_pool_->Command({"TTL", key.str})->integer;
+    }
+    return found;
+  }
+
+  bool Settled() {
+    for (const char* stream : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING"}) {
+      auto u = bus_->Unfinished(stream);
+      if (!u.ok() || *u != 0) return false;
+    }
+    auto outboxes = redis_pool_->Command({"KEYS", "*:outbox"});
+    for (const auto& k : outboxes->elements) {
+      if (redis_pool_->Command({"XLEN", k.str})->integer != 0) return false;
+    }
+    return true;
+  }
+
+  size_t StreamLength(const char* stream) {
+    auto all = bus_->ReadStream(stream, 1, 100000);
+    return all.ok() ? all->size() : 0;
+  }
+
+  testing::NatsServer nats_;
+  testing::RedisServer redis_;
+  testing::SmtpSink smtp_;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_;
+  std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
+  std::unique_ptr<cv1::CourseService::Stub> courses_stub_;
+  std::unique_ptr<sv1::SchoolService::Stub> schools_stub_;
+  std::unique_ptr<hv1::HousingService::Stub> housing_stub_;
+  std::unique_ptr<nv1::NotificationService::Stub> notifications_stub_;
+  std::unique_ptr<RedisPool> redis_pool_;
+  std::unique_ptr<Bus> bus_;
+};
+
+TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNeedForAWhile) {
+  OpenPlaces();
+  auto registration = testing::SampleRegistration("family");
+  auto* mother = registration.mutable_household()->mutable_members(0);
+  mother->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  mother->mutable_needs()->set_childcare(false);
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), registration, &registered).ok());
+  const std::string amina = registered.household().members(0).person_id();
+  const std::string yusuf = registered.household().members(1).person_id();
+
+  // She is told of her seat, her son's school and the family's place.
+  std::set<std::string> kinds;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    kinds.clear();
+    for (const auto& m : Delivered(amina)) kinds.insert(m.kind());
+    return kinds.size() == 3;
+  }, 60000)) << "delivered so far: " << absl::StrJoin(kinds, ", ");
+  EXPECT_THAT(kinds, ::testing::ElementsAre("housing_offered", "school_placed", "seat_offered"));
+  ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
+  // Positive control: the scan finds her id in every service that served her.
+  const auto before = KeysMentioning(amina);
+  for (const char* service : {"ankommen:registry:", "ankommen:courses:", "ankommen:schools:", "ankommen:housing:",
+                              "ankommen:notifications:"}) {
+    EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const auto& k) { return absl::StartsWith(k.first, service); }))
+        << service << " should know her before the erasure";
+  }
+  std::map<std::string, size_t> published_before;
+  for (const char* stream : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING"}) published_before[stream] = StreamLength(stream);
+
+  rv1::ErasePersonRequest erase;
+  erase.set_idempotency_key("erase-amina");
+  erase.set_person_id(amina);
+  erase.set_reason("Art. 17 request of 2026-11-23");
+  rv1::ErasePersonResponse erased;
+  ASSERT_TRUE(registry_stub_->ErasePerson(Ctx().get(), erase, &erased).ok());
+  ASSERT_TRUE(testing::WaitUntil([&] { return Settled() && Delivered(amina).empty(); }, 30000));
+  absl::SleepFor(absl::Seconds(3));  // a scheduled run or two, to see that none brings her back
+  ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
+
+  // What is left names her only where the law or late events need it, and expires.
+  int kept_by_law = 0, expiring = 0;
+  std::vector<std::string> kept_for_good;
+  for (const auto& [key, ttl] : KeysMentioning(amina)) {
+    if (absl::StartsWith(key, "ankommen:registry:") && absl::EndsWith(key, ":audit")) {
+      ++kept_by_law;
+    } else if (ttl > 0 && ttl <= kIdempotencyWindowSeconds) {
+      ++expiring;
+    } else {
+      kept_for_good.push_back(absl::StrCat(key, " (ttl ", ttl, ")"));
+    }
+  }
+  std::printf("erasure: %zu keys named her before; after: %d audit streams (kept by law), %d keys expiring within "
+              "7 days, %zu kept for good\n",
+              before.size(), kept_by_law, expiring, kept_for_good.size());
+  EXPECT_THAT(kept_for_good, ::testing::IsEmpty());
+  EXPECT_GE(kept_by_law, 1) << "the erasure itself is recorded";
+
+  // Her son stays, known to his school.
+  sv1::GetChildRequest child;
+  child.set_person_id(yusuf);
+  sv1::GetChildResponse got;
+  EXPECT_TRUE(schools_stub_->GetChild(Ctx().get(), child, &got).ok());
+
+  // No event since names her, but the registry's one that told the services.
+  int naming_her = 0, erasure_notices = 0;
+  for (const auto& [stream, count] : published_before) {
+    auto events = bus_->ReadStream(stream, count + 1, 100000);
+    ASSERT_TRUE(events.ok());
+    for (const auto& e : *events) {
+      if (e.payload.find(amina) == std::string::npos) continue;
+      if (e.subject == "ankommen.registry.person.erased") ++erasure_notices;
+      else ++naming_her;
+    }
+  }
+  EXPECT_EQ(erasure_notices, 1);
+  EXPECT_EQ(naming_her, 0);
+}
+
+}  // namespace
+}  // namespace ankommen
