@@ -67,6 +67,8 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_METRICS_ADDR", config.metrics_addr);
   string_var("ANKOMMEN_NATS_URL", config.nats_url);
   string_var("ANKOMMEN_REDIS_URL", config.redis_url);
+  string_var("ANKOMMEN_REDIS_USER", config.redis_user);
+  string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
   string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
   string_var("ANKOMMEN_CLOCK", config.clock);
   string_var("ANKOMMEN_AUTH", config.auth);
@@ -109,6 +111,16 @@ std::string CallerToken() {
   std::string token;
   std::getline(in, token);
   return token;
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const char* setting, const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line) || line.empty()) {
+    return absl::NotFoundError(absl::StrCat(setting, ": cannot read a secret from ", path));
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 bool ParseNamedValues(const std::string& text, std::map<std::string, std::string>& out) {

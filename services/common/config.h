@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace ankommen {
 
@@ -18,6 +19,11 @@ struct ServiceConfig {
   std::string metrics_addr;  // host:port of the Prometheus /metrics endpoint
   std::string nats_url;      // nats://host:port
   std::string redis_url;     // redis://host:port[/db]
+  // The service's own Redis ACL user and the file holding its password (a
+  // mounted secret): they take the place of any in the URL, so the URL can
+  // stay in a shared ConfigMap.
+  std::string redis_user;
+  std::string redis_password_file;
   std::string log_level = "info";
   int redis_pool_size = 8;
   // Calls waiting for a worker beyond which new ones get RESOURCE_EXHAUSTED at
@@ -53,7 +59,7 @@ ServiceConfig DefaultConfig(std::string_view service);
 using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
-// ANKOMMEN_REDIS_URL, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
+// ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH, ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}
 // and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
@@ -73,6 +79,10 @@ bool ParseNamedNumbers(const std::string& text, double min, double max, std::map
 // the file ANKOMMEN_TOKEN_FILE names, read on each call so that a rotated token
 // is used at once); "" when there is none.
 std::string CallerToken();
+
+// The first line of a secret file (a mounted Kubernetes Secret); NOT_FOUND
+// naming the setting, never the content, when it cannot be read.
+absl::StatusOr<std::string> ReadSecretFile(const char* setting, const std::string& path);
 
 // Checks that addresses are host:port and URLs have the right scheme.
 absl::Status ValidateConfig(const ServiceConfig& config);

@@ -26,6 +26,9 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
   app.add_option("--metrics-addr", config.metrics_addr, "Prometheus /metrics address (ANKOMMEN_METRICS_ADDR)");
   app.add_option("--nats-url", config.nats_url, "NATS server URL (ANKOMMEN_NATS_URL)");
   app.add_option("--redis-url", config.redis_url, "Redis URL (ANKOMMEN_REDIS_URL)");
+  app.add_option("--redis-user", config.redis_user, "Redis ACL user (ANKOMMEN_REDIS_USER)");
+  app.add_option("--redis-password-file", config.redis_password_file,
+                 "file holding the Redis user's password (ANKOMMEN_REDIS_PASSWORD_FILE)");
   app.add_option("--log-level", config.log_level, "debug, info, warn or error (ANKOMMEN_LOG_LEVEL)");
   app.add_option("--redis-pool-size", config.redis_pool_size, "Redis connections (ANKOMMEN_REDIS_POOL_SIZE)")
       ->check(CLI::Range(1, 256));

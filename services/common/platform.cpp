@@ -42,7 +42,15 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   auto metrics = Metrics::Serve(config.metrics_addr);
   if (!metrics.ok()) return metrics.status();
   p->metrics_ = std::move(*metrics);
-  auto redis = RedisPool::Connect(config.redis_url, config.redis_pool_size);
+  auto endpoint = ParseRedisUrl(config.redis_url);
+  if (!endpoint.ok()) return endpoint.status();
+  if (!config.redis_user.empty()) endpoint->user = config.redis_user;
+  if (!config.redis_password_file.empty()) {
+    auto password = ReadSecretFile("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
+    if (!password.ok()) return password.status();
+    endpoint->password = *password;
+  }
+  auto redis = RedisPool::Connect(*endpoint, config.redis_pool_size);
   if (!redis.ok()) return redis.status();
   p->redis_ = std::move(*redis);
   if (config.clock == "simulated") {

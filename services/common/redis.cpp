@@ -114,7 +114,12 @@ absl::StatusOr<std::unique_ptr<RedisPool>> RedisPool::Connect(const std::string&
                                                               absl::Duration timeout) {
   auto ep = ParseRedisUrl(url);
   if (!ep.ok()) return ep.status();
-  std::unique_ptr<RedisPool> pool(new RedisPool(*ep, timeout));
+  return Connect(*ep, size, timeout);
+}
+
+absl::StatusOr<std::unique_ptr<RedisPool>> RedisPool::Connect(const RedisEndpoint& endpoint, int size,
+                                                              absl::Duration timeout) {
+  std::unique_ptr<RedisPool> pool(new RedisPool(endpoint, timeout));
   pool->size_ = size;
   for (int i = 0; i < size; ++i) {
     auto conn = pool->Dial();

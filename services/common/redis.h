@@ -52,6 +52,8 @@ class RedisPool {
   // Connects `size` contexts; fails with UNAVAILABLE when Redis does not answer.
   static absl::StatusOr<std::unique_ptr<RedisPool>> Connect(const std::string& url, int size,
                                                             absl::Duration timeout = absl::Seconds(5));
+  static absl::StatusOr<std::unique_ptr<RedisPool>> Connect(const RedisEndpoint& endpoint, int size,
+                                                            absl::Duration timeout = absl::Seconds(5));
   ~RedisPool();
   RedisPool(const RedisPool&) = delete;
   RedisPool& operator=(const RedisPool&) = delete;

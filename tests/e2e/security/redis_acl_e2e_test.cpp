@@ -1,0 +1,186 @@
+// The Redis users the Kubernetes deployment creates (k8s/base/redis/users.acl)
+// on a real redis-server, with the five services each logged in as its own
+// user, its password read from a file as from the mounted Secret: a household
+// registered and a person erased go through every service without a single
+// command Redis refuses them (ACL LOG stays empty), and each service's user
+// can touch its own keys only — not another service's, and no KEYS, FLUSHALL
+// or CONFIG.
+#include <fstream>
+#include <random>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "ids.h"
+#include "redis.h"
+#include "support/sample_households.h"
+#include "support/servers.h"
+
+namespace ankommen {
+namespace {
+
+namespace rv1 = ankommen::registry::v1;
+namespace cv1 = ankommen::courses::v1;
+namespace sv1 = ankommen::schools::v1;
+namespace hv1 = ankommen::housing::v1;
+
+const std::vector<std::string> kServices = {"registry", "courses", "schools", "housing", "notifications"};
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  ctx->AddMetadata("x-ankommen-actor", "redis-acl-e2e");
+  return ctx;
+}
+
+std::string RandomPassword() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrCat("pw", rng(), rng());
+}
+
+class RedisAclE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The deployment's users, with passwords of this run. The test's own
+    // connection stays the default user (the deployment turns it off).
+    std::ifstream in(std::string(ANKOMMEN_SOURCE_DIR) + "/k8s/base/redis/users.acl");
+    ASSERT_TRUE(in) << "k8s/base/redis/users.acl";
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "user default off") << "the deployment's default user must be off";
+    for (const auto& name : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING", "NOTIFICATIONS", "REPLICATION", "SENTINEL",
+                             "PROBE"}) {
+      passwords_[absl::AsciiStrToLower(name)] = RandomPassword();
+    }
+    while (std::getline(in, line)) {
+      for (const auto& [user, password] : passwords_) {
+        line = absl::StrReplaceAll(line, {{absl::StrCat("@", absl::AsciiStrToUpper(user), "_PASSWORD@"), password}});
+      }
+      std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      ASSERT_GE(words.size(), 2u);
+      ASSERT_EQ(words[0], "user");
+      words[0] = "SETUSER";
+      words.insert(words.begin(), "ACL");
+      ASSERT_EQ(redis_.Command(words), "OK") << line;
+    }
+    for (const auto& service : kServices) {
+      const std::string file = dir_.path() + "/" + service;
+      std::ofstream(file) << passwords_[service] << "\n";
+      env_[service] = {{"ANKOMMEN_REDIS_USER", service}, {"ANKOMMEN_REDIS_PASSWORD_FILE", file}};
+    }
+    ASSERT_EQ(redis_.Command({"ACL", "LOG", "RESET"}), "OK");
+  }
+
+  std::unique_ptr<RedisPool> As(const std::string& user) {
+    RedisEndpoint endpoint;
+    endpoint.host = "127.0.0.1";
+    endpoint.port = redis_.port();
+    endpoint.user = user;
+    endpoint.password = passwords_[user];
+    auto pool = RedisPool::Connect(endpoint, 1);
+    EXPECT_TRUE(pool.ok()) << user << ": " << pool.status();
+    return pool.ok() ? std::move(*pool) : nullptr;
+  }
+
+  testing::TempDir dir_;
+  testing::NatsServer nats_;
+  testing::RedisServer redis_;
+  std::map<std::string, std::string> passwords_;
+  std::map<std::string, std::map<std::string, std::string>> env_;
+};
+
+TEST_F(RedisAclE2ETest, EachServiceWorksAsItsOwnUserAndReachesOnlyItsOwnKeys) {
+  testing::ServiceProcess registry(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_, redis_,
+                                   env_["registry"]);
+  testing::ServiceProcess courses(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", nats_, redis_,
+                                  env_["courses"]);
+  testing::ServiceProcess schools(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", nats_, redis_,
+                                  env_["schools"]);
+  testing::ServiceProcess housing(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", nats_, redis_,
+                                  env_["housing"]);
+  auto notifications_env = env_["notifications"];
+  notifications_env["ANKOMMEN_REGISTRY_ADDR"] = registry.grpc_addr();
+  testing::ServiceProcess notifications(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService",
+                                        nats_, redis_, notifications_env);
+  auto channel = [](testing::ServiceProcess& s) {
+    return grpc::CreateChannel(s.grpc_addr(), grpc::InsecureChannelCredentials());
+  };
+  auto registry_stub = rv1::RegistryService::NewStub(channel(registry));
+  auto courses_stub = cv1::CourseService::NewStub(channel(courses));
+  auto schools_stub = sv1::SchoolService::NewStub(channel(schools));
+  auto housing_stub = hv1::HousingService::NewStub(channel(housing));
+
+  // A household goes through every service; then the son is erased, which
+  // each of them (the notification service too) records in its own keys.
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(registry_stub->RegisterHousehold(Ctx().get(), testing::SampleRegistration("acl"), &registered).ok());
+  const std::string mother = registered.household().members(0).person_id();
+  const std::string son = registered.household().members(1).person_id();
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    cv1::GetLearnerRequest l;
+    l.set_person_id(mother);
+    cv1::GetLearnerResponse learner;
+    sv1::GetChildRequest c;
+    c.set_person_id(son);
+    sv1::GetChildResponse child;
+    hv1::GetHouseholdRequest h;
+    h.set_household_id(registered.household().household_id());
+    hv1::GetHouseholdResponse household;
+    return courses_stub->GetLearner(Ctx().get(), l, &learner).ok() &&
+           schools_stub->GetChild(Ctx().get(), c, &child).ok() &&
+           housing_stub->GetHousehold(Ctx().get(), h, &household).ok();
+  }, 30000));
+  rv1::ErasePersonRequest erase;
+  erase.set_idempotency_key("erase-son");
+  erase.set_person_id(son);
+  erase.set_reason("Art. 17 request");
+  rv1::ErasePersonResponse erased;
+  ASSERT_TRUE(registry_stub->ErasePerson(Ctx().get(), erase, &erased).ok());
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return redis_.Command({"EXISTS", KeySpace("notifications").Key(PartitionOfId(son), "erased:" + son)}) == "1";
+  }, 30000)) << "the notification service marks the erasure in its own keys";
+
+  // They are logged in as their users, not as the default one.
+  const std::string clients = redis_.Command({"CLIENT", "LIST"});
+  for (const auto& service : kServices) {
+    EXPECT_THAT(clients, ::testing::HasSubstr(absl::StrCat(" user=", service, " "))) << service;
+  }
+  // Not one command of the services was refused.
+  EXPECT_EQ(redis_.Command({"ACL", "LOG"}), "0") << "commands Redis refused the services";
+
+  // Each user: its own keys, nothing else, and no dangerous command.
+  for (const auto& service : kServices) {
+    auto pool = As(service);
+    ASSERT_NE(pool, nullptr);
+    EXPECT_TRUE(pool->Command({"SET", absl::StrCat("ankommen:", service, ":{", service, ":p0}:probe"), "1"}).ok()) << service;
+    for (const auto& other : kServices) {
+      if (other == service) continue;
+      auto read = pool->Command({"GET", absl::StrCat("ankommen:", other, ":{", other, ":p0}:probe")});
+      EXPECT_FALSE(read.ok()) << service << " read " << other << "'s keys";
+    }
+    for (std::vector<std::string> dangerous : std::vector<std::vector<std::string>>{
+             {"KEYS", "*"}, {"FLUSHALL"}, {"CONFIG", "GET", "*"}, {"DEBUG", "SLEEP", "0"}, {"ACL", "LIST"}}) {
+      EXPECT_FALSE(pool->Command(dangerous).ok()) << service << " may " << dangerous[0];
+    }
+  }
+  // The helpers may do their one job only.
+  auto probe = As("probe");
+  ASSERT_NE(probe, nullptr);
+  EXPECT_TRUE(probe->Command({"PING"}).ok());
+  EXPECT_FALSE(probe->Command({"GET", "ankommen:registry:{registry:p0}:probe"}).ok());
+  auto replication = As("replication");
+  ASSERT_NE(replication, nullptr);
+  EXPECT_FALSE(replication->Command({"GET", "ankommen:registry:{registry:p0}:probe"}).ok());
+}
+
+}  // namespace
+}  // namespace ankommen
