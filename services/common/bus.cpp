@@ -98,10 +98,16 @@ StreamSpec DeadLetterStreamSpec() {
 
 absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
                                                   Metrics* metrics, absl::Duration timeout) {
+  return Connect(url, client_name, metrics, Login{}, timeout);
+}
+
+absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
+                                                  Metrics* metrics, const Login& login, absl::Duration timeout) {
   std::unique_ptr<Bus> bus(new Bus());
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
   natsOptions_SetURL(opts, url.c_str());
+  if (!login.user.empty()) natsOptions_SetUserInfo(opts, login.user.c_str(), login.password.c_str());
   natsOptions_SetName(opts, client_name.c_str());
   natsOptions_SetMaxReconnect(opts, -1);  // keep trying: the relay and consumers wait it out
   natsOptions_SetReconnectWait(opts, 500);

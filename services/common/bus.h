@@ -113,6 +113,14 @@ class Bus {
   // Connects, retrying until `timeout`; reconnects by itself afterwards.
   static absl::StatusOr<std::unique_ptr<Bus>> Connect(const std::string& url, const std::string& client_name,
                                                       Metrics* metrics, absl::Duration timeout = absl::Seconds(10));
+  // The same, logged in as `user` (a NATS user with the service's permissions)
+  // instead of whoever the URL names.
+  struct Login {
+    std::string user, password;
+  };
+  static absl::StatusOr<std::unique_ptr<Bus>> Connect(const std::string& url, const std::string& client_name,
+                                                      Metrics* metrics, const Login& login,
+                                                      absl::Duration timeout = absl::Seconds(10));
   ~Bus();
   Bus(const Bus&) = delete;
   Bus& operator=(const Bus&) = delete;

@@ -66,6 +66,8 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_GRPC_ADDR", config.grpc_addr);
   string_var("ANKOMMEN_METRICS_ADDR", config.metrics_addr);
   string_var("ANKOMMEN_NATS_URL", config.nats_url);
+  string_var("ANKOMMEN_NATS_USER", config.nats_user);
+  string_var("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
   string_var("ANKOMMEN_REDIS_URL", config.redis_url);
   string_var("ANKOMMEN_REDIS_USER", config.redis_user);
   string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);

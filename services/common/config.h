@@ -18,6 +18,10 @@ struct ServiceConfig {
   std::string grpc_addr;     // host:port the gRPC API listens on
   std::string metrics_addr;  // host:port of the Prometheus /metrics endpoint
   std::string nats_url;      // nats://host:port
+  // The service's own NATS user and the file holding its password (a mounted
+  // secret), in place of any in the URL.
+  std::string nats_user;
+  std::string nats_password_file;
   std::string redis_url;     // redis://host:port[/db]
   // The service's own Redis ACL user and the file holding its password (a
   // mounted secret): they take the place of any in the URL, so the URL can
@@ -58,7 +62,8 @@ ServiceConfig DefaultConfig(std::string_view service);
 
 using GetEnv = std::function<const char*(const char*)>;
 
-// Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL,
+// Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL, ANKOMMEN_NATS_USER,
+// ANKOMMEN_NATS_PASSWORD_FILE,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH, ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}

@@ -25,6 +25,9 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
   app.add_option("--grpc-addr", config.grpc_addr, "gRPC listen address (ANKOMMEN_GRPC_ADDR)");
   app.add_option("--metrics-addr", config.metrics_addr, "Prometheus /metrics address (ANKOMMEN_METRICS_ADDR)");
   app.add_option("--nats-url", config.nats_url, "NATS server URL (ANKOMMEN_NATS_URL)");
+  app.add_option("--nats-user", config.nats_user, "NATS user (ANKOMMEN_NATS_USER)");
+  app.add_option("--nats-password-file", config.nats_password_file,
+                 "file holding the NATS user's password (ANKOMMEN_NATS_PASSWORD_FILE)");
   app.add_option("--redis-url", config.redis_url, "Redis URL (ANKOMMEN_REDIS_URL)");
   app.add_option("--redis-user", config.redis_user, "Redis ACL user (ANKOMMEN_REDIS_USER)");
   app.add_option("--redis-password-file", config.redis_password_file,

@@ -59,7 +59,13 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   } else {
     p->clock_ = std::make_unique<SystemClock>();
   }
-  auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get());
+  Bus::Login login{config.nats_user, ""};
+  if (!config.nats_password_file.empty()) {
+    auto password = ReadSecretFile("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
+    if (!password.ok()) return password.status();
+    login.password = *password;
+  }
+  auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get(), login);
   if (!bus.ok()) return bus.status();
   p->bus_ = std::move(*bus);
   StreamSpec dead_letters = DeadLetterStreamSpec();

@@ -194,6 +194,7 @@ void NatsServer::Start() {
 }
 
 std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+std::string NatsServer::Log() const { return process_ ? process_->Log() : ""; }
 
 RedisServer::RedisServer(bool durable) : port_(FreePort()), durable_(durable) { Start(); }
 

@@ -58,6 +58,7 @@ class NatsServer {
   explicit NatsServer(std::vector<std::string> extra_args = {});
   int port() const { return port_; }
   std::string url() const;
+  std::string Log() const;
   // Stops the server (SIGKILL: an outage, not a shutdown) and starts it again
   // on the same port with the same JetStream store.
   void Stop();

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 namespace ankommen {
@@ -40,6 +42,31 @@ TEST(ConfigTest, EnvironmentOverridesDefaults) {
   EXPECT_EQ(config.metrics_addr, "0.0.0.0:9000");
   EXPECT_FALSE(config.outbox_relay);
   EXPECT_EQ(config.max_deliver, 7);
+}
+
+// Each service's own NATS and Redis user, with passwords in files (mounted Secrets).
+TEST(ConfigTest, LoginsComeWithPasswordFilesNamedNotShown) {
+  auto config = DefaultConfig("courses");
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_NATS_USER", "courses"},
+                                                {"ANKOMMEN_NATS_PASSWORD_FILE", "/etc/ankommen/nats/password"},
+                                                {"ANKOMMEN_REDIS_USER", "courses"},
+                                                {"ANKOMMEN_REDIS_PASSWORD_FILE", "/etc/ankommen/redis/password"}}))
+                  .ok());
+  EXPECT_EQ(config.nats_user, "courses");
+  EXPECT_EQ(config.nats_password_file, "/etc/ankommen/nats/password");
+  EXPECT_EQ(config.redis_user, "courses");
+  EXPECT_EQ(config.redis_password_file, "/etc/ankommen/redis/password");
+
+  const std::string file = ::testing::TempDir() + "/password";
+  std::ofstream(file) << "s3cret\r\nsecond line\n";
+  auto read = ReadSecretFile("ANKOMMEN_REDIS_PASSWORD_FILE", file);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, "s3cret");
+  auto missing = ReadSecretFile("ANKOMMEN_REDIS_PASSWORD_FILE", file + ".gone");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("ANKOMMEN_REDIS_PASSWORD_FILE"), std::string::npos);
+  std::ofstream(file) << "";
+  EXPECT_FALSE(ReadSecretFile("ANKOMMEN_REDIS_PASSWORD_FILE", file).ok()) << "an empty password is no password";
 }
 
 TEST(ConfigTest, BadEnvironmentValuesAreRefusedWithTheirName) {
