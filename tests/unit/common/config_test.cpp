@@ -1,8 +1,7 @@
 #include "config.h"
 
-#include <map>
-
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 
