@@ -98,16 +98,28 @@ StreamSpec DeadLetterStreamSpec() {
 
 absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
                                                   Metrics* metrics, absl::Duration timeout) {
-  return Connect(url, client_name, metrics, Login{}, timeout);
+  return Connect(url, client_name, metrics, Access{}, timeout);
 }
 
 absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
-                                                  Metrics* metrics, const Login& login, absl::Duration timeout) {
+                                                  Metrics* metrics, const Access& access, absl::Duration timeout) {
   std::unique_ptr<Bus> bus(new Bus());
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
   natsOptions_SetURL(opts, url.c_str());
-  if (!login.user.empty()) natsOptions_SetUserInfo(opts, login.user.c_str(), login.password.c_str());
+  if (!access.user.empty()) natsOptions_SetUserInfo(opts, access.user.c_str(), access.password.c_str());
+  if (!access.tls_ca_file.empty()) {
+    natsStatus tls = natsOptions_SetSecure(opts, true);
+    if (tls == NATS_OK) tls = natsOptions_LoadCATrustedCertificates(opts, access.tls_ca_file.c_str());
+    if (tls == NATS_OK && !access.tls_cert_file.empty()) {
+      tls = natsOptions_LoadCertificatesChain(opts, access.tls_cert_file.c_str(), access.tls_key_file.c_str());
+    }
+    if (tls != NATS_OK) {
+      natsOptions_Destroy(opts);
+      return absl::FailedPreconditionError(
+          absl::StrCat("NATS TLS: cannot load the CA or client certificate (", natsStatus_GetText(tls), ")"));
+    }
+  }
   natsOptions_SetName(opts, client_name.c_str());
   natsOptions_SetMaxReconnect(opts, -1);  // keep trying: the relay and consumers wait it out
   natsOptions_SetReconnectWait(opts, 500);

@@ -113,13 +113,15 @@ class Bus {
   // Connects, retrying until `timeout`; reconnects by itself afterwards.
   static absl::StatusOr<std::unique_ptr<Bus>> Connect(const std::string& url, const std::string& client_name,
                                                       Metrics* metrics, absl::Duration timeout = absl::Seconds(10));
-  // The same, logged in as `user` (a NATS user with the service's permissions)
-  // instead of whoever the URL names.
-  struct Login {
+  // How a service connects beyond the URL: as its own NATS user (with the
+  // service's permissions) instead of whoever the URL names, and over TLS when
+  // a CA is given (with a client certificate: mutual TLS).
+  struct Access {
     std::string user, password;
+    std::string tls_ca_file, tls_cert_file, tls_key_file;
   };
   static absl::StatusOr<std::unique_ptr<Bus>> Connect(const std::string& url, const std::string& client_name,
-                                                      Metrics* metrics, const Login& login,
+                                                      Metrics* metrics, const Access& access,
                                                       absl::Duration timeout = absl::Seconds(10));
   ~Bus();
   Bus(const Bus&) = delete;

@@ -68,6 +68,9 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_NATS_URL", config.nats_url);
   string_var("ANKOMMEN_NATS_USER", config.nats_user);
   string_var("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
+  string_var("ANKOMMEN_NATS_TLS_CA_FILE", config.nats_tls_ca_file);
+  string_var("ANKOMMEN_NATS_TLS_CERT_FILE", config.nats_tls_cert_file);
+  string_var("ANKOMMEN_NATS_TLS_KEY_FILE", config.nats_tls_key_file);
   string_var("ANKOMMEN_REDIS_URL", config.redis_url);
   string_var("ANKOMMEN_REDIS_USER", config.redis_user);
   string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
@@ -162,6 +165,11 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
   }
   if (!absl::StartsWith(config.nats_url, "nats://") && !absl::StartsWith(config.nats_url, "tls://")) {
     return absl::InvalidArgumentError(absl::StrCat("NATS URL must start with nats:// or tls://, got '", config.nats_url, "'"));
+  }
+  if (config.nats_tls_cert_file.empty() != config.nats_tls_key_file.empty() ||
+      (!config.nats_tls_cert_file.empty() && config.nats_tls_ca_file.empty())) {
+    return absl::InvalidArgumentError(
+        "NATS mutual TLS needs the CA, the certificate and the key (ANKOMMEN_NATS_TLS_CA_FILE, _CERT_FILE, _KEY_FILE)");
   }
   if (!absl::StartsWith(config.redis_url, "redis://")) {
     return absl::InvalidArgumentError(absl::StrCat("Redis URL must start with redis://, got '", config.redis_url, "'"));

@@ -22,6 +22,11 @@ struct ServiceConfig {
   // secret), in place of any in the URL.
   std::string nats_user;
   std::string nats_password_file;
+  // TLS to NATS: the CA its certificate is checked against, and for mutual
+  // TLS the service's certificate and key. Empty: plaintext.
+  std::string nats_tls_ca_file;
+  std::string nats_tls_cert_file;
+  std::string nats_tls_key_file;
   std::string redis_url;     // redis://host:port[/db]
   // The service's own Redis ACL user and the file holding its password (a
   // mounted secret): they take the place of any in the URL, so the URL can
@@ -63,7 +68,7 @@ ServiceConfig DefaultConfig(std::string_view service);
 using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL, ANKOMMEN_NATS_USER,
-// ANKOMMEN_NATS_PASSWORD_FILE,
+// ANKOMMEN_NATS_PASSWORD_FILE, ANKOMMEN_NATS_TLS_{CA,CERT,KEY}_FILE,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH, ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}

@@ -59,13 +59,14 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   } else {
     p->clock_ = std::make_unique<SystemClock>();
   }
-  Bus::Login login{config.nats_user, ""};
+  Bus::Access access{config.nats_user, "", config.nats_tls_ca_file, config.nats_tls_cert_file,
+                     config.nats_tls_key_file};
   if (!config.nats_password_file.empty()) {
     auto password = ReadSecretFile("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
     if (!password.ok()) return password.status();
-    login.password = *password;
+    access.password = *password;
   }
-  auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get(), login);
+  auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get(), access);
   if (!bus.ok()) return bus.status();
   p->bus_ = std::move(*bus);
   StreamSpec dead_letters = DeadLetterStreamSpec();

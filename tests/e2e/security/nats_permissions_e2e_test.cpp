@@ -128,7 +128,7 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
   EXPECT_THAT(nats_.Log(), ::testing::Not(::testing::HasSubstr("Violation"))) << nats_.Log();
 
   // The course service's user cannot speak for the registry, nor change its stream.
-  auto as_courses = Bus::Connect(nats_.url(), "forger", nullptr, Bus::Login{"courses", passwords_["courses"]});
+  auto as_courses = Bus::Connect(nats_.url(), "forger", nullptr, Bus::Access{"courses", passwords_["courses"]});
   ASSERT_TRUE(as_courses.ok()) << as_courses.status();
   OutgoingEvent forged;
   forged.subject = streams::kPersonErased;
@@ -149,7 +149,7 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
 
   // Nobody gets in without a password, or with another's.
   EXPECT_FALSE(Bus::Connect(nats_.url(), "anonymous", nullptr, absl::Seconds(1)).ok());
-  EXPECT_FALSE(Bus::Connect(nats_.url(), "guess", nullptr, Bus::Login{"registry", passwords_["courses"]},
+  EXPECT_FALSE(Bus::Connect(nats_.url(), "guess", nullptr, Bus::Access{"registry", passwords_["courses"]},
                             absl::Seconds(1))
                    .ok());
 }

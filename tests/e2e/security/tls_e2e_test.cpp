@@ -1,8 +1,9 @@
 // TLS on the gRPC port, with the binaries as they ship: a registry started
 // with a certificate and a client CA speaks mutual TLS only — a plaintext
 // caller and a TLS caller without a client certificate are turned away, one
-// with a certificate from the CA is served. The certificates come from
-// deploy/local/dev-certs.sh, the script development uses.
+// with a certificate from the CA is served. And TLS to NATS: the registry
+// reaches a nats-server that speaks mutual TLS only. The certificates come
+// from deploy/local/dev-certs.sh, the script development uses.
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "bus.h"
 #include "grpc_credentials.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
@@ -86,6 +88,56 @@ TEST_F(TlsE2ETest, AServiceRefusesToStartWithAnUnreadableCertificate) {
   testing::Process process(ANKOMMEN_REGISTRY_BINARY, {}, env, absl::StrCat(dir.path(), "/registry.log"));
   EXPECT_EQ(process.Wait(15000), 2) << process.Log();
   EXPECT_NE(process.Log().find("ANKOMMEN_TLS_CERT_FILE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ankommen
+
+namespace ankommen {
+namespace {
+
+// TLS to NATS: a nats-server that speaks mutual TLS only, and a registry that
+// reaches it with the CA and its client certificate (ANKOMMEN_NATS_TLS_*): its
+// events arrive; a client without TLS, or without a certificate, is refused.
+class NatsTlsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string script = absl::StrCat(ANKOMMEN_SOURCE_DIR, "/deploy/local/dev-certs.sh");
+    ASSERT_EQ(std::system(absl::StrCat("bash ", script, " ", certs_.path(), " >/dev/null").c_str()), 0);
+    nats_ = std::make_unique<testing::NatsServer>(std::vector<std::string>{
+        "--tls", "--tlscert", Cert("server.crt"), "--tlskey", Cert("server.key"), "--tlsverify", "--tlscacert",
+        Cert("ca.crt")});
+  }
+
+  std::string Cert(const char* name) const { return absl::StrCat(certs_.path(), "/", name); }
+
+  testing::TempDir certs_;
+  std::unique_ptr<testing::NatsServer> nats_;
+  testing::RedisServer redis_;
+};
+
+TEST_F(NatsTlsE2ETest, TheRegistryPublishesOverMutualTlsAndPlaintextIsRefused) {
+  testing::ServiceProcess registry(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", *nats_, redis_,
+                                   {{"ANKOMMEN_NATS_TLS_CA_FILE", Cert("ca.crt")},
+                                    {"ANKOMMEN_NATS_TLS_CERT_FILE", Cert("client.crt")},
+                                    {"ANKOMMEN_NATS_TLS_KEY_FILE", Cert("client.key")}});
+  auto stub = rv1::RegistryService::NewStub(grpc::CreateChannel(registry.grpc_addr(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(stub->RegisterHousehold(&ctx, testing::SampleRegistration("tls"), &registered).ok());
+
+  Bus::Access tls{"", "", Cert("ca.crt"), Cert("client.crt"), Cert("client.key")};
+  auto reader = Bus::Connect(nats_->url(), "tls-reader", nullptr, tls);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    auto events = (*reader)->ReadStream("REGISTRY", 1, 10);
+    return events.ok() && events->size() == 1;
+  }, 15000)) << "the registration's event over TLS";
+
+  EXPECT_FALSE(Bus::Connect(nats_->url(), "plaintext", nullptr, absl::Seconds(1)).ok());
+  Bus::Access no_certificate{"", "", Cert("ca.crt"), "", ""};
+  EXPECT_FALSE(Bus::Connect(nats_->url(), "no-certificate", nullptr, no_certificate, absl::Seconds(1)).ok());
 }
 
 }  // namespace
