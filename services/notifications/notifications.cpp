@@ -212,7 +212,8 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
 
 absl::Status Notifications::ErasePerson(const std::string& person_id) {
   // The marker first, so that a message made meanwhile is not made, or is
-  // deleted when it comes to be sent (Attempt).
+  // deleted when it comes to be sent (Attempt). It lasts the idempotency
+  // window, as the other services' markers of erased records do.
   const std::string ttl = std::to_string(absl::ToInt64Seconds(Commit{}.idempotency_ttl));
   auto marked = redis_.Command({"SET", ErasedKey(person_id), "1", "EX", ttl});
   if (!marked.ok()) return marked.status();
@@ -220,7 +221,7 @@ absl::Status Notifications::ErasePerson(const std::string& person_id) {
   if (!ids.ok()) return ids.status();
   std::vector<std::string> message_ids;
   for (const auto& e : ids->elements) message_ids.push_back(e.str);
-  if (auto s = DeleteMessages(message_ids); !s.ok()) return s;
+  if (auto s = DeleteMessages(person_id, message_ids); !s.ok()) return s;
   auto dropped = redis_.Command({"DEL", PersonKey(person_id)});
   if (!dropped.ok()) return dropped.status();
   log::Info("person_messages_erased", {{"messages", static_cast<int64_t>(message_ids.size())}});
@@ -233,11 +234,12 @@ absl::StatusOr<bool> Notifications::IsErased(const std::string& person_id) {
   return found->integer > 0;
 }
 
-absl::Status Notifications::DeleteMessages(const std::vector<std::string>& message_ids) {
+absl::Status Notifications::DeleteMessages(const std::string& person_id, const std::vector<std::string>& message_ids) {
   std::vector<std::vector<std::string>> commands;
   for (const auto& id : message_ids) {
     commands.push_back({"DEL", MessageKey(id)});
     commands.push_back({"ZREM", DueKey(PartitionOfId(id)), id});
+    commands.push_back({"ZREM", PersonKey(person_id), id});
   }
   if (commands.empty()) return absl::OkStatus();
   auto done = redis_.Pipeline(commands);
@@ -350,7 +352,7 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
     auto erased = IsErased(m.person_id());
     if (!erased.ok()) return erased.status();
     if (*erased) {
-      if (auto gone = DeleteMessages({id}); !gone.ok()) return gone;
+      if (auto gone = DeleteMessages(m.person_id(), {id}); !gone.ok()) return gone;
       log::Info("message_for_erased_person", {{"message_id", id}, {"kind", m.kind()}});
       return true;
     }

@@ -81,7 +81,7 @@ class Notifications {
   // Deletes the person's messages and leaves a marker that expires with the inbox records.
   absl::Status ErasePerson(const std::string& person_id);
   absl::StatusOr<bool> IsErased(const std::string& person_id);
-  absl::Status DeleteMessages(const std::vector<std::string>& message_ids);
+  absl::Status DeleteMessages(const std::string& person_id, const std::vector<std::string>& message_ids);
   // A social area's team: its office address from the settings.
   absl::StatusOr<Contact> TeamContact(const std::string& recipient) const;
   // One attempt of one message; false when another replica has it.

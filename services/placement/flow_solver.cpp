@@ -70,9 +70,9 @@ std::vector<Region> Regions(const Problem& problem) {
 }
 
 // Demands that are one node in the flow: same needs and wish, homes in one
-// small cell. The node has an arc to every place any
-// member reaches, as wide as the members who reach it, at their mean cost;
-// afterwards the members are matched to the seats the flow chose.
+// small cell. The node has an arc to every place any member reaches, as wide
+// as the members who reach it, at their mean cost; afterwards the members are
+// matched to the seats the flow chose.
 struct Group {
   std::vector<int32_t> members;  // longest wait first
 };
