@@ -1,25 +1,29 @@
-// The fault suite: under a steady load of registrations, the registry,
-// course, school, housing and notification services are killed (SIGKILL) at
-// random moments and restarted, nats-server and redis-server (with its
-// append-only file) are restarted, and connections to redis-server,
-// nats-server, the registry and the mail server are refused for a while (nftables, in the network namespace of its own the
-// suite runs in: in_own_netns.sh). After the load stops and the system settles, nothing may be
-// lost, nothing written twice, nothing over capacity, nothing stuck:
+// The fault suite: under a steady load of registrations, and of seat offers
+// that people accept or decline as they come, the registry, course, school,
+// housing and notification services are killed (SIGKILL) at random moments
+// and restarted, nats-server and redis-server (with its append-only file) are
+// restarted, and connections to redis-server, nats-server, the registry and
+// the mail server are refused for a while (nftables, in the network namespace
+// of its own the suite runs in: in_own_netns.sh). After the load stops and the
+// system settles, nothing may be lost, nothing written twice, nothing over
+// capacity, nothing stuck:
 //   every registration the registry acknowledged exists once (retries with
 //   the same key find the same household), and no other household exists;
+//   every seat offer has exactly one outcome, the answer the person gave, and
+//   the enrolments are the accepted offers, never beyond a course's seats;
 //   every adult is known to the course service once, every child to the
 //   school service once, every child seated at most once and no class over
 //   its seats; every household known to the housing service once and no place
-//   holding more people than beds; every placement (a child's school seat, a
-//   household's accommodation) has exactly one message to its family, delivered
-//   or dead-lettered, none left pending; every outbox is empty and every
-//   consumer has finished.
-// The figures are printed. Bounded in time; loopback only.
+//   holding more people than beds; every placement and offer (a child's school
+//   seat, a household's accommodation, a seat offered, an enrolment) has
+//   exactly one message to its family, delivered or dead-lettered, none left
+//   pending; every outbox is empty and every consumer has finished.
+// The figures are printed. Bounded in time; loopback only, in a namespace.
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <random>
@@ -29,10 +33,12 @@
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
@@ -72,6 +78,9 @@ rv1::RegisterHouseholdRequest Household(int i) {
   auto r = testing::SampleRegistration(absl::StrCat("fault-", i), family);
   auto* h = r.mutable_household();
   h->mutable_members(0)->set_birth_date(absl::StrCat(1960 + i % 40, "-0", 1 + i % 9, "-1", i % 10));
+  // Entitled to an integration course, without childcare: the course service offers her a seat.
+  h->mutable_members(0)->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  h->mutable_members(0)->mutable_needs()->set_childcare(false);
   h->mutable_members(1)->set_birth_date(absl::StrCat(2016 + i % 3, "-0", 1 + i % 9, "-2", i % 8));
   if (i % 2 == 1) h->mutable_members()->RemoveLast();
   return r;
@@ -135,7 +144,9 @@ class FaultTest : public ::testing::Test {
 
   std::unique_ptr<testing::ServiceProcess> Start(const char* binary, const char* health,
                                                  std::map<std::string, std::string> env = {}) {
-    env.insert({{"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "5"}, {"ANKOMMEN_HOUSING_ALLOCATION_PERIOD", "5"}});
+    env.insert({{"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "5"},
+                {"ANKOMMEN_HOUSING_ALLOCATION_PERIOD", "5"},
+                {"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "3"}});
     return std::make_unique<testing::ServiceProcess>(binary, health, nats_, redis_, env);
   }
 
@@ -214,6 +225,95 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     ASSERT_TRUE(housing_stub_->CreateAccommodation(Ctx().get(), req, &resp).ok());
     places.push_back(resp.accommodation().accommodation_id());
   }
+
+  // Four integration courses of 20 seats: offers are made, and answered, while the faults happen.
+  cv1::CreateProviderRequest provider_req;
+  provider_req.set_idempotency_key("provider");
+  provider_req.mutable_provider()->set_name("VHS Riesa");
+  cv1::CreateProviderResponse provider;
+  ASSERT_TRUE(courses_stub_->CreateProvider(Ctx().get(), provider_req, &provider).ok());
+  std::vector<std::string> courses;
+  for (int c = 0; c < 4; ++c) {
+    cv1::CreateCourseRequest req;
+    req.set_idempotency_key(absl::StrCat("course-", c));
+    auto* course = req.mutable_course();
+    course->set_provider_id(provider.provider().provider_id());
+    course->set_title(absl::StrCat("Integrationskurs Riesa ", c + 1));
+    course->set_course_type(cv1::COURSE_TYPE_INTEGRATION_GENERAL);
+    course->mutable_location()->set_municipality_ags("14627230");
+    course->mutable_location()->set_social_area("Riesa");
+    course->mutable_location()->mutable_coordinates()->set_lat(51.31);
+    course->mutable_location()->mutable_coordinates()->set_lon(13.29);
+    course->set_start_date("2027-01-11");
+    course->set_schedule(cv1::SCHEDULE_MORNING);
+    course->set_seats(20);
+    cv1::CreateCourseResponse created;
+    ASSERT_TRUE(courses_stub_->CreateCourse(Ctx().get(), req, &created).ok());
+    courses.push_back(created.course().course_id());
+  }
+
+  // The people answer their offers as they come (read from the course
+  // service's events), one every 300 ms, so that the answers go on through
+  // the faults: three in four accept, the rest decline, each answer retried
+  // with its key until it is acknowledged.
+  auto answer_bus = Bus::Connect(nats_.url(), "fault-answers", nullptr);
+  ASSERT_TRUE(answer_bus.ok());
+  std::mutex answers_mu;
+  std::map<std::string, bool> answered;  // offer id → accepted; acknowledged answers only
+  std::set<std::string> to_answer;
+  std::atomic<bool> answering{true};
+  std::atomic<int> answer_calls{0}, answer_failures{0};
+  std::atomic<uint64_t> next_sequence{1};  // of the course service's events, the next the answerer reads
+  std::thread answerer([&, stub = std::shared_ptr(cv1::CourseService::NewStub(Channel(*courses_)))] {
+    while (answering) {
+      if (auto read = (*answer_bus)->ReadStream("COURSES", next_sequence, 500); read.ok()) {
+        for (const auto& e : *read) {
+          next_sequence = e.stream_sequence + 1;
+          cv1::SeatOffered offered;
+          if (e.event_type == cv1::SeatOffered::descriptor()->full_name() && offered.ParseFromString(e.payload)) {
+            std::lock_guard lock(answers_mu);
+            if (!answered.contains(offered.offer_id())) to_answer.insert(offered.offer_id());
+          }
+        }
+      }
+      std::vector<std::string> pending;
+      {
+        std::lock_guard lock(answers_mu);
+        pending.assign(to_answer.begin(), to_answer.end());
+      }
+      for (const auto& offer : pending) {
+        const bool accept = std::hash<std::string>{}(offer) % 4 != 0;
+        grpc::Status status;
+        ++answer_calls;
+        if (accept) {
+          cv1::AcceptOfferRequest req;
+          req.set_idempotency_key("answer-" + offer);
+          req.set_offer_id(offer);
+          cv1::AcceptOfferResponse resp;
+          status = stub->AcceptOffer(Ctx().get(), req, &resp);
+        } else {
+          cv1::DeclineOfferRequest req;
+          req.set_idempotency_key("answer-" + offer);
+          req.set_offer_id(offer);
+          cv1::DeclineOfferResponse resp;
+          status = stub->DeclineOffer(Ctx().get(), req, &resp);
+        }
+        absl::SleepFor(absl::Milliseconds(300));
+        if (!status.ok()) {
+          ++answer_failures;
+          continue;
+        }
+        std::lock_guard lock(answers_mu);
+        answered[offer] = accept;
+        to_answer.erase(offer);
+      }
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+  });
+  absl::Cleanup stop_answering = [&] {
+    answering = false;
+    answerer.join();
+  };
 
   // The load: clients register households, each retrying with its key until acknowledged.
   std::mutex mu;
@@ -327,6 +427,24 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     return outbox_entries() == 0 && unfinished("REGISTRY") == 0 && unfinished("SCHOOLS") == 0 &&
            unfinished("HOUSING") == 0;
   }, 60000)) << "outbox entries " << outbox_entries() << ", registry events unfinished " << unfinished("REGISTRY");
+  // Every offer made is answered, and no more come: a run of the allocator
+  // (after the answers' events are through) finds no seat to offer.
+  const bool answers_done = testing::WaitUntil([&] {
+    {
+      std::lock_guard lock(answers_mu);
+      if (!to_answer.empty()) return false;
+    }
+    if (outbox_entries() != 0 || unfinished("COURSES") != 0) return false;
+    cv1::RunAllocationResponse allocation;
+    if (!courses_stub_->RunAllocation(Ctx(10).get(), {}, &allocation).ok() || allocation.offers_made() > 0) return false;
+    // ... and the answerer has read every event published by then (a scheduled run's offers too).
+    auto stream = (*bus)->GetStreamState("COURSES");
+    if (outbox_entries() != 0 || !stream.ok() || next_sequence <= stream->last_sequence) return false;
+    std::lock_guard lock(answers_mu);
+    return to_answer.empty();
+  }, 90000);
+  std::move(stop_answering).Invoke();
+  ASSERT_TRUE(answers_done) << to_answer.size() << " offers not answered";
   sv1::RunPlacementResponse run;
   ASSERT_TRUE(testing::WaitUntil([&] { return schools_stub_->RunPlacement(Ctx(10).get(), {}, &run).ok(); }, 30000));
 
@@ -460,9 +578,56 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
       ++expected[adult + " housing_offered"];
     }
   }
+  // Every offer has exactly one outcome, the one the person gave; enrolments
+  // never beyond a course's seats; every offer and enrolment has its message.
+  std::map<std::string, std::vector<int>> outcomes;  // offer id → OfferClosed outcomes
+  std::set<std::string> offers_made;
+  std::map<std::string, int> enrolments_of;  // person → enrolments (one course type here)
+  int offer_events = 0, enrolments = 0;
+  auto course_events = (*bus)->ReadStream("COURSES", 1, 1'000'000);
+  ASSERT_TRUE(course_events.ok());
+  for (const auto& e : *course_events) {
+    if (cv1::SeatOffered o; e.event_type == cv1::SeatOffered::descriptor()->full_name() && o.ParseFromString(e.payload)) {
+      ++offer_events;
+      if (offers_made.insert(o.offer_id()).second) ++expected[o.person_id() + " seat_offered"];
+    } else if (cv1::OfferClosed c;
+               e.event_type == cv1::OfferClosed::descriptor()->full_name() && c.ParseFromString(e.payload)) {
+      outcomes[c.offer_id()].push_back(c.outcome());
+    } else if (cv1::EnrolmentStarted n;
+               e.event_type == cv1::EnrolmentStarted::descriptor()->full_name() && n.ParseFromString(e.payload)) {
+      ++enrolments;
+      ++enrolments_of[n.person_id()];
+      ++expected[n.person_id() + " enrolment_started"];
+    }
+  }
+  int accepted = 0, offers_without_outcome = 0, offers_with_two = 0, wrong_outcomes = 0, enrolled_twice = 0;
+  for (const auto& offer : offers_made) {
+    auto it = outcomes.find(offer);
+    if (it == outcomes.end()) {
+      ++offers_without_outcome;
+      continue;
+    }
+    if (it->second.size() > 1) ++offers_with_two;
+    const bool accept = answered.contains(offer) && answered.at(offer);
+    accepted += accept ? 1 : 0;
+    const int wanted = accept ? cv1::OFFER_OUTCOME_ACCEPTED : cv1::OFFER_OUTCOME_DECLINED;
+    if (!answered.contains(offer) || it->second.front() != wanted) ++wrong_outcomes;
+  }
+  for (const auto& [person, n] : enrolments_of) enrolled_twice += n > 1 ? 1 : 0;
+  int courses_over_seats = 0, course_seats_taken = 0;
+  for (const auto& id : courses) {
+    cv1::GetCourseRequest req;
+    req.set_course_id(id);
+    cv1::GetCourseResponse course;
+    ASSERT_TRUE(courses_stub_->GetCourse(Ctx().get(), req, &course).ok());
+    if (course.course().enrolled() + course.course().offered() > course.course().seats()) ++courses_over_seats;
+    course_seats_taken += course.course().enrolled();
+  }
+
   // The last runs' events reach the notification service, which sends what they ask for.
   ASSERT_TRUE(testing::WaitUntil([&] {
-    return outbox_entries() == 0 && unfinished("SCHOOLS") == 0 && unfinished("HOUSING") == 0;
+    return outbox_entries() == 0 && unfinished("COURSES") == 0 && unfinished("SCHOOLS") == 0 &&
+           unfinished("HOUSING") == 0;
   }, 60000));
   std::map<std::string, int> messages;  // "<adult> <kind>" → messages delivered or dead
   int pending = 0, delivered = 0, dead = 0;
@@ -514,7 +679,14 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
               outbox_entries());
   std::printf("  households unknown to housing %d; %d persons offered or housed in 80 beds, places over their beds %d\n",
               households_unknown_to_housing, housed_or_offered, places_over_beds);
-  std::printf("  %d placements: messages delivered %d, dead-lettered %d, pending %d; placements without a message %d, "
+  std::printf("  %zu seat offers (%d events), answered while the faults happened in %d calls (%d failed and were "
+              "retried): %d accepted; offers without an outcome %d, with two %d, with another outcome than the "
+              "answer %d; %d enrolments (%d seats taken in 4 courses of 20), enrolled twice %d, courses over their "
+              "seats %d\n",
+              offers_made.size(), offer_events, answer_calls.load(), answer_failures.load(), accepted,
+              offers_without_outcome, offers_with_two, wrong_outcomes, enrolments, course_seats_taken, enrolled_twice,
+              courses_over_seats);
+  std::printf("  %d placements and offers: messages delivered %d, dead-lettered %d, pending %d; placements without a message %d, "
               "with two %d; messages without a placement %d; %zu mails and %zu SMS received\n",
               placements, delivered, dead, pending, placements_without_message, placements_with_two,
               messages_without_placement, smtp_.Mails().size(), sms_.Requests().size());
@@ -528,6 +700,16 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   EXPECT_EQ(households_unknown_to_housing, 0);
   EXPECT_EQ(places_over_beds, 0);
   EXPECT_GT(housed_or_offered, 0) << "allocation ran";
+  EXPECT_GT(offers_made.size(), 80u) << "declined seats are offered again";
+  EXPECT_GT(answer_failures.load(), 0) << "the faults should have been felt by the answers";
+  EXPECT_EQ(offer_events, static_cast<int>(offers_made.size())) << "an offer published twice";
+  EXPECT_EQ(offers_without_outcome, 0);
+  EXPECT_EQ(offers_with_two, 0);
+  EXPECT_EQ(wrong_outcomes, 0);
+  EXPECT_EQ(enrolments, accepted);
+  EXPECT_EQ(course_seats_taken, accepted);
+  EXPECT_EQ(enrolled_twice, 0);
+  EXPECT_EQ(courses_over_seats, 0);
   EXPECT_GT(placements, 0);
   EXPECT_EQ(pending, 0);
   EXPECT_EQ(placements_without_message, 0);

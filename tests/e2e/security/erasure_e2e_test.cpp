@@ -15,7 +15,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -28,6 +27,7 @@
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus.h"
 #include "redis.h"
+#include "support/erasure_scan.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 #include "support/sinks.h"
@@ -40,8 +40,6 @@ namespace cv1 = ankommen::courses::v1;
 namespace sv1 = ankommen::schools::v1;
 namespace hv1 = ankommen::housing::v1;
 namespace nv1 = ankommen::notifications::v1;
-
-constexpr int64_t kIdempotencyWindowSeconds = 7 * 24 * 3600;
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -150,27 +148,6 @@ class ErasureE2ETest : public ::testing::Test {
     return out;
   }
 
-  // Every key that names `text`, or whose value does, with its TTL in seconds (-1: none).
-  std::map<std::string, int64_t> KeysMentioning(const std::string& text) {
-    std::map<std::string, int64_t> found;
-    auto keys = redis_pool_->Command({"KEYS", "*"});
-    for (const auto& key : keys->elements) {
-      std::string all = key.str + "\n";
-      std::function<void(const RedisReply&)> collect = [&](const RedisReply& r) {
-        all += r.str + "\n";
-        for (const auto& e : r.elements) collect(e);
-      };
-      auto type = redis_pool_->Command({"TYPE", key.str});
-      if (type->str == "hash") collect(*redis_pool_->Command({"HGETALL", key.str}));
-      else if (type->str == "stream") collect(*redis_pool_->Command({"XRANGE", key.str, "-", "+"}));
-      else if (type->str == "zset") collect(*redis_pool_->Command({"ZRANGE", key.str, "0", "-1"}));
-      else if (type->str == "set") collect(*redis_pool_->Command({"SMEMBERS", key.str}));
-      else if (type->str == "string") collect(*redis_pool_->Command({"GET", key.str}));
-      if (all.find(text) != std::string::npos) found[key.str] = redis_pool_->Command({"TTL", key.str})->integer;
-    }
-    return found;
-  }
-
   bool Settled() {
     for (const char* stream : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING"}) {
       auto u = bus_->Unfinished(stream);
@@ -222,10 +199,10 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   EXPECT_THAT(kinds, ::testing::ElementsAre("housing_offered", "school_placed", "seat_offered"));
   ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
   // Positive control: the scan finds her id in every service that served her.
-  const auto before = KeysMentioning(amina);
+  const auto before = testing::TracesOf(redis_.port(), amina);
   for (const char* service : {"ankommen:registry:", "ankommen:courses:", "ankommen:schools:", "ankommen:housing:",
                               "ankommen:notifications:"}) {
-    EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const auto& k) { return absl::StartsWith(k.first, service); }))
+    EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const auto& t) { return absl::StartsWith(t.key, service); }))
         << service << " should know her before the erasure";
   }
   std::map<std::string, size_t> published_before;
@@ -242,20 +219,12 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
 
   // What is left names her only where the law or late events need it, and expires.
-  int kept_by_law = 0, expiring = 0;
-  std::vector<std::string> kept_for_good;
-  for (const auto& [key, ttl] : KeysMentioning(amina)) {
-    if (absl::StartsWith(key, "ankommen:registry:") && absl::EndsWith(key, ":audit")) {
-      ++kept_by_law;
-    } else if (ttl > 0 && ttl <= kIdempotencyWindowSeconds) {
-      ++expiring;
-    } else {
-      kept_for_good.push_back(absl::StrCat(key, " (ttl ", ttl, ")"));
-    }
-  }
-  std::printf("erasure: %zu keys named her before; after: %d audit streams (kept by law), %d keys expiring within "
-              "7 days, %zu kept for good\n",
-              before.size(), kept_by_law, expiring, kept_for_good.size());
+  const auto after = testing::TracesOf(redis_.port(), amina);
+  const auto kept_for_good = testing::KeptForGood(after);
+  const auto kept_by_law = std::count_if(after.begin(), after.end(), [](const auto& t) { return absl::EndsWith(t.key, ":audit"); });
+  std::printf("erasure: %zu keys named her before; after: %zu (%ld audit streams, kept by law; the rest expiring "
+              "within 7 days), %zu kept for good\n",
+              before.size(), after.size(), static_cast<long>(kept_by_law), kept_for_good.size());
   EXPECT_THAT(kept_for_good, ::testing::IsEmpty());
   EXPECT_GE(kept_by_law, 1) << "the erasure itself is recorded";
 

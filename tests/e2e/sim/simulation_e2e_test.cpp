@@ -1,7 +1,8 @@
 // The main job in small: the five services on the simulated clock, Landkreis
 // Meißen imported with ankommenctl, and ankommen-sim driving a few weeks. The
 // report's numbers must add up, and no personal data of the simulated people
-// may appear in the services' logs, events or metrics. ankommenctl import must
+// may appear in the services' logs, events or metrics; after the run, an
+// erased adult leaves nothing kept for good in Redis. ankommenctl import must
 // name each broken row, import the rest, and write nothing twice on a re-run.
 #include <dirent.h>
 
@@ -15,16 +16,21 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "ankommen/registry/v1/events.pb.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus.h"
 #include "district.h"
 #include "population.h"
 #include "streams.h"
+#include "support/erasure_scan.h"
 #include "support/servers.h"
 
 namespace ankommen {
 namespace {
 
+namespace rv1 = ankommen::registry::v1;
 namespace sv1 = ankommen::schools::v1;
 
 std::string ReadAll(const std::string& path) {
@@ -234,6 +240,38 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
     }
   }
   EXPECT_GT(events, 100u);
+
+  // After the run, an erasure: the first registered adult goes, and nothing
+  // of them is kept for good in any service's keys.
+  auto registered = (*bus)->ReadStream(streams::kRegistry, 1, 1'000'000);
+  ASSERT_TRUE(registered.ok());
+  std::string adult;
+  for (const auto& e : *registered) {
+    rv1::HouseholdRegistered h;
+    if (e.event_type != rv1::HouseholdRegistered::descriptor()->full_name() || !h.ParseFromString(e.payload)) continue;
+    for (const auto& m : h.members()) {
+      if (m.age_years() >= 18) adult = m.person_id();
+    }
+    if (!adult.empty()) break;
+  }
+  ASSERT_FALSE(adult.empty());
+  ASSERT_FALSE(testing::TracesOf(redis_.port(), adult).empty()) << "the scan sees the adult before";
+  auto registry = rv1::RegistryService::NewStub(grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  rv1::ErasePersonRequest erase;
+  erase.set_idempotency_key("erase-after-the-run");
+  erase.set_person_id(adult);
+  erase.set_reason("Art. 17 request");
+  rv1::ErasePersonResponse erased;
+  ASSERT_TRUE(registry->ErasePerson(&ctx, erase, &erased).ok());
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing}) {
+      auto unfinished = (*bus)->Unfinished(stream);
+      if (!unfinished.ok() || *unfinished != 0) return false;
+    }
+    return testing::KeptForGood(testing::TracesOf(redis_.port(), adult)).empty();
+  }, 30000)) << "kept for good: " << absl::StrJoin(testing::KeptForGood(testing::TracesOf(redis_.port(), adult)), ", ");
 }
 
 }  // namespace
