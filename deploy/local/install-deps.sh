@@ -13,7 +13,7 @@ PACKAGES=(
   libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev libjwt-dev
   prometheus
   clang libclang-rt-14-dev
-  util-linux iproute2 nftables
+  util-linux iproute2 nftables stunnel4
 )
 
 missing=()

@@ -240,7 +240,11 @@ std::string RedisServer::Command(const std::vector<std::string>& argv) const {
 
 ServiceProcess::ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
                                const RedisServer& redis, std::map<std::string, std::string> extra_env)
-    : binary_(binary), health_name_(health_name), nats_url_(nats.url()), redis_url_(redis.url()),
+    : ServiceProcess(binary, health_name, nats, redis.url(), std::move(extra_env)) {}
+
+ServiceProcess::ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
+                               const std::string& redis_url, std::map<std::string, std::string> extra_env)
+    : binary_(binary), health_name_(health_name), nats_url_(nats.url()), redis_url_(redis_url),
       extra_env_(std::move(extra_env)), grpc_port_(FreePort()), metrics_port_(FreePort()) {
   Launch(extra_env_);
 }

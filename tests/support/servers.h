@@ -98,6 +98,9 @@ class ServiceProcess {
  public:
   ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
                  const RedisServer& redis, std::map<std::string, std::string> extra_env = {});
+  // The same against any Redis URL (a TLS tunnel to one, say).
+  ServiceProcess(const std::string& binary, const std::string& health_name, const NatsServer& nats,
+                 const std::string& redis_url, std::map<std::string, std::string> extra_env = {});
   ~ServiceProcess();
   std::string grpc_addr() const;
   int grpc_port() const { return grpc_port_; }

@@ -1,10 +1,12 @@
 // TLS on the gRPC port, with the binaries as they ship: a registry started
 // with a certificate and a client CA speaks mutual TLS only — a plaintext
 // caller and a TLS caller without a client certificate are turned away, one
-// with a certificate from the CA is served. And TLS to NATS: the registry
-// reaches a nats-server that speaks mutual TLS only. The certificates come
-// from deploy/local/dev-certs.sh, the script development uses.
+// with a certificate from the CA is served. And TLS to NATS and to Redis: the
+// registry reaches a nats-server and a redis-server that speak mutual TLS
+// only. The certificates come from deploy/local/dev-certs.sh, the script
+// development uses.
 #include <cstdlib>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
@@ -12,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "bus.h"
+#include "redis.h"
 #include "grpc_credentials.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
@@ -138,6 +141,75 @@ TEST_F(NatsTlsE2ETest, TheRegistryPublishesOverMutualTlsAndPlaintextIsRefused) {
   EXPECT_FALSE(Bus::Connect(nats_->url(), "plaintext", nullptr, absl::Seconds(1)).ok());
   Bus::Access no_certificate{"", "", Cert("ca.crt"), "", ""};
   EXPECT_FALSE(Bus::Connect(nats_->url(), "no-certificate", nullptr, no_certificate, absl::Seconds(1)).ok());
+}
+
+}  // namespace
+}  // namespace ankommen
+
+namespace ankommen {
+namespace {
+
+// TLS to Redis. Debian 12's hiredis (0.14) speaks no TLS, so the services
+// reach a TLS-only redis-server through a TLS tunnel beside them (stunnel,
+// as the deployment's sidecar does): it checks the server against the
+// district's CA and shows the service's client certificate. A client that
+// talks plain Redis to the TLS port gets nowhere.
+class RedisTlsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string script = absl::StrCat(ANKOMMEN_SOURCE_DIR, "/deploy/local/dev-certs.sh");
+    ASSERT_EQ(std::system(absl::StrCat("bash ", script, " ", certs_.path(), " >/dev/null").c_str()), 0);
+    redis_ = std::make_unique<testing::Process>(
+        testing::FindBinary("redis-server"),
+        std::vector<std::string>{"--bind", "127.0.0.1", "--port", "0", "--tls-port", std::to_string(tls_port_),
+                                 "--tls-cert-file", Cert("server.crt"), "--tls-key-file", Cert("server.key"),
+                                 "--tls-ca-cert-file", Cert("ca.crt"), "--tls-auth-clients", "yes", "--save", "",
+                                 "--appendonly", "no", "--dir", dir_.path()},
+        std::map<std::string, std::string>{}, dir_.path() + "/redis.log");
+    const std::string conf = dir_.path() + "/stunnel.conf";
+    std::ofstream(conf) << "foreground = yes\npid =\n[redis]\nclient = yes\n"
+                        << "accept = 127.0.0.1:" << tunnel_port_ << "\nconnect = 127.0.0.1:" << tls_port_ << "\n"
+                        << "CAfile = " << Cert("ca.crt") << "\nverifyChain = yes\ncheckHost = localhost\n"
+                        << "cert = " << Cert("client.crt") << "\nkey = " << Cert("client.key") << "\n";
+    tunnel_ = std::make_unique<testing::Process>(testing::FindBinary("stunnel4"), std::vector<std::string>{conf},
+                                                 std::map<std::string, std::string>{}, dir_.path() + "/stunnel.log");
+    ASSERT_TRUE(testing::WaitUntil([&] {
+      auto pool = RedisPool::Connect(TunnelUrl(), 1, absl::Seconds(1));
+      return pool.ok() && (*pool)->Command({"PING"}).ok();
+    }, 10000)) << redis_->Log() << tunnel_->Log();
+  }
+
+  std::string Cert(const char* name) const { return absl::StrCat(certs_.path(), "/", name); }
+  std::string TunnelUrl() const { return absl::StrCat("redis://127.0.0.1:", tunnel_port_, "/0"); }
+
+  testing::TempDir certs_, dir_;
+  const int tls_port_ = testing::FreePort(), tunnel_port_ = testing::FreePort();
+  std::unique_ptr<testing::Process> redis_, tunnel_;
+  testing::NatsServer nats_;
+};
+
+TEST_F(RedisTlsE2ETest, TheRegistryKeepsItsStateOverTlsAndPlainRedisIsRefused) {
+  testing::ServiceProcess registry(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_,
+                                   TunnelUrl());
+  auto stub = rv1::RegistryService::NewStub(grpc::CreateChannel(registry.grpc_addr(), grpc::InsecureChannelCredentials()));
+  rv1::RegisterHouseholdResponse registered;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ASSERT_TRUE(stub->RegisterHousehold(&ctx, testing::SampleRegistration("redis-tls"), &registered).ok());
+  }
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  rv1::GetHouseholdRequest get;
+  get.set_household_id(registered.household().household_id());
+  get.set_purpose("tls e2e");
+  rv1::GetHouseholdResponse household;
+  ASSERT_TRUE(stub->GetHousehold(&ctx, get, &household).ok());
+  EXPECT_EQ(household.household().members_size(), registered.household().members_size());
+
+  // Plain Redis on the TLS port: the connection opens, no command is answered.
+  auto plain = RedisPool::Connect(absl::StrCat("redis://127.0.0.1:", tls_port_, "/0"), 1, absl::Seconds(1));
+  if (plain.ok()) EXPECT_FALSE((*plain)->Command({"PING"}).ok());
 }
 
 }  // namespace
