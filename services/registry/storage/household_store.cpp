@@ -242,25 +242,14 @@ absl::StatusOr<HeldPage> HouseholdStore::ListHeld(int page_size, const std::stri
     }
     after_id = parts[1];
   }
-  std::vector<std::vector<std::string>> reads;
-  std::string min = after_time < 0 ? "-inf" : std::to_string(after_time);
-  for (int p = 0; p < kPartitions; ++p) {
-    reads.push_back({"ZRANGEBYSCORE", HeldKey(p), min, "+inf", "WITHSCORES", "LIMIT", "0",
-                     std::to_string(page_size + 1000)});
-  }
-  auto replies = redis_.Pipeline(reads);
-  if (!replies.ok()) return replies.status();
+  auto scored = ScoredAcrossPartitions([this](int p) { return HeldKey(p); },
+                                       after_time < 0 ? "-inf" : std::to_string(after_time), "+inf", page_size + 1000);
+  if (!scored.ok()) return scored.status();
   std::vector<std::pair<int64_t, std::string>> entries;
-  for (const auto& r : *replies) {
-    for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-      int64_t at = 0;
-      (void)absl::SimpleAtoi(r.elements[i + 1].str, &at);
-      std::pair<int64_t, std::string> e{at, r.elements[i].str};
-      if (after_time >= 0 && e <= std::make_pair(after_time, after_id)) continue;
-      entries.push_back(std::move(e));
-    }
+  for (auto& e : *scored) {
+    if (after_time >= 0 && e <= std::make_pair(after_time, after_id)) continue;
+    entries.push_back(std::move(e));
   }
-  std::sort(entries.begin(), entries.end());
   HeldPage page;
   if (static_cast<int>(entries.size()) > page_size) {
     entries.resize(page_size);
@@ -302,9 +291,19 @@ absl::StatusOr<HeldStats> HouseholdStore::CountHeld() {
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> HouseholdStore::ClosedCasesBefore(int64_t cutoff) {
+  auto found = ScoredAcrossPartitions([this](int p) { return ClosedKey(p); }, "-inf", std::to_string(cutoff), 0);
+  if (!found.ok()) return found.status();
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (auto& [at, id] : *found) out.emplace_back(std::move(id), at);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> HouseholdStore::ScoredAcrossPartitions(
+    const std::function<std::string(int)>& key, const std::string& min, const std::string& max, int limit) {
   std::vector<std::vector<std::string>> reads;
   for (int p = 0; p < kPartitions; ++p) {
-    reads.push_back({"ZRANGEBYSCORE", ClosedKey(p), "-inf", std::to_string(cutoff), "WITHSCORES"});
+    reads.push_back({"ZRANGEBYSCORE", key(p), min, max, "WITHSCORES"});
+    if (limit > 0) reads.back().insert(reads.back().end(), {"LIMIT", "0", std::to_string(limit)});
   }
   auto replies = redis_.Pipeline(reads);
   if (!replies.ok()) return replies.status();
@@ -317,9 +316,7 @@ absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> HouseholdStore::Clo
     }
   }
   std::sort(found.begin(), found.end());
-  std::vector<std::pair<std::string, int64_t>> out;
-  for (auto& [at, id] : found) out.emplace_back(std::move(id), at);
-  return out;
+  return found;
 }
 
 absl::StatusOr<int64_t> HouseholdStore::AuditEntriesBefore(int partition, absl::Time cutoff, bool remove) {

@@ -1,7 +1,8 @@
 // How the registry keeps households in Redis. One aggregate per household
 // (its members inside), in the partition its id names:
 //   ankommen:registry:{registry:pN}:household:<id>  hash {v, data = Household proto}
-//   ankommen:registry:{registry:pN}:person:<id>     the household id, or "erased"
+//   ankommen:registry:{registry:pN}:person:<id>     the household id, or "erased" (expires
+//                                                   with the idempotency window)
 //   ankommen:registry:{registry:pN}:area:<area>     sorted set of household ids
 //   ankommen:registry:{registry:pN}:audit           stream of reads and changes
 //   ankommen:registry:{registry:pN}:dupkey:<hash>   sorted set of person ids filed
@@ -13,6 +14,7 @@
 // A person merged into another keeps "merged:<surviving id>" under person:<id>.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,6 +139,10 @@ class HouseholdStore {
   std::string BlockingKey(int partition, const std::string& hashed) const;
   std::string HeldKey(int partition) const;
   std::string ClosedKey(int partition) const;
+  // (score, member) of every partition's sorted set `key(p)` with scores in
+  // [min, max] (Redis's syntax), at most `limit` per partition (0: all), sorted.
+  absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ScoredAcrossPartitions(
+      const std::function<std::string(int)>& key, const std::string& min, const std::string& max, int limit);
   // Blocking-set and held-set changes between two states of a household.
   void IndexDuplicates(const v1::Household& before, const v1::Household& after, std::vector<IndexOp>& ops) const;
 

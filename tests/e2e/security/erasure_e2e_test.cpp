@@ -28,6 +28,7 @@
 #include "bus.h"
 #include "redis.h"
 #include "support/erasure_scan.h"
+#include "support/sample_courses.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 #include "support/sinks.h"
@@ -91,20 +92,11 @@ class ErasureE2ETest : public ::testing::Test {
     p.mutable_provider()->set_name("VHS Riesa");
     cv1::CreateProviderResponse provider;
     ASSERT_TRUE(courses_stub_->CreateProvider(Ctx().get(), p, &provider).ok());
-    cv1::CreateCourseRequest c;
-    c.set_idempotency_key("course");
-    auto* course = c.mutable_course();
-    course->set_provider_id(provider.provider().provider_id());
-    course->set_title("Integrationskurs Riesa-Mitte");
-    course->set_course_type(cv1::COURSE_TYPE_INTEGRATION_GENERAL);
-    course->mutable_location()->set_municipality_ags("14627230");
-    course->mutable_location()->set_social_area("Riesa");
-    course->mutable_location()->mutable_coordinates()->set_lat(51.31);
-    course->mutable_location()->mutable_coordinates()->set_lon(13.29);
-    course->set_start_date("2027-01-11");
-    course->set_schedule(cv1::SCHEDULE_MORNING);
     cv1::CreateCourseResponse created_course;
-    ASSERT_TRUE(courses_stub_->CreateCourse(Ctx().get(), c, &created_course).ok());
+    ASSERT_TRUE(courses_stub_
+                    ->CreateCourse(Ctx().get(), testing::SampleCourse("course", provider.provider().provider_id()),
+                                   &created_course)
+                    .ok());
 
     sv1::CreateSchoolRequest s;
     s.set_idempotency_key("school");
