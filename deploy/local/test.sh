@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 say "Installing Debian packages (if missing)"
-"$ROOT/deploy/local/install-deps.sh"
+"$ROOT/deploy/local/install-deps.sh" --tests
 say "Building"
 configure_and_build
 say "Testing"

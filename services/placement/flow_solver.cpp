@@ -77,8 +77,7 @@ struct Group {
   std::vector<int32_t> members;  // longest wait first
 };
 
-std::vector<Group> GroupDemands(const Problem& problem, const Objective& objective,
-                                const std::vector<std::pair<size_t, size_t>>& ranges, const Region& region,
+std::vector<Group> GroupDemands(const Problem& problem, const Objective& objective, const Region& region,
                                 const SolverOptions& options) {
   std::vector<Group> groups;
   if (static_cast<int>(region.demands.size()) < options.aggregate_min_demands) {
@@ -160,7 +159,7 @@ absl::StatusOr<RegionResult> SolveRegion(const Problem& problem, const Objective
                                          const SolverOptions& options, std::vector<int32_t>& place_of) {
   RegionResult result;
   absl::Time start = absl::Now();
-  std::vector<Group> groups = GroupDemands(problem, objective, ranges, region, options);
+  std::vector<Group> groups = GroupDemands(problem, objective, region, options);
   result.aggregated = groups.size() < region.demands.size();
 
   FlowNetwork net;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace ankommen::sim {
 
@@ -147,8 +148,9 @@ std::string RenderTable(const Report& r) {
     for (const auto& [k, v] : outcomes) absl::StrAppendFormat(&out, " %s %d", k, v);
     absl::StrAppend(&out, "\n");
   }
-  absl::StrAppend(&out, "\nUnused at the end:");
-  for (const auto& [k, v] : r.unused) absl::StrAppendFormat(&out, " %s %d;", k, v);
+  std::vector<std::string> unused;
+  for (const auto& [k, v] : r.unused) unused.push_back(absl::StrFormat("%s %d", k, v));
+  absl::StrAppend(&out, "\nUnused at the end: ", absl::StrJoin(unused, "; "));
   absl::StrAppend(&out, "\n\nChecks\n");
   for (const auto& c : r.checks) {
     absl::StrAppendFormat(&out, "  %-4s %s: %d = %d%s\n", c.ok() ? "ok" : "FAIL", c.name, c.left, c.right,

@@ -1,6 +1,7 @@
-// Renders every overlay under k8s/overlays with `kubectl kustomize` and checks
-// each object: against the Kubernetes JSON schemas (kubernetes-models), and
-// for fields Kubernetes does not know (the API's own field maps from
+// Renders every overlay under k8s/overlays with `kubectl kustomize` (the one
+// $KUBECTL names: check.sh passes the pinned 1.32) and checks each object:
+// against the Kubernetes JSON schemas (kubernetes-models), and for fields
+// Kubernetes does not know (the API's own field maps from
 // @kubernetes/client-node) — a typo such as `readinesProbe` is an error, not
 // a field silently dropped by the API server.
 import { execFileSync } from "node:child_process";
@@ -42,7 +43,7 @@ function unknownFields(value, typeName, path) {
 let failures = 0, checked = 0;
 const overlays = readdirSync(join(root, "k8s", "overlays"));
 for (const overlay of overlays) {
-  const rendered = execFileSync("kubectl", ["kustomize", join(root, "k8s", "overlays", overlay)], { encoding: "utf8" });
+  const rendered = execFileSync(process.env.KUBECTL ?? "kubectl", ["kustomize", join(root, "k8s", "overlays", overlay)], { encoding: "utf8" });
   for (const object of yaml.loadAll(rendered).filter(Boolean)) {
     const id = `${overlay}: ${object.kind}/${object.metadata?.name}`;
     const entry = known[`${object.apiVersion}/${object.kind}`];

@@ -41,6 +41,14 @@ std::map<std::string, std::string> MakePasswords(const testing::TempDir& dir) {
   return passwords;
 }
 
+// A login as a NATS user, without TLS.
+Bus::Access Login(const std::string& user, const std::string& password) {
+  Bus::Access access;
+  access.user = user;
+  access.password = password;
+  return access;
+}
+
 class NatsPermissionsE2ETest : public ::testing::Test {
  protected:
   std::map<std::string, std::string> Env(const std::string& service) {
@@ -63,7 +71,7 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
   EXPECT_THAT(nats_.Log(), ::testing::Not(::testing::HasSubstr("Violation"))) << nats_.Log();
 
   // The course service's user cannot speak for the registry, nor change its stream.
-  auto as_courses = Bus::Connect(nats_.url(), "forger", nullptr, Bus::Access{"courses", passwords_["courses"]});
+  auto as_courses = Bus::Connect(nats_.url(), "forger", nullptr, Login("courses", passwords_["courses"]));
   ASSERT_TRUE(as_courses.ok()) << as_courses.status();
   OutgoingEvent forged;
   forged.subject = streams::kPersonErased;
@@ -84,7 +92,7 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
 
   // Nobody gets in without a password, or with another's.
   EXPECT_FALSE(Bus::Connect(nats_.url(), "anonymous", nullptr, absl::Seconds(1)).ok());
-  EXPECT_FALSE(Bus::Connect(nats_.url(), "guess", nullptr, Bus::Access{"registry", passwords_["courses"]},
+  EXPECT_FALSE(Bus::Connect(nats_.url(), "guess", nullptr, Login("registry", passwords_["courses"]),
                             absl::Seconds(1))
                    .ok());
 }

@@ -209,7 +209,9 @@ TEST_F(RedisTlsE2ETest, TheRegistryKeepsItsStateOverTlsAndPlainRedisIsRefused) {
 
   // Plain Redis on the TLS port: the connection opens, no command is answered.
   auto plain = RedisPool::Connect(absl::StrCat("redis://127.0.0.1:", tls_port_, "/0"), 1, absl::Seconds(1));
-  if (plain.ok()) EXPECT_FALSE((*plain)->Command({"PING"}).ok());
+  if (plain.ok()) {
+    EXPECT_FALSE((*plain)->Command({"PING"}).ok());
+  }
 }
 
 }  // namespace
