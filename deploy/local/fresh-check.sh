@@ -61,7 +61,7 @@ trap cleanup EXIT
 
 # The host's Debian mirror (its first non-security source), for debootstrap.
 mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
-  grep -oE 'https?://[^ ]+' | grep -v security | head -n1 || true)
+  grep -E '^[[:space:]]*(URIs:|deb )' | grep -oE 'https?://[^ ]+' | grep -v security | head -n1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 
 say "a minimal Debian 12 root in $FRESH (debootstrap from $mirror)"
