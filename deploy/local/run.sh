@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Sets up and runs a whole district on this machine: installs what is missing
-# (Debian packages), builds, starts nats-server and redis-server on loopback
-# and the five services on a simulated clock, imports Landkreis Meißen's
-# schools, Kitas and accommodations (deploy/sample/district), simulates
-# half a year of arrivals with ankommen-sim, prints the report, and stops
-# exactly what it started.
+# (Debian packages), builds, checks the district's tables, starts nats-server
+# and redis-server on loopback and the five services on a simulated clock with
+# the district's settings, imports its schools, Kitas and accommodations,
+# simulates half a year of arrivals with ankommen-sim, prints the report, and
+# stops exactly what it started.
 #
-#   deploy/local/run.sh [--weeks 26] [--seed 1] [--scale district|state]
+#   deploy/local/run.sh [--district DIR] [--weeks 26] [--seed 1] [--scale district|state]
 #                       [--policy optimal|fcfs|both] [--keep-running]
 #
+# --district is a directory of tables (docs/district-format.md); the default is
+# Landkreis Meißen (deploy/sample/meissen), deploy/sample/kaiserslautern is the
+# other bundled one. A district with a problem stops the run before anything is
+# started or written (exit status 2), each problem named by file, line and field.
 # --policy both runs fcfs and then optimal on the same seed and shows them side
 # by side. Reports (JSON, and an SVG chart of waiting over the weeks) are
 # written to var/reports. A simulation starts from an empty district: it
@@ -16,15 +20,16 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WEEKS=26 SEED=1 SCALE=district POLICY=optimal KEEP_RUNNING=0
+WEEKS=26 SEED=1 SCALE=district POLICY=optimal KEEP_RUNNING=0 DISTRICT="$ROOT/deploy/sample/meissen"
 while [[ $# -gt 0 ]]; do
   case $1 in
+    --district) DISTRICT=$(cd "$2" 2>/dev/null && pwd) || { echo "--district: no directory $2" >&2; exit 2; }; shift ;;
     --weeks) WEEKS=$2; shift ;;
     --seed) SEED=$2; shift ;;
     --scale) SCALE=$2; shift ;;
     --policy) POLICY=$2; shift ;;
     --keep-running) KEEP_RUNNING=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -40,35 +45,38 @@ say "Building"
 configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications \
   ankommenctl ankommen-sim
 
-stop_all  # what an earlier --keep-running left
-if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
-
 CTL="$BUILD_DIR/tools/ankommenctl/ankommenctl"
 SIM="$BUILD_DIR/tools/ankommen-sim/ankommen-sim"
-DISTRICT="$ROOT/deploy/sample/district"
+say "Checking the district in $DISTRICT"
+"$SIM" check --district "$DISTRICT" || exit 2
+# The services' settings the district implies: housing standard, social
+# workers per area, travel limits, the teams told of capacity gaps.
+district_env=()
+while IFS= read -r line; do district_env+=("$line"); done < <("$SIM" env --district "$DISTRICT" --scale "$SCALE")
+DISTRICT_NAME=$(basename "$DISTRICT")
+
+stop_all  # what an earlier --keep-running left
+if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
 REPORTS="$VAR_DIR/reports"
 mkdir -p "$REPORTS"
-# One social worker per 150 places (Meißen today), per social area.
-if [[ $SCALE == state ]]; then workers="Meißen=8,Riesa=8,Großenhain=8,Radebeul=8"; else workers="Meißen=1,Riesa=1,Großenhain=1,Radebeul=1"; fi
 
 simulate() {  # policy
-  local policy=$1 name="report-$1-seed$SEED-$SCALE-${WEEKS}w"
+  local policy=$1 name="report-$DISTRICT_NAME-$1-seed$SEED-$SCALE-${WEEKS}w"
   stop_all
   rm -rf "$VAR_DIR/nats" "$VAR_DIR/redis" "$VAR_DIR/letters"
   # The simulator moves the clock; the services place by the policy asked for.
   # Capacity gaps go to each area's social-work team (printed, like every message here).
   export ANKOMMEN_CLOCK=simulated ANKOMMEN_COURSES_POLICY=$policy ANKOMMEN_SCHOOLS_POLICY=$policy \
-    ANKOMMEN_HOUSING_POLICY=$policy ANKOMMEN_HOUSING_SOCIAL_WORKERS=$workers \
-    ANKOMMEN_NOTIFICATIONS_TEAMS="Meißen=sozialarbeit.meissen@landkreis.example,Riesa=sozialarbeit.riesa@landkreis.example,Großenhain=sozialarbeit.grossenhain@landkreis.example,Radebeul=sozialarbeit.radebeul@landkreis.example"
+    ANKOMMEN_HOUSING_POLICY=$policy "${district_env[@]}"
   start_district
 
-  say "Importing Landkreis Meißen: DaZ schools (2017 table), Kitas, accommodations"
+  say "Importing the district's DaZ schools, Kitas and accommodations"
   "$CTL" import schools "$DISTRICT/schools.csv"
   "$CTL" import kitas "$DISTRICT/kitas.csv"
   "$CTL" import accommodations "$DISTRICT/accommodations.csv"
 
   say "Simulating $WEEKS weeks (seed $SEED, $SCALE scale, policy $policy)"
-  "$SIM" run --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
+  "$SIM" run --district "$DISTRICT" --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
     --json "$REPORTS/$name.json" --svg "$REPORTS/$name.svg"
   echo "report: $REPORTS/$name.json, chart: $REPORTS/$name.svg"
 }
@@ -77,7 +85,8 @@ for policy in $POLICIES; do simulate "$policy"; done
 
 if [[ $POLICY == both ]]; then
   say "fcfs and optimal on seed $SEED, side by side"
-  "$SIM" compare "$REPORTS/report-fcfs-seed$SEED-$SCALE-${WEEKS}w.json" "$REPORTS/report-optimal-seed$SEED-$SCALE-${WEEKS}w.json"
+  "$SIM" compare "$REPORTS/report-$DISTRICT_NAME-fcfs-seed$SEED-$SCALE-${WEEKS}w.json" \
+    "$REPORTS/report-$DISTRICT_NAME-optimal-seed$SEED-$SCALE-${WEEKS}w.json"
 fi
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace ankommen::sim {
 
@@ -15,49 +16,24 @@ const Town& District::TownNamed(const std::string& town) const {
   throw std::out_of_range("no town " + town);
 }
 
-District Meissen() {
-  District d;
-  d.name = "Landkreis Meißen";
-  d.social_areas = {"Meißen", "Riesa", "Großenhain", "Radebeul"};
-  // Town centres and postal codes are public geography; the areas follow the
-  // note in DOMAIN.md (Coswig → Radebeul, Gröditz and Nünchritz → Riesa,
-  // Niederau → Meißen, Ebersbach → Großenhain). Weights follow population.
-  d.towns = {
-      {"Meißen", "14627140", "Meißen", "01662", 51.1636, 13.4775, 28},
-      {"Niederau", "14627160", "Meißen", "01689", 51.1790, 13.5370, 4},
-      {"Nossen", "14627170", "Meißen", "01683", 51.0580, 13.2970, 10},
-      {"Riesa", "14627230", "Riesa", "01587", 51.3080, 13.2940, 30},
-      {"Gröditz", "14627050", "Riesa", "01609", 51.4130, 13.4460, 7},
-      {"Nünchritz", "14627180", "Riesa", "01612", 51.2990, 13.3890, 5},
-      {"Großenhain", "14627060", "Großenhain", "01558", 51.2890, 13.5240, 18},
-      {"Ebersbach", "14627030", "Großenhain", "01561", 51.2600, 13.6200, 4},
-      {"Radebeul", "14627210", "Radebeul", "01445", 51.1065, 13.6600, 34},
-      {"Coswig", "14627010", "Radebeul", "01640", 51.1270, 13.5830, 21},
-  };
-  return d;
-}
-
-std::vector<Provider> Providers() {
-  return {{"vhs", "Volkshochschule Landkreis Meißen", "11001"},
-          {"elbland", "Sprachschule Elbland", "11002"},
-          {"bildungswerk", "Bildungswerk Riesa", "11003"},
-          {"ehrenamt", "Ehrenamtliche Sprachpaten Großenhain", ""}};
+std::map<std::string, std::string> ServiceEnvironment(const District& district, int scale) {
+  std::map<std::string, std::string> env;
+  env["ANKOMMEN_HOUSING_M2_PER_PERSON"] = absl::StrCat(district.m2_per_person);
+  std::vector<std::string> workers, teams;
+  for (const auto& area : district.social_areas) {
+    workers.push_back(absl::StrCat(area.name, "=", area.social_workers * scale));
+    if (!area.team_email.empty()) teams.push_back(absl::StrCat(area.name, "=", area.team_email));
+  }
+  env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"] = absl::StrJoin(workers, ",");
+  if (!teams.empty()) env["ANKOMMEN_NOTIFICATIONS_TEAMS"] = absl::StrJoin(teams, ",");
+  if (district.course_max_km > 0) env["ANKOMMEN_COURSES_MAX_KM"] = absl::StrCat(district.course_max_km);
+  if (!district.school_max_km.empty()) {
+    env["ANKOMMEN_SCHOOLS_MAX_KM"] = absl::StrJoin(district.school_max_km, ",", absl::PairFormatter("="));
+  }
+  return env;
 }
 
 namespace {
-
-struct Series {
-  cv1::CourseType type;
-  std::string town;
-  std::string provider;
-  int every_weeks;  // a new class starts this often
-  int first_week;   // the first start, in weeks from the simulation's start
-  cv1::Schedule schedule;
-  int seats;  // 0: the type's default
-  int childcare;
-  int duration_weeks;
-  std::string target_level;
-};
 
 std::string TypeTitle(cv1::CourseType type) {
   switch (type) {
@@ -75,35 +51,8 @@ std::string TypeTitle(cv1::CourseType type) {
 }  // namespace
 
 std::vector<PlannedCourse> CoursePlan(const District& district, int weeks, int scale) {
-  using cv1::COURSE_TYPE_FIRST_ORIENTATION, cv1::COURSE_TYPE_INTEGRATION_ALPHA, cv1::COURSE_TYPE_INTEGRATION_GENERAL,
-      cv1::COURSE_TYPE_INTEGRATION_PARENTS, cv1::COURSE_TYPE_INTEGRATION_YOUTH, cv1::COURSE_TYPE_JOB_LANGUAGE,
-      cv1::COURSE_TYPE_VOLUNTEER, cv1::SCHEDULE_MORNING, cv1::SCHEDULE_AFTERNOON, cv1::SCHEDULE_EVENING;
-  // Most courses in the larger towns; childcare only in a few; evening classes
-  // for people who work. Integration courses run about 24 weeks full-time.
-  const std::vector<Series> series = {
-      {COURSE_TYPE_INTEGRATION_GENERAL, "Meißen", "vhs", 5, 1, SCHEDULE_MORNING, 0, 0, 24, "B1"},
-      {COURSE_TYPE_INTEGRATION_GENERAL, "Riesa", "bildungswerk", 5, 2, SCHEDULE_MORNING, 0, 0, 24, "B1"},
-      {COURSE_TYPE_INTEGRATION_GENERAL, "Radebeul", "elbland", 6, 3, SCHEDULE_MORNING, 0, 0, 24, "B1"},
-      {COURSE_TYPE_INTEGRATION_GENERAL, "Großenhain", "vhs", 10, 4, SCHEDULE_MORNING, 0, 0, 24, "B1"},
-      {COURSE_TYPE_INTEGRATION_GENERAL, "Riesa", "bildungswerk", 10, 6, SCHEDULE_EVENING, 18, 0, 30, "B1"},
-      {COURSE_TYPE_INTEGRATION_ALPHA, "Meißen", "vhs", 9, 2, SCHEDULE_MORNING, 0, 0, 30, "B1"},
-      {COURSE_TYPE_INTEGRATION_ALPHA, "Riesa", "bildungswerk", 12, 5, SCHEDULE_MORNING, 0, 0, 30, "B1"},
-      {COURSE_TYPE_INTEGRATION_PARENTS, "Riesa", "bildungswerk", 9, 1, SCHEDULE_MORNING, 18, 8, 30, "B1"},
-      {COURSE_TYPE_INTEGRATION_PARENTS, "Meißen", "vhs", 12, 4, SCHEDULE_MORNING, 18, 6, 30, "B1"},
-      {COURSE_TYPE_INTEGRATION_PARENTS, "Coswig", "elbland", 13, 7, SCHEDULE_MORNING, 18, 6, 30, "B1"},
-      {COURSE_TYPE_INTEGRATION_YOUTH, "Meißen", "vhs", 12, 3, SCHEDULE_MORNING, 0, 0, 30, "B1"},
-      {COURSE_TYPE_FIRST_ORIENTATION, "Großenhain", "vhs", 6, 1, SCHEDULE_AFTERNOON, 0, 0, 12, "A1"},
-      {COURSE_TYPE_FIRST_ORIENTATION, "Riesa", "bildungswerk", 6, 3, SCHEDULE_AFTERNOON, 0, 0, 12, "A1"},
-      {COURSE_TYPE_FIRST_ORIENTATION, "Radebeul", "elbland", 8, 2, SCHEDULE_AFTERNOON, 0, 0, 12, "A1"},
-      {COURSE_TYPE_JOB_LANGUAGE, "Radebeul", "elbland", 8, 3, SCHEDULE_EVENING, 0, 0, 16, "B2"},
-      {COURSE_TYPE_JOB_LANGUAGE, "Meißen", "vhs", 10, 6, SCHEDULE_EVENING, 0, 0, 16, "B2"},
-      {COURSE_TYPE_VOLUNTEER, "Gröditz", "ehrenamt", 6, 2, SCHEDULE_AFTERNOON, 15, 0, 10, "A2"},
-      {COURSE_TYPE_VOLUNTEER, "Nossen", "ehrenamt", 8, 1, SCHEDULE_AFTERNOON, 15, 0, 10, "A2"},
-      {COURSE_TYPE_VOLUNTEER, "Ebersbach", "ehrenamt", 8, 5, SCHEDULE_AFTERNOON, 15, 0, 10, "A2"},
-  };
-  constexpr int kAnnouncedWeeksAhead = 6;  // providers announce classes about six weeks before they start
   std::vector<PlannedCourse> plan;
-  for (const auto& s : series) {
+  for (const auto& s : district.course_plan) {
     const Town& town = district.TownNamed(s.town);
     int number = 0;
     for (int week = s.first_week; week < weeks; week += s.every_weeks) {
@@ -111,7 +60,7 @@ std::vector<PlannedCourse> CoursePlan(const District& district, int weeks, int s
       for (int copy = 0; copy < scale; ++copy) {
         PlannedCourse p;
         p.start_day = week * 7;
-        p.announce_day = std::max(0, p.start_day - kAnnouncedWeeksAhead * 7);
+        p.announce_day = std::max(0, p.start_day - district.announce_weeks_ahead * 7);
         p.end_day = p.start_day + s.duration_weeks * 7;
         p.provider = s.provider;
         cv1::Course& c = p.course;
@@ -140,7 +89,7 @@ std::vector<ReportedFlat> FlatSupply(const District& district, int weeks, int sc
   for (const auto& t : district.towns) weights.push_back(t.arrival_weight);
   std::vector<ReportedFlat> flats;
   for (int week = 0; week < weeks; ++week) {
-    const int count = random.Poisson(1.5 * scale);  // about one or two a week across the district
+    const int count = random.Poisson(district.flats_per_week * scale);
     for (int i = 0; i < count; ++i) {
       const Town& town = district.towns[random.Pick(weights)];
       ReportedFlat f;

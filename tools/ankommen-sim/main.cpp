@@ -1,14 +1,19 @@
 // ankommen-sim: simulates weeks of a district against the running services and
 // prints what it changed.
 //
-//   ankommen-sim run [--weeks 26] [--seed 1] [--scale district|state] [--policy optimal|fcfs]
-//                    [--json report.json] [--svg waiting.svg]
+//   ankommen-sim run --district DIR [--weeks 26] [--seed 1] [--scale district|state]
+//                    [--policy optimal|fcfs] [--json report.json] [--svg waiting.svg]
+//   ankommen-sim check --district DIR     the district's tables: every problem by file, line and field
+//   ankommen-sim env --district DIR [--scale S]   the services' settings it implies, as KEY=VALUE lines
 //   ankommen-sim compare fcfs.json optimal.json
 //
+// A district is a directory of tables (docs/district-format.md); a district
+// with a problem is not run (exit status 2).
 // The services must run with ANKOMMEN_CLOCK=simulated against the same Redis
 // (deploy/local/run.sh does all of this). Addresses come from
 // ANKOMMEN_<SERVICE>_ADDR, ANKOMMEN_NATS_URL and ANKOMMEN_REDIS_URL.
-// Exit status: 0 when the report's numbers add up, 3 when they do not, 1 on errors.
+// Exit status: 0 when the report's numbers add up, 3 when they do not, 2 for a
+// bad district or arguments, 1 on other errors.
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -49,7 +54,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string json_path, svg_path, start = "2027-01-04";
   bool quiet = false;
+  std::string district_dir;
   CLI::App* run = app.add_subcommand("run", "simulate and print the report");
+  run->add_option("--district", district_dir, "the district's directory (docs/district-format.md)")->required();
   run->add_option("--weeks", options.weeks, "simulated weeks")->check(CLI::Range(1, 104));
   run->add_option("--seed", options.seed, "the same seed gives the same arrivals and answers");
   run->add_option("--scale", options.scale, "district or state (eight times the arrivals, courses and flats)")
@@ -59,6 +66,11 @@ int main(int argc, char** argv) {
   run->add_option("--json", json_path, "write the report as JSON here");
   run->add_option("--svg", svg_path, "write the chart of waiting over the weeks here");
   run->add_flag("--quiet", quiet, "no line per simulated week");
+  CLI::App* check = app.add_subcommand("check", "check a district's tables and say what is wrong");
+  check->add_option("--district", district_dir, "the district's directory")->required();
+  CLI::App* env = app.add_subcommand("env", "the services' settings a district implies, as KEY=VALUE lines");
+  env->add_option("--district", district_dir, "the district's directory")->required();
+  env->add_option("--scale", options.scale, "district or state")->check(CLI::IsMember({"district", "state"}));
   std::vector<std::string> compared;
   CLI::App* compare = app.add_subcommand("compare", "two reports (JSON) side by side");
   compare->add_option("reports", compared, "two report files")->expected(2)->required();
@@ -78,12 +90,34 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // Every other command reads the district first, and stops on a bad one.
+  const LoadedDistrict loaded = ReadDistrict(district_dir);
+  for (const auto& problem : loaded.problems) std::cerr << problem.ToString() << "\n";
+  if (!loaded.ok()) {
+    std::cerr << "ankommen-sim: " << loaded.problems.size() << " problem" << (loaded.problems.size() == 1 ? "" : "s")
+              << " in the district " << district_dir << "; nothing was run\n";
+    return 2;
+  }
+  if (*check) {
+    const District& d = loaded.district;
+    std::cout << d.name << ": " << d.social_areas.size() << " social areas, " << d.towns.size() << " municipalities, "
+              << d.providers.size() << " course providers, " << d.course_plan.size() << " course series, "
+              << d.arrivals.origins.size() << " origins; no problems\n";
+    return 0;
+  }
+  if (*env) {
+    for (const auto& [key, value] : ServiceEnvironment(loaded.district, ScaleFactor(options.scale))) {
+      std::cout << key << "=" << value << "\n";
+    }
+    return 0;
+  }
+
   if (!ankommen::ParseIsoDate(start, options.start)) {
     std::cerr << "ankommen-sim: --start must be a date as YYYY-MM-DD\n";
     return 2;
   }
   options.progress = !quiet;
-  auto report = Simulate(options);
+  auto report = Simulate(options, loaded.district);
   if (!report.ok()) {
     std::cerr << "ankommen-sim: " << report.status() << "\n";
     return 1;

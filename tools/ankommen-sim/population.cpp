@@ -13,35 +13,6 @@ namespace rv1 = registry::v1;
 
 namespace {
 
-struct Origin {
-  const char* nationality;
-  const char* language;
-  double weight;
-  double literate_latin;  // share literate in Latin script
-  // Residence on arrival and how the asylum procedure ends.
-  rv1::ResidenceStatus status;
-  rv1::StayProspect prospect;
-  double protection_share;   // of decisions
-  int decision_weeks_min, decision_weeks_max;
-};
-
-// Shares of arrivals by country of origin, after the languages the seeds name.
-const std::vector<Origin>& Origins() {
-  using rv1::RESIDENCE_STATUS_ASYLUM_SEEKER, rv1::RESIDENCE_STATUS_RESIDENCE_PERMIT, rv1::STAY_PROSPECT_GOOD,
-      rv1::STAY_PROSPECT_UNCLEAR;
-  static const std::vector<Origin> origins = {
-      {"UA", "uk", 25, 0.85, RESIDENCE_STATUS_RESIDENCE_PERMIT, STAY_PROSPECT_GOOD, 0, 0, 0},  // § 24 AufenthG
-      {"SY", "ar", 22, 0.50, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_GOOD, 0.85, 6, 20},
-      {"AF", "fa", 20, 0.45, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_GOOD, 0.75, 8, 26},
-      {"TR", "tr", 10, 0.95, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_UNCLEAR, 0.25, 10, 30},
-      {"IQ", "ar", 8, 0.50, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_UNCLEAR, 0.35, 10, 30},
-      {"ER", "ti", 6, 0.40, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_GOOD, 0.85, 6, 20},
-      {"RU", "ru", 4, 0.85, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_UNCLEAR, 0.40, 10, 30},
-      {"GE", "ru", 5, 0.80, RESIDENCE_STATUS_ASYLUM_SEEKER, STAY_PROSPECT_UNCLEAR, 0.05, 8, 20},
-  };
-  return origins;
-}
-
 std::string SyllableName(Random& random, int syllables) {
   static const char* kSyllables[] = {"ka", "lo", "mi", "ra", "sa", "ne", "ti", "vo", "ze", "du", "ha", "ri",
                                      "no", "bel", "dar", "fen", "gor", "lin", "mur", "tas", "qen", "vik", "zu", "ol"};
@@ -65,17 +36,18 @@ std::vector<Arrival> Arrivals(const District& district, absl::CivilDay start, in
   Random random(seed);
   std::vector<double> town_weights;
   for (const auto& t : district.towns) town_weights.push_back(t.arrival_weight);
+  const ArrivalsProfile& profile = district.arrivals;
   std::vector<double> origin_weights;
-  for (const auto& o : Origins()) origin_weights.push_back(o.weight);
+  for (const auto& o : profile.origins) origin_weights.push_back(o.weight);
 
   std::vector<Arrival> arrivals;
   for (int week = 0; week < weeks; ++week) {
-    const int count = random.Poisson(kHouseholdsPerWeek * scale);
+    const int count = random.Poisson(profile.households_per_week * scale);
     for (int i = 0; i < count; ++i) {
       Arrival a;
       a.day = week * 7 + random.Int(0, 4);  // the authority registers on weekdays
       const Town& town = district.towns[random.Pick(town_weights)];
-      const Origin& origin = Origins()[random.Pick(origin_weights)];
+      const Origin& origin = profile.origins[random.Pick(origin_weights)];
       rv1::Household& h = a.household;
       h.set_municipality_ags(town.ags);
       h.set_social_area(town.social_area);
@@ -85,10 +57,10 @@ std::vector<Arrival> Arrivals(const District& district, absl::CivilDay start, in
       h.mutable_location()->set_lat(town.lat + (random.Uniform() - 0.5) * 0.03);
       h.mutable_location()->set_lon(town.lon + (random.Uniform() - 0.5) * 0.045);
 
-      // single adult 35 %, couple 10 %, single parent 15 %, couple with children 40 %
-      const size_t shape = random.Pick({35, 10, 15, 40});
+      // single adult, couple, single parent, couple with children
+      const size_t shape = random.Pick(profile.household_shapes);
       const int adults = (shape == 1 || shape == 3) ? 2 : 1;
-      const int children = shape >= 2 ? 1 + static_cast<int>(random.Pick({30, 35, 20, 15})) : 0;
+      const int children = shape >= 2 ? 1 + static_cast<int>(random.Pick(profile.children)) : 0;
       const std::string family = SyllableName(random, 3);
       const int youngest_parent_age = 20 + random.Int(0, 22);
       std::vector<int> child_ages;
@@ -118,11 +90,12 @@ std::vector<Arrival> Arrivals(const District& district, absl::CivilDay start, in
       for (int n = 0; n < adults; ++n) {
         const int age = n == 0 ? (children > 0 ? youngest_parent_age : random.Int(18, 45)) : youngest_parent_age + random.Int(0, 6);
         rv1::Person& p = add_person(n == 0 ? rv1::RELATION_HEAD : rv1::RELATION_PARTNER, age);
-        p.set_cefr_level(std::vector<std::string>{"A0", "A1", "A2"}[random.Pick({70, 20, 10})]);
-        // One parent cares for the children under six and needs childcare to attend a course.
-        p.mutable_needs()->set_childcare(small_child && n == 0);
-        p.mutable_needs()->set_works_daytime(random.Chance(0.08));
-        const size_t contact = random.Pick({45, 30, 25});  // e-mail, phone only, neither
+        p.set_cefr_level(std::vector<std::string>{"A0", "A1", "A2"}[random.Pick(profile.cefr)]);
+        // One parent cares for the children under six and, mostly, needs childcare to attend a course.
+        p.mutable_needs()->set_childcare(small_child && n == 0 &&
+                                         (profile.childcare_share >= 1 || random.Chance(profile.childcare_share)));
+        p.mutable_needs()->set_works_daytime(random.Chance(profile.works_daytime_share));
+        const size_t contact = random.Pick(profile.contact);  // e-mail, phone only, neither
         if (contact == 0) p.mutable_contact()->set_email(absl::AsciiStrToLower(absl::StrCat(p.given_names(), ".", family, "@example.org")));
         if (contact <= 1) p.mutable_contact()->set_phone(absl::StrFormat("+49151%07d", random.Int(0, 9'999'999)));
       }

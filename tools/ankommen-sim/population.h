@@ -1,7 +1,8 @@
 // Synthetic households arriving in the district, week by week, deterministic
 // from a seed. Family sizes, ages, languages, literacy, residence status and
-// stay prospects come in plausible shares (population.cpp says which); names
-// are made of random syllables, so no real person is described.
+// stay prospects come in the shares of the district's arrivals profile
+// (district.csv and origins.csv); names are made of random syllables, so no
+// real person is described.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +22,6 @@ struct Arrival {
   int decision_day = -1;
   registry::v1::ResidenceStatus decision = registry::v1::RESIDENCE_STATUS_UNSPECIFIED;
 };
-
-// Households per week at district scale (Landkreis Meißen: roughly 1,300
-// newcomers a year, about 2.6 per household).
-inline constexpr double kHouseholdsPerWeek = 10;
 
 std::vector<Arrival> Arrivals(const District& district, absl::CivilDay start, int weeks, int scale, uint64_t seed);
 

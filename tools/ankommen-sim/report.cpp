@@ -64,6 +64,7 @@ nlohmann::json ToJson(const Report& r) {
   j["duplicate_persons_missed"] = r.duplicate_persons_missed;
   j["school_proposals_confirmed"] = r.school_proposals_confirmed;
   j["school_proposals_rejected"] = r.school_proposals_rejected;
+  j["kita_declined"] = r.kita_declined;
   j["courses"] = nlohmann::json::array();
   for (const auto& c : r.courses) {
     j["courses"].push_back({{"course_type", c.course_type}, {"social_area", c.social_area}, {"requests", c.requests},
@@ -113,8 +114,10 @@ std::string RenderTable(const Report& r) {
                         "recognised; %d persons held as suspected duplicates in all",
                         r.households_registered_twice, r.duplicate_persons_merged, r.duplicate_persons_missed,
                         r.duplicates_suspected);
-  absl::StrAppendFormat(&out, "; school and Kita proposals: %d confirmed, %d rejected by the schools office\n\n",
+  absl::StrAppendFormat(&out, "; school and Kita proposals: %d confirmed, %d rejected by the schools office",
                         r.school_proposals_confirmed, r.school_proposals_rejected);
+  if (r.kita_declined > 0) absl::StrAppendFormat(&out, "; %d children's families declined a Kita place", r.kita_declined);
+  absl::StrAppend(&out, "\n\n");
 
   absl::StrAppend(&out, "Language and integration courses: days from request to course start (enrolled), and who still waits\n");
   absl::StrAppendFormat(&out, "  %-12s %-11s %8s %8s %s %8s %s %7s\n", "course", "area", "requests", "enrolled",

@@ -87,6 +87,7 @@ struct Report {
   // The simulated schools office's decisions on school and Kita proposals.
   int school_proposals_confirmed = 0;
   int school_proposals_rejected = 0;
+  int kita_declined = 0;  // children whose family wants no Kita place
 
   std::vector<CourseRow> courses;
   std::map<std::string, int> offers;  // made, accepted, declined, expired, withdrawn, open

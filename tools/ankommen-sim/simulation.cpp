@@ -119,10 +119,10 @@ struct ExpectedMessage {
 
 class Simulation {
  public:
-  explicit Simulation(const SimOptions& options)
+  Simulation(const SimOptions& options, const District& district)
       : options_(options),
         scale_(ScaleFactor(options.scale)),
-        district_(Meissen()),
+        district_(district),
         zone_(DistrictTimeZone()),
         random_(options.seed ^ 0xa5a5a5a5ULL) {}
 
@@ -157,6 +157,8 @@ class Simulation {
   absl::Status RegisterAgain(int day);
   // The schools office's review of the day's proposals.
   absl::Status ReviewSchoolProposals();
+  // Families who want no Kita place say so once their children are known.
+  absl::Status DeclineKitas();
   absl::Status DecideAsylum(int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
@@ -215,6 +217,8 @@ class Simulation {
   std::vector<ExpectedMessage> expected_messages_;
   std::map<std::string, int> offers_;
   std::map<std::string, int> offers_to_;  // per person (courses) or household (housing)
+  std::map<std::string, int> proposals_to_;  // school and Kita proposals per child
+  std::vector<std::string> kita_declines_;   // children registered today whose family wants no Kita
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
   int course_seats_unused_at_start_ = 0;
 
@@ -366,6 +370,17 @@ absl::Status Simulation::RegisterArrivals(int day) {
     for (int m = 0; m < response.household().members_size(); ++m) {
       h.person_ids.push_back(response.household().members(m).person_id());
       person_index_[h.person_ids.back()] = {households_.size(), static_cast<size_t>(m)};
+    }
+    // Some families want no Kita place (the district's kita_decline_share).
+    for (int m = 0; m < response.household().members_size(); ++m) {
+      const auto& person = response.household().members(m);
+      absl::CivilDay born;
+      if (person.relation() != rv1::RELATION_CHILD || !ParseIsoDate(person.birth_date(), born)) continue;
+      const int64_t age = (Date(day) - born) / 365;
+      const double share = district_.arrivals.kita_decline_share;
+      if (age >= 1 && age < 6 && share > 0 && Draw({13, Who(person.person_id())}).Chance(share)) {
+        kita_declines_.push_back(person.person_id());
+      }
     }
     household_index_[h.id] = households_.size();
     households_.push_back(std::move(h));
@@ -641,8 +656,9 @@ absl::Status Simulation::ReadEvents(int day) {
         open_request_of_person_[m.person_id()] = m.request_id();
         expected_messages_.push_back({m.person_id(), m.meta().event_id()});
         Random draw = Draw({3, Who(m.person_id()), static_cast<uint64_t>(++offers_to_[m.person_id()])});
-        const size_t answer = draw.Pick({options_.accept_share, options_.decline_share,
-                                         1 - options_.accept_share - options_.decline_share});
+        const Behaviour& b = district_.behaviour;
+        const size_t answer =
+            draw.Pick({b.offer_accept_share, b.offer_decline_share, 1 - b.offer_accept_share - b.offer_decline_share});
         if (answer < 2) {
           answers_.insert({day + draw.Int(1, 5),
                            {0, m.offer_id(), answer == 0 ? PendingAnswer::kAcceptSeat : PendingAnswer::kDeclineSeat}});
@@ -705,7 +721,7 @@ absl::Status Simulation::ReadEvents(int day) {
         Random draw = Draw({4, Who(m.contact_person_id()), static_cast<uint64_t>(++offers_to_[m.household_id()])});
         answers_.insert({day + draw.Int(1, 3),
                          {0, m.offer_id(),
-                          draw.Chance(options_.confirm_share) ? PendingAnswer::kConfirmHousing
+                          draw.Chance(district_.behaviour.housing_confirm_share) ? PendingAnswer::kConfirmHousing
                                                               : PendingAnswer::kDeclineHousing}});
       } else if (type == hv1::HouseholdMovedIn::descriptor()->full_name()) {
         hv1::HouseholdMovedIn m;
@@ -744,11 +760,25 @@ absl::Status Simulation::Day(int day) {
   }
   // ... the services take it in, and the district's planning runs once a day.
   if (auto s = Settle(); !s.ok()) return s;
+  if (auto s = DeclineKitas(); !s.ok()) return s;
   if (auto s = Allocate(); !s.ok()) return s;
   if (auto s = Settle(); !s.ok()) return s;
   if (auto s = ReviewSchoolProposals(); !s.ok()) return s;
   if (auto s = Settle(); !s.ok()) return s;
   return ReadEvents(day);
+}
+
+absl::Status Simulation::DeclineKitas() {
+  for (const auto& person_id : kita_declines_) {
+    sv1::DeclineKitaRequest request;
+    request.set_idempotency_key(Key("decline-kita", person_id));
+    request.set_person_id(person_id);
+    sv1::DeclineKitaResponse response;
+    if (auto s = Call(*schools_, &sv1::SchoolService::Stub::DeclineKita, request, &response); !s.ok()) return s;
+    ++report_.kita_declined;
+  }
+  kita_declines_.clear();
+  return absl::OkStatus();
 }
 
 absl::Status Simulation::ReviewSchoolProposals() {
@@ -764,7 +794,9 @@ absl::Status Simulation::ReviewSchoolProposals() {
     // One key per proposal: a child may be proposed the same place again after a move.
     const std::string decision = absl::StrCat(child.person_id(), "/", child.placement().place_id(), "/",
                                               child.placement().placed_at().seconds());
-    Random draw = Draw({7, Who(child.person_id()), std::hash<std::string>()(child.placement().place_id())});
+    // Drawn per child and proposal count, not by the place's id: ids are
+    // random, and the same seed must decide the same.
+    Random draw = Draw({7, Who(child.person_id()), static_cast<uint64_t>(++proposals_to_[child.person_id()])});
     if (draw.Chance(0.03)) {
       sv1::RejectPlacementRequest request;
       request.set_idempotency_key(Key("reject", decision));
@@ -1006,7 +1038,7 @@ absl::Status Simulation::Run() {
   for (const auto& a : arrivals_) report_.households_registered += a.day < options_.weeks * 7 ? 1 : 0;
 
   if (auto s = SetClock(0); !s.ok()) return s;
-  for (const auto& p : Providers()) {
+  for (const auto& p : district_.providers) {
     cv1::CreateProviderRequest request;
     request.set_idempotency_key(Key("provider", p.key));
     request.mutable_provider()->set_name(p.name);
@@ -1029,8 +1061,8 @@ absl::Status Simulation::Run() {
 
 }  // namespace
 
-absl::StatusOr<Report> Simulate(const SimOptions& options) {
-  Simulation simulation(options);
+absl::StatusOr<Report> Simulate(const SimOptions& options, const District& district) {
+  Simulation simulation(options, district);
   auto s = simulation.Run();
   if (!s.ok()) return s;
   return simulation.TakeReport();

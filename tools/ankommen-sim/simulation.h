@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "district.h"
 #include "report.h"
 
 namespace ankommen::sim {
@@ -31,16 +32,12 @@ struct SimOptions {
   std::string nats_url = "nats://127.0.0.1:4222";
   std::string redis_url = "redis://127.0.0.1:6379/0";
 
-  // How people answer a course offer; the rest let it lapse.
-  double accept_share = 0.75;
-  double decline_share = 0.10;
-  // Housing offers the authority confirms; the rest the household declines.
-  double confirm_share = 0.92;
   bool progress = true;  // a line per simulated week on stderr
 };
 
 int ScaleFactor(const std::string& scale);
 
-absl::StatusOr<Report> Simulate(const SimOptions& options);
+// Runs `district` (ReadDistrict: checked, without problems).
+absl::StatusOr<Report> Simulate(const SimOptions& options, const District& district);
 
 }  // namespace ankommen::sim

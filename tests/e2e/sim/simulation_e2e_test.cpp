@@ -7,6 +7,7 @@
 #include <dirent.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -44,23 +45,31 @@ void WriteAll(const std::string& path, const std::string& text) { std::ofstream(
 
 class SimulationE2ETest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const std::map<std::string, std::string> simulated = {{"ANKOMMEN_CLOCK", "simulated"}};
-    auto registry_env = simulated;
-    registry_env["ANKOMMEN_REGISTRY_DUPLICATES"] = "hold";  // the district default, as run.sh runs it
-    registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", registry_env);
-    courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", simulated);
-    auto schools_env = simulated;
-    schools_env["ANKOMMEN_SCHOOLS_CONFIRM"] = "on";  // the district default: the simulated office decides
-    schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", schools_env);
-    auto housing_env = simulated;
-    housing_env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"] = "Meißen=1,Riesa=1,Großenhain=1,Radebeul=1";
-    housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", housing_env);
-    auto notifications_env = simulated;
-    notifications_env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
-    notifications_env["ANKOMMEN_NOTIFICATIONS_LETTERS"] = letters_dir();
-    notifications_ = Start(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService",
-                           notifications_env);
+  // The five services on the simulated clock with the settings the district
+  // implies (ankommen-sim env), as run.sh starts them.
+  void StartDistrict(const std::string& district_dir) {
+    const sim::LoadedDistrict loaded = sim::ReadDistrict(district_dir);
+    ASSERT_TRUE(loaded.ok()) << loaded.problems[0].ToString();
+    std::map<std::string, std::string> env = sim::ServiceEnvironment(loaded.district, 1);
+    env["ANKOMMEN_CLOCK"] = "simulated";
+    env["ANKOMMEN_REGISTRY_DUPLICATES"] = "hold";  // the district default, as run.sh runs it
+    env["ANKOMMEN_SCHOOLS_CONFIRM"] = "on";        // the district default: the simulated office decides
+    env["ANKOMMEN_NOTIFICATIONS_LETTERS"] = letters_dir();
+    registry_ = Start(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", env);
+    courses_ = Start(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", env);
+    schools_ = Start(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", env);
+    housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", env);
+    env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
+    notifications_ = Start(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", env);
+  }
+
+  // Imports the district's schools, Kitas and accommodations with ankommenctl.
+  void ImportTables(const std::string& district_dir) {
+    std::string out;
+    for (const char* table : {"schools", "kitas", "accommodations"}) {
+      const std::string file = district_dir + "/" + table + ".csv";
+      ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", table, file, "--no-progress"}, out), 0) << out;
+    }
   }
 
   void TearDown() override {
@@ -112,6 +121,7 @@ class SimulationE2ETest : public ::testing::Test {
 };
 
 TEST_F(SimulationE2ETest, ImportNamesEachBrokenRowImportsTheRestAndWritesNothingTwice) {
+  StartDistrict(ANKOMMEN_DISTRICT_DIR);
   const std::string kitas = dir_.path() + "/kitas.csv";
   WriteAll(kitas,
            "name,municipality_ags,social_area,lat,lon,places_under_3,places_3_to_school,hours_per_day\n"
@@ -158,16 +168,14 @@ TEST_F(SimulationE2ETest, ImportNamesEachBrokenRowImportsTheRestAndWritesNothing
 }
 
 TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
+  StartDistrict(ANKOMMEN_DISTRICT_DIR);
+  ImportTables(ANKOMMEN_DISTRICT_DIR);
   std::string out;
-  for (const char* table : {"schools", "kitas", "accommodations"}) {
-    const std::string file = std::string(ANKOMMEN_DISTRICT_DIR) + "/" + table + ".csv";
-    ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", table, file, "--no-progress"}, out), 0) << out;
-  }
   const int weeks = 3, seed = 11;
   const std::string report_path = dir_.path() + "/report.json", svg_path = dir_.path() + "/waiting.svg";
   ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
-                    {"run", "--weeks", std::to_string(weeks), "--seed", std::to_string(seed), "--json", report_path,
-                     "--svg", svg_path, "--quiet"},
+                    {"run", "--district", ANKOMMEN_DISTRICT_DIR, "--weeks", std::to_string(weeks), "--seed",
+                     std::to_string(seed), "--json", report_path, "--svg", svg_path, "--quiet"},
                     out, 150000),
             0)
       << out;
@@ -191,7 +199,8 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"waiting", "nonsense"}, out), 2) << out;
 
   // What would identify the simulated people.
-  const auto arrivals = sim::Arrivals(sim::Meissen(), absl::CivilDay(2027, 1, 4), weeks, 1, seed);
+  const auto arrivals =
+      sim::Arrivals(sim::ReadDistrict(ANKOMMEN_DISTRICT_DIR).district, absl::CivilDay(2027, 1, 4), weeks, 1, seed);
   std::set<std::string> identifying, birth_dates;
   for (const auto& a : arrivals) {
     identifying.insert(a.household.address().street());
@@ -272,6 +281,68 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
     }
     return testing::KeptForGood(testing::TracesOf(redis_.port(), adult)).empty();
   }, 30000)) << "kept for good: " << absl::StrJoin(testing::KeptForGood(testing::TracesOf(redis_.port(), adult)), ", ");
+}
+
+// Another district, from nothing but its own tables: its name, areas, course
+// plan and settings are what the run uses.
+TEST_F(SimulationE2ETest, ADistrictRunsFromItsOwnTables) {
+  const std::string tiny = std::string(ANKOMMEN_TEST_DATA_DIR) + "/districts/tiny";
+  StartDistrict(tiny);
+  ImportTables(tiny);
+  std::string out;
+  const std::string report_path = dir_.path() + "/tiny.json";
+  ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
+                    {"run", "--district", tiny, "--weeks", "4", "--seed", "3", "--json", report_path, "--quiet"}, out,
+                    150000),
+            0)
+      << out;
+  const auto report = nlohmann::json::parse(ReadAll(report_path));
+  EXPECT_EQ(report["district"], "Testkreis Klein");
+  EXPECT_TRUE(report["reconciled"].get<bool>()) << out;
+  EXPECT_GT(report["households_registered"].get<int>(), 4);
+  std::set<std::string> areas, enrolled_in;
+  for (const auto& h : report["housing"]) areas.insert(h["social_area"].get<std::string>());
+  int enrolled = 0;
+  for (const auto& c : report["courses"]) {
+    if (c["enrolled"].get<int>() > 0) enrolled_in.insert(c["course_type"].get<std::string>());
+    enrolled += c["enrolled"].get<int>();
+  }
+  EXPECT_EQ(areas, (std::set<std::string>{"Nord", "Süd"}));
+  EXPECT_GT(enrolled, 0) << out;
+  // People may ask for any course they are entitled to; seats exist only in the district's plan.
+  for (const auto& t : enrolled_in) {
+    EXPECT_TRUE(t == "general" || t == "parents" || t == "orientation" || t == "volunteer") << t;
+  }
+}
+
+// A district with mistakes: each is named by file, line and field, and nothing
+// is created in the services.
+TEST_F(SimulationE2ETest, ABadDistrictIsRefusedBeforeAnythingIsWritten) {
+  StartDistrict(std::string(ANKOMMEN_TEST_DATA_DIR) + "/districts/tiny");
+  const std::string bad = dir_.path() + "/bad";
+  std::filesystem::copy(std::string(ANKOMMEN_TEST_DATA_DIR) + "/districts/tiny", bad);
+  WriteAll(bad + "/course_plan.csv",
+           "course_type,municipality,provider,every_weeks,first_week,schedule,seats,childcare_places,duration_weeks,"
+           "target_level\n"
+           "integration_general,Riesa,vhs,3,0,morning,-12,0,8,B1\n"
+           "integration_general,Atlantis,vhs,3,0,morning,12,0,8,B1\n");
+  WriteAll(bad + "/municipalities.csv",
+           "ags,name,social_area,postal_code,lat,lon,arrival_weight\n"
+           "14627230,Riesa,Nord,01587,51.3080,13.2940,3\n"
+           "14627050,Gröditz,Nord,01609,13.4460,51.4130,1\n"
+           "14627060,Großenhain,Süd,01558,51.2890,13.5240,2\n");
+  std::string out;
+  EXPECT_EQ(RunTool(ANKOMMEN_SIM_BINARY, {"run", "--district", bad, "--weeks", "2", "--quiet"}, out), 2) << out;
+  EXPECT_TRUE(absl::StrContains(out, "course_plan.csv:2: seats: -12 is outside 0 to 100")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "course_plan.csv:3: municipality: \"Atlantis\" is not in municipalities.csv")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "municipalities.csv:3: lat:")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "nothing was run")) << out;
+  EXPECT_EQ(RunTool(ANKOMMEN_SIM_BINARY, {"check", "--district", bad}, out), 2) << out;
+
+  // Nothing reached the services: no provider, no course, no household.
+  for (const char* id_prefix : {"kt_", "crs_", "hh_"}) {
+    EXPECT_TRUE(testing::TracesOf(redis_.port(), id_prefix).empty()) << id_prefix;
+  }
 }
 
 }  // namespace
