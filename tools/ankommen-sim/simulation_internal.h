@@ -1,0 +1,226 @@
+// The simulation's inner parts, shared by the files that drive it
+// (simulation.cpp: connections, the day's order, the run), act for the
+// district's people and offices (world.cpp) and read back what the services
+// did (observation.cpp). Included by those three only: it brings gRPC.
+#pragma once
+
+#include "simulation.h"
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/housing/v1/events.pb.h"
+#include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/notifications/v1/notifications.grpc.pb.h"
+#include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
+#include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "bus.h"
+#include "grpc_credentials.h"
+#include "config.h"
+#include "district.h"
+#include "field_checks.h"
+#include "geo.h"
+#include "ids.h"
+#include "platform.h"
+#include "population.h"
+#include "redis.h"
+#include "simulated_clock.h"
+#include "streams.h"
+
+namespace ankommen::sim {
+
+namespace cv1 = courses::v1;
+namespace hv1 = housing::v1;
+namespace nv1 = notifications::v1;
+namespace rv1 = registry::v1;
+namespace sv1 = schools::v1;
+
+// Names as the report shows them.
+std::string CourseTypeName(cv1::CourseType type);
+std::string SchoolTypeName(sv1::SchoolType type);
+std::string AgeGroupName(sv1::AgeGroup group);
+std::string IsoDate(absl::CivilDay day);
+double Km(double lat1, double lon1, double lat2, double lon2);
+
+struct RequestState {
+  std::string person_id;
+  std::string course_type;
+  std::string social_area;
+  absl::CivilDay requested_on;
+  enum Status { kWaiting, kOffered, kEnrolled, kWithdrawn, kCompleted } status = kWaiting;
+  int access_wait_days = -1;
+  double km = -1;
+};
+
+struct PendingAnswer {
+  int day = 0;
+  std::string id;  // offer id (courses, housing) or household id (lease)
+  enum Kind { kAcceptSeat, kDeclineSeat, kConfirmHousing, kDeclineHousing, kAcceptLease } kind;
+};
+
+struct HouseholdState {
+  const Arrival* arrival = nullptr;
+  std::string id;
+  std::vector<std::string> person_ids;
+  int moved_in_day = -1;
+  bool left = false;
+};
+
+struct CourseState {
+  const PlannedCourse* plan = nullptr;
+  std::string id;
+  std::vector<std::string> enrolled;
+};
+
+struct PupilState {
+  std::string person_id;
+  int placed_day = 0;
+  int phase = 1;
+};
+
+// One placement or offer that must reach exactly one person once.
+struct ExpectedMessage {
+  std::string person_id;
+  std::string event_id;
+};
+
+class Simulation {
+ public:
+  Simulation(const SimOptions& options, const District& district)
+      : options_(options),
+        scale_(ScaleFactor(options.scale)),
+        district_(district),
+        zone_(DistrictTimeZone()),
+        random_(options.seed ^ 0xa5a5a5a5ULL) {}
+
+  absl::Status Run();
+  Report TakeReport() { return std::move(report_); }
+
+ private:
+  // Connections.
+  absl::Status Connect();
+  template <typename Stub, typename Request, typename Response>
+  absl::Status Call(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, Response* response);
+
+  // One simulated day.
+  absl::Status Day(int day);
+  absl::Status SetClock(int day);
+  absl::Status Settle();
+  absl::Status ReadEvents(int day);
+  absl::Status Allocate();
+  absl::Status Snapshot(int week);
+  absl::Status Finish(Report& report);
+
+  absl::Status AnnounceCourses(int day);
+  absl::Status StartAndCompleteCourses(int day);
+  absl::Status RegisterArrivals(int day);
+  // The foreigners' office's review of suspected duplicates, the same day:
+  // `original` is the household a second registration repeats (nullptr for
+  // a first one, whose suspicions are all of different persons).
+  absl::Status ReviewDuplicates(const rv1::Household& household, const HouseholdState* original = nullptr);
+  // Some families are registered a second time by another office, a few
+  // days later and with names spelled differently.
+  absl::Status RegisterAgain(int day);
+  // The schools office's review of the day's proposals.
+  absl::Status ReviewSchoolProposals();
+  // Families who want no Kita place say so once their children are known.
+  absl::Status DeclineKitas();
+  absl::Status DecideAsylum(int day);
+  absl::Status Answer(int day);
+  absl::Status ReportFlats(int day);
+  absl::Status WeeklyMoves(int day);
+
+  std::string Key(absl::string_view what, absl::string_view id) const {
+    return absl::StrCat("sim-", options_.seed, "-", what, "-", id);
+  }
+  absl::CivilDay Date(int day) const { return options_.start + day; }
+
+  // The draws for one decision of one person or household, the same whichever
+  // policy runs: two runs on one seed differ by the policy, not by chance.
+  Random Draw(std::initializer_list<uint64_t> parts) const {
+    Random r(options_.seed);
+    for (uint64_t p : parts) r = Random(r.Next() ^ p);
+    return r;
+  }
+  uint64_t Who(const std::string& person_id) const {
+    auto it = person_index_.find(person_id);
+    return it == person_index_.end() ? 0 : (it->second.first << 8) + it->second.second + 1;
+  }
+  int DayOf(absl::CivilDay date) const { return static_cast<int>(date - options_.start); }
+
+  SimOptions options_;
+  const std::string token_ = CallerToken();  // ANKOMMEN_TOKEN: the simulator acts as district_admin
+  int scale_;
+  District district_;
+  absl::TimeZone zone_;
+  Random random_;
+  int today_ = 0;
+
+  std::unique_ptr<RedisPool> redis_;
+  std::unique_ptr<Bus> bus_;
+  std::unique_ptr<rv1::RegistryService::Stub> registry_;
+  std::unique_ptr<cv1::CourseService::Stub> courses_;
+  std::unique_ptr<sv1::SchoolService::Stub> schools_;
+  std::unique_ptr<hv1::HousingService::Stub> housing_;
+  std::unique_ptr<nv1::NotificationService::Stub> notifications_;
+
+  std::vector<Arrival> arrivals_;
+  std::vector<PlannedCourse> plan_;
+  std::vector<ReportedFlat> flats_;
+  std::map<std::string, std::string> provider_ids_;
+  std::map<std::string, int> stream_cursor_;
+
+  std::vector<HouseholdState> households_;
+  std::multimap<int, size_t> second_registrations_;  // day → index into households_ of the original
+  std::map<std::string, size_t> household_index_;                // household id → households_
+  std::map<std::string, std::pair<size_t, size_t>> person_index_;  // person id → household, member
+  std::vector<CourseState> courses_state_;
+  std::map<std::string, size_t> course_index_;
+  std::map<std::string, RequestState> requests_;
+  std::map<std::string, std::string> open_request_of_person_;  // for enrolment events
+  std::multimap<int, PendingAnswer> answers_;
+  std::map<std::string, PupilState> pupils_;
+  std::vector<ExpectedMessage> expected_messages_;
+  std::map<std::string, int> offers_;
+  std::map<std::string, int> offers_to_;  // per person (courses) or household (housing)
+  std::map<std::string, int> proposals_to_;  // school and Kita proposals per child
+  std::vector<std::string> kita_declines_;   // children registered today whose family wants no Kita
+  std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
+  int course_seats_unused_at_start_ = 0;
+
+  Report report_;
+};
+
+template <typename Stub, typename Request, typename Response>
+absl::Status Simulation::Call(Stub& stub,
+                              grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                              const Request& request, Response* response) {
+  // Commands carry idempotency keys, so a retry after a lost answer is safe.
+  // ABORTED: an allocation run of another replica (or the service's own
+  // schedule) holds the lease for a moment.
+  grpc::Status s;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    context.AddMetadata("x-ankommen-actor", "ankommen-sim");
+    if (!token_.empty()) context.AddMetadata("authorization", "Bearer " + token_);
+    s = (stub.*method)(&context, request, response);
+    if (s.ok()) return absl::OkStatus();
+    if (s.error_code() != grpc::StatusCode::UNAVAILABLE && s.error_code() != grpc::StatusCode::ABORTED) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      absl::StrCat(request.GetDescriptor()->name(), ": ", s.error_message()));
+}
+
+}  // namespace ankommen::sim
