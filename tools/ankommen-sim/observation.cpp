@@ -19,7 +19,13 @@ absl::Status Simulation::ReadEvents(int day) {
         m.ParseFromString(e.payload);
         absl::CivilDay on;
         ParseIsoDate(m.requested_on(), on);
-        requests_[m.request_id()] = {m.person_id(), CourseTypeName(m.course_type()), m.social_area(), on};
+        RequestState r;
+        r.person_id = m.person_id();
+        r.course_type = CourseTypeName(m.course_type());
+        r.social_area = m.social_area();
+        r.requested_on = on;
+        r.type = m.course_type();
+        requests_[m.request_id()] = r;
       } else if (type == cv1::RequestWithdrawn::descriptor()->full_name()) {
         cv1::RequestWithdrawn m;
         m.ParseFromString(e.payload);
@@ -65,6 +71,8 @@ absl::Status Simulation::ReadEvents(int day) {
         // Access time (BAMF): from the request to the course's start, or to
         // enrolment for a late entry into a running course.
         r.access_wait_days = std::max(0, std::max(c.plan->start_day, day) - DayOf(r.requested_on));
+        r.course = static_cast<int>(course->second);
+        r.enrolled_day = day;
         const auto& [h, m_index] = person_index_.at(m.person_id());
         const auto& home = households_[h].arrival->household.location();
         const auto& at = c.plan->course.location().coordinates();
@@ -218,6 +226,14 @@ absl::Status Simulation::Finish(Report& report) {
     report.courses.push_back(row);
   }
   report.offers = offers_;
+  std::vector<int> all_access;
+  for (const auto& [id, r] : requests_) {
+    if (r.access_wait_days >= 0) all_access.push_back(r.access_wait_days);
+  }
+  report.course_access_wait = Summarize(all_access);
+  report.unused_seats = unused_seats_;
+  for (const auto& u : unused_seats_) report.seats_free_while_eligible_waited += std::min(u.free_seats, u.eligible_waiting);
+  CompareWithHindsight(report);
 
   // Offers reconcile with the course service's own count of open offers.
   int open_in_service = 0;
@@ -323,6 +339,75 @@ absl::Status Simulation::Finish(Report& report) {
                    {"Kita places", kita_free},
                    {"beds", beds_free}};
   return absl::OkStatus();
+}
+
+HindsightRequest Simulation::AsHindsight(const RequestState& request) const {
+  HindsightRequest h;
+  h.requested_day = DayOf(request.requested_on);
+  h.course_type = request.type;
+  const auto& [household, member] = person_index_.at(request.person_id);
+  const rv1::Household& registered = households_[household].arrival->household;
+  h.home = {registered.location().lat(), registered.location().lon()};
+  // The course service's travel limit: the district's, or its default (services/courses/courses.h).
+  h.max_km = district_.course_max_km > 0 ? district_.course_max_km : 15;
+  const rv1::Person& person = registered.members(static_cast<int>(member));
+  h.evening_only = person.needs().works_daytime();
+  // A parents' course takes a childcare place for a parent of a child under school age.
+  if (request.type == cv1::COURSE_TYPE_INTEGRATION_PARENTS) {
+    for (const auto& other : registered.members()) {
+      absl::CivilDay born;
+      if (other.relation() == rv1::RELATION_CHILD && ParseIsoDate(other.birth_date(), born) &&
+          (request.requested_on - born) / 365 < 6) {
+        h.childcare = true;
+      }
+    }
+  }
+  return h;
+}
+
+HindsightCourse Simulation::AsHindsight(const CourseState& course) const {
+  HindsightCourse h;
+  h.start_day = course.plan->start_day;
+  h.end_day = course.plan->end_day;
+  h.course_type = course.plan->course.course_type();
+  h.at = {course.plan->course.location().coordinates().lat(), course.plan->course.location().coordinates().lon()};
+  h.evening = course.plan->course.schedule() == cv1::SCHEDULE_EVENING;
+  h.seats = course.seats;
+  h.childcare_places = course.childcare_places;
+  return h;
+}
+
+void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int day) {
+  const HindsightCourse c = AsHindsight(course);
+  UnusedSeats u;
+  u.course = course.plan->course.title();
+  u.course_type = CourseTypeName(course.plan->course.course_type());
+  u.social_area = course.plan->course.location().social_area();
+  u.start_date = IsoDate(Date(day));
+  u.free_seats = free_seats;
+  for (const auto& [id, r] : requests_) {
+    if (r.status == RequestState::kWaiting && Eligible(AsHindsight(r), c, options_.weeks * 7)) ++u.eligible_waiting;
+  }
+  unused_seats_.push_back(std::move(u));
+}
+
+void Simulation::CompareWithHindsight(Report& report) const {
+  std::vector<HindsightRequest> requests;
+  std::vector<int> course_of, enrolled_day;
+  for (const auto& [id, r] : requests_) {
+    if (r.status == RequestState::kWithdrawn && r.course < 0) continue;  // replaced or ended: asks for nothing
+    if (!person_index_.contains(r.person_id)) continue;
+    requests.push_back(AsHindsight(r));
+    course_of.push_back(r.course);
+    enrolled_day.push_back(r.enrolled_day);
+  }
+  std::vector<HindsightCourse> courses;
+  for (const auto& c : courses_state_) courses.push_back(AsHindsight(c));
+  const int period = options_.weeks * 7;
+  const HindsightResult policy = MeasurePolicy(requests, courses, course_of, enrolled_day, period);
+  const HindsightResult bound = SolveHindsight(requests, courses, period);
+  report.policy_period = {policy.enrolled, policy.person_days_waited, policy.km};
+  report.hindsight = {bound.enrolled, bound.person_days_waited, bound.km};
 }
 
 }  // namespace ankommen::sim

@@ -94,6 +94,19 @@ nlohmann::json ToJson(const Report& r) {
   j["households_by_status"] = r.households_by_status;
   j["notifications"] = r.notifications;
   j["unused"] = r.unused;
+  j["course_access_wait"] = Json(r.course_access_wait);
+  j["unused_seats"] = nlohmann::json::array();
+  for (const auto& u : r.unused_seats) {
+    j["unused_seats"].push_back({{"course", u.course}, {"course_type", u.course_type}, {"social_area", u.social_area},
+                                 {"start_date", u.start_date}, {"free_seats", u.free_seats},
+                                 {"eligible_waiting", u.eligible_waiting}});
+  }
+  j["seats_free_while_eligible_waited"] = r.seats_free_while_eligible_waited;
+  auto period = [](const PeriodFigures& f) {
+    return nlohmann::json{{"enrolled", f.enrolled}, {"person_days_waited", f.person_days_waited},
+                          {"km", std::round(f.km)}};
+  };
+  j["period"] = {{"policy", period(r.policy_period)}, {"hindsight", period(r.hindsight)}};
   j["weekly"] = nlohmann::json::array();
   for (const auto& w : r.weekly) {
     j["weekly"].push_back({{"week", w.week}, {"course_waiting", w.course_waiting},
@@ -162,6 +175,26 @@ std::string RenderTable(const Report& r) {
     for (const auto& [k, v] : outcomes) absl::StrAppendFormat(&out, " %s %d", k, v);
     absl::StrAppend(&out, "\n");
   }
+  absl::StrAppend(&out, "\nAgainst the hindsight bound (the whole period solved at once, everything known)\n");
+  auto share = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  absl::StrAppendFormat(&out, "  %-22s %10s %10s %8s\n", "", "this run", "bound", "ratio");
+  absl::StrAppendFormat(&out, "  %-22s %10d %10d %7.1f%%\n", "adults enrolled", r.policy_period.enrolled,
+                        r.hindsight.enrolled, 100 * share(r.policy_period.enrolled, r.hindsight.enrolled));
+  absl::StrAppendFormat(&out, "  %-22s %10d %10d %7.2f×\n", "person-days waited", r.policy_period.person_days_waited,
+                        r.hindsight.person_days_waited,
+                        share(static_cast<double>(r.policy_period.person_days_waited),
+                              static_cast<double>(r.hindsight.person_days_waited)));
+  absl::StrAppendFormat(&out, "  %-22s %10.0f %10.0f %7.2f×\n", "km travelled", r.policy_period.km, r.hindsight.km,
+                        share(r.policy_period.km, r.hindsight.km));
+  absl::StrAppendFormat(&out, "  course seats free at a course's start while someone eligible in reach waited "
+                        "without an offer: %d\n", r.seats_free_while_eligible_waited);
+  int listed = 0;
+  for (const auto& u : r.unused_seats) {
+    if (u.eligible_waiting == 0 || ++listed > 8) continue;
+    absl::StrAppendFormat(&out, "    %s (%s): %d free, %d waited in reach\n", u.course, u.start_date, u.free_seats,
+                          u.eligible_waiting);
+  }
+
   std::vector<std::string> unused;
   for (const auto& [k, v] : r.unused) unused.push_back(absl::StrFormat("%s %d", k, v));
   absl::StrAppend(&out, "\nUnused at the end: ", absl::StrJoin(unused, "; "));
@@ -232,6 +265,26 @@ std::string RenderSvg(const Report& r) {
 
 std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
   auto figure = [](const nlohmann::json& j, const std::string& what) -> std::string {
+    if (what == "course access wait p50/p90" && j.contains("course_access_wait")) {
+      const auto& w = j["course_access_wait"];
+      if (w["count"].get<int>() == 0) return "–";
+      return absl::StrFormat("%.0f / %.0f d", w["median_days"].get<double>(), w["p90_days"].get<double>());
+    }
+    if (what == "enrolled, share of the bound" && j.contains("period")) {
+      const auto& p = j["period"];
+      const double bound = p["hindsight"]["enrolled"].get<double>();
+      return absl::StrFormat("%d, %.1f%%", p["policy"]["enrolled"].get<int>(),
+                             bound > 0 ? 100 * p["policy"]["enrolled"].get<double>() / bound : 0.0);
+    }
+    if (what == "person-days waited, × the bound" && j.contains("period")) {
+      const auto& p = j["period"];
+      const double bound = p["hindsight"]["person_days_waited"].get<double>();
+      return absl::StrFormat("%lld, %.2f×", p["policy"]["person_days_waited"].get<long long>(),
+                             bound > 0 ? p["policy"]["person_days_waited"].get<double>() / bound : 0.0);
+    }
+    if (what == "seats free while eligible waited" && j.contains("seats_free_while_eligible_waited")) {
+      return absl::StrCat(j["seats_free_while_eligible_waited"].get<int>());
+    }
     if (what == "course access wait p50/p90") {
       double enrolled = 0, weighted50 = 0, weighted90 = 0;
       for (const auto& c : j["courses"]) {
@@ -276,8 +329,9 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
     return "";
   };
   const std::vector<std::string> rows = {"enrolled", "course access wait p50/p90", "waiting for a course",
-                                         "mean km to the course", "children placed / waiting",
-                                         "housed households, wait p50/p90"};
+                                         "enrolled, share of the bound", "person-days waited, × the bound",
+                                         "seats free while eligible waited", "mean km to the course",
+                                         "children placed / waiting", "housed households, wait p50/p90"};
   std::string out = absl::StrFormat("%-34s %22s %22s\n", "", absl::StrCat("policy ", a["policy"].get<std::string>()),
                                     absl::StrCat("policy ", b["policy"].get<std::string>()));
   for (const auto& row : rows) absl::StrAppendFormat(&out, "%-34s %22s %22s\n", row, figure(a, row), figure(b, row));

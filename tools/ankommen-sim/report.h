@@ -60,6 +60,26 @@ struct WeekPoint {
   double housing_wait_median = 0;
 };
 
+// A course that started with seats free: and who, within reach and of the
+// course's type, waited that day without an offer (allocation could have
+// filled those seats).
+struct UnusedSeats {
+  std::string course;  // its title
+  std::string course_type;
+  std::string social_area;
+  std::string start_date;
+  int free_seats = 0;
+  int eligible_waiting = 0;
+};
+
+// The period as a whole: enrolled, person-days waited (enrolled: request to
+// start; the rest: request to the period's end), km travelled.
+struct PeriodFigures {
+  int enrolled = 0;
+  long long person_days_waited = 0;
+  double km = 0;
+};
+
 struct Check {
   std::string name;
   long long left = 0, right = 0;  // the two sides that must be equal
@@ -90,6 +110,7 @@ struct Report {
   int kita_declined = 0;  // children whose family wants no Kita place
 
   std::vector<CourseRow> courses;
+  WaitStats course_access_wait;  // every enrolment: request to course start
   std::map<std::string, int> offers;  // made, accepted, declined, expired, withdrawn, open
   std::vector<ChildRow> children;
   std::vector<HousingRow> housing;
@@ -97,6 +118,12 @@ struct Report {
   std::map<std::string, int> households_by_status;  // housed, offered, waiting, left, transferred
   std::map<std::string, std::map<std::string, int>> notifications;  // language → outcome → count
   std::map<std::string, int> unused;  // course seats at start, DaZ seats, Kita places, beds
+  std::vector<UnusedSeats> unused_seats;
+  // Seats free at a course's start while someone eligible and in reach waited
+  // without an offer: the sum over courses of the smaller of the two.
+  int seats_free_while_eligible_waited = 0;
+  // This run and the hindsight bound (hindsight.h), measured alike.
+  PeriodFigures policy_period, hindsight;
   std::vector<WeekPoint> weekly;
   std::vector<Check> checks;
   double seconds = 0;  // wall time of the run

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "district.h"
 #include "field_checks.h"
+#include "hindsight.h"
 #include "geo.h"
 #include "ids.h"
 #include "platform.h"
@@ -56,9 +57,12 @@ struct RequestState {
   std::string course_type;
   std::string social_area;
   absl::CivilDay requested_on;
+  cv1::CourseType type = cv1::COURSE_TYPE_UNSPECIFIED;
   enum Status { kWaiting, kOffered, kEnrolled, kWithdrawn, kCompleted } status = kWaiting;
   int access_wait_days = -1;
   double km = -1;
+  int course = -1;        // index into the courses when enrolled
+  int enrolled_day = -1;  // the day the enrolment took effect
 };
 
 struct PendingAnswer {
@@ -79,6 +83,7 @@ struct CourseState {
   const PlannedCourse* plan = nullptr;
   std::string id;
   std::vector<std::string> enrolled;
+  int seats = 0, childcare_places = 0;  // as the course service created it
 };
 
 struct PupilState {
@@ -135,6 +140,15 @@ class Simulation {
   absl::Status ReviewSchoolProposals();
   // Families who want no Kita place say so once their children are known.
   absl::Status DeclineKitas();
+
+  // A request and a course as the hindsight bound sees them (hindsight.h).
+  HindsightRequest AsHindsight(const RequestState& request) const;
+  HindsightCourse AsHindsight(const CourseState& course) const;
+  // At a course's start: its free seats, and who in reach waited for that
+  // course type without an offer (the seats allocation left unused).
+  void NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int day);
+  // The bound, and the run measured the same way.
+  void CompareWithHindsight(Report& report) const;
   absl::Status DecideAsylum(int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
@@ -197,6 +211,7 @@ class Simulation {
   std::vector<std::string> kita_declines_;   // children registered today whose family wants no Kita
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
   int course_seats_unused_at_start_ = 0;
+  std::vector<UnusedSeats> unused_seats_;  // courses that started with free seats
 
   Report report_;
 };

@@ -20,7 +20,8 @@ absl::Status Simulation::AnnounceCourses(int day) {
     cv1::CreateCourseResponse response;
     if (auto s = Call(*courses_, &cv1::CourseService::Stub::CreateCourse, request, &response); !s.ok()) return s;
     course_index_[response.course().course_id()] = courses_state_.size();
-    courses_state_.push_back({&p, response.course().course_id(), {}});
+    courses_state_.push_back(
+        {&p, response.course().course_id(), {}, response.course().seats(), response.course().childcare_places()});
   }
   return absl::OkStatus();
 }
@@ -35,6 +36,7 @@ absl::Status Simulation::StartAndCompleteCourses(int day) {
       cv1::UpdateCourseResponse response;
       if (auto s = Call(*courses_, &cv1::CourseService::Stub::UpdateCourse, request, &response); !s.ok()) return s;
       course_seats_unused_at_start_ += response.course().free_seats();
+      if (response.course().free_seats() > 0) NoteFreeSeatsAtStart(c, response.course().free_seats(), day);
     }
     if (c.plan->end_day == day) {
       cv1::CompleteCourseRequest request;

@@ -1,0 +1,94 @@
+// The hindsight bound: it finds what no day-by-day policy can beat, follows
+// the course service's rules, and measures a policy's run the same way.
+#include "hindsight.h"
+
+#include <gtest/gtest.h>
+
+namespace ankommen::sim {
+namespace {
+
+constexpr int kGeneral = 1, kParents = 3;  // courses::v1::CourseType values
+const placement::GeoPoint kRiesa{51.308, 13.294}, kMeissen{51.1636, 13.4775};  // 18 km apart
+
+HindsightRequest Request(int day, placement::GeoPoint home = kRiesa, int type = kGeneral) {
+  HindsightRequest r;
+  r.requested_day = day;
+  r.course_type = type;
+  r.home = home;
+  r.max_km = 30;
+  return r;
+}
+
+HindsightCourse Course(int start, int seats, placement::GeoPoint at = kRiesa, int type = kGeneral) {
+  HindsightCourse c;
+  c.start_day = start;
+  c.end_day = start + 100;
+  c.course_type = type;
+  c.at = at;
+  c.seats = seats;
+  return c;
+}
+
+TEST(HindsightTest, EnrolsWhomAGreedyFirstComeListWouldLeaveOut) {
+  // The first to ask could go to either course; the second only to the near
+  // one. First come, first served gives the first the near seat and the
+  // second nothing; knowing both, the bound seats both.
+  std::vector<HindsightRequest> requests = {Request(0), Request(1)};
+  requests[0].max_km = 30;
+  requests[1].max_km = 5;
+  const std::vector<HindsightCourse> courses = {Course(10, 1, kRiesa), Course(10, 1, kMeissen)};
+  const HindsightResult bound = SolveHindsight(requests, courses, 182);
+  EXPECT_EQ(bound.enrolled, 2);
+  EXPECT_EQ(bound.course_of, (std::vector<int>{1, 0}));
+  EXPECT_EQ(bound.person_days_waited, 10 + 9);
+
+  const HindsightResult greedy = MeasurePolicy(requests, courses, {0, -1}, {10, -1}, 182);
+  EXPECT_EQ(greedy.enrolled, 1);
+  EXPECT_EQ(greedy.person_days_waited, 10 + (182 - 1)) << "the one left out waits to the period's end";
+}
+
+TEST(HindsightTest, AmongAsManyEnrolledTheFewestDaysWaited) {
+  const std::vector<HindsightRequest> requests = {Request(0), Request(0)};
+  const std::vector<HindsightCourse> courses = {Course(60, 2), Course(14, 1), Course(30, 1)};
+  const HindsightResult bound = SolveHindsight(requests, courses, 182);
+  EXPECT_EQ(bound.enrolled, 2);
+  EXPECT_EQ(bound.person_days_waited, 14 + 30);
+}
+
+TEST(HindsightTest, FollowsTheCourseServicesRules) {
+  const int period = 182;
+  HindsightCourse course = Course(20, 5);
+  EXPECT_TRUE(Eligible(Request(3), course, period));
+  EXPECT_FALSE(Eligible(Request(3, kRiesa, kParents), course, period)) << "another course type";
+  HindsightRequest far = Request(3, kMeissen);
+  far.max_km = 10;
+  EXPECT_FALSE(Eligible(far, course, period)) << "beyond the travel limit";
+  HindsightRequest works = Request(3);
+  works.evening_only = true;
+  EXPECT_FALSE(Eligible(works, course, period)) << "a daytime course for someone who works in the daytime";
+  course.evening = true;
+  EXPECT_TRUE(Eligible(works, course, period));
+  HindsightRequest parent = Request(3, kRiesa, kParents);
+  parent.childcare = true;
+  HindsightCourse parents = Course(20, 5, kRiesa, kParents);
+  EXPECT_FALSE(Eligible(parent, parents, period)) << "no childcare place";
+  parents.childcare_places = 2;
+  EXPECT_TRUE(Eligible(parent, parents, period));
+  EXPECT_TRUE(Eligible(Request(50), Course(20, 5), period)) << "a late entry into a running course";
+  EXPECT_FALSE(Eligible(Request(130), Course(20, 5), period)) << "the course has ended";
+  EXPECT_FALSE(Eligible(Request(3), Course(period + 7, 5), period)) << "starts after the period";
+}
+
+TEST(HindsightTest, ChildcarePlacesBoundTheParents) {
+  std::vector<HindsightRequest> requests(3, Request(0, kRiesa, kParents));
+  for (auto& r : requests) r.childcare = true;
+  requests.push_back(Request(0, kRiesa, kParents));  // a parent whose children are at school
+  HindsightCourse course = Course(10, 10, kRiesa, kParents);
+  course.childcare_places = 2;
+  const HindsightResult bound = SolveHindsight(requests, {course}, 182);
+  EXPECT_EQ(bound.enrolled, 3);
+  EXPECT_EQ(bound.course_of[3], 0);
+}
+
+}  // namespace
+}  // namespace ankommen::sim

@@ -1,0 +1,65 @@
+// The hindsight bound: the whole simulated period solved at once, with
+// everything known — every request, every course that will start, every
+// seat. No policy that decides day by day can enrol more people or make them
+// wait fewer days in all; a policy is judged as a share of it (as Annie MOORE,
+// the resettlement matching tool, is judged against its hindsight optimum).
+//
+// The bound follows the course service's rules (same course type, within the
+// travel limit, evening courses for those who work in the daytime, a childcare
+// place for a parent in a parents' course, a course not yet completed) and is
+// optimistic where the simulation is not known in advance: every offer is
+// taken at once (the people who decline would, knowing it, be offered another
+// course), and a parent needs one childcare place however many children.
+// Pure: a minimum-cost flow on the placement engine's LEMON network simplex.
+#pragma once
+
+#include <vector>
+
+#include "geo.h"
+
+namespace ankommen::sim {
+
+struct HindsightRequest {
+  int requested_day = 0;   // days from the simulation's start
+  int course_type = 0;     // courses::v1::CourseType
+  placement::GeoPoint home;
+  double max_km = 15;
+  bool evening_only = false;
+  bool childcare = false;  // needs a childcare place
+};
+
+struct HindsightCourse {
+  int start_day = 0;
+  int end_day = 0;         // a course takes late entries until it ends
+  int course_type = 0;
+  placement::GeoPoint at;
+  bool evening = false;
+  int seats = 0;
+  int childcare_places = 0;
+};
+
+struct HindsightResult {
+  int enrolled = 0;
+  // Days from request to course start (0 for a late entry), and for everyone
+  // not enrolled the days from request to the period's end.
+  long long person_days_waited = 0;
+  double km = 0;                 // travelled by those enrolled, one way
+  std::vector<int> course_of;    // per request: the course index, or -1
+};
+
+// Enrols as many as can be, then makes the person-days waited as few as can
+// be, then the km; `period_days` ends the period (courses starting later are
+// left out).
+HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
+                               const std::vector<HindsightCourse>& courses, int period_days);
+
+// The same measures of what a policy did: per request its course index or -1
+// and the day its enrolment took effect.
+HindsightResult MeasurePolicy(const std::vector<HindsightRequest>& requests,
+                              const std::vector<HindsightCourse>& courses, const std::vector<int>& course_of,
+                              const std::vector<int>& enrolled_day, int period_days);
+
+// Whether the rules let `request` take a seat in `course` at all.
+bool Eligible(const HindsightRequest& request, const HindsightCourse& course, int period_days);
+
+}  // namespace ankommen::sim
