@@ -20,7 +20,7 @@ int WaitDays(const HindsightRequest& r, const HindsightCourse& c) { return std::
 
 bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_days) {
   return c.course_type == r.course_type && c.start_day < period_days && c.end_day > r.requested_day &&
-         c.seats > 0 && (!r.evening_only || c.evening) && (!r.childcare || c.childcare_places > 0) &&
+         c.seats > 0 && (!r.evening_only || c.evening) && r.childcare <= c.childcare_places &&
          placement::HaversineKm(r.home, c.at) <= r.max_km;
 }
 
@@ -54,7 +54,7 @@ HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
       if (!Eligible(q, courses[c], period_days)) continue;
       const double km = placement::HaversineKm(q.home, courses[c].at);
       const int64_t cost = -kEnrolled + kPerDay * WaitDays(q, courses[c]) + static_cast<int64_t>(std::lround(km * 10));
-      choices.push_back({r, c, net.AddArc(node, q.childcare ? childcare_node[c] : seat_node[c], 1, cost)});
+      choices.push_back({r, c, net.AddArc(node, q.childcare > 0 ? childcare_node[c] : seat_node[c], 1, cost)});
     }
   }
   HindsightResult result;

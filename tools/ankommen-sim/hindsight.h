@@ -9,7 +9,8 @@
 // place for a parent in a parents' course, a course not yet completed) and is
 // optimistic where the simulation is not known in advance: every offer is
 // taken at once (the people who decline would, knowing it, be offered another
-// course), and a parent needs one childcare place however many children.
+// course), and a parent's children take one childcare place in the flow (a
+// course must have as many as they need to be a candidate).
 // Pure: a minimum-cost flow on the placement engine's LEMON network simplex.
 #pragma once
 
@@ -25,7 +26,7 @@ struct HindsightRequest {
   placement::GeoPoint home;
   double max_km = 15;
   bool evening_only = false;
-  bool childcare = false;  // needs a childcare place
+  int childcare = 0;       // childcare places needed (a parents' course: the children under school age)
 };
 
 struct HindsightCourse {

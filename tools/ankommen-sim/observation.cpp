@@ -56,6 +56,9 @@ absl::Status Simulation::ReadEvents(int day) {
         if (auto it = requests_.find(m.request_id());
             it != requests_.end() && m.outcome() != cv1::OFFER_OUTCOME_ACCEPTED) {
           it->second.status = RequestState::kWaiting;
+          if (auto c = course_index_.find(m.course_id()); c != course_index_.end()) {
+            it->second.passed.insert(static_cast<int>(c->second));
+          }
         }
       } else if (type == cv1::EnrolmentStarted::descriptor()->full_name()) {
         cv1::EnrolmentStarted m;
@@ -347,18 +350,19 @@ HindsightRequest Simulation::AsHindsight(const RequestState& request) const {
   h.course_type = request.type;
   const auto& [household, member] = person_index_.at(request.person_id);
   const rv1::Household& registered = households_[household].arrival->household;
-  h.home = {registered.location().lat(), registered.location().lon()};
+  // Where the course service sees the home: coarsened to about a kilometre (the registry's events).
+  h.home = {std::round(registered.location().lat() * 100) / 100, std::round(registered.location().lon() * 100) / 100};
   // The course service's travel limit: the district's, or its default (services/courses/courses.h).
   h.max_km = district_.course_max_km > 0 ? district_.course_max_km : 15;
   const rv1::Person& person = registered.members(static_cast<int>(member));
   h.evening_only = person.needs().works_daytime();
-  // A parents' course takes a childcare place for a parent of a child under school age.
+  // A parents' course takes a childcare place for each of the household's children under six.
   if (request.type == cv1::COURSE_TYPE_INTEGRATION_PARENTS) {
     for (const auto& other : registered.members()) {
       absl::CivilDay born;
       if (other.relation() == rv1::RELATION_CHILD && ParseIsoDate(other.birth_date(), born) &&
-          (request.requested_on - born) / 365 < 6) {
-        h.childcare = true;
+          (Date(households_[household].arrival->day) - born) / 365 < 6) {
+        ++h.childcare;
       }
     }
   }
@@ -385,8 +389,12 @@ void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats,
   u.social_area = course.plan->course.location().social_area();
   u.start_date = IsoDate(Date(day));
   u.free_seats = free_seats;
+  const int index = static_cast<int>(&course - courses_state_.data());
   for (const auto& [id, r] : requests_) {
-    if (r.status == RequestState::kWaiting && Eligible(AsHindsight(r), c, options_.weeks * 7)) ++u.eligible_waiting;
+    if (r.status == RequestState::kWaiting && !r.passed.contains(index) &&
+        Eligible(AsHindsight(r), c, options_.weeks * 7)) {
+      ++u.eligible_waiting;
+    }
   }
   unused_seats_.push_back(std::move(u));
 }

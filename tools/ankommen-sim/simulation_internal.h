@@ -63,6 +63,7 @@ struct RequestState {
   double km = -1;
   int course = -1;        // index into the courses when enrolled
   int enrolled_day = -1;  // the day the enrolment took effect
+  std::set<int> passed;   // courses offered and not taken: never offered again
 };
 
 struct PendingAnswer {

@@ -69,9 +69,11 @@ TEST(HindsightTest, FollowsTheCourseServicesRules) {
   course.evening = true;
   EXPECT_TRUE(Eligible(works, course, period));
   HindsightRequest parent = Request(3, kRiesa, kParents);
-  parent.childcare = true;
+  parent.childcare = 2;
   HindsightCourse parents = Course(20, 5, kRiesa, kParents);
   EXPECT_FALSE(Eligible(parent, parents, period)) << "no childcare place";
+  parents.childcare_places = 1;
+  EXPECT_FALSE(Eligible(parent, parents, period)) << "too few for both children";
   parents.childcare_places = 2;
   EXPECT_TRUE(Eligible(parent, parents, period));
   EXPECT_TRUE(Eligible(Request(50), Course(20, 5), period)) << "a late entry into a running course";
@@ -81,7 +83,7 @@ TEST(HindsightTest, FollowsTheCourseServicesRules) {
 
 TEST(HindsightTest, ChildcarePlacesBoundTheParents) {
   std::vector<HindsightRequest> requests(3, Request(0, kRiesa, kParents));
-  for (auto& r : requests) r.childcare = true;
+  for (auto& r : requests) r.childcare = 1;
   requests.push_back(Request(0, kRiesa, kParents));  // a parent whose children are at school
   HindsightCourse course = Course(10, 10, kRiesa, kParents);
   course.childcare_places = 2;
