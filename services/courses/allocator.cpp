@@ -86,7 +86,8 @@ absl::Status Allocator::ReleaseOffer(const std::string& course_id, const v1::Hol
   if (released) {
     courses_.CountOfferOutcome(type, outcome == v1::OFFER_OUTCOME_EXPIRED ? "expired" : "withdrawn");
   }
-  return courses_.FollowHold(hold, HoldChange::kReleased, course_id);
+  return courses_.FollowHold(hold, outcome == v1::OFFER_OUTCOME_EXPIRED ? HoldChange::kLapsed : HoldChange::kReleased,
+                             course_id);
 }
 
 absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) {
@@ -173,9 +174,13 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
     const v1::Course course = View(c.record);
     if (course.free_seats() <= 0) continue;
     const auto& coords = course.location().coordinates();
+    absl::CivilDay start = courses_.Today();
+    ParseIsoDate(course.start_date(), start);
+    // Too far along for a newcomer to join.
+    if (start + courses_.settings().late_entry_days < courses_.Today()) continue;
     seats.push_back({course.course_id(), ToCourseType(course.course_type()), {coords.lat(), coords.lon()},
                      course.location().social_area(), ToSchedule(course.schedule()), course.free_seats(),
-                     std::max(0, course.childcare_places() - course.childcare_in_use())});
+                     std::max(0, course.childcare_places() - course.childcare_in_use()), start});
   }
   report.set_waiting(static_cast<int32_t>(waiting.size()));
   if (waiting.empty() || seats.empty()) return absl::OkStatus();
@@ -189,13 +194,14 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
   report.set_solver(solver_name);
 
   const absl::Time now = courses_.clock().Now();
-  const absl::CivilDay last_day = courses_.Today() + courses_.settings().answer_days;
-  // The end of the last day to answer, in the district's time zone.
-  const int64_t deadline = absl::ToUnixSeconds(absl::FromCivil(last_day + 1, courses_.zone())) - 1;
   for (const auto& p : solution->placements) {
     if (p.place < 0) continue;
     const WaitingRequest& w = waiting[static_cast<size_t>(p.demand)];
     const CourseSeats& course = seats[static_cast<size_t>(p.place)];
+    const absl::CivilDay last_day = AnswerBy(courses_.Today(), course.start, courses_.settings().answer_days,
+                                             courses_.settings().min_answer_days);
+    // The end of the last day to answer, in the district's time zone.
+    const int64_t deadline = absl::ToUnixSeconds(absl::FromCivil(last_day + 1, courses_.zone())) - 1;
     v1::Hold hold;
     hold.set_offer_id(NewId(kOfferIdPrefix, PartitionOfId(course.course_id)));
     hold.set_request_id(w.request.request_id);

@@ -626,7 +626,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
     Changed(/*allocate=*/!accept);  // a declined seat is free
   }
   // Also on a retry: the request follows the seat (idempotent).
-  if (auto s = FollowHold(hold, accept ? HoldChange::kEnrolled : HoldChange::kReleased, **course_id); !s.ok()) {
+  if (auto s = FollowHold(hold, accept ? HoldChange::kEnrolled : HoldChange::kDeclined, **course_id); !s.ok()) {
     return s;
   }
   auto current = CurrentRequest(hold.person_id(), hold.request_id());
@@ -669,12 +669,16 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
         r->set_course_id(course_id);
         r->clear_offer();
         break;
+      case HoldChange::kDeclined:
+      case HoldChange::kLapsed:
       case HoldChange::kReleased: {
         const bool holds_it = (r->status() == v1::REQUEST_STATUS_OFFERED && r->offer().offer_id() == hold.offer_id()) ||
                               (r->status() == v1::REQUEST_STATUS_ENROLLED && r->course_id() == course_id);
         if (!holds_it) return std::optional<Commit>();
-        // Back where it stood (requested_on is kept); this course is not offered again.
-        if (r->status() == v1::REQUEST_STATUS_OFFERED) r->add_passed_course_ids(course_id);
+        // Back where it stood (requested_on is kept); whether this course is offered again (HoldChange).
+        if (r->status() == v1::REQUEST_STATUS_OFFERED && change != HoldChange::kReleased) {
+          NoteOfferNotTaken(*r, course_id, change == HoldChange::kDeclined);
+        }
         r->set_status(v1::REQUEST_STATUS_WAITING);
         r->clear_offer();
         r->clear_course_id();

@@ -32,13 +32,18 @@ struct CourseSettings {
   double default_max_km = 15;                  // how far people can travel, unless their area says otherwise
   std::map<std::string, double> area_max_km;   // per social area
   int answer_days = 7;                         // an offer's deadline: the end of the day this many days on
+  int min_answer_days = 3;                     // ... but near a course's start, the day before it, not sooner than this
+  int late_entry_days = 28;                    // a running course takes newcomers this long after its start
   std::string policy = "optimal";              // "optimal" (the placement engine) or "fcfs"
 };
 
 struct CourseInstruments;
 
-// How a seat's hold changed, for the request that follows it.
-enum class HoldChange { kOffered, kEnrolled, kReleased, kCompleted };
+// How a seat's hold changed, for the request that follows it. A declined
+// course is not offered again; one whose offer lapsed is, once (the letter may
+// not have arrived); a seat withdrawn by the district (capacity cut, a move)
+// passes nothing.
+enum class HoldChange { kOffered, kEnrolled, kDeclined, kLapsed, kReleased, kCompleted };
 
 class Courses {
  public:

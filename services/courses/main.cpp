@@ -25,6 +25,14 @@ int main(int argc, char** argv) {
     app.add_option("--answer-days", settings.answer_days, "days to answer an offer (ANKOMMEN_COURSES_ANSWER_DAYS)")
         ->envname("ANKOMMEN_COURSES_ANSWER_DAYS")
         ->check(CLI::Range(1, 60));
+    app.add_option("--min-answer-days", settings.min_answer_days,
+                   "near a course's start, the shortest deadline (ANKOMMEN_COURSES_MIN_ANSWER_DAYS)")
+        ->envname("ANKOMMEN_COURSES_MIN_ANSWER_DAYS")
+        ->check(CLI::Range(1, 60));
+    app.add_option("--late-entry-days", settings.late_entry_days,
+                   "how long after its start a course takes newcomers (ANKOMMEN_COURSES_LATE_ENTRY_DAYS)")
+        ->envname("ANKOMMEN_COURSES_LATE_ENTRY_DAYS")
+        ->check(CLI::Range(0, 365));
     app.add_option("--max-km", settings.default_max_km,
                    "default travel limit in km (ANKOMMEN_COURSES_MAX_KM)")
         ->envname("ANKOMMEN_COURSES_MAX_KM")

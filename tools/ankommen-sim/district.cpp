@@ -27,6 +27,7 @@ std::map<std::string, std::string> ServiceEnvironment(const District& district, 
   env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"] = absl::StrJoin(workers, ",");
   if (!teams.empty()) env["ANKOMMEN_NOTIFICATIONS_TEAMS"] = absl::StrJoin(teams, ",");
   if (district.course_max_km > 0) env["ANKOMMEN_COURSES_MAX_KM"] = absl::StrCat(district.course_max_km);
+  env["ANKOMMEN_COURSES_LATE_ENTRY_DAYS"] = absl::StrCat(district.course_late_entry_days);
   if (!district.school_max_km.empty()) {
     env["ANKOMMEN_SCHOOLS_MAX_KM"] = absl::StrJoin(district.school_max_km, ",", absl::PairFormatter("="));
   }

@@ -100,6 +100,7 @@ struct District {
   int persons_per_social_worker = 150;
   int announce_weeks_ahead = 6;  // providers announce a class this long before it starts
   int course_max_km = 0;         // 0: the course service's default
+  int course_late_entry_days = 28;  // a running course takes newcomers this long after its start
   std::map<std::string, int> school_max_km;  // GS, OS, GYMNASIUM, BSZ, KITA; absent: the school service's default
 
   const Town& TownNamed(const std::string& name) const;

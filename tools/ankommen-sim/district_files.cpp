@@ -209,6 +209,7 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
       {"persons_per_social_worker", whole(d.persons_per_social_worker, 1, 10000)},
       {"announce_weeks_ahead", whole(d.announce_weeks_ahead, 0, 52)},
       {"course_max_km", whole(d.course_max_km, 1, 500)},
+      {"course_late_entry_days", whole(d.course_late_entry_days, 0, 365)},
       {"school_max_km", [&](const CsvRow& row) {
          for (absl::string_view part : absl::StrSplit(t.csv().Get(row, "value"), ',', absl::SkipWhitespace())) {
            std::pair<std::string, std::string> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
@@ -223,7 +224,7 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
        }},
   };
   static const std::set<std::string> kOptional = {"kita_decline_share", "offer_accept_share", "offer_decline_share",
-                                                  "housing_confirm_share", "course_max_km", "school_max_km",
+                                                  "housing_confirm_share", "course_max_km", "course_late_entry_days", "school_max_km",
                                                   "childcare_share", "works_daytime_share", "contact_shares",
                                                   "cefr_on_arrival", "announce_weeks_ahead", "children_per_family"};
   for (const auto& row : t.rows()) {

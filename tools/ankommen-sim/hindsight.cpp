@@ -19,7 +19,7 @@ int WaitDays(const HindsightRequest& r, const HindsightCourse& c) { return std::
 }  // namespace
 
 bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_days) {
-  return c.course_type == r.course_type && c.start_day < period_days && c.end_day > r.requested_day &&
+  return c.course_type == r.course_type && c.start_day < period_days && c.last_entry_day >= r.requested_day &&
          c.seats > 0 && (!r.evening_only || c.evening) && r.childcare <= c.childcare_places &&
          placement::HaversineKm(r.home, c.at) <= r.max_km;
 }

@@ -6,7 +6,7 @@
 //
 // The bound follows the course service's rules (same course type, within the
 // travel limit, evening courses for those who work in the daytime, a childcare
-// place for a parent in a parents' course, a course not yet completed) and is
+// place for a parent in a parents' course, a course still taking newcomers) and is
 // optimistic where the simulation is not known in advance: every offer is
 // taken at once (the people who decline would, knowing it, be offered another
 // course), and a parent's children take one childcare place in the flow (a
@@ -31,7 +31,7 @@ struct HindsightRequest {
 
 struct HindsightCourse {
   int start_day = 0;
-  int end_day = 0;         // a course takes late entries until it ends
+  int last_entry_day = 0;  // a running course takes newcomers until this day
   int course_type = 0;
   placement::GeoPoint at;
   bool evening = false;

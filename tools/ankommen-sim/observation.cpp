@@ -372,7 +372,7 @@ HindsightRequest Simulation::AsHindsight(const RequestState& request) const {
 HindsightCourse Simulation::AsHindsight(const CourseState& course) const {
   HindsightCourse h;
   h.start_day = course.plan->start_day;
-  h.end_day = course.plan->end_day;
+  h.last_entry_day = std::min(course.plan->end_day - 1, course.plan->start_day + district_.course_late_entry_days);
   h.course_type = course.plan->course.course_type();
   h.at = {course.plan->course.location().coordinates().lat(), course.plan->course.location().coordinates().lon()};
   h.evening = course.plan->course.schedule() == cv1::SCHEDULE_EVENING;
@@ -401,11 +401,13 @@ void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats,
 
 void Simulation::CompareWithHindsight(Report& report) const {
   std::vector<HindsightRequest> requests;
+  std::vector<const RequestState*> states;
   std::vector<int> course_of, enrolled_day;
   for (const auto& [id, r] : requests_) {
     if (r.status == RequestState::kWithdrawn && r.course < 0) continue;  // replaced or ended: asks for nothing
     if (!person_index_.contains(r.person_id)) continue;
     requests.push_back(AsHindsight(r));
+    states.push_back(&r);
     course_of.push_back(r.course);
     enrolled_day.push_back(r.enrolled_day);
   }
@@ -416,6 +418,15 @@ void Simulation::CompareWithHindsight(Report& report) const {
   const HindsightResult bound = SolveHindsight(requests, courses, period);
   report.policy_period = {policy.enrolled, policy.person_days_waited, policy.km};
   report.hindsight = {bound.enrolled, bound.person_days_waited, bound.km};
+  // Why those the bound enrols were not enrolled in this run.
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (bound.course_of[i] < 0 || course_of[i] >= 0) continue;
+    const RequestState& r = *states[i];
+    const char* why = r.status == RequestState::kOffered ? "an offer still open at the end"
+                      : !r.passed.empty()                ? "offered, but declined or let lapse"
+                                                         : "never offered";
+    ++report.hindsight_gap[why];
+  }
 }
 
 }  // namespace ankommen::sim

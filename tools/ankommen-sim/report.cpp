@@ -106,7 +106,8 @@ nlohmann::json ToJson(const Report& r) {
     return nlohmann::json{{"enrolled", f.enrolled}, {"person_days_waited", f.person_days_waited},
                           {"km", std::round(f.km)}};
   };
-  j["period"] = {{"policy", period(r.policy_period)}, {"hindsight", period(r.hindsight)}};
+  j["period"] = {{"policy", period(r.policy_period)}, {"hindsight", period(r.hindsight)},
+                 {"not_enrolled_but_in_the_bound", r.hindsight_gap}};
   j["weekly"] = nlohmann::json::array();
   for (const auto& w : r.weekly) {
     j["weekly"].push_back({{"week", w.week}, {"course_waiting", w.course_waiting},
@@ -186,6 +187,11 @@ std::string RenderTable(const Report& r) {
                               static_cast<double>(r.hindsight.person_days_waited)));
   absl::StrAppendFormat(&out, "  %-22s %10.0f %10.0f %7.2f×\n", "km travelled", r.policy_period.km, r.hindsight.km,
                         share(r.policy_period.km, r.hindsight.km));
+  if (!r.hindsight_gap.empty()) {
+    absl::StrAppend(&out, "  enrolled in the bound, not in this run:");
+    for (const auto& [why, n] : r.hindsight_gap) absl::StrAppendFormat(&out, " %s %d;", why, n);
+    out.back() = '\n';
+  }
   absl::StrAppendFormat(&out, "  course seats free at a course's start while someone eligible in reach waited "
                         "without an offer: %d\n", r.seats_free_while_eligible_waited);
   int listed = 0;

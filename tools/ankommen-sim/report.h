@@ -124,6 +124,7 @@ struct Report {
   int seats_free_while_eligible_waited = 0;
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
+  std::map<std::string, int> hindsight_gap;  // why requests the bound enrols were not enrolled here
   std::vector<WeekPoint> weekly;
   std::vector<Check> checks;
   double seconds = 0;  // wall time of the run

@@ -36,6 +36,15 @@ placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& req
         return std::find(w.passed_course_ids.begin(), w.passed_course_ids.end(), c.course_id) ==
                w.passed_course_ids.end();
       });
+  // Sooner is better: each day until a course starts costs as much as a
+  // kilometre more to travel, so that of the courses in reach the one that
+  // starts first (or takes late entries now) is offered. The travel limit
+  // stays hard; first come, first served keeps to the nearest course.
+  for (auto& c : problem.candidates) {
+    const CourseSeats& course = courses[static_cast<size_t>(c.place)];
+    const auto days = std::max<absl::civil_diff_t>(0, course.start - today);
+    c.extra_cost += static_cast<int32_t>(std::min<absl::civil_diff_t>(days, 3650) * kCostPerDayUntilStart);
+  }
   return problem;
 }
 

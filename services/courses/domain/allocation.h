@@ -24,6 +24,7 @@ struct CourseSeats {
   Schedule schedule = Schedule::kMorning;
   int free_seats = 0;      // seats minus offered minus enrolled
   int free_childcare = 0;  // childcare places minus those in use
+  absl::CivilDay start;    // its first day (in the past for a running course)
 };
 
 struct WaitingRequest {
@@ -33,6 +34,10 @@ struct WaitingRequest {
   // Courses the person declined or let an offer lapse for: not offered again.
   std::vector<std::string> passed_course_ids;
 };
+
+// A day's wait for a course's start, in the engine's cost units (hundredths
+// of a km): as much as one more kilometre to travel.
+inline constexpr int32_t kCostPerDayUntilStart = 100;
 
 // Demand i is requests[i], place j is courses[j]. Each request needs a seat
 // and a childcare place per child; days waited count from requested_on.

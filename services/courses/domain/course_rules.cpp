@@ -27,6 +27,11 @@ v1::Course View(const v1::CourseRecord& record) {
   return course;
 }
 
+absl::CivilDay AnswerBy(absl::CivilDay today, absl::CivilDay start, int answer_days, int min_answer_days) {
+  const absl::CivilDay earliest = today + std::min(answer_days, min_answer_days);
+  return std::max(earliest, std::min(today + answer_days, start - 1));
+}
+
 bool TakesParticipants(v1::CourseStatus status) {
   return status == v1::COURSE_STATUS_PLANNED || status == v1::COURSE_STATUS_OPEN ||
          status == v1::COURSE_STATUS_RUNNING;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/state.pb.h"
 #include "domain/entitlement.h"
@@ -26,6 +27,13 @@ SeatCounts CountHolds(const v1::CourseRecord& record);
 
 // The course as the API shows it, with its counts.
 v1::Course View(const v1::CourseRecord& record);
+
+// The last day to answer an offer made `today` for a course that starts on
+// `start`: `answer_days` on, but no later than the day before the start, so
+// that a seat not taken goes to the next person before the course begins —
+// and never sooner than `min_answer_days` (a late entry into a running course
+// gets that much).
+absl::CivilDay AnswerBy(absl::CivilDay today, absl::CivilDay start, int answer_days, int min_answer_days);
 
 // Planned, open and running courses take participants.
 bool TakesParticipants(v1::CourseStatus status);

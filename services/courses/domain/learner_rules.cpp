@@ -1,5 +1,7 @@
 #include "domain/learner_rules.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "domain/course_rules.h"
 #include "field_checks.h"
@@ -151,6 +153,16 @@ absl::StatusOr<v1::SeatRequest> OpenRequest(v1::LearnerRecord& learner, const Se
   r.set_max_km(wish.max_km > 0 ? wish.max_km : defaults.max_km);
   *learner.add_requests() = r;
   return r;
+}
+
+void NoteOfferNotTaken(v1::SeatRequest& request, const std::string& course_id, bool declined) {
+  const auto& lapsed = request.lapsed_course_ids();
+  const bool lapsed_before = std::find(lapsed.begin(), lapsed.end(), course_id) != lapsed.end();
+  if (declined || lapsed_before) {
+    request.add_passed_course_ids(course_id);
+  } else {
+    request.add_lapsed_course_ids(course_id);
+  }
 }
 
 }  // namespace ankommen::courses

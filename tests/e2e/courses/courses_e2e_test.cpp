@@ -13,6 +13,8 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "redis.h"
+#include "simulated_clock.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 
@@ -31,13 +33,16 @@ bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout = absl:
 
 class CoursesE2ETest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartServices({}); }
+
+  void StartServices(const std::map<std::string, std::string>& env) {
     registry_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_REGISTRY_BINARY,
-                                                          "ankommen.registry.v1.RegistryService", nats_, redis_);
+                                                          "ankommen.registry.v1.RegistryService", nats_, redis_, env);
     // Scheduled runs out of the way: the tests see the runs that events and calls trigger.
-    courses_ = std::make_unique<testing::ServiceProcess>(
-        ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", nats_, redis_,
-        std::map<std::string, std::string>{{"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "3600"}});
+    auto courses_env = env;
+    courses_env["ANKOMMEN_COURSES_ALLOCATION_PERIOD"] = "3600";
+    courses_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService",
+                                                         nats_, redis_, courses_env);
     registry_stub_ = rv1::RegistryService::NewStub(
         grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
     stub_ = cv1::CourseService::NewStub(grpc::CreateChannel(courses_->grpc_addr(), grpc::InsecureChannelCredentials()));
@@ -467,6 +472,77 @@ TEST_F(CoursesE2ETest, BadInputGetsAClearStatusAndChangesNothing) {
   run.set_policy("random");
   cv1::RunAllocationResponse ran;
   EXPECT_EQ(stub_->RunAllocation(Ctx().get(), run, &ran).error_code(), grpc::INVALID_ARGUMENT);
+}
+
+// Offers over days, on the simulated clock: near a course's start the answer
+// is due the day before it; an offer left to lapse is made once more, a
+// second lapse passes the course.
+class CourseOffersOverTimeTest : public CoursesE2ETest {
+ protected:
+  // The district's time zone, as the services keep it (services/common/platform.cpp).
+  static absl::TimeZone Zone() {
+    absl::TimeZone zone;
+    absl::LoadTimeZone("Europe/Berlin", &zone);
+    return zone;
+  }
+  void SetUp() override {
+    SetClock(absl::CivilSecond(2027, 1, 4, 8, 0, 0));  // a Monday
+    StartServices({{"ANKOMMEN_CLOCK", "simulated"}});
+  }
+  void SetClock(absl::CivilSecond at) {
+    auto redis = RedisPool::Connect(redis_.url(), 1);
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    ASSERT_TRUE(SimulatedClock::Set(**redis, absl::FromCivil(at, Zone())).ok());
+  }
+  // The end of `day` in the district's time zone, as deadlines are given.
+  static int64_t EndOf(absl::CivilDay day) {
+    return absl::ToUnixSeconds(absl::FromCivil(day + 1, Zone())) - 1;
+  }
+  void RunAllocation() {
+    cv1::RunAllocationResponse ran;
+    auto s = stub_->RunAllocation(Ctx().get(), cv1::RunAllocationRequest(), &ran);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+};
+
+TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOfferComesOnceMore) {
+  const std::string a = RegisterAdult("hh-lapse");
+  ASSERT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING));
+  auto request = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 1);
+  request.mutable_course()->set_start_date("2027-01-08");  // Friday
+  cv1::CreateCourseResponse created;
+  ASSERT_TRUE(stub_->CreateCourse(Ctx().get(), request, &created).ok());
+  const std::string course = created.course().course_id();
+
+  // Four days before the start: due Thursday, not in a week.
+  auto first = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->offer().course_id(), course);
+  EXPECT_EQ(first->offer().deadline().seconds(), EndOf(absl::CivilDay(2027, 1, 7)));
+
+  // Unanswered: on the start day the seat is offered to the same person once
+  // more, as a late entry with three days to answer.
+  SetClock(absl::CivilSecond(2027, 1, 8, 9, 0, 0));
+  RunAllocation();
+  std::optional<cv1::SeatRequest> second;
+  ASSERT_TRUE(WaitUntil([&] {
+    second = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED, absl::Seconds(1));
+    return second && second->offer().offer_id() != first->offer().offer_id();
+  }));
+  EXPECT_EQ(second->offer().course_id(), course);
+  EXPECT_EQ(second->offer().deadline().seconds(), EndOf(absl::CivilDay(2027, 1, 11)));
+  EXPECT_THAT(second->lapsed_course_ids(), ::testing::ElementsAre(course));
+  EXPECT_TRUE(second->passed_course_ids().empty());
+
+  // A second lapse: that course is passed, the person waits for another.
+  SetClock(absl::CivilSecond(2027, 1, 12, 9, 0, 0));
+  RunAllocation();
+  auto waiting = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(waiting);
+  EXPECT_THAT(waiting->passed_course_ids(), ::testing::ElementsAre(course));
+  RunAllocation();
+  EXPECT_EQ(GetCourse(course).offered(), 0) << "not offered a third time";
+  EXPECT_EQ(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING)->status(), cv1::REQUEST_STATUS_WAITING);
 }
 
 }  // namespace

@@ -26,8 +26,9 @@ WaitingRequest Wait(std::string id, absl::CivilDay asked, double km_east, bool e
 }
 
 CourseSeats Course(std::string id, double km_east, Schedule schedule, int seats, int childcare = 0,
-                   CourseType type = CourseType::kIntegrationGeneral) {
-  return {std::move(id), type, AtKm(km_east), "Riesa", schedule, seats, childcare};
+                   CourseType type = CourseType::kIntegrationGeneral,
+                   absl::CivilDay start = absl::CivilDay(2026, 12, 1)) {
+  return {std::move(id), type, AtKm(km_east), "Riesa", schedule, seats, childcare, start};
 }
 
 TEST(AllocationTest, RulesDecideTheCandidatesAndTheEngineTheSeats) {
@@ -60,6 +61,27 @@ TEST(AllocationTest, RulesDecideTheCandidatesAndTheEngineTheSeats) {
   EXPECT_EQ(solution->placements[1].place, 0);  // mother -> morning, with its childcare place
   EXPECT_EQ(solution->placements[2].place, -1);  // newer: both seats taken by longer waits
   EXPECT_EQ(solution->placements[2].why_not, placement::Unplaced::kOutranked);
+}
+
+TEST(AllocationTest, OfTheCoursesInReachTheOneThatStartsFirst) {
+  const absl::CivilDay today(2026, 11, 23);
+  const std::vector<WaitingRequest> requests = {Wait("a", absl::CivilDay(2026, 11, 20), 0)};
+  const std::vector<CourseSeats> courses = {
+      Course("near-later", 1, Schedule::kMorning, 5, 0, CourseType::kIntegrationGeneral, today + 40),
+      Course("farther-sooner", 6, Schedule::kMorning, 5, 0, CourseType::kIntegrationGeneral, today + 3),
+      Course("running", 8, Schedule::kMorning, 5, 0, CourseType::kIntegrationGeneral, today - 10),
+  };
+  placement::Problem problem = BuildAllocationProblem(requests, courses, today);
+  auto solver = placement::MakeSolver(placement::ChooseSolver(problem));
+  ASSERT_TRUE(solver.ok());
+  auto solution = (*solver)->Solve(problem);
+  ASSERT_TRUE(solution.ok());
+  // 8 km now beats 6 km in 3 days and 1 km in 40 days: a day weighs a kilometre.
+  EXPECT_EQ(solution->placements[0].place, 2);
+  // First come, first served keeps to the nearest course, as the lists do today.
+  auto fcfs = placement::MakeSolver("fcfs");
+  ASSERT_TRUE(fcfs.ok());
+  EXPECT_EQ((*fcfs)->Solve(problem)->placements[0].place, 0);
 }
 
 }  // namespace

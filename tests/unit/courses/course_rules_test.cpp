@@ -169,5 +169,18 @@ TEST(CourseRulesTest, DefaultAndMaximumSeatsPerType) {
   EXPECT_EQ(ToProto(ToCourseType(v1::COURSE_TYPE_JOB_LANGUAGE)), v1::COURSE_TYPE_JOB_LANGUAGE);
 }
 
+TEST(CourseRulesTest, AnOfferIsAnsweredBeforeTheCourseStarts) {
+  const absl::CivilDay today(2027, 3, 1);
+  // Far from the start: the usual week.
+  EXPECT_EQ(AnswerBy(today, today + 30, 7, 3), today + 7);
+  // Near it: the day before the start, so that a seat not taken goes on in time.
+  EXPECT_EQ(AnswerBy(today, today + 5, 7, 3), today + 4);
+  // Never less than the shortest time to answer; a late entry gets that.
+  EXPECT_EQ(AnswerBy(today, today + 2, 7, 3), today + 3);
+  EXPECT_EQ(AnswerBy(today, today - 20, 7, 3), today + 3);
+  // A district that asks for answers within two days keeps its two days.
+  EXPECT_EQ(AnswerBy(today, today + 30, 2, 3), today + 2);
+}
+
 }  // namespace
 }  // namespace ankommen::courses

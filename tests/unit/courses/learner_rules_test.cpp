@@ -140,5 +140,17 @@ TEST(CourseValidationTest, BadCoursesAreRefusedNamingTheField) {
   EXPECT_NE(ValidateCreateCourse(req, kToday).message().find("course.childcare_places"), std::string::npos);
 }
 
+TEST(OfferNotTakenTest, ADeclinedCourseIsPassedALapsedOneOnlyTheSecondTime) {
+  v1::SeatRequest r;
+  NoteOfferNotTaken(r, "crs_a", /*declined=*/true);
+  EXPECT_EQ(r.passed_course_ids_size(), 1);
+  NoteOfferNotTaken(r, "crs_b", /*declined=*/false);
+  EXPECT_EQ(r.passed_course_ids_size(), 1) << "offered again: the answer may not have arrived";
+  EXPECT_EQ(r.lapsed_course_ids_size(), 1);
+  NoteOfferNotTaken(r, "crs_b", /*declined=*/false);
+  ASSERT_EQ(r.passed_course_ids_size(), 2);
+  EXPECT_EQ(r.passed_course_ids(1), "crs_b");
+}
+
 }  // namespace
 }  // namespace ankommen::courses

@@ -76,6 +76,7 @@ TEST(DistrictFilesTest, TheServicesGetTheDistrictsSettings) {
   EXPECT_EQ(env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"], "Nord=1,Süd=1");
   EXPECT_EQ(env["ANKOMMEN_NOTIFICATIONS_TEAMS"], "Nord=sozialarbeit.nord@testkreis.example");
   EXPECT_EQ(env["ANKOMMEN_COURSES_MAX_KM"], "40");
+  EXPECT_EQ(env["ANKOMMEN_COURSES_LATE_ENTRY_DAYS"], "28");
   EXPECT_EQ(env["ANKOMMEN_SCHOOLS_MAX_KM"], "BSZ=40,GS=15,KITA=10,OS=25");
   EXPECT_EQ(ServiceEnvironment(d, 8)["ANKOMMEN_HOUSING_SOCIAL_WORKERS"], "Nord=8,Süd=8");
 }

@@ -22,7 +22,7 @@ HindsightRequest Request(int day, placement::GeoPoint home = kRiesa, int type = 
 HindsightCourse Course(int start, int seats, placement::GeoPoint at = kRiesa, int type = kGeneral) {
   HindsightCourse c;
   c.start_day = start;
-  c.end_day = start + 100;
+  c.last_entry_day = start + 28;
   c.course_type = type;
   c.at = at;
   c.seats = seats;
@@ -76,8 +76,8 @@ TEST(HindsightTest, FollowsTheCourseServicesRules) {
   EXPECT_FALSE(Eligible(parent, parents, period)) << "too few for both children";
   parents.childcare_places = 2;
   EXPECT_TRUE(Eligible(parent, parents, period));
-  EXPECT_TRUE(Eligible(Request(50), Course(20, 5), period)) << "a late entry into a running course";
-  EXPECT_FALSE(Eligible(Request(130), Course(20, 5), period)) << "the course has ended";
+  EXPECT_TRUE(Eligible(Request(40), Course(20, 5), period)) << "a late entry into a running course";
+  EXPECT_FALSE(Eligible(Request(49), Course(20, 5), period)) << "too far along to join";
   EXPECT_FALSE(Eligible(Request(3), Course(period + 7, 5), period)) << "starts after the period";
 }
 
