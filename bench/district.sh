@@ -12,7 +12,7 @@ scales=("$@")
 for scale in "${scales[@]}"; do
   "$ROOT/deploy/local/run.sh" --scale "$scale" --weeks 26 --keep-running >"$VAR_DIR/bench-$scale.log" 2>&1 \
     || { tail -20 "$VAR_DIR/bench-$scale.log"; "$ROOT/deploy/local/stop.sh" >/dev/null; exit 1; }
-  report="$VAR_DIR/reports/report-optimal-seed1-$scale-26w.json"
+  report="$VAR_DIR/reports/report-meissen-optimal-seed1-$scale-26w.json"
   memory=""
   for service in registry courses schools housing notifications; do
     kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$(cat "$RUN_DIR/$service.pid")/status")

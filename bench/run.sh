@@ -2,7 +2,8 @@
 # Runs the benchmarks (builds them first). Figures go to stdout as JSON lines
 # and tables; bench/README.md records a run with the machine it ran on.
 #   bench/run.sh [district|state|nation]...   (default: district state)
-# and then the whole system (bench/district.sh) at district and state scale.
+# and then the whole system (bench/district.sh) at district and state scale, and
+# the policies against the hindsight bound (bench/policies.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
@@ -24,3 +25,5 @@ say "duplicate detection: a registration against 100,000 persons beside scoring 
 "$BUILD_DIR/bench/ankommen-duplicates-bench"
 say "the whole system: a simulated half-year"
 "$ROOT/bench/district.sh"
+say "what a district buys: fcfs and the engine against the hindsight bound, two districts, five seeds"
+"$ROOT/bench/policies.sh"

@@ -6,13 +6,16 @@
 # simulates half a year of arrivals with ankommen-sim, prints the report, and
 # stops exactly what it started.
 #
-#   deploy/local/run.sh [--district DIR] [--weeks 26] [--seed 1] [--scale district|state]
-#                       [--policy optimal|fcfs|both] [--keep-running]
+#   deploy/local/run.sh [--district DIR] [--scenario FILE] [--weeks 26] [--seed 1]
+#                       [--scale district|state] [--policy optimal|fcfs|both] [--keep-running]
 #
 # --district is a directory of tables (docs/district-format.md); the default is
 # Landkreis Meißen (deploy/sample/meissen), deploy/sample/kaiserslautern is the
 # other bundled one. A district with a problem stops the run before anything is
 # started or written (exit status 2), each problem named by file, line and field.
+# --scenario runs the district and the district as the scenario changes it
+# (tools/ankommen-sim/scenario.h; e.g. deploy/sample/meissen/scenarios/) on the
+# same seed and policy, and shows them side by side.
 # --policy both runs fcfs and then optimal on the same seed and shows them side
 # by side. Reports (JSON, and an SVG chart of waiting over the weeks) are
 # written to var/reports. A simulation starts from an empty district: it
@@ -20,16 +23,17 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WEEKS=26 SEED=1 SCALE=district POLICY=optimal KEEP_RUNNING=0 DISTRICT="$ROOT/deploy/sample/meissen"
+WEEKS=26 SEED=1 SCALE=district POLICY=optimal KEEP_RUNNING=0 DISTRICT="$ROOT/deploy/sample/meissen" SCENARIO=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --district) DISTRICT=$(cd "$2" 2>/dev/null && pwd) || { echo "--district: no directory $2" >&2; exit 2; }; shift ;;
+    --scenario) SCENARIO=$(realpath -e "$2" 2>/dev/null) || { echo "--scenario: no file $2" >&2; exit 2; }; shift ;;
     --weeks) WEEKS=$2; shift ;;
     --seed) SEED=$2; shift ;;
     --scale) SCALE=$2; shift ;;
     --policy) POLICY=$2; shift ;;
     --keep-running) KEEP_RUNNING=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -38,6 +42,7 @@ done
 [[ $SCALE == district || $SCALE == state ]] || { echo "--scale is district or state" >&2; exit 2; }
 case $POLICY in optimal|fcfs) POLICIES=$POLICY ;; both) POLICIES="fcfs optimal" ;;
   *) echo "--policy is optimal, fcfs or both" >&2; exit 2 ;; esac
+[[ -z $SCENARIO || $POLICY != both ]] || { echo "--scenario compares with one policy: optimal or fcfs" >&2; exit 2; }
 
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
@@ -49,21 +54,37 @@ CTL="$BUILD_DIR/tools/ankommenctl/ankommenctl"
 SIM="$BUILD_DIR/tools/ankommen-sim/ankommen-sim"
 say "Checking the district in $DISTRICT"
 "$SIM" check --district "$DISTRICT" || exit 2
-# The services' settings the district implies: housing standard, social
-# workers per area, travel limits, the teams told of capacity gaps.
-district_env=()
-while IFS= read -r line; do district_env+=("$line"); done < <("$SIM" env --district "$DISTRICT" --scale "$SCALE")
-DISTRICT_NAME=$(basename "$DISTRICT")
+DISTRICTS=("$DISTRICT")
+if [[ -n $SCENARIO ]]; then
+  # The scenario's district beside the base, under var/ (replaced on every run).
+  changed="$VAR_DIR/scenarios/$(basename "$DISTRICT")+$(basename "$SCENARIO" .csv)"
+  rm -rf "$changed"
+  say "Applying the scenario $SCENARIO"
+  "$SIM" scenario --district "$DISTRICT" --scenario "$SCENARIO" --out "$changed" || exit 2
+  DISTRICTS+=("$changed")
+fi
 
 stop_all  # what an earlier --keep-running left
 if [[ $KEEP_RUNNING -eq 0 ]]; then trap stop_all EXIT; fi
 REPORTS="$VAR_DIR/reports"
 mkdir -p "$REPORTS"
 
-simulate() {  # policy
-  local policy=$1 name="report-$DISTRICT_NAME-$1-seed$SEED-$SCALE-${WEEKS}w"
+report_of() {  # policy district_dir
+  echo "$REPORTS/report-$(basename "$2")-$1-seed$SEED-$SCALE-${WEEKS}w"
+}
+
+district_env=()
+simulate() {  # policy district_dir
+  local policy=$1 dir=$2 report line
+  report=$(report_of "$1" "$2")
   stop_all
   rm -rf "$VAR_DIR/nats" "$VAR_DIR/redis" "$VAR_DIR/letters"
+  # The services' settings the district implies (housing standard, social
+  # workers per area, travel limits, the teams told of capacity gaps), in
+  # place of the previous district's.
+  for line in "${district_env[@]}"; do unset "${line%%=*}"; done
+  district_env=()
+  while IFS= read -r line; do district_env+=("$line"); done < <("$SIM" env --district "$dir" --scale "$SCALE")
   # The simulator moves the clock; the services place by the policy asked for.
   # Capacity gaps go to each area's social-work team (printed, like every message here).
   export ANKOMMEN_CLOCK=simulated ANKOMMEN_COURSES_POLICY=$policy ANKOMMEN_SCHOOLS_POLICY=$policy \
@@ -71,22 +92,26 @@ simulate() {  # policy
   start_district
 
   say "Importing the district's DaZ schools, Kitas and accommodations"
-  "$CTL" import schools "$DISTRICT/schools.csv"
-  "$CTL" import kitas "$DISTRICT/kitas.csv"
-  "$CTL" import accommodations "$DISTRICT/accommodations.csv"
+  "$CTL" import schools "$dir/schools.csv"
+  "$CTL" import kitas "$dir/kitas.csv"
+  "$CTL" import accommodations "$dir/accommodations.csv"
 
-  say "Simulating $WEEKS weeks (seed $SEED, $SCALE scale, policy $policy)"
-  "$SIM" run --district "$DISTRICT" --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
-    --json "$REPORTS/$name.json" --svg "$REPORTS/$name.svg"
-  echo "report: $REPORTS/$name.json, chart: $REPORTS/$name.svg"
+  say "Simulating $WEEKS weeks of $(basename "$dir") (seed $SEED, $SCALE scale, policy $policy)"
+  "$SIM" run --district "$dir" --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
+    --json "$report.json" --svg "$report.svg"
+  echo "report: $report.json, chart: $report.svg"
 }
 
-for policy in $POLICIES; do simulate "$policy"; done
+for dir in "${DISTRICTS[@]}"; do
+  for policy in $POLICIES; do simulate "$policy" "$dir"; done
+done
 
 if [[ $POLICY == both ]]; then
   say "fcfs and optimal on seed $SEED, side by side"
-  "$SIM" compare "$REPORTS/report-$DISTRICT_NAME-fcfs-seed$SEED-$SCALE-${WEEKS}w.json" \
-    "$REPORTS/report-$DISTRICT_NAME-optimal-seed$SEED-$SCALE-${WEEKS}w.json"
+  "$SIM" compare "$(report_of fcfs "$DISTRICT").json" "$(report_of optimal "$DISTRICT").json"
+elif [[ -n $SCENARIO ]]; then
+  say "The district and the scenario on seed $SEED, side by side"
+  "$SIM" compare "$(report_of "$POLICY" "$DISTRICT").json" "$(report_of "$POLICY" "${DISTRICTS[1]}").json"
 fi
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then

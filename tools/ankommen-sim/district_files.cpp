@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "csv.h"
 #include "district.h"
+#include "scenario.h"
 
 namespace ankommen::sim {
 
@@ -432,23 +433,12 @@ LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files) {
 }
 
 LoadedDistrict ReadDistrict(const std::string& dir) {
-  static const char* kFiles[] = {"district.csv",    "social_areas.csv", "municipalities.csv",
-                                 "providers.csv",   "course_plan.csv",  "origins.csv",
-                                 "schools.csv",     "kitas.csv",        "accommodations.csv"};
-  std::map<std::string, std::string> files;
   if (!std::filesystem::is_directory(dir)) {
     LoadedDistrict loaded;
     loaded.problems.push_back({dir, 0, "", "not a directory"});
     return loaded;
   }
-  for (const char* name : kFiles) {
-    std::ifstream in(std::filesystem::path(dir) / name, std::ios::binary);
-    if (!in) continue;  // reported as missing
-    std::stringstream text;
-    text << in.rdbuf();
-    files[name] = text.str();
-  }
-  return ParseDistrict(files);
+  return ParseDistrict(ReadDistrictFiles(dir));
 }
 
 }  // namespace ankommen::sim

@@ -5,6 +5,8 @@
 //                    [--policy optimal|fcfs] [--json report.json] [--svg waiting.svg]
 //   ankommen-sim check --district DIR     the district's tables: every problem by file, line and field
 //   ankommen-sim env --district DIR [--scale S]   the services' settings it implies, as KEY=VALUE lines
+//   ankommen-sim scenario --district DIR --scenario FILE --out DIR2
+//                                         the district changed by the scenario, written to DIR2
 //   ankommen-sim compare fcfs.json optimal.json
 //
 // A district is a directory of tables (docs/district-format.md); a district
@@ -15,7 +17,9 @@
 // Exit status: 0 when the report's numbers add up, 3 when they do not, 2 for a
 // bad district or arguments, 1 on other errors.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +27,7 @@
 #include "absl/time/civil_time.h"
 #include "field_checks.h"
 #include "report.h"
+#include "scenario.h"
 #include "simulation.h"
 
 namespace {
@@ -71,6 +76,12 @@ int main(int argc, char** argv) {
   CLI::App* env = app.add_subcommand("env", "the services' settings a district implies, as KEY=VALUE lines");
   env->add_option("--district", district_dir, "the district's directory")->required();
   env->add_option("--scale", options.scale, "district or state")->check(CLI::IsMember({"district", "state"}));
+  std::string scenario_file, out_dir;
+  CLI::App* scenario = app.add_subcommand("scenario", "write the district as a scenario changes it (what if…)");
+  scenario->add_option("--district", district_dir, "the district's directory")->required();
+  scenario->add_option("--scenario", scenario_file, "the scenario (change,value rows; tools/ankommen-sim/scenario.h)")
+      ->required();
+  scenario->add_option("--out", out_dir, "where to write the changed district")->required();
   std::vector<std::string> compared;
   CLI::App* compare = app.add_subcommand("compare", "two reports (JSON) side by side");
   compare->add_option("reports", compared, "two report files")->expected(2)->required();
@@ -103,6 +114,31 @@ int main(int argc, char** argv) {
     std::cout << d.name << ": " << d.social_areas.size() << " social areas, " << d.towns.size() << " municipalities, "
               << d.providers.size() << " course providers, " << d.course_plan.size() << " course series, "
               << d.arrivals.origins.size() << " origins; no problems\n";
+    return 0;
+  }
+  if (*scenario) {
+    std::ifstream in(scenario_file, std::ios::binary);
+    if (!in) {
+      std::cerr << "ankommen-sim: cannot read " << scenario_file << "\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string stem = std::filesystem::path(scenario_file).stem().string();
+    ScenarioResult result = ApplyScenario(ReadDistrictFiles(district_dir), stem, text.str());
+    for (auto problem : result.problems) {
+      if (problem.file == "scenario.csv") problem.file = scenario_file;
+      std::cerr << problem.ToString() << "\n";
+    }
+    if (!result.ok()) {
+      std::cerr << "ankommen-sim: the scenario " << scenario_file << " cannot be applied; nothing was run\n";
+      return 2;
+    }
+    if (!WriteDistrictFiles(result.files, out_dir)) {
+      std::cerr << "ankommen-sim: cannot write " << out_dir << "\n";
+      return 1;
+    }
+    std::cout << result.name << "\n";
     return 0;
   }
   if (*env) {

@@ -381,8 +381,8 @@ HindsightCourse Simulation::AsHindsight(const CourseState& course) const {
   return h;
 }
 
-void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int day) {
-  const HindsightCourse c = AsHindsight(course);
+void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int free_childcare, int day) {
+  HindsightCourse c = AsHindsight(course);
   UnusedSeats u;
   u.course = course.plan->course.title();
   u.course_type = CourseTypeName(course.plan->course.course_type());
@@ -390,10 +390,15 @@ void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats,
   u.start_date = IsoDate(Date(day));
   u.free_seats = free_seats;
   const int index = static_cast<int>(&course - courses_state_.data());
+  HindsightCourse with_free_childcare = c;
+  with_free_childcare.childcare_places = free_childcare;
   for (const auto& [id, r] : requests_) {
-    if (r.status == RequestState::kWaiting && !r.passed.contains(index) &&
-        Eligible(AsHindsight(r), c, options_.weeks * 7)) {
+    if (r.status != RequestState::kWaiting || r.passed.contains(index)) continue;
+    const HindsightRequest h = AsHindsight(r);
+    if (Eligible(h, with_free_childcare, options_.weeks * 7)) {
       ++u.eligible_waiting;
+    } else if (Eligible(h, c, options_.weeks * 7)) {
+      ++u.waiting_for_childcare;  // a seat, but its childcare places are taken
     }
   }
   unused_seats_.push_back(std::move(u));
@@ -414,6 +419,7 @@ void Simulation::CompareWithHindsight(Report& report) const {
   std::vector<HindsightCourse> courses;
   for (const auto& c : courses_state_) courses.push_back(AsHindsight(c));
   const int period = options_.weeks * 7;
+  for (const auto& c : courses) report.course_seats_planned += c.start_day < period ? c.seats : 0;
   const HindsightResult policy = MeasurePolicy(requests, courses, course_of, enrolled_day, period);
   const HindsightResult bound = SolveHindsight(requests, courses, period);
   report.policy_period = {policy.enrolled, policy.person_days_waited, policy.km};

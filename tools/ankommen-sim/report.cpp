@@ -99,9 +99,11 @@ nlohmann::json ToJson(const Report& r) {
   for (const auto& u : r.unused_seats) {
     j["unused_seats"].push_back({{"course", u.course}, {"course_type", u.course_type}, {"social_area", u.social_area},
                                  {"start_date", u.start_date}, {"free_seats", u.free_seats},
-                                 {"eligible_waiting", u.eligible_waiting}});
+                                 {"eligible_waiting", u.eligible_waiting},
+                                 {"waiting_for_childcare", u.waiting_for_childcare}});
   }
   j["seats_free_while_eligible_waited"] = r.seats_free_while_eligible_waited;
+  j["course_seats_planned"] = r.course_seats_planned;
   auto period = [](const PeriodFigures& f) {
     return nlohmann::json{{"enrolled", f.enrolled}, {"person_days_waited", f.person_days_waited},
                           {"km", std::round(f.km)}};
@@ -194,11 +196,16 @@ std::string RenderTable(const Report& r) {
   }
   absl::StrAppendFormat(&out, "  course seats free at a course's start while someone eligible in reach waited "
                         "without an offer: %d\n", r.seats_free_while_eligible_waited);
-  int listed = 0;
+  int listed = 0, for_childcare = 0;
   for (const auto& u : r.unused_seats) {
+    for_childcare += std::min(u.free_seats, u.waiting_for_childcare);
     if (u.eligible_waiting == 0 || ++listed > 8) continue;
     absl::StrAppendFormat(&out, "    %s (%s): %d free, %d waited in reach\n", u.course, u.start_date, u.free_seats,
                           u.eligible_waiting);
+  }
+  if (for_childcare > 0) {
+    absl::StrAppendFormat(&out, "  course seats free at a course's start while a parent in reach waited because the "
+                          "course's childcare places were taken: %d (a planning gap: childcare places)\n", for_childcare);
   }
 
   std::vector<std::string> unused;
@@ -288,6 +295,9 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
       return absl::StrFormat("%lld, %.2f×", p["policy"]["person_days_waited"].get<long long>(),
                              bound > 0 ? p["policy"]["person_days_waited"].get<double>() / bound : 0.0);
     }
+    if (what == "course seats in the period" && j.contains("course_seats_planned")) {
+      return absl::StrCat(j["course_seats_planned"].get<int>());
+    }
     if (what == "seats free while eligible waited" && j.contains("seats_free_while_eligible_waited")) {
       return absl::StrCat(j["seats_free_while_eligible_waited"].get<int>());
     }
@@ -336,10 +346,20 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
   };
   const std::vector<std::string> rows = {"enrolled", "course access wait p50/p90", "waiting for a course",
                                          "enrolled, share of the bound", "person-days waited, × the bound",
-                                         "seats free while eligible waited", "mean km to the course",
+                                         "seats free while eligible waited", "course seats in the period",
+                                         "mean km to the course",
                                          "children placed / waiting", "housed households, wait p50/p90"};
-  std::string out = absl::StrFormat("%-34s %22s %22s\n", "", absl::StrCat("policy ", a["policy"].get<std::string>()),
-                                    absl::StrCat("policy ", b["policy"].get<std::string>()));
+  // Two policies on one district, or one policy on a district and its scenario.
+  const bool same_policy = a["policy"] == b["policy"];
+  auto label = [&](const nlohmann::json& j) {
+    return same_policy ? j["district"].get<std::string>() : absl::StrCat("policy ", j["policy"].get<std::string>());
+  };
+  std::string out;
+  if (same_policy) {
+    absl::StrAppendFormat(&out, "A: %s\nB: %s\n(policy %s, seed %d)\n", label(a), label(b), a["policy"].get<std::string>(),
+                          a["seed"].get<long long>());
+  }
+  absl::StrAppendFormat(&out, "%-34s %22s %22s\n", "", same_policy ? "A" : label(a), same_policy ? "B" : label(b));
   for (const auto& row : rows) absl::StrAppendFormat(&out, "%-34s %22s %22s\n", row, figure(a, row), figure(b, row));
   return out;
 }

@@ -70,6 +70,7 @@ struct UnusedSeats {
   std::string start_date;
   int free_seats = 0;
   int eligible_waiting = 0;
+  int waiting_for_childcare = 0;  // eligible but for the course's childcare places, all taken
 };
 
 // The period as a whole: enrolled, person-days waited (enrolled: request to
@@ -122,6 +123,7 @@ struct Report {
   // Seats free at a course's start while someone eligible and in reach waited
   // without an offer: the sum over courses of the smaller of the two.
   int seats_free_while_eligible_waited = 0;
+  int course_seats_planned = 0;  // seats of the courses starting in the period
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
   std::map<std::string, int> hindsight_gap;  // why requests the bound enrols were not enrolled here

@@ -147,7 +147,7 @@ class Simulation {
   HindsightCourse AsHindsight(const CourseState& course) const;
   // At a course's start: its free seats, and who in reach waited for that
   // course type without an offer (the seats allocation left unused).
-  void NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int day);
+  void NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int free_childcare, int day);
   // The bound, and the run measured the same way.
   void CompareWithHindsight(Report& report) const;
   absl::Status DecideAsylum(int day);

@@ -36,7 +36,10 @@ absl::Status Simulation::StartAndCompleteCourses(int day) {
       cv1::UpdateCourseResponse response;
       if (auto s = Call(*courses_, &cv1::CourseService::Stub::UpdateCourse, request, &response); !s.ok()) return s;
       course_seats_unused_at_start_ += response.course().free_seats();
-      if (response.course().free_seats() > 0) NoteFreeSeatsAtStart(c, response.course().free_seats(), day);
+      if (response.course().free_seats() > 0) {
+        NoteFreeSeatsAtStart(c, response.course().free_seats(),
+                             response.course().childcare_places() - response.course().childcare_in_use(), day);
+      }
     }
     if (c.plan->end_day == day) {
       cv1::CompleteCourseRequest request;

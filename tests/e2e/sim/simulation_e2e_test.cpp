@@ -345,5 +345,42 @@ TEST_F(SimulationE2ETest, ABadDistrictIsRefusedBeforeAnythingIsWritten) {
   }
 }
 
+// What if: a scenario makes another district from the tiny one (a course
+// series more); both run on one seed, and the scenario's report says so.
+TEST_F(SimulationE2ETest, AScenarioRunsAsADistrictOfItsOwn) {
+  const std::string tiny = std::string(ANKOMMEN_TEST_DATA_DIR) + "/districts/tiny";
+  const std::string scenario = dir_.path() + "/more-courses.csv", changed = dir_.path() + "/changed";
+  WriteAll(scenario,
+           "change,value\nname,a second general course in Großenhain\n"
+           "add_course_series,\"integration_general,Großenhain,vhs,2,0,morning,12,0,8,B1\"\n");
+  StartDistrict(tiny);  // the scenario changes no service setting
+  std::string out;
+  ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY, {"scenario", "--district", tiny, "--scenario", scenario, "--out", changed}, out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "a second general course in Großenhain")) << out;
+  ImportTables(changed);
+  const std::string report_path = dir_.path() + "/scenario.json";
+  ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
+                    {"run", "--district", changed, "--weeks", "4", "--seed", "3", "--json", report_path, "--quiet"},
+                    out, 150000),
+            0)
+      << out;
+  const auto report = nlohmann::json::parse(ReadAll(report_path));
+  EXPECT_EQ(report["district"], "Testkreis Klein — a second general course in Großenhain");
+  EXPECT_TRUE(report["reconciled"].get<bool>()) << out;
+  // The tiny plan's seats in four weeks (general 2 × 12, parents 1 × 10, orientation 1 × 12,
+  // volunteer 2 × 10) and the scenario's series: weeks 0 and 2, 12 seats each.
+  EXPECT_EQ(report["course_seats_planned"].get<int>(), 24 + 10 + 12 + 20 + 24);
+
+  // A scenario that cannot be applied: named by file, line and field; nothing written.
+  WriteAll(scenario, "change,value\nflats,\"Atlantis,3\"\n");
+  EXPECT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
+                    {"scenario", "--district", tiny, "--scenario", scenario, "--out", dir_.path() + "/never"}, out),
+            2);
+  EXPECT_TRUE(absl::StrContains(out, scenario + ":2: value:")) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/never"));
+}
+
 }  // namespace
 }  // namespace ankommen
