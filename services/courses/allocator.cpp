@@ -150,6 +150,52 @@ absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) 
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> Allocator::MakeOffer(int64_t fence, const WaitingRequest& w, const CourseSeats& course,
+                                          absl::Time now) {
+  CourseStore& store = courses_.store();
+  const absl::CivilDay last_day = AnswerBy(courses_.Today(), course.start, courses_.settings().answer_days,
+                                           courses_.settings().min_answer_days);
+  // The end of the last day to answer, in the district's time zone.
+  const int64_t deadline = absl::ToUnixSeconds(absl::FromCivil(last_day + 1, courses_.zone())) - 1;
+  v1::Hold hold;
+  hold.set_offer_id(NewId(kOfferIdPrefix, PartitionOfId(course.course_id)));
+  hold.set_request_id(w.request.request_id);
+  hold.set_person_id(w.request.person_id);
+  hold.set_state(v1::Hold::STATE_OFFERED);
+  hold.set_childcare(w.request.childcare_children);
+  hold.set_offered_at(absl::ToUnixSeconds(now));
+  hold.set_deadline(deadline);
+  hold.set_requested_on(FormatIsoDate(w.request.requested_on));
+  bool made = false;
+  auto s = ApplyChange(store.outbox(), PartitionOfId(course.course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto loaded = store.LoadCourse(course.course_id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return std::optional<Commit>();
+    v1::CourseRecord record = std::move((*loaded)->record);
+    if (auto f = Fenced(record, fence); !f.ok()) return f;
+    // Full meanwhile (seats cut, a concurrent change): the next run places this request.
+    if (!AddOffer(record, hold).ok()) return std::optional<Commit>();
+    record.set_fence(fence);
+    Commit c;
+    c.aggregate_key = store.CourseKey(course.course_id);
+    c.expected_version = (*loaded)->version;
+    c.state = record.SerializeAsString();
+    c.index_ops = {IndexOp::Set(store.OfferKey(hold.offer_id()), course.course_id)};
+    c.events.push_back(SeatOfferedEvent(hold, record.course(), Meta(courses_)));
+    made = true;
+    return std::optional<Commit>(std::move(c));
+  });
+  if (!s.ok()) return s;
+  if (!made) return false;
+  auto followed = courses_.FollowHold(hold, HoldChange::kOffered, course.course_id);
+  if (absl::IsFailedPrecondition(followed)) {
+    // The request was withdrawn or erased since the run read it.
+    followed = ReleaseOffer(course.course_id, hold, fence, v1::OFFER_OUTCOME_WITHDRAWN);
+  }
+  if (!followed.ok()) return followed;
+  return true;  // made (and, for a request gone meanwhile, withdrawn again)
+}
+
 absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::RunAllocationResponse& report) {
   CourseStore& store = courses_.store();
   auto all_courses = store.LoadAllCourses();
@@ -166,6 +212,7 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
       w.home = {l.record.location().lat(), l.record.location().lon()};
       w.max_km = r.max_km() > 0 ? r.max_km() : courses_.MaxKmFor(l.record.social_area());
       w.passed_course_ids.assign(r.passed_course_ids().begin(), r.passed_course_ids().end());
+      w.lapsed_course_ids.assign(r.lapsed_course_ids().begin(), r.lapsed_course_ids().end());
       waiting.push_back(std::move(w));
     }
   }
@@ -185,61 +232,40 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
   report.set_waiting(static_cast<int32_t>(waiting.size()));
   if (waiting.empty() || seats.empty()) return absl::OkStatus();
 
-  placement::Problem problem = BuildAllocationProblem(waiting, seats, courses_.Today());
-  std::string solver_name = policy == "fcfs" ? "fcfs" : std::string(placement::ChooseSolver(problem));
-  auto solver = placement::MakeSolver(solver_name);
-  if (!solver.ok()) return solver.status();
-  auto solution = (*solver)->Solve(problem);
-  if (!solution.ok()) return solution.status();
-  report.set_solver(solver_name);
-
   const absl::Time now = courses_.clock().Now();
-  for (const auto& p : solution->placements) {
-    if (p.place < 0) continue;
-    const WaitingRequest& w = waiting[static_cast<size_t>(p.demand)];
-    const CourseSeats& course = seats[static_cast<size_t>(p.place)];
-    const absl::CivilDay last_day = AnswerBy(courses_.Today(), course.start, courses_.settings().answer_days,
-                                             courses_.settings().min_answer_days);
-    // The end of the last day to answer, in the district's time zone.
-    const int64_t deadline = absl::ToUnixSeconds(absl::FromCivil(last_day + 1, courses_.zone())) - 1;
-    v1::Hold hold;
-    hold.set_offer_id(NewId(kOfferIdPrefix, PartitionOfId(course.course_id)));
-    hold.set_request_id(w.request.request_id);
-    hold.set_person_id(w.request.person_id);
-    hold.set_state(v1::Hold::STATE_OFFERED);
-    hold.set_childcare(w.request.childcare_children);
-    hold.set_offered_at(absl::ToUnixSeconds(now));
-    hold.set_deadline(deadline);
-    hold.set_requested_on(FormatIsoDate(w.request.requested_on));
-    bool made = false;
-    auto s = ApplyChange(store.outbox(), PartitionOfId(course.course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
-      auto loaded = store.LoadCourse(course.course_id);
-      if (!loaded.ok()) return loaded.status();
-      if (!loaded->has_value()) return std::optional<Commit>();
-      v1::CourseRecord record = std::move((*loaded)->record);
-      if (auto f = Fenced(record, fence); !f.ok()) return f;
-      // Full meanwhile (seats cut, a concurrent change): the next run places this request.
-      if (!AddOffer(record, hold).ok()) return std::optional<Commit>();
-      record.set_fence(fence);
-      Commit c;
-      c.aggregate_key = store.CourseKey(course.course_id);
-      c.expected_version = (*loaded)->version;
-      c.state = record.SerializeAsString();
-      c.index_ops = {IndexOp::Set(store.OfferKey(hold.offer_id()), course.course_id)};
-      c.events.push_back(SeatOfferedEvent(hold, record.course(), Meta(courses_)));
-      made = true;
-      return std::optional<Commit>(std::move(c));
-    });
-    if (!s.ok()) return s;
-    if (!made) continue;
-    auto followed = courses_.FollowHold(hold, HoldChange::kOffered, course.course_id);
-    if (absl::IsFailedPrecondition(followed)) {
-      // The request was withdrawn or erased since the run read it.
-      followed = ReleaseOffer(course.course_id, hold, fence, v1::OFFER_OUTCOME_WITHDRAWN);
+  // Two passes: every request with its courses but those it let lapse; then,
+  // with the seats left, the lapsed ones once more (nobody else is kept waiting for them).
+  std::vector<bool> offered(waiting.size(), false);
+  for (Pass pass : {Pass::kFirst, Pass::kLapsedAgain}) {
+    std::vector<size_t> index;  // into `waiting`, for this pass's problem
+    std::vector<WaitingRequest> asking;
+    for (size_t i = 0; i < waiting.size(); ++i) {
+      if (offered[i] || (pass == Pass::kLapsedAgain && waiting[i].lapsed_course_ids.empty())) continue;
+      index.push_back(i);
+      asking.push_back(waiting[i]);
     }
-    if (!followed.ok()) return followed;
-    report.set_offers_made(report.offers_made() + 1);
-    report.set_total_km(report.total_km() + p.reason.km);
+    if (asking.empty()) break;
+    placement::Problem problem = BuildAllocationProblem(asking, seats, courses_.Today(), pass);
+    std::string solver_name = policy == "fcfs" ? "fcfs" : std::string(placement::ChooseSolver(problem));
+    auto solver = placement::MakeSolver(solver_name);
+    if (!solver.ok()) return solver.status();
+    auto solution = (*solver)->Solve(problem);
+    if (!solution.ok()) return solution.status();
+    if (pass == Pass::kFirst) report.set_solver(solver_name);
+
+    for (const auto& p : solution->placements) {
+      if (p.place < 0) continue;
+      const WaitingRequest& w = asking[static_cast<size_t>(p.demand)];
+      CourseSeats& course = seats[static_cast<size_t>(p.place)];
+      auto made = MakeOffer(fence, w, course, now);
+      if (!made.ok()) return made.status();
+      if (!*made) continue;
+      offered[index[static_cast<size_t>(p.demand)]] = true;
+      course.free_seats -= 1;
+      course.free_childcare -= w.request.childcare_children;
+      report.set_offers_made(report.offers_made() + 1);
+      report.set_total_km(report.total_km() + p.reason.km);
+    }
   }
   return absl::OkStatus();
 }

@@ -7,7 +7,7 @@
 namespace ankommen::courses {
 
 placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& requests,
-                                          const std::vector<CourseSeats>& courses, absl::CivilDay today) {
+                                          const std::vector<CourseSeats>& courses, absl::CivilDay today, Pass pass) {
   placement::Problem problem;
   problem.demands.reserve(requests.size());
   for (const auto& w : requests) {
@@ -33,8 +33,11 @@ placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& req
         const WaitingRequest& w = requests[static_cast<size_t>(d)];
         const CourseSeats& c = courses[static_cast<size_t>(p)];
         if (c.type != w.request.course_type || (w.request.evening_only && c.schedule != Schedule::kEvening)) return false;
-        return std::find(w.passed_course_ids.begin(), w.passed_course_ids.end(), c.course_id) ==
-               w.passed_course_ids.end();
+        auto in = [&](const std::vector<std::string>& ids) {
+          return std::find(ids.begin(), ids.end(), c.course_id) != ids.end();
+        };
+        if (in(w.passed_course_ids)) return false;
+        return pass == Pass::kFirst ? !in(w.lapsed_course_ids) : in(w.lapsed_course_ids);
       });
   // Sooner is better: each day until a course starts costs as much as a
   // kilometre more to travel, so that of the courses in reach the one that

@@ -31,9 +31,15 @@ struct WaitingRequest {
   Request request;
   placement::GeoPoint home;  // coarse, from the registry's events
   double max_km = 15;        // the district's default for the social area, or the person's own
-  // Courses the person declined or let an offer lapse for: not offered again.
+  // Courses the person declined (or let an offer lapse for twice): not offered again.
   std::vector<std::string> passed_course_ids;
+  // Courses whose offer lapsed once: offered again only to seats nobody else is given.
+  std::vector<std::string> lapsed_course_ids;
 };
+
+// Which courses an allocation pass offers a request: first every course but
+// those passed or lapsed; then, with the seats left, only the lapsed ones.
+enum class Pass { kFirst, kLapsedAgain };
 
 // A day's wait for a course's start, in the engine's cost units (hundredths
 // of a km): as much as one more kilometre to travel.
@@ -42,6 +48,7 @@ inline constexpr int32_t kCostPerDayUntilStart = 100;
 // Demand i is requests[i], place j is courses[j]. Each request needs a seat
 // and a childcare place per child; days waited count from requested_on.
 placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& requests,
-                                          const std::vector<CourseSeats>& courses, absl::CivilDay today);
+                                          const std::vector<CourseSeats>& courses, absl::CivilDay today,
+                                          Pass pass = Pass::kFirst);
 
 }  // namespace ankommen::courses

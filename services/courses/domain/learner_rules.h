@@ -59,8 +59,8 @@ absl::StatusOr<v1::SeatRequest> OpenRequest(v1::LearnerRecord& learner, const Se
 v1::SeatRequest* FindRequest(v1::LearnerRecord& learner, const std::string& request_id);
 
 // An offer of `course_id` was not taken. A declined course is not offered to
-// the request again; a lapsed one is, once: the answer may simply not have
-// reached the district (a letter, a changed phone), and the seat is free.
+// the request again; a lapsed one is, once, to a seat nobody else is given
+// (allocation.h: Pass): the answer may simply not have reached the district.
 void NoteOfferNotTaken(v1::SeatRequest& request, const std::string& course_id, bool declined);
 
 }  // namespace ankommen::courses

@@ -1,6 +1,7 @@
 // The course service's use cases in-process against a real redis-server, on a
 // clock the test moves: offer deadlines, the allocator's sweep and repair,
 // the lease's fencing, and registry events applied once.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "allocator.h"
@@ -152,6 +153,9 @@ TEST_F(CoursesIntegrationTest, AnOfferLapsesAtItsDeadlineAndTheSeatGoesToTheNext
   EXPECT_EQ(back.status(), v1::REQUEST_STATUS_WAITING);
   EXPECT_EQ(back.requested_on(), "2026-11-23");
   EXPECT_EQ(back.place_in_line(), 1) << "back where they stood";
+  // The lapsed course may come again, but only to a seat nobody else is given.
+  EXPECT_THAT(back.lapsed_course_ids(), ::testing::ElementsAre(course));
+  EXPECT_TRUE(back.passed_course_ids().empty());
 }
 
 TEST_F(CoursesIntegrationTest, TheSweepRepairsARequestThatMissedItsOffer) {
