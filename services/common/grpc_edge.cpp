@@ -7,6 +7,7 @@
 #include <grpcpp/support/proto_buffer_writer.h>
 
 #include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "ids.h"
 #include "status.h"
@@ -51,15 +52,27 @@ bool FindInvalidUtf8(const UnknownFieldSet& fields, const Descriptor& descriptor
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   auto code = static_cast<grpc::StatusCode>(status.code());
-  std::string message(status.message());
+  // Bounded whatever a handler put in it: a message that echoes a huge value
+  // would exceed what a client accepts in trailers and stall its channel.
+  const std::string message = BoundUtf8(std::string(status.message()), kMaxStatusMessageBytes);
   auto bad_request = status.GetPayload(kBadRequestTypeUrl);
   if (!bad_request.has_value()) return grpc::Status(code, message);
+  google::rpc::BadRequest violations;
+  if (!violations.ParseFromString(std::string(*bad_request))) return grpc::Status(code, message);
+  for (auto& v : *violations.mutable_field_violations()) {
+    v.set_field(BoundUtf8(v.field(), kMaxStatusMessageBytes));
+    v.set_description(BoundUtf8(v.description(), kMaxStatusMessageBytes));
+  }
+  // As many violations as fit beside the message.
+  while (violations.ByteSizeLong() > kMaxStatusDetailsBytes && violations.field_violations_size() > 1) {
+    violations.mutable_field_violations()->RemoveLast();
+  }
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
   details.set_message(message);
   auto* any = details.add_details();
   any->set_type_url(kBadRequestTypeUrl);
-  any->set_value(std::string(*bad_request));
+  any->set_value(violations.SerializeAsString());
   return grpc::Status(code, message, details.SerializeAsString());
 }
 

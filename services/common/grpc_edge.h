@@ -33,6 +33,12 @@ class AllowAllAuthorizer final : public Authorizer {
   absl::Status Authorize(const grpc::ServerContextBase&, RequestContext&) const override { return absl::OkStatus(); }
 };
 
+// The most a status message (and each field violation) sent to a caller
+// holds, and the most its google.rpc.BadRequest details hold: a client keeps
+// trailers small, and one bad value must not stall a shared channel.
+inline constexpr size_t kMaxStatusMessageBytes = 512;
+inline constexpr size_t kMaxStatusDetailsBytes = 4096;
+
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // Parses a request; INVALID_ARGUMENT naming the field on invalid UTF-8 or a

@@ -32,6 +32,14 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+std::string BoundUtf8(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t cut = max_bytes;
+  // Back to the start of the code point the cut would split.
+  while (cut > 0 && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…";
+}
+
 size_t Utf8Length(std::string_view text) {
   size_t count = 0;
   for (char c : text) {

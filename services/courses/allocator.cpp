@@ -12,6 +12,7 @@
 #include "ids.h"
 #include "log.h"
 #include "solver.h"
+#include "utf8.h"
 
 namespace ankommen::courses {
 namespace {
@@ -44,7 +45,8 @@ Allocator::Allocator(Courses& courses, std::string holder, AllocatorOptions opti
 
 absl::StatusOr<v1::RunAllocationResponse> Allocator::RunOnce(const std::string& policy) {
   if (!policy.empty() && policy != "fcfs" && policy != "optimal") {
-    return absl::InvalidArgumentError(absl::StrCat("policy: must be \"optimal\" or \"fcfs\", not \"", policy, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("policy: must be \"optimal\" or \"fcfs\", not \"", BoundUtf8(policy, 128), "\""));
   }
   return WithLease<v1::RunAllocationResponse>([&](int64_t fence) -> absl::StatusOr<v1::RunAllocationResponse> {
     v1::RunAllocationResponse report;

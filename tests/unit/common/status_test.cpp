@@ -34,6 +34,26 @@ TEST(StatusTest, GrpcStatusCarriesBadRequestDetails) {
   EXPECT_EQ(bad.field_violations(0).field(), "household.members[0].birth_date");
 }
 
+TEST(StatusTest, WhatACallerIsSentIsBoundedWhateverAHandlerPutInIt) {
+  const std::string huge(300'000, 'x');
+  grpc::Status plain = ToGrpcStatus(absl::InvalidArgumentError("policy: not \"" + huge + "\""));
+  EXPECT_LE(plain.error_message().size(), kMaxStatusMessageBytes + 3);
+  EXPECT_TRUE(plain.error_message().ends_with("…"));
+
+  std::vector<FieldViolation> many;
+  for (int i = 0; i < 100; ++i) many.push_back({"household.members[" + std::to_string(i) + "].given_names", huge});
+  grpc::Status fields = ToGrpcStatus(InvalidFields(many));
+  EXPECT_LE(fields.error_message().size(), kMaxStatusMessageBytes + 3);
+  EXPECT_LE(fields.error_details().size(), kMaxStatusDetailsBytes + kMaxStatusMessageBytes + 64);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(fields.error_details()));
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad));
+  ASSERT_GE(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "household.members[0].given_names");
+  EXPECT_LE(bad.field_violations(0).description().size(), kMaxStatusMessageBytes + 3);
+}
+
 TEST(StatusTest, CodesMapOneToOne) {
   EXPECT_EQ(ToGrpcStatus(absl::NotFoundError("x")).error_code(), grpc::NOT_FOUND);
   EXPECT_EQ(ToGrpcStatus(absl::FailedPreconditionError("x")).error_code(), grpc::FAILED_PRECONDITION);

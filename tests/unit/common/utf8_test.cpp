@@ -23,5 +23,13 @@ TEST(Utf8Test, RejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xe2\x28\xa1"));
 }
 
+TEST(Utf8Test, BoundCutsOnACodePointAndSaysSo) {
+  EXPECT_EQ(BoundUtf8("Meißen", 20), "Meißen");
+  EXPECT_EQ(BoundUtf8("Meißen", 4), "Mei…");  // ß is two bytes: not split
+  EXPECT_EQ(BoundUtf8("Meißen", 5), "Meiß…");
+  EXPECT_TRUE(IsValidUtf8(BoundUtf8(std::string(1000, 'a') + "ü", 1000)));
+  EXPECT_EQ(BoundUtf8(std::string(300'000, 'x'), 128).size(), 128u + 3);
+}
+
 }  // namespace
 }  // namespace ankommen
