@@ -7,8 +7,8 @@
 #
 #   deploy/local/run.sh     then     deploy/local/test.sh
 #
-# exactly as the README writes them (and then any further COMMANDs given after
-# `--`, in the same clone), and prints each one's exit status and time. run.sh goes first, so that it is shown to need nothing that only the
+# exactly as the README writes them (or the COMMANDs given after `--`, in
+# that order, in the same clone), and prints each one's exit status and time. run.sh goes first, so that it is shown to need nothing that only the
 # tests install (no Node.js, no npm). Everything runs in a mount and PID
 # namespace of its own: when the script ends, every mount and process it made
 # is gone with it, and the root is removed (unless --keep); a process that the
@@ -22,10 +22,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMIT=HEAD KEEP=0 DIR=""
-COMMANDS=(deploy/local/run.sh deploy/local/test.sh)
+COMMANDS=()
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --) shift; COMMANDS+=("$@"); break ;;
+    --) shift; COMMANDS=("$@"); break ;;
     --commit) COMMIT=$2; shift ;;
     --keep) KEEP=1 ;;
     --dir) DIR=$2; shift ;;
@@ -35,6 +35,8 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 [[ $(id -u) -eq 0 ]] || { echo "fresh-check: needs root (debootstrap, chroot, mounts)" >&2; exit 2; }
+# Without commands after --, the README's two.
+[[ ${#COMMANDS[@]} -gt 0 ]] || COMMANDS=(deploy/local/run.sh deploy/local/test.sh)
 COMMIT=$(git -C "$ROOT" rev-parse --verify "$COMMIT^{commit}")
 say() { printf '\033[1m==> fresh-check: %s\033[0m\n' "$*"; }
 
