@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "ids.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -338,6 +339,7 @@ void Consumer::Handle(void* raw) {
   absl::Time start = absl::Now();
   absl::Status status;
   try {
+    const IdCause cause(absl::StrCat(spec_.durable, "<", event.event_id));  // the ids it mints, where they derive
     status = handler_(event);
   } catch (const std::exception& e) {
     status = absl::InternalError(absl::StrCat("handler threw: ", e.what()));

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "ids.h"
 
 namespace ankommen {
 namespace {
@@ -56,6 +57,7 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
   if (!prior.ok()) return prior.status();
   if (prior->has_value()) return replay(**prior);
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const IdCause cause(key);  // every attempt mints the same ids
     auto decision = decide();
     if (!decision.ok()) return decision.status();
     Commit& commit = decision->commit;
@@ -90,7 +92,9 @@ absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message&
 }
 
 absl::Status ApplyChange(Outbox& outbox, int partition, const DecideChange& decide) {
+  const std::string change = ChildCause("change");
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const IdCause cause(change);  // every attempt mints the same ids
     auto commit = decide();
     if (!commit.ok()) return commit.status();
     if (!commit->has_value()) return absl::OkStatus();

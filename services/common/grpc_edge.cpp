@@ -115,7 +115,7 @@ RequestContext MakeRequestContext(const grpc::ServerContextBase& context, std::s
     return IsValidUtf8(v) ? v : std::string();
   };
   rc.correlation_id = value("x-correlation-id", 128);
-  if (rc.correlation_id.empty()) rc.correlation_id = NewId("corr", PartitionOfKey(rc.method));
+  if (rc.correlation_id.empty()) rc.correlation_id = NewRandomId("corr", PartitionOfKey(rc.method));
   rc.actor = value("x-ankommen-actor", 128);
   if (rc.actor.empty()) rc.actor = "anonymous";
   return rc;

@@ -14,6 +14,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "ids.h"
 #include "request_context.h"
 #include "worker_pool.h"
 
@@ -76,6 +77,7 @@ class Edge {
         return;
       }
       Resp response;
+      const IdCause cause(ChildCause(method));  // the ids it mints, where they derive (ids.h)
       absl::Status status = fn(request, response, request_context);
       reactor->Finish(status.ok() ? SerializeResponse(response, *out) : ToGrpcStatus(status));
     });

@@ -70,7 +70,7 @@ class ObservingInterceptor final : public grpc::experimental::Interceptor {
         correlation_id_.assign(it->second.data(), std::min<size_t>(it->second.size(), 128));
       } else {
         // One id for the call's log line, its handler and the events it causes.
-        correlation_id_ = NewId("corr", PartitionOfKey(method_));
+        correlation_id_ = NewRandomId("corr", PartitionOfKey(method_));
         md->emplace(grpc::string_ref("x-correlation-id"), grpc::string_ref(correlation_id_));
       }
     }

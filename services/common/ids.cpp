@@ -1,6 +1,8 @@
 #include "ids.h"
 
+#include <atomic>
 #include <random>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -15,19 +17,78 @@ int HexValue(char c) {
   return -1;
 }
 
-}  // namespace
+std::atomic<bool> derive_ids{false};
+std::string* derive_salt = new std::string;  // set once, before any id; never freed (read at exit)
+std::atomic<uint64_t> uncaused{0};  // ids minted with no cause open, when derived
 
-std::string NewId(std::string_view prefix, int partition) {
+struct OpenCause {
+  std::string cause;
+  uint64_t minted = 0;    // ids minted under it so far
+  uint64_t children = 0;  // child causes handed out so far
+};
+thread_local std::vector<OpenCause> causes;
+
+uint64_t Fnv1a64(std::string_view text, uint64_t h = 14695981039346656037ull) {
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+uint64_t Mix(uint64_t z) {  // splitmix64's finaliser: spreads FNV's low-entropy high bits
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t RandomBits() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+uint64_t DerivedBits(std::string_view prefix) {
+  const uint64_t base = Fnv1a64(prefix, Fnv1a64(*derive_salt));
+  if (causes.empty()) return Mix(base ^ (0x5bd1e995ull + uncaused.fetch_add(1)));
+  OpenCause& open = causes.back();
+  return Mix(Fnv1a64(open.cause + "#" + std::to_string(open.minted++), base));
+}
+
+std::string MintId(std::string_view prefix, int partition, uint64_t bits) {
   std::string id(prefix);
   id.push_back('_');
   id.push_back(kHex[partition % kPartitions]);
-  uint64_t bits = rng();
   for (int i = 0; i < 15; ++i) {
     id.push_back(kHex[bits & 0xF]);
     bits >>= 4;
   }
   return id;
+}
+
+}  // namespace
+
+void DeriveIds(std::string salt) {
+  *derive_salt = std::move(salt);
+  derive_ids = true;
+}
+
+void DrawIdsAtRandom() { derive_ids = false; }
+
+IdCause::IdCause(std::string cause) { causes.push_back({std::move(cause), 0, 0}); }
+IdCause::~IdCause() { causes.pop_back(); }
+
+std::string ChildCause(std::string_view label) {
+  if (causes.empty()) return std::string(label) + "@" + std::to_string(uncaused.fetch_add(1));
+  OpenCause& open = causes.back();
+  return open.cause + "/" + std::string(label) + "#" + std::to_string(open.children++);
+}
+
+std::string NewId(std::string_view prefix, int partition) {
+  return MintId(prefix, partition, derive_ids ? DerivedBits(prefix) : RandomBits());
+}
+
+std::string NewRandomId(std::string_view prefix, int partition) {
+  return MintId(prefix, partition, RandomBits());
 }
 
 bool IsValidId(std::string_view id, std::string_view prefix) {

@@ -14,8 +14,39 @@ namespace ankommen {
 
 inline constexpr int kPartitions = 16;
 
-// A new random id in the given partition, e.g. NewId("hh", 7) -> "hh_7f3a…".
+// A new id in the given partition, e.g. NewId("hh", 7) -> "hh_7f3a…": random,
+// or, once DeriveIds() was called, derived from the IdCause open on this
+// thread and the ids minted under it before.
 std::string NewId(std::string_view prefix, int partition);
+
+// Always random: for what only traces a call (correlation ids, replica
+// names), never for state.
+std::string NewRandomId(std::string_view prefix, int partition);
+
+// Ids from their causes, not at random: for a simulated district only, whose
+// runs must repeat byte for byte although events are handled concurrently.
+// Called once at start, before any id is minted; `salt` tells this process's
+// ids from those of an earlier start of the same service (a restart mints
+// under the same causes again: calls counted from zero).
+void DeriveIds(std::string salt);
+// Back to random ids (tests).
+void DrawIdsAtRandom();
+
+// While alive, the ids this thread mints derive from `cause` (an idempotency
+// key, an event id) and their order under it: a command or event handled on
+// any thread, in any order, gives the same ids. Nests; a cause's children are
+// numbered by ChildCause in the order the code under it asks for them.
+class IdCause {
+ public:
+  explicit IdCause(std::string cause);
+  ~IdCause();
+  IdCause(const IdCause&) = delete;
+  IdCause& operator=(const IdCause&) = delete;
+};
+
+// A cause under the open one, e.g. one per optimistic attempt's decision, so
+// that a retried decision mints the ids the first attempt minted.
+std::string ChildCause(std::string_view label);
 
 // True when id is "<prefix>_" followed by 16 lower-case hex digits.
 bool IsValidId(std::string_view id, std::string_view prefix);

@@ -22,7 +22,7 @@ absl::TimeZone DistrictTimeZone() {
 std::string ReplicaName() {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
-  return absl::StrCat(host, "/", getpid(), "/", NewId("r", 0));
+  return absl::StrCat(host, "/", getpid(), "/", NewRandomId("r", 0));
 }
 
 absl::StatusOr<std::unique_ptr<Consumer>> Platform::Subscribe(const std::string& stream, const std::string& durable,
@@ -56,6 +56,11 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   if (config.clock == "simulated") {
     p->clock_ = std::make_unique<SimulatedClock>(*p->redis_);
     log::Warn("simulated_clock", {{"reason", "ANKOMMEN_CLOCK=simulated: time is set by ankommen-sim"}});
+    // A simulated run must repeat: ids derive from their causes (ids.h),
+    // salted by how often this service has started on this Redis.
+    auto starts = p->redis_->Command({"INCR", absl::StrCat("ankommen:", config.service, ":starts")});
+    if (!starts.ok()) return starts.status();
+    DeriveIds(absl::StrCat(config.service, "/", starts->integer));
   } else {
     p->clock_ = std::make_unique<SystemClock>();
   }

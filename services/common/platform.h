@@ -44,6 +44,8 @@ class Platform {
   Outbox& outbox() { return *outbox_; }
   // The system clock, or the simulator's (ServiceConfig::clock).
   const Clock& clock() const { return *clock_; }
+  // A simulated district: the simulator sets the time and calls the runs.
+  bool simulated() const { return config_.clock == "simulated"; }
 
   // A durable consumer of a stream (filter empty: all of it), dead-lettering
   // after the configured number of deliveries.

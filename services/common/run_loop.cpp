@@ -15,6 +15,7 @@ void RunLoop::Stop() {
 }
 
 void RunLoop::Wake() {
+  if (!options_.runs_on_its_own) return;
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
@@ -31,13 +32,15 @@ void RunLoop::RefreshSoon() {
 }
 
 void RunLoop::Loop() {
-  absl::Time next_run = absl::Now();
+  absl::Time next_run = options_.runs_on_its_own ? absl::Now() : absl::InfiniteFuture();
   absl::Time next_refresh = absl::Now();
   while (!stopping_) {
     {
       std::unique_lock lock(mutex_);
       const absl::Time until = std::min(next_run, next_refresh);
-      wake_.wait_for(lock, absl::ToChronoNanoseconds(std::max(absl::ZeroDuration(), until - absl::Now())),
+      // Capped: a wait of "forever" would overflow the steady clock's arithmetic.
+      const absl::Duration wait = std::clamp(until - absl::Now(), absl::ZeroDuration(), absl::Hours(1));
+      wake_.wait_for(lock, absl::ToChronoNanoseconds(wait),
                      [&] { return woken_ || refresh_due_ || stopping_.load(); });
       if (stopping_) break;
       if (refresh_due_) {
@@ -55,7 +58,7 @@ void RunLoop::Loop() {
     }
     if (absl::Now() >= next_run) {
       run_();
-      next_run = absl::Now() + options_.period;
+      next_run = options_.runs_on_its_own ? absl::Now() + options_.period : absl::InfiniteFuture();
       next_refresh = absl::Now();  // show the run's effect at once
     }
     if (absl::Now() >= next_refresh) {

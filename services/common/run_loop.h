@@ -21,6 +21,10 @@ class RunLoop {
     absl::Duration period = absl::Minutes(5);
     absl::Duration debounce = absl::Milliseconds(300);
     absl::Duration refresh_period = absl::Seconds(15);
+    // False: no run of its own, neither scheduled nor woken; runs happen only
+    // when called (a simulated district, whose simulator is the schedule, so
+    // that a seed repeats). The gauges still refresh.
+    bool runs_on_its_own = true;
   };
 
   RunLoop(Options options, std::function<void()> run, std::function<void()> refresh)

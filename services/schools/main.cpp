@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   schools::Schools use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   schools::PlacerOptions placer_options;
   placer_options.loop.period = absl::Seconds(period_seconds);
+  placer_options.loop.runs_on_its_own = !(*platform)->simulated();
   schools::Placer placer(use_cases, ReplicaName(), placer_options);
   use_cases.set_on_demand([&placer] { placer.Wake(); });
   use_cases.set_on_change([&placer] { placer.RefreshGaugesSoon(); });

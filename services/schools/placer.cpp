@@ -42,6 +42,31 @@ void DropRejected(placement::Problem& problem, const std::function<std::set<std:
   });
 }
 
+// Children of the groups a run left waiting over `long_wait_days` while a
+// place among their candidates (in reach, not rejected) still has a free
+// seat after the run.
+int LeftWaitingWithSeatInReach(const placement::Problem& problem, const placement::Solution& solution,
+                               int long_wait_days) {
+  std::vector<int32_t> free(problem.places.size());
+  for (size_t p = 0; p < problem.places.size(); ++p) free[p] = problem.places[p].capacity[placement::kSeat];
+  std::vector<bool> placed(problem.demands.size());
+  for (const auto& p : solution.placements) {
+    if (p.place < 0) continue;
+    placed[static_cast<size_t>(p.demand)] = true;
+    free[static_cast<size_t>(p.place)] -= problem.demands[static_cast<size_t>(p.demand)].need[placement::kSeat];
+  }
+  std::vector<bool> seat_in_reach(problem.demands.size());
+  for (const auto& c : problem.candidates) {
+    if (free[static_cast<size_t>(c.place)] > 0) seat_in_reach[static_cast<size_t>(c.demand)] = true;
+  }
+  int children = 0;
+  for (size_t d = 0; d < problem.demands.size(); ++d) {
+    const placement::Demand& demand = problem.demands[d];
+    if (!placed[d] && seat_in_reach[d] && demand.days_waited > long_wait_days) children += demand.need[placement::kSeat];
+  }
+  return children;
+}
+
 int DaysSince(const std::string& iso, absl::CivilDay today) {
   absl::CivilDay since;
   return ParseIsoDate(iso, since) ? static_cast<int>(std::max<absl::civil_diff_t>(0, today - since)) : 0;
@@ -168,7 +193,10 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
                                 capacity, s.record.school().location().social_area()});
       places.push_back(&s.record);
     }
-    if (problem.demands.empty() || problem.places.empty()) continue;
+    if (problem.demands.empty() || problem.places.empty()) {
+      schools_.SetLeftWaiting(TypeLabel(type), 0);
+      continue;
+    }
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
     // A place the office rejected for a child is not proposed to it (or its siblings) again.
     DropRejected(problem, [&](int32_t demand) {
@@ -184,6 +212,9 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();
     report.set_solver(solver_name);
+    const int left_waiting = LeftWaitingWithSeatInReach(problem, *solution, kLongSchoolWaitDays);
+    schools_.SetLeftWaiting(TypeLabel(type), left_waiting);
+    report.set_left_waiting_with_seat_in_reach(report.left_waiting_with_seat_in_reach() + left_waiting);
     for (const auto& p : solution->placements) {
       if (p.place < 0) continue;
       const SiblingGroup& g = *demand_groups[static_cast<size_t>(p.demand)];

@@ -63,6 +63,11 @@ struct SchoolInstruments {
                             .Name("ankommen_school_oldest_proposal_age_seconds")
                             .Help("How long the oldest proposal has waited for the schools office, by kind")
                             .Register(r)),
+        left_waiting(prometheus::BuildGauge()
+                         .Name("ankommen_school_children_left_waiting_with_seat_in_reach")
+                         .Help("School children waiting over 14 days after the last placement run while a DaZ seat "
+                               "of their school type was free within reach (should be zero)")
+                         .Register(r)),
         decisions(prometheus::BuildCounter()
                       .Name("ankommen_school_placement_decisions_total")
                       .Help("The schools office's decisions: confirmed, rejected or manual, with the override reason")
@@ -75,6 +80,7 @@ struct SchoolInstruments {
         oldest_wait_table(oldest_wait, {"school_type", "social_area"}),
         proposals_table(proposals, {"kind", "social_area"}),
         oldest_proposal_table(oldest_proposal, {"kind"}),
+        left_waiting_vec(left_waiting, {"school_type"}),
         decisions_vec(decisions, {"decision", "reason"}) {}
 
   prometheus::Family<prometheus::Gauge>& children_waiting;
@@ -85,6 +91,7 @@ struct SchoolInstruments {
   prometheus::Family<prometheus::Gauge>& oldest_wait;
   prometheus::Family<prometheus::Gauge>& proposals;
   prometheus::Family<prometheus::Gauge>& oldest_proposal;
+  prometheus::Family<prometheus::Gauge>& left_waiting;
   prometheus::Family<prometheus::Counter>& decisions;
   GaugeTable children_waiting_table;
   MetricVec<prometheus::Histogram> wait_days_vec;
@@ -94,6 +101,7 @@ struct SchoolInstruments {
   GaugeTable oldest_wait_table;
   GaugeTable proposals_table;
   GaugeTable oldest_proposal_table;
+  MetricVec<prometheus::Gauge> left_waiting_vec;
   MetricVec<prometheus::Counter> decisions_vec;
 };
 
@@ -158,6 +166,10 @@ void Schools::CountDecision(v1::DecisionKind kind, v1::OverrideReason reason) {
       .With({EnumLabel(v1::DecisionKind_Name(kind), "DECISION_KIND_"),
              EnumLabel(v1::OverrideReason_Name(reason), "OVERRIDE_REASON_")})
       .Increment();
+}
+
+void Schools::SetLeftWaiting(const std::string& label, int children) {
+  instruments_->left_waiting_vec.With({label}).Set(children);
 }
 
 void Schools::ObserveWait(const std::string& label, double days) {

@@ -99,6 +99,8 @@ class Schools {
 
   absl::Status RefreshGauges();
   void ObserveWait(const std::string& label, double days);
+  // Children a placement run left waiting long while a seat was free in reach.
+  void SetLeftWaiting(const std::string& label, int children);
 
   void set_on_demand(std::function<void()> fn) { on_demand_ = std::move(fn); }
   void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }

@@ -57,7 +57,17 @@ absl::Status Simulation::ReadEvents(int day) {
             it != requests_.end() && m.outcome() != cv1::OFFER_OUTCOME_ACCEPTED) {
           it->second.status = RequestState::kWaiting;
           if (auto c = course_index_.find(m.course_id()); c != course_index_.end()) {
-            it->second.passed.insert(static_cast<int>(c->second));
+            // The course service's rule (NoteOfferNotTaken): a decline or a
+            // second lapse passes the course; a first lapse may be offered again;
+            // an offer the service withdrew passes nothing.
+            const int course = static_cast<int>(c->second);
+            RequestState& r = it->second;
+            if (m.outcome() == cv1::OFFER_OUTCOME_DECLINED ||
+                (m.outcome() == cv1::OFFER_OUTCOME_EXPIRED && r.lapsed.contains(course))) {
+              r.passed.insert(course);
+            } else if (m.outcome() == cv1::OFFER_OUTCOME_EXPIRED) {
+              r.lapsed.insert(course);
+            }
           }
         }
       } else if (type == cv1::EnrolmentStarted::descriptor()->full_name()) {
@@ -429,7 +439,7 @@ void Simulation::CompareWithHindsight(Report& report) const {
     if (bound.course_of[i] < 0 || course_of[i] >= 0) continue;
     const RequestState& r = *states[i];
     const char* why = r.status == RequestState::kOffered ? "an offer still open at the end"
-                      : !r.passed.empty()                ? "offered, but declined or let lapse"
+                      : !r.passed.empty() || !r.lapsed.empty() ? "offered, but declined or let lapse"
                                                          : "never offered";
     ++report.hindsight_gap[why];
   }

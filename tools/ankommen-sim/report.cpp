@@ -104,6 +104,7 @@ nlohmann::json ToJson(const Report& r) {
   }
   j["seats_free_while_eligible_waited"] = r.seats_free_while_eligible_waited;
   j["course_seats_planned"] = r.course_seats_planned;
+  j["child_days_left_waiting_with_seat_in_reach"] = r.child_days_left_waiting_with_seat_in_reach;
   auto period = [](const PeriodFigures& f) {
     return nlohmann::json{{"enrolled", f.enrolled}, {"person_days_waited", f.person_days_waited},
                           {"km", std::round(f.km)}};
@@ -160,6 +161,8 @@ std::string RenderTable(const Report& r) {
   for (const auto& c : r.children) {
     absl::StrAppendFormat(&out, "  %-14s %s %7d %s %8d\n", c.kind, Pad(c.social_area, w), c.placed, Days(c.wait), c.waiting);
   }
+  absl::StrAppendFormat(&out, "  days a child waited over 14 days while a DaZ seat of its type was free in reach: %lld\n",
+                        r.child_days_left_waiting_with_seat_in_reach);
   absl::StrAppend(&out, "\nHousing\n");
   absl::StrAppendFormat(&out, "  %s %6s %6s %7s %9s %10s %8s %16s\n", Pad("area", w), "beds", "used", "persons", "in flats",
                         "below std", "waiting", "per social worker");
@@ -338,6 +341,9 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
       }
       return absl::StrFormat("%d / %d", placed, waiting);
     }
+    if (what == "child-days, >14 d with a seat in reach" && j.contains("child_days_left_waiting_with_seat_in_reach")) {
+      return absl::StrCat(j["child_days_left_waiting_with_seat_in_reach"].get<long long>());
+    }
     if (what == "housed households, wait p50/p90") {
       return absl::StrFormat("%d, %.0f / %.0f d", j["housing_wait"]["count"].get<int>(),
                              j["housing_wait"]["median_days"].get<double>(), j["housing_wait"]["p90_days"].get<double>());
@@ -348,7 +354,8 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
                                          "enrolled, share of the bound", "person-days waited, × the bound",
                                          "seats free while eligible waited", "course seats in the period",
                                          "mean km to the course",
-                                         "children placed / waiting", "housed households, wait p50/p90"};
+                                         "children placed / waiting", "child-days, >14 d with a seat in reach",
+                                         "housed households, wait p50/p90"};
   // Two policies on one district, or one policy on a district and its scenario.
   const bool same_policy = a["policy"] == b["policy"];
   auto label = [&](const nlohmann::json& j) {

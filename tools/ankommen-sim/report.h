@@ -124,6 +124,10 @@ struct Report {
   // without an offer: the sum over courses of the smaller of the two.
   int seats_free_while_eligible_waited = 0;
   int course_seats_planned = 0;  // seats of the courses starting in the period
+  // Child-days: each day, the school children the placement run left waiting
+  // over 14 days while a DaZ seat of their type was free within their reach
+  // (RunPlacementResponse.left_waiting_with_seat_in_reach, summed over days).
+  long long child_days_left_waiting_with_seat_in_reach = 0;
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
   std::map<std::string, int> hindsight_gap;  // why requests the bound enrols were not enrolled here

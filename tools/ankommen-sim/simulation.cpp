@@ -102,6 +102,7 @@ absl::Status Simulation::Allocate() {
       !s.ok()) {
     return s;
   }
+  report_.child_days_left_waiting_with_seat_in_reach += schools_response.left_waiting_with_seat_in_reach();
   hv1::RunAllocationResponse housing_response;
   return Call(*housing_, &hv1::HousingService::Stub::RunAllocation, hv1::RunAllocationRequest(), &housing_response);
 }

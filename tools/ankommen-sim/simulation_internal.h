@@ -63,7 +63,8 @@ struct RequestState {
   double km = -1;
   int course = -1;        // index into the courses when enrolled
   int enrolled_day = -1;  // the day the enrolment took effect
-  std::set<int> passed;   // courses offered and not taken: never offered again
+  std::set<int> passed;   // courses declined or let lapse twice: never offered again
+  std::set<int> lapsed;   // courses let lapse once: offered again only after everyone else
 };
 
 struct PendingAnswer {

@@ -26,6 +26,11 @@ struct AgeRules {
 std::optional<v1::SchoolType> SchoolTypeForAge(int age_years, const AgeRules& rules);
 std::optional<v1::AgeGroup> KitaGroupForAge(int age_years, const AgeRules& rules);
 
+// A child waiting longer than this for a school place while a DaZ seat of
+// its type is free within reach is what the district must not see: EU law
+// asks for school within three months, the district for much less.
+inline constexpr int kLongSchoolWaitDays = 14;
+
 // Children of one household who need the same school type go to one school.
 struct SiblingGroup {
   std::string household_id;

@@ -513,6 +513,7 @@ TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOf
   cv1::CreateCourseResponse created;
   ASSERT_TRUE(stub_->CreateCourse(Ctx().get(), request, &created).ok());
   const std::string course = created.course().course_id();
+  RunAllocation();  // on the simulated clock, runs happen only when called
 
   // Four days before the start: due Thursday, not in a week.
   auto first = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED);

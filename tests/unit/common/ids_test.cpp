@@ -1,6 +1,8 @@
 #include "ids.h"
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -18,6 +20,65 @@ TEST(IdsTest, NewIdCarriesItsPartition) {
 TEST(IdsTest, IdsAreUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) EXPECT_TRUE(seen.insert(NewId("p", 3)).second);
+}
+
+// A simulated run repeats: the same causes mint the same ids on any thread,
+// in any order; nothing minted twice.
+class DerivedIdsTest : public ::testing::Test {
+ protected:
+  void TearDown() override { DrawIdsAtRandom(); }
+
+  static std::vector<std::string> MintUnder(const std::string& cause, int n) {
+    std::vector<std::string> ids;
+    const IdCause open(cause);
+    for (int i = 0; i < n; ++i) ids.push_back(NewId("rq", i % kPartitions));
+    return ids;
+  }
+};
+
+TEST_F(DerivedIdsTest, TheSameCauseMintsTheSameIdsOnAnyThreadInAnyOrder) {
+  DeriveIds("courses/1");
+  const auto a = MintUnder("ev_1", 5);
+  const auto b = MintUnder("ev_2", 5);
+  std::vector<std::string> b_again, a_again;
+  std::thread([&] { b_again = MintUnder("ev_2", 5); }).join();
+  std::thread([&] { a_again = MintUnder("ev_1", 5); }).join();
+  EXPECT_EQ(a, a_again);
+  EXPECT_EQ(b, b_again);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(IsValidId(a[i], "rq")) << a[i];
+    EXPECT_EQ(PartitionOfId(a[i]), i);
+  }
+  EXPECT_NE(a, b);
+  DeriveIds("courses/2");  // the service started again: its calls count from zero again
+  EXPECT_NE(MintUnder("ev_1", 5), a);
+}
+
+TEST_F(DerivedIdsTest, ARetriedDecisionMintsWhatTheFirstAttemptMinted) {
+  DeriveIds("housing/1");
+  const IdCause call("RunAllocation@0");
+  std::vector<std::string> first, retried, next;
+  const std::string change = ChildCause("change");
+  for (auto* attempt : {&first, &retried}) {
+    const IdCause open(change);
+    attempt->push_back(NewId("of", 1));
+    attempt->push_back(NewId("ev", 0));
+  }
+  {
+    const IdCause open(ChildCause("change"));
+    next.push_back(NewId("of", 1));
+  }
+  EXPECT_EQ(first, retried);
+  EXPECT_NE(next[0], first[0]);
+}
+
+TEST_F(DerivedIdsTest, DerivedIdsAreUnique) {
+  DeriveIds("registry/1");
+  std::set<std::string> seen;
+  for (int cause = 0; cause < 100; ++cause) {
+    for (const auto& id : MintUnder("key-" + std::to_string(cause), 100)) EXPECT_TRUE(seen.insert(id).second) << id;
+  }
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(seen.insert(NewId("rq", 0)).second);  // no cause open
 }
 
 TEST(IdsTest, MalformedIdsAreRejected) {
