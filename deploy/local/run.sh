@@ -97,9 +97,15 @@ simulate() {  # policy district_dir
   "$CTL" import accommodations "$dir/accommodations.csv"
 
   say "Simulating $WEEKS weeks of $(basename "$dir") (seed $SEED, $SCALE scale, policy $policy)"
+  local proposal="$REPORTS/proposal-$(basename "$dir")-$policy-seed$SEED-$SCALE-${WEEKS}w.csv"
+  rm -f "$proposal"
   "$SIM" run --district "$dir" --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
-    --json "$report.json" --svg "$report.svg"
+    --json "$report.json" --svg "$report.svg" --proposal "$proposal"
   echo "report: $report.json, chart: $report.svg"
+  if [[ -s $proposal ]]; then
+    echo "the planning gaps' proposed course series, as a scenario: $proposal"
+    echo "  to see what they change: deploy/local/run.sh --district $dir --scenario $proposal --policy $policy"
+  fi
 }
 
 for dir in "${DISTRICTS[@]}"; do
@@ -108,10 +114,14 @@ done
 
 if [[ $POLICY == both ]]; then
   say "fcfs and optimal on seed $SEED, side by side"
-  "$SIM" compare "$(report_of fcfs "$DISTRICT").json" "$(report_of optimal "$DISTRICT").json"
+  both="$REPORTS/compare-$(basename "$DISTRICT")-seed$SEED-$SCALE-${WEEKS}w.svg"
+  "$SIM" compare "$(report_of fcfs "$DISTRICT").json" "$(report_of optimal "$DISTRICT").json" --svg "$both"
+  echo "chart of both policies and the hindsight bound: $both"
 elif [[ -n $SCENARIO ]]; then
   say "The district and the scenario on seed $SEED, side by side"
-  "$SIM" compare "$(report_of "$POLICY" "$DISTRICT").json" "$(report_of "$POLICY" "${DISTRICTS[1]}").json"
+  both="$REPORTS/compare-$(basename "${DISTRICTS[1]}")-seed$SEED-$SCALE-${WEEKS}w.svg"
+  "$SIM" compare "$(report_of "$POLICY" "$DISTRICT").json" "$(report_of "$POLICY" "${DISTRICTS[1]}").json" --svg "$both"
+  echo "chart of both and the district's hindsight bound: $both"
 fi
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then

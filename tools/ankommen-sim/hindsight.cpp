@@ -78,6 +78,7 @@ HindsightResult MeasurePolicy(const std::vector<HindsightRequest>& requests,
                               const std::vector<int>& enrolled_day, int period_days) {
   HindsightResult result;
   result.course_of = course_of;
+  result.waited_until.assign(requests.size(), -1);
   for (size_t r = 0; r < requests.size(); ++r) {
     const HindsightRequest& q = requests[r];
     if (course_of[r] < 0) {
@@ -86,10 +87,24 @@ HindsightResult MeasurePolicy(const std::vector<HindsightRequest>& requests,
     }
     const HindsightCourse& c = courses[static_cast<size_t>(course_of[r])];
     ++result.enrolled;
-    result.person_days_waited += std::max(0, std::max(c.start_day, enrolled_day[r]) - q.requested_day);
+    result.waited_until[r] = std::max(c.start_day, enrolled_day[r]);
+    result.person_days_waited += std::max(0, result.waited_until[r] - q.requested_day);
     result.km += placement::HaversineKm(q.home, c.at);
   }
   return result;
+}
+
+std::vector<int> WaitingByWeek(const std::vector<HindsightRequest>& requests, const HindsightResult& result, int weeks) {
+  std::vector<int> waiting(static_cast<size_t>(std::max(0, weeks)), 0);
+  for (size_t r = 0; r < requests.size(); ++r) {
+    for (int w = 0; w < weeks; ++w) {
+      const int end = w * 7 + 6;
+      if (requests[r].requested_day <= end && (result.waited_until[r] < 0 || result.waited_until[r] > end)) {
+        ++waiting[static_cast<size_t>(w)];
+      }
+    }
+  }
+  return waiting;
 }
 
 }  // namespace ankommen::sim

@@ -46,6 +46,7 @@ struct HindsightResult {
   long long person_days_waited = 0;
   double km = 0;                 // travelled by those enrolled, one way
   std::vector<int> course_of;    // per request: the course index, or -1
+  std::vector<int> waited_until; // per request: the day its wait ended (in a course), or -1
 };
 
 // Enrols as many as can be, then makes the person-days waited as few as can
@@ -59,6 +60,10 @@ HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
 HindsightResult MeasurePolicy(const std::vector<HindsightRequest>& requests,
                               const std::vector<HindsightCourse>& courses, const std::vector<int>& course_of,
                               const std::vector<int>& enrolled_day, int period_days);
+
+// Adults waiting for a course at the end of each of `weeks` weeks: asked by
+// then, and not yet in a course.
+std::vector<int> WaitingByWeek(const std::vector<HindsightRequest>& requests, const HindsightResult& result, int weeks);
 
 // Whether the rules let `request` take a seat in `course` at all.
 bool Eligible(const HindsightRequest& request, const HindsightCourse& course, int period_days);

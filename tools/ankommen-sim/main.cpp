@@ -3,11 +3,12 @@
 //
 //   ankommen-sim run --district DIR [--weeks 26] [--seed 1] [--scale district|state]
 //                    [--policy optimal|fcfs] [--json report.json] [--svg waiting.svg]
+//                    [--proposal proposal.csv]   the planning gaps' course series, as a scenario
 //   ankommen-sim check --district DIR     the district's tables: every problem by file, line and field
 //   ankommen-sim env --district DIR [--scale S]   the services' settings it implies, as KEY=VALUE lines
 //   ankommen-sim scenario --district DIR --scenario FILE --out DIR2
 //                                         the district changed by the scenario, written to DIR2
-//   ankommen-sim compare fcfs.json optimal.json
+//   ankommen-sim compare fcfs.json optimal.json [--svg both.svg]
 //
 // A district is a directory of tables (docs/district-format.md); a district
 // with a problem is not run (exit status 2).
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"ankommen-sim: a simulated half-year of a district, against the running services"};
   app.require_subcommand(1);
-  std::string json_path, svg_path, start = "2027-01-04";
+  std::string json_path, svg_path, proposal_path, start = "2027-01-04";
   bool quiet = false;
   std::string district_dir;
   CLI::App* run = app.add_subcommand("run", "simulate and print the report");
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
   run->add_option("--start", start, "the first simulated day, YYYY-MM-DD");
   run->add_option("--json", json_path, "write the report as JSON here");
   run->add_option("--svg", svg_path, "write the chart of waiting over the weeks here");
+  run->add_option("--proposal", proposal_path,
+                  "write the planning gaps' proposed course series here, as a scenario (only if there are any)");
   run->add_flag("--quiet", quiet, "no line per simulated week");
   CLI::App* check = app.add_subcommand("check", "check a district's tables and say what is wrong");
   check->add_option("--district", district_dir, "the district's directory")->required();
@@ -85,6 +88,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> compared;
   CLI::App* compare = app.add_subcommand("compare", "two reports (JSON) side by side");
   compare->add_option("reports", compared, "two report files")->expected(2)->required();
+  std::string compare_svg;
+  compare->add_option("--svg", compare_svg, "write the chart of both runs' adults waiting, and the bound, here");
   CLI11_PARSE(app, argc, argv);
 
   if (*compare) {
@@ -94,6 +99,10 @@ int main(int argc, char** argv) {
       fa >> a;
       fb >> b;
       std::cout << RenderComparison(a, b);
+      if (!compare_svg.empty() && !WriteFile(compare_svg, RenderComparisonSvg(a, b))) {
+        std::cerr << "ankommen-sim compare: cannot write " << compare_svg << "\n";
+        return 1;
+      }
     } catch (const std::exception& e) {
       std::cerr << "ankommen-sim compare: " << e.what() << "\n";
       return 1;
@@ -165,6 +174,11 @@ int main(int argc, char** argv) {
   }
   if (!svg_path.empty() && !WriteFile(svg_path, RenderSvg(*report))) {
     std::cerr << "ankommen-sim: cannot write " << svg_path << "\n";
+    return 1;
+  }
+  if (!proposal_path.empty() && !report->proposal_scenario.empty() &&
+      !WriteFile(proposal_path, report->proposal_scenario)) {
+    std::cerr << "ankommen-sim: cannot write " << proposal_path << "\n";
     return 1;
   }
   return report->reconciled() ? 0 : 3;

@@ -247,6 +247,7 @@ absl::Status Simulation::Finish(Report& report) {
   report.unused_seats = unused_seats_;
   for (const auto& u : unused_seats_) report.seats_free_while_eligible_waited += std::min(u.free_seats, u.eligible_waiting);
   CompareWithHindsight(report);
+  FindGaps(report);
 
   // Offers reconcile with the course service's own count of open offers.
   int open_in_service = 0;
@@ -399,6 +400,7 @@ void Simulation::NoteFreeSeatsAtStart(const CourseState& course, int free_seats,
   u.social_area = course.plan->course.location().social_area();
   u.start_date = IsoDate(Date(day));
   u.free_seats = free_seats;
+  free_seats_at_start_[course.plan->course.course_type()][u.social_area] += free_seats;
   const int index = static_cast<int>(&course - courses_state_.data());
   HindsightCourse with_free_childcare = c;
   with_free_childcare.childcare_places = free_childcare;
@@ -434,6 +436,13 @@ void Simulation::CompareWithHindsight(Report& report) const {
   const HindsightResult bound = SolveHindsight(requests, courses, period);
   report.policy_period = {policy.enrolled, policy.person_days_waited, policy.km};
   report.hindsight = {bound.enrolled, bound.person_days_waited, bound.km};
+  const std::vector<int> policy_waiting = WaitingByWeek(requests, policy, options_.weeks);
+  const std::vector<int> bound_waiting = WaitingByWeek(requests, bound, options_.weeks);
+  for (auto& w : report.weekly) {
+    if (w.week < 0 || w.week >= options_.weeks) continue;
+    w.course_waiting_measured = policy_waiting[static_cast<size_t>(w.week)];
+    w.course_waiting_bound = bound_waiting[static_cast<size_t>(w.week)];
+  }
   // Why those the bound enrols were not enrolled in this run.
   for (size_t i = 0; i < requests.size(); ++i) {
     if (bound.course_of[i] < 0 || course_of[i] >= 0) continue;
@@ -443,6 +452,29 @@ void Simulation::CompareWithHindsight(Report& report) const {
                                                          : "never offered";
     ++report.hindsight_gap[why];
   }
+}
+
+void Simulation::FindGaps(Report& report) const {
+  std::vector<GapRequest> requests;
+  for (const auto& [id, r] : requests_) {
+    if (r.status == RequestState::kWithdrawn || !person_index_.contains(r.person_id)) continue;
+    GapRequest g;
+    g.request = AsHindsight(r);
+    g.social_area = r.social_area;
+    const rv1::Household& registered = households_[person_index_.at(r.person_id).first].arrival->household;
+    for (const auto& t : district_.towns) {
+      if (t.ags == registered.municipality_ags()) g.town = t.name;
+    }
+    g.waiting = r.status == RequestState::kWaiting || r.status == RequestState::kOffered;
+    g.days_waited = g.waiting ? today_ - DayOf(r.requested_on) : 0;
+    requests.push_back(std::move(g));
+  }
+  std::vector<HindsightCourse> courses;
+  for (const auto& c : courses_state_) courses.push_back(AsHindsight(c));
+  GapOptions options;
+  options.period_weeks = options_.weeks;
+  report.planning_gaps = FindPlanningGaps(district_, requests, courses, free_seats_at_start_, options);
+  report.proposal_scenario = ProposalScenario(district_, report.planning_gaps);
 }
 
 }  // namespace ankommen::sim

@@ -105,6 +105,26 @@ nlohmann::json ToJson(const Report& r) {
   j["seats_free_while_eligible_waited"] = r.seats_free_while_eligible_waited;
   j["course_seats_planned"] = r.course_seats_planned;
   j["child_days_left_waiting_with_seat_in_reach"] = r.child_days_left_waiting_with_seat_in_reach;
+  j["planning_gaps"] = nlohmann::json::array();
+  for (const auto& g : r.planning_gaps) {
+    nlohmann::json gap = {{"kind", g.kind},
+                          {"course_type", CoursePlanTypeName(g.course_type)},
+                          {"social_area", g.social_area},
+                          {"schedule", g.evening ? "evening" : "any"},
+                          {"childcare", g.childcare},
+                          {"waiting", g.waiting},
+                          {"median_days_waited", g.median_days_waited},
+                          {"free_seats_elsewhere", g.free_seats_elsewhere}};
+    if (g.proposed) {
+      const CourseSeries& s = g.proposal;
+      gap["proposal"] = {{"course_type", CoursePlanTypeName(s.type)}, {"municipality", s.town},
+                         {"provider", s.provider}, {"every_weeks", s.every_weeks}, {"first_week", s.first_week},
+                         {"schedule", CoursePlanScheduleName(s.schedule)}, {"seats", s.seats},
+                         {"childcare_places", s.childcare}, {"duration_weeks", s.duration_weeks},
+                         {"target_level", s.target_level}};
+    }
+    j["planning_gaps"].push_back(std::move(gap));
+  }
   auto period = [](const PeriodFigures& f) {
     return nlohmann::json{{"enrolled", f.enrolled}, {"person_days_waited", f.person_days_waited},
                           {"km", std::round(f.km)}};
@@ -116,7 +136,9 @@ nlohmann::json ToJson(const Report& r) {
     j["weekly"].push_back({{"week", w.week}, {"course_waiting", w.course_waiting},
                            {"course_wait_median_days", w.course_wait_median}, {"school_waiting", w.school_waiting},
                            {"kita_waiting", w.kita_waiting}, {"housing_waiting", w.housing_waiting},
-                           {"housing_wait_median_days", w.housing_wait_median}});
+                           {"housing_wait_median_days", w.housing_wait_median},
+                           {"course_waiting_measured", w.course_waiting_measured},
+                           {"course_waiting_bound", w.course_waiting_bound}});
   }
   j["checks"] = nlohmann::json::array();
   for (const auto& c : r.checks) {
@@ -210,6 +232,25 @@ std::string RenderTable(const Report& r) {
     absl::StrAppendFormat(&out, "  course seats free at a course's start while a parent in reach waited because the "
                           "course's childcare places were taken: %d (a planning gap: childcare places)\n", for_childcare);
   }
+  if (!r.planning_gaps.empty()) {
+    absl::StrAppend(&out, "\nPlanning gaps: still waiting at the end, and what would serve them\n");
+    for (const auto& g : r.planning_gaps) {
+      absl::StrAppendFormat(&out, "  %s, %s%s%s, %s: %d waiting (median %.0f d); %d seats of the type free at starts "
+                            "elsewhere\n",
+                            CoursePlanTypeName(g.course_type), g.social_area, g.evening ? ", evening" : "",
+                            g.childcare ? ", with childcare" : "", g.kind, g.waiting, g.median_days_waited,
+                            g.free_seats_elsewhere);
+      if (!g.proposed) {
+        absl::StrAppend(&out, "    too few for a class of their own: a longer travel limit or a neighbouring course\n");
+        continue;
+      }
+      const CourseSeries& p = g.proposal;
+      absl::StrAppendFormat(&out, "    proposed: %s in %s (%s), every %d weeks from week %d, %s, %d seats, %d childcare "
+                            "places\n",
+                            CoursePlanTypeName(p.type), p.town, p.provider, p.every_weeks, p.first_week,
+                            CoursePlanScheduleName(p.schedule), p.seats, p.childcare);
+    }
+  }
 
   std::vector<std::string> unused;
   for (const auto& [k, v] : r.unused) unused.push_back(absl::StrFormat("%s %d", k, v));
@@ -274,6 +315,74 @@ std::string RenderSvg(const Report& r) {
                           kWidth - kRight + 10, kTop + 20 * legend, line.colour, kWidth - kRight + 26,
                           kTop + 20 * legend + 5, line.label);
     ++legend;
+  }
+  absl::StrAppend(&svg, "</svg>\n");
+  return svg;
+}
+
+std::string RenderComparisonSvg(const nlohmann::json& a, const nlohmann::json& b) {
+  constexpr int kWidth = 760, kHeight = 380, kLeft = 60, kRight = 200, kTop = 40, kBottom = 50;
+  struct Line {
+    std::string label;
+    const char* colour;
+    const char* dash;
+    std::vector<int> values;
+  };
+  auto series = [](const nlohmann::json& j, const char* field) {
+    std::vector<int> v;
+    for (const auto& w : j["weekly"]) v.push_back(w.value(field, 0));
+    return v;
+  };
+  const bool same_policy = a["policy"] == b["policy"];
+  auto label = [&](const nlohmann::json& j, const char* other) {
+    return same_policy ? absl::StrCat(other, " (", j["policy"].get<std::string>(), ")")
+                       : absl::StrCat("policy ", j["policy"].get<std::string>());
+  };
+  const std::vector<Line> lines = {{label(a, "A"), "#ff7f0e", "none", series(a, "course_waiting_measured")},
+                                   {label(b, "B"), "#1f77b4", "none", series(b, "course_waiting_measured")},
+                                   {"hindsight bound", "#2ca02c", "6 4", series(a, "course_waiting_bound")}};
+  double top = 10;
+  size_t weeks = 1;
+  for (const auto& l : lines) {
+    weeks = std::max(weeks, l.values.size());
+    for (int v : l.values) top = std::max(top, static_cast<double>(v));
+  }
+  top = std::ceil(top / 10) * 10;
+  auto x = [&](size_t week) { return kLeft + (kWidth - kLeft - kRight) * (week + 1) / static_cast<double>(weeks); };
+  auto y = [&](double v) { return kTop + (kHeight - kTop - kBottom) * (1 - v / top); };
+  std::string svg = absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      "<text x=\"%d\" y=\"22\" font-size=\"15\">%s: adults waiting for a course (seed %d)</text>\n",
+      kWidth, kHeight, kLeft, a["district"].get<std::string>(), a["seed"].get<long long>());
+  for (int i = 0; i <= 4; ++i) {
+    const double v = top * i / 4;
+    absl::StrAppendFormat(&svg,
+                          "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                          "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
+                          kLeft, kWidth - kRight, y(v), y(v), kLeft - 6, y(v) + 4, v);
+  }
+  for (size_t w = 0; w < weeks; w += std::max<size_t>(1, weeks / 13)) {
+    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x(w),
+                          kHeight - kBottom + 16, w + 1);
+  }
+  absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">week</text>\n",
+                        (kLeft + kWidth - kRight) / 2, kHeight - 12);
+  absl::StrAppendFormat(&svg, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">adults "
+                        "waiting</text>\n", kHeight / 2, kHeight / 2);
+  for (size_t l = 0; l < lines.size(); ++l) {
+    std::string points;
+    for (size_t i = 0; i < lines[l].values.size(); ++i) {
+      absl::StrAppendFormat(&points, "%.1f,%.1f ", x(i), y(lines[l].values[i]));
+    }
+    absl::StrAppendFormat(&svg,
+                          "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" "
+                          "points=\"%s\"/>\n",
+                          lines[l].colour, lines[l].dash, points);
+    const int ly = kTop + 20 * static_cast<int>(l);
+    absl::StrAppendFormat(&svg, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" "
+                          "y=\"%d\">%s</text>\n",
+                          kWidth - kRight + 10, ly, lines[l].colour, kWidth - kRight + 26, ly + 5, lines[l].label);
   }
   absl::StrAppend(&svg, "</svg>\n");
   return svg;

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "planning_gaps.h"
+
 namespace ankommen::sim {
 
 struct WaitStats {
@@ -58,6 +60,10 @@ struct WeekPoint {
   int kita_waiting = 0;
   int housing_waiting = 0;
   double housing_wait_median = 0;
+  // Adults waiting for a course at the week's end, measured alike for this
+  // run and for the hindsight bound (hindsight.h WaitingByWeek).
+  int course_waiting_measured = 0;
+  int course_waiting_bound = 0;
 };
 
 // A course that started with seats free: and who, within reach and of the
@@ -131,6 +137,9 @@ struct Report {
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
   std::map<std::string, int> hindsight_gap;  // why requests the bound enrols were not enrolled here
+  // What allocation cannot close, and the course series that would (planning_gaps.h).
+  std::vector<PlanningGap> planning_gaps;
+  std::string proposal_scenario;  // the proposals as a scenario file; empty: none
   std::vector<WeekPoint> weekly;
   std::vector<Check> checks;
   double seconds = 0;  // wall time of the run
@@ -145,5 +154,7 @@ std::string RenderTable(const Report& report);
 std::string RenderSvg(const Report& report);
 // Two runs' reports (JSON) side by side, e.g. --policy fcfs and optimal on one seed.
 std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b);
+// Their adults waiting for a course over the weeks, with the first one's hindsight bound.
+std::string RenderComparisonSvg(const nlohmann::json& a, const nlohmann::json& b);
 
 }  // namespace ankommen::sim

@@ -29,6 +29,7 @@
 #include "district.h"
 #include "field_checks.h"
 #include "hindsight.h"
+#include "planning_gaps.h"
 #include "geo.h"
 #include "ids.h"
 #include "platform.h"
@@ -151,6 +152,7 @@ class Simulation {
   void NoteFreeSeatsAtStart(const CourseState& course, int free_seats, int free_childcare, int day);
   // The bound, and the run measured the same way.
   void CompareWithHindsight(Report& report) const;
+  void FindGaps(Report& report) const;
   absl::Status DecideAsylum(int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
@@ -213,6 +215,7 @@ class Simulation {
   std::vector<std::string> kita_declines_;   // children registered today whose family wants no Kita
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
   int course_seats_unused_at_start_ = 0;
+  std::map<int, std::map<std::string, int>> free_seats_at_start_;  // course type → social area → seats
   std::vector<UnusedSeats> unused_seats_;  // courses that started with free seats
 
   Report report_;

@@ -299,10 +299,11 @@ TEST_F(SimulationE2ETest, ADistrictRunsFromItsOwnTables) {
   StartDistrict(tiny);
   ImportTables(tiny);
   std::string out;
-  const std::string report_path = dir_.path() + "/tiny.json";
+  const std::string report_path = dir_.path() + "/tiny.json", proposal = dir_.path() + "/proposal.csv";
   ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
-                    {"run", "--district", tiny, "--weeks", "4", "--seed", "3", "--json", report_path, "--quiet"}, out,
-                    150000),
+                    {"run", "--district", tiny, "--weeks", "8", "--seed", "3", "--json", report_path, "--proposal",
+                     proposal, "--quiet"},
+                    out, 150000),
             0)
       << out;
   const auto report = nlohmann::json::parse(ReadAll(report_path));
@@ -322,6 +323,25 @@ TEST_F(SimulationE2ETest, ADistrictRunsFromItsOwnTables) {
   for (const auto& t : enrolled_in) {
     EXPECT_TRUE(t == "general" || t == "parents" || t == "orientation" || t == "volunteer") << t;
   }
+  // The tiny plan has no youth, alpha or job course: whoever waits for one has
+  // no course in reach — a planning gap, and where enough wait (on this seed:
+  // six for an alpha course in the north), a proposal that applies to the
+  // district as a scenario.
+  int proposed = 0;
+  for (const auto& g : report["planning_gaps"]) {
+    EXPECT_GT(g["waiting"].get<int>(), 0) << g;
+    if (g["kind"] == "no course in reach") {
+      EXPECT_TRUE(g["course_type"] != "integration_general" || g["schedule"] == "evening") << g;
+    }
+    proposed += g.contains("proposal") ? 1 : 0;
+  }
+  EXPECT_GE(proposed, 1) << report["planning_gaps"].dump(1);
+  ASSERT_TRUE(std::filesystem::exists(proposal));
+  EXPECT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
+                    {"scenario", "--district", tiny, "--scenario", proposal, "--out", dir_.path() + "/proposed"}, out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(ReadAll(dir_.path() + "/proposed/course_plan.csv"), "integration_alpha,Riesa,"));
 }
 
 // A seed repeats: the same district, seed, weeks and policy write the same

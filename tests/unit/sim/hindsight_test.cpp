@@ -47,6 +47,16 @@ TEST(HindsightTest, EnrolsWhomAGreedyFirstComeListWouldLeaveOut) {
   EXPECT_EQ(greedy.person_days_waited, 10 + (182 - 1)) << "the one left out waits to the period's end";
 }
 
+TEST(HindsightTest, WaitingByWeekCountsThoseAskedAndNotYetInACourse) {
+  // Asked on days 0 and 8; the first in a course from day 10, the second never.
+  const std::vector<HindsightRequest> requests = {Request(0), Request(8)};
+  const std::vector<HindsightCourse> courses = {Course(10, 1)};
+  const HindsightResult run = MeasurePolicy(requests, courses, {0, -1}, {3, -1}, 21);
+  EXPECT_EQ(run.waited_until, (std::vector<int>{10, -1}));
+  EXPECT_EQ(WaitingByWeek(requests, run, 3), (std::vector<int>{1, 1, 1}))
+      << "week 1: the first waits; week 2: the first is in, the second waits";
+}
+
 TEST(HindsightTest, AmongAsManyEnrolledTheFewestDaysWaited) {
   const std::vector<HindsightRequest> requests = {Request(0), Request(0)};
   const std::vector<HindsightCourse> courses = {Course(60, 2), Course(14, 1), Course(30, 1)};

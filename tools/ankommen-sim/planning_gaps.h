@@ -1,0 +1,64 @@
+// Planning gaps: what allocation cannot close, and a course series that
+// would close it. After a run, the people still waiting for a course are
+// grouped by course type × social area × schedule × childcare:
+//   - no course in reach: no course of their type, with their schedule,
+//     within their travel limit, started or was announced in the whole period;
+//   - too few seats: courses are in reach, and they have still waited longer
+//     than `long_wait_days`.
+// Beside each group stand the seats of its type that were free at a course's
+// start elsewhere. Each group large enough for a class of its own gets a
+// proposal — a row of course_plan.csv — and the proposals together are a
+// scenario (scenario.h), so that a planner can run them and see what they
+// change, on the same seed or any other. Pure.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "district.h"
+#include "hindsight.h"
+
+namespace ankommen::sim {
+
+// A request as the gaps see it at the period's end.
+struct GapRequest {
+  HindsightRequest request;
+  std::string social_area;
+  std::string town;          // the home municipality's name
+  bool waiting = false;      // still waiting (or offered) at the end
+  int days_waited = 0;       // so far, when waiting
+};
+
+struct PlanningGap {
+  std::string kind;          // "no course in reach" or "too few seats"
+  int course_type = 0;       // courses::v1::CourseType
+  std::string social_area;
+  bool evening = false;
+  bool childcare = false;    // the group needs childcare places
+  int waiting = 0;
+  double median_days_waited = 0;
+  int free_seats_elsewhere = 0;  // of this type, at starts in other social areas
+  bool proposed = false;     // a group too small for a class has none
+  CourseSeries proposal;
+};
+
+struct GapOptions {
+  int period_weeks = 26;
+  int long_wait_days = 42;     // "too few seats": waited longer than this with courses in reach
+  int smallest_class = 6;      // fewer waiting: no class of their own is proposed
+};
+
+// `free_seats_by_area[type][area]`: seats free at starts, from the run.
+std::vector<PlanningGap> FindPlanningGaps(const District& district, const std::vector<GapRequest>& requests,
+                                          const std::vector<HindsightCourse>& courses,
+                                          const std::map<int, std::map<std::string, int>>& free_seats_by_area,
+                                          const GapOptions& options);
+
+// The proposals as a scenario file (empty when nothing is proposed).
+std::string ProposalScenario(const District& district, const std::vector<PlanningGap>& gaps);
+
+// "integration_general", "morning": the names course_plan.csv uses.
+std::string CoursePlanTypeName(int course_type);
+std::string CoursePlanScheduleName(int schedule);
+
+}  // namespace ankommen::sim
