@@ -41,12 +41,15 @@ placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& req
       });
   // Sooner is better: each day until a course starts costs as much as a
   // kilometre more to travel, so that of the courses in reach the one that
-  // starts first (or takes late entries now) is offered. The travel limit
-  // stays hard; first come, first served keeps to the nearest course.
+  // starts first (or takes late entries now) is offered — the more so the
+  // longer the person has waited. The travel limit stays hard; first come,
+  // first served keeps to the nearest course.
   for (auto& c : problem.candidates) {
     const CourseSeats& course = courses[static_cast<size_t>(c.place)];
-    const auto days = std::max<absl::civil_diff_t>(0, course.start - today);
-    c.extra_cost += static_cast<int32_t>(std::min<absl::civil_diff_t>(days, 3650) * kCostPerDayUntilStart);
+    const int64_t days = std::clamp<absl::civil_diff_t>(course.start - today, 0, 3650);
+    const int64_t waited = std::min<int64_t>(problem.demands[static_cast<size_t>(c.demand)].days_waited, 3650);
+    const int64_t cost = days * kCostPerDayUntilStart * (kWaitedDaysPerWeight + waited) / kWaitedDaysPerWeight;
+    c.extra_cost += static_cast<int32_t>(std::min<int64_t>(cost, 1'000'000'000));
   }
   return problem;
 }

@@ -44,6 +44,11 @@ enum class Pass { kFirst, kLapsedAgain };
 // A day's wait for a course's start, in the engine's cost units (hundredths
 // of a km): as much as one more kilometre to travel.
 inline constexpr int32_t kCostPerDayUntilStart = 100;
+// A day until the start weighs more for whoever has waited longer: once more
+// for every this many days waited, so that of two people and two courses the
+// one who has waited longer gets the sooner start (shortening the longest
+// waits, not only the sum).
+inline constexpr int32_t kWaitedDaysPerWeight = 28;
 
 // Demand i is requests[i], place j is courses[j]. Each request needs a seat
 // and a childcare place per child; days waited count from requested_on.

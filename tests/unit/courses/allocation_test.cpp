@@ -84,5 +84,27 @@ TEST(AllocationTest, OfTheCoursesInReachTheOneThatStartsFirst) {
   EXPECT_EQ((*fcfs)->Solve(problem)->placements[0].place, 0);
 }
 
+// Two people, two courses in reach, one seat each: the sum of days until the
+// start is the same either way, and the newcomer lives a kilometre nearer the
+// sooner course; still the one who has waited two months gets the sooner
+// start, so the longest waits shorten.
+TEST(AllocationTest, WhoHasWaitedLongerGetsTheSoonerStart) {
+  const absl::CivilDay today(2026, 11, 23);
+  const std::vector<WaitingRequest> requests = {Wait("a-new", today, 2), Wait("b-long", today - 60, 1)};
+  const std::vector<CourseSeats> courses = {
+      Course("sooner", 2, Schedule::kMorning, 1, 0, CourseType::kIntegrationGeneral, today + 5),
+      Course("later", 1, Schedule::kMorning, 1, 0, CourseType::kIntegrationGeneral, today + 40),
+  };
+  placement::Problem problem = BuildAllocationProblem(requests, courses, today);
+  for (const char* name : {"flow", "group"}) {  // what the engine chooses, without and with childcare
+    auto solver = placement::MakeSolver(name);
+    ASSERT_TRUE(solver.ok()) << name;
+    auto solution = (*solver)->Solve(problem);
+    ASSERT_TRUE(solution.ok());
+    EXPECT_EQ(solution->placements[1].place, 0) << name << ": the long wait takes the sooner course";
+    EXPECT_EQ(solution->placements[0].place, 1) << name;
+  }
+}
+
 }  // namespace
 }  // namespace ankommen::courses
