@@ -234,7 +234,12 @@ std::string RenderTable(const Report& r) {
   }
   if (!r.planning_gaps.empty()) {
     absl::StrAppend(&out, "\nPlanning gaps: still waiting at the end, and what would serve them\n");
+    int alone = 0;  // groups of one person: counted, not listed
     for (const auto& g : r.planning_gaps) {
+      if (g.waiting < 2) {
+        ++alone;
+        continue;
+      }
       absl::StrAppendFormat(&out, "  %s, %s%s%s, %s: %d waiting (median %.0f d); %d seats of the type free at starts "
                             "elsewhere\n",
                             CoursePlanTypeName(g.course_type), g.social_area, g.evening ? ", evening" : "",
@@ -249,6 +254,9 @@ std::string RenderTable(const Report& r) {
                             "places\n",
                             CoursePlanTypeName(p.type), p.town, p.provider, p.every_weeks, p.first_week,
                             CoursePlanScheduleName(p.schedule), p.seats, p.childcare);
+    }
+    if (alone > 0) {
+      absl::StrAppendFormat(&out, "  and %d groups of one person each (the JSON report lists them)\n", alone);
     }
   }
 
