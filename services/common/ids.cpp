@@ -1,6 +1,8 @@
 #include "ids.h"
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -78,7 +80,16 @@ IdCause::IdCause(std::string cause) { causes.push_back({std::move(cause), 0, 0})
 IdCause::~IdCause() { causes.pop_back(); }
 
 std::string ChildCause(std::string_view label) {
-  if (causes.empty()) return std::string(label) + "@" + std::to_string(uncaused.fetch_add(1));
+  if (!derive_ids) return std::string(label);  // random ids: the cause is never read
+  if (causes.empty()) {
+    // Counted per label, so that calls of one kind (the simulator's, one
+    // after the other) are numbered alike however other calls interleave.
+    static std::mutex mutex;
+    static auto* counts = new std::map<std::string, uint64_t, std::less<>>;
+    std::lock_guard lock(mutex);
+    auto it = counts->try_emplace(std::string(label), 0).first;
+    return std::string(label) + "@" + std::to_string(it->second++);
+  }
   OpenCause& open = causes.back();
   return open.cause + "/" + std::string(label) + "#" + std::to_string(open.children++);
 }

@@ -45,7 +45,8 @@ class IdCause {
 };
 
 // A cause under the open one, e.g. one per optimistic attempt's decision, so
-// that a retried decision mints the ids the first attempt minted.
+// that a retried decision mints the ids the first attempt minted. With none
+// open (a gRPC call), the label numbered by its own count: "RunAllocation@3".
 std::string ChildCause(std::string_view label);
 
 // True when id is "<prefix>_" followed by 16 lower-case hex digits.
