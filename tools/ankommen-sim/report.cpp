@@ -273,127 +273,100 @@ std::string RenderTable(const Report& r) {
   return out;
 }
 
-std::string RenderSvg(const Report& r) {
-  constexpr int kWidth = 760, kHeight = 380, kLeft = 60, kRight = 160, kTop = 40, kBottom = 50;
-  struct Line {
-    const char* label;
-    const char* colour;
-    double WeekPoint::*field;
-  };
-  const Line lines[] = {{"course: median days waited", "#1f77b4", &WeekPoint::course_wait_median},
-                        {"housing: median days waited", "#d62728", &WeekPoint::housing_wait_median}};
-  double top = 7;
-  for (const auto& w : r.weekly) top = std::max({top, w.course_wait_median, w.housing_wait_median});
-  top = std::ceil(top / 7) * 7;
-  const int weeks = std::max(1, static_cast<int>(r.weekly.size()));
-  auto x = [&](int week) { return kLeft + (kWidth - kLeft - kRight) * (week + 1) / static_cast<double>(weeks); };
-  auto y = [&](double v) { return kTop + (kHeight - kTop - kBottom) * (1 - v / top); };
+namespace {
 
-  std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-      "<text x=\"%d\" y=\"22\" font-size=\"15\">%s: waiting over %d simulated weeks (policy %s, seed %d)</text>\n",
-      kWidth, kHeight, kLeft, r.district, r.weeks, r.policy, r.seed);
-  for (int i = 0; i <= 4; ++i) {
-    const double v = top * i / 4;
-    absl::StrAppendFormat(&svg,
-                          "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                          "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
-                          kLeft, kWidth - kRight, y(v), y(v), kLeft - 6, y(v) + 4, v);
-  }
-  for (int w = 0; w < weeks; w += std::max(1, weeks / 13)) {
-    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x(w),
-                          kHeight - kBottom + 16, w + 1);
-  }
-  absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">week</text>\n",
-                        (kLeft + kWidth - kRight) / 2, kHeight - 12);
-  absl::StrAppendFormat(&svg, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">days</text>\n",
-                        kHeight / 2, kHeight / 2);
-  int legend = 0;
-  for (const auto& line : lines) {
-    std::string points;
-    for (size_t i = 0; i < r.weekly.size(); ++i) {
-      absl::StrAppendFormat(&points, "%.1f,%.1f ", x(static_cast<int>(i)), y(r.weekly[i].*line.field));
+// What both charts share: weeks along, a value up, a legend on the right.
+class WeekChart {
+ public:
+  WeekChart(size_t weeks, double top) : weeks_(std::max<size_t>(1, weeks)), top_(top) {}
+
+  std::string Frame(const std::string& title, const char* y_label) const {
+    std::string svg = absl::StrFormat(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+        "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+        "<text x=\"%d\" y=\"22\" font-size=\"15\">%s</text>\n",
+        kWidth, kHeight, kLeft, title);
+    for (int i = 0; i <= 4; ++i) {
+      const double v = top_ * i / 4;
+      absl::StrAppendFormat(&svg,
+                            "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                            "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
+                            kLeft, kWidth - kRight, Y(v), Y(v), kLeft - 6, Y(v) + 4, v);
     }
-    absl::StrAppendFormat(&svg, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n",
-                          line.colour, points);
+    for (size_t w = 0; w < weeks_; w += std::max<size_t>(1, weeks_ / 13)) {
+      absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", X(w),
+                            kHeight - kBottom + 16, w + 1);
+    }
+    absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">week</text>\n",
+                          (kLeft + kWidth - kRight) / 2, kHeight - 12);
     absl::StrAppendFormat(&svg,
-                          "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
-                          "<text x=\"%d\" y=\"%d\">%s</text>\n",
-                          kWidth - kRight + 10, kTop + 20 * legend, line.colour, kWidth - kRight + 26,
-                          kTop + 20 * legend + 5, line.label);
-    ++legend;
+                          "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">%s</text>\n",
+                          kHeight / 2, kHeight / 2, y_label);
+    return svg;
   }
-  absl::StrAppend(&svg, "</svg>\n");
-  return svg;
+
+  // One line, and its entry in the legend (`row` from the top).
+  std::string Line(const std::vector<double>& values, const char* colour, const char* dash, int row,
+                   const std::string& label) const {
+    std::string points;
+    for (size_t i = 0; i < values.size(); ++i) absl::StrAppendFormat(&points, "%.1f,%.1f ", X(i), Y(values[i]));
+    return absl::StrFormat(
+        "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" points=\"%s\"/>\n"
+        "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
+        colour, dash, points, kWidth - kRight + 10, kTop + 20 * row, colour, kWidth - kRight + 26,
+        kTop + 20 * row + 5, label);
+  }
+
+ private:
+  static constexpr int kWidth = 760, kHeight = 380, kLeft = 60, kRight = 200, kTop = 40, kBottom = 50;
+  double X(size_t week) const { return kLeft + (kWidth - kLeft - kRight) * (week + 1) / static_cast<double>(weeks_); }
+  double Y(double v) const { return kTop + (kHeight - kTop - kBottom) * (1 - v / top_); }
+
+  size_t weeks_;
+  double top_;
+};
+
+}  // namespace
+
+std::string RenderSvg(const Report& r) {
+  std::vector<double> course, housing;
+  double top = 7;
+  for (const auto& w : r.weekly) {
+    course.push_back(w.course_wait_median);
+    housing.push_back(w.housing_wait_median);
+    top = std::max({top, w.course_wait_median, w.housing_wait_median});
+  }
+  const WeekChart chart(r.weekly.size(), std::ceil(top / 7) * 7);
+  return chart.Frame(absl::StrFormat("%s: waiting over %d simulated weeks (policy %s, seed %d)", r.district, r.weeks,
+                                     r.policy, r.seed),
+                     "days") +
+         chart.Line(course, "#1f77b4", "none", 0, "course: median days waited") +
+         chart.Line(housing, "#d62728", "none", 1, "housing: median days waited") + "</svg>\n";
 }
 
 std::string RenderComparisonSvg(const nlohmann::json& a, const nlohmann::json& b) {
-  constexpr int kWidth = 760, kHeight = 380, kLeft = 60, kRight = 200, kTop = 40, kBottom = 50;
-  struct Line {
-    std::string label;
-    const char* colour;
-    const char* dash;
-    std::vector<int> values;
-  };
   auto series = [](const nlohmann::json& j, const char* field) {
-    std::vector<int> v;
+    std::vector<double> v;
     for (const auto& w : j["weekly"]) v.push_back(w.value(field, 0));
     return v;
   };
   const bool same_policy = a["policy"] == b["policy"];
-  auto label = [&](const nlohmann::json& j, const char* other) {
-    return same_policy ? absl::StrCat(other, " (", j["policy"].get<std::string>(), ")")
+  auto label = [&](const nlohmann::json& j, const char* which) {
+    return same_policy ? absl::StrCat(which, " (", j["policy"].get<std::string>(), ")")
                        : absl::StrCat("policy ", j["policy"].get<std::string>());
   };
-  const std::vector<Line> lines = {{label(a, "A"), "#ff7f0e", "none", series(a, "course_waiting_measured")},
-                                   {label(b, "B"), "#1f77b4", "none", series(b, "course_waiting_measured")},
-                                   {"hindsight bound", "#2ca02c", "6 4", series(a, "course_waiting_bound")}};
+  const std::vector<double> first = series(a, "course_waiting_measured"), second = series(b, "course_waiting_measured"),
+                            bound = series(a, "course_waiting_bound");
   double top = 10;
-  size_t weeks = 1;
-  for (const auto& l : lines) {
-    weeks = std::max(weeks, l.values.size());
-    for (int v : l.values) top = std::max(top, static_cast<double>(v));
+  for (const auto* line : {&first, &second, &bound}) {
+    for (double v : *line) top = std::max(top, v);
   }
-  top = std::ceil(top / 10) * 10;
-  auto x = [&](size_t week) { return kLeft + (kWidth - kLeft - kRight) * (week + 1) / static_cast<double>(weeks); };
-  auto y = [&](double v) { return kTop + (kHeight - kTop - kBottom) * (1 - v / top); };
-  std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-      "<text x=\"%d\" y=\"22\" font-size=\"15\">%s: adults waiting for a course (seed %d)</text>\n",
-      kWidth, kHeight, kLeft, a["district"].get<std::string>(), a["seed"].get<long long>());
-  for (int i = 0; i <= 4; ++i) {
-    const double v = top * i / 4;
-    absl::StrAppendFormat(&svg,
-                          "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                          "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n",
-                          kLeft, kWidth - kRight, y(v), y(v), kLeft - 6, y(v) + 4, v);
-  }
-  for (size_t w = 0; w < weeks; w += std::max<size_t>(1, weeks / 13)) {
-    absl::StrAppendFormat(&svg, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", x(w),
-                          kHeight - kBottom + 16, w + 1);
-  }
-  absl::StrAppendFormat(&svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">week</text>\n",
-                        (kLeft + kWidth - kRight) / 2, kHeight - 12);
-  absl::StrAppendFormat(&svg, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">adults "
-                        "waiting</text>\n", kHeight / 2, kHeight / 2);
-  for (size_t l = 0; l < lines.size(); ++l) {
-    std::string points;
-    for (size_t i = 0; i < lines[l].values.size(); ++i) {
-      absl::StrAppendFormat(&points, "%.1f,%.1f ", x(i), y(lines[l].values[i]));
-    }
-    absl::StrAppendFormat(&svg,
-                          "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" "
-                          "points=\"%s\"/>\n",
-                          lines[l].colour, lines[l].dash, points);
-    const int ly = kTop + 20 * static_cast<int>(l);
-    absl::StrAppendFormat(&svg, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/><text x=\"%d\" "
-                          "y=\"%d\">%s</text>\n",
-                          kWidth - kRight + 10, ly, lines[l].colour, kWidth - kRight + 26, ly + 5, lines[l].label);
-  }
-  absl::StrAppend(&svg, "</svg>\n");
-  return svg;
+  const WeekChart chart(std::max({first.size(), second.size(), bound.size()}), std::ceil(top / 20) * 20);
+  return chart.Frame(absl::StrFormat("%s: adults waiting for a course (seed %d)", a["district"].get<std::string>(),
+                                     a["seed"].get<long long>()),
+                     "adults waiting") +
+         chart.Line(first, "#ff7f0e", "none", 0, label(a, "A")) + chart.Line(second, "#1f77b4", "none", 1, label(b, "B")) +
+         chart.Line(bound, "#2ca02c", "6 4", 2, "hindsight bound") + "</svg>\n";
 }
 
 std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
