@@ -60,13 +60,24 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Both clocks run the same way: from the first event handled to the last
+  // (the service's start-up, and the raw consumer's creation, are not timed).
+  absl::Time first_handled;
+  std::thread watch([&] {
+    for (;;) {
+      auto left = (*bus)->Unfinished(streams::kRegistry);
+      if (left.ok() && *left < n) break;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    first_handled = absl::Now();
+  });
   courses.Restart({{"ANKOMMEN_COURSES_ALLOCATION_PERIOD", "86400"}});
-  absl::Time start = absl::Now();
+  watch.join();
   testing::WaitUntil([&] {
     auto left = (*bus)->Unfinished(streams::kRegistry);
     return left.ok() && *left == 0;
   }, 600000);
-  const double applied = n / absl::ToDoubleSeconds(absl::Now() - start);
+  const double applied = n / absl::ToDoubleSeconds(absl::Now() - first_handled);
 
   // Raw JetStream: the same number of messages of the same size, a handler that only counts.
   StreamSpec raw;
@@ -84,14 +95,14 @@ int main(int argc, char** argv) {
   ConsumerSpec spec;
   spec.stream = "BENCH";
   spec.durable = "bench";
-  start = absl::Now();
+  absl::Time raw_first;
   auto consumer = (*bus)->Consume(spec, [&](const IncomingEvent&) {
-    ++consumed;
+    if (consumed++ == 0) raw_first = absl::Now();
     return absl::OkStatus();
   });
   if (!consumer.ok()) return 1;
   testing::WaitUntil([&] { return consumed.load() >= n; }, 600000);
-  const double baseline = n / absl::ToDoubleSeconds(absl::Now() - start);
+  const double baseline = n / absl::ToDoubleSeconds(absl::Now() - raw_first);
   (*consumer)->Stop();
 
   std::cout << "{\"case\": \"registry_to_waiting_list\", \"events\": " << n << ", \"event_bytes\": " << bytes
