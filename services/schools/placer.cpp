@@ -43,10 +43,11 @@ void DropRejected(placement::Problem& problem, const std::function<std::set<std:
 }
 
 // Children of the groups a run left waiting over `long_wait_days` while a
-// place among their candidates (in reach, not rejected) still has a free
-// seat after the run.
+// place within their reach (not one rejected for them) still has a free seat
+// after the run — one seat is enough to count, though a group needs as many
+// as it has children.
 int LeftWaitingWithSeatInReach(const placement::Problem& problem, const placement::Solution& solution,
-                               int long_wait_days) {
+                               int long_wait_days, const std::function<std::set<std::string>(int32_t)>& rejected_for) {
   std::vector<int32_t> free(problem.places.size());
   for (size_t p = 0; p < problem.places.size(); ++p) free[p] = problem.places[p].capacity[placement::kSeat];
   std::vector<bool> placed(problem.demands.size());
@@ -55,14 +56,19 @@ int LeftWaitingWithSeatInReach(const placement::Problem& problem, const placemen
     placed[static_cast<size_t>(p.demand)] = true;
     free[static_cast<size_t>(p.place)] -= problem.demands[static_cast<size_t>(p.demand)].need[placement::kSeat];
   }
-  std::vector<bool> seat_in_reach(problem.demands.size());
-  for (const auto& c : problem.candidates) {
-    if (free[static_cast<size_t>(c.place)] > 0) seat_in_reach[static_cast<size_t>(c.demand)] = true;
-  }
   int children = 0;
   for (size_t d = 0; d < problem.demands.size(); ++d) {
     const placement::Demand& demand = problem.demands[d];
-    if (!placed[d] && seat_in_reach[d] && demand.days_waited > long_wait_days) children += demand.need[placement::kSeat];
+    if (placed[d] || demand.days_waited <= long_wait_days) continue;
+    const std::set<std::string> rejected = rejected_for(static_cast<int32_t>(d));
+    for (size_t p = 0; p < problem.places.size(); ++p) {
+      const placement::Place& place = problem.places[p];
+      if (free[p] > 0 && !rejected.contains(place.id) &&
+          placement::HaversineKm(demand.home, place.location) <= demand.max_km) {
+        children += demand.need[placement::kSeat];
+        break;
+      }
+    }
   }
   return children;
 }
@@ -199,20 +205,21 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     }
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
     // A place the office rejected for a child is not proposed to it (or its siblings) again.
-    DropRejected(problem, [&](int32_t demand) {
+    auto rejected_for = [&](int32_t demand) {
       std::set<std::string> rejected;
       for (const auto& id : demand_groups[static_cast<size_t>(demand)]->person_ids) {
         for (const auto& place : RejectedPlaces(by_id.at(id)->child())) rejected.insert(place);
       }
       return rejected;
-    });
+    };
+    DropRejected(problem, rejected_for);
     const std::string solver_name(placement::SolverForPolicy(problem, schools_.settings().policy));
     auto solver = placement::MakeSolver(solver_name);
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();
     report.set_solver(solver_name);
-    const int left_waiting = LeftWaitingWithSeatInReach(problem, *solution, kLongSchoolWaitDays);
+    const int left_waiting = LeftWaitingWithSeatInReach(problem, *solution, kLongSchoolWaitDays, rejected_for);
     schools_.SetLeftWaiting(TypeLabel(type), left_waiting);
     report.set_left_waiting_with_seat_in_reach(report.left_waiting_with_seat_in_reach() + left_waiting);
     for (const auto& p : solution->placements) {

@@ -17,7 +17,10 @@
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "absl/time/civil_time.h"
 #include "bus.h"
+#include "redis.h"
+#include "simulated_clock.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 
@@ -156,6 +159,57 @@ class SchoolsE2ETest : public ::testing::Test {
   std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
   std::unique_ptr<sv1::SchoolService::Stub> stub_;
 };
+
+// On the simulator's clock, so that children can wait for weeks.
+class SchoolWaitsTest : public SchoolsE2ETest {
+ protected:
+  void SetUp() override {
+    SetClock(absl::CivilSecond(2027, 1, 4, 8, 0, 0));
+    const std::map<std::string, std::string> env = {{"ANKOMMEN_CLOCK", "simulated"}};
+    registry_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_REGISTRY_BINARY,
+                                                          "ankommen.registry.v1.RegistryService", nats_, redis_, env);
+    schools_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_SCHOOLS_BINARY, kHealth, nats_, redis_, env);
+    registry_stub_ = rv1::RegistryService::NewStub(
+        grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+    stub_ = sv1::SchoolService::NewStub(grpc::CreateChannel(schools_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  }
+  void SetClock(absl::CivilSecond at) {
+    absl::TimeZone zone;
+    absl::LoadTimeZone("Europe/Berlin", &zone);
+    auto redis = RedisPool::Connect(redis_.url(), 1);
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    ASSERT_TRUE(SimulatedClock::Set(**redis, absl::FromCivil(at, zone)).ok());
+  }
+  sv1::RunPlacementResponse Place() {
+    sv1::RunPlacementResponse ran;
+    auto s = stub_->RunPlacement(Ctx().get(), {}, &ran);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return ran;
+  }
+};
+
+// Two siblings, one free seat near home: they wait together. Past 14 days of
+// it, the run says so — children waiting long while a seat of their type is
+// free in reach, what a district must not see; a free seat out of reach does
+// not count.
+TEST_F(SchoolWaitsTest, ChildrenWaitingPast14DaysWithASeatInReachAreCounted) {
+  CreateSchool("GS Riesa", sv1::SCHOOL_TYPE_GS, At(kRiesaLat, kRiesaLon + 0.01, "Riesa"), {1});
+  CreateSchool("GS weit weg", sv1::SCHOOL_TYPE_GS, At(kRiesaLat + 0.5, kRiesaLon, "Riesa"), {10});  // ~55 km
+  const auto ids = Register("hh-siblings", {"2019-09-03", "2018-10-01"});  // 7 and 8 years old
+  ASSERT_EQ(ids.size(), 3u);
+  ASSERT_TRUE(WaitUntil([&] { return Child(ids[1]).has_value() && Child(ids[2]).has_value(); }));
+
+  sv1::RunPlacementResponse ran = Place();
+  EXPECT_EQ(ran.placed(), 0) << "one seat near home for two siblings";
+  EXPECT_EQ(ran.left_waiting_with_seat_in_reach(), 0) << "not yet 14 days";
+
+  SetClock(absl::CivilSecond(2027, 1, 19, 8, 0, 0));  // 15 days later
+  ran = Place();
+  EXPECT_EQ(ran.placed(), 0);
+  EXPECT_EQ(ran.still_waiting(), 2);
+  EXPECT_EQ(ran.left_waiting_with_seat_in_reach(), 2);
+  EXPECT_EQ(Child(ids[1])->placement().status(), sv1::CHILD_STATUS_WAITING);
+}
 
 TEST_F(SchoolsE2ETest, ThreeChildrenGetAKitaAGrundschuleAndAnOberschuleNearHomeAndAgainAfterAMove) {
   const std::string kita = CreateKita("Kita Sonnenschein", At(kRiesaLat + 0.01, kRiesaLon, "Riesa"));
