@@ -63,19 +63,39 @@ stop_all() {
 # start_service NAME GRPC_PORT METRICS_PORT HEALTH_NAME: the service's binary on
 # the first free ports from those given, waited for until SERVING. Exports
 # ANKOMMEN_<NAME>_ADDR for ankommenctl and sets <NAME>_METRICS to the metrics port.
+# The ports lie in Linux's ephemeral range, so a connection elsewhere on the
+# machine can take one between the check and the service's bind: a service
+# that stops at start is tried again on the next ports.
 start_service() {
-  local name=$1 health=$4 upper
-  local port metrics
-  port=$(free_port "$2")
-  metrics=$(free_port "$3")
+  local name=$1 health=$4 upper port=$2 metrics=$3 pid attempt deadline
   upper=$(tr '[:lower:]' '[:upper:]' <<<"$name")
-  say "Starting the $name service on 127.0.0.1:$port (metrics on :$metrics)"
-  ANKOMMEN_GRPC_ADDR="127.0.0.1:$port" ANKOMMEN_METRICS_ADDR="127.0.0.1:$metrics" \
-    start_process "$name" "$LOG_DIR/$name.log" "$BUILD_DIR/services/$name/ankommen-$name"
-  export "ANKOMMEN_${upper}_ADDR=127.0.0.1:$port"
-  printf -v "${upper}_METRICS" '%s' "$metrics"
-  wait_until 30 "the $name service to be SERVING" "$BUILD_DIR/tools/ankommenctl/ankommenctl" health \
-    --addr "127.0.0.1:$port" --service "$health"
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port "$port")
+    metrics=$(free_port "$metrics")
+    say "Starting the $name service on 127.0.0.1:$port (metrics on :$metrics)"
+    ANKOMMEN_GRPC_ADDR="127.0.0.1:$port" ANKOMMEN_METRICS_ADDR="127.0.0.1:$metrics" \
+      start_process "$name" "$LOG_DIR/$name.log" "$BUILD_DIR/services/$name/ankommen-$name"
+    pid=$(cat "$RUN_DIR/$name.pid")
+    deadline=$((SECONDS + 60))
+    until "$BUILD_DIR/tools/ankommenctl/ankommenctl" health --addr "127.0.0.1:$port" --service "$health" \
+      >/dev/null 2>&1; do
+      kill -0 "$pid" 2>/dev/null || break
+      if ((SECONDS >= deadline)); then
+        echo "timed out waiting for the $name service to be SERVING (log: $LOG_DIR/$name.log)" >&2
+        return 1
+      fi
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      export "ANKOMMEN_${upper}_ADDR=127.0.0.1:$port"
+      printf -v "${upper}_METRICS" '%s' "$metrics"
+      return 0
+    fi
+    echo "the $name service stopped at start: $(tail -n 1 "$LOG_DIR/$name.log" | cut -c1-200)" >&2
+    port=$((port + 1)) metrics=$((metrics + 1))
+  done
+  echo "the $name service did not start (log: $LOG_DIR/$name.log)" >&2
+  return 1
 }
 
 start_nats() {  # port

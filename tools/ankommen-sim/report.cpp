@@ -319,7 +319,9 @@ class WeekChart {
 
  private:
   static constexpr int kWidth = 760, kHeight = 380, kLeft = 60, kRight = 200, kTop = 40, kBottom = 50;
-  double X(size_t week) const { return kLeft + (kWidth - kLeft - kRight) * (week + 1) / static_cast<double>(weeks_); }
+  double X(size_t week) const {
+    return kLeft + (kWidth - kLeft - kRight) * static_cast<double>(week + 1) / static_cast<double>(weeks_);
+  }
   double Y(double v) const { return kTop + (kHeight - kTop - kBottom) * (1 - v / top_); }
 
   size_t weeks_;
