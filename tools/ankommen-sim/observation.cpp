@@ -36,6 +36,7 @@ absl::Status Simulation::ReadEvents(int day) {
         ++offers_["made"];
         if (auto it = requests_.find(m.request_id()); it != requests_.end()) it->second.status = RequestState::kOffered;
         open_request_of_person_[m.person_id()] = m.request_id();
+        offered_request_[{m.person_id(), m.course_id()}] = m.request_id();
         expected_messages_.push_back({m.person_id(), m.meta().event_id()});
         Random draw = Draw({3, Who(m.person_id()), static_cast<uint64_t>(++offers_to_[m.person_id()])});
         const Behaviour& b = district_.behaviour;
@@ -74,7 +75,10 @@ absl::Status Simulation::ReadEvents(int day) {
         cv1::EnrolmentStarted m;
         m.ParseFromString(e.payload);
         auto course = course_index_.find(m.course_id());
-        auto request = requests_.find(open_request_of_person_[m.person_id()]);
+        // The request this course was offered for (a person may hold offers for two at once).
+        auto offered = offered_request_.find({m.person_id(), m.course_id()});
+        auto request = requests_.find(offered != offered_request_.end() ? offered->second
+                                                                       : open_request_of_person_[m.person_id()]);
         if (course == course_index_.end() || request == requests_.end()) continue;
         CourseState& c = courses_state_[course->second];
         c.enrolled.push_back(m.person_id());

@@ -206,6 +206,7 @@ class Simulation {
   std::map<std::string, size_t> course_index_;
   std::map<std::string, RequestState> requests_;
   std::map<std::string, std::string> open_request_of_person_;  // for enrolment events
+  std::map<std::pair<std::string, std::string>, std::string> offered_request_;  // (person, course) → request
   std::multimap<int, PendingAnswer> answers_;
   std::map<std::string, PupilState> pupils_;
   std::vector<ExpectedMessage> expected_messages_;

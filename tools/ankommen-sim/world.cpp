@@ -6,6 +6,9 @@
 // differ by the policy, not by luck.
 #include "simulation_internal.h"
 
+#include <algorithm>
+#include <tuple>
+
 namespace ankommen::sim {
 
 absl::Status Simulation::AnnounceCourses(int day) {
@@ -212,9 +215,17 @@ absl::Status Simulation::DecideAsylum(int day) {
 }
 
 absl::Status Simulation::Answer(int day) {
+  // In an order of their own, not the order their offers were read in: the
+  // streams interleave the services' partitions differently on every run, and
+  // one person's two answers of a day (an orientation and an integration
+  // course) must not race.
+  std::vector<PendingAnswer> due;
   auto [from, to] = answers_.equal_range(day);
-  for (auto it = from; it != to; ++it) {
-    const PendingAnswer& a = it->second;
+  for (auto it = from; it != to; ++it) due.push_back(it->second);
+  std::sort(due.begin(), due.end(), [](const PendingAnswer& a, const PendingAnswer& b) {
+    return std::tie(a.id, a.kind) < std::tie(b.id, b.kind);
+  });
+  for (const PendingAnswer& a : due) {
     absl::Status s;
     switch (a.kind) {
       case PendingAnswer::kAcceptSeat: {
