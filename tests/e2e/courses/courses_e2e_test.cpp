@@ -218,7 +218,9 @@ TEST_F(CoursesE2ETest, AllocationOffersTheSeatsAndAcceptingEnrols) {
   ASSERT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING));
   ASSERT_TRUE(WaitForRequest(b, cv1::REQUEST_STATUS_WAITING));
   // No seats yet: the estimate says so.
-  EXPECT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING)->estimated_seat_date().empty());
+  auto still = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(still.has_value());
+  EXPECT_TRUE(still->estimated_seat_date().empty());
 
   cv1::Course course = CreateCourse(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 25);
   EXPECT_EQ(course.seats(), 25);
@@ -272,7 +274,9 @@ TEST_F(CoursesE2ETest, DecliningOffersTheSeatToTheNextPerson) {
   const std::string second = offer_a ? b : a;
   auto offer = offer_a ? offer_a : WaitForRequest(b, cv1::REQUEST_STATUS_OFFERED);
   ASSERT_TRUE(offer.has_value());
-  EXPECT_EQ(WaitForRequest(second, cv1::REQUEST_STATUS_WAITING)->place_in_line(), 1);
+  auto in_line = WaitForRequest(second, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(in_line.has_value());  // a wait that timed out must fail the test, not crash it
+  EXPECT_EQ(in_line->place_in_line(), 1);
 
   auto s = Decline(offer->offer().offer_id(), "decline-1");
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -543,7 +547,9 @@ TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOf
   EXPECT_THAT(waiting->passed_course_ids(), ::testing::ElementsAre(course));
   RunAllocation();
   EXPECT_EQ(GetCourse(course).offered(), 0) << "not offered a third time";
-  EXPECT_EQ(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING)->status(), cv1::REQUEST_STATUS_WAITING);
+  auto waits = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(waits.has_value());
+  EXPECT_EQ(waits->status(), cv1::REQUEST_STATUS_WAITING);
 }
 
 }  // namespace

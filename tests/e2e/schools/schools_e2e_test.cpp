@@ -208,7 +208,9 @@ TEST_F(SchoolWaitsTest, ChildrenWaitingPast14DaysWithASeatInReachAreCounted) {
   EXPECT_EQ(ran.placed(), 0);
   EXPECT_EQ(ran.still_waiting(), 2);
   EXPECT_EQ(ran.left_waiting_with_seat_in_reach(), 2);
-  EXPECT_EQ(Child(ids[1])->placement().status(), sv1::CHILD_STATUS_WAITING);
+  const auto child = Child(ids[1]);
+  ASSERT_TRUE(child.has_value());
+  EXPECT_EQ(child->placement().status(), sv1::CHILD_STATUS_WAITING);
 }
 
 TEST_F(SchoolsE2ETest, ThreeChildrenGetAKitaAGrundschuleAndAnOberschuleNearHomeAndAgainAfterAMove) {
@@ -346,7 +348,10 @@ TEST_F(SchoolsE2ETest, TwoReplicasPlacingAtOnceNeverOverfillAClassAndTheGapIsRep
   for (auto& t : threads) t.join();
   ASSERT_TRUE(WaitUntil([&] {
     int placed = 0;
-    for (const auto& c : children) placed += Child(c)->placement().status() == sv1::CHILD_STATUS_PLACED;
+    for (const auto& c : children) {
+      const auto child = Child(c);
+      placed += child && child->placement().status() == sv1::CHILD_STATUS_PLACED;
+    }
     return placed == 3;
   })) << "three seats, three placed";
   sv1::School school = GetSchool(gs);
