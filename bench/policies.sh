@@ -43,6 +43,8 @@ print(json.dumps({
     "person_days_waited": p["person_days_waited"], "bound_person_days_waited": b["person_days_waited"],
     "days_ratio": round(p["person_days_waited"] / b["person_days_waited"], 3) if b["person_days_waited"] else None,
     "access_wait_p50": r["course_access_wait"]["median_days"], "access_wait_p90": r["course_access_wait"]["p90_days"],
+    "bound_access_wait_p90": b["access_wait"]["p90_days"],
+    "least_access_wait_p90": r["period"]["least_access_wait_p90_days"],
     "seats_free_while_eligible_waited": r["seats_free_while_eligible_waited"],
     "children_waiting": sum(c["waiting"] for c in r["children"]),
     "child_days_left_waiting_with_seat_in_reach": r["child_days_left_waiting_with_seat_in_reach"],
@@ -69,6 +71,12 @@ for d in dict.fromkeys(r["district"] for r in rows):
               f"{m('access_wait_p50'):5.0f} {p90[pol]:5.0f} {m('seats_free_while_eligible_waited'):28.0f} "
               f"{m('child_days_left_waiting_with_seat_in_reach'):32.0f}")
     if p90["fcfs"]:
-        print(f"{'':26} p90 optimal / fcfs: {p90['optimal'] / p90['fcfs']:.2f} (target ≤ 0.70); "
-              "targets: ≥ 95 % of the bound enrolled, ≤ 1.10 × its days, 0 free seats while eligible waited, 0 child-days")
+        rs = [r for r in rows if r["district"] == d and r["policy"] == "fcfs"]
+        least = statistics.median(r["least_access_wait_p90"] for r in rs)
+        reachable = sum(r["least_access_wait_p90"] <= 0.7 * r["access_wait_p90"] for r in rs)
+        print(f"{'':26} p90 optimal / fcfs: {p90['optimal'] / p90['fcfs']:.2f} (target ≤ 0.70); the least p90 any "
+              f"policy can reach: {least:.0f} d = {least / p90['fcfs']:.2f} × fcfs's (≤ 0.70 on {reachable} of "
+              f"{len(rs)} seeds)")
+        print(f"{'':26} targets: ≥ 95 % of the bound enrolled, ≤ 1.10 × its days, 0 free seats while eligible "
+              "waited, 0 child-days")
 PY

@@ -152,11 +152,14 @@ absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) 
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> Allocator::MakeOffer(int64_t fence, const WaitingRequest& w, const CourseSeats& course,
+absl::StatusOr<bool> Allocator::MakeOffer(int64_t fence, const WaitingRequest& w, const CourseSeats& course, Pass pass,
                                           absl::Time now) {
   CourseStore& store = courses_.store();
-  const absl::CivilDay last_day = AnswerBy(courses_.Today(), course.start, courses_.settings().answer_days,
-                                           courses_.settings().min_answer_days);
+  const CourseSettings& settings = courses_.settings();
+  const absl::CivilDay last_day =
+      pass == Pass::kLapsedAgain
+          ? SecondAnswerBy(courses_.Today(), course.start + settings.late_entry_days, settings.answer_days)
+          : AnswerBy(courses_.Today(), course.start, settings.answer_days, settings.min_answer_days);
   // The end of the last day to answer, in the district's time zone.
   const int64_t deadline = absl::ToUnixSeconds(absl::FromCivil(last_day + 1, courses_.zone())) - 1;
   v1::Hold hold;
@@ -259,7 +262,7 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
       if (p.place < 0) continue;
       const WaitingRequest& w = asking[static_cast<size_t>(p.demand)];
       CourseSeats& course = seats[static_cast<size_t>(p.place)];
-      auto made = MakeOffer(fence, w, course, now);
+      auto made = MakeOffer(fence, w, course, pass, now);
       if (!made.ok()) return made.status();
       if (!*made) continue;
       offered[index[static_cast<size_t>(p.demand)]] = true;

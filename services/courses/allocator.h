@@ -34,8 +34,10 @@ class Allocator final : public LeasedRunner {
   absl::Status RunScheduled() override { return RunOnce("").status(); }
   absl::Status Sweep(int64_t fence, v1::RunAllocationResponse& report);
   absl::Status Allocate(int64_t fence, const std::string& policy, v1::RunAllocationResponse& report);
-  // One offer of `course` to `w`, due by AnswerBy; false when the course was full meanwhile.
-  absl::StatusOr<bool> MakeOffer(int64_t fence, const WaitingRequest& w, const CourseSeats& course, absl::Time now);
+  // One offer of `course` to `w`, due by AnswerBy (SecondAnswerBy in the
+  // pass of lapsed courses); false when the course was full meanwhile.
+  absl::StatusOr<bool> MakeOffer(int64_t fence, const WaitingRequest& w, const CourseSeats& course, Pass pass,
+                                 absl::Time now);
   // Frees an offered seat on its course (expired, or its request vanished).
   absl::Status ReleaseOffer(const std::string& course_id, const v1::Hold& hold, int64_t fence,
                             v1::OfferOutcome outcome);

@@ -16,6 +16,51 @@ constexpr int64_t kPerDay = 1'000;
 
 int WaitDays(const HindsightRequest& r, const HindsightCourse& c) { return std::max(0, c.start_day - r.requested_day); }
 
+// Who may take which seat: source → request → (a course's childcare places,
+// for a parent →) its seats → sink, and past the seats, a request's arc
+// straight to the sink (not enrolled). Arcs only where the rules allow, the
+// person would say yes and the wait is at most `max_wait` days.
+struct SeatNetwork {
+  placement::FlowNetwork net;
+  struct Choice {
+    size_t request, course;
+    int32_t arc;
+  };
+  std::vector<Choice> choices;
+};
+
+template <typename EnrolCost, typename NotEnrolledCost>
+SeatNetwork BuildSeatNetwork(const std::vector<HindsightRequest>& requests, const std::vector<HindsightCourse>& courses,
+                             int period_days, int max_wait, EnrolCost enrol_cost, NotEnrolledCost not_enrolled_cost) {
+  SeatNetwork s;
+  placement::FlowNetwork& net = s.net;
+  net.source = net.AddNode();
+  net.sink = net.AddNode();
+  net.supply = static_cast<int64_t>(requests.size());
+  std::vector<int32_t> seat_node(courses.size()), childcare_node(courses.size());
+  for (size_t c = 0; c < courses.size(); ++c) {
+    seat_node[c] = net.AddNode();
+    childcare_node[c] = net.AddNode();
+    net.AddArc(seat_node[c], net.sink, courses[c].seats, 0);
+    net.AddArc(childcare_node[c], seat_node[c], courses[c].childcare_places, 0);
+  }
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const HindsightRequest& q = requests[r];
+    const int32_t node = net.AddNode();
+    net.AddArc(net.source, node, 1, 0);
+    net.AddArc(node, net.sink, 1, not_enrolled_cost(q));
+    for (size_t c = 0; c < courses.size(); ++c) {
+      if (!Eligible(q, courses[c], period_days) || WaitDays(q, courses[c]) > max_wait ||
+          std::binary_search(q.refused.begin(), q.refused.end(), static_cast<int>(c))) {
+        continue;
+      }
+      s.choices.push_back(
+          {r, c, net.AddArc(node, q.childcare > 0 ? childcare_node[c] : seat_node[c], 1, enrol_cost(q, courses[c]))});
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_days) {
@@ -26,41 +71,17 @@ bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_da
 
 HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
                                const std::vector<HindsightCourse>& courses, int period_days) {
-  placement::FlowNetwork net;
-  net.source = net.AddNode();
-  net.sink = net.AddNode();
-  net.supply = static_cast<int64_t>(requests.size());
-  // Each course: a seat node to the sink (its seats), and in front of it a
-  // childcare node (its childcare places) that parents pass through.
-  std::vector<int32_t> seat_node(courses.size()), childcare_node(courses.size());
-  for (size_t c = 0; c < courses.size(); ++c) {
-    seat_node[c] = net.AddNode();
-    childcare_node[c] = net.AddNode();
-    net.AddArc(seat_node[c], net.sink, courses[c].seats, 0);
-    net.AddArc(childcare_node[c], seat_node[c], courses[c].childcare_places, 0);
-  }
-  struct Choice {
-    size_t request, course;
-    int32_t arc;
-  };
-  std::vector<Choice> choices;
-  for (size_t r = 0; r < requests.size(); ++r) {
-    const HindsightRequest& q = requests[r];
-    const int32_t node = net.AddNode();
-    net.AddArc(net.source, node, 1, 0);
-    // Not enrolled: waits until the period ends.
-    net.AddArc(node, net.sink, 1, kPerDay * std::max(0, period_days - q.requested_day));
-    for (size_t c = 0; c < courses.size(); ++c) {
-      if (!Eligible(q, courses[c], period_days)) continue;
-      const double km = placement::HaversineKm(q.home, courses[c].at);
-      const int64_t cost = -kEnrolled + kPerDay * WaitDays(q, courses[c]) + static_cast<int64_t>(std::lround(km * 10));
-      choices.push_back({r, c, net.AddArc(node, q.childcare > 0 ? childcare_node[c] : seat_node[c], 1, cost)});
-    }
-  }
+  const SeatNetwork s = BuildSeatNetwork(
+      requests, courses, period_days, period_days,
+      [](const HindsightRequest& q, const HindsightCourse& c) {
+        return -kEnrolled + kPerDay * WaitDays(q, c) + std::lround(placement::HaversineKm(q.home, c.at) * 10);
+      },
+      // Not enrolled: waits until the period ends.
+      [&](const HindsightRequest& q) { return kPerDay * std::max(0, period_days - q.requested_day); });
   HindsightResult result;
   result.course_of.assign(requests.size(), -1);
-  const std::vector<int64_t> flow = placement::SolveMinCostFlow(net, nullptr);
-  for (const auto& ch : choices) {
+  const std::vector<int64_t> flow = placement::SolveMinCostFlow(s.net, nullptr);
+  for (const auto& ch : s.choices) {
     if (!flow.empty() && flow[static_cast<size_t>(ch.arc)] > 0) result.course_of[ch.request] = static_cast<int>(ch.course);
   }
   std::vector<int> day(requests.size(), 0);
@@ -92,6 +113,33 @@ HindsightResult MeasurePolicy(const std::vector<HindsightRequest>& requests,
     result.km += placement::HaversineKm(q.home, c.at);
   }
   return result;
+}
+
+int LeastP90AccessWait(const std::vector<HindsightRequest>& requests, const std::vector<HindsightCourse>& courses,
+                       int period_days, int enrolled) {
+  if (enrolled <= 0) return 0;
+  const int64_t need = (9 * static_cast<int64_t>(enrolled) + 9) / 10;  // ceil(0.9 × enrolled): the nearest rank
+  // How many can start within `max_wait` days of asking, all at once.
+  auto within = [&](int max_wait) {
+    const SeatNetwork s = BuildSeatNetwork(
+        requests, courses, period_days, max_wait, [](const HindsightRequest&, const HindsightCourse&) { return -1; },
+        [](const HindsightRequest&) { return 0; });
+    const std::vector<int64_t> flow = placement::SolveMinCostFlow(s.net, nullptr);
+    int64_t n = 0;
+    for (const auto& ch : s.choices) n += flow.empty() ? 0 : flow[static_cast<size_t>(ch.arc)];
+    return n;
+  };
+  int lo = 0, hi = period_days;  // the answer is in [lo, hi]; hi may be unreachable (then period_days)
+  if (within(hi) < need) return period_days;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo) / 2;
+    if (within(mid) >= need) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
 }
 
 std::vector<int> WaitingByWeek(const std::vector<HindsightRequest>& requests, const HindsightResult& result, int weeks) {

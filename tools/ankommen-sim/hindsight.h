@@ -7,10 +7,10 @@
 // The bound follows the course service's rules (same course type, within the
 // travel limit, evening courses for those who work in the daytime, a childcare
 // place for a parent in a parents' course, a course still taking newcomers) and is
-// optimistic where the simulation is not known in advance: every offer is
-// taken at once (the people who decline would, knowing it, be offered another
-// course), and a parent's children take one childcare place in the flow (a
-// course must have as many as they need to be a candidate).
+// optimistic where a policy cannot know in advance: it knows every answer, so
+// nobody is offered a course they would turn down and no day is lost to an
+// offer declined or left to lapse; and a parent's children take one childcare
+// place in the flow (a course must have as many as they need to be a candidate).
 // Pure: a minimum-cost flow on the placement engine's LEMON network simplex.
 #pragma once
 
@@ -27,6 +27,11 @@ struct HindsightRequest {
   double max_km = 15;
   bool evening_only = false;
   int childcare = 0;       // childcare places needed (a parents' course: the children under school age)
+  // Courses (indices) whose offer this person would decline or let lapse. The
+  // simulation's people answer each course the same way whenever it is
+  // offered, so the bound knows every answer and seats nobody where they would
+  // say no; sorted.
+  std::vector<int> refused;
 };
 
 struct HindsightCourse {
@@ -60,6 +65,15 @@ HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
 HindsightResult MeasurePolicy(const std::vector<HindsightRequest>& requests,
                               const std::vector<HindsightCourse>& courses, const std::vector<int>& course_of,
                               const std::vector<int>& enrolled_day, int period_days);
+
+// The least p90 of access waits (days from request to course start, 0 for a
+// late entry; nearest rank) that any schedule enrolling `enrolled` people can
+// have: the fewest days D such that 90 % of `enrolled` can start within D days
+// of asking at once (each one's seat counted, the others' ignored — so it is a
+// bound: no policy that enrols as many has a lower p90). Binary search over D,
+// a maximum flow each.
+int LeastP90AccessWait(const std::vector<HindsightRequest>& requests, const std::vector<HindsightCourse>& courses,
+                       int period_days, int enrolled);
 
 // Adults waiting for a course at the end of each of `weeks` weeks: asked by
 // then, and not yet in a course.

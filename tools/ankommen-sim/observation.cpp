@@ -38,13 +38,13 @@ absl::Status Simulation::ReadEvents(int day) {
         open_request_of_person_[m.person_id()] = m.request_id();
         offered_request_[{m.person_id(), m.course_id()}] = m.request_id();
         expected_messages_.push_back({m.person_id(), m.meta().event_id()});
-        Random draw = Draw({3, Who(m.person_id()), static_cast<uint64_t>(++offers_to_[m.person_id()])});
-        const Behaviour& b = district_.behaviour;
-        const size_t answer =
-            draw.Pick({b.offer_accept_share, b.offer_decline_share, 1 - b.offer_accept_share - b.offer_decline_share});
-        if (answer < 2) {
-          answers_.insert({day + draw.Int(1, 5),
-                           {0, m.offer_id(), answer == 0 ? PendingAnswer::kAcceptSeat : PendingAnswer::kDeclineSeat}});
+        auto course = course_index_.find(m.course_id());
+        const OfferAnswer answer =
+            AnswerToOffer(m.person_id(), course != course_index_.end() ? course->second : courses_state_.size());
+        if (answer.kind != OfferAnswer::kLapse) {
+          answers_.insert({day + answer.after_days,
+                           {0, m.offer_id(),
+                            answer.kind == OfferAnswer::kAccept ? PendingAnswer::kAcceptSeat : PendingAnswer::kDeclineSeat}});
         }
       } else if (type == cv1::OfferClosed::descriptor()->full_name()) {
         cv1::OfferClosed m;
@@ -359,6 +359,14 @@ absl::Status Simulation::Finish(Report& report) {
   return absl::OkStatus();
 }
 
+Simulation::OfferAnswer Simulation::AnswerToOffer(const std::string& person_id, size_t course) const {
+  Random draw = Draw({3, Who(person_id), static_cast<uint64_t>(course) + 1});
+  const Behaviour& b = district_.behaviour;
+  const size_t pick =
+      draw.Pick({b.offer_accept_share, b.offer_decline_share, 1 - b.offer_accept_share - b.offer_decline_share});
+  return {static_cast<OfferAnswer::Kind>(pick), draw.Int(1, 5)};
+}
+
 HindsightRequest Simulation::AsHindsight(const RequestState& request) const {
   HindsightRequest h;
   h.requested_day = DayOf(request.requested_on);
@@ -427,7 +435,15 @@ void Simulation::CompareWithHindsight(Report& report) const {
   for (const auto& [id, r] : requests_) {
     if (r.status == RequestState::kWithdrawn && r.course < 0) continue;  // replaced or ended: asks for nothing
     if (!person_index_.contains(r.person_id)) continue;
-    requests.push_back(AsHindsight(r));
+    HindsightRequest h = AsHindsight(r);
+    // The bound knows every answer: the courses of the request's type this person would turn down.
+    for (size_t c = 0; c < courses_state_.size(); ++c) {
+      if (courses_state_[c].plan->course.course_type() == r.type &&
+          AnswerToOffer(r.person_id, c).kind != OfferAnswer::kAccept) {
+        h.refused.push_back(static_cast<int>(c));
+      }
+    }
+    requests.push_back(std::move(h));
     states.push_back(&r);
     course_of.push_back(r.course);
     enrolled_day.push_back(r.enrolled_day);
@@ -438,8 +454,16 @@ void Simulation::CompareWithHindsight(Report& report) const {
   for (const auto& c : courses) report.course_seats_planned += c.start_day < period ? c.seats : 0;
   const HindsightResult policy = MeasurePolicy(requests, courses, course_of, enrolled_day, period);
   const HindsightResult bound = SolveHindsight(requests, courses, period);
-  report.policy_period = {policy.enrolled, policy.person_days_waited, policy.km};
-  report.hindsight = {bound.enrolled, bound.person_days_waited, bound.km};
+  auto access_waits = [&](const HindsightResult& result) {
+    std::vector<int> days;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (result.waited_until[i] >= 0) days.push_back(result.waited_until[i] - requests[i].requested_day);
+    }
+    return Summarize(std::move(days));
+  };
+  report.policy_period = {policy.enrolled, policy.person_days_waited, policy.km, access_waits(policy)};
+  report.hindsight = {bound.enrolled, bound.person_days_waited, bound.km, access_waits(bound)};
+  report.least_access_wait_p90 = LeastP90AccessWait(requests, courses, period, bound.enrolled);
   const std::vector<int> policy_waiting = WaitingByWeek(requests, policy, options_.weeks);
   const std::vector<int> bound_waiting = WaitingByWeek(requests, bound, options_.weeks);
   for (auto& w : report.weekly) {

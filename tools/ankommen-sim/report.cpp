@@ -127,9 +127,10 @@ nlohmann::json ToJson(const Report& r) {
   }
   auto period = [](const PeriodFigures& f) {
     return nlohmann::json{{"enrolled", f.enrolled}, {"person_days_waited", f.person_days_waited},
-                          {"km", std::round(f.km)}};
+                          {"km", std::round(f.km)}, {"access_wait", Json(f.access_wait)}};
   };
   j["period"] = {{"policy", period(r.policy_period)}, {"hindsight", period(r.hindsight)},
+                 {"least_access_wait_p90_days", r.least_access_wait_p90},
                  {"not_enrolled_but_in_the_bound", r.hindsight_gap}};
   j["weekly"] = nlohmann::json::array();
   for (const auto& w : r.weekly) {
@@ -214,6 +215,10 @@ std::string RenderTable(const Report& r) {
                               static_cast<double>(r.hindsight.person_days_waited)));
   absl::StrAppendFormat(&out, "  %-22s %10.0f %10.0f %7.2f×\n", "km travelled", r.policy_period.km, r.hindsight.km,
                         share(r.policy_period.km, r.hindsight.km));
+  absl::StrAppendFormat(&out, "  %-22s %4.0f / %3.0f  %4.0f / %3.0f\n", "access wait p50 / p90", r.policy_period.access_wait.median,
+                        r.policy_period.access_wait.p90, r.hindsight.access_wait.median, r.hindsight.access_wait.p90);
+  absl::StrAppendFormat(&out, "  no schedule that enrols as many as the bound has a p90 access wait below %d days\n",
+                        r.least_access_wait_p90);
   if (!r.hindsight_gap.empty()) {
     absl::StrAppend(&out, "  enrolled in the bound, not in this run:");
     for (const auto& [why, n] : r.hindsight_gap) absl::StrAppendFormat(&out, " %s %d;", why, n);
@@ -390,6 +395,15 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
       return absl::StrFormat("%lld, %.2f×", p["policy"]["person_days_waited"].get<long long>(),
                              bound > 0 ? p["policy"]["person_days_waited"].get<double>() / bound : 0.0);
     }
+    if (what == "the bound's access wait p50/p90" && j.contains("period") &&
+        j["period"]["hindsight"].contains("access_wait")) {
+      const auto& w = j["period"]["hindsight"]["access_wait"];
+      return absl::StrFormat("%.0f / %.0f d", w["median_days"].get<double>(), w["p90_days"].get<double>());
+    }
+    if (what == "least p90 any policy can reach" && j.contains("period") &&
+        j["period"].contains("least_access_wait_p90_days")) {
+      return absl::StrFormat("%d d", j["period"]["least_access_wait_p90_days"].get<int>());
+    }
     if (what == "course seats in the period" && j.contains("course_seats_planned")) {
       return absl::StrCat(j["course_seats_planned"].get<int>());
     }
@@ -444,6 +458,7 @@ std::string RenderComparison(const nlohmann::json& a, const nlohmann::json& b) {
   };
   const std::vector<std::string> rows = {"enrolled", "course access wait p50/p90", "waiting for a course",
                                          "enrolled, share of the bound", "person-days waited, × the bound",
+                                         "the bound's access wait p50/p90", "least p90 any policy can reach",
                                          "seats free while eligible waited", "course seats in the period",
                                          "mean km to the course",
                                          "children placed / waiting", "child-days, >14 d with a seat in reach",

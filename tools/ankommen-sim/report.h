@@ -85,6 +85,7 @@ struct PeriodFigures {
   int enrolled = 0;
   long long person_days_waited = 0;
   double km = 0;
+  WaitStats access_wait;  // of those enrolled: days from request to course start (or late entry)
 };
 
 struct Check {
@@ -136,6 +137,8 @@ struct Report {
   long long child_days_left_waiting_with_seat_in_reach = 0;
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
+  // No schedule enrolling as many as the bound has a lower p90 access wait (hindsight.h LeastP90AccessWait).
+  int least_access_wait_p90 = 0;
   std::map<std::string, int> hindsight_gap;  // why requests the bound enrols were not enrolled here
   // What allocation cannot close, and the course series that would (planning_gaps.h).
   std::vector<PlanningGap> planning_gaps;

@@ -145,6 +145,15 @@ class Simulation {
   absl::Status DeclineKitas();
 
   // A request and a course as the hindsight bound sees them (hindsight.h).
+  // How a person answers an offer of a course, and after how many days: the
+  // same for every offer of that course to them, whichever policy makes it, so
+  // the hindsight bound can know every answer (a person who let an offer lapse
+  // lets it lapse again, and the course service then passes the course).
+  struct OfferAnswer {
+    enum Kind { kAccept, kDecline, kLapse } kind;
+    int after_days;
+  };
+  OfferAnswer AnswerToOffer(const std::string& person_id, size_t course) const;
   HindsightRequest AsHindsight(const RequestState& request) const;
   HindsightCourse AsHindsight(const CourseState& course) const;
   // At a course's start: its free seats, and who in reach waited for that
@@ -211,7 +220,7 @@ class Simulation {
   std::map<std::string, PupilState> pupils_;
   std::vector<ExpectedMessage> expected_messages_;
   std::map<std::string, int> offers_;
-  std::map<std::string, int> offers_to_;  // per person (courses) or household (housing)
+  std::map<std::string, int> offers_to_;  // housing offers per household
   std::map<std::string, int> proposals_to_;  // school and Kita proposals per child
   std::vector<std::string> kita_declines_;   // children registered today whose family wants no Kita
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days

@@ -32,6 +32,10 @@ absl::CivilDay AnswerBy(absl::CivilDay today, absl::CivilDay start, int answer_d
   return std::max(earliest, std::min(today + answer_days, start - 1));
 }
 
+absl::CivilDay SecondAnswerBy(absl::CivilDay today, absl::CivilDay last_entry, int answer_days) {
+  return std::max(today, std::min(today + answer_days, last_entry));
+}
+
 bool TakesParticipants(v1::CourseStatus status) {
   return status == v1::COURSE_STATUS_PLANNED || status == v1::COURSE_STATUS_OPEN ||
          status == v1::COURSE_STATUS_RUNNING;

@@ -35,6 +35,12 @@ v1::Course View(const v1::CourseRecord& record);
 // gets that much).
 absl::CivilDay AnswerBy(absl::CivilDay today, absl::CivilDay start, int answer_days, int min_answer_days);
 
+// The last day to answer a second offer of a course whose first offer lapsed:
+// the full `answer_days` even near or after the start — the short time there
+// is the likeliest reason the first lapsed — but no later than `last_entry`,
+// the last day the course takes newcomers (and never before today).
+absl::CivilDay SecondAnswerBy(absl::CivilDay today, absl::CivilDay last_entry, int answer_days);
+
 // Planned, open and running courses take participants.
 bool TakesParticipants(v1::CourseStatus status);
 

@@ -479,8 +479,8 @@ TEST_F(CoursesE2ETest, BadInputGetsAClearStatusAndChangesNothing) {
 }
 
 // Offers over days, on the simulated clock: near a course's start the answer
-// is due the day before it; an offer left to lapse is made once more, a
-// second lapse passes the course.
+// is due the day before it; an offer left to lapse is made once more, with the
+// full week to answer; a second lapse passes the course.
 class CourseOffersOverTimeTest : public CoursesE2ETest {
  protected:
   // The district's time zone, as the services keep it (services/common/platform.cpp).
@@ -509,7 +509,7 @@ class CourseOffersOverTimeTest : public CoursesE2ETest {
   }
 };
 
-TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOfferComesOnceMore) {
+TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOfferComesOnceMoreWithAWeek) {
   const std::string a = RegisterAdult("hh-lapse");
   ASSERT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING));
   auto request = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 1);
@@ -526,7 +526,8 @@ TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOf
   EXPECT_EQ(first->offer().deadline().seconds(), EndOf(absl::CivilDay(2027, 1, 7)));
 
   // Unanswered: on the start day the seat is offered to the same person once
-  // more, as a late entry with three days to answer.
+  // more, as a late entry — with the full week to answer, not the three days
+  // of a first late offer (the short time is the likeliest reason it lapsed).
   SetClock(absl::CivilSecond(2027, 1, 8, 9, 0, 0));
   RunAllocation();
   std::optional<cv1::SeatRequest> second;
@@ -535,12 +536,12 @@ TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOf
     return second && second->offer().offer_id() != first->offer().offer_id();
   }));
   EXPECT_EQ(second->offer().course_id(), course);
-  EXPECT_EQ(second->offer().deadline().seconds(), EndOf(absl::CivilDay(2027, 1, 11)));
+  EXPECT_EQ(second->offer().deadline().seconds(), EndOf(absl::CivilDay(2027, 1, 15)));
   EXPECT_THAT(second->lapsed_course_ids(), ::testing::ElementsAre(course));
   EXPECT_TRUE(second->passed_course_ids().empty());
 
   // A second lapse: that course is passed, the person waits for another.
-  SetClock(absl::CivilSecond(2027, 1, 12, 9, 0, 0));
+  SetClock(absl::CivilSecond(2027, 1, 16, 9, 0, 0));
   RunAllocation();
   auto waiting = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
   ASSERT_TRUE(waiting);

@@ -182,5 +182,15 @@ TEST(CourseRulesTest, AnOfferIsAnsweredBeforeTheCourseStarts) {
   EXPECT_EQ(AnswerBy(today, today + 30, 2, 3), today + 2);
 }
 
+TEST(CourseRulesTest, ASecondOfferAfterALapseGetsTheFullTimeWhileTheCourseTakesNewcomers) {
+  const absl::CivilDay today(2027, 3, 1);
+  // The course starts in two days (a first offer: three days to answer); a second gets the week.
+  EXPECT_EQ(SecondAnswerBy(today, today + 2 + 28, 7), today + 7);
+  // A running course taking newcomers for four more days: those four.
+  EXPECT_EQ(SecondAnswerBy(today, today + 4, 7), today + 4);
+  // Its last day to take newcomers is today: today.
+  EXPECT_EQ(SecondAnswerBy(today, today, 7), today);
+}
+
 }  // namespace
 }  // namespace ankommen::courses

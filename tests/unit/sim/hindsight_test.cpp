@@ -2,6 +2,8 @@
 // the course service's rules, and measures a policy's run the same way.
 #include "hindsight.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace ankommen::sim {
@@ -63,6 +65,41 @@ TEST(HindsightTest, AmongAsManyEnrolledTheFewestDaysWaited) {
   const HindsightResult bound = SolveHindsight(requests, courses, 182);
   EXPECT_EQ(bound.enrolled, 2);
   EXPECT_EQ(bound.person_days_waited, 14 + 30);
+}
+
+TEST(HindsightTest, SeatsNobodyWhereTheyWouldSayNo) {
+  // Two ask, on days 0 and 20; two courses of a seat each, from days 7 and
+  // 30. Seating the first in the sooner course waits fewest days (7 + 10), but
+  // the first would turn it down: knowing it, the bound seats the first in the
+  // later course and the second as a late entry into the sooner one (30 + 0).
+  std::vector<HindsightRequest> requests = {Request(0), Request(20)};
+  const std::vector<HindsightCourse> courses = {Course(7, 1), Course(30, 1)};
+  EXPECT_EQ(SolveHindsight(requests, courses, 182).person_days_waited, 7 + 10);
+  requests[0].refused = {0};
+  const HindsightResult bound = SolveHindsight(requests, courses, 182);
+  EXPECT_EQ(bound.course_of, (std::vector<int>{1, 0}));
+  EXPECT_EQ(bound.person_days_waited, 30 + 0);
+
+  requests[0].refused = {0, 1};
+  const HindsightResult none = SolveHindsight(requests, courses, 182);
+  EXPECT_EQ(none.enrolled, 1) << "who would turn down every course is not enrolled";
+  EXPECT_EQ(none.course_of[0], -1);
+}
+
+TEST(HindsightTest, NoScheduleHasALowerP90ThanTheLeastOne) {
+  // Ten ask on day 0; a course from day 5 and one from day 40. With 8 seats
+  // in the first, the tenth-from-last must wait 40 days: the p90 (the 9th of
+  // 10) cannot be below 40. With 9 seats it can be 5.
+  const std::vector<HindsightRequest> requests(10, Request(0));
+  EXPECT_EQ(LeastP90AccessWait(requests, {Course(5, 8), Course(40, 10)}, 182, 10), 40);
+  EXPECT_EQ(LeastP90AccessWait(requests, {Course(5, 9), Course(40, 10)}, 182, 10), 5);
+  // Who asks after a start and enters late waits 0 days.
+  EXPECT_EQ(LeastP90AccessWait(std::vector<HindsightRequest>(10, Request(6)), {Course(5, 10)}, 182, 10), 0);
+  // The fewest-days bound's own p90 is not below it either.
+  const HindsightResult bound = SolveHindsight(requests, {Course(5, 8), Course(40, 10)}, 182);
+  std::vector<int> waits = bound.waited_until;
+  std::sort(waits.begin(), waits.end());
+  EXPECT_EQ(waits[8], 40);
 }
 
 TEST(HindsightTest, FollowsTheCourseServicesRules) {
