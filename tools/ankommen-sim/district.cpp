@@ -53,13 +53,15 @@ std::string TypeTitle(cv1::CourseType type) {
 
 std::vector<PlannedCourse> CoursePlan(const District& district, int weeks, int scale) {
   std::vector<PlannedCourse> plan;
-  for (const auto& s : district.course_plan) {
+  for (size_t series = 0; series < district.course_plan.size(); ++series) {
+    const CourseSeries& s = district.course_plan[series];
     const Town& town = district.TownNamed(s.town);
     int number = 0;
     for (int week = s.first_week; week < weeks; week += s.every_weeks) {
       ++number;
       for (int copy = 0; copy < scale; ++copy) {
         PlannedCourse p;
+        p.series = static_cast<int>(series);
         p.start_day = week * 7;
         p.announce_day = std::max(0, p.start_day - district.announce_weeks_ahead * 7);
         p.end_day = p.start_day + s.duration_weeks * 7;

@@ -140,6 +140,7 @@ std::map<std::string, std::string> ServiceEnvironment(const District& district, 
 // simulation's start; 0 for courses already announced), starting `start_day`,
 // ending `end_day`.
 struct PlannedCourse {
+  int series = -1;  // its row of the course plan
   int announce_day = 0;
   int start_day = 0;
   int end_day = 0;

@@ -42,6 +42,7 @@ struct HindsightCourse {
   bool evening = false;
   int seats = 0;
   int childcare_places = 0;
+  int series = -1;         // the course plan's series it is one of (not used by the bound)
 };
 
 struct HindsightResult {

@@ -360,7 +360,16 @@ absl::Status Simulation::Finish(Report& report) {
 }
 
 Simulation::OfferAnswer Simulation::AnswerToOffer(const std::string& person_id, size_t course) const {
-  Random draw = Draw({3, Who(person_id), static_cast<uint64_t>(course) + 1});
+  // The course by what it is (title, schedule, start), not by when it was
+  // announced, so that a scenario's added courses change nobody's answer to the others.
+  uint64_t key = 1469598103934665603ULL;  // FNV-1a
+  if (course < courses_state_.size()) {
+    const PlannedCourse& p = *courses_state_[course].plan;
+    for (char ch : absl::StrCat(p.course.title(), "|", p.course.schedule(), "|", p.start_day)) {
+      key = (key ^ static_cast<unsigned char>(ch)) * 1099511628211ULL;
+    }
+  }
+  Random draw = Draw({3, Who(person_id), key});
   const Behaviour& b = district_.behaviour;
   const size_t pick =
       draw.Pick({b.offer_accept_share, b.offer_decline_share, 1 - b.offer_accept_share - b.offer_decline_share});
@@ -401,6 +410,7 @@ HindsightCourse Simulation::AsHindsight(const CourseState& course) const {
   h.evening = course.plan->course.schedule() == cv1::SCHEDULE_EVENING;
   h.seats = course.seats;
   h.childcare_places = course.childcare_places;
+  h.series = course.plan->series;
   return h;
 }
 
@@ -495,12 +505,16 @@ void Simulation::FindGaps(Report& report) const {
     }
     g.waiting = r.status == RequestState::kWaiting || r.status == RequestState::kOffered;
     g.days_waited = g.waiting ? today_ - DayOf(r.requested_on) : 0;
+    g.course = r.course;
+    g.access_wait = r.access_wait_days;
     requests.push_back(std::move(g));
   }
   std::vector<HindsightCourse> courses;
   for (const auto& c : courses_state_) courses.push_back(AsHindsight(c));
   GapOptions options;
   options.period_weeks = options_.weeks;
+  // The target for access waits: this run's p90 shortened by 30 %.
+  options.access_wait_target_days = static_cast<int>(std::floor(0.7 * report.course_access_wait.p90));
   report.planning_gaps = FindPlanningGaps(district_, requests, courses, free_seats_at_start_, options);
   report.proposal_scenario = ProposalScenario(district_, report.planning_gaps);
 }

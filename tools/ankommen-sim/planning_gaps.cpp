@@ -47,6 +47,11 @@ const CourseSeries* ModelSeries(const District& district, int course_type, const
   return best;
 }
 
+// Starts of a series in the period's weeks (CoursePlan's rule).
+int StartsIn(const CourseSeries& s, int weeks) {
+  return s.every_weeks > 0 && s.first_week < weeks ? (weeks - 1 - s.first_week) / s.every_weeks + 1 : 0;
+}
+
 }  // namespace
 
 std::string CoursePlanTypeName(int course_type) {
@@ -122,6 +127,69 @@ std::vector<PlanningGap> FindPlanningGaps(const District& district, const std::v
       s.target_level = model != nullptr && !model->target_level.empty() ? model->target_level : "B1";
     }
     gaps.push_back(std::move(gap));
+  }
+  // Waits past the target: the series whose starts came too late for those
+  // enrolled in them. The same series half a cadence later halves the longest
+  // wait for a start; its classes are sized for twice as many as waited past
+  // the target per start (those in the tail, and as many who would take the
+  // sooner start), between the smallest class and the series' own.
+  if (options.access_wait_target_days > 0) {
+    std::map<int, std::vector<int>> tail;  // series → access waits past the target
+    std::map<int, int> series_seats;       // series → seats of one of its classes
+    for (const auto& c : courses) {
+      if (c.series >= 0) series_seats[c.series] = std::max(series_seats[c.series], c.seats);
+    }
+    for (const auto& g : requests) {
+      if (g.course < 0 || g.access_wait <= options.access_wait_target_days) continue;
+      const int series = courses[static_cast<size_t>(g.course)].series;
+      if (series >= 0 && series < static_cast<int>(district.course_plan.size())) tail[series].push_back(g.access_wait);
+    }
+    for (const auto& [series, waits] : tail) {
+      const CourseSeries& model = district.course_plan[static_cast<size_t>(series)];
+      if (static_cast<int>(waits.size()) < options.fewest_past_target || model.every_weeks < 2) continue;
+      PlanningGap gap;
+      gap.kind = "waits past the target";
+      gap.course_type = model.type;
+      gap.social_area = district.TownNamed(model.town).social_area;
+      gap.evening = model.schedule == cv1::SCHEDULE_EVENING;
+      gap.childcare = model.childcare > 0;
+      gap.waiting = static_cast<int>(waits.size());
+      gap.median_days_waited = Median(waits);
+      CourseSeries s = model;
+      s.first_week = model.first_week + (model.every_weeks + 1) / 2;
+      const int starts = StartsIn(s, options.period_weeks);
+      if (starts == 0) continue;
+      const int class_seats = series_seats.contains(series) ? series_seats.at(series) : 20;
+      s.seats = std::clamp((2 * gap.waiting + starts - 1) / starts, std::min(options.smallest_class, class_seats),
+                           class_seats);
+      s.childcare = std::min(model.childcare, s.seats);
+      gap.proposed = true;
+      gap.proposal = s;
+      gaps.push_back(std::move(gap));
+    }
+  }
+
+  // Within the seats a district may add: the proposals that serve the most
+  // people per seat added in the period first.
+  int planned = 0;
+  for (const auto& c : courses) planned += c.start_day < options.period_weeks * 7 ? c.seats : 0;
+  auto added = [&](const PlanningGap& g) { return g.proposal.seats * StartsIn(g.proposal, options.period_weeks); };
+  std::vector<PlanningGap*> proposals;
+  for (auto& g : gaps) {
+    if (g.proposed) proposals.push_back(&g);
+  }
+  std::stable_sort(proposals.begin(), proposals.end(), [&](const PlanningGap* a, const PlanningGap* b) {
+    return static_cast<int64_t>(a->waiting) * std::max(1, added(*b)) >
+           static_cast<int64_t>(b->waiting) * std::max(1, added(*a));
+  });
+  int budget = static_cast<int>(std::floor(options.max_added_seat_share * planned));
+  for (PlanningGap* g : proposals) {
+    if (added(*g) <= budget) {
+      budget -= added(*g);
+    } else {
+      g->proposed = false;
+      g->over_budget = true;
+    }
   }
   // The largest gaps first.
   std::stable_sort(gaps.begin(), gaps.end(), [](const PlanningGap& a, const PlanningGap& b) { return a.waiting > b.waiting; });

@@ -5,11 +5,17 @@
 //     within their travel limit, started or was announced in the whole period;
 //   - too few seats: courses are in reach, and they have still waited longer
 //     than `long_wait_days`.
+// And the people enrolled after waiting longer than a target for their
+// course's start are grouped by the course's series ("waits past the target"):
+// the same series started in between — half a cadence later — would have
+// started sooner for them.
 // Beside each group stand the seats of its type that were free at a course's
 // start elsewhere. Each group large enough for a class of its own gets a
 // proposal — a row of course_plan.csv — and the proposals together are a
 // scenario (scenario.h), so that a planner can run them and see what they
-// change, on the same seed or any other. Pure.
+// change, on the same seed or any other. The proposals together add at most a
+// share of the period's course seats; past it, those that serve the fewest
+// people per seat are left out. Pure.
 #pragma once
 
 #include <string>
@@ -27,10 +33,12 @@ struct GapRequest {
   std::string town;          // the home municipality's name
   bool waiting = false;      // still waiting (or offered) at the end
   int days_waited = 0;       // so far, when waiting
+  int course = -1;           // enrolled: the course (an index into the courses)
+  int access_wait = -1;      // enrolled: days from the request to the course's start (0: a late entry)
 };
 
 struct PlanningGap {
-  std::string kind;          // "no course in reach" or "too few seats"
+  std::string kind;          // "no course in reach", "too few seats" or "waits past the target"
   int course_type = 0;       // courses::v1::CourseType
   std::string social_area;
   bool evening = false;
@@ -39,6 +47,7 @@ struct PlanningGap {
   double median_days_waited = 0;
   int free_seats_elsewhere = 0;  // of this type, at starts in other social areas
   bool proposed = false;     // a group too small for a class has none
+  bool over_budget = false;  // large enough, but past the seats the proposals may add
   CourseSeries proposal;
 };
 
@@ -46,6 +55,11 @@ struct GapOptions {
   int period_weeks = 26;
   int long_wait_days = 42;     // "too few seats": waited longer than this with courses in reach
   int smallest_class = 6;      // fewer waiting: no class of their own is proposed
+  // Access waits longer than this (days) call for a series started in between;
+  // 0: none proposed.
+  int access_wait_target_days = 0;
+  int fewest_past_target = 3;  // of a series, for a series in between
+  double max_added_seat_share = 0.10;  // of the period's course seats, for all proposals together
 };
 
 // `free_seats_by_area[type][area]`: seats free at starts, from the run.

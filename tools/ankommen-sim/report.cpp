@@ -114,7 +114,8 @@ nlohmann::json ToJson(const Report& r) {
                           {"childcare", g.childcare},
                           {"waiting", g.waiting},
                           {"median_days_waited", g.median_days_waited},
-                          {"free_seats_elsewhere", g.free_seats_elsewhere}};
+                          {"free_seats_elsewhere", g.free_seats_elsewhere},
+                          {"over_budget", g.over_budget}};
     if (g.proposed) {
       const CourseSeries& s = g.proposal;
       gap["proposal"] = {{"course_type", CoursePlanTypeName(s.type)}, {"municipality", s.town},
@@ -250,6 +251,11 @@ std::string RenderTable(const Report& r) {
                             CoursePlanTypeName(g.course_type), g.social_area, g.evening ? ", evening" : "",
                             g.childcare ? ", with childcare" : "", g.kind, g.waiting, g.median_days_waited,
                             g.free_seats_elsewhere);
+      if (g.over_budget) {
+        absl::StrAppend(&out, "    not proposed: the proposals that serve more people per seat use the seats a "
+                        "district may add (10 % of the period's)\n");
+        continue;
+      }
       if (!g.proposed) {
         absl::StrAppend(&out, "    too few for a class of their own: a longer travel limit or a neighbouring course\n");
         continue;

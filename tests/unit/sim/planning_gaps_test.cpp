@@ -56,6 +56,7 @@ TEST(PlanningGapsTest, YouthWithNoCourseInReachGetAClassWhereMostOfThemLive) {
   const std::map<int, std::map<std::string, int>> free = {{cv1::COURSE_TYPE_INTEGRATION_YOUTH, {{"Meißen", 7}}}};
   GapOptions options;
   options.period_weeks = 26;
+  options.max_added_seat_share = 0.25;  // of the 40 seats of the period: 10 may be added
   const auto gaps = FindPlanningGaps(district, requests, courses, free, options);
 
   ASSERT_EQ(gaps.size(), 1u);
@@ -81,6 +82,54 @@ TEST(PlanningGapsTest, YouthWithNoCourseInReachGetAClassWhereMostOfThemLive) {
   for (const auto& p : applied.problems) ADD_FAILURE() << p.ToString();
   const District changed = ParseDistrict(applied.files).district;
   EXPECT_EQ(changed.course_plan.size(), district.course_plan.size() + 1);
+
+  // Past the seats a district may add, nothing is proposed, and the report says why.
+  options.max_added_seat_share = 0.2;  // 8 seats: the class of 9 is past them
+  const auto over = FindPlanningGaps(district, requests, courses, free, options);
+  ASSERT_EQ(over.size(), 1u);
+  EXPECT_FALSE(over[0].proposed);
+  EXPECT_TRUE(over[0].over_budget);
+  EXPECT_TRUE(ProposalScenario(district, over).empty());
+}
+
+TEST(PlanningGapsTest, WaitsPastTheTargetForASeriesStartGetTheSameSeriesHalfACadenceLater) {
+  const District district = ReadDistrict(kMeissen).district;
+  // The Meißen alpha series: every 9 weeks from week 2.
+  const int series = 5;
+  ASSERT_EQ(district.course_plan[series].type, cv1::COURSE_TYPE_INTEGRATION_ALPHA);
+  ASSERT_EQ(district.course_plan[series].town, "Meißen");
+  ASSERT_EQ(district.course_plan[series].every_weeks, 9);
+  HindsightCourse alpha = Course(cv1::COURSE_TYPE_INTEGRATION_ALPHA, kMeissenTown);
+  alpha.series = series;
+  std::vector<GapRequest> requests;
+  for (int wait : {50, 45, 40, 35, 20}) {
+    GapRequest g = Waiting(cv1::COURSE_TYPE_INTEGRATION_ALPHA, kMeissenTown, "Meißen", "Meißen", 0);
+    g.waiting = false;
+    g.course = 0;
+    g.access_wait = wait;
+    requests.push_back(g);
+  }
+  GapOptions options;
+  options.period_weeks = 26;
+  options.access_wait_target_days = 30;
+  options.max_added_seat_share = 1.0;
+  const auto gaps = FindPlanningGaps(district, requests, {alpha}, {}, options);
+  ASSERT_EQ(gaps.size(), 1u);
+  const PlanningGap& g = gaps[0];
+  EXPECT_EQ(g.kind, "waits past the target");
+  EXPECT_EQ(g.waiting, 4) << "the one who waited 20 days is within the target";
+  EXPECT_EQ(g.median_days_waited, 42.5);
+  ASSERT_TRUE(g.proposed);
+  EXPECT_EQ(g.proposal.town, "Meißen");
+  EXPECT_EQ(g.proposal.every_weeks, 9);
+  EXPECT_EQ(g.proposal.first_week, 2 + 5) << "half a cadence after the series' own starts";
+  EXPECT_EQ(g.proposal.seats, 6) << "8 for 3 starts: 3 a class, but never below the smallest class";
+
+  // Without a target, or with fewer past it than a series in between needs: nothing.
+  options.access_wait_target_days = 0;
+  EXPECT_TRUE(FindPlanningGaps(district, requests, {alpha}, {}, options).empty());
+  options.access_wait_target_days = 42;
+  EXPECT_TRUE(FindPlanningGaps(district, requests, {alpha}, {}, options).empty()) << "two past 42 days";
 }
 
 TEST(PlanningGapsTest, LongWaitsWithCoursesInReachAreTooFewSeatsAndTooFewForAClassGetNoProposal) {
