@@ -19,9 +19,9 @@
 #include "absl/time/clock.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "domain/duplicates.h"
-#include "ids.h"
-#include "outbox.h"
-#include "redis.h"
+#include "store/ids.h"
+#include "store/outbox.h"
+#include "store/redis.h"
 #include "storage/household_store.h"
 #include "support/servers.h"
 

@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "domain/facts.h"
-#include "ids.h"
-#include "streams.h"
+#include "store/ids.h"
+#include "bus/streams.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 

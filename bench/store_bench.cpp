@@ -17,9 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "ids.h"
-#include "outbox.h"
-#include "redis.h"
+#include "store/ids.h"
+#include "store/outbox.h"
+#include "store/redis.h"
 #include "support/servers.h"
 
 namespace {

@@ -1,6 +1,6 @@
 // The housing service's request validation on arbitrary requests, and the
 // accommodation table (CSV) row by row as ImportAccommodations reads it.
-#include "csv.h"
+#include "text/csv.h"
 #include "domain/validation.h"
 #include "fuzz_input.h"
 

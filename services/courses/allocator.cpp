@@ -3,16 +3,16 @@
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/allocation.h"
 #include "domain/course_rules.h"
 #include "domain/events.h"
 #include "domain/learner_rules.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "log.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "observability/log.h"
 #include "solver.h"
-#include "utf8.h"
+#include "text/utf8.h"
 
 namespace ankommen::courses {
 namespace {

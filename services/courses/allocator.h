@@ -16,7 +16,7 @@
 #include "ankommen/courses/v1/events.pb.h"
 #include "courses.h"
 #include "domain/allocation.h"
-#include "leased_runner.h"
+#include "runtime/leased_runner.h"
 
 namespace ankommen::courses {
 

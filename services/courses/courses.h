@@ -15,10 +15,10 @@
 #include "absl/time/time.h"
 #include "ankommen/common/v1/event.pb.h"
 #include "ankommen/courses/v1/courses.pb.h"
-#include "bus.h"
-#include "clock.h"
+#include "bus/bus.h"
+#include "runtime/clock.h"
 #include "domain/entitlement.h"
-#include "request_context.h"
+#include "grpc/request_context.h"
 #include "storage/course_store.h"
 
 namespace ankommen {

@@ -5,7 +5,7 @@
 #include "allocator.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "courses.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 
 namespace ankommen::courses {
 

@@ -2,15 +2,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "allocator.h"
-#include "config_flags.h"
+#include "runtime/config_flags.h"
 #include "courses.h"
 #include "courses_grpc.h"
-#include "grpc_host.h"
-#include "log.h"
-#include "platform.h"
-#include "service_main.h"
+#include "grpc/grpc_host.h"
+#include "observability/log.h"
+#include "runtime/platform.h"
+#include "runtime/service_main.h"
 #include "storage/course_store.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 int main(int argc, char** argv) {
   using namespace ankommen;

@@ -4,7 +4,7 @@
 
 #include "domain/course_rules.h"
 #include "domain/learner_rules.h"
-#include "field_checks.h"
+#include "text/field_checks.h"
 
 namespace ankommen::courses {
 

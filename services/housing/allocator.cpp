@@ -5,13 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ankommen/housing/v1/events.pb.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/housing_rules.h"
 #include "domain/validation.h"
-#include "ids.h"
-#include "log.h"
+#include "store/ids.h"
+#include "observability/log.h"
 #include "solver.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 namespace ankommen::housing {
 

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "ankommen/housing/v1/housing.pb.h"
 #include "housing.h"
-#include "leased_runner.h"
+#include "runtime/leased_runner.h"
 
 namespace ankommen::housing {
 

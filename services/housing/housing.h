@@ -13,10 +13,10 @@
 #include "absl/time/time.h"
 #include "ankommen/common/v1/event.pb.h"
 #include "ankommen/housing/v1/housing.pb.h"
-#include "bus.h"
-#include "clock.h"
+#include "bus/bus.h"
+#include "runtime/clock.h"
 #include "domain/housing_rules.h"
-#include "request_context.h"
+#include "grpc/request_context.h"
 #include "storage/housing_store.h"
 
 namespace ankommen {

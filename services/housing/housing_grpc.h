@@ -4,7 +4,7 @@
 
 #include "allocator.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 #include "housing.h"
 
 namespace ankommen::housing {

@@ -1,12 +1,12 @@
 #include "contacts.h"
 
-#include "config.h"
+#include "runtime/config.h"
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
-#include "grpc_credentials.h"
+#include "grpc/grpc_credentials.h"
 
 namespace ankommen::notifications {
 namespace {

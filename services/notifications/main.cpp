@@ -1,15 +1,15 @@
 // ankommen-notifications: wiring only.
 #include "channels/senders.h"
-#include "config_flags.h"
+#include "runtime/config_flags.h"
 #include "contacts.h"
-#include "grpc_host.h"
-#include "log.h"
+#include "grpc/grpc_host.h"
+#include "observability/log.h"
 #include "notifications.h"
 #include "notifications_grpc.h"
-#include "platform.h"
-#include "run_loop.h"
-#include "service_main.h"
-#include "streams.h"
+#include "runtime/platform.h"
+#include "runtime/run_loop.h"
+#include "runtime/service_main.h"
+#include "bus/streams.h"
 #include "template_files.h"
 
 int main(int argc, char** argv) {

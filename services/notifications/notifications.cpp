@@ -8,13 +8,13 @@
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/dates.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "log.h"
-#include "metrics.h"
-#include "redis.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "store/redis.h"
 
 namespace ankommen::notifications {
 

@@ -15,17 +15,17 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "aggregates.h"
+#include "store/aggregates.h"
 #include "ankommen/notifications/v1/notifications.pb.h"
 #include "ankommen/notifications/v1/state.pb.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "channels/channel.h"
-#include "clock.h"
+#include "runtime/clock.h"
 #include "contacts.h"
 #include "domain/delivery.h"
 #include "domain/templates.h"
-#include "outbox.h"
-#include "request_context.h"
+#include "store/outbox.h"
+#include "grpc/request_context.h"
 
 namespace ankommen {
 class Metrics;

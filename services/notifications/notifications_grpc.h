@@ -3,7 +3,7 @@
 #pragma once
 
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 #include "notifications.h"
 
 namespace ankommen::notifications {

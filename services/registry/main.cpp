@@ -1,16 +1,16 @@
 // ankommen-registry: wiring only.
-#include "config_flags.h"
+#include "runtime/config_flags.h"
 #include "domain/facts.h"
-#include "grpc_host.h"
-#include "log.h"
-#include "platform.h"
+#include "grpc/grpc_host.h"
+#include "observability/log.h"
+#include "runtime/platform.h"
 #include "registry.h"
 #include "registry_grpc.h"
 #include "review_metrics.h"
-#include "run_loop.h"
-#include "service_main.h"
+#include "runtime/run_loop.h"
+#include "runtime/service_main.h"
 #include "storage/household_store.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 int main(int argc, char** argv) {
   using namespace ankommen;

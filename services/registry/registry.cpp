@@ -2,13 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/duplicates.h"
 #include "domain/facts.h"
 #include "domain/residence.h"
 #include "domain/validation.h"
-#include "ids.h"
-#include "log.h"
+#include "store/ids.h"
+#include "observability/log.h"
 
 namespace ankommen::registry {
 namespace {

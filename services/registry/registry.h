@@ -8,10 +8,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "ankommen/registry/v1/registry.pb.h"
-#include "clock.h"
-#include "request_context.h"
+#include "runtime/clock.h"
+#include "grpc/request_context.h"
 #include "storage/household_store.h"
 
 namespace ankommen::registry {

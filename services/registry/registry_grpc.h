@@ -3,7 +3,7 @@
 #pragma once
 
 #include "ankommen/registry/v1/registry.grpc.pb.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 #include "registry.h"
 
 namespace ankommen::registry {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "log.h"
+#include "observability/log.h"
 
 namespace ankommen::registry {
 

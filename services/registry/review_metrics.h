@@ -5,9 +5,9 @@
 
 #include <memory>
 
-#include "clock.h"
-#include "metrics.h"
-#include "run_loop.h"
+#include "runtime/clock.h"
+#include "observability/metrics.h"
+#include "runtime/run_loop.h"
 #include "storage/household_store.h"
 
 namespace ankommen::registry {

@@ -11,12 +11,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/validation.h"
-#include "ids.h"
-#include "log.h"
+#include "store/ids.h"
+#include "observability/log.h"
 #include "schools.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 namespace ankommen::schools {
 namespace {

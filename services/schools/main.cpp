@@ -1,16 +1,16 @@
 // ankommen-schools: wiring only.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "config_flags.h"
-#include "grpc_host.h"
-#include "log.h"
+#include "runtime/config_flags.h"
+#include "grpc/grpc_host.h"
+#include "observability/log.h"
 #include "placer.h"
-#include "platform.h"
+#include "runtime/platform.h"
 #include "schools.h"
 #include "schools_grpc.h"
-#include "service_main.h"
+#include "runtime/service_main.h"
 #include "storage/school_store.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 namespace {
 

@@ -8,15 +8,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "ankommen/schools/v1/events.pb.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/school_rules.h"
 #include "domain/validation.h"
-#include "field_checks.h"
+#include "text/field_checks.h"
 #include "geo.h"
-#include "ids.h"
-#include "log.h"
+#include "store/ids.h"
+#include "observability/log.h"
 #include "solver.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 namespace ankommen::schools {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "ankommen/schools/v1/schools.pb.h"
-#include "leased_runner.h"
+#include "runtime/leased_runner.h"
 #include "schools.h"
 
 namespace ankommen::schools {

@@ -4,14 +4,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ankommen/schools/v1/events.pb.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/school_table.h"
 #include "domain/validation.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "log.h"
-#include "metrics.h"
-#include "streams.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "bus/streams.h"
 
 namespace ankommen::schools {
 

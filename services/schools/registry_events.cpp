@@ -6,14 +6,14 @@
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
-#include "command.h"
+#include "store/command.h"
 #include "domain/school_table.h"
 #include "domain/validation.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "log.h"
-#include "metrics.h"
-#include "streams.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "bus/streams.h"
 
 namespace ankommen::schools {
 

@@ -13,11 +13,11 @@
 #include "ankommen/common/v1/event.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
 #include "ankommen/schools/v1/schools.pb.h"
-#include "bus.h"
-#include "clock.h"
-#include "command.h"
+#include "bus/bus.h"
+#include "runtime/clock.h"
+#include "store/command.h"
 #include "domain/school_rules.h"
-#include "request_context.h"
+#include "grpc/request_context.h"
 #include "storage/school_store.h"
 
 namespace ankommen {

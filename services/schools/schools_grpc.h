@@ -3,7 +3,7 @@
 #pragma once
 
 #include "ankommen/schools/v1/schools.grpc.pb.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 #include "placer.h"
 #include "schools.h"
 

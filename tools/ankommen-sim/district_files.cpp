@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "csv.h"
+#include "text/csv.h"
 #include "district.h"
 #include "scenario.h"
 

@@ -26,7 +26,7 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/time/civil_time.h"
-#include "field_checks.h"
+#include "text/field_checks.h"
 #include "report.h"
 #include "scenario.h"
 #include "simulation.h"

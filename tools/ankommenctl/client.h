@@ -7,7 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "config.h"
+#include "runtime/config.h"
 
 namespace ankommen::ctl {
 

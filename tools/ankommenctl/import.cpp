@@ -21,8 +21,8 @@
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
-#include "csv.h"
-#include "grpc_credentials.h"
+#include "text/csv.h"
+#include "grpc/grpc_credentials.h"
 
 namespace ankommen::ctl {
 

@@ -42,7 +42,7 @@
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "client.h"
-#include "grpc_credentials.h"
+#include "grpc/grpc_credentials.h"
 #include "import.h"
 #include "views.h"
 

@@ -16,7 +16,7 @@
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
-#include "grpc_credentials.h"
+#include "grpc/grpc_credentials.h"
 
 namespace ankommen::ctl {
 

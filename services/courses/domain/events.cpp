@@ -1,8 +1,8 @@
 #include "domain/events.h"
 
-#include "command.h"
+#include "store/command.h"
 #include "domain/course_rules.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 namespace ankommen::courses {
 

@@ -7,7 +7,7 @@
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/courses/v1/state.pb.h"
-#include "bus.h"
+#include "bus/bus.h"
 
 namespace ankommen::courses {
 

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/course_rules.h"
-#include "field_checks.h"
+#include "text/field_checks.h"
 
 namespace ankommen::courses {
 

@@ -5,9 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "domain/course_rules.h"
 #include "domain/entitlement.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "status.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "grpc/status.h"
 #include "storage/course_store.h"
 
 namespace ankommen::courses {

@@ -3,8 +3,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "domain/learner_rules.h"
-#include "ids.h"
-#include "redis.h"
+#include "store/ids.h"
+#include "store/redis.h"
 
 namespace ankommen::courses {
 

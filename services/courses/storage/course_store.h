@@ -21,8 +21,8 @@
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/courses.pb.h"
 #include "ankommen/courses/v1/state.pb.h"
-#include "aggregates.h"
-#include "outbox.h"
+#include "store/aggregates.h"
+#include "store/outbox.h"
 
 namespace ankommen {
 class RedisPool;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "field_checks.h"
+#include "text/field_checks.h"
 #include "geo.h"
 
 namespace ankommen::housing {

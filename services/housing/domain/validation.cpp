@@ -3,9 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "status.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "grpc/status.h"
 
 namespace ankommen::housing {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "ankommen/housing/v1/housing.pb.h"
-#include "csv.h"
+#include "text/csv.h"
 
 namespace ankommen::housing {
 

@@ -1,7 +1,7 @@
 #include "storage/housing_store.h"
 
-#include "ids.h"
-#include "redis.h"
+#include "store/ids.h"
+#include "store/redis.h"
 
 namespace ankommen::housing {
 

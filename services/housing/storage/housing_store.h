@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "aggregates.h"
+#include "store/aggregates.h"
 #include "ankommen/housing/v1/state.pb.h"
-#include "outbox.h"
+#include "store/outbox.h"
 
 namespace ankommen::housing {
 

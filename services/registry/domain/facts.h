@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.pb.h"
-#include "streams.h"
+#include "bus/streams.h"
 
 namespace ankommen::registry {
 

@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "ankommen/registry/v1/registry.pb.h"
-#include "field_checks.h"
+#include "text/field_checks.h"
 
 namespace ankommen::registry {
 

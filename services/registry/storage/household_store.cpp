@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "ids.h"
-#include "redis.h"
+#include "store/ids.h"
+#include "store/redis.h"
 
 namespace ankommen::registry {
 

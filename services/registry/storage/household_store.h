@@ -23,7 +23,7 @@
 #include "absl/time/time.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "domain/duplicates.h"
-#include "outbox.h"
+#include "store/outbox.h"
 
 namespace ankommen {
 class RedisPool;

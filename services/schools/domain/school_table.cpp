@@ -7,8 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "csv.h"
-#include "field_checks.h"
+#include "text/csv.h"
+#include "text/field_checks.h"
 
 namespace ankommen::schools {
 namespace {

@@ -1,9 +1,9 @@
 #include "domain/validation.h"
 
 #include "absl/strings/str_cat.h"
-#include "field_checks.h"
-#include "ids.h"
-#include "status.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "grpc/status.h"
 
 namespace ankommen::schools {
 namespace {

@@ -1,8 +1,8 @@
 #include "storage/school_store.h"
 
 #include "domain/school_rules.h"
-#include "ids.h"
-#include "redis.h"
+#include "store/ids.h"
+#include "store/redis.h"
 
 namespace ankommen::schools {
 

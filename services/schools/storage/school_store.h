@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "aggregates.h"
+#include "store/aggregates.h"
 #include "ankommen/schools/v1/state.pb.h"
-#include "outbox.h"
+#include "store/outbox.h"
 
 namespace ankommen::schools {
 

@@ -13,8 +13,8 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
-#include "redis.h"
-#include "simulated_clock.h"
+#include "store/redis.h"
+#include "runtime/simulated_clock.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 
@@ -483,7 +483,7 @@ TEST_F(CoursesE2ETest, BadInputGetsAClearStatusAndChangesNothing) {
 // full week to answer; a second lapse passes the course.
 class CourseOffersOverTimeTest : public CoursesE2ETest {
  protected:
-  // The district's time zone, as the services keep it (services/common/platform.cpp).
+  // The district's time zone, as the services keep it (services/common/runtime/platform.cpp).
   static absl::TimeZone Zone() {
     absl::TimeZone zone;
     absl::LoadTimeZone("Europe/Berlin", &zone);

@@ -9,7 +9,7 @@
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 

@@ -11,8 +11,8 @@
 
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
-#include "bus.h"
-#include "redis.h"
+#include "bus/bus.h"
+#include "store/redis.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"

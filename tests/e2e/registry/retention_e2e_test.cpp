@@ -9,9 +9,9 @@
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
-#include "bus.h"
-#include "redis.h"
-#include "simulated_clock.h"
+#include "bus/bus.h"
+#include "store/redis.h"
+#include "runtime/simulated_clock.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 

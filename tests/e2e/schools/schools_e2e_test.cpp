@@ -18,9 +18,9 @@
 #include "ankommen/schools/v1/events.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "absl/time/civil_time.h"
-#include "bus.h"
-#include "redis.h"
-#include "simulated_clock.h"
+#include "bus/bus.h"
+#include "store/redis.h"
+#include "runtime/simulated_clock.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 

@@ -15,7 +15,7 @@
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
-#include "ids.h"
+#include "store/ids.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 

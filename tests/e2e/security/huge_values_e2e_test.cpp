@@ -21,7 +21,7 @@
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "grpc/health/v1/health.pb.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 #include "support/servers.h"
 
 namespace ankommen {

@@ -15,9 +15,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "e2e/security/five_services.h"
-#include "streams.h"
+#include "bus/streams.h"
 #include "support/servers.h"
 
 namespace ankommen {

@@ -16,7 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "e2e/security/five_services.h"
-#include "redis.h"
+#include "store/redis.h"
 #include "support/servers.h"
 
 namespace ankommen {

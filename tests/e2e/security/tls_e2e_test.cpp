@@ -13,9 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
-#include "bus.h"
-#include "redis.h"
-#include "grpc_credentials.h"
+#include "bus/bus.h"
+#include "store/redis.h"
+#include "grpc/grpc_credentials.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 

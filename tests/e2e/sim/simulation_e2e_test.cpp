@@ -21,10 +21,10 @@
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "district.h"
 #include "population.h"
-#include "streams.h"
+#include "bus/streams.h"
 #include "support/erasure_scan.h"
 #include "support/servers.h"
 

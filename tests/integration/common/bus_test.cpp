@@ -1,15 +1,15 @@
 // JetStream publishing, durable consumers, retries, dead letters and the inbox
 // against a real nats-server (and redis-server for the inbox).
-#include "bus.h"
+#include "bus/bus.h"
 
 #include <atomic>
 #include <mutex>
 
 #include <gtest/gtest.h>
 
-#include "metrics.h"
-#include "outbox.h"
-#include "redis.h"
+#include "observability/metrics.h"
+#include "store/outbox.h"
+#include "store/redis.h"
 #include "support/servers.h"
 
 namespace ankommen {

@@ -1,11 +1,11 @@
 // The outbox, relay and inbox against real redis-server and nats-server.
-#include "outbox.h"
+#include "store/outbox.h"
 
 #include <gtest/gtest.h>
 
-#include "bus.h"
-#include "metrics.h"
-#include "redis.h"
+#include "bus/bus.h"
+#include "observability/metrics.h"
+#include "store/redis.h"
 #include "support/servers.h"
 
 namespace ankommen {

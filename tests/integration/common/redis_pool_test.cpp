@@ -1,5 +1,5 @@
 // The Redis pool against a real redis-server.
-#include "redis.h"
+#include "store/redis.h"
 
 #include <atomic>
 #include <thread>

@@ -10,7 +10,7 @@
 #include "ankommen/notifications/v1/notifications.pb.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "ankommen/schools/v1/schools.pb.h"
-#include "auth.h"
+#include "grpc/auth.h"
 #include "support/tokens.h"
 
 namespace ankommen {

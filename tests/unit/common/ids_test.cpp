@@ -1,4 +1,4 @@
-#include "ids.h"
+#include "store/ids.h"
 
 #include <set>
 #include <thread>

@@ -1,4 +1,4 @@
-#include "log.h"
+#include "observability/log.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

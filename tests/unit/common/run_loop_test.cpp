@@ -1,4 +1,4 @@
-#include "run_loop.h"
+#include "runtime/run_loop.h"
 
 #include <atomic>
 #include <thread>

@@ -1,11 +1,11 @@
-#include "status.h"
+#include "grpc/status.h"
 
 #include <gtest/gtest.h>
 
 #include "ankommen/registry/v1/registry.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "grpc_edge.h"
+#include "grpc/grpc_edge.h"
 
 namespace ankommen {
 namespace {

@@ -1,4 +1,4 @@
-#include "worker_pool.h"
+#include "runtime/worker_pool.h"
 
 #include <atomic>
 #include <chrono>

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "status.h"
+#include "grpc/status.h"
 #include "support/sample_households.h"
 
 namespace ankommen::registry {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
-#include "csv.h"
+#include "text/csv.h"
 
 namespace ankommen::sim {
 namespace {

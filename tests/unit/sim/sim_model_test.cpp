@@ -10,7 +10,7 @@
 #include "courses/storage/course_store.h"
 #include "district.h"
 #include "housing/domain/validation.h"
-#include "ids.h"
+#include "store/ids.h"
 #include "registry/domain/validation.h"
 #include "population.h"
 #include "report.h"

@@ -1,0 +1,394 @@
+#include "bus/bus.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "store/ids.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+
+namespace ankommen {
+
+struct BusInstruments {
+  explicit BusInstruments(prometheus::Registry& registry)
+      : published(prometheus::BuildCounter()
+                      .Name("ankommen_events_published_total")
+                      .Help("Events published to JetStream, by subject and result (ok, duplicate, error)")
+                      .Register(registry),
+                  {"subject", "result"}),
+        consumed(prometheus::BuildCounter()
+                     .Name("ankommen_events_consumed_total")
+                     .Help("Event deliveries handled, by consumer, subject and result (ack, retry, dead_letter)")
+                     .Register(registry),
+                 {"consumer", "subject", "result"}),
+        backlog(prometheus::BuildGauge()
+                    .Name("ankommen_consumer_backlog_messages")
+                    .Help("Events not yet delivered to a consumer (JetStream num_pending)")
+                    .Register(registry),
+                {"consumer"}),
+        unacked(prometheus::BuildGauge()
+                    .Name("ankommen_consumer_unacked_messages")
+                    .Help("Events delivered to a consumer and not yet acknowledged")
+                    .Register(registry),
+                {"consumer"}),
+        handle_seconds(prometheus::BuildHistogram()
+                           .Name("ankommen_event_handle_duration_seconds")
+                           .Help("Time to handle one event delivery, by consumer")
+                           .Register(registry),
+                       {"consumer"}) {}
+
+  MetricVec<prometheus::Counter> published;
+  MetricVec<prometheus::Counter> consumed;
+  MetricVec<prometheus::Gauge> backlog;
+  MetricVec<prometheus::Gauge> unacked;
+  MetricVec<prometheus::Histogram> handle_seconds;
+};
+
+namespace {
+
+// A URL for messages: credentials (nats://user:password@host) never leave.
+std::string Redacted(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.rfind('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+}
+
+int64_t Nanos(absl::Duration d) { return absl::ToInt64Nanoseconds(d); }
+
+absl::Status NatsError(absl::string_view what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
+  std::string text = absl::StrCat("nats: ", what, ": ", natsStatus_GetText(s));
+  if (jerr != 0) absl::StrAppend(&text, " (JetStream error ", static_cast<int>(jerr), ")");
+  if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last) absl::StrAppend(&text, ": ", last);
+  if (s == NATS_TIMEOUT || s == NATS_NO_SERVER || s == NATS_CONNECTION_CLOSED || s == NATS_CONNECTION_DISCONNECTED ||
+      s == NATS_NO_RESPONDERS) {
+    return absl::UnavailableError(text);
+  }
+  return absl::InternalError(text);
+}
+
+std::string Header(natsMsg* msg, const char* key) {
+  const char* value = nullptr;
+  if (natsMsgHeader_Get(msg, key, &value) == NATS_OK && value != nullptr) return value;
+  return {};
+}
+
+IncomingEvent ToIncoming(natsMsg* msg) {
+  IncomingEvent event;
+  event.subject = natsMsg_GetSubject(msg);
+  event.payload.assign(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+  event.event_id = Header(msg, "Nats-Msg-Id");
+  event.event_type = Header(msg, kEventTypeHeader);
+  event.original_subject = Header(msg, kOriginalSubjectHeader);
+  event.failure = Header(msg, kFailureHeader);
+  return event;
+}
+
+}  // namespace
+
+StreamSpec DeadLetterStreamSpec() {
+  StreamSpec spec;
+  spec.name = kDeadLetterStream;
+  spec.subjects = {std::string(kDeadLetterSubjectPrefix) + ">"};
+  spec.max_age = absl::Hours(24 * 90);
+  return spec;
+}
+
+absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
+                                                  Metrics* metrics, absl::Duration timeout) {
+  return Connect(url, client_name, metrics, Access{}, timeout);
+}
+
+absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
+                                                  Metrics* metrics, const Access& access, absl::Duration timeout) {
+  std::unique_ptr<Bus> bus(new Bus());
+  natsOptions* opts = nullptr;
+  natsOptions_Create(&opts);
+  natsOptions_SetURL(opts, url.c_str());
+  if (!access.user.empty()) natsOptions_SetUserInfo(opts, access.user.c_str(), access.password.c_str());
+  if (!access.tls_ca_file.empty()) {
+    natsStatus tls = natsOptions_SetSecure(opts, true);
+    if (tls == NATS_OK) tls = natsOptions_LoadCATrustedCertificates(opts, access.tls_ca_file.c_str());
+    if (tls == NATS_OK && !access.tls_cert_file.empty()) {
+      tls = natsOptions_LoadCertificatesChain(opts, access.tls_cert_file.c_str(), access.tls_key_file.c_str());
+    }
+    if (tls != NATS_OK) {
+      natsOptions_Destroy(opts);
+      return absl::FailedPreconditionError(
+          absl::StrCat("NATS TLS: cannot load the CA or client certificate (", natsStatus_GetText(tls), ")"));
+    }
+  }
+  natsOptions_SetName(opts, client_name.c_str());
+  natsOptions_SetMaxReconnect(opts, -1);  // keep trying: the relay and consumers wait it out
+  natsOptions_SetReconnectWait(opts, 500);
+  absl::Time deadline = absl::Now() + timeout;
+  natsStatus s = NATS_OK;
+  while (true) {
+    s = natsConnection_Connect(&bus->conn_, opts);
+    if (s == NATS_OK || absl::Now() >= deadline) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  natsOptions_Destroy(opts);
+  if (s != NATS_OK) return NatsError(absl::StrCat("connect ", Redacted(url)), s);
+  if (s = natsConnection_JetStream(&bus->js_, bus->conn_, nullptr); s != NATS_OK) return NatsError("jetstream", s);
+  static Metrics unregistered;  // a bus without metrics still counts, unexposed
+  bus->instruments_ = std::make_unique<BusInstruments>(metrics ? metrics->registry() : unregistered.registry());
+  return bus;
+}
+
+Bus::~Bus() {
+  if (js_ != nullptr) jsCtx_Destroy(js_);
+  if (conn_ != nullptr) {
+    natsConnection_Close(conn_);
+    natsConnection_Destroy(conn_);
+  }
+}
+
+absl::Status Bus::EnsureStream(const StreamSpec& spec) {
+  std::vector<const char*> subjects;
+  for (const auto& subject : spec.subjects) subjects.push_back(subject.c_str());
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = spec.name.c_str();
+  cfg.Subjects = subjects.data();
+  cfg.SubjectsLen = static_cast<int>(subjects.size());
+  cfg.Storage = js_FileStorage;
+  cfg.Retention = js_LimitsPolicy;
+  cfg.MaxAge = Nanos(spec.max_age);
+  cfg.Duplicates = Nanos(spec.duplicate_window);
+  cfg.Replicas = spec.replicas;
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddStream(&info, js_, &cfg, nullptr, &jerr);
+  if (s != NATS_OK && jerr == JSStreamNameExistErr) {
+    jerr = static_cast<jsErrCode>(0);
+    s = js_UpdateStream(&info, js_, &cfg, nullptr, &jerr);
+  }
+  if (info != nullptr) jsStreamInfo_Destroy(info);
+  if (s != NATS_OK) return NatsError(absl::StrCat("stream ", spec.name), s, jerr);
+  return absl::OkStatus();
+}
+
+absl::Status Bus::Publish(const OutgoingEvent& event) {
+  natsMsg* msg = nullptr;
+  natsStatus s = natsMsg_Create(&msg, event.subject.c_str(), nullptr, event.payload.data(),
+                                static_cast<int>(event.payload.size()));
+  if (s != NATS_OK) return NatsError("message", s);
+  natsMsgHeader_Set(msg, "Nats-Msg-Id", event.event_id.c_str());
+  if (!event.event_type.empty()) natsMsgHeader_Set(msg, kEventTypeHeader, event.event_type.c_str());
+  jsPubAck* ack = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  s = js_PublishMsg(&ack, js_, msg, nullptr, &jerr);
+  natsMsg_Destroy(msg);
+  std::string result = "error";
+  if (s == NATS_OK) result = (ack != nullptr && ack->Duplicate) ? "duplicate" : "ok";
+  if (ack != nullptr) jsPubAck_Destroy(ack);
+  instruments_->published.With({event.subject, result}).Increment();
+  if (s != NATS_OK) return NatsError(absl::StrCat("publish ", event.subject), s, jerr);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StreamState> Bus::GetStreamState(const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &jerr);
+  if (s != NATS_OK) {
+    if (jerr == JSStreamNotFoundErr) return absl::NotFoundError(absl::StrCat("stream ", stream, " not found"));
+    return NatsError(absl::StrCat("stream info ", stream), s, jerr);
+  }
+  StreamState state{info->State.Msgs, info->State.FirstSeq, info->State.LastSeq};
+  jsStreamInfo_Destroy(info);
+  return state;
+}
+
+absl::StatusOr<int64_t> Bus::Unfinished(const std::string& stream) {
+  jsConsumerInfoList* list = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_Consumers(&list, js_, stream.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND) return 0;  // no consumers yet
+  if (s != NATS_OK) return NatsError(absl::StrCat("consumers of ", stream), s, jerr);
+  int64_t unfinished = 0;
+  for (int i = 0; list != nullptr && i < list->Count; ++i) {
+    unfinished += static_cast<int64_t>(list->List[i]->NumPending) + list->List[i]->NumAckPending;
+  }
+  jsConsumerInfoList_Destroy(list);
+  return unfinished;
+}
+
+absl::StatusOr<std::vector<IncomingEvent>> Bus::ReadStream(const std::string& stream, uint64_t from_sequence,
+                                                           size_t max_messages) {
+  auto state = GetStreamState(stream);
+  if (!state.ok()) return state.status();
+  std::vector<IncomingEvent> out;
+  for (uint64_t seq = std::max<uint64_t>(from_sequence, 1); seq <= state->last_sequence && out.size() < max_messages;
+       ++seq) {
+    natsMsg* msg = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_GetMsg(&msg, js_, stream.c_str(), seq, nullptr, &jerr);
+    if (s == NATS_NOT_FOUND || (s != NATS_OK && jerr != 0)) continue;  // deleted or expired
+    if (s != NATS_OK) return NatsError("get message", s, jerr);
+    IncomingEvent event = ToIncoming(msg);
+    event.stream_sequence = seq;
+    out.push_back(std::move(event));
+    natsMsg_Destroy(msg);
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Bus::Consume(const ConsumerSpec& spec, EventHandler handler) {
+  jsConsumerConfig cfg;
+  jsConsumerConfig_Init(&cfg);
+  cfg.Durable = spec.durable.c_str();
+  cfg.AckPolicy = js_AckExplicit;
+  cfg.DeliverPolicy = js_DeliverAll;
+  cfg.AckWait = Nanos(spec.ack_wait);
+  // Unlimited on the server: the consumer dead-letters by itself after
+  // max_deliver, so that no event is dropped silently by the server.
+  cfg.MaxDeliver = -1;
+  if (!spec.filter_subject.empty()) cfg.FilterSubject = spec.filter_subject.c_str();
+  jsConsumerInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddConsumer(&info, js_, spec.stream.c_str(), &cfg, nullptr, &jerr);
+  if (s != NATS_OK && jerr == JSConsumerNameExistErr) {
+    jerr = static_cast<jsErrCode>(0);
+    s = js_UpdateConsumer(&info, js_, spec.stream.c_str(), &cfg, nullptr, &jerr);
+  }
+  if (info != nullptr) jsConsumerInfo_Destroy(info);
+  if (s != NATS_OK) return NatsError(absl::StrCat("consumer ", spec.durable), s, jerr);
+
+  std::unique_ptr<Consumer> consumer(new Consumer());
+  consumer->bus_ = this;
+  consumer->spec_ = spec;
+  consumer->handler_ = std::move(handler);
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = consumer->spec_.stream.c_str();
+  so.Consumer = consumer->spec_.durable.c_str();
+  const char* subject = spec.filter_subject.empty() ? nullptr : consumer->spec_.filter_subject.c_str();
+  s = js_PullSubscribe(&consumer->sub_, js_, subject, consumer->spec_.durable.c_str(), nullptr, &so, &jerr);
+  if (s != NATS_OK) return NatsError(absl::StrCat("subscribe ", spec.durable), s, jerr);
+  consumer->thread_ = std::thread([c = consumer.get()] { c->Run(); });
+  return consumer;
+}
+
+Consumer::~Consumer() { Stop(); }
+
+void Consumer::Stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (sub_ != nullptr) {
+    // Destroy, not Unsubscribe: the durable consumer and its position stay.
+    natsSubscription_Destroy(sub_);
+    sub_ = nullptr;
+  }
+}
+
+void Consumer::Run() {
+  absl::Time next_backlog_update = absl::InfinitePast();
+  while (!stopping_) {
+    if (absl::Now() >= next_backlog_update) {
+      UpdateBacklog();
+      next_backlog_update = absl::Now() + absl::Seconds(2);
+    }
+    natsMsgList list{nullptr, 0};
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = natsSubscription_Fetch(&list, sub_, spec_.batch, 500, &jerr);
+    if (s == NATS_TIMEOUT) continue;
+    if (s != NATS_OK) {
+      log::Warn("consumer_fetch_failed", {{"consumer", spec_.durable}, {"error", natsStatus_GetText(s)}});
+      absl::SleepFor(absl::Milliseconds(500));
+      continue;
+    }
+    for (int i = 0; i < list.Count; ++i) Handle(list.Msgs[i]);
+    natsMsgList_Destroy(&list);
+  }
+}
+
+void Consumer::UpdateBacklog() {
+  jsConsumerInfo* info = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&info, bus_->js_, spec_.stream.c_str(), spec_.durable.c_str(), nullptr, &jerr);
+  if (s != NATS_OK || info == nullptr) {
+    log::Debug("consumer_info_failed", {{"consumer", spec_.durable}, {"error", natsStatus_GetText(s)}});
+    return;
+  }
+  bus_->instruments_->backlog.With({spec_.durable}).Set(static_cast<double>(info->NumPending));
+  bus_->instruments_->unacked.With({spec_.durable}).Set(static_cast<double>(info->NumAckPending));
+  jsConsumerInfo_Destroy(info);
+}
+
+void Consumer::Handle(void* raw) {
+  auto* msg = static_cast<natsMsg*>(raw);
+  IncomingEvent event = ToIncoming(msg);
+  jsMsgMetaData* meta = nullptr;
+  if (natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta != nullptr) {
+    event.delivery = meta->NumDelivered;
+    event.stream_sequence = meta->Sequence.Stream;
+    jsMsgMetaData_Destroy(meta);
+  }
+  auto& instruments = *bus_->instruments_;
+  // A delivery past max_deliver means the handler crashed the process on it
+  // before: do not run it again.
+  if (event.delivery > static_cast<uint64_t>(spec_.max_deliver)) {
+    DeadLetter(msg, event, "delivered too often without an answer (handler crash or timeout)");
+    return;
+  }
+  absl::Time start = absl::Now();
+  absl::Status status;
+  try {
+    const IdCause cause(absl::StrCat(spec_.durable, "<", event.event_id));  // the ids it mints, where they derive
+    status = handler_(event);
+  } catch (const std::exception& e) {
+    status = absl::InternalError(absl::StrCat("handler threw: ", e.what()));
+  }
+  instruments.handle_seconds.With({spec_.durable}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  if (status.ok()) {
+    natsMsg_AckSync(msg, nullptr, nullptr);
+    instruments.consumed.With({spec_.durable, event.subject, "ack"}).Increment();
+    return;
+  }
+  if (status.code() == absl::StatusCode::kInvalidArgument ||
+      event.delivery >= static_cast<uint64_t>(spec_.max_deliver)) {
+    DeadLetter(msg, event, std::string(status.message()));
+    return;
+  }
+  size_t step = std::min<size_t>(event.delivery - 1, spec_.backoff.empty() ? 0 : spec_.backoff.size() - 1);
+  absl::Duration delay = spec_.backoff.empty() ? absl::Seconds(1) : spec_.backoff[step];
+  // Unlike the config durations, this delay is in milliseconds.
+  natsMsg_NakWithDelay(msg, absl::ToInt64Milliseconds(delay), nullptr);
+  instruments.consumed.With({spec_.durable, event.subject, "retry"}).Increment();
+  log::Warn("event_retry", {{"consumer", spec_.durable}, {"event_id", event.event_id},
+                            {"delivery", event.delivery}, {"error", status.message()}});
+}
+
+void Consumer::DeadLetter(void* raw, const IncomingEvent& event, const std::string& reason) {
+  auto* msg = static_cast<natsMsg*>(raw);
+  natsMsg* dead = nullptr;
+  std::string subject = absl::StrCat(kDeadLetterSubjectPrefix, spec_.durable);
+  natsMsg_Create(&dead, subject.c_str(), nullptr, event.payload.data(), static_cast<int>(event.payload.size()));
+  std::string dead_id = absl::StrCat(spec_.durable, ":", event.event_id);
+  natsMsgHeader_Set(dead, "Nats-Msg-Id", dead_id.c_str());
+  natsMsgHeader_Set(dead, kEventTypeHeader, event.event_type.c_str());
+  natsMsgHeader_Set(dead, kOriginalSubjectHeader, event.subject.c_str());
+  natsMsgHeader_Set(dead, kFailureHeader, reason.c_str());
+  jsPubAck* ack = nullptr;
+  natsStatus s = js_PublishMsg(&ack, bus_->js_, dead, nullptr, nullptr);
+  natsMsg_Destroy(dead);
+  if (ack != nullptr) jsPubAck_Destroy(ack);
+  if (s != NATS_OK) {
+    // Keep the event: it is redelivered and dead-lettered on a later try.
+    natsMsg_NakWithDelay(msg, 5000, nullptr);  // milliseconds
+    log::Error("dead_letter_failed", {{"consumer", spec_.durable}, {"event_id", event.event_id}});
+    return;
+  }
+  natsMsg_Term(msg, nullptr);
+  bus_->instruments_->consumed.With({spec_.durable, event.subject, "dead_letter"}).Increment();
+  log::Error("event_dead_lettered", {{"consumer", spec_.durable}, {"event_id", event.event_id},
+                                     {"subject", event.subject}, {"delivery", event.delivery}, {"reason", reason}});
+}
+
+}  // namespace ankommen

@@ -1,0 +1,44 @@
+#include "observability/metrics.h"
+
+#include <cctype>
+
+#include <prometheus/exposer.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ankommen {
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {}
+Metrics::~Metrics() = default;
+
+absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Serve(const std::string& bind_addr) {
+  auto metrics = std::make_unique<Metrics>();
+  try {
+    metrics->exposer_ = std::make_unique<prometheus::Exposer>(bind_addr);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("metrics endpoint ", bind_addr, ": ", e.what()));
+  }
+  metrics->exposer_->RegisterCollectable(metrics->registry_);
+  return metrics;
+}
+
+int Metrics::port() const {
+  if (exposer_ == nullptr) return 0;
+  auto ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return buckets;
+}
+
+std::string EnumLabel(const std::string& name, const std::string& prefix) {
+  std::string label = name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+  if (label == "UNSPECIFIED") return "none";
+  for (char& c : label) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return label;
+}
+
+}  // namespace ankommen

@@ -1,0 +1,198 @@
+#include "runtime/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_cat.h"
+
+namespace ankommen {
+namespace {
+
+struct DefaultPorts {
+  int grpc;
+  int metrics;
+};
+
+const std::map<std::string_view, DefaultPorts>& KnownServices() {
+  static const std::map<std::string_view, DefaultPorts> ports = {
+      {"registry", {50051, 9101}},      {"courses", {50052, 9102}}, {"schools", {50053, 9103}},
+      {"housing", {50054, 9104}},       {"notifications", {50055, 9105}},
+  };
+  return ports;
+}
+
+bool IsHostPort(std::string_view addr) {
+  auto colon = addr.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  int port = 0;
+  auto digits = addr.substr(colon + 1);
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  return ec == std::errc() && ptr == digits.data() + digits.size() && port >= 0 && port <= 65535;
+}
+
+absl::Status ParseInt(const char* name, const char* value, int min, int max, int& out) {
+  int parsed = 0;
+  if (!absl::SimpleAtoi(value, &parsed) || parsed < min || parsed > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " must be a number from ", min, " to ", max, ", got '", value, "'"));
+  }
+  out = parsed;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ServiceConfig DefaultConfig(std::string_view service) {
+  ServiceConfig config;
+  config.service = std::string(service);
+  DefaultPorts ports{50050, 9100};
+  if (auto it = KnownServices().find(service); it != KnownServices().end()) ports = it->second;
+  config.grpc_addr = absl::StrCat("127.0.0.1:", ports.grpc);
+  config.metrics_addr = absl::StrCat("127.0.0.1:", ports.metrics);
+  config.nats_url = "nats://127.0.0.1:4222";
+  config.redis_url = "redis://127.0.0.1:6379/0";
+  return config;
+}
+
+absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
+  auto string_var = [&](const char* name, std::string& field) {
+    if (const char* value = getenv(name); value != nullptr && *value != '\0') field = value;
+  };
+  string_var("ANKOMMEN_GRPC_ADDR", config.grpc_addr);
+  string_var("ANKOMMEN_METRICS_ADDR", config.metrics_addr);
+  string_var("ANKOMMEN_NATS_URL", config.nats_url);
+  string_var("ANKOMMEN_NATS_USER", config.nats_user);
+  string_var("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
+  string_var("ANKOMMEN_NATS_TLS_CA_FILE", config.nats_tls_ca_file);
+  string_var("ANKOMMEN_NATS_TLS_CERT_FILE", config.nats_tls_cert_file);
+  string_var("ANKOMMEN_NATS_TLS_KEY_FILE", config.nats_tls_key_file);
+  string_var("ANKOMMEN_REDIS_URL", config.redis_url);
+  string_var("ANKOMMEN_REDIS_USER", config.redis_user);
+  string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
+  string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
+  string_var("ANKOMMEN_CLOCK", config.clock);
+  string_var("ANKOMMEN_AUTH", config.auth);
+  string_var("ANKOMMEN_JWT_ALGORITHM", config.jwt_algorithm);
+  string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
+  string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
+  string_var("ANKOMMEN_TLS_CERT_FILE", config.tls_cert_file);
+  string_var("ANKOMMEN_TLS_KEY_FILE", config.tls_key_file);
+  string_var("ANKOMMEN_TLS_CLIENT_CA_FILE", config.tls_client_ca_file);
+  if (const char* v = getenv("ANKOMMEN_REDIS_POOL_SIZE"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_REDIS_POOL_SIZE", v, 1, 256, config.redis_pool_size); !s.ok()) return s;
+  }
+  if (const char* v = getenv("ANKOMMEN_MAX_QUEUED"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_MAX_QUEUED", v, 1, 1000000, config.max_queued); !s.ok()) return s;
+  }
+  if (const char* v = getenv("ANKOMMEN_STREAM_REPLICAS"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_STREAM_REPLICAS", v, 1, 5, config.stream_replicas); !s.ok()) return s;
+  }
+  if (const char* v = getenv("ANKOMMEN_MAX_DELIVER"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_MAX_DELIVER", v, 1, 1000, config.max_deliver); !s.ok()) return s;
+  }
+  if (const char* v = getenv("ANKOMMEN_OUTBOX_RELAY"); v != nullptr && *v != '\0') {
+    std::string_view value(v);
+    if (value == "on" || value == "true" || value == "1") {
+      config.outbox_relay = true;
+    } else if (value == "off" || value == "false" || value == "0") {
+      config.outbox_relay = false;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("ANKOMMEN_OUTBOX_RELAY must be on or off, got '", v, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string CallerToken() {
+  if (const char* token = std::getenv("ANKOMMEN_TOKEN"); token != nullptr && *token != '\0') return token;
+  const char* file = std::getenv("ANKOMMEN_TOKEN_FILE");
+  if (file == nullptr || *file == '\0') return "";
+  std::ifstream in(file);
+  std::string token;
+  std::getline(in, token);
+  return token;
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const char* setting, const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line) || line.empty()) {
+    return absl::NotFoundError(absl::StrCat(setting, ": cannot read a secret from ", path));
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+bool ParseNamedValues(const std::string& text, std::map<std::string, std::string>& out) {
+  std::map<std::string, std::string> parsed;
+  if (!text.empty()) {
+    for (absl::string_view item : absl::StrSplit(text, ',')) {
+      std::vector<std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+      if (kv.size() != 2 || kv[0].empty() || kv[1].empty()) return false;
+      parsed[kv[0]] = kv[1];
+    }
+  }
+  for (const auto& [name, value] : parsed) out[name] = value;
+  return true;
+}
+
+bool ParseNamedNumbers(const std::string& text, double min, double max, std::map<std::string, double>& out) {
+  std::map<std::string, std::string> values;
+  if (!ParseNamedValues(text, values)) return false;
+  std::map<std::string, double> parsed;
+  for (const auto& [name, text_value] : values) {
+    double value = 0;
+    if (!absl::SimpleAtod(text_value, &value) || value < min || value > max) return false;
+    parsed[name] = value;
+  }
+  for (const auto& [name, value] : parsed) out[name] = value;
+  return true;
+}
+
+absl::Status ValidateConfig(const ServiceConfig& config) {
+  if (config.service.empty()) return absl::InvalidArgumentError("service name is empty");
+  if (!IsHostPort(config.grpc_addr)) {
+    return absl::InvalidArgumentError(absl::StrCat("gRPC address must be host:port, got '", config.grpc_addr, "'"));
+  }
+  if (!IsHostPort(config.metrics_addr)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metrics address must be host:port, got '", config.metrics_addr, "'"));
+  }
+  if (!absl::StartsWith(config.nats_url, "nats://") && !absl::StartsWith(config.nats_url, "tls://")) {
+    return absl::InvalidArgumentError(absl::StrCat("NATS URL must start with nats:// or tls://, got '", config.nats_url, "'"));
+  }
+  if (config.nats_tls_cert_file.empty() != config.nats_tls_key_file.empty() ||
+      (!config.nats_tls_cert_file.empty() && config.nats_tls_ca_file.empty())) {
+    return absl::InvalidArgumentError(
+        "NATS mutual TLS needs the CA, the certificate and the key (ANKOMMEN_NATS_TLS_CA_FILE, _CERT_FILE, _KEY_FILE)");
+  }
+  if (!absl::StartsWith(config.redis_url, "redis://")) {
+    return absl::InvalidArgumentError(absl::StrCat("Redis URL must start with redis://, got '", config.redis_url, "'"));
+  }
+  if (config.auth != "off" && config.auth != "jwt") {
+    return absl::InvalidArgumentError(absl::StrCat("auth must be off or jwt, got '", config.auth, "'"));
+  }
+  if (config.auth == "jwt" && config.jwt_key_file.empty()) {
+    return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE)");
+  }
+  if (config.jwt_algorithm != "HS256" && config.jwt_algorithm != "RS256" && config.jwt_algorithm != "ES256") {
+    return absl::InvalidArgumentError(absl::StrCat("JWT algorithm must be HS256, RS256 or ES256, got '", config.jwt_algorithm, "'"));
+  }
+  if (config.clock != "system" && config.clock != "simulated") {
+    return absl::InvalidArgumentError(absl::StrCat("clock must be system or simulated, got '", config.clock, "'"));
+  }
+  static const char* kLevels[] = {"debug", "info", "warn", "error"};
+  bool level_ok = false;
+  for (const char* level : kLevels) level_ok = level_ok || config.log_level == level;
+  if (!level_ok) {
+    return absl::InvalidArgumentError(absl::StrCat("log level must be debug, info, warn or error, got '", config.log_level, "'"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ankommen

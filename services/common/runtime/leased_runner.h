@@ -1,0 +1,79 @@
+// A job that runs on one replica at a time — an allocation or placement run:
+// when woken, on a schedule and on demand, under a fenced lease (lease.h),
+// one run at a time in this process too, with the gauges refreshed after
+// every run (run_loop.h). A service's allocator derives from it and writes
+// only with the fencing token its run was given.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "store/lease.h"
+#include "observability/log.h"
+#include "runtime/run_loop.h"
+
+namespace ankommen {
+
+struct LeasedRunnerOptions {
+  RunLoop::Options loop;
+  absl::Duration lease_ttl = absl::Seconds(30);
+};
+
+class LeasedRunner {
+ public:
+  // name: the lease's name and the log's; refresh: the gauges.
+  LeasedRunner(RedisPool& redis, const KeySpace& keys, std::string name, std::string holder,
+               LeasedRunnerOptions options, std::function<absl::Status()> refresh)
+      : name_(std::move(name)),
+        lease_(redis, keys, name_, std::move(holder)),
+        options_(options),
+        loop_(options.loop, [this] { Scheduled(); },
+              [this, refresh = std::move(refresh)] {
+                if (auto s = refresh(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
+              }) {}
+  virtual ~LeasedRunner() { Stop(); }
+
+  void Start() { loop_.Start(); }
+  // Once: a derived destructor may come after main has closed Redis.
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    loop_.Stop();
+    (void)lease_.Release();
+  }
+  void Wake() { loop_.Wake(); }
+  void RefreshGaugesSoon() { loop_.RefreshSoon(); }
+
+ protected:
+  // Runs body(fence) holding the lease; ABORTED when another replica holds it.
+  template <typename Report, typename Body>
+  absl::StatusOr<Report> WithLease(Body body) {
+    std::lock_guard run(run_mutex_);
+    auto fence = lease_.Acquire(options_.lease_ttl);
+    if (!fence.ok()) return fence.status();
+    if (!fence->has_value()) return absl::AbortedError(name_ + " is running on another replica");
+    return body(**fence);
+  }
+
+  // A scheduled or woken run; its errors are logged.
+  virtual absl::Status RunScheduled() = 0;
+
+ private:
+  void Scheduled() {
+    if (auto s = RunScheduled(); !s.ok() && !absl::IsAborted(s)) {
+      log::Warn("run_failed", {{"job", name_}, {"error", s.message()}});
+    }
+  }
+
+  std::string name_;
+  Lease lease_;
+  LeasedRunnerOptions options_;
+  std::mutex run_mutex_;
+  RunLoop loop_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace ankommen

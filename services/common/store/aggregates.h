@@ -1,0 +1,74 @@
+// Loading protobuf aggregates stored by the outbox ({v, data} hashes): one,
+// or all that a per-partition index (a sorted set of ids) names, by pipeline.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "store/ids.h"
+#include "store/outbox.h"
+#include "store/redis.h"
+
+namespace ankommen {
+
+template <typename Record>
+struct Loaded {
+  Record record;
+  int64_t version = 0;
+};
+
+// The aggregate under `key`, or nullopt; DATA_LOSS when it does not parse.
+template <typename Record>
+absl::StatusOr<std::optional<Loaded<Record>>> LoadAggregate(Outbox& outbox, const std::string& key) {
+  auto stored = outbox.Load(key);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<Loaded<Record>>();
+  Loaded<Record> loaded;
+  if (!loaded.record.ParseFromString((*stored)->state)) {
+    return absl::DataLossError(absl::StrCat(key, " is stored unreadably"));
+  }
+  loaded.version = (*stored)->version;
+  return std::optional<Loaded<Record>>(std::move(loaded));
+}
+
+// Every aggregate named by the index `index_name` in all partitions; ids
+// become keys through key_of. Aggregates removed meanwhile are skipped.
+template <typename Record>
+absl::StatusOr<std::vector<Loaded<Record>>> LoadIndexed(RedisPool& redis, const KeySpace& keys,
+                                                        const std::string& index_name,
+                                                        const std::function<std::string(const std::string&)>& key_of) {
+  std::vector<std::vector<std::string>> ranges;
+  for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys.Key(p, index_name), "0", "-1"});
+  auto indexes = redis.Pipeline(ranges);
+  if (!indexes.ok()) return indexes.status();
+  std::vector<std::string> ids;
+  std::vector<std::vector<std::string>> gets;
+  for (const auto& index : *indexes) {
+    for (const auto& e : index.elements) {
+      ids.push_back(e.str);
+      gets.push_back({"HMGET", key_of(e.str), "v", "data"});
+    }
+  }
+  std::vector<Loaded<Record>> out;
+  if (gets.empty()) return out;
+  auto replies = redis.Pipeline(gets);
+  if (!replies.ok()) return replies.status();
+  out.reserve(replies->size());
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const auto& r = (*replies)[i];
+    if (r.elements.size() < 2 || r.elements[1].is_nil()) continue;
+    Loaded<Record> loaded;
+    if (!loaded.record.ParseFromString(r.elements[1].str) || !absl::SimpleAtoi(r.elements[0].str, &loaded.version)) {
+      return absl::DataLossError(absl::StrCat(ids[i], " is stored unreadably"));
+    }
+    out.push_back(std::move(loaded));
+  }
+  return out;
+}
+
+}  // namespace ankommen

@@ -1,0 +1,110 @@
+#include "store/command.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wrappers.pb.h>
+
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "store/ids.h"
+
+namespace ankommen {
+namespace {
+
+// Enough for heavy contention on one aggregate (many people accepting seats
+// of one course at once); more means something is looping.
+constexpr int kMaxAttempts = 30;
+
+// After a lost race: a short random pause, so the losers do not collide again in step.
+void BackOff(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  int max_us = 200 * std::min(attempt + 1, 10);
+  std::this_thread::sleep_for(std::chrono::microseconds(random() % static_cast<unsigned>(max_us)));
+}
+
+}  // namespace
+
+std::string Fingerprint(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
+}
+
+absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const char* scope,
+                                          const google::protobuf::Message& request,
+                                          const std::string& idempotency_key, const Decide& decide) {
+  const std::string key = outbox.keys().Idempotency(partition, scope, idempotency_key);
+  const std::string fingerprint = Fingerprint(request);
+  auto replay = [&](const PriorAnswer& prior) -> absl::StatusOr<CommandOutcome> {
+    if (prior.fingerprint != fingerprint) {
+      return absl::FailedPreconditionError("idempotency_key was already used for a different request");
+    }
+    return CommandOutcome{true, prior.response, ""};
+  };
+  auto prior = outbox.FindPrior(key);
+  if (!prior.ok()) return prior.status();
+  if (prior->has_value()) return replay(**prior);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const IdCause cause(key);  // every attempt mints the same ids
+    auto decision = decide();
+    if (!decision.ok()) return decision.status();
+    Commit& commit = decision->commit;
+    commit.partition = partition;
+    commit.idempotency_key = key;
+    commit.fingerprint = fingerprint;
+    commit.response = decision->record;
+    auto result = outbox.Apply(commit);
+    if (!result.ok()) return result.status();
+    switch (result->outcome) {
+      case CommitResult::Outcome::kCommitted:
+        return CommandOutcome{false, std::move(decision->record), std::move(decision->answer)};
+      case CommitResult::Outcome::kReplayed: return replay(result->prior);
+      case CommitResult::Outcome::kConflict: BackOff(attempt); continue;  // changed meanwhile: decide again
+    }
+  }
+  return absl::AbortedError("the data changed concurrently too often; retry the request");
+}
+
+absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide) {
+  // The key is the whole request: a record under it always matches.
+  google::protobuf::StringValue request;
+  request.set_value(key);
+  return RunCommand(outbox, partition, "inbox", request, key, decide);
+}
+
+absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message) {
+  if (!message.ParseFromString(event.payload)) {
+    return absl::InvalidArgumentError(absl::StrCat("unreadable ", event.event_type, " payload"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyChange(Outbox& outbox, int partition, const DecideChange& decide) {
+  const std::string change = ChildCause("change");
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const IdCause cause(change);  // every attempt mints the same ids
+    auto commit = decide();
+    if (!commit.ok()) return commit.status();
+    if (!commit->has_value()) return absl::OkStatus();
+    (*commit)->partition = partition;
+    auto result = outbox.Apply(**commit);
+    if (!result.ok()) return result.status();
+    if (result->outcome != CommitResult::Outcome::kConflict) return absl::OkStatus();
+    BackOff(attempt);
+  }
+  return absl::AbortedError("the data changed concurrently too often; retry");
+}
+
+}  // namespace ankommen

@@ -1,0 +1,59 @@
+// Runs a command once per idempotency key, on optimistic concurrency: the
+// decision is made on the current state and committed with its version; a
+// concurrent change makes it decide again on the new state; a retry with the
+// same key gets what the first call stored; the same key with a different
+// request is refused.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
+#include "store/outbox.h"
+
+namespace ankommen {
+
+// Identifies a request independent of field order (FNV-1a over the
+// deterministic serialisation). It is compared, never reversed.
+std::string Fingerprint(const google::protobuf::Message& message);
+
+struct Decision {
+  Commit commit;       // without partition and idempotency fields
+  std::string record;  // what the idempotency record keeps for a retry
+  std::string answer;  // what this call answers
+};
+
+struct CommandOutcome {
+  bool replayed = false;  // a retry: `record` is what the first call stored
+  std::string record;
+  std::string answer;     // empty when replayed
+};
+
+using Decide = std::function<absl::StatusOr<Decision>()>;
+
+absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const char* scope,
+                                          const google::protobuf::Message& request,
+                                          const std::string& idempotency_key, const Decide& decide);
+
+// Applies a consumed event's effect once: `key` names the event (and, when
+// one event changes several aggregates, which one); a redelivery finds the
+// inbox record and changes nothing (replayed).
+absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide);
+
+// An event's payload as its message; INVALID_ARGUMENT (dead-lettered at once) when it does not parse.
+absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message);
+
+// An event message (with EventMeta meta) for the outbox.
+template <typename Event>
+OutgoingEvent ToOutgoing(const char* subject, const Event& event) {
+  return {subject, event.meta().event_id(), Event::descriptor()->full_name(), event.SerializeAsString()};
+}
+
+// A change that is idempotent by its state (no record): decide returns
+// nullopt when there is nothing (more) to do. Retries on concurrent changes.
+using DecideChange = std::function<absl::StatusOr<std::optional<Commit>>()>;
+absl::Status ApplyChange(Outbox& outbox, int partition, const DecideChange& decide);
+
+}  // namespace ankommen

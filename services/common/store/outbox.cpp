@@ -1,0 +1,267 @@
+#include "store/outbox.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "store/redis.h"
+
+namespace ankommen {
+namespace {
+
+// KEYS: aggregate, idempotency record, outbox stream, then index keys.
+// An empty fingerprint means no idempotency record (KEYS[2] is then unused).
+// ARGV: expected version, state, idempotency ttl (s), fingerprint, response,
+//       event count, then subject/id/type/payload per event,
+//       index op count, then kind/key number/member/score per op, then '1'
+//       when the aggregate is an erased record's marker (it expires then).
+// Everything is read and checked before the first write: Redis does not roll
+// back a script that fails half-way.
+const LuaScript kCommitScript{"commit", R"lua(
+local keyed = ARGV[4] ~= ''
+if keyed then
+  local prior = redis.call('HMGET', KEYS[2], 'fp', 'resp')
+  if prior[1] then return {'replay', prior[1], prior[2]} end
+end
+local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if version ~= tonumber(ARGV[1]) then return {'conflict', tostring(version)} end
+local n_events = tonumber(ARGV[6])
+local at = 7 + 4 * n_events
+local n_ops = tonumber(ARGV[at])
+local ops = {}
+for i = 1, n_ops do
+  local base = at + 1 + 4 * (i - 1)
+  local key = KEYS[tonumber(ARGV[base + 1])]
+  if not key then return redis.error_reply('CHECK: index op names a key that was not passed') end
+  ops[i] = {ARGV[base], key, ARGV[base + 2], ARGV[base + 3]}
+end
+local marker = ARGV[at + 1 + 4 * n_ops] == '1'
+version = version + 1
+redis.call('HSET', KEYS[1], 'v', version, 'data', ARGV[2])
+if marker then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3])) end
+for i = 1, n_events do
+  local b = 7 + 4 * (i - 1)
+  redis.call('XADD', KEYS[3], '*', 'subject', ARGV[b], 'id', ARGV[b + 1], 'type', ARGV[b + 2], 'payload', ARGV[b + 3])
+end
+for _, op in ipairs(ops) do
+  if op[1] == 'set' then redis.call('SET', op[2], op[3])
+  elseif op[1] == 'setex' then redis.call('SET', op[2], op[3], 'EX', tonumber(op[4]))
+  elseif op[1] == 'del' then redis.call('DEL', op[2])
+  elseif op[1] == 'zadd' then redis.call('ZADD', op[2], op[4], op[3])
+  elseif op[1] == 'zrem' then redis.call('ZREM', op[2], op[3])
+  elseif op[1] == 'xadd' then
+    local fields = {}
+    for part in string.gmatch(op[3], '([^\31]*)\31') do fields[#fields + 1] = part end
+    redis.call('XADD', op[2], '*', unpack(fields))
+  end
+end
+if keyed then
+  redis.call('HSET', KEYS[2], 'fp', ARGV[4], 'resp', ARGV[5])
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+end
+return {'ok', tostring(version)}
+)lua"};
+
+const char* KindName(IndexOp::Kind kind) {
+  switch (kind) {
+    case IndexOp::Kind::kSet: return "set";
+    case IndexOp::Kind::kSetExpiring: return "setex";
+    case IndexOp::Kind::kDelete: return "del";
+    case IndexOp::Kind::kSortedAdd: return "zadd";
+    case IndexOp::Kind::kSortedRemove: return "zrem";
+    case IndexOp::Kind::kStreamAppend: return "xadd";
+  }
+  return "";
+}
+
+}  // namespace
+
+IndexOp IndexOp::StreamAppend(std::string key, const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string packed;
+  auto append = [&packed](const std::string& text) {
+    for (char c : text) packed.push_back(c == '\x1f' ? ' ' : c);
+    packed.push_back('\x1f');
+  };
+  for (const auto& [field, value] : fields) {
+    append(field);
+    append(value);
+  }
+  return {Kind::kStreamAppend, std::move(key), std::move(packed)};
+}
+
+absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
+  if (commit.idempotency_key.empty() != commit.fingerprint.empty()) {
+    return absl::InternalError("a commit needs both an idempotency key and a fingerprint, or neither");
+  }
+  const std::string& record = commit.idempotency_key.empty() ? commit.aggregate_key : commit.idempotency_key;
+  std::vector<std::string> keys = {commit.aggregate_key, record, keys_.Outbox(commit.partition)};
+  std::vector<std::string> args = {std::to_string(commit.expected_version), commit.state,
+                                   std::to_string(absl::ToInt64Seconds(commit.idempotency_ttl)),
+                                   commit.fingerprint, commit.response, std::to_string(commit.events.size())};
+  for (const auto& e : commit.events) {
+    args.insert(args.end(), {e.subject, e.event_id, e.event_type, e.payload});
+  }
+  args.push_back(std::to_string(commit.index_ops.size()));
+  for (const auto& op : commit.index_ops) {
+    keys.push_back(op.key);
+    args.insert(args.end(), {KindName(op.kind), std::to_string(keys.size()), op.member, absl::StrFormat("%.17g", op.score)});
+  }
+  args.push_back(commit.erased_marker ? "1" : "0");
+  auto reply = redis_.Eval(kCommitScript, keys, args);
+  if (!reply.ok()) return reply.status();
+  if (reply->type != RedisReply::Type::kArray || reply->elements.size() < 2) {
+    return absl::InternalError("commit script gave an unexpected reply");
+  }
+  const std::string& tag = reply->elements[0].str;
+  CommitResult result;
+  if (tag == "replay") {
+    result.outcome = CommitResult::Outcome::kReplayed;
+    result.prior = {reply->elements[1].str, reply->elements.size() > 2 ? reply->elements[2].str : ""};
+    return result;
+  }
+  if (!absl::SimpleAtoi(reply->elements[1].str, &result.version)) {
+    return absl::InternalError("commit script gave a bad version");
+  }
+  if (tag == "conflict") {
+    result.outcome = CommitResult::Outcome::kConflict;
+    return result;
+  }
+  if (!commit.events.empty() && wake_) wake_();
+  return result;
+}
+
+absl::StatusOr<std::optional<PriorAnswer>> Outbox::FindPrior(const std::string& idempotency_key) {
+  auto reply = redis_.Command({"HMGET", idempotency_key, "fp", "resp"});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() < 2 || reply->elements[0].is_nil()) return std::optional<PriorAnswer>();
+  return std::optional<PriorAnswer>(PriorAnswer{reply->elements[0].str, reply->elements[1].str});
+}
+
+absl::StatusOr<std::optional<StoredAggregate>> Outbox::Load(const std::string& aggregate_key) {
+  auto reply = redis_.Command({"HMGET", aggregate_key, "v", "data"});
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() < 2 || reply->elements[0].is_nil()) return std::optional<StoredAggregate>();
+  StoredAggregate stored;
+  if (!absl::SimpleAtoi(reply->elements[0].str, &stored.version)) {
+    return absl::InternalError(absl::StrCat("stored aggregate has a bad version"));
+  }
+  stored.state = reply->elements[1].str;
+  return std::optional<StoredAggregate>(std::move(stored));
+}
+
+struct OutboxInstruments {
+  explicit OutboxInstruments(prometheus::Registry& registry)
+      : pending(prometheus::BuildGauge()
+                    .Name("ankommen_outbox_pending_events")
+                    .Help("Events written with their state and not yet published")
+                    .Register(registry)
+                    .Add({})),
+        relayed(prometheus::BuildCounter()
+                    .Name("ankommen_outbox_relayed_total")
+                    .Help("Events moved from the outbox to JetStream")
+                    .Register(registry)
+                    .Add({})),
+        failures(prometheus::BuildCounter()
+                     .Name("ankommen_outbox_relay_failures_total")
+                     .Help("Relay passes that stopped on an error (NATS or Redis unavailable)")
+                     .Register(registry)
+                     .Add({})) {}
+  prometheus::Gauge& pending;
+  prometheus::Counter& relayed;
+  prometheus::Counter& failures;
+};
+
+OutboxRelay::OutboxRelay(RedisPool& redis, Bus& bus, KeySpace keys, Metrics* metrics)
+    : redis_(redis), bus_(bus), keys_(std::move(keys)) {
+  static Metrics unregistered;
+  instruments_ = std::make_unique<OutboxInstruments>(metrics ? metrics->registry() : unregistered.registry());
+}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+void OutboxRelay::Start(absl::Duration poll_interval) {
+  thread_ = std::thread([this, poll_interval] { Run(poll_interval); });
+}
+
+void OutboxRelay::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxRelay::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void OutboxRelay::Run(absl::Duration poll_interval) {
+  absl::Duration backoff = absl::ZeroDuration();
+  while (!stopping_) {
+    auto drained = DrainOnce();
+    if (drained.ok()) {
+      backoff = absl::ZeroDuration();
+    } else {
+      instruments_->failures.Increment();
+      backoff = std::min(absl::Seconds(10), std::max(absl::Milliseconds(200), backoff * 2));
+      log::Warn("outbox_relay_failed", {{"error", drained.status().message()},
+                                        {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    }
+    if (drained.ok() && *drained > 0) continue;  // more may be waiting
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, absl::ToChronoMilliseconds(backoff > absl::ZeroDuration() ? backoff : poll_interval),
+                   [&] { return woken_ || stopping_.load(); });
+    woken_ = false;
+  }
+  // Publish what the last requests wrote before the process goes.
+  (void)DrainOnce();
+}
+
+absl::StatusOr<int> OutboxRelay::DrainOnce() {
+  int published = 0;
+  for (int p = 0; p < kPartitions; ++p) {
+    const std::string stream = keys_.Outbox(p);
+    auto entries = redis_.Command({"XRANGE", stream, "-", "+", "COUNT", "100"});
+    if (!entries.ok()) return entries.status();
+    for (const auto& entry : entries->elements) {
+      if (entry.elements.size() < 2) continue;
+      const std::string& entry_id = entry.elements[0].str;
+      OutgoingEvent event;
+      const auto& fields = entry.elements[1].elements;
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        const std::string& name = fields[i].str;
+        const std::string& value = fields[i + 1].str;
+        if (name == "subject") event.subject = value;
+        else if (name == "id") event.event_id = value;
+        else if (name == "type") event.event_type = value;
+        else if (name == "payload") event.payload = value;
+      }
+      if (auto s = bus_.Publish(event); !s.ok()) return s;
+      // Only now: a crash before this line publishes the event again, and
+      // JetStream drops it as a duplicate by its Nats-Msg-Id.
+      if (auto del = redis_.Command({"XDEL", stream, entry_id}); !del.ok()) return del.status();
+      instruments_->relayed.Increment();
+      ++published;
+    }
+  }
+  if (auto pending = Pending(); pending.ok()) instruments_->pending.Set(static_cast<double>(*pending));
+  return published;
+}
+
+absl::StatusOr<int64_t> OutboxRelay::Pending() {
+  std::vector<std::vector<std::string>> commands;
+  for (int p = 0; p < kPartitions; ++p) commands.push_back({"XLEN", keys_.Outbox(p)});
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  int64_t total = 0;
+  for (const auto& r : *replies) total += r.integer;
+  return total;
+}
+
+}  // namespace ankommen

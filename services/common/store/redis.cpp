@@ -1,0 +1,264 @@
+#include "store/redis.h"
+
+#include <hiredis/hiredis.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace ankommen {
+
+struct RedisPool::Conn {
+  redisContext* ctx = nullptr;
+  ~Conn() {
+    if (ctx != nullptr) redisFree(ctx);
+  }
+  bool broken() const { return ctx == nullptr || ctx->err != 0; }
+};
+
+namespace {
+
+RedisReply Copy(const redisReply* r) {
+  RedisReply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::kString;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::kStatus;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::kInteger;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::kArray;
+      out.elements.reserve(r->elements);
+      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Copy(r->element[i]));
+      break;
+    default:
+      out.type = RedisReply::Type::kNil;
+  }
+  return out;
+}
+
+// Converts a reply (or its absence) into a value or a status; frees it.
+absl::StatusOr<RedisReply> Take(redisContext* ctx, redisReply* reply) {
+  if (reply == nullptr) {
+    return absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr[0] ? ctx->errstr : "connection lost"));
+  }
+  if (reply->type == REDIS_REPLY_ERROR) {
+    std::string message(reply->str, reply->len);
+    freeReplyObject(reply);
+    // Scripts raise domain failures as "ERR … user_script … CHECK: <message>".
+    if (auto pos = message.find("CHECK: "); pos != std::string::npos) {
+      return absl::FailedPreconditionError(message.substr(pos + 7));
+    }
+    if (absl::StartsWith(message, "NOSCRIPT")) return absl::NotFoundError(message);
+    return absl::InternalError(absl::StrCat("redis: ", message));
+  }
+  RedisReply out = Copy(reply);
+  freeReplyObject(reply);
+  return out;
+}
+
+std::vector<const char*> ArgvPointers(const std::vector<std::string>& argv, std::vector<size_t>& lens) {
+  std::vector<const char*> ptrs;
+  ptrs.reserve(argv.size());
+  lens.clear();
+  for (const auto& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return ptrs;
+}
+
+}  // namespace
+
+absl::StatusOr<RedisEndpoint> ParseRedisUrl(const std::string& url) {
+  constexpr absl::string_view kScheme = "redis://";
+  if (!absl::StartsWith(url, kScheme)) return absl::InvalidArgumentError("Redis URL must start with redis://");
+  std::string rest = url.substr(kScheme.size());
+  RedisEndpoint ep;
+  if (auto at = rest.rfind('@'); at != std::string::npos) {
+    std::string userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    auto colon = userinfo.find(':');
+    if (colon == std::string::npos) return absl::InvalidArgumentError("Redis URL: user without password");
+    ep.user = userinfo.substr(0, colon);
+    ep.password = userinfo.substr(colon + 1);
+    if (ep.password.empty()) return absl::InvalidArgumentError("Redis URL: empty password");
+  }
+  if (auto slash = rest.find('/'); slash != std::string::npos) {
+    std::string db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty() && !absl::SimpleAtoi(db, &ep.db)) return absl::InvalidArgumentError("Redis URL: bad db number");
+  }
+  auto colon = rest.rfind(':');
+  ep.host = rest.substr(0, colon);
+  if (colon != std::string::npos && !absl::SimpleAtoi(rest.substr(colon + 1), &ep.port)) {
+    return absl::InvalidArgumentError("Redis URL: bad port");
+  }
+  if (ep.host.empty()) return absl::InvalidArgumentError("Redis URL: no host");
+  return ep;
+}
+
+RedisPool::RedisPool(RedisEndpoint endpoint, absl::Duration timeout)
+    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+
+RedisPool::~RedisPool() = default;
+
+absl::StatusOr<std::unique_ptr<RedisPool>> RedisPool::Connect(const std::string& url, int size,
+                                                              absl::Duration timeout) {
+  auto ep = ParseRedisUrl(url);
+  if (!ep.ok()) return ep.status();
+  return Connect(*ep, size, timeout);
+}
+
+absl::StatusOr<std::unique_ptr<RedisPool>> RedisPool::Connect(const RedisEndpoint& endpoint, int size,
+                                                              absl::Duration timeout) {
+  std::unique_ptr<RedisPool> pool(new RedisPool(endpoint, timeout));
+  pool->size_ = size;
+  for (int i = 0; i < size; ++i) {
+    auto conn = pool->Dial();
+    if (!conn.ok()) return conn.status();
+    pool->idle_.push_back(std::move(*conn));
+  }
+  return pool;
+}
+
+absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Dial() {
+  timeval tv = absl::ToTimeval(timeout_);
+  auto conn = std::make_unique<Conn>();
+  conn->ctx = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
+  if (conn->ctx == nullptr || conn->ctx->err != 0) {
+    return absl::UnavailableError(absl::StrCat("redis ", endpoint_.host, ":", endpoint_.port, ": ",
+                                               conn->ctx ? conn->ctx->errstr : "out of memory"));
+  }
+  redisSetTimeout(conn->ctx, tv);
+  if (!endpoint_.password.empty()) {
+    auto r = endpoint_.user.empty()
+                 ? Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s", endpoint_.password.c_str())))
+                 : Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s %s", endpoint_.user.c_str(),
+                                                                         endpoint_.password.c_str())));
+    // Never the password in the message.
+    if (!r.ok()) return absl::PermissionDeniedError(absl::StrCat("redis: authentication as '", endpoint_.user, "' refused"));
+  }
+  if (endpoint_.db != 0) {
+    auto r = Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "SELECT %d", endpoint_.db)));
+    if (!r.ok()) return r.status();
+  }
+  return conn;
+}
+
+absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Acquire() {
+  std::unique_ptr<Conn> conn;
+  {
+    std::unique_lock lock(mutex_);
+    // Take an idle connection, or dial a new one while fewer than size_ are out.
+    available_.wait(lock, [&] { return !idle_.empty() || outstanding_ < size_; });
+    ++outstanding_;
+    if (!idle_.empty()) {
+      conn = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (conn == nullptr || conn->broken()) {
+    auto dialled = Dial();
+    if (!dialled.ok()) {
+      Release(nullptr);
+      return dialled.status();
+    }
+    conn = std::move(*dialled);
+  }
+  return conn;
+}
+
+void RedisPool::Release(std::unique_ptr<Conn> conn) {
+  {
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+    // A broken connection is dropped; the next Acquire dials a new one.
+    if (conn != nullptr && !conn->broken()) idle_.push_back(std::move(conn));
+  }
+  available_.notify_one();
+}
+
+absl::StatusOr<RedisReply> RedisPool::Command(const std::vector<std::string>& argv) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  std::vector<size_t> lens;
+  auto ptrs = ArgvPointers(argv, lens);
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv((*conn)->ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
+  auto result = Take((*conn)->ctx, reply);
+  Release(std::move(*conn));
+  return result;
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisPool::Pipeline(const std::vector<std::vector<std::string>>& commands) {
+  auto conn = Acquire();
+  if (!conn.ok()) return conn.status();
+  redisContext* ctx = (*conn)->ctx;
+  std::vector<size_t> lens;
+  for (const auto& argv : commands) {
+    auto ptrs = ArgvPointers(argv, lens);
+    redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  }
+  std::vector<RedisReply> replies;
+  absl::Status first_error;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx, &raw) != REDIS_OK) {
+      first_error = absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr));
+      break;
+    }
+    auto r = Take(ctx, static_cast<redisReply*>(raw));
+    if (!r.ok()) {
+      if (first_error.ok()) first_error = r.status();
+      replies.emplace_back();
+    } else {
+      replies.push_back(std::move(*r));
+    }
+  }
+  Release(std::move(*conn));
+  if (!first_error.ok()) return first_error;
+  return replies;
+}
+
+absl::StatusOr<std::string> RedisPool::ShaOf(const LuaScript& script) {
+  {
+    std::lock_guard lock(sha_mutex_);
+    if (auto it = sha_by_source_.find(script.source); it != sha_by_source_.end()) return it->second;
+  }
+  auto loaded = Command({"SCRIPT", "LOAD", script.source});
+  if (!loaded.ok()) return loaded.status();
+  std::lock_guard lock(sha_mutex_);
+  sha_by_source_[script.source] = loaded->str;
+  return loaded->str;
+}
+
+absl::StatusOr<RedisReply> RedisPool::Eval(const LuaScript& script, const std::vector<std::string>& keys,
+                                           const std::vector<std::string>& args) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto sha = ShaOf(script);
+    if (!sha.ok()) return sha.status();
+    std::vector<std::string> argv;
+    argv.reserve(3 + keys.size() + args.size());
+    argv.push_back("EVALSHA");
+    argv.push_back(*sha);
+    argv.push_back(std::to_string(keys.size()));
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto reply = Command(argv);
+    if (reply.ok() || reply.status().code() != absl::StatusCode::kNotFound) return reply;
+    // The server restarted or was flushed: load the script again.
+    std::lock_guard lock(sha_mutex_);
+    sha_by_source_.erase(script.source);
+  }
+  return absl::InternalError(absl::StrCat("redis: script ", script.name, " could not be loaded"));
+}
+
+}  // namespace ankommen

@@ -1,0 +1,112 @@
+#include "text/field_checks.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "text/utf8.h"
+
+namespace ankommen {
+namespace {
+
+bool HasControlChars(const std::string& text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) return true;
+  }
+  return false;
+}
+
+bool IsBlank(const std::string& text) {
+  for (unsigned char c : text) {
+    if (!absl::ascii_isspace(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void CheckText(Violations& v, const std::string& field, const std::string& text, bool required, size_t max_chars) {
+  // UTF-8 is already checked when the request is parsed; this catches the rest.
+  if (text.size() > max_chars * 4 || Utf8Length(text) > max_chars) {
+    v.Add(field, absl::StrCat("is longer than ", max_chars, " characters"));
+  } else if (required && IsBlank(text)) {
+    v.Add(field, "is required");
+  } else if (HasControlChars(text)) {
+    v.Add(field, "contains control characters");
+  } else if (!IsValidUtf8(text)) {
+    v.Add(field, "is not valid UTF-8 text");
+  }
+}
+
+bool IsLowerAlpha(const std::string& s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (char c : s) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
+bool IsDigits(const std::string& s, size_t n) {
+  if (s.size() != n) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+void CheckIdempotencyKey(Violations& v, const std::string& key) {
+  if (key.empty()) {
+    v.Add("idempotency_key", "is required: a retry with the same key returns the first answer");
+    return;
+  }
+  if (key.size() > kMaxIdempotencyKeyLength) {
+    v.Add("idempotency_key", absl::StrCat("is longer than ", kMaxIdempotencyKeyLength, " characters"));
+    return;
+  }
+  for (unsigned char c : key) {
+    if (c <= 0x20 || c >= 0x7F) {
+      v.Add("idempotency_key", "must be printable ASCII without spaces");
+      return;
+    }
+  }
+}
+
+void CheckEnum(Violations& v, const std::string& field, int value, bool (*is_valid)(int), bool required) {
+  if (!is_valid(value)) {
+    v.Add(field, absl::StrCat("has unknown value ", value));
+  } else if (required && value == 0) {
+    v.Add(field, "is required");
+  }
+}
+
+void CheckSocialArea(Violations& v, const std::string& field, const std::string& area) {
+  CheckText(v, field, area, /*required=*/true, 64);
+  if (area.find_first_of(":{}*?[]") != std::string::npos) v.Add(field, "may not contain : { } * ? [ ]");
+}
+
+void CheckCoordinates(Violations& v, const std::string& prefix, double lat, double lon) {
+  if (!std::isfinite(lat) || lat < -90 || lat > 90) v.Add(prefix + "lat", "must be a latitude from -90 to 90");
+  if (!std::isfinite(lon) || lon < -180 || lon > 180) v.Add(prefix + "lon", "must be a longitude from -180 to 180");
+}
+
+bool ParseIsoDate(const std::string& text, absl::CivilDay& day) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  int y = std::stoi(text.substr(0, 4));
+  int m = std::stoi(text.substr(5, 2));
+  int d = std::stoi(text.substr(8, 2));
+  absl::CivilDay parsed(y, m, d);
+  // CivilDay normalises 2023-02-30 to March: a real date survives unchanged.
+  if (parsed.year() != y || parsed.month() != m || parsed.day() != d) return false;
+  day = parsed;
+  return true;
+}
+
+std::string FormatIsoDate(absl::CivilDay day) {
+  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+}
+
+}  // namespace ankommen

@@ -1,0 +1,38 @@
+// Checks of request fields that every service's validation shares: free
+// text, idempotency keys, enums, social areas, dates and coordinates. Each
+// adds a violation naming the field (status.h) and never throws.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "grpc/status.h"
+
+namespace ankommen {
+
+inline constexpr size_t kMaxIdempotencyKeyLength = 128;
+
+// A free-text field: at most max_chars code points, no control characters.
+void CheckText(Violations& v, const std::string& field, const std::string& text, bool required, size_t max_chars);
+
+// Printable ASCII, 1 to kMaxIdempotencyKeyLength characters.
+void CheckIdempotencyKey(Violations& v, const std::string& key);
+
+// A protobuf enum value: known, and not UNSPECIFIED (0) when required.
+void CheckEnum(Violations& v, const std::string& field, int value, bool (*is_valid)(int), bool required);
+
+// A social area name (Sozialraum); it becomes part of Redis keys and metric labels.
+void CheckSocialArea(Violations& v, const std::string& field, const std::string& area);
+
+// A latitude and longitude that exist.
+void CheckCoordinates(Violations& v, const std::string& prefix, double lat, double lon);
+
+bool IsLowerAlpha(const std::string& s, size_t min, size_t max);
+bool IsDigits(const std::string& s, size_t n);
+
+// "YYYY-MM-DD" that is a real calendar date.
+bool ParseIsoDate(const std::string& text, absl::CivilDay& day);
+std::string FormatIsoDate(absl::CivilDay day);
+
+}  // namespace ankommen
