@@ -256,7 +256,7 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();
-    if (pass == Pass::kFirst) report.set_solver(solver_name);
+    if (pass == Pass::kFirst) report.set_solver(solution->solver);
 
     for (const auto& p : solution->placements) {
       if (p.place < 0) continue;

@@ -100,7 +100,7 @@ absl::Status Allocator::Allocate(int64_t fence, v1::RunAllocationResponse& repor
   if (!solver.ok()) return solver.status();
   auto solution = (*solver)->Solve(problem);
   if (!solution.ok()) return solution.status();
-  report.set_solver(solver_name);
+  report.set_solver(solution->solver);
 
   const int64_t now = absl::ToUnixSeconds(housing_.clock().Now());
   for (const auto& p : solution->placements) {

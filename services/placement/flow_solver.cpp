@@ -398,7 +398,8 @@ absl::StatusOr<Solution> FlowSolver::Solve(const Problem& problem, SolveTimings*
     AugmentAfterAggregation(problem, ranges, place_of);
     RepairAfterAggregation(problem, objective, ranges, place_of);
   }
-  Solution s = internal::Finish(problem, objective, name(), place_of, 0, !aggregated);
+  // Merged demands make the answer near-optimal, not optimal: it says so by name.
+  Solution s = internal::Finish(problem, objective, aggregated ? "flow_merged" : name(), place_of, 0, !aggregated);
   if (timings) {
     timings->build_seconds = build;
     timings->solve_seconds = solve;  // summed over regions: CPU time of LEMON

@@ -50,6 +50,8 @@ class Solver {
 
 // "fcfs": today's practice: longest wait first, nearest place with room. The baseline.
 // "flow": optimal for one-unit demands (seat, optionally childcare): LEMON network simplex.
+//         A region above aggregate_min_demands is solved with merged demands:
+//         the solution then names itself "flow_merged" and is not optimal.
 // "group": groups kept together: COIN-OR CBC with a time limit, started from
 //          the best heuristic answer, run only while that is further than
 //          relative_gap from the LP bound, which it reports.

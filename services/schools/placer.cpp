@@ -218,7 +218,7 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();
-    report.set_solver(solver_name);
+    report.set_solver(solution->solver);
     const int left_waiting = LeftWaitingWithSeatInReach(problem, *solution, kLongSchoolWaitDays, rejected_for);
     schools_.SetLeftWaiting(TypeLabel(type), left_waiting);
     report.set_left_waiting_with_seat_in_reach(report.left_waiting_with_seat_in_reach() + left_waiting);

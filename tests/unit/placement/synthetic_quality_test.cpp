@@ -27,6 +27,8 @@ TEST(AggregationTest, StaysCloseToTheOptimumAndKeepsPriorities) {
   ASSERT_TRUE(Verify(p, *merged).ok());
   EXPECT_TRUE(exact->optimal);
   EXPECT_FALSE(merged->optimal);
+  EXPECT_EQ(exact->solver, "flow");
+  EXPECT_EQ(merged->solver, "flow_merged") << "near-optimal says so by name";
   // Pooling the members' reach can cost a few places (bench/README.md: 0.08 %
   // at state scale), never the lead over today's practice.
   auto fcfs = (*MakeSolver("fcfs"))->Solve(p);
