@@ -2,6 +2,10 @@
 // synthetic districts. The flow solver's reductions: solving regions apart
 // and merging nearly interchangeable people must keep priorities exact and
 // stay close to the exact optimum.
+#include <functional>
+#include <numeric>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "objective.h"
@@ -59,6 +63,20 @@ TEST(AggregationTest, RegionsAreSolvedApartWithTheSameResult) {
   bench::Scale scale;
   ASSERT_TRUE(bench::ScaleByName("district", scale));
   Problem p = bench::CourseProblem(scale, 3);
+  // The problem has regions that cannot reach each other (Alpha and general
+  // courses), counted here apart from the solver: else one thread or two
+  // would solve the same single region and this test could not fail.
+  std::vector<int32_t> parent(p.demands.size() + p.places.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  std::function<int32_t(int32_t)> root = [&](int32_t x) {
+    return parent[static_cast<size_t>(x)] == x ? x : parent[static_cast<size_t>(x)] = root(parent[static_cast<size_t>(x)]);
+  };
+  for (const auto& c : p.candidates) {
+    parent[static_cast<size_t>(root(c.demand))] = root(static_cast<int32_t>(p.demands.size()) + c.place);
+  }
+  std::set<int32_t> regions;
+  for (const auto& c : p.candidates) regions.insert(root(c.demand));
+  ASSERT_GE(regions.size(), 2u);
   SolverOptions one, two;
   one.threads = 1;
   two.threads = 2;
