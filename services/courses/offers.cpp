@@ -1,0 +1,172 @@
+// Offers: accepted or declined by the person, and a request following its course's seat change.
+#include "courses.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/registry/v1/events.pb.h"
+#include "store/command.h"
+#include "domain/course_rules.h"
+#include "domain/events.h"
+#include "domain/learner_rules.h"
+#include "domain/validation.h"
+#include "domain/waitlist.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "bus/streams.h"
+#include "courses_internal.h"
+#include "waiting_view.h"
+
+namespace ankommen::courses {
+
+namespace rv1 = ::ankommen::registry::v1;
+
+// ---------------------------------------------------------------- offers
+
+absl::Status Courses::AcceptOffer(const v1::AcceptOfferRequest& request, v1::AcceptOfferResponse& response,
+                                  const RequestContext& rc) {
+  if (auto s = ValidateOfferAnswer(request.idempotency_key(), request.offer_id()); !s.ok()) return s;
+  return DecideOnOffer(request.offer_id(), "accept", request, request.idempotency_key(), true, rc,
+                       *response.mutable_request());
+}
+
+absl::Status Courses::DeclineOffer(const v1::DeclineOfferRequest& request, v1::DeclineOfferResponse& response,
+                                   const RequestContext& rc) {
+  if (auto s = ValidateOfferAnswer(request.idempotency_key(), request.offer_id()); !s.ok()) return s;
+  return DecideOnOffer(request.offer_id(), "decline", request, request.idempotency_key(), false, rc,
+                       *response.mutable_request());
+}
+
+absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* scope,
+                                    const google::protobuf::Message& request, const std::string& idempotency_key,
+                                    bool accept, const RequestContext& rc, v1::SeatRequest& answer) {
+  auto course_id = store_.FindOfferCourse(offer_id);
+  if (!course_id.ok()) return course_id.status();
+  if (!course_id->has_value()) return absl::NotFoundError(absl::StrCat("offer ", offer_id, " not found"));
+  v1::CourseType type = v1::COURSE_TYPE_UNSPECIFIED;
+  std::string area;
+  auto outcome = RunCommand(store_.outbox(), PartitionOfId(offer_id), scope, request, idempotency_key,
+                            [&]() -> absl::StatusOr<Decision> {
+    auto loaded = LoadExistingCourse(**course_id);
+    if (!loaded.ok()) return loaded.status();
+    v1::CourseRecord record = std::move(loaded->record);
+    const v1::Course& c = record.course();
+    type = c.course_type();
+    area = c.location().social_area();
+    auto hold = accept ? Accept(record, offer_id, clock_.Now()) : Release(record, offer_id);
+    if (!hold.ok()) return hold.status();
+    Decision d;
+    d.commit.aggregate_key = store_.CourseKey(**course_id);
+    d.commit.expected_version = loaded->version;
+    d.commit.state = record.SerializeAsString();
+    const auto closed = accept ? v1::OFFER_OUTCOME_ACCEPTED : v1::OFFER_OUTCOME_DECLINED;
+    d.commit.events.push_back(OfferClosedEvent(*hold, c, closed, Meta(rc)));
+    if (accept) {
+      v1::EnrolmentStarted started;
+      *started.mutable_meta() = Meta(rc);
+      started.set_person_id(hold->person_id());
+      started.set_course_id(c.course_id());
+      started.set_course_type(c.course_type());
+      started.set_start_date(c.start_date());
+      started.set_course_title(c.title());
+      absl::CivilDay asked;
+      if (ParseIsoDate(hold->requested_on(), asked)) started.set_wait_days(static_cast<int32_t>(Today() - asked));
+      d.commit.events.push_back(ToOutgoing(streams::kEnrolmentStarted, started));
+    }
+    d.record = hold->SerializeAsString();  // ids only
+    return d;
+  });
+  if (!outcome.ok()) return outcome.status();
+  v1::Hold hold;
+  if (!hold.ParseFromString(outcome->record)) return absl::InternalError("answer is unreadable");
+  if (!outcome->replayed) {
+    CountOfferOutcome(type, accept ? "accepted" : "declined");
+    absl::CivilDay asked;
+    if (accept && ParseIsoDate(hold.requested_on(), asked)) {
+      instruments_->wait_days_vec.With({TypeLabel(type), area}, WaitBuckets())
+          .Observe(static_cast<double>(Today() - asked));
+    }
+    Changed(/*allocate=*/!accept);  // a declined seat is free
+  }
+  // Also on a retry: the request follows the seat (idempotent).
+  if (auto s = FollowHold(hold, accept ? HoldChange::kEnrolled : HoldChange::kDeclined, **course_id); !s.ok()) {
+    return s;
+  }
+  auto current = CurrentRequest(hold.person_id(), hold.request_id());
+  if (!current.ok()) return current.status();
+  answer = std::move(*current);
+  return absl::OkStatus();
+}
+
+absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const std::string& course_id,
+                                 const std::string& reached_level) {
+  const std::string& person_id = hold.person_id();
+  return ApplyChange(store_.outbox(), PartitionOfId(person_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto loaded = store_.LoadLearner(person_id);
+    if (!loaded.ok()) return loaded.status();
+    const bool gone = !loaded->has_value() || (*loaded)->record.erased();
+    v1::LearnerRecord learner = gone ? v1::LearnerRecord() : std::move((*loaded)->record);
+    v1::SeatRequest* r = gone ? nullptr : FindRequest(learner, hold.request_id());
+    if (r == nullptr) {
+      if (change == HoldChange::kOffered) return absl::FailedPreconditionError("the request is gone");
+      return std::optional<Commit>();
+    }
+    const int64_t now = absl::ToUnixSeconds(clock_.Now());
+    switch (change) {
+      case HoldChange::kOffered:
+        if (r->status() == v1::REQUEST_STATUS_OFFERED && r->offer().offer_id() == hold.offer_id()) {
+          return std::optional<Commit>();
+        }
+        if (r->status() != v1::REQUEST_STATUS_WAITING) {
+          return absl::FailedPreconditionError(absl::StrCat("the request is ", v1::RequestStatus_Name(r->status())));
+        }
+        r->set_status(v1::REQUEST_STATUS_OFFERED);
+        r->mutable_offer()->set_offer_id(hold.offer_id());
+        r->mutable_offer()->set_course_id(course_id);
+        *r->mutable_offer()->mutable_offered_at() = ToTimestamp(hold.offered_at());
+        *r->mutable_offer()->mutable_deadline() = ToTimestamp(hold.deadline());
+        break;
+      case HoldChange::kEnrolled:
+        if (r->status() == v1::REQUEST_STATUS_ENROLLED && r->course_id() == course_id) return std::optional<Commit>();
+        r->set_status(v1::REQUEST_STATUS_ENROLLED);
+        r->set_course_id(course_id);
+        r->clear_offer();
+        break;
+      case HoldChange::kDeclined:
+      case HoldChange::kLapsed:
+      case HoldChange::kReleased: {
+        const bool holds_it = (r->status() == v1::REQUEST_STATUS_OFFERED && r->offer().offer_id() == hold.offer_id()) ||
+                              (r->status() == v1::REQUEST_STATUS_ENROLLED && r->course_id() == course_id);
+        if (!holds_it) return std::optional<Commit>();
+        // Back where it stood (requested_on is kept); whether this course is offered again (HoldChange).
+        if (r->status() == v1::REQUEST_STATUS_OFFERED && change != HoldChange::kReleased) {
+          NoteOfferNotTaken(*r, course_id, change == HoldChange::kDeclined);
+        }
+        r->set_status(v1::REQUEST_STATUS_WAITING);
+        r->clear_offer();
+        r->clear_course_id();
+        break;
+      }
+      case HoldChange::kCompleted:
+        if (r->status() != v1::REQUEST_STATUS_ENROLLED || r->course_id() != course_id) return std::optional<Commit>();
+        r->set_status(v1::REQUEST_STATUS_COMPLETED);
+        r->set_reached_level(reached_level);
+        *r->mutable_closed_at() = ToTimestamp(now);
+        break;
+    }
+    Commit commit;
+    commit.aggregate_key = store_.LearnerKey(person_id);
+    commit.expected_version = (*loaded)->version;
+    commit.state = learner.SerializeAsString();
+    commit.index_ops = {store_.ActiveIndex(learner)};
+    return std::optional<Commit>(std::move(commit));
+  });
+}
+
+}  // namespace ankommen::courses

@@ -1,0 +1,222 @@
+// The registry's events: learners opened, changed, moved and erased.
+#include "courses.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/registry/v1/events.pb.h"
+#include "store/command.h"
+#include "domain/course_rules.h"
+#include "domain/events.h"
+#include "domain/learner_rules.h"
+#include "domain/validation.h"
+#include "domain/waitlist.h"
+#include "text/field_checks.h"
+#include "store/ids.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "bus/streams.h"
+#include "courses_internal.h"
+#include "waiting_view.h"
+
+namespace ankommen::courses {
+
+namespace rv1 = ::ankommen::registry::v1;
+
+// ---------------------------------------------------------------- the registry's events
+
+absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& person_id,
+                                 const std::function<absl::Status(v1::LearnerRecord&, bool)>& change) {
+  const int partition = PartitionOfId(person_id);
+  bool opened_any = false;
+  auto outcome = RunInbox(store_.outbox(), partition, absl::StrCat(event.event_id, "/", person_id),
+                          [&]() -> absl::StatusOr<Decision> {
+    auto loaded = store_.LoadLearner(person_id);
+    if (!loaded.ok()) return loaded.status();
+    const bool is_new = !loaded->has_value();
+    v1::LearnerRecord learner = is_new ? v1::LearnerRecord() : std::move((*loaded)->record);
+    if (learner.erased()) return absl::NotFoundError("erased");
+    learner.set_person_id(person_id);
+    if (auto s = change(learner, is_new); !s.ok()) return s;
+    auto changes = ReconcileRequests(learner, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
+                                     [&] { return NewId(kRequestIdPrefix, partition); });
+    opened_any = !changes.opened.empty();
+    Decision d;
+    d.commit.aggregate_key = store_.LearnerKey(person_id);
+    d.commit.expected_version = is_new ? 0 : (*loaded)->version;
+    d.commit.state = learner.SerializeAsString();
+    d.commit.index_ops = {store_.ActiveIndex(learner)};
+    if (!learner.household_id().empty()) {
+      d.commit.index_ops.push_back(
+          IndexOp::SortedAdd(store_.HouseholdKey(learner.household_id()), person_id));
+    }
+    for (const auto& r : changes.opened) {
+      d.commit.events.push_back(SeatRequestedEvent(r, learner.social_area(), EventMeta(NewEventId(), clock_.Now(), "")));
+    }
+    for (const auto& r : changes.withdrawn) {
+      d.commit.events.push_back(RequestWithdrawnEvent(r, EventMeta(NewEventId(), clock_.Now(), "")));
+    }
+    d.record = person_id;
+    return d;
+  });
+  if (!outcome.ok()) {
+    // A person the service does not follow (a child) or who was erased: nothing to do.
+    if (absl::IsNotFound(outcome.status())) return absl::OkStatus();
+    return outcome.status();
+  }
+  Changed(/*allocate=*/opened_any);
+  return absl::OkStatus();
+}
+
+absl::Status Courses::EraseLearner(const std::string& person_id) {
+  auto loaded = store_.LoadLearner(person_id);
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value() || (*loaded)->record.erased()) return absl::OkStatus();
+  // First the seats the person holds (silently: no event names an erased person), then the learner.
+  for (const auto& r : (*loaded)->record.requests()) {
+    std::string course_id = r.status() == v1::REQUEST_STATUS_OFFERED ? r.offer().course_id() : r.course_id();
+    if (course_id.empty() || !IsOpen(r.status())) continue;
+    auto s = ApplyChange(store_.outbox(), PartitionOfId(course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+      auto course = store_.LoadCourse(course_id);
+      if (!course.ok()) return course.status();
+      if (!course->has_value()) return std::optional<Commit>();
+      v1::CourseRecord record = std::move((*course)->record);
+      auto* holds = record.mutable_holds();
+      auto before = holds->size();
+      holds->erase(std::remove_if(holds->begin(), holds->end(),
+                                  [&](const v1::Hold& h) { return h.person_id() == person_id; }),
+                   holds->end());
+      if (holds->size() == before) return std::optional<Commit>();
+      Commit c;
+      c.aggregate_key = store_.CourseKey(course_id);
+      c.expected_version = (*course)->version;
+      c.state = record.SerializeAsString();
+      return std::optional<Commit>(std::move(c));
+    });
+    if (!s.ok()) return s;
+  }
+  return ApplyChange(store_.outbox(), PartitionOfId(person_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto current = store_.LoadLearner(person_id);
+    if (!current.ok()) return current.status();
+    if (!current->has_value() || (*current)->record.erased()) return std::optional<Commit>();
+    v1::LearnerRecord tombstone;
+    tombstone.set_person_id(person_id);
+    tombstone.set_erased(true);
+    Commit c;
+    c.aggregate_key = store_.LearnerKey(person_id);
+    c.expected_version = (*current)->version;
+    c.state = tombstone.SerializeAsString();
+    c.erased_marker = true;
+    c.index_ops = {store_.ActiveIndex(tombstone)};
+    const auto& household = (*current)->record.household_id();
+    if (!household.empty()) {
+      c.index_ops.push_back(IndexOp::SortedRemove(store_.HouseholdKey(household), person_id));
+    }
+    return std::optional<Commit>(std::move(c));
+  });
+}
+
+namespace {
+
+void SetFacts(v1::LearnerRecord& l, const rv1::PersonFacts& f) {
+  l.set_age_years(f.age_years());
+  l.set_residence_status(f.residence_status());
+  l.set_stay_prospect(f.stay_prospect());
+  l.set_cefr_level(f.cefr_level());
+  l.set_literate_latin(f.literate_latin());
+  l.set_needs_childcare(f.needs().childcare());
+  l.set_works_daytime(f.needs().works_daytime());
+}
+
+}  // namespace
+
+absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
+  auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
+  if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
+    rv1::HouseholdRegistered e;
+    if (auto s = parse(e); !s.ok()) return s;
+    int young_children = 0;
+    for (const auto& m : e.members()) {
+      if (m.relation() == rv1::RELATION_CHILD && m.age_years() < 6) ++young_children;
+    }
+    for (const auto& m : e.members()) {
+      if (m.age_years() < settings_.rules.adult_min_age) continue;  // school, not courses
+      auto s = ApplyFacts(event, m.person_id(), [&](v1::LearnerRecord& l, bool) {
+        SetFacts(l, m);
+        l.set_household_id(e.household_id());
+        l.set_municipality_ags(e.municipality_ags());
+        l.set_social_area(e.social_area());
+        *l.mutable_location() = e.approx_location();
+        l.set_children_under_school_age(young_children);
+        return absl::OkStatus();
+      });
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  auto known_only = [](bool is_new) {
+    return is_new ? absl::NotFoundError("not followed") : absl::OkStatus();
+  };
+  if (event.event_type == rv1::PersonStatusChanged::descriptor()->full_name()) {
+    rv1::PersonStatusChanged e;
+    if (auto s = parse(e); !s.ok()) return s;
+    return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
+      l.set_residence_status(e.residence_status());
+      l.set_stay_prospect(e.stay_prospect());
+      return known_only(is_new);
+    });
+  }
+  if (event.event_type == rv1::PersonLevelRecorded::descriptor()->full_name()) {
+    rv1::PersonLevelRecorded e;
+    if (auto s = parse(e); !s.ok()) return s;
+    return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
+      l.set_cefr_level(e.cefr_level());
+      l.set_literate_latin(e.literate_latin());
+      return known_only(is_new);
+    });
+  }
+  if (event.event_type == rv1::HouseholdRelocated::descriptor()->full_name()) {
+    rv1::HouseholdRelocated e;
+    if (auto s = parse(e); !s.ok()) return s;
+    if (!IsValidId(e.household_id(), "hh")) return absl::InvalidArgumentError("bad household id");
+    auto members = store_.HouseholdMembers(e.household_id());
+    if (!members.ok()) return members.status();
+    for (const auto& person_id : *members) {
+      auto s = ApplyFacts(event, person_id, [&](v1::LearnerRecord& l, bool is_new) {
+        l.set_municipality_ags(e.municipality_ags());
+        l.set_social_area(e.social_area());
+        *l.mutable_location() = e.approx_location();
+        return known_only(is_new);
+      });
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  // The case closed: its people no longer wait for courses; their requests
+  // go and the seats they held or were offered are free again.
+  if (event.event_type == rv1::HouseholdCaseClosed::descriptor()->full_name()) {
+    rv1::HouseholdCaseClosed e;
+    if (auto s = parse(e); !s.ok()) return s;
+    for (const auto& person_id : e.person_ids()) {
+      if (!IsValidId(person_id, kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
+      if (auto s = EraseLearner(person_id); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  // A record merged into another goes as an erased one does (PersonMerged
+  // shares PersonErased's fields 1-3); the surviving record keeps its own.
+  if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||
+      event.event_type == rv1::PersonMerged::descriptor()->full_name()) {
+    rv1::PersonErased e;
+    if (auto s = parse(e); !s.ok()) return s;
+    if (!IsValidId(e.person_id(), kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
+    return EraseLearner(e.person_id());
+  }
+  return absl::OkStatus();  // an event this service does not need
+}
+
+}  // namespace ankommen::courses
