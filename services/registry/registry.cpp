@@ -1,3 +1,6 @@
+// The registry's use cases (registry.h): households and persons registered, read, changed,
+// relocated and erased, contacts, what the courses tell; suspected duplicates are in
+// duplicates.cpp, a case's end (closing, retention, the audit query) in cases.cpp.
 #include "registry.h"
 
 #include "absl/strings/str_cat.h"
@@ -9,29 +12,10 @@
 #include "domain/validation.h"
 #include "store/ids.h"
 #include "observability/log.h"
+#include "registry_internal.h"
 
 namespace ankommen::registry {
 namespace {
-
-v1::Person* FindMember(v1::Household& household, const std::string& person_id) {
-  for (auto& p : *household.mutable_members()) {
-    if (p.person_id() == person_id) return &p;
-  }
-  return nullptr;
-}
-
-// A person leaves the household's record (erased or merged away); with the
-// last one go the address and location, which were theirs too.
-void RemoveMember(v1::Household& household, const std::string& person_id) {
-  auto* members = household.mutable_members();
-  members->erase(std::remove_if(members->begin(), members->end(),
-                                [&](const v1::Person& p) { return p.person_id() == person_id; }),
-                 members->end());
-  if (household.members_size() == 0) {
-    household.clear_address();
-    household.clear_location();
-  }
-}
 
 // A closed case is kept for the record, not changed (the other services have
 // let it go; a change would bring it back half).
@@ -416,211 +400,6 @@ absl::Status Registry::GetContact(const v1::GetContactRequest& request, v1::GetC
   response.set_family_name(person->family_name());
   response.set_preferred_language(person->preferred_language());
   *response.mutable_contact() = person->contact();
-  return absl::OkStatus();
-}
-
-absl::Status Registry::ListSuspectedDuplicates(const v1::ListSuspectedDuplicatesRequest& request,
-                                               v1::ListSuspectedDuplicatesResponse& response, const RequestContext&) {
-  if (auto s = ValidateHeldList(request); !s.ok()) return s;
-  int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  auto page = store_.ListHeld(page_size, request.page_token());
-  if (!page.ok()) return page.status();
-  for (auto& held : page->held) {
-    auto* entry = response.add_duplicates();
-    entry->set_person_id(held.person_id);
-    entry->set_household_id(held.household_id);
-    *entry->mutable_suspicion() = std::move(held.suspicion);
-  }
-  response.set_next_page_token(page->next_page_token);
-  return absl::OkStatus();
-}
-
-absl::Status Registry::FindDuplicates(const v1::FindDuplicatesRequest& request, v1::FindDuplicatesResponse& response,
-                                      const RequestContext&) {
-  if (auto s = ValidatePersonId("person_id", request.person_id()); !s.ok()) return s;
-  auto current = CurrentPersonId(request.person_id());
-  if (!current.ok()) return current.status();
-  auto loaded = LoadPersonHousehold(*current);
-  if (!loaded.ok()) return loaded.status();
-  // The person alone against everyone else (the household's other members
-  // are not theirs to match).
-  v1::Household alone = loaded->household;
-  alone.clear_members();
-  *alone.add_members() = *FindMember(loaded->household, *current);
-  auto suspects = Suspects(alone);
-  if (!suspects.ok()) return suspects.status();
-  for (const auto& s : *suspects) {
-    auto* c = response.add_candidates();
-    c->set_other_person_id(s.other_person_id);
-    c->set_other_household_id(s.other_household_id);
-    c->set_score(s.score);
-    for (const auto& r : s.reasons) c->add_reasons(r);
-    c->mutable_found_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& request,
-                                        v1::ResolveDuplicateResponse& response, const RequestContext& rc) {
-  if (auto s = ValidateResolution(request); !s.ok()) return s;
-  const std::string& person_id = request.person_id();
-  const std::string& other_id = request.other_person_id();
-  const bool same = request.resolution() == v1::RESOLUTION_SAME_PERSON;
-  bool released = false;
-  auto answer = RunCommand(PartitionOfId(person_id), "resolve-duplicate", request, request.idempotency_key(),
-                           [&]() -> absl::StatusOr<Decision> {
-    auto loaded = LoadPersonHousehold(person_id);
-    if (!loaded.ok()) return loaded.status();
-    v1::Household before = loaded->household;
-    v1::Household& after = loaded->household;
-    v1::Person* person = FindMember(after, person_id);
-    if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
-    auto* open = person->mutable_suspected_duplicates();
-    auto it = std::find_if(open->begin(), open->end(),
-                           [&](const v1::DuplicateSuspicion& s) { return s.other_person_id() == other_id; });
-    if (it == open->end()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("person ", person_id, " has no open suspicion of being ", other_id));
-    }
-    Decision d;
-    if (same) {
-      // The earlier record survives; the later one's personal data goes and
-      // its id maps to the survivor from now on.
-      auto survivor = LoadPerson(other_id);
-      if (!survivor.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat("cannot merge into ", other_id, ": ", survivor.status().message()));
-      }
-      RemoveMember(after, person_id);
-      auto event = MakeMerged(person_id, after.household_id(), *survivor, {NewEventId(), clock_.Now(), rc.correlation_id});
-      d.commit.events.push_back(ToOutgoing(kPersonMerged, event));
-      d.subject_id = other_id;
-    } else {
-      open->erase(it);
-      person->add_distinct_from(other_id);
-      d.subject_id = person_id;
-    }
-    released = UpdateHold(before, after, d.commit, rc);
-    after.set_version(loaded->version + 1);
-    d.commit.aggregate_key = store_.HouseholdKey(after.household_id());
-    d.commit.expected_version = loaded->version;
-    d.commit.state = after.SerializeAsString();
-    d.commit.index_ops = store_.IndexMoved(before, after);
-    if (same) d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "merged:" + other_id));
-    // Who decided, when, what and why: the audit log is the record of the decision.
-    d.commit.index_ops.push_back(AuditOp(
-        person_id, absl::StrCat(same ? "same_person" : "different_persons", " as ", other_id, ": ", request.reason()), rc));
-    v1::ResolveDuplicateResponse r;
-    r.set_person_id(d.subject_id);
-    r.set_released(released);
-    d.response = r.SerializeAsString();
-    return d;
-  });
-  if (!answer.ok()) return answer.status();
-  if (answer->replayed) {
-    // A retry: the decision stands; say what it was.
-    response.set_person_id(answer->subject_id);
-    return absl::OkStatus();
-  }
-  if (!response.ParseFromString(answer->response)) return absl::InternalError("answer is unreadable");
-  const char* what = same ? "same_person" : "different_persons";
-  log::Info("duplicate_resolved", {{"person_id", person_id},
-                                   {"resolution", what},
-                                   {"released", response.released()},
-                                   {"correlation_id", rc.correlation_id}});
-  on_review_(what);
-  return absl::OkStatus();
-}
-
-absl::Status Registry::CloseCase(const v1::CloseCaseRequest& request, v1::CloseCaseResponse& response,
-                                 const RequestContext& rc) {
-  if (auto s = ValidateCloseCase(request); !s.ok()) return s;
-  const std::string why = absl::StrCat("case closed: ", v1::CaseClosure_Name(request.closure()),
-                                       request.note().empty() ? "" : ": ", request.note());
-  return ChangeHousehold("close-case", request, request.idempotency_key(), request.household_id(), why,
-                         [&](v1::Household& h) -> absl::StatusOr<std::optional<OutgoingEvent>> {
-    h.mutable_case_closed_at()->set_seconds(absl::ToUnixSeconds(clock_.Now()));
-    h.set_case_closure(request.closure());
-    return ToOutgoing(kHouseholdCaseClosed, MakeCaseClosed(h, {NewEventId(), clock_.Now(), rc.correlation_id}));
-  }, *response.mutable_household(), rc);
-}
-
-absl::Status Registry::RunRetention(const v1::RunRetentionRequest& request, v1::RunRetentionResponse& response,
-                                    const RequestContext& rc) {
-  const absl::Time now = clock_.Now();
-  response.set_dry_run(request.dry_run());
-  // Closed cases past their time: each member erased as by an Art. 17 request.
-  const int64_t kept_days = absl::ToInt64Hours(settings_.keep_closed_cases) / 24;
-  auto due = store_.ClosedCasesBefore(absl::ToUnixSeconds(now - settings_.keep_closed_cases));
-  if (!due.ok()) return due.status();
-  for (const auto& [household_id, closed_at] : *due) {
-    auto loaded = LoadHousehold(household_id);
-    if (absl::IsNotFound(loaded.status())) continue;
-    if (!loaded.ok()) return loaded.status();
-    const std::string rule = absl::StrCat("case closed ", absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(closed_at), zone_),
-                                          ", kept ", kept_days, " days");
-    for (const auto& person : loaded->household.members()) {
-      auto* item = response.add_items();
-      item->set_kind("person");
-      item->set_id(person.person_id());
-      item->set_count(1);
-      item->set_rule(rule);
-      if (request.dry_run()) continue;
-      v1::ErasePersonRequest erase;
-      erase.set_idempotency_key(absl::StrCat("retention-", person.person_id()));
-      erase.set_person_id(person.person_id());
-      erase.set_reason(absl::StrCat("retention: ", rule));
-      v1::ErasePersonResponse erased;
-      if (auto s = ErasePerson(erase, erased, rc); !s.ok() && !absl::IsNotFound(s)) return s;
-      response.set_persons_erased(response.persons_erased() + 1);
-    }
-  }
-  // The audit log beyond its period, partition by partition.
-  const int64_t audit_days = absl::ToInt64Hours(settings_.keep_audit) / 24;
-  for (int p = 0; p < kPartitions; ++p) {
-    auto count = store_.AuditEntriesBefore(p, now - settings_.keep_audit, /*remove=*/!request.dry_run());
-    if (!count.ok()) return count.status();
-    if (*count == 0) continue;
-    auto* item = response.add_items();
-    item->set_kind("audit");
-    item->set_id(absl::StrCat("partition ", p));
-    item->set_count(*count);
-    item->set_rule(absl::StrCat("audit entries older than ", audit_days, " days"));
-    if (!request.dry_run()) response.set_audit_entries_removed(response.audit_entries_removed() + *count);
-  }
-  log::Info("retention_run", {{"dry_run", request.dry_run()},
-                              {"persons_erased", response.persons_erased()},
-                              {"audit_entries_removed", response.audit_entries_removed()},
-                              {"correlation_id", rc.correlation_id}});
-  if (!request.dry_run()) {
-    on_retention_("person", response.persons_erased());
-    on_retention_("audit", response.audit_entries_removed());
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Registry::QueryAudit(const v1::QueryAuditRequest& request, v1::QueryAuditResponse& response,
-                                  const RequestContext&) {
-  if (auto s = ValidateAuditQuery(request); !s.ok()) return s;
-  HouseholdStore::AuditQuery query;
-  query.subject = request.subject_id();
-  query.actor = request.actor();
-  if (request.has_since()) query.since = absl::FromUnixSeconds(request.since().seconds());
-  if (request.has_until()) query.until = absl::FromUnixSeconds(request.until().seconds());
-  query.page_size = request.page_size() == 0 ? 100 : request.page_size();
-  query.page_token = request.page_token();
-  auto page = store_.QueryAudit(query);
-  if (!page.ok()) return page.status();
-  for (const auto& [at, e] : page->entries) {
-    auto* r = response.add_records();
-    r->mutable_at()->set_seconds(absl::ToUnixSeconds(at));
-    r->mutable_at()->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(at - absl::FromUnixSeconds(absl::ToUnixSeconds(at)))));
-    r->set_actor(e.actor);
-    r->set_action(e.action);
-    r->set_subject(e.subject);
-    r->set_purpose(e.purpose);
-    r->set_correlation_id(e.correlation_id);
-  }
-  response.set_next_page_token(page->next_page_token);
   return absl::OkStatus();
 }
 
