@@ -30,13 +30,6 @@ struct OpenCause {
 };
 thread_local std::vector<OpenCause> causes;
 
-uint64_t Fnv1a64(std::string_view text, uint64_t h = 14695981039346656037ull) {
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 uint64_t Mix(uint64_t z) {  // splitmix64's finaliser: spreads FNV's low-entropy high bits
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -143,6 +136,14 @@ std::string KeySpace::Inbox(int partition, std::string_view consumer, std::strin
   std::string suffix = "inbox:";
   suffix.append(consumer).append(":").append(event_id);
   return Key(partition, suffix);
+}
+
+uint64_t Fnv1a64(std::string_view text, uint64_t h) {
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
 }
 
 }  // namespace ankommen

@@ -19,6 +19,10 @@ inline constexpr int kPartitions = 16;
 // thread and the ids minted under it before.
 std::string NewId(std::string_view prefix, int partition);
 
+// FNV-1a, 64 bits, over `text` from `h` (the standard offset basis unless given):
+// a hash that is the same on every machine and run, unlike std::hash.
+uint64_t Fnv1a64(std::string_view text, uint64_t h = 14695981039346656037ull);
+
 // Always random: for what only traces a call (correlation ids, replica
 // names), never for state.
 std::string NewRandomId(std::string_view prefix, int partition);
