@@ -1,5 +1,6 @@
 #include "allocator.h"
 
+#include <map>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
@@ -75,12 +76,17 @@ absl::Status Allocator::ReleaseOffer(const std::string& course_id, const v1::Hol
     auto gone = Release(record, hold.offer_id());
     if (!gone.ok()) return std::optional<Commit>();  // answered or released meanwhile
     record.set_fence(fence);
+    if (outcome == v1::OFFER_OUTCOME_EXPIRED) NoteAnswer(record, /*taken=*/false);
     type = record.course().course_type();
     Commit c;
     c.aggregate_key = store.CourseKey(course_id);
     c.expected_version = (*loaded)->version;
     c.state = record.SerializeAsString();
-    c.events.push_back(OfferClosedEvent(hold, record.course(), outcome, Meta(courses_)));
+    // Only a request gone meanwhile has its offer withdrawn here.
+    c.events.push_back(outcome == v1::OFFER_OUTCOME_WITHDRAWN
+                           ? OfferWithdrawnEvent(hold, record.course(), v1::WITHDRAWAL_REASON_REQUEST_CLOSED,
+                                                 Meta(courses_))
+                           : OfferClosedEvent(hold, record.course(), outcome, Meta(courses_)));
     released = true;
     return std::optional<Commit>(std::move(c));
   });
@@ -179,7 +185,7 @@ absl::StatusOr<bool> Allocator::MakeOffer(int64_t fence, const WaitingRequest& w
     v1::CourseRecord record = std::move((*loaded)->record);
     if (auto f = Fenced(record, fence); !f.ok()) return f;
     // Full meanwhile (seats cut, a concurrent change): the next run places this request.
-    if (!AddOffer(record, hold).ok()) return std::optional<Commit>();
+    if (!AddOffer(record, hold, course.acceptance).ok()) return std::optional<Commit>();
     record.set_fence(fence);
     Commit c;
     c.aggregate_key = store.CourseKey(course.course_id);
@@ -221,17 +227,30 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
       waiting.push_back(std::move(w));
     }
   }
+  // The share of offers taken per course type, over every course's answers
+  // (completed ones too: the district's history).
+  const bool overbook = courses_.settings().overbook && policy != "fcfs";
+  std::map<v1::CourseType, std::pair<int, int>> answers;  // accepted, not taken
+  for (const auto& c : *all_courses) {
+    auto& [accepted, not_taken] = answers[c.record.course().course_type()];
+    accepted += c.record.offers_accepted();
+    not_taken += c.record.offers_not_taken();
+  }
   std::vector<CourseSeats> seats;
   for (const auto& c : *all_courses) {
     const v1::Course course = View(c.record);
-    if (course.free_seats() <= 0) continue;
+    if (!TakesParticipants(course.status())) continue;
+    const auto& [accepted, not_taken] = answers[course.course_type()];
+    const double acceptance = overbook ? Acceptance(accepted, not_taken) : 1.0;
+    const int free = HoldLimit(course.seats(), course.enrolled(), acceptance) - course.enrolled() - course.offered();
+    if (free <= 0) continue;
     const auto& coords = course.location().coordinates();
     absl::CivilDay start = courses_.Today();
     ParseIsoDate(course.start_date(), start);
     // Too far along for a newcomer to join.
     if (start + courses_.settings().late_entry_days < courses_.Today()) continue;
     seats.push_back({course.course_id(), ToCourseType(course.course_type()), {coords.lat(), coords.lon()},
-                     course.location().social_area(), ToSchedule(course.schedule()), course.free_seats(),
+                     course.location().social_area(), ToSchedule(course.schedule()), free, acceptance,
                      std::max(0, course.childcare_places() - course.childcare_in_use()), start});
   }
   report.set_waiting(static_cast<int32_t>(waiting.size()));

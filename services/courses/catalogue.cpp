@@ -142,7 +142,7 @@ absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::U
     d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     for (const auto& h : withdrawn) {
-      d.commit.events.push_back(OfferClosedEvent(h, c, v1::OFFER_OUTCOME_WITHDRAWN, Meta(rc)));
+      d.commit.events.push_back(OfferWithdrawnEvent(h, c, v1::WITHDRAWAL_REASON_SEATS_REDUCED, Meta(rc)));
     }
     v1::UpdateCourseResponse r;
     r.set_offers_withdrawn(static_cast<int32_t>(withdrawn.size()));
@@ -191,7 +191,7 @@ absl::Status Courses::CancelCourse(const v1::CancelCourseRequest& request, v1::C
     for (const auto& h : released) {
       event.add_returned_person_ids(h.person_id());
       if (h.state() == v1::Hold::STATE_OFFERED) {
-        d.commit.events.push_back(OfferClosedEvent(h, c, v1::OFFER_OUTCOME_WITHDRAWN, Meta(rc)));
+        d.commit.events.push_back(OfferWithdrawnEvent(h, c, v1::WITHDRAWAL_REASON_COURSE_CANCELLED, Meta(rc)));
       }
     }
     d.commit.events.push_back(ToOutgoing(streams::kCourseCancelled, event));
@@ -237,7 +237,7 @@ absl::Status Courses::CompleteCourse(const v1::CompleteCourseRequest& request, v
     participants.assign(record.holds().begin(), record.holds().end());
     Decision d;
     for (const auto& h : lapsed) {
-      d.commit.events.push_back(OfferClosedEvent(h, record.course(), v1::OFFER_OUTCOME_WITHDRAWN, Meta(rc)));
+      d.commit.events.push_back(OfferWithdrawnEvent(h, record.course(), v1::WITHDRAWAL_REASON_COURSE_ENDED, Meta(rc)));
     }
     d.commit.aggregate_key = store_.CourseKey(course_id);
     d.commit.expected_version = loaded->version;

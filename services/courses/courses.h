@@ -35,6 +35,10 @@ struct CourseSettings {
   int min_answer_days = 3;                     // ... but near a course's start, the day before it, not sooner than this
   int late_entry_days = 28;                    // a running course takes newcomers this long after its start
   std::string policy = "optimal";              // "optimal" (the placement engine) or "fcfs"
+  // The optimal policy offers more than the free seats where people often
+  // decline, by the acceptance seen per course type (course_rules.h,
+  // HoldLimit); fcfs, the first-come list as districts keep it, never does.
+  bool overbook = true;
 };
 
 struct CourseInstruments;

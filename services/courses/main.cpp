@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
     app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_COURSES_POLICY)")
         ->envname("ANKOMMEN_COURSES_POLICY")
         ->check(CLI::IsMember({"optimal", "fcfs"}));
+    app.add_option("--overbook", settings.overbook,
+                   "offer more than the free seats by the acceptance seen (ANKOMMEN_COURSES_OVERBOOK)")
+        ->envname("ANKOMMEN_COURSES_OVERBOOK");
     app.add_option("--answer-days", settings.answer_days, "days to answer an offer (ANKOMMEN_COURSES_ANSWER_DAYS)")
         ->envname("ANKOMMEN_COURSES_ANSWER_DAYS")
         ->check(CLI::Range(1, 60));

@@ -51,6 +51,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   if (!course_id->has_value()) return absl::NotFoundError(absl::StrCat("offer ", offer_id, " not found"));
   v1::CourseType type = v1::COURSE_TYPE_UNSPECIFIED;
   std::string area;
+  std::vector<v1::Hold> withdrawn;  // the course's last seat taken: the offers beyond it
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(offer_id), scope, request, idempotency_key,
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadExistingCourse(**course_id);
@@ -59,14 +60,26 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
     const v1::Course& c = record.course();
     type = c.course_type();
     area = c.location().social_area();
-    auto hold = accept ? Accept(record, offer_id, clock_.Now()) : Release(record, offer_id);
-    if (!hold.ok()) return hold.status();
+    absl::StatusOr<v1::Hold> hold;
+    if (accept) {
+      auto accepted = Accept(record, offer_id, clock_.Now());
+      if (!accepted.ok()) return accepted.status();
+      hold = std::move(accepted->hold);
+      withdrawn = std::move(accepted->withdrawn);
+    } else {
+      hold = Release(record, offer_id);
+      if (!hold.ok()) return hold.status();
+    }
+    NoteAnswer(record, accept);
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(**course_id);
     d.commit.expected_version = loaded->version;
     d.commit.state = record.SerializeAsString();
     const auto closed = accept ? v1::OFFER_OUTCOME_ACCEPTED : v1::OFFER_OUTCOME_DECLINED;
     d.commit.events.push_back(OfferClosedEvent(*hold, c, closed, Meta(rc)));
+    for (const auto& h : withdrawn) {
+      d.commit.events.push_back(OfferWithdrawnEvent(h, c, v1::WITHDRAWAL_REASON_COURSE_FULL, Meta(rc)));
+    }
     if (accept) {
       v1::EnrolmentStarted started;
       *started.mutable_meta() = Meta(rc);
@@ -87,16 +100,24 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   if (!hold.ParseFromString(outcome->record)) return absl::InternalError("answer is unreadable");
   if (!outcome->replayed) {
     CountOfferOutcome(type, accept ? "accepted" : "declined");
+    for (size_t i = 0; i < withdrawn.size(); ++i) CountOfferOutcome(type, "withdrawn");
     absl::CivilDay asked;
     if (accept && ParseIsoDate(hold.requested_on(), asked)) {
       instruments_->wait_days_vec.With({TypeLabel(type), area}, WaitBuckets())
           .Observe(static_cast<double>(Today() - asked));
     }
-    Changed(/*allocate=*/!accept);  // a declined seat is free
+    Changed(/*allocate=*/!accept || !withdrawn.empty());  // a declined seat is free; withdrawn people wait again
   }
-  // Also on a retry: the request follows the seat (idempotent).
+  // Also on a retry: the request follows the seat (idempotent). The requests
+  // whose offers went with the last seat follow on the first run; should that
+  // be cut short, the allocator's sweep finds them holding nothing and frees them.
   if (auto s = FollowHold(hold, accept ? HoldChange::kEnrolled : HoldChange::kDeclined, **course_id); !s.ok()) {
     return s;
+  }
+  if (!outcome->replayed) {
+    for (const auto& h : withdrawn) {
+      if (auto s = FollowHold(h, HoldChange::kReleased, **course_id); !s.ok()) return s;
+    }
   }
   auto current = CurrentRequest(hold.person_id(), hold.request_id());
   if (!current.ok()) return current.status();

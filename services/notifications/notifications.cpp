@@ -147,8 +147,16 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
   } else if (event.event_type == cv1::OfferClosed::descriptor()->full_name()) {
     cv1::OfferClosed e;
     if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    if (e.outcome() != cv1::OFFER_OUTCOME_EXPIRED) return absl::OkStatus();  // the person answered: they know
-    d = {e.person_id(), "offer_expired", {{"course", e.course_title()}}, {}};
+    if (e.outcome() == cv1::OFFER_OUTCOME_EXPIRED) {
+      d = {e.person_id(), "offer_expired", {{"course", e.course_title()}}, {}};
+    } else if (e.outcome() == cv1::OFFER_OUTCOME_WITHDRAWN && e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_UNSPECIFIED &&
+               e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED) {
+      // The district took back what it offered (the course filled, shrank,
+      // was cancelled or ended): the person must not go on waiting for it.
+      d = {e.person_id(), "offer_withdrawn", {{"course", e.course_title()}}, {}};
+    } else {
+      return absl::OkStatus();  // the person answered, or closed the request: they know
+    }
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == cv1::EnrolmentStarted::descriptor()->full_name()) {
     cv1::EnrolmentStarted e;

@@ -54,6 +54,15 @@ absl::Status Simulation::ReadEvents(int day) {
                                                                           {cv1::OFFER_OUTCOME_EXPIRED, "expired"},
                                                                           {cv1::OFFER_OUTCOME_WITHDRAWN, "withdrawn"}};
         ++offers_[kOutcome.count(m.outcome()) ? kOutcome.at(m.outcome()) : "other"];
+        if (m.withdrawal_reason() == cv1::WITHDRAWAL_REASON_COURSE_FULL) ++offers_["withdrawn, course full"];
+        // A lapse and a withdrawal by the district are told to the person (a
+        // withdrawal for a closed request is not: nobody waits for it).
+        if (m.outcome() == cv1::OFFER_OUTCOME_EXPIRED ||
+            (m.outcome() == cv1::OFFER_OUTCOME_WITHDRAWN &&
+             m.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED &&
+             m.withdrawal_reason() != cv1::WITHDRAWAL_REASON_UNSPECIFIED)) {
+          expected_messages_.push_back({m.person_id(), m.meta().event_id()});
+        }
         if (auto it = requests_.find(m.request_id());
             it != requests_.end() && m.outcome() != cv1::OFFER_OUTCOME_ACCEPTED) {
           it->second.status = RequestState::kWaiting;
@@ -350,7 +359,7 @@ absl::Status Simulation::Finish(Report& report) {
   }
   report.checks.push_back({"offers and placements with exactly one message delivered or dead-lettered",
                            static_cast<long long>(expected_messages_.size()), exactly_once,
-                           "seat offers, enrolments, school and Kita places, housing and lease offers"});
+                           "seat offers, lapses and withdrawals, enrolments, school and Kita places, housing and lease offers"});
 
   report.unused = {{"course seats free at course start", course_seats_unused_at_start_},
                    {"DaZ seats", dazs_free},

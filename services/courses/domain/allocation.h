@@ -22,7 +22,8 @@ struct CourseSeats {
   placement::GeoPoint location;
   std::string social_area;
   Schedule schedule = Schedule::kMorning;
-  int free_seats = 0;      // seats minus offered minus enrolled
+  int free_seats = 0;      // what may still be offered: HoldLimit(seats, enrolled, acceptance) minus the holds
+  double acceptance = 1;   // the share of offers taken that sized free_seats (course_rules.h)
   int free_childcare = 0;  // childcare places minus those in use
   absl::CivilDay start;    // its first day (in the past for a running course)
 };

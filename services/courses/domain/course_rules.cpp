@@ -1,6 +1,7 @@
 #include "domain/course_rules.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -36,6 +37,27 @@ absl::CivilDay SecondAnswerBy(absl::CivilDay today, absl::CivilDay last_entry, i
   return std::max(today, std::min(today + answer_days, last_entry));
 }
 
+double Acceptance(int accepted, int not_taken) {
+  const double taken = std::max(0, accepted) + kAcceptancePriorAnswers;
+  const double answers = taken + std::max(0, not_taken);
+  return std::max(kLeastAcceptance, taken / answers);
+}
+
+int HoldLimit(int seats, int enrolled, double acceptance) {
+  const int free = std::max(0, seats - enrolled);
+  const double a = std::clamp(acceptance, kLeastAcceptance, 1.0);
+  // The small epsilon keeps 3 / 0.75 at 4, not 3.9999.
+  return enrolled + static_cast<int>(std::floor(free / a + 1e-9));
+}
+
+void NoteAnswer(v1::CourseRecord& record, bool taken) {
+  if (taken) {
+    record.set_offers_accepted(record.offers_accepted() + 1);
+  } else {
+    record.set_offers_not_taken(record.offers_not_taken() + 1);
+  }
+}
+
 bool TakesParticipants(v1::CourseStatus status) {
   return status == v1::COURSE_STATUS_PLANNED || status == v1::COURSE_STATUS_OPEN ||
          status == v1::COURSE_STATUS_RUNNING;
@@ -44,7 +66,7 @@ bool TakesParticipants(v1::CourseStatus status) {
 absl::Status CheckCapacity(const v1::CourseRecord& record) {
   SeatCounts c = CountHolds(record);
   const auto& course = record.course();
-  if (c.offered + c.enrolled > course.seats()) {
+  if (c.enrolled > course.seats() || c.offered + c.enrolled > HoldLimit(course.seats(), c.enrolled, kLeastAcceptance)) {
     return absl::FailedPreconditionError(absl::StrCat("course ", course.course_id(), " is full: ", c.enrolled,
                                                       " enrolled and ", c.offered, " offered of ", course.seats(),
                                                       " seats"));
@@ -72,7 +94,8 @@ absl::StatusOr<std::vector<v1::Hold>> ChangeCapacity(v1::CourseRecord& record, i
     return absl::FailedPreconditionError(absl::StrCat("childcare places cannot go below the ", enrolled_childcare,
                                                       " in use by enrolled participants"));
   }
-  const bool too_few = seats < c.enrolled + c.offered || childcare_places < c.childcare_in_use;
+  const bool fewer_seats = seats < record.course().seats();
+  const bool too_few = (fewer_seats && seats < c.enrolled + c.offered) || childcare_places < c.childcare_in_use;
   if (too_few && !withdraw_excess) {
     return absl::FailedPreconditionError(absl::StrCat(
         "seats cannot go below the ", c.enrolled, " enrolled and ", c.offered, " offered (childcare: ",
@@ -81,7 +104,11 @@ absl::StatusOr<std::vector<v1::Hold>> ChangeCapacity(v1::CourseRecord& record, i
   record.mutable_course()->set_seats(seats);
   record.mutable_course()->set_childcare_places(childcare_places);
   std::vector<v1::Hold> withdrawn;
-  while (!CheckCapacity(record).ok()) {
+  const auto excess = [&] {
+    const SeatCounts n = CountHolds(record);
+    return !CheckCapacity(record).ok() || (fewer_seats && n.enrolled + n.offered > seats);
+  };
+  while (excess()) {
     // The newest offer goes first: the older ones were promised earlier.
     auto* holds = record.mutable_holds();
     auto newest = holds->end();
@@ -99,7 +126,7 @@ absl::StatusOr<std::vector<v1::Hold>> ChangeCapacity(v1::CourseRecord& record, i
   return withdrawn;
 }
 
-absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold) {
+absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold, double acceptance) {
   if (!TakesParticipants(record.course().status())) {
     return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(),
                                                       " does not take participants"));
@@ -108,6 +135,12 @@ absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold) {
     if (h.request_id() == hold.request_id()) {
       return absl::AlreadyExistsError(absl::StrCat("request ", hold.request_id(), " already holds a seat here"));
     }
+  }
+  const SeatCounts c = CountHolds(record);
+  if (c.offered + c.enrolled + 1 > HoldLimit(record.course().seats(), c.enrolled, acceptance)) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(), " is full: ", c.enrolled,
+                                                      " enrolled and ", c.offered, " offered of ",
+                                                      record.course().seats(), " seats"));
   }
   *record.add_holds() = hold;
   if (auto s = CheckCapacity(record); !s.ok()) {
@@ -128,7 +161,7 @@ v1::Hold* FindHold(v1::CourseRecord& record, const std::string& offer_id) {
 
 }  // namespace
 
-absl::StatusOr<v1::Hold> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now) {
+absl::StatusOr<Accepted> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now) {
   v1::Hold* hold = FindHold(record, offer_id);
   if (hold == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("offer ", offer_id, " is no longer open (withdrawn, declined or expired)"));
@@ -142,14 +175,22 @@ absl::StatusOr<v1::Hold> Accept(v1::CourseRecord& record, const std::string& off
   if (!TakesParticipants(record.course().status())) {
     return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(), " no longer takes participants"));
   }
-  hold->set_state(v1::Hold::STATE_ENROLLED);
-  // Accepting moves a seat from offered to enrolled; the check holds the line
-  // should a record ever carry more offers than seats.
-  if (auto s = CheckCapacity(record); !s.ok()) {
-    hold->set_state(v1::Hold::STATE_OFFERED);
-    return s;
+  if (CountHolds(record).enrolled >= record.course().seats()) {
+    return absl::FailedPreconditionError(absl::StrCat("course ", record.course().course_id(),
+                                                      " is full: every seat was taken before this answer"));
   }
-  return *hold;
+  hold->set_state(v1::Hold::STATE_ENROLLED);
+  Accepted accepted{*hold, {}};
+  if (CountHolds(record).enrolled == record.course().seats()) {
+    auto* holds = record.mutable_holds();
+    for (const auto& h : *holds) {
+      if (h.state() == v1::Hold::STATE_OFFERED) accepted.withdrawn.push_back(h);
+    }
+    holds->erase(std::remove_if(holds->begin(), holds->end(),
+                                [](const v1::Hold& h) { return h.state() == v1::Hold::STATE_OFFERED; }),
+                 holds->end());
+  }
+  return accepted;
 }
 
 absl::StatusOr<v1::Hold> Release(v1::CourseRecord& record, const std::string& offer_id) {

@@ -1,9 +1,10 @@
 // The rules of a course's seats, pure over its stored record: what may be
 // offered, accepted, reduced, cancelled and completed. The invariant —
-// enrolled + offered never exceeds seats, childcare in use never exceeds
-// childcare places — is checked here before every change; the store writes a
-// record only on the version it was decided on, so no interleaving of
-// concurrent calls can break it.
+// enrolled never exceeds seats, childcare in use never exceeds childcare
+// places, and offers exceed the free seats only as far as the acceptance seen
+// allows (at most twice the free seats) — is checked here before every
+// change; the store writes a record only on the version it was decided on, so
+// no interleaving of concurrent calls can break it.
 #pragma once
 
 #include <set>
@@ -41,24 +42,50 @@ absl::CivilDay AnswerBy(absl::CivilDay today, absl::CivilDay start, int answer_d
 // the last day the course takes newcomers (and never before today).
 absl::CivilDay SecondAnswerBy(absl::CivilDay today, absl::CivilDay last_entry, int answer_days);
 
+// The share of offers that people take, from the answers seen (`accepted`
+// and `not_taken`: declined or lapsed), counted from a prior of
+// kAcceptancePriorAnswers answers all taken — so that a district without a
+// history offers no more than its seats — and never below kLeastAcceptance.
+inline constexpr int kAcceptancePriorAnswers = 10;
+inline constexpr double kLeastAcceptance = 0.5;
+double Acceptance(int accepted, int not_taken);
+
+// The most holds (offers and enrolments) a course may carry when a share
+// `acceptance` of offers is taken: the enrolled, and the free seats divided by
+// the acceptance, rounded down — so that the offers expected to be taken do
+// not exceed the free seats. With acceptance 1, exactly the seats.
+int HoldLimit(int seats, int enrolled, double acceptance);
+
+// An answer to one of the course's offers, counted on its record.
+void NoteAnswer(v1::CourseRecord& record, bool taken);
+
 // Planned, open and running courses take participants.
 bool TakesParticipants(v1::CourseStatus status);
 
 // The invariant; FAILED_PRECONDITION saying what is exceeded.
 absl::Status CheckCapacity(const v1::CourseRecord& record);
 
-// New seats and childcare places. Never below what is enrolled; below
-// enrolled + offered only with withdraw_excess, which withdraws the newest
-// offers. Returns the withdrawn holds.
+// New seats and childcare places. Never below what is enrolled; fewer seats
+// than enrolled + offered only with withdraw_excess, which withdraws the
+// newest offers until the holds fit the new seats (offers beyond the seats
+// included). More seats never withdraw anything. Returns the withdrawn holds.
 absl::StatusOr<std::vector<v1::Hold>> ChangeCapacity(v1::CourseRecord& record, int seats, int childcare_places,
                                                      bool withdraw_excess);
 
-// Holds a seat (and childcare places) for an offer.
-absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold);
+// Holds a seat (and childcare places) for an offer, within
+// HoldLimit(seats, enrolled, acceptance).
+absl::Status AddOffer(v1::CourseRecord& record, const v1::Hold& hold, double acceptance = 1.0);
 
 // The offer becomes an enrolment. FAILED_PRECONDITION when the offer was
-// already accepted, has been withdrawn, or its deadline has passed.
-absl::StatusOr<v1::Hold> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now);
+// already accepted, has been withdrawn, its deadline has passed, or every
+// seat is taken. An acceptance that takes the last seat withdraws the offers
+// still open (there were more offers than seats): their people go back on the
+// waiting list where they stood.
+struct Accepted {
+  v1::Hold hold;
+  std::vector<v1::Hold> withdrawn;
+};
+absl::StatusOr<Accepted> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now);
 
 // Declined or expired: the seat is free again. Returns the hold as it was.
 absl::StatusOr<v1::Hold> Release(v1::CourseRecord& record, const std::string& offer_id);

@@ -52,8 +52,10 @@ OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, a
   return ToOutgoing(streams::kSeatOffered, e);
 }
 
-OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
-                               ankommen::common::v1::EventMeta meta) {
+namespace {
+
+v1::OfferClosed OfferClosed(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
+                            ankommen::common::v1::EventMeta meta) {
   v1::OfferClosed e;
   *e.mutable_meta() = std::move(meta);
   e.set_offer_id(hold.offer_id());
@@ -63,11 +65,26 @@ OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v
   e.set_course_type(course.course_type());
   e.set_outcome(outcome);
   e.set_course_title(course.title().empty() ? CourseTypeName(ToCourseType(course.course_type())) : course.title());
+  return e;
+}
+
+}  // namespace
+
+OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
+                               ankommen::common::v1::EventMeta meta) {
+  v1::OfferClosed e = OfferClosed(hold, course, outcome, std::move(meta));
   const char* subject = streams::kOfferWithdrawn;
   if (outcome == v1::OFFER_OUTCOME_ACCEPTED) subject = streams::kOfferAccepted;
   if (outcome == v1::OFFER_OUTCOME_DECLINED) subject = streams::kOfferDeclined;
   if (outcome == v1::OFFER_OUTCOME_EXPIRED) subject = streams::kOfferExpired;
   return ToOutgoing(subject, e);
+}
+
+OutgoingEvent OfferWithdrawnEvent(const v1::Hold& hold, const v1::Course& course, v1::WithdrawalReason reason,
+                                  ankommen::common::v1::EventMeta meta) {
+  v1::OfferClosed e = OfferClosed(hold, course, v1::OFFER_OUTCOME_WITHDRAWN, std::move(meta));
+  e.set_withdrawal_reason(reason);
+  return ToOutgoing(streams::kOfferWithdrawn, e);
 }
 
 }  // namespace ankommen::courses

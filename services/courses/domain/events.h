@@ -20,5 +20,9 @@ OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, a
 // Accepted, declined, expired or withdrawn, each on its own subject.
 OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
                                ankommen::common::v1::EventMeta meta);
+// Withdrawn by the district, saying why (the notification service tells the
+// person unless the request itself was closed).
+OutgoingEvent OfferWithdrawnEvent(const v1::Hold& hold, const v1::Course& course, v1::WithdrawalReason reason,
+                                  ankommen::common::v1::EventMeta meta);
 
 }  // namespace ankommen::courses

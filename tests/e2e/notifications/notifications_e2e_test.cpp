@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
 #include "bus/bus.h"
@@ -321,6 +322,39 @@ TEST_F(NotificationsE2ETest, EnrolmentLeaseAndCapacityGapReachTheirRecipients) {
   EXPECT_TRUE(team_mail);
   EXPECT_TRUE(Messages("team:Meißen").empty()) << "no team address for Meißen: nobody to tell";
   EXPECT_EQ(Messages(amina).size(), 3u) << "offer, enrolment, lease: one message each";
+}
+
+TEST_F(NotificationsE2ETest, AnOfferTheDistrictWithdrawsIsToldUnlessTheRequestItselfClosed) {
+  StartNotifications();
+  const std::string amina = RegisterAmina();
+  auto bus = Bus::Connect(nats_.url(), "test", nullptr);
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  auto publish = [&](const char* subject, const std::string& id, cv1::OfferOutcome outcome,
+                     cv1::WithdrawalReason reason) {
+    cv1::OfferClosed e;
+    e.mutable_meta()->set_event_id(id);
+    e.mutable_meta()->mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    e.set_offer_id("of_" + id);
+    e.set_person_id(amina);
+    e.set_course_title("Integrationskurs Riesa-Mitte");
+    e.set_outcome(outcome);
+    e.set_withdrawal_reason(reason);
+    ASSERT_TRUE((*bus)->Publish({subject, id, e.GetDescriptor()->full_name(), e.SerializeAsString()}).ok());
+  };
+  // In the order the courses service would: her request closed (nothing to
+  // tell), then an offer withdrawn because the course filled, then a lapse.
+  publish(streams::kOfferWithdrawn, "ev_closed", cv1::OFFER_OUTCOME_WITHDRAWN, cv1::WITHDRAWAL_REASON_REQUEST_CLOSED);
+  publish(streams::kOfferWithdrawn, "ev_full", cv1::OFFER_OUTCOME_WITHDRAWN, cv1::WITHDRAWAL_REASON_COURSE_FULL);
+  publish(streams::kOfferExpired, "ev_lapsed", cv1::OFFER_OUTCOME_EXPIRED, cv1::WITHDRAWAL_REASON_UNSPECIFIED);
+  auto withdrawn = WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED, "offer_withdrawn");
+  ASSERT_TRUE(withdrawn.has_value()) << notifications_->process().Log();
+  EXPECT_EQ(withdrawn->language(), "ar");
+  EXPECT_EQ(withdrawn->event_id(), "ev_full");
+  ASSERT_TRUE(WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED, "offer_expired").has_value());
+  EXPECT_EQ(Messages(amina).size(), 2u) << "nothing for the request she closed herself";
+  bool arabic = false;
+  for (const auto& mail : smtp_.Mails()) arabic = arabic || mail.find("Content-Language: ar") != std::string::npos;
+  EXPECT_TRUE(arabic);
 }
 
 }  // namespace

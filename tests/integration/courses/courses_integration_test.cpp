@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "allocator.h"
+#include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "courses.h"
 #include "domain/course_rules.h"
@@ -88,6 +89,39 @@ class CoursesIntegrationTest : public ::testing::Test {
     v1::GetLearnerResponse resp;
     EXPECT_TRUE(courses_->GetLearner(req, resp, {}).ok());
     return resp.requests_size() > 0 ? resp.requests(resp.requests_size() - 1) : v1::SeatRequest();
+  }
+
+  absl::Status Answer(const std::string& offer_id, bool accept) {
+    if (accept) {
+      v1::AcceptOfferRequest r;
+      r.set_idempotency_key("accept-" + offer_id);
+      r.set_offer_id(offer_id);
+      v1::AcceptOfferResponse out;
+      return courses_->AcceptOffer(r, out, {});
+    }
+    v1::DeclineOfferRequest r;
+    r.set_idempotency_key("decline-" + offer_id);
+    r.set_offer_id(offer_id);
+    v1::DeclineOfferResponse out;
+    return courses_->DeclineOffer(r, out, {});
+  }
+
+  // The OfferClosed events in the outbox (no relay runs here).
+  std::vector<v1::OfferClosed> ClosedOffers() {
+    std::vector<v1::OfferClosed> out;
+    for (int p = 0; p < kPartitions; ++p) {
+      auto r = pool_->Command({"XRANGE", outbox_->keys().Outbox(p), "-", "+"});
+      if (!r.ok()) continue;
+      for (const auto& entry : r->elements) {
+        const auto& fields = entry.elements[1].elements;
+        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+          if (fields[i].str == "type" && fields[i + 1].str != v1::OfferClosed::descriptor()->full_name()) break;
+          if (fields[i].str != "payload") continue;
+          out.emplace_back().ParseFromString(fields[i + 1].str);
+        }
+      }
+    }
+    return out;
   }
 
   int64_t OutboxLength(int partition) {
@@ -233,6 +267,61 @@ TEST_F(CoursesIntegrationTest, FirstComeFirstServedIsASelectablePolicy) {
   EXPECT_EQ(run->solver(), "fcfs");
   EXPECT_EQ(run->offers_made(), 1);
   EXPECT_TRUE(absl::IsInvalidArgument(allocator_->RunOnce("lottery").status()));
+}
+
+TEST_F(CoursesIntegrationTest, OffersAreSizedByTheAcceptanceSeenAndTheLastSeatWithdrawsTheRest) {
+  // Ten people are offered a course of ten seats: two take it, eight decline.
+  std::vector<std::string> people;
+  for (int i = 0; i < 10; ++i) people.push_back(Arrive("ev_o" + std::to_string(i), i));
+  Course(10);
+  auto run = allocator_->RunOnce("");
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->offers_made(), 10);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(Answer(Request(people[i]).offer().offer_id(), i < 2).ok());
+
+  // Acceptance seen: (2 + 10) of (10 + 10) = 0.6, so a course of two seats
+  // carries 2 / 0.6 = 3.3, i.e. three offers. The first-come list makes two.
+  const std::string next = Course(2);
+  run = allocator_->RunOnce("fcfs");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->offers_made(), 2);
+  run = allocator_->RunOnce("");
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->offers_made(), 1);
+  std::vector<std::string> offered;
+  for (int i = 2; i < 10; ++i) {
+    if (Request(people[i]).offer().course_id() == next) offered.push_back(people[i]);
+  }
+  ASSERT_EQ(offered.size(), 3u);
+  EXPECT_EQ(View((*store_->LoadCourse(next))->record).offered(), 3);
+
+  // Two accept: the second takes the last seat and the third offer goes with it.
+  const std::string late_offer = Request(offered[2]).offer().offer_id();
+  ASSERT_TRUE(Answer(Request(offered[0]).offer().offer_id(), true).ok());
+  EXPECT_EQ(Request(offered[2]).status(), v1::REQUEST_STATUS_OFFERED) << "a seat is still free";
+  ASSERT_TRUE(Answer(Request(offered[1]).offer().offer_id(), true).ok());
+  const v1::Course course = View((*store_->LoadCourse(next))->record);
+  EXPECT_EQ(course.enrolled(), 2);
+  EXPECT_EQ(course.offered(), 0);
+
+  // Its person waits again where they stood, with nothing passed, and is told why.
+  const v1::SeatRequest back = Request(offered[2]);
+  EXPECT_EQ(back.status(), v1::REQUEST_STATUS_WAITING);
+  EXPECT_EQ(back.requested_on(), "2026-11-23");
+  EXPECT_THAT(back.passed_course_ids(), ::testing::Not(::testing::Contains(next)));
+  EXPECT_THAT(back.lapsed_course_ids(), ::testing::Not(::testing::Contains(next)));
+  auto answered = Answer(late_offer, true);
+  EXPECT_TRUE(absl::IsFailedPrecondition(answered)) << answered;
+  int full = 0;
+  for (const auto& e : ClosedOffers()) {
+    if (e.withdrawal_reason() != v1::WITHDRAWAL_REASON_COURSE_FULL) continue;
+    ++full;
+    EXPECT_EQ(e.offer_id(), late_offer);
+    EXPECT_EQ(e.outcome(), v1::OFFER_OUTCOME_WITHDRAWN);
+  }
+  EXPECT_EQ(full, 1);
+  // The answers are counted on the courses: 2 + 2 taken, 8 not.
+  EXPECT_EQ((*store_->LoadCourse(next))->record.offers_accepted(), 2);
 }
 
 }  // namespace

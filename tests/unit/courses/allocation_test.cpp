@@ -28,7 +28,7 @@ WaitingRequest Wait(std::string id, absl::CivilDay asked, double km_east, bool e
 CourseSeats Course(std::string id, double km_east, Schedule schedule, int seats, int childcare = 0,
                    CourseType type = CourseType::kIntegrationGeneral,
                    absl::CivilDay start = absl::CivilDay(2026, 12, 1)) {
-  return {std::move(id), type, AtKm(km_east), "Riesa", schedule, seats, childcare, start};
+  return {std::move(id), type, AtKm(km_east), "Riesa", schedule, seats, 1.0, childcare, start};
 }
 
 TEST(AllocationTest, RulesDecideTheCandidatesAndTheEngineTheSeats) {

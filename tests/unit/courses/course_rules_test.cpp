@@ -192,5 +192,81 @@ TEST(CourseRulesTest, ASecondOfferAfterALapseGetsTheFullTimeWhileTheCourseTakesN
   EXPECT_EQ(SecondAnswerBy(today, today, 7), today);
 }
 
+TEST(CourseRulesTest, AcceptanceStartsAtOneAndFollowsTheAnswersSeen) {
+  EXPECT_DOUBLE_EQ(Acceptance(0, 0), 1.0);  // no history: no more offers than seats
+  EXPECT_DOUBLE_EQ(Acceptance(30, 10), 0.8);  // (30 + 10) of (40 + 10)
+  EXPECT_NEAR(Acceptance(300, 100), 310.0 / 410.0, 1e-12);
+  EXPECT_DOUBLE_EQ(Acceptance(0, 1000), kLeastAcceptance);  // never below: at most twice the free seats
+}
+
+TEST(CourseRulesTest, HoldLimitSizesOffersSoThatTheExpectedAcceptancesFitTheFreeSeats) {
+  EXPECT_EQ(HoldLimit(20, 0, 1.0), 20);
+  EXPECT_EQ(HoldLimit(20, 0, 0.75), 26);   // 26 × 0.75 = 19.5 expected to take a seat
+  EXPECT_EQ(HoldLimit(20, 17, 0.75), 21);  // 3 free: 4 offers
+  EXPECT_EQ(HoldLimit(20, 19, 0.75), 20);  // 1 free: 1.33 rounds down, no overbooking
+  EXPECT_EQ(HoldLimit(20, 20, 0.5), 20);   // full
+  EXPECT_EQ(HoldLimit(20, 10, 0.1), 30);   // never beyond twice the free seats
+}
+
+TEST(CourseRulesTest, OffersBeyondTheSeatsOnlyByTheAcceptanceAndNeverAnEnrolmentBeyond) {
+  auto r = Course(3);
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(AddOffer(r, Offer(i)).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(AddOffer(r, Offer(4))));       // acceptance 1: the seats
+  ASSERT_TRUE(AddOffer(r, Offer(4), /*acceptance=*/0.75).ok());         // 3 / 0.75 = 4 holds
+  EXPECT_TRUE(absl::IsFailedPrecondition(AddOffer(r, Offer(5), 0.75)));
+  EXPECT_TRUE(CheckCapacity(r).ok());
+
+  // Two accept: a seat is free, the other two offers stand.
+  auto first = Accept(r, "of_1001", kNow);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->withdrawn.empty());
+  auto second = Accept(r, "of_1002", kNow);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->withdrawn.empty());
+  EXPECT_EQ(CountHolds(r).offered, 2);
+  // The third takes the last seat: the offer still open is withdrawn with it.
+  auto third = Accept(r, "of_1004", kNow);
+  ASSERT_TRUE(third.ok());
+  ASSERT_EQ(third->withdrawn.size(), 1u);
+  EXPECT_EQ(third->withdrawn[0].offer_id(), "of_1003");
+  EXPECT_EQ(CountHolds(r).enrolled, 3);
+  EXPECT_EQ(CountHolds(r).offered, 0);
+  EXPECT_TRUE(CheckCapacity(r).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(Accept(r, "of_1003", kNow).status()));
+
+  // A record that still carried an offer beyond a full course: its answer finds it full.
+  auto full = Course(1);
+  *full.add_holds() = Offer(1);
+  full.mutable_holds(0)->set_state(v1::Hold::STATE_ENROLLED);
+  *full.add_holds() = Offer(2);
+  auto refused = Accept(full, "of_1002", kNow);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status()));
+  EXPECT_NE(refused.status().message().find("full"), std::string::npos);
+  EXPECT_EQ(CountHolds(full).enrolled, 1);
+}
+
+TEST(CourseRulesTest, MoreSeatsWithdrawNothingFewerWithdrawDownToTheSeats) {
+  auto r = Course(4);
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(AddOffer(r, Offer(i), 0.7).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(AddOffer(r, Offer(6), 0.7)));  // 4 / 0.7 = 5.7: 5 holds
+  auto more = ChangeCapacity(r, 5, 0, /*withdraw_excess=*/false);
+  ASSERT_TRUE(more.ok()) << more.status();
+  EXPECT_TRUE(more->empty());
+  EXPECT_TRUE(absl::IsFailedPrecondition(ChangeCapacity(r, 4, 0, false).status()));
+  auto fewer = ChangeCapacity(r, 4, 0, /*withdraw_excess=*/true);
+  ASSERT_TRUE(fewer.ok()) << fewer.status();
+  EXPECT_EQ(fewer->size(), 1u);
+  EXPECT_EQ(CountHolds(r).offered, 4);
+}
+
+TEST(CourseRulesTest, AnswersAreCountedOnTheCourse) {
+  auto r = Course(3);
+  NoteAnswer(r, true);
+  NoteAnswer(r, false);
+  NoteAnswer(r, false);
+  EXPECT_EQ(r.offers_accepted(), 1);
+  EXPECT_EQ(r.offers_not_taken(), 2);
+}
+
 }  // namespace
 }  // namespace ankommen::courses
