@@ -49,6 +49,8 @@ print(json.dumps({
     "children_waiting": sum(c["waiting"] for c in r["children"]),
     "child_days_left_waiting_with_seat_in_reach": r["child_days_left_waiting_with_seat_in_reach"],
     "not_enrolled_but_in_the_bound": r["period"]["not_enrolled_but_in_the_bound"],
+    "offers_made": r["offers"].get("made", 0),
+    "offers_withdrawn_course_full": r["offers"].get("withdrawn, course full", 0),
     "reconciled": r["reconciled"]}, ensure_ascii=False))
 PY
     done
@@ -77,6 +79,9 @@ for d in dict.fromkeys(r["district"] for r in rows):
         print(f"{'':26} p90 optimal / fcfs: {p90['optimal'] / p90['fcfs']:.2f} (target ≤ 0.70); the least p90 any "
               f"policy can reach: {least:.0f} d = {least / p90['fcfs']:.2f} × fcfs's (≤ 0.70 on {reachable} of "
               f"{len(rs)} seeds)")
+        rs = [r for r in rows if r["district"] == d and r["policy"] == "optimal"]
+        print(f"{'':26} the optimal policy's offers beyond the free seats withdrawn when the course filled: "
+              f"{sum(r['offers_withdrawn_course_full'] for r in rs)} of {sum(r['offers_made'] for r in rs)} offers")
         print(f"{'':26} targets: ≥ 95 % of the bound enrolled, ≤ 1.10 × its days, 0 free seats while eligible "
               "waited, 0 child-days")
 PY
