@@ -127,6 +127,10 @@ start_district() {
   start_redis "$REDIS_PORT"
   export ANKOMMEN_NATS_URL="nats://127.0.0.1:$NATS_PORT"
   export ANKOMMEN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  # A district on this machine, reachable from it only: without tokens, as
+  # development (the services refuse auth off otherwise). ANKOMMEN_AUTH=jwt
+  # with ANKOMMEN_JWT_KEY_FILE runs it with them.
+  export ANKOMMEN_AUTH="${ANKOMMEN_AUTH:-off}" ANKOMMEN_DEVELOPMENT=on
   start_service registry 50051 9101 ankommen.registry.v1.RegistryService
   start_service courses 50052 9102 ankommen.courses.v1.CourseService
   start_service schools 50053 9103 ankommen.schools.v1.SchoolService

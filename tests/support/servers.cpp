@@ -299,6 +299,10 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
       // Likewise most tests look at placements, not at the schools office's
       // confirmation of them; its tests ask for "on", the district default.
       {"ANKOMMEN_SCHOOLS_CONFIRM", "off"},
+      // Tests call without tokens on loopback, as development; the security
+      // tests ask for ANKOMMEN_AUTH=jwt.
+      {"ANKOMMEN_AUTH", "off"},
+      {"ANKOMMEN_DEVELOPMENT", "on"},
   };
   for (const auto& [k, v] : extra_env) env[k] = v;
   process_ = std::make_unique<Process>(binary_, std::vector<std::string>{}, env, dir_.path() + "/service.log");

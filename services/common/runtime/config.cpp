@@ -45,6 +45,24 @@ absl::Status ParseInt(const char* name, const char* value, int min, int max, int
   return absl::OkStatus();
 }
 
+absl::Status ParseOnOff(const char* name, const char* value, bool& out) {
+  std::string_view v(value);
+  if (v == "on" || v == "true" || v == "1") {
+    out = true;
+  } else if (v == "off" || v == "false" || v == "0") {
+    out = false;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(name, " must be on or off, got '", value, "'"));
+  }
+  return absl::OkStatus();
+}
+
+// 127.0.0.0/8, [::1] or localhost: reachable from this machine only.
+bool IsLoopback(std::string_view addr) {
+  const std::string_view host = addr.substr(0, addr.rfind(':'));
+  return host.starts_with("127.") || host == "[::1]" || host == "localhost";
+}
+
 }  // namespace
 
 ServiceConfig DefaultConfig(std::string_view service) {
@@ -76,7 +94,15 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
   string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
   string_var("ANKOMMEN_CLOCK", config.clock);
-  string_var("ANKOMMEN_AUTH", config.auth);
+  // Authentication is never switched by an empty value: a variable meant to
+  // hold it that lost it is an error, not a default.
+  if (const char* v = getenv("ANKOMMEN_AUTH"); v != nullptr) {
+    if (*v == '\0') return absl::InvalidArgumentError("ANKOMMEN_AUTH is set but empty: jwt or off");
+    config.auth = v;
+  }
+  if (const char* v = getenv("ANKOMMEN_DEVELOPMENT"); v != nullptr && *v != '\0') {
+    if (auto s = ParseOnOff("ANKOMMEN_DEVELOPMENT", v, config.development); !s.ok()) return s;
+  }
   string_var("ANKOMMEN_JWT_ALGORITHM", config.jwt_algorithm);
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
@@ -96,14 +122,7 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
     if (auto s = ParseInt("ANKOMMEN_MAX_DELIVER", v, 1, 1000, config.max_deliver); !s.ok()) return s;
   }
   if (const char* v = getenv("ANKOMMEN_OUTBOX_RELAY"); v != nullptr && *v != '\0') {
-    std::string_view value(v);
-    if (value == "on" || value == "true" || value == "1") {
-      config.outbox_relay = true;
-    } else if (value == "off" || value == "false" || value == "0") {
-      config.outbox_relay = false;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("ANKOMMEN_OUTBOX_RELAY must be on or off, got '", v, "'"));
-    }
+    if (auto s = ParseOnOff("ANKOMMEN_OUTBOX_RELAY", v, config.outbox_relay); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -176,6 +195,14 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
   }
   if (config.auth != "off" && config.auth != "jwt") {
     return absl::InvalidArgumentError(absl::StrCat("auth must be off or jwt, got '", config.auth, "'"));
+  }
+  if (config.auth == "off" && !config.development) {
+    return absl::InvalidArgumentError(
+        "auth off lets every caller call everything: only for development, with ANKOMMEN_DEVELOPMENT=on");
+  }
+  if (config.auth == "off" && !IsLoopback(config.grpc_addr)) {
+    return absl::InvalidArgumentError(absl::StrCat("auth off only on a loopback address (127.0.0.1:…), not on '",
+                                                   config.grpc_addr, "'"));
   }
   if (config.auth == "jwt" && config.jwt_key_file.empty()) {
     return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE)");

@@ -49,9 +49,13 @@ struct ServiceConfig {
   std::string clock = "system";
   // Copies JetStream keeps of each stream: 1 on one machine, 3 on a NATS cluster.
   int stream_replicas = 1;
-  // "off" (local development: every caller may call everything) or "jwt":
-  // every call needs a token signed by the district's issuer (auth.h).
-  std::string auth = "off";
+  // "jwt" (the default): every call needs a token signed by the district's
+  // issuer (auth.h). "off" (every caller may call everything, recorded as
+  // unauthenticated) only with `development` and a loopback gRPC address.
+  std::string auth = "jwt";
+  // ANKOMMEN_DEVELOPMENT=on: development conveniences may be switched on
+  // (auth off). Set by deploy/local and the tests; never by the manifests.
+  bool development = false;
   std::string jwt_algorithm = "HS256";
   std::string jwt_key_file;  // the HMAC secret or the issuer's PEM public key
   std::string jwt_issuer;
@@ -71,7 +75,8 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_NATS_PASSWORD_FILE, ANKOMMEN_NATS_TLS_{CA,CERT,KEY}_FILE,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
-// ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH, ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}
+// ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
+// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}
 // and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
@@ -94,7 +99,8 @@ std::string CallerToken();
 // naming the setting, never the content, when it cannot be read.
 absl::StatusOr<std::string> ReadSecretFile(const char* setting, const std::string& path);
 
-// Checks that addresses are host:port and URLs have the right scheme.
+// Checks that addresses are host:port and URLs have the right scheme, and
+// that authentication is off only in development on a loopback address.
 absl::Status ValidateConfig(const ServiceConfig& config);
 
 }  // namespace ankommen

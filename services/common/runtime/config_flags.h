@@ -38,7 +38,9 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
   app.add_option("--max-deliver", config.max_deliver, "deliveries before dead-lettering (ANKOMMEN_MAX_DELIVER)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--clock", config.clock, "system, or simulated for ankommen-sim (ANKOMMEN_CLOCK)");
-  app.add_option("--auth", config.auth, "off (local development) or jwt (ANKOMMEN_AUTH)");
+  app.add_option("--auth", config.auth, "jwt, or off with --development on loopback (ANKOMMEN_AUTH)");
+  app.add_flag("--development", config.development,
+               "allow development conveniences such as auth off (ANKOMMEN_DEVELOPMENT=on)");
   app.add_option("--jwt-algorithm", config.jwt_algorithm, "HS256, RS256 or ES256 (ANKOMMEN_JWT_ALGORITHM)");
   app.add_option("--jwt-key-file", config.jwt_key_file, "HMAC secret or PEM public key (ANKOMMEN_JWT_KEY_FILE)");
   app.add_option("--jwt-issuer", config.jwt_issuer, "required iss of tokens (ANKOMMEN_JWT_ISSUER)");

@@ -430,7 +430,7 @@ TEST_F(RegistryE2ETest, TheDataProtectionOfficerQueriesWhoReadAndChangedWhat) {
   ASSERT_EQ(records.records_size(), 2);
   EXPECT_EQ(records.records(0).action(), "GetPerson");
   EXPECT_EQ(records.records(0).purpose(), "Beratungsgespräch 2026-11-23");
-  EXPECT_EQ(records.records(0).actor(), "e2e-test");
+  EXPECT_EQ(records.records(0).actor(), "unauthenticated:e2e-test") << "auth off: a claimed name, marked so";
   EXPECT_EQ(records.records(1).action(), "ChangeResidenceStatus");
   EXPECT_LE(records.records(0).at().seconds(), records.records(1).at().seconds());
   EXPECT_GT(records.records(0).at().seconds(), 0);
@@ -444,7 +444,7 @@ TEST_F(RegistryE2ETest, TheDataProtectionOfficerQueriesWhoReadAndChangedWhat) {
   std::string token;
   do {
     v1::QueryAuditRequest page;
-    page.set_actor("e2e-test");
+    page.set_actor("unauthenticated:e2e-test");
     page.set_page_size(1);
     page.set_page_token(token);
     v1::QueryAuditResponse got;

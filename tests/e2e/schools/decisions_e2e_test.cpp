@@ -159,7 +159,7 @@ TEST_F(SchoolDecisionsE2ETest, ARejectedProposalIsNotProposedAgainAndAConfirmati
   ASSERT_EQ(rejected.child().decisions_size(), 1);
   const auto& decision = rejected.child().decisions(0);
   EXPECT_EQ(decision.kind(), sv1::DECISION_KIND_REJECTED);
-  EXPECT_EQ(decision.actor(), "schulamt-riesa");
+  EXPECT_EQ(decision.actor(), "unauthenticated:schulamt-riesa");
   EXPECT_EQ(decision.proposed_place_id(), near);
   EXPECT_FALSE(decision.proposal_reason().empty());
   EXPECT_EQ(decision.reason(), sv1::OVERRIDE_REASON_TRANSPORT);

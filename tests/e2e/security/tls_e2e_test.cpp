@@ -88,6 +88,8 @@ TEST_F(TlsE2ETest, AServiceRefusesToStartWithAnUnreadableCertificate) {
   env["ANKOMMEN_METRICS_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
   env["ANKOMMEN_NATS_URL"] = nats_.url();
   env["ANKOMMEN_REDIS_URL"] = redis_.url();
+  env["ANKOMMEN_AUTH"] = "off";
+  env["ANKOMMEN_DEVELOPMENT"] = "on";
   testing::Process process(ANKOMMEN_REGISTRY_BINARY, {}, env, absl::StrCat(dir.path(), "/registry.log"));
   EXPECT_EQ(process.Wait(15000), 2) << process.Log();
   EXPECT_NE(process.Log().find("ANKOMMEN_TLS_CERT_FILE"), std::string::npos);

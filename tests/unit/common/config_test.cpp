@@ -15,6 +15,13 @@ GetEnv FakeEnv(std::map<std::string, std::string> vars) {
   };
 }
 
+// The defaults with the issuer's key: a configuration that starts.
+ServiceConfig Configured(std::string_view service) {
+  ServiceConfig config = DefaultConfig(service);
+  config.jwt_key_file = "/etc/ankommen/jwt/key.pem";
+  return config;
+}
+
 TEST(ConfigTest, DefaultsAreLoopbackAndDistinctPerService) {
   auto registry = DefaultConfig("registry");
   auto courses = DefaultConfig("courses");
@@ -23,7 +30,38 @@ TEST(ConfigTest, DefaultsAreLoopbackAndDistinctPerService) {
   EXPECT_EQ(registry.redis_url, "redis://127.0.0.1:6379/0");
   EXPECT_NE(registry.grpc_addr, courses.grpc_addr);
   EXPECT_NE(registry.metrics_addr, courses.metrics_addr);
+  // Tokens by default: without the issuer's key a service does not start.
+  EXPECT_EQ(registry.auth, "jwt");
+  EXPECT_NE(ValidateConfig(registry).message().find("ANKOMMEN_JWT_KEY_FILE"), std::string::npos);
+  registry.jwt_key_file = "/etc/ankommen/jwt/key.pem";
   EXPECT_TRUE(ValidateConfig(registry).ok());
+}
+
+TEST(ConfigTest, AuthOffOnlyInDevelopmentOnLoopback) {
+  auto config = DefaultConfig("registry");
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_AUTH", "off"}})).ok());
+  auto refused = ValidateConfig(config);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("ANKOMMEN_DEVELOPMENT"), std::string::npos) << refused;
+
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_DEVELOPMENT", "on"}})).ok());
+  EXPECT_TRUE(ValidateConfig(config).ok()) << "127.0.0.1 by default";
+  for (const char* addr : {"localhost:50051", "[::1]:50051", "127.0.0.5:50051"}) {
+    config.grpc_addr = addr;
+    EXPECT_TRUE(ValidateConfig(config).ok()) << addr;
+  }
+  for (const char* addr : {"0.0.0.0:8080", "10.0.0.4:8080", "[::]:8080", "registry:8080"}) {
+    config.grpc_addr = addr;
+    auto s = ValidateConfig(config);
+    EXPECT_NE(s.message().find("loopback"), std::string::npos) << addr << ": " << s;
+  }
+
+  // An empty value switches nothing: it is refused.
+  auto emptied = DefaultConfig("registry");
+  auto s = ApplyEnvironment(emptied, FakeEnv({{"ANKOMMEN_AUTH", ""}}));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("ANKOMMEN_AUTH"), std::string::npos);
+  EXPECT_FALSE(ApplyEnvironment(emptied, FakeEnv({{"ANKOMMEN_DEVELOPMENT", "sometimes"}})).ok());
 }
 
 TEST(ConfigTest, EnvironmentOverridesDefaults) {
@@ -78,16 +116,16 @@ TEST(ConfigTest, BadEnvironmentValuesAreRefusedWithTheirName) {
 }
 
 TEST(ConfigTest, ValidationNamesTheBadSetting) {
-  auto config = DefaultConfig("registry");
+  auto config = Configured("registry");
   config.grpc_addr = "no-port";
   EXPECT_NE(ValidateConfig(config).message().find("gRPC address"), std::string::npos);
-  config = DefaultConfig("registry");
+  config = Configured("registry");
   config.redis_url = "http://redis";
   EXPECT_NE(ValidateConfig(config).message().find("Redis URL"), std::string::npos);
-  config = DefaultConfig("registry");
+  config = Configured("registry");
   config.log_level = "loud";
   EXPECT_FALSE(ValidateConfig(config).ok());
-  config = DefaultConfig("registry");
+  config = Configured("registry");
   config.clock = "sundial";
   EXPECT_NE(ValidateConfig(config).message().find("clock"), std::string::npos);
 }
@@ -95,6 +133,7 @@ TEST(ConfigTest, ValidationNamesTheBadSetting) {
 TEST(ConfigTest, SimulatedClockOnlyWhenAskedFor) {
   auto config = DefaultConfig("courses");
   EXPECT_EQ(config.clock, "system");
+  config.jwt_key_file = "/etc/ankommen/jwt/key.pem";
   ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_CLOCK", "simulated"}})).ok());
   EXPECT_EQ(config.clock, "simulated");
   EXPECT_TRUE(ValidateConfig(config).ok());
