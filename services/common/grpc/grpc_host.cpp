@@ -3,6 +3,8 @@
 #include <csignal>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
@@ -109,6 +111,15 @@ class ObservingInterceptorFactory final : public grpc::experimental::ServerInter
   GrpcInstruments instruments_;
 };
 
+// Takes the reflection plugin out of a server's plugins.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const auto& plugin) { return plugin->name() == "proto_server_reflection"; });
+  }
+};
+
 }  // namespace
 
 GrpcHost::GrpcHost(std::string service_name, Metrics& metrics)
@@ -118,10 +129,16 @@ GrpcHost::~GrpcHost() { Shutdown(absl::ZeroDuration()); }
 
 absl::Status GrpcHost::Start(const std::string& addr, const std::vector<grpc::Service*>& services,
                              std::vector<std::string> health_names, int max_request_bytes,
-                             std::shared_ptr<grpc::ServerCredentials> credentials) {
+                             std::shared_ptr<grpc::ServerCredentials> credentials, bool reflection) {
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Linking grpc++_reflection registers its plugin for every server; this one
+  // keeps it only when asked for.
+  if (reflection) {
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  } else {
+    builder.SetOption(std::make_unique<WithoutReflection>());
+  }
   // TLS (and client certificates) when configured: grpc_credentials.h.
   builder.AddListeningPort(addr, std::move(credentials), &port_);
   builder.SetMaxReceiveMessageSize(max_request_bytes);

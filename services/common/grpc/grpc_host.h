@@ -27,10 +27,10 @@ class GrpcHost {
 
   // Binds addr (port 0 picks one) and starts serving. health_names are the
   // full service names reported SERVING once started, e.g.
-  // "ankommen.registry.v1.RegistryService".
+  // "ankommen.registry.v1.RegistryService". Server reflection only when asked for.
   absl::Status Start(const std::string& addr, const std::vector<grpc::Service*>& services,
                      std::vector<std::string> health_names, int max_request_bytes,
-                     std::shared_ptr<grpc::ServerCredentials> credentials);
+                     std::shared_ptr<grpc::ServerCredentials> credentials, bool reflection = false);
   int port() const { return port_; }
 
   // NOT_SERVING first, so load balancers stop sending; then waits up to

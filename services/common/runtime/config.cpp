@@ -103,6 +103,10 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   if (const char* v = getenv("ANKOMMEN_DEVELOPMENT"); v != nullptr && *v != '\0') {
     if (auto s = ParseOnOff("ANKOMMEN_DEVELOPMENT", v, config.development); !s.ok()) return s;
   }
+  config.reflection = config.development;
+  if (const char* v = getenv("ANKOMMEN_GRPC_REFLECTION"); v != nullptr && *v != '\0') {
+    if (auto s = ParseOnOff("ANKOMMEN_GRPC_REFLECTION", v, config.reflection); !s.ok()) return s;
+  }
   string_var("ANKOMMEN_JWT_ALGORITHM", config.jwt_algorithm);
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);

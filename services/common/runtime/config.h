@@ -56,6 +56,10 @@ struct ServiceConfig {
   // ANKOMMEN_DEVELOPMENT=on: development conveniences may be switched on
   // (auth off). Set by deploy/local and the tests; never by the manifests.
   bool development = false;
+  // gRPC server reflection (grpcurl's way to find the methods): what callers
+  // without a token could learn of the API. ANKOMMEN_GRPC_REFLECTION; unset,
+  // on in development only.
+  bool reflection = false;
   std::string jwt_algorithm = "HS256";
   std::string jwt_key_file;  // the HMAC secret or the issuer's PEM public key
   std::string jwt_issuer;
@@ -76,6 +80,7 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
+// ANKOMMEN_GRPC_REFLECTION (on/off; unset: as ANKOMMEN_DEVELOPMENT),
 // ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}
 // and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);

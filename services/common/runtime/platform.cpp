@@ -111,7 +111,8 @@ int Platform::ServeUntilSignal(const std::vector<grpc::Service*>& services,
     log::Error("tls_failed", {{"error", credentials.status().message()}});
     return 2;
   }
-  if (auto s = host.Start(config_.grpc_addr, services, health_names, config_.max_request_bytes, *credentials);
+  if (auto s = host.Start(config_.grpc_addr, services, health_names, config_.max_request_bytes, *credentials,
+                          config_.reflection);
       !s.ok()) {
     log::Error("grpc_start_failed", {{"error", s.message()}});
     return 1;

@@ -10,6 +10,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -43,7 +45,11 @@ class AuthE2ETest : public ::testing::Test {
   void TearDown() override { EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log(); }
 
   std::map<std::string, std::string> Auth() const {
-    return {{"ANKOMMEN_AUTH", "jwt"}, {"ANKOMMEN_JWT_KEY_FILE", key_file_}, {"ANKOMMEN_JWT_ISSUER", testing::kTestIssuer}};
+    // As shipped: tokens, and no development conveniences.
+    return {{"ANKOMMEN_AUTH", "jwt"},
+            {"ANKOMMEN_JWT_KEY_FILE", key_file_},
+            {"ANKOMMEN_JWT_ISSUER", testing::kTestIssuer},
+            {"ANKOMMEN_DEVELOPMENT", "off"}};
   }
 
   static std::string Token(std::vector<std::string> roles, long expires_in = 600) {
@@ -240,6 +246,23 @@ TEST_F(AuthE2ETest, EveryServiceRefusesACallWithoutAToken) {
     }
     EXPECT_EQ(service.process().Stop(SIGTERM), 0) << service.process().Log();
   }
+}
+
+// Outside development, nobody learns the API's methods by reflection: a
+// caller without a token finds only the health service.
+TEST_F(AuthE2ETest, NoServerReflectionOutsideDevelopment) {
+  auto channel = grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials());
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stream = reflection->ServerReflectionInfo(&ctx);
+  grpc::reflection::v1alpha::ServerReflectionRequest list;
+  list.set_list_services("");
+  stream->Write(list);
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse listed;
+  EXPECT_FALSE(stream->Read(&listed));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
 }  // namespace

@@ -56,6 +56,12 @@ TEST(ConfigTest, AuthOffOnlyInDevelopmentOnLoopback) {
     EXPECT_NE(s.message().find("loopback"), std::string::npos) << addr << ": " << s;
   }
 
+  // Reflection follows development unless set.
+  EXPECT_TRUE(config.reflection);
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_GRPC_REFLECTION", "off"}})).ok());
+  EXPECT_FALSE(config.reflection);
+  EXPECT_FALSE(DefaultConfig("registry").reflection);
+
   // An empty value switches nothing: it is refused.
   auto emptied = DefaultConfig("registry");
   auto s = ApplyEnvironment(emptied, FakeEnv({{"ANKOMMEN_AUTH", ""}}));
