@@ -18,6 +18,7 @@ const known = {
   "v1/Namespace": ["kubernetes-models/v1", "V1Namespace"],
   "v1/ConfigMap": ["kubernetes-models/v1", "V1ConfigMap"],
   "v1/Service": ["kubernetes-models/v1", "V1Service"],
+  "v1/ServiceAccount": ["kubernetes-models/v1", "V1ServiceAccount"],
   "apps/v1/Deployment": ["kubernetes-models/apps/v1", "V1Deployment"],
   "apps/v1/StatefulSet": ["kubernetes-models/apps/v1", "V1StatefulSet"],
   "policy/v1/PodDisruptionBudget": ["kubernetes-models/policy/v1", "V1PodDisruptionBudget"],
@@ -38,6 +39,31 @@ function unknownFields(value, typeName, path) {
   const fields = new Map(type.attributeTypeMap.map((a) => [a.baseName, a.type]));
   return Object.entries(value).flatMap(([k, v]) =>
     fields.has(k) ? unknownFields(v, fields.get(k), `${path}.${k}`) : [`${path}.${k}`]);
+}
+
+// What a cluster must never run with, whatever the overlay: development
+// conveniences (auth off, reflection), and pods holding an API token or
+// sharing the namespace's default account. Problems as strings.
+function unsafe(object) {
+  const problems = [];
+  const setting = (name, value) => {
+    if (name === "ANKOMMEN_DEVELOPMENT" && !["off", "false", "0"].includes(String(value))) problems.push(`${name}=${value}`);
+    if (name === "ANKOMMEN_AUTH" && value !== "jwt") problems.push(`${name}=${value}`);
+    if (name === "ANKOMMEN_GRPC_REFLECTION" && !["off", "false", "0"].includes(String(value))) problems.push(`${name}=${value}`);
+  };
+  if (object.kind === "ConfigMap") for (const [k, v] of Object.entries(object.data ?? {})) setting(k, v);
+  const pod = object.spec?.template?.spec;
+  if (pod) {
+    if (pod.automountServiceAccountToken !== false) problems.push("automountServiceAccountToken is not false");
+    if (!pod.serviceAccountName || pod.serviceAccountName === "default") problems.push("no service account of its own");
+    for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+      for (const e of c.env ?? []) setting(e.name, e.value);
+    }
+  }
+  if (object.kind === "ServiceAccount" && object.automountServiceAccountToken !== false) {
+    problems.push("automountServiceAccountToken is not false");
+  }
+  return problems;
 }
 
 let failures = 0, checked = 0;
@@ -65,6 +91,10 @@ for (const overlay of overlays) {
         console.error(`${id}: unknown field ${field}`);
         failures++;
       }
+    }
+    for (const problem of unsafe(object)) {
+      console.error(`${id}: unsafe as shipped: ${problem}`);
+      failures++;
     }
     checked++;
   }
