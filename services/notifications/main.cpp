@@ -1,4 +1,6 @@
 // ankommen-notifications: wiring only.
+#include <tuple>
+
 #include "channels/senders.h"
 #include "runtime/config_flags.h"
 #include "contacts.h"
@@ -57,11 +59,23 @@ int main(int argc, char** argv) {
     std::cerr << "ankommen-notifications: " << templates.status().message() << "\n";
     return 2;
   }
+  // Mail and gateways over TLS: plaintext only in development (local sinks).
+  for (const auto& [channel, setting, url] :
+       {std::tuple{Channel::kEmail, "ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp_url},
+        std::tuple{Channel::kSms, "ANKOMMEN_NOTIFICATIONS_SMS_URL", sms_url},
+        std::tuple{Channel::kWebhook, "ANKOMMEN_NOTIFICATIONS_WEBHOOK_URL", webhook_url}}) {
+    if (url.empty()) continue;
+    if (auto s = CheckSenderUrl(channel, setting, url, config.development); !s.ok()) {
+      std::cerr << "ankommen-notifications: " << s.message() << "\n";
+      return 2;
+    }
+  }
   std::map<Channel, std::unique_ptr<Sender>> senders;
   if (!smtp_url.empty()) {
     SmtpSettings smtp;
     smtp.url = smtp_url;
     smtp.from = smtp_from;
+    smtp.require_tls = !config.development;
     senders[Channel::kEmail] = MakeEmailSender(smtp);
   }
   if (!sms_url.empty()) {

@@ -252,6 +252,7 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   std::mutex answers_mu;
   std::map<std::string, bool> answered;  // offer id → accepted; acknowledged answers only
   std::set<std::string> to_answer;
+  std::set<std::string> withdrawn;  // offers beyond the seats, taken back when the course filled
   std::atomic<bool> answering{true};
   std::atomic<int> answer_calls{0}, answer_failures{0};
   std::atomic<uint64_t> next_sequence{1};  // of the course service's events, the next the answerer reads
@@ -264,6 +265,17 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
           if (e.event_type == cv1::SeatOffered::descriptor()->full_name() && offered.ParseFromString(e.payload)) {
             std::lock_guard lock(answers_mu);
             if (!answered.contains(offered.offer_id())) to_answer.insert(offered.offer_id());
+          }
+          // Offers are sized by the acceptance seen: one still open when the
+          // last seat is taken is withdrawn, and there is nothing to answer.
+          cv1::OfferClosed closed;
+          if (e.event_type == cv1::OfferClosed::descriptor()->full_name() && closed.ParseFromString(e.payload) &&
+              closed.withdrawal_reason() == cv1::WITHDRAWAL_REASON_COURSE_FULL) {
+            std::lock_guard lock(answers_mu);
+            if (!answered.contains(closed.offer_id())) {
+              withdrawn.insert(closed.offer_id());
+              to_answer.erase(closed.offer_id());
+            }
           }
         }
       }
@@ -295,6 +307,7 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
           continue;
         }
         std::lock_guard lock(answers_mu);
+        if (withdrawn.contains(offer)) continue;
         answered[offer] = accept;
         to_answer.erase(offer);
       }
@@ -569,6 +582,10 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     } else if (cv1::OfferClosed c;
                e.event_type == cv1::OfferClosed::descriptor()->full_name() && c.ParseFromString(e.payload)) {
       outcomes[c.offer_id()].push_back(c.outcome());
+      // The person is told of an offer taken back (first delivery only: the outcome counts once).
+      if (c.withdrawal_reason() == cv1::WITHDRAWAL_REASON_COURSE_FULL && outcomes[c.offer_id()].size() == 1) {
+        ++expected[c.person_id() + " offer_withdrawn"];
+      }
     } else if (cv1::EnrolmentStarted n;
                e.event_type == cv1::EnrolmentStarted::descriptor()->full_name() && n.ParseFromString(e.payload)) {
       ++enrolments;
@@ -584,6 +601,10 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
       continue;
     }
     if (it->second.size() > 1) ++offers_with_two;
+    if (withdrawn.contains(offer)) {
+      if (it->second.front() != cv1::OFFER_OUTCOME_WITHDRAWN) ++wrong_outcomes;
+      continue;
+    }
     const bool accept = answered.contains(offer) && answered.at(offer);
     accepted += accept ? 1 : 0;
     const int wanted = accept ? cv1::OFFER_OUTCOME_ACCEPTED : cv1::OFFER_OUTCOME_DECLINED;
@@ -596,7 +617,8 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     req.set_course_id(id);
     cv1::GetCourseResponse course;
     ASSERT_TRUE(courses_stub_->GetCourse(Ctx().get(), req, &course).ok());
-    if (course.course().enrolled() + course.course().offered() > course.course().seats()) ++courses_over_seats;
+    // Never an enrolment beyond the seats, and no offer left open once all are answered.
+    if (course.course().enrolled() > course.course().seats() || course.course().offered() > 0) ++courses_over_seats;
     course_seats_taken += course.course().enrolled();
   }
 
@@ -656,10 +678,10 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   std::printf("  households unknown to housing %d; %d persons offered or housed in 80 beds, places over their beds %d\n",
               households_unknown_to_housing, housed_or_offered, places_over_beds);
   std::printf("  %zu seat offers (%d events), answered while the faults happened in %d calls (%d failed and were "
-              "retried): %d accepted; offers without an outcome %d, with two %d, with another outcome than the "
+              "retried): %d accepted, %zu withdrawn when their course filled; offers without an outcome %d, with two %d, with another outcome than the "
               "answer %d; %d enrolments (%d seats taken in 4 courses of 20), enrolled twice %d, courses over their "
               "seats %d\n",
-              offers_made.size(), offer_events, answer_calls.load(), answer_failures.load(), accepted,
+              offers_made.size(), offer_events, answer_calls.load(), answer_failures.load(), accepted, withdrawn.size(),
               offers_without_outcome, offers_with_two, wrong_outcomes, enrolments, course_seats_taken, enrolled_twice,
               courses_over_seats);
   std::printf("  %d placements and offers: messages delivered %d, dead-lettered %d, pending %d; placements without a message %d, "

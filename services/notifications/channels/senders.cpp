@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,8 @@ class EmailSender final : public Sender {
     curl_slist* rcpt = curl_slist_append(nullptr, absl::StrCat("<", m.to, ">").c_str());
     Upload up{mail};
     curl_easy_setopt(curl, CURLOPT_URL, s_.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    if (s_.require_tls) curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, absl::StrCat("<", s_.from, ">").c_str());
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
@@ -109,6 +112,7 @@ class HttpSender final : public Sender {
       headers = curl_slist_append(headers, absl::StrCat("Authorization: Bearer ", s_.bearer_token).c_str());
     }
     curl_easy_setopt(curl, CURLOPT_URL, s_.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
@@ -164,5 +168,20 @@ std::unique_ptr<Sender> MakeHttpSender(Channel channel, HttpSettings settings) {
   return std::make_unique<HttpSender>(channel, std::move(settings));
 }
 std::unique_ptr<Sender> MakeLetterSender(std::string dir) { return std::make_unique<LetterSender>(std::move(dir)); }
+
+absl::Status CheckSenderUrl(Channel channel, const std::string& setting, const std::string& url, bool development) {
+  const bool email = channel == Channel::kEmail;
+  if (email ? url.starts_with("smtps://") || url.starts_with("smtp://") : url.starts_with("https://")) {
+    return absl::OkStatus();
+  }
+  if (!email && url.starts_with("http://")) {
+    if (development) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        setting, ": plaintext http:// only in development (ANKOMMEN_DEVELOPMENT=on); use https://"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(setting, ": expected ",
+                                                 email ? "smtps:// or smtp:// (with STARTTLS)" : "https://", ", got '",
+                                                 url.substr(0, 64), "'"));
+}
 
 }  // namespace ankommen::notifications

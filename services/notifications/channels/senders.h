@@ -4,16 +4,20 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "channels/channel.h"
 
 namespace ankommen::notifications {
 
 struct SmtpSettings {
-  std::string url = "smtp://127.0.0.1:25";  // smtp:// or smtps://
+  std::string url = "smtp://127.0.0.1:25";  // smtps://, or smtp:// with STARTTLS
   std::string from = "ankommen@landkreis.example";
   std::string user, password;  // empty: no authentication
   absl::Duration timeout = absl::Seconds(20);
+  // smtp:// must upgrade to TLS (STARTTLS) or the mail is not sent; off only
+  // in development, for a local mail sink.
+  bool require_tls = true;
 };
 
 // An e-mail in the recipient's language: UTF-8 text, the subject encoded for
@@ -31,6 +35,11 @@ struct HttpSettings {
 // with an Idempotency-Key header. 2xx: delivered; 408, 429, 5xx and network
 // errors: retry; other 4xx: rejected.
 std::unique_ptr<Sender> MakeHttpSender(Channel channel, HttpSettings settings);
+
+// A sender's URL as its setting may hold it: smtps:// or smtp:// (STARTTLS
+// required) for e-mail, https:// for the gateways; plaintext http:// only in
+// development. INVALID_ARGUMENT naming the setting otherwise.
+absl::Status CheckSenderUrl(Channel channel, const std::string& setting, const std::string& url, bool development);
 
 // Writes a printable letter (<message id>.txt) into a folder for the post
 // room; writing the same message again changes nothing.

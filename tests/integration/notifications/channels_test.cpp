@@ -44,6 +44,7 @@ TEST(EmailChannelTest, AnArabicMailArrivesWholeWithItsMessageId) {
   testing::SmtpSink smtp;
   SmtpSettings settings;
   settings.url = smtp.url();
+  settings.require_tls = false;  // the sink speaks no TLS, as in development
   settings.from = "ankommen@landkreis-meissen.example";
   auto email = MakeEmailSender(settings);
   auto result = email->Send(Arabic());
@@ -61,11 +62,35 @@ TEST(EmailChannelTest, ARefusedMailboxIsRejectedAndNoServerMeansRetry) {
   smtp.set_reject_recipients(true);
   SmtpSettings settings;
   settings.url = smtp.url();
+  settings.require_tls = false;
   EXPECT_EQ(MakeEmailSender(settings)->Send(Arabic()).outcome, Outcome::kRejected);
   SmtpSettings nowhere;
   nowhere.url = "smtp://127.0.0.1:" + std::to_string(testing::FreePort());
   nowhere.timeout = absl::Seconds(2);
   EXPECT_EQ(MakeEmailSender(nowhere)->Send(Arabic()).outcome, Outcome::kRetry);
+}
+
+TEST(EmailChannelTest, OutsideDevelopmentAMailServerWithoutTlsGetsNothing) {
+  testing::SmtpSink smtp;  // offers no STARTTLS
+  SmtpSettings settings;
+  settings.url = smtp.url();
+  settings.timeout = absl::Seconds(5);
+  auto result = MakeEmailSender(settings)->Send(Arabic());
+  EXPECT_NE(result.outcome, Outcome::kDelivered) << result.detail;
+  EXPECT_TRUE(smtp.Mails().empty()) << "nothing sent in plaintext";
+}
+
+TEST(SenderUrlTest, TlsOutsideDevelopment) {
+  EXPECT_TRUE(CheckSenderUrl(Channel::kEmail, "SMTP", "smtps://mail.landkreis.example", false).ok());
+  EXPECT_TRUE(CheckSenderUrl(Channel::kEmail, "SMTP", "smtp://mail.landkreis.example:587", false).ok())
+      << "STARTTLS is required on it";
+  EXPECT_TRUE(CheckSenderUrl(Channel::kSms, "SMS", "https://sms.example/send", false).ok());
+  auto plain = CheckSenderUrl(Channel::kSms, "ANKOMMEN_NOTIFICATIONS_SMS_URL", "http://sms.example/send", false);
+  EXPECT_EQ(plain.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(plain.message()), ::testing::HasSubstr("ANKOMMEN_NOTIFICATIONS_SMS_URL"));
+  EXPECT_TRUE(CheckSenderUrl(Channel::kWebhook, "APP", "http://127.0.0.1:8080/app", true).ok()) << "development";
+  EXPECT_FALSE(CheckSenderUrl(Channel::kWebhook, "APP", "ftp://app.example", true).ok());
+  EXPECT_FALSE(CheckSenderUrl(Channel::kEmail, "SMTP", "https://mail.example", true).ok());
 }
 
 TEST(HttpChannelTest, TheAnswerDecides) {
