@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "store/command.h"
+#include "domain/disclosure.h"
 #include "domain/duplicates.h"
 #include "domain/facts.h"
 #include "domain/residence.h"
@@ -15,6 +16,10 @@
 #include "registry_internal.h"
 
 namespace ankommen::registry {
+
+// The audit's purpose for the answer to a retried command: a read of the
+// record as it stands then.
+constexpr char kRetriedAnswer[] = "answer to a retried command";
 namespace {
 
 // A closed case is kept for the record, not changed (the other services have
@@ -130,14 +135,20 @@ absl::StatusOr<v1::Person> Registry::LoadPerson(const std::string& person_id) {
   return std::move(*person);
 }
 
-absl::Status Registry::HouseholdAnswer(const Outcome& outcome, v1::Household& answer) {
+absl::Status Registry::HouseholdAnswer(const Outcome& outcome, v1::Household& answer, const RequestContext& rc) {
+  const Disclosure d = DisclosureFor(rc.roles);
   if (outcome.replayed) {
     auto current = LoadHousehold(outcome.subject_id);
     if (!current.ok()) return current.status();
+    // A retry reads the household as it stands now: audited as a read is.
+    if (CarriesPersonalData(d)) {
+      if (auto s = Audit(outcome.subject_id, kRetriedAnswer, rc); !s.ok()) return s;
+    }
     answer = std::move(current->household);
-    return absl::OkStatus();
+  } else if (!answer.ParseFromString(outcome.response)) {
+    return absl::InternalError("answer is unreadable");
   }
-  if (!answer.ParseFromString(outcome.response)) return absl::InternalError("answer is unreadable");
+  Disclose(answer, d);
   return absl::OkStatus();
 }
 
@@ -196,7 +207,7 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
     return d;
   });
   if (!answer.ok()) return answer.status();
-  if (auto s = HouseholdAnswer(*answer, *response.mutable_household()); !s.ok()) return s;
+  if (auto s = HouseholdAnswer(*answer, *response.mutable_household(), rc); !s.ok()) return s;
   if (answer->replayed) return absl::OkStatus();
   log::Info("household_registered", {{"household_id", response.household().household_id()},
                                      {"members", response.household().members_size()},
@@ -217,6 +228,7 @@ absl::Status Registry::GetHousehold(const v1::GetHouseholdRequest& request, v1::
   if (!loaded.ok()) return loaded.status();
   if (auto s = Audit(request.household_id(), request.purpose(), rc); !s.ok()) return s;
   *response.mutable_household() = std::move(loaded->household);
+  Disclose(*response.mutable_household(), DisclosureFor(rc.roles));
   return absl::OkStatus();
 }
 
@@ -229,6 +241,7 @@ absl::Status Registry::GetPerson(const v1::GetPersonRequest& request, v1::GetPer
   if (!person.ok()) return person.status();
   if (auto s = Audit(*current, request.purpose(), rc); !s.ok()) return s;
   *response.mutable_person() = std::move(*person);
+  Disclose(*response.mutable_person(), DisclosureFor(rc.roles));
   return absl::OkStatus();
 }
 
@@ -240,6 +253,7 @@ absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, 
   if (!page.ok()) return page.status();
   for (auto& h : page->households) {
     if (auto s = Audit(h.household_id(), request.purpose(), rc); !s.ok()) return s;
+    Disclose(h, DisclosureFor(rc.roles));
     *response.add_households() = std::move(h);
   }
   response.set_next_page_token(page->next_page_token);
@@ -273,13 +287,19 @@ absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::M
     return d;
   });
   if (!outcome.ok()) return outcome.status();
+  const Disclosure d = DisclosureFor(rc.roles);
   if (outcome->replayed) {
     auto now = LoadPerson(outcome->subject_id);
     if (!now.ok()) return now.status();
+    // A retry reads the person as they stand now: audited as a read is.
+    if (CarriesPersonalData(d)) {
+      if (auto s = Audit(outcome->subject_id, kRetriedAnswer, rc); !s.ok()) return s;
+    }
     answer = std::move(*now);
-    return absl::OkStatus();
+  } else if (!answer.ParseFromString(outcome->response)) {
+    return absl::InternalError("answer is unreadable");
   }
-  if (!answer.ParseFromString(outcome->response)) return absl::InternalError("answer is unreadable");
+  Disclose(answer, d);
   return absl::OkStatus();
 }
 
@@ -333,7 +353,7 @@ absl::Status Registry::ChangeHousehold(const char* scope, const google::protobuf
     return d;
   });
   if (!outcome.ok()) return outcome.status();
-  return HouseholdAnswer(*outcome, answer);
+  return HouseholdAnswer(*outcome, answer, rc);
 }
 
 absl::Status Registry::RelocateHousehold(const v1::RelocateHouseholdRequest& request,

@@ -120,7 +120,8 @@ class Registry {
 
   // The answer of a household command: the household as decided, or for a
   // retry as it is now.
-  absl::Status HouseholdAnswer(const Outcome& outcome, v1::Household& answer);
+  // A command's answer, as much of it as the caller may read (disclosure.h).
+  absl::Status HouseholdAnswer(const Outcome& outcome, v1::Household& answer, const RequestContext& rc);
 
   // The household holding a person, for commands and reads on that person.
   absl::StatusOr<LoadedHousehold> LoadPersonHousehold(const std::string& person_id);

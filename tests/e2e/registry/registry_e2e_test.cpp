@@ -419,19 +419,23 @@ TEST_F(RegistryE2ETest, TheDataProtectionOfficerQueriesWhoReadAndChangedWhat) {
   change.set_residence_status(v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
   v1::ChangeResidenceStatusResponse changed;
   ASSERT_TRUE(stub_->ChangeResidenceStatus(Ctx().get(), change, &changed).ok());
-  // A retry is the same change: recorded once.
+  // A retry is the same change, made once; its answer reads the person as they
+  // stand, and is audited as a read.
   ASSERT_TRUE(stub_->ChangeResidenceStatus(Ctx().get(), change, &changed).ok());
 
-  // Everything about the person, oldest first: the read, then the change.
+  // Everything about the person, oldest first: the read, the change, the retry's answer.
   v1::QueryAuditRequest query;
   query.set_subject_id(person_id);
   v1::QueryAuditResponse records;
   ASSERT_TRUE(stub_->QueryAudit(Ctx().get(), query, &records).ok());
-  ASSERT_EQ(records.records_size(), 2);
+  ASSERT_EQ(records.records_size(), 3);
   EXPECT_EQ(records.records(0).action(), "GetPerson");
   EXPECT_EQ(records.records(0).purpose(), "Beratungsgespräch 2026-11-23");
   EXPECT_EQ(records.records(0).actor(), "unauthenticated:e2e-test") << "auth off: a claimed name, marked so";
   EXPECT_EQ(records.records(1).action(), "ChangeResidenceStatus");
+  EXPECT_EQ(records.records(1).purpose(), "");
+  EXPECT_EQ(records.records(2).action(), "ChangeResidenceStatus");
+  EXPECT_EQ(records.records(2).purpose(), "answer to a retried command");
   EXPECT_LE(records.records(0).at().seconds(), records.records(1).at().seconds());
   EXPECT_GT(records.records(0).at().seconds(), 0);
   query.set_subject_id(household_id);
@@ -452,7 +456,8 @@ TEST_F(RegistryE2ETest, TheDataProtectionOfficerQueriesWhoReadAndChangedWhat) {
     for (const auto& r : got.records()) actions.push_back(r.action());
     token = got.next_page_token();
   } while (!token.empty() && actions.size() < 10);
-  EXPECT_EQ(actions, (std::vector<std::string>{"RegisterHousehold", "GetPerson", "ChangeResidenceStatus"}));
+  EXPECT_EQ(actions, (std::vector<std::string>{"RegisterHousehold", "GetPerson", "ChangeResidenceStatus",
+                                                "ChangeResidenceStatus"}));
   // Nobody else did anything; a bad subject is refused.
   query.Clear();
   query.set_actor("someone-else");

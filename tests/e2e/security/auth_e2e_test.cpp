@@ -265,5 +265,74 @@ TEST_F(AuthE2ETest, NoServerReflectionOutsideDevelopment) {
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNIMPLEMENTED);
 }
 
+// Answers carry what the caller's role may read (issue 23, items 1 and 5):
+// the integration office's level record answers with ids and the level, a
+// caseworker's read has no contact data, and a retried command's answer is
+// audited as the read it is.
+TEST_F(AuthE2ETest, AnswersCarryOnlyWhatTheRoleMayRead) {
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(Register(Token({"foreigners_office"}), &registered).ok());
+  EXPECT_FALSE(registered.household().members(0).has_contact()) << "the office may not call GetContact";
+  EXPECT_FALSE(registered.household().members(0).given_names().empty());
+  const std::string person = registered.household().members(0).person_id();
+
+  rv1::RecordLanguageLevelRequest level;
+  level.set_idempotency_key("level-1");
+  level.set_person_id(person);
+  level.set_cefr_level("A2");
+  rv1::RecordLanguageLevelResponse recorded;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"integration_office"}));
+    ASSERT_TRUE(stub_->RecordLanguageLevel(&ctx, level, &recorded).ok());
+  }
+  EXPECT_EQ(recorded.person().person_id(), person);
+  EXPECT_EQ(recorded.person().cefr_level(), "A2");
+  EXPECT_TRUE(recorded.person().given_names().empty());
+  EXPECT_TRUE(recorded.person().birth_date().empty());
+  EXPECT_FALSE(recorded.person().has_contact());
+
+  rv1::GetPersonRequest read;
+  read.set_person_id(person);
+  read.set_purpose("Beratung");
+  rv1::GetPersonResponse got;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"caseworker"}));
+    ASSERT_TRUE(stub_->GetPerson(&ctx, read, &got).ok());
+  }
+  EXPECT_FALSE(got.person().given_names().empty());
+  EXPECT_FALSE(got.person().has_contact());
+
+  // The office retries a status change: the second answer is a read, audited.
+  rv1::ChangeResidenceStatusRequest status;
+  status.set_idempotency_key("status-1");
+  status.set_person_id(person);
+  status.set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  auto audit_entries = [&] {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"data_protection_officer"}));
+    rv1::QueryAuditRequest q;
+    q.set_subject_id(person);
+    rv1::QueryAuditResponse r;
+    EXPECT_TRUE(stub_->QueryAudit(&ctx, q, &r).ok());
+    return r;
+  };
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + Token({"foreigners_office"}));
+    rv1::ChangeResidenceStatusResponse changed;
+    auto s = stub_->ChangeResidenceStatus(&ctx, status, &changed);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_FALSE(changed.person().given_names().empty());
+  }
+  int retried = 0;
+  const rv1::QueryAuditResponse audit = audit_entries();
+  for (const auto& r : audit.records()) {
+    if (r.action() == "ChangeResidenceStatus" && r.purpose() == "answer to a retried command") ++retried;
+  }
+  EXPECT_EQ(retried, 1);
+}
+
 }  // namespace
 }  // namespace ankommen
