@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   using namespace ankommen;
   BlockTerminationSignals();
   std::string duplicates = "hold";
-  int keep_closed_cases_days = 730, keep_audit_days = 1825;
+  int keep_closed_cases_days = 730, keep_audit_days = 1825, list_pages_per_minute = 60;
   ServiceConfig config = LoadServiceConfig("registry", argc, argv, [&](CLI::App& app) {
     app.add_option("--keep-closed-cases-days", keep_closed_cases_days,
                    "days a closed case's personal data is kept before the retention job erases it "
@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
                    "days audit entries are kept (ANKOMMEN_REGISTRY_KEEP_AUDIT_DAYS)")
         ->envname("ANKOMMEN_REGISTRY_KEEP_AUDIT_DAYS")
         ->check(CLI::Range(1, 36500));
+    app.add_option("--list-pages-per-minute", list_pages_per_minute,
+                   "ListHouseholds pages one caller may read a minute (ANKOMMEN_REGISTRY_LIST_PAGES_PER_MINUTE)")
+        ->envname("ANKOMMEN_REGISTRY_LIST_PAGES_PER_MINUTE")
+        ->check(CLI::Range(1, 100000));
     app.add_option("--duplicates", duplicates,
                    "hold: a suspected duplicate's household waits for a person's decision before any other "
                    "service hears of it; flag: it goes on at once, the suspicion only listed "
@@ -46,7 +50,8 @@ int main(int argc, char** argv) {
   registry::Registry registry(store, clock, DistrictTimeZone(),
                               {.hold_duplicates = duplicates == "hold",
                                .keep_closed_cases = absl::Hours(24 * keep_closed_cases_days),
-                               .keep_audit = absl::Hours(24 * keep_audit_days)});
+                               .keep_audit = absl::Hours(24 * keep_audit_days),
+                               .list_pages_per_minute = list_pages_per_minute});
   registry::ReviewMetrics review((*platform)->metrics(), store, clock);
   registry.set_on_review([&review](const char* what) { review.Count(what); });
   registry.set_on_retention([&review](const char* kind, int64_t n) { review.CountErased(kind, n); });

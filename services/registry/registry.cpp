@@ -223,7 +223,7 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
 
 absl::Status Registry::GetHousehold(const v1::GetHouseholdRequest& request, v1::GetHouseholdResponse& response,
                                     const RequestContext& rc) {
-  if (auto s = ValidateHouseholdId("household_id", request.household_id()); !s.ok()) return s;
+  if (auto s = ValidateHouseholdRead(request); !s.ok()) return s;
   auto loaded = LoadHousehold(request.household_id());
   if (!loaded.ok()) return loaded.status();
   if (auto s = Audit(request.household_id(), request.purpose(), rc); !s.ok()) return s;
@@ -234,7 +234,7 @@ absl::Status Registry::GetHousehold(const v1::GetHouseholdRequest& request, v1::
 
 absl::Status Registry::GetPerson(const v1::GetPersonRequest& request, v1::GetPersonResponse& response,
                                  const RequestContext& rc) {
-  if (auto s = ValidatePersonId("person_id", request.person_id()); !s.ok()) return s;
+  if (auto s = ValidatePersonRead(request); !s.ok()) return s;
   auto current = CurrentPersonId(request.person_id());
   if (!current.ok()) return current.status();
   auto person = LoadPerson(*current);
@@ -248,6 +248,11 @@ absl::Status Registry::GetPerson(const v1::GetPersonRequest& request, v1::GetPer
 absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, v1::ListHouseholdsResponse& response,
                                       const RequestContext& rc) {
   if (auto s = ValidateList(request); !s.ok()) return s;
+  // Listing is how a whole area's records could be read out: a quota per caller.
+  if (!list_quota_.Take(rc.actor, clock_.Now())) {
+    return absl::ResourceExhaustedError(absl::StrCat("too many pages listed by ", rc.actor, "; at most ",
+                                                     settings_.list_pages_per_minute, " a minute"));
+  }
   int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   auto page = store_.ListByArea(request.social_area(), page_size, request.page_token());
   if (!page.ok()) return page.status();

@@ -11,6 +11,7 @@
 #include "bus/bus.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "runtime/clock.h"
+#include "grpc/caller_quota.h"
 #include "grpc/request_context.h"
 #include "storage/household_store.h"
 
@@ -25,12 +26,18 @@ struct RegistrySettings {
   // a closed case's personal data after the case closed, and the audit log.
   absl::Duration keep_closed_cases = absl::Hours(24 * 730);
   absl::Duration keep_audit = absl::Hours(24 * 1825);
+  // ListHouseholds pages a caller may read a minute (a burst of as many).
+  int list_pages_per_minute = 60;
 };
 
 class Registry {
  public:
   Registry(HouseholdStore& store, const Clock& clock, absl::TimeZone zone, RegistrySettings settings = {})
-      : store_(store), clock_(clock), zone_(zone), settings_(settings) {}
+      : store_(store),
+        clock_(clock),
+        zone_(zone),
+        settings_(settings),
+        list_quota_(settings.list_pages_per_minute, settings.list_pages_per_minute) {}
 
   absl::Status RegisterHousehold(const v1::RegisterHouseholdRequest& request, v1::RegisterHouseholdResponse& response,
                                  const RequestContext& rc);
@@ -151,6 +158,7 @@ class Registry {
   const Clock& clock_;
   absl::TimeZone zone_;
   RegistrySettings settings_;
+  CallerQuota list_quota_;
   std::function<void(const char*)> on_review_ = [](const char*) {};
   std::function<void(const char*, int64_t)> on_retention_ = [](const char*, int64_t) {};
 };

@@ -174,9 +174,24 @@ absl::Status ValidateContactRead(const v1::GetContactRequest& request) {
   return v.ToStatus();
 }
 
+absl::Status ValidatePersonRead(const v1::GetPersonRequest& request) {
+  Violations v;
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  CheckText(v, "purpose", request.purpose(), /*required=*/true, kMaxTextLength);
+  return v.ToStatus();
+}
+
+absl::Status ValidateHouseholdRead(const v1::GetHouseholdRequest& request) {
+  Violations v;
+  if (!IsValidId(request.household_id(), kHouseholdIdPrefix)) v.Add("household_id", "is not a household id");
+  CheckText(v, "purpose", request.purpose(), /*required=*/true, kMaxTextLength);
+  return v.ToStatus();
+}
+
 absl::Status ValidateList(const v1::ListHouseholdsRequest& request) {
   Violations v;
   CheckSocialArea(v, "social_area", request.social_area());
+  CheckText(v, "purpose", request.purpose(), /*required=*/true, kMaxTextLength);
   if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
     v.Add("page_size", absl::StrCat("must be from 0 to ", kMaxPageSize));
   }

@@ -24,6 +24,9 @@ absl::Status ValidateLevel(const v1::RecordLanguageLevelRequest& request);
 absl::Status ValidateRelocation(const v1::RelocateHouseholdRequest& request);
 absl::Status ValidateErasure(const v1::ErasePersonRequest& request);
 absl::Status ValidateContactRead(const v1::GetContactRequest& request);
+// Reads of personal data name their purpose (audited; at most kMaxTextLength).
+absl::Status ValidatePersonRead(const v1::GetPersonRequest& request);
+absl::Status ValidateHouseholdRead(const v1::GetHouseholdRequest& request);
 absl::Status ValidateList(const v1::ListHouseholdsRequest& request);
 absl::Status ValidateHeldList(const v1::ListSuspectedDuplicatesRequest& request);
 absl::Status ValidateResolution(const v1::ResolveDuplicateRequest& request);

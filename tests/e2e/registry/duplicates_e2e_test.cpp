@@ -196,6 +196,7 @@ TEST_F(DuplicatesE2ETest, AFamilyRegisteredTwiceIsHeldThenMergedAndKeepsOneSetOf
   EXPECT_EQ(person.person().given_names(), "Amina");
   rv1::GetHouseholdRequest get_household;
   get_household.set_household_id(second.household_id());
+  get_household.set_purpose("e2e");
   rv1::GetHouseholdResponse household;
   EXPECT_EQ(registry_stub_->GetHousehold(Ctx().get(), get_household, &household).error_code(),
             grpc::StatusCode::NOT_FOUND);

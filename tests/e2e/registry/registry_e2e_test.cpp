@@ -141,6 +141,7 @@ TEST_F(RegistryE2ETest, ARegisteredHouseholdReadsBack) {
 
   v1::GetPersonRequest person;
   person.set_person_id(h.members(1).person_id());
+  person.set_purpose("case review");
   v1::GetPersonResponse p;
   ASSERT_TRUE(stub_->GetPerson(Ctx().get(), person, &p).ok());
   EXPECT_EQ(p.person().given_names(), "Yusuf");
@@ -364,10 +365,12 @@ TEST_F(RegistryE2ETest, ErasureRemovesThePersonAndTellsEveryone) {
 
   v1::GetPersonRequest get;
   get.set_person_id(person_id);
+  get.set_purpose("check the erasure");
   v1::GetPersonResponse p;
   EXPECT_EQ(stub_->GetPerson(Ctx().get(), get, &p).error_code(), grpc::NOT_FOUND);
   v1::GetHouseholdRequest gh;
   gh.set_household_id(registered.household().household_id());
+  gh.set_purpose("check the erasure");
   v1::GetHouseholdResponse h;
   ASSERT_TRUE(stub_->GetHousehold(Ctx().get(), gh, &h).ok());
   ASSERT_EQ(h.household().members_size(), 1);
@@ -540,6 +543,39 @@ TEST_F(RegistryE2ETest, SigtermDrainsAndExitsCleanly) {
   EXPECT_EQ(registry_->process().Stop(SIGTERM, 15000), 0);
   EXPECT_THAT(registry_->process().Log(), ::testing::HasSubstr("\"event\":\"stopped\""));
   EXPECT_EQ(StreamMessages(), 1u);
+}
+
+// Reads of personal data say why (audited), and listing an area page after page
+// is slowed per caller (issue 23, item 6).
+TEST_F(RegistryE2ETest, ReadsNameTheirPurposeAndListingIsLimitedPerCaller) {
+  registry_->Restart({{"ANKOMMEN_REGISTRY_LIST_PAGES_PER_MINUTE", "3"}});
+  v1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(Register(SampleRegistration("k1"), registered).ok());
+  v1::GetPersonRequest get;
+  get.set_person_id(registered.household().members(0).person_id());
+  v1::GetPersonResponse person;
+  auto none = stub_->GetPerson(Ctx().get(), get, &person);
+  EXPECT_EQ(none.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_THAT(none.error_message(), ::testing::HasSubstr("purpose"));
+  get.set_purpose(std::string(201, 'x'));
+  EXPECT_EQ(stub_->GetPerson(Ctx().get(), get, &person).error_code(), grpc::INVALID_ARGUMENT);
+  v1::GetHouseholdRequest household;
+  household.set_household_id(registered.household().household_id());
+  v1::GetHouseholdResponse got;
+  EXPECT_EQ(stub_->GetHousehold(Ctx().get(), household, &got).error_code(), grpc::INVALID_ARGUMENT);
+
+  v1::ListHouseholdsRequest list;
+  list.set_social_area(registered.household().social_area());
+  v1::ListHouseholdsResponse page;
+  EXPECT_EQ(stub_->ListHouseholds(Ctx().get(), list, &page).error_code(), grpc::INVALID_ARGUMENT);
+  list.set_purpose("Fallübersicht");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(stub_->ListHouseholds(Ctx().get(), list, &page).ok()) << i;
+  auto fourth = stub_->ListHouseholds(Ctx().get(), list, &page);
+  EXPECT_EQ(fourth.error_code(), grpc::RESOURCE_EXHAUSTED) << fourth.error_message();
+  // Another caller has a quota of its own.
+  auto other = std::make_unique<grpc::ClientContext>();
+  other->AddMetadata("x-ankommen-actor", "office-meissen");
+  EXPECT_TRUE(stub_->ListHouseholds(other.get(), list, &page).ok());
 }
 
 }  // namespace
