@@ -51,6 +51,10 @@ struct NotificationInstruments {
 
 namespace {
 
+// A course's title as it goes into a letter: a plain name whatever the event
+// carries (the course service checks it too; this holds for any producer).
+std::string CourseName(const std::string& title) { return PlainName(title, 80); }
+
 // Messages live in their person's partition: the id's first digit says which.
 // A social area's team as a recipient ("team:Riesa"): staff, not in the registry.
 constexpr char kTeamPrefix[] = "team:";
@@ -141,19 +145,19 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
   if (event.event_type == cv1::SeatOffered::descriptor()->full_name()) {
     cv1::SeatOffered e;
     if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.person_id(), "seat_offered", {{"course", e.course_title()}},
+    d = {e.person_id(), "seat_offered", {{"course", CourseName(e.course_title())}},
          {{"start_date", DateAsUnix(e.start_date())}, {"deadline", e.deadline().seconds()}}};
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == cv1::OfferClosed::descriptor()->full_name()) {
     cv1::OfferClosed e;
     if (auto s = ParsePayload(event, e); !s.ok()) return s;
     if (e.outcome() == cv1::OFFER_OUTCOME_EXPIRED) {
-      d = {e.person_id(), "offer_expired", {{"course", e.course_title()}}, {}};
+      d = {e.person_id(), "offer_expired", {{"course", CourseName(e.course_title())}}, {}};
     } else if (e.outcome() == cv1::OFFER_OUTCOME_WITHDRAWN && e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_UNSPECIFIED &&
                e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED) {
       // The district took back what it offered (the course filled, shrank,
       // was cancelled or ended): the person must not go on waiting for it.
-      d = {e.person_id(), "offer_withdrawn", {{"course", e.course_title()}}, {}};
+      d = {e.person_id(), "offer_withdrawn", {{"course", CourseName(e.course_title())}}, {}};
     } else {
       return absl::OkStatus();  // the person answered, or closed the request: they know
     }
@@ -161,7 +165,7 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
   } else if (event.event_type == cv1::EnrolmentStarted::descriptor()->full_name()) {
     cv1::EnrolmentStarted e;
     if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.person_id(), "enrolment_started", {{"course", e.course_title()}}, {{"start_date", DateAsUnix(e.start_date())}}};
+    d = {e.person_id(), "enrolment_started", {{"course", CourseName(e.course_title())}}, {{"start_date", DateAsUnix(e.start_date())}}};
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == sv1::SchoolPlaced::descriptor()->full_name()) {
     sv1::SchoolPlaced e;

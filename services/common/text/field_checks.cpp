@@ -1,8 +1,11 @@
 #include "text/field_checks.h"
 
+#include <cctype>
 #include <cmath>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "text/utf8.h"
@@ -36,6 +39,50 @@ void CheckText(Violations& v, const std::string& field, const std::string& text,
     v.Add(field, "contains control characters");
   } else if (!IsValidUtf8(text)) {
     v.Add(field, "is not valid UTF-8 text");
+  }
+}
+
+std::string PlainName(const std::string& text, size_t max_chars) {
+  static constexpr std::string_view kKept = "-.,()/&+':";
+  std::string out;
+  size_t chars = 0;
+  bool space = true;  // no leading space
+  for (size_t i = 0; i < text.size() && chars < max_chars;) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + n > text.size()) break;
+    const bool ascii_ok = c < 0x80 && (std::isalnum(c) || kKept.find(static_cast<char>(c)) != std::string_view::npos);
+    // Beyond ASCII: the other scripts' letters and digits. Out go stray bytes,
+    // U+0080–U+00BF (C1 controls, no-break space, « »), U+2000–U+206F (quotes,
+    // zero-width and bidirectional controls, which can reorder what a letter
+    // shows) and U+FEFF.
+    const unsigned char c1 = n > 1 ? static_cast<unsigned char>(text[i + 1]) : 0;
+    const unsigned char c2 = n > 2 ? static_cast<unsigned char>(text[i + 2]) : 0;
+    const bool other_ok = c >= 0xC3 && !(c == 0xE2 && (c1 == 0x80 || c1 == 0x81)) &&
+                          !(c == 0xEF && c1 == 0xBB && c2 == 0xBF);
+    if (ascii_ok || other_ok) {
+      out.append(text, i, n);
+      space = false;
+      ++chars;
+    } else if (!space) {
+      out.push_back(' ');
+      space = true;
+      ++chars;
+    }
+    i += n;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+void CheckName(Violations& v, const std::string& field, const std::string& text, bool required, size_t max_chars) {
+  const size_t before = v.list().size();
+  CheckText(v, field, text, required, max_chars);
+  if (v.list().size() != before || text.empty()) return;
+  if (PlainName(text, max_chars) != text) {
+    v.Add(field, "may hold letters, digits, spaces and - . , ( ) / & + ' : only, single-spaced");
+  } else if (absl::StrContains(absl::AsciiStrToLower(text), "www.") || text.find("://") != std::string::npos) {
+    v.Add(field, "may not hold a link");
   }
 }
 

@@ -16,6 +16,18 @@ inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 // A free-text field: at most max_chars code points, no control characters.
 void CheckText(Violations& v, const std::string& field, const std::string& text, bool required, size_t max_chars);
 
+// A name that goes into letters to a person (a course's title): text as
+// PlainName leaves it, with no link in it — so whoever sets it cannot add
+// wording, markup or a link to what the district writes.
+void CheckName(Violations& v, const std::string& field, const std::string& text, bool required, size_t max_chars);
+
+// `text` as a plain name: letters and digits of any script, spaces and
+// - . , ( ) / & + ' : kept; anything else (markup, quotes, braces, control
+// characters, line breaks) becomes a space; spaces collapsed; at most
+// max_chars code points, cut on a character's boundary. For what a service
+// puts into a message from another's event.
+std::string PlainName(const std::string& text, size_t max_chars);
+
 // Printable ASCII, 1 to kMaxIdempotencyKeyLength characters.
 void CheckIdempotencyKey(Violations& v, const std::string& key);
 

@@ -69,7 +69,8 @@ absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::
   if (!request.has_course()) v.Add("course", "is required");
   if (!c.course_id().empty()) v.Add("course.course_id", "is set by the service; leave it empty");
   CheckId(v, "course.provider_id", c.provider_id(), kProviderIdPrefix);
-  CheckText(v, "course.title", c.title(), /*required=*/false, 200);
+  // The title goes into letters to people: a plain name, no wording of the provider's own.
+  CheckName(v, "course.title", c.title(), /*required=*/false, kMaxTitleLength);
   CheckEnum(v, "course.course_type", c.course_type(), v1::CourseType_IsValid, /*required=*/true);
   if (!IsDigits(c.location().municipality_ags(), 8)) {
     v.Add("course.location.municipality_ags", "must be the 8-digit Amtlicher Gemeindeschlüssel");

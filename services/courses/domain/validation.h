@@ -9,6 +9,8 @@
 namespace ankommen::courses {
 
 inline constexpr int kMaxPageSize = 500;
+// A course's title goes into letters: a plain name (field_checks.h, CheckName).
+inline constexpr size_t kMaxTitleLength = 80;
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxChildcareChildren = 6;
 inline constexpr double kMaxTravelKm = 200;
