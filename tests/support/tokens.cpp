@@ -17,7 +17,11 @@ std::string MintToken(const TokenSpec& spec) {
   const long now = static_cast<long>(std::time(nullptr));
   jwt_add_grant(jwt.get(), "sub", spec.subject.c_str());
   jwt_add_grant(jwt.get(), "iss", spec.issuer.c_str());
-  jwt_add_grant(jwt.get(), "aud", spec.audience.c_str());
+  if (spec.audience.size() == 1) {
+    jwt_add_grant(jwt.get(), "aud", spec.audience[0].c_str());
+  } else {
+    jwt_add_grants_json(jwt.get(), nlohmann::json{{"aud", spec.audience}}.dump().c_str());
+  }
   jwt_add_grant_int(jwt.get(), "iat", now);
   jwt_add_grant_int(jwt.get(), "exp", now + spec.expires_in_seconds);
   if (!spec.provider_id.empty()) jwt_add_grant(jwt.get(), "provider_id", spec.provider_id.c_str());

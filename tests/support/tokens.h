@@ -15,7 +15,10 @@ struct TokenSpec {
   std::string provider_id;
   long expires_in_seconds = 600;  // negative: expired
   std::string issuer = kTestIssuer;
-  std::string audience = "ankommen";
+  // Every service's audience, as the district's identity provider issues a
+  // token for a client that calls them all (the simulator, ankommenctl).
+  std::vector<std::string> audience = {"ankommen-registry", "ankommen-courses", "ankommen-schools",
+                                       "ankommen-housing", "ankommen-notifications"};
   std::string secret = kTestSecret;
   bool unsigned_none = false;  // alg "none"
 };

@@ -44,6 +44,11 @@ absl::StatusOr<Caller> VerifyToken(const TokenSettings& settings, std::string_vi
   const long exp = jwt_get_grant_int(jwt.get(), "exp");
   if (exp <= 0) return Unauthenticated("no expiry (exp)");
   if (absl::FromUnixSeconds(exp) + settings.leeway < now) return Unauthenticated("expired");
+  const long iat = jwt_get_grant_int(jwt.get(), "iat");
+  const absl::Time issued = iat > 0 ? absl::FromUnixSeconds(iat) : now;
+  if (absl::FromUnixSeconds(exp) - issued > settings.max_lifetime + settings.leeway) {
+    return Unauthenticated(absl::StrCat("lives longer than ", absl::FormatDuration(settings.max_lifetime), " (exp)"));
+  }
   const long nbf = jwt_get_grant_int(jwt.get(), "nbf");
   if (nbf > 0 && absl::FromUnixSeconds(nbf) - settings.leeway > now) return Unauthenticated("not valid yet (nbf)");
   const char* iss = jwt_get_grant(jwt.get(), "iss");

@@ -33,11 +33,14 @@ struct Caller {
 };
 
 struct TokenSettings {
-  std::string algorithm = "HS256";  // HS256 (a shared secret) or RS256 / ES256 (the issuer's public key)
+  std::string algorithm = "RS256";  // RS256 / ES256 (the issuer's public key) or HS256 (a shared secret)
   std::string key;                  // the secret or the PEM public key
   std::string issuer;               // required "iss"
-  std::string audience = "ankommen";  // required "aud"
+  std::string audience;             // required "aud": this service, e.g. "ankommen-registry"
   absl::Duration leeway = absl::Seconds(30);  // clock skew allowed on exp and nbf
+  // The longest a token may live, from "iat" (or now, without one) to "exp":
+  // a stolen token is of use for so long at most.
+  absl::Duration max_lifetime = absl::Hours(12);
 };
 
 // Verifies signature (with the configured algorithm only: never "none"),

@@ -49,6 +49,9 @@ absl::StatusOr<std::unique_ptr<Authorizer>> MakeAuthorizer(const ServiceConfig& 
   }
   if (settings.key.empty()) return absl::FailedPreconditionError("the JWT key file is empty");
   settings.issuer = config.jwt_issuer;
+  // Each service is its own audience: a token for one is not one for another.
+  settings.audience = config.jwt_audience.empty() ? "ankommen-" + config.service : config.jwt_audience;
+  settings.max_lifetime = absl::Seconds(config.jwt_max_lifetime_seconds);
   return std::make_unique<JwtAuthorizer>(std::move(settings), PolicyFor(config.service));
 }
 

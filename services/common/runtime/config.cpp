@@ -110,6 +110,12 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_JWT_ALGORITHM", config.jwt_algorithm);
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
+  string_var("ANKOMMEN_JWT_AUDIENCE", config.jwt_audience);
+  if (const char* v = getenv("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS", v, 60, 7 * 86400, config.jwt_max_lifetime_seconds); !s.ok()) {
+      return s;
+    }
+  }
   string_var("ANKOMMEN_TLS_CERT_FILE", config.tls_cert_file);
   string_var("ANKOMMEN_TLS_KEY_FILE", config.tls_key_file);
   string_var("ANKOMMEN_TLS_CLIENT_CA_FILE", config.tls_client_ca_file);

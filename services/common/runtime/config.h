@@ -60,7 +60,9 @@ struct ServiceConfig {
   // without a token could learn of the API. ANKOMMEN_GRPC_REFLECTION; unset,
   // on in development only.
   bool reflection = false;
-  std::string jwt_algorithm = "HS256";
+  std::string jwt_algorithm = "RS256";
+  std::string jwt_audience;  // the "aud" tokens must name; empty: "ankommen-<service>"
+  int jwt_max_lifetime_seconds = 12 * 3600;
   std::string jwt_key_file;  // the HMAC secret or the issuer's PEM public key
   std::string jwt_issuer;
   // TLS on the gRPC port (grpc_credentials.h): certificate and key, and with
@@ -81,7 +83,7 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
 // ANKOMMEN_GRPC_REFLECTION (on/off; unset: as ANKOMMEN_DEVELOPMENT),
-// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER}
+// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER,AUDIENCE,MAX_LIFETIME_SECONDS}
 // and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 

@@ -47,6 +47,7 @@ class AuthE2ETest : public ::testing::Test {
   std::map<std::string, std::string> Auth() const {
     // As shipped: tokens, and no development conveniences.
     return {{"ANKOMMEN_AUTH", "jwt"},
+            {"ANKOMMEN_JWT_ALGORITHM", "HS256"},
             {"ANKOMMEN_JWT_KEY_FILE", key_file_},
             {"ANKOMMEN_JWT_ISSUER", testing::kTestIssuer},
             {"ANKOMMEN_DEVELOPMENT", "off"}};

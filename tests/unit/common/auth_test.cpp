@@ -21,8 +21,10 @@ using testing::TokenSpec;
 
 TokenSettings Settings() {
   TokenSettings s;
+  s.algorithm = "HS256";
   s.key = testing::kTestSecret;
   s.issuer = testing::kTestIssuer;
+  s.audience = "ankommen-registry";
   return s;
 }
 
@@ -57,13 +59,32 @@ TEST(AuthTest, BadTokensAreUnauthenticatedWithTheReason) {
   other_issuer.issuer = "https://evil.example";
   EXPECT_NE(reason(other_issuer).find("issuer"), std::string::npos);
   TokenSpec other_audience;
-  other_audience.audience = "another-system";
+  other_audience.audience = {"another-system"};
   EXPECT_NE(reason(other_audience).find("audience"), std::string::npos);
+  TokenSpec for_courses;  // a token for one service is not one for another
+  for_courses.audience = {"ankommen-courses"};
+  EXPECT_NE(reason(for_courses).find("audience"), std::string::npos);
+  TokenSpec for_a_week;  // the longest a token may live is 12 hours
+  for_a_week.expires_in_seconds = 7 * 86400;
+  EXPECT_NE(reason(for_a_week).find("lives longer"), std::string::npos);
   TokenSpec nobody;
   nobody.subject = "";
   EXPECT_NE(reason(nobody).find("subject"), std::string::npos);
   EXPECT_TRUE(absl::IsUnauthenticated(VerifyToken(Settings(), "", absl::Now()).status()));
   EXPECT_TRUE(absl::IsUnauthenticated(VerifyToken(Settings(), "not.a.token", absl::Now()).status()));
+}
+
+TEST(AuthTest, ATokenForThisServiceAmongOthersPassesAndTheDefaultAlgorithmIsRs256) {
+  TokenSpec spec;
+  spec.audience = {"ankommen-courses", "ankommen-registry"};
+  spec.expires_in_seconds = 11 * 3600;
+  EXPECT_TRUE(VerifyToken(Settings(), MintToken(spec), absl::Now()).ok());
+  TokenSettings defaults;
+  EXPECT_EQ(defaults.algorithm, "RS256") << "the issuer's public key, no shared secret";
+  defaults.key = testing::kTestSecret;
+  defaults.audience = "ankommen-registry";
+  auto hmac = VerifyToken(defaults, MintToken(TokenSpec{}), absl::Now());
+  EXPECT_TRUE(absl::IsUnauthenticated(hmac.status())) << "an HS256 token where RS256 is expected";
 }
 
 TEST(AuthTest, AnExpiredTokenPassesWithinTheClockSkewOnly) {
