@@ -52,6 +52,9 @@ function unsafe(object) {
     if (name === "ANKOMMEN_GRPC_REFLECTION" && !["off", "false", "0"].includes(String(value))) problems.push(`${name}=${value}`);
   };
   if (object.kind === "ConfigMap") for (const [k, v] of Object.entries(object.data ?? {})) setting(k, v);
+  if (object.kind === "ConfigMap" && object.metadata?.name === "ankommen-config" && !object.data?.ANKOMMEN_SOCIAL_AREAS) {
+    problems.push("no ANKOMMEN_SOCIAL_AREAS: the services would not start");
+  }
   const pod = object.spec?.template?.spec;
   if (pod) {
     if (pod.automountServiceAccountToken !== false) problems.push("automountServiceAccountToken is not false");

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -111,6 +112,12 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
   string_var("ANKOMMEN_JWT_AUDIENCE", config.jwt_audience);
+  if (const char* v = getenv("ANKOMMEN_SOCIAL_AREAS"); v != nullptr && *v != '\0') {
+    config.social_areas.clear();
+    for (absl::string_view area : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
+      config.social_areas.emplace_back(absl::StripAsciiWhitespace(area));
+    }
+  }
   if (const char* v = getenv("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS", v, 60, 7 * 86400, config.jwt_max_lifetime_seconds); !s.ok()) {
       return s;
@@ -213,6 +220,15 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
   if (config.auth == "off" && !IsLoopback(config.grpc_addr)) {
     return absl::InvalidArgumentError(absl::StrCat("auth off only on a loopback address (127.0.0.1:…), not on '",
                                                    config.grpc_addr, "'"));
+  }
+  if (config.social_areas.empty() && !config.development) {
+    return absl::InvalidArgumentError(
+        "the district's social areas are required outside development (ANKOMMEN_SOCIAL_AREAS=Riesa,Meißen,…)");
+  }
+  for (const auto& area : config.social_areas) {
+    if (area.empty() || area.size() > 64 || area.find_first_of(":{}*?[]") != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("ANKOMMEN_SOCIAL_AREAS: '", area, "' is not a social area name"));
+    }
   }
   if (config.auth == "jwt" && config.jwt_key_file.empty()) {
     return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE)");

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -60,6 +61,10 @@ struct ServiceConfig {
   // without a token could learn of the API. ANKOMMEN_GRPC_REFLECTION; unset,
   // on in development only.
   bool reflection = false;
+  // The district's social areas (ANKOMMEN_SOCIAL_AREAS, comma-separated): the
+  // only ones requests may name (they become keys and metric labels).
+  // Required outside development.
+  std::vector<std::string> social_areas;
   std::string jwt_algorithm = "RS256";
   std::string jwt_audience;  // the "aud" tokens must name; empty: "ankommen-<service>"
   int jwt_max_lifetime_seconds = 12 * 3600;

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "runtime/config.h"
+#include "text/field_checks.h"
 
 namespace ankommen {
 
@@ -55,6 +56,7 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
     std::cerr << "ankommen-" << service << ": " << s.message() << "\n";
     std::exit(2);
   }
+  SetDistrictSocialAreas(config.social_areas);
   return config;
 }
 

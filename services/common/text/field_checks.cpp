@@ -1,5 +1,6 @@
 #include "text/field_checks.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <string_view>
@@ -8,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "text/utf8.h"
 
 namespace ankommen {
@@ -127,9 +129,26 @@ void CheckEnum(Violations& v, const std::string& field, int value, bool (*is_val
   }
 }
 
+namespace {
+
+// Written once at start, before any request is served; read-only after.
+std::vector<std::string>& DistrictAreas() {
+  static std::vector<std::string> areas;
+  return areas;
+}
+
+}  // namespace
+
+void SetDistrictSocialAreas(std::vector<std::string> areas) { DistrictAreas() = std::move(areas); }
+
 void CheckSocialArea(Violations& v, const std::string& field, const std::string& area) {
+  const size_t before = v.list().size();
   CheckText(v, field, area, /*required=*/true, 64);
   if (area.find_first_of(":{}*?[]") != std::string::npos) v.Add(field, "may not contain : { } * ? [ ]");
+  const auto& known = DistrictAreas();
+  if (v.list().size() == before && !known.empty() && std::find(known.begin(), known.end(), area) == known.end()) {
+    v.Add(field, absl::StrCat("is not one of the district's social areas (", absl::StrJoin(known, ", "), ")"));
+  }
 }
 
 void CheckCoordinates(Violations& v, const std::string& prefix, double lat, double lon) {

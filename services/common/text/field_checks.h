@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "grpc/status.h"
@@ -34,8 +35,14 @@ void CheckIdempotencyKey(Violations& v, const std::string& key);
 // A protobuf enum value: known, and not UNSPECIFIED (0) when required.
 void CheckEnum(Violations& v, const std::string& field, int value, bool (*is_valid)(int), bool required);
 
-// A social area name (Sozialraum); it becomes part of Redis keys and metric labels.
+// A social area name (Sozialraum); it becomes part of Redis keys and metric
+// labels, so once the district's areas are known (SetDistrictSocialAreas),
+// only those.
 void CheckSocialArea(Violations& v, const std::string& field, const std::string& area);
+
+// The district's social areas (ANKOMMEN_SOCIAL_AREAS), set once at a service's
+// start before it serves; empty: any well-formed name (development, tests).
+void SetDistrictSocialAreas(std::vector<std::string> areas);
 
 // A latitude and longitude that exist.
 void CheckCoordinates(Violations& v, const std::string& prefix, double lat, double lon);

@@ -42,7 +42,9 @@ class AuthE2ETest : public ::testing::Test {
                                                           "ankommen.registry.v1.RegistryService", nats_, redis_, Auth());
     stub_ = rv1::RegistryService::NewStub(grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
   }
-  void TearDown() override { EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log(); }
+  void TearDown() override {
+    if (registry_) EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log();
+  }
 
   std::map<std::string, std::string> Auth() const {
     // As shipped: tokens, and no development conveniences.
@@ -50,7 +52,8 @@ class AuthE2ETest : public ::testing::Test {
             {"ANKOMMEN_JWT_ALGORITHM", "HS256"},
             {"ANKOMMEN_JWT_KEY_FILE", key_file_},
             {"ANKOMMEN_JWT_ISSUER", testing::kTestIssuer},
-            {"ANKOMMEN_DEVELOPMENT", "off"}};
+            {"ANKOMMEN_DEVELOPMENT", "off"},
+            {"ANKOMMEN_SOCIAL_AREAS", "Riesa,Meißen,Großenhain,Radebeul"}};
   }
 
   static std::string Token(std::vector<std::string> roles, long expires_in = 600) {

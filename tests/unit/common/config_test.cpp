@@ -19,6 +19,7 @@ GetEnv FakeEnv(std::map<std::string, std::string> vars) {
 ServiceConfig Configured(std::string_view service) {
   ServiceConfig config = DefaultConfig(service);
   config.jwt_key_file = "/etc/ankommen/jwt/key.pem";
+  config.social_areas = {"Riesa", "Meißen"};
   return config;
 }
 
@@ -32,9 +33,21 @@ TEST(ConfigTest, DefaultsAreLoopbackAndDistinctPerService) {
   EXPECT_NE(registry.metrics_addr, courses.metrics_addr);
   // Tokens by default: without the issuer's key a service does not start.
   EXPECT_EQ(registry.auth, "jwt");
+  registry.social_areas = {"Riesa"};
   EXPECT_NE(ValidateConfig(registry).message().find("ANKOMMEN_JWT_KEY_FILE"), std::string::npos);
   registry.jwt_key_file = "/etc/ankommen/jwt/key.pem";
   EXPECT_TRUE(ValidateConfig(registry).ok());
+}
+
+TEST(ConfigTest, TheDistrictsSocialAreasAreRequiredOutsideDevelopment) {
+  auto config = Configured("registry");
+  config.social_areas.clear();
+  EXPECT_NE(ValidateConfig(config).message().find("ANKOMMEN_SOCIAL_AREAS"), std::string::npos);
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_SOCIAL_AREAS", "Riesa, Meißen,Großenhain"}})).ok());
+  EXPECT_EQ(config.social_areas, (std::vector<std::string>{"Riesa", "Meißen", "Großenhain"}));
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_SOCIAL_AREAS", "Riesa,ankommen:*"}})).ok());
+  EXPECT_FALSE(ValidateConfig(config).ok());
 }
 
 TEST(ConfigTest, AuthOffOnlyInDevelopmentOnLoopback) {
@@ -137,9 +150,8 @@ TEST(ConfigTest, ValidationNamesTheBadSetting) {
 }
 
 TEST(ConfigTest, SimulatedClockOnlyWhenAskedFor) {
-  auto config = DefaultConfig("courses");
+  auto config = Configured("courses");
   EXPECT_EQ(config.clock, "system");
-  config.jwt_key_file = "/etc/ankommen/jwt/key.pem";
   ASSERT_TRUE(ApplyEnvironment(config, FakeEnv({{"ANKOMMEN_CLOCK", "simulated"}})).ok());
   EXPECT_EQ(config.clock, "simulated");
   EXPECT_TRUE(ValidateConfig(config).ok());

@@ -37,5 +37,20 @@ TEST(CheckNameTest, RefusesWordingMarkupAndLinks) {
   EXPECT_NE(check(std::string(81, 'a')), "");
 }
 
+TEST(SocialAreaTest, OnlyTheDistrictsOnceTheyAreKnown) {
+  auto problems = [](const std::string& area) {
+    Violations v;
+    CheckSocialArea(v, "social_area", area);
+    return v.list().size();
+  };
+  EXPECT_EQ(problems("Anywhere"), 0u) << "none configured: any well-formed name";
+  EXPECT_EQ(problems("a:b"), 1u);
+  SetDistrictSocialAreas({"Riesa", "Meißen"});
+  EXPECT_EQ(problems("Riesa"), 0u);
+  EXPECT_EQ(problems("Meißen"), 0u);
+  EXPECT_EQ(problems("Anywhere"), 1u) << "it would become a metric label and a key";
+  SetDistrictSocialAreas({});
+}
+
 }  // namespace
 }  // namespace ankommen
