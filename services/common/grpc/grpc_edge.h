@@ -14,6 +14,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "store/command.h"
 #include "store/ids.h"
 #include "grpc/request_context.h"
 #include "runtime/worker_pool.h"
@@ -83,6 +84,7 @@ class Edge {
       }
       Resp response;
       const IdCause cause(ChildCause(method));  // the ids it mints, where they derive (ids.h)
+      const CommandCaller caller(request_context.actor);  // its idempotency keys are its own (command.h)
       absl::Status status = fn(request, response, request_context);
       reactor->Finish(status.ok() ? SerializeResponse(response, *out) : ToGrpcStatus(status));
     });

@@ -34,19 +34,28 @@ std::string Fingerprint(const google::protobuf::Message& message) {
     coded.SetSerializationDeterministic(true);
     message.SerializeToCodedStream(&coded);
   }
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
+  return absl::StrCat(absl::Hex(Fnv1a64(bytes), absl::kZeroPad16));
 }
+
+namespace {
+
+thread_local const std::string* current_caller = nullptr;
+
+}  // namespace
+
+CommandCaller::CommandCaller(const std::string& caller) : previous_(current_caller) { current_caller = &caller; }
+CommandCaller::~CommandCaller() { current_caller = previous_; }
 
 absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const char* scope,
                                           const google::protobuf::Message& request,
                                           const std::string& idempotency_key, const Decide& decide) {
   const std::string key = outbox.keys().Idempotency(partition, scope, idempotency_key);
-  const std::string fingerprint = Fingerprint(request);
+  // Bound to the caller: another caller's request under the same key is a
+  // different request, refused, and never answered with the first one's answer.
+  const std::string fingerprint =
+      current_caller == nullptr || current_caller->empty()
+          ? Fingerprint(request)
+          : absl::StrCat(Fingerprint(request), "/", absl::Hex(Fnv1a64(*current_caller), absl::kZeroPad16));
   auto replay = [&](const PriorAnswer& prior) -> absl::StatusOr<CommandOutcome> {
     if (prior.fingerprint != fingerprint) {
       return absl::FailedPreconditionError("idempotency_key was already used for a different request");

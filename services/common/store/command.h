@@ -19,6 +19,21 @@ namespace ankommen {
 // deterministic serialisation). It is compared, never reversed.
 std::string Fingerprint(const google::protobuf::Message& message);
 
+// The caller the commands run on this thread are for (the token's subject),
+// while it lives: the gRPC edge opens one per call. An idempotency key is then
+// bound to its caller — the same key from another caller is a different
+// request (refused), never a replay of someone else's answer.
+class CommandCaller {
+ public:
+  explicit CommandCaller(const std::string& caller);  // kept by reference: it outlives this
+  ~CommandCaller();
+  CommandCaller(const CommandCaller&) = delete;
+  CommandCaller& operator=(const CommandCaller&) = delete;
+
+ private:
+  const std::string* previous_;
+};
+
 struct Decision {
   Commit commit;       // without partition and idempotency fields
   std::string record;  // what the idempotency record keeps for a retry

@@ -578,5 +578,23 @@ TEST_F(RegistryE2ETest, ReadsNameTheirPurposeAndListingIsLimitedPerCaller) {
   EXPECT_TRUE(stub_->ListHouseholds(other.get(), list, &page).ok());
 }
 
+// An idempotency key is its caller's (issue 23, item 15): another caller who
+// sends the same request under the same key is refused, and never gets the
+// first caller's answer (the household and its people).
+TEST_F(RegistryE2ETest, AnIdempotencyKeyIsBoundToItsCaller) {
+  const auto request = SampleRegistration("shared-key");
+  v1::RegisterHouseholdResponse first;
+  ASSERT_TRUE(Register(request, first).ok());
+  auto other = std::make_unique<grpc::ClientContext>();
+  other->AddMetadata("x-ankommen-actor", "office-meissen");
+  v1::RegisterHouseholdResponse stolen;
+  auto refused = stub_->RegisterHousehold(other.get(), request, &stolen);
+  EXPECT_EQ(refused.error_code(), grpc::FAILED_PRECONDITION) << refused.error_message();
+  EXPECT_FALSE(stolen.has_household());
+  v1::RegisterHouseholdResponse again;
+  ASSERT_TRUE(Register(request, again).ok()) << "the caller's own retry is answered as before";
+  EXPECT_EQ(again.household().household_id(), first.household().household_id());
+}
+
 }  // namespace
 }  // namespace ankommen

@@ -130,7 +130,19 @@ TEST(ValidationTest, CommandsCheckIdsAndLevels) {
   v1::ListHouseholdsRequest list;
   list.set_social_area("Riesa");
   list.set_page_size(501);
-  EXPECT_THAT(BadFields(ValidateList(list)), ::testing::ElementsAre("page_size"));
+  EXPECT_THAT(BadFields(ValidateList(list)), ::testing::ElementsAre("purpose", "page_size"));
+
+  // Reads of personal data name their purpose, at most 200 characters.
+  v1::GetPersonRequest person;
+  person.set_person_id("p_0123456789abcdef");
+  EXPECT_THAT(BadFields(ValidatePersonRead(person)), ::testing::ElementsAre("purpose"));
+  person.set_purpose(std::string(201, 'x'));
+  EXPECT_THAT(BadFields(ValidatePersonRead(person)), ::testing::ElementsAre("purpose"));
+  person.set_purpose("Beratung");
+  EXPECT_TRUE(ValidatePersonRead(person).ok());
+  v1::GetHouseholdRequest household;
+  household.set_household_id("p_0123456789abcdef");
+  EXPECT_THAT(BadFields(ValidateHouseholdRead(household)), ::testing::ElementsAre("household_id", "purpose"));
 }
 
 TEST(ValidationTest, IsoDates) {
