@@ -63,17 +63,40 @@ function unsafe(object) {
       for (const e of c.env ?? []) setting(e.name, e.value);
     }
   }
+  if (object.kind === "NetworkPolicy") {
+    for (const rule of [...(object.spec?.ingress ?? []), ...(object.spec?.egress ?? [])]) {
+      for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) {
+        const ns = peer.namespaceSelector;
+        if (ns && Object.keys(ns.matchLabels ?? {}).length === 0 && (ns.matchExpressions ?? []).length === 0) {
+          problems.push("a namespaceSelector that admits every namespace");
+        }
+      }
+    }
+  }
   if (object.kind === "ServiceAccount" && object.automountServiceAccountToken !== false) {
     problems.push("automountServiceAccountToken is not false");
   }
   return problems;
 }
 
+// Egress is denied unless allowed: each rendered overlay has the default-deny policies.
+function missingDefaults(objects) {
+  const policies = objects.filter((o) => o.kind === "NetworkPolicy");
+  const denies = (type) => policies.some((p) => Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
+    (p.spec?.policyTypes ?? []).includes(type) && !(p.spec?.[type.toLowerCase()] ?? []).length);
+  return ["Ingress", "Egress"].filter((t) => !denies(t)).map((t) => `no default-deny ${t} policy`);
+}
+
 let failures = 0, checked = 0;
 const overlays = readdirSync(join(root, "k8s", "overlays"));
 for (const overlay of overlays) {
   const rendered = execFileSync(process.env.KUBECTL ?? "kubectl", ["kustomize", join(root, "k8s", "overlays", overlay)], { encoding: "utf8" });
-  for (const object of yaml.loadAll(rendered).filter(Boolean)) {
+  const objects = yaml.loadAll(rendered).filter(Boolean);
+  for (const problem of missingDefaults(objects)) {
+    console.error(`${overlay}: unsafe as shipped: ${problem}`);
+    failures++;
+  }
+  for (const object of objects) {
     const id = `${overlay}: ${object.kind}/${object.metadata?.name}`;
     const entry = known[`${object.apiVersion}/${object.kind}`];
     if (!entry) {
