@@ -104,6 +104,10 @@ grpc::Status SerializeResponse(const google::protobuf::Message& message, grpc::B
   return grpc::Status::OK;
 }
 
+size_t MaxRequestBytes(std::string_view method) {
+  return method == "ImportSchools" || method == "ImportAccommodations" ? kMaxImportBytes : kMaxCallBytes;
+}
+
 RequestContext MakeRequestContext(const grpc::ServerContextBase& context, std::string method) {
   RequestContext rc;
   rc.method = std::move(method);

@@ -9,11 +9,13 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "store/command.h"
 #include "store/ids.h"
 #include "grpc/request_context.h"
@@ -52,6 +54,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // malformed message.
 absl::Status ParseRequest(const grpc::ByteBuffer& buffer, google::protobuf::Message& message);
 
+// The most a request to `method` may hold: the imports (a district's schools
+// or accommodations in one table) kMaxImportBytes, every other call
+// kMaxCallBytes — checked before the token and the body are looked at.
+inline constexpr size_t kMaxImportBytes = 8 * 1024 * 1024;
+inline constexpr size_t kMaxCallBytes = 256 * 1024;
+size_t MaxRequestBytes(std::string_view method);
+
 grpc::Status SerializeResponse(const google::protobuf::Message& message, grpc::ByteBuffer& out);
 
 RequestContext MakeRequestContext(const grpc::ServerContextBase& context, std::string method);
@@ -70,6 +79,12 @@ class Edge {
     bool queued = workers_.Submit([this, context, in, out, method, reactor, fn = std::move(fn)]() mutable {
       if (context->IsCancelled()) {
         reactor->Finish(grpc::Status(grpc::CANCELLED, "cancelled or past its deadline before it was handled"));
+        return;
+      }
+      if (const size_t limit = MaxRequestBytes(method); in->Length() > limit) {
+        reactor->Finish(grpc::Status(grpc::INVALID_ARGUMENT, absl::StrCat("the request has ", in->Length(),
+                                                                          " bytes; ", method, " takes ", limit,
+                                                                          " at most")));
         return;
       }
       RequestContext request_context = MakeRequestContext(*context, method);

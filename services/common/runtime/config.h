@@ -44,7 +44,8 @@ struct ServiceConfig {
   // Off only to inspect or repair the outbox by hand: events stay in Redis.
   bool outbox_relay = true;
   // Largest request accepted; larger fields get INVALID_ARGUMENT, not a transport error.
-  int max_request_bytes = 16 * 1024 * 1024;
+  // The transport's bound; each method's own is smaller (grpc_edge.h, MaxRequestBytes).
+  int max_request_bytes = 8 * 1024 * 1024 + 64 * 1024;
   // "system", or "simulated": time is what the simulator last set in Redis
   // (simulated_clock.h), for simulated districts only.
   std::string clock = "system";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -49,9 +50,18 @@ class LeasedRunner {
 
  protected:
   // Runs body(fence) holding the lease; ABORTED when another replica holds it.
+  // One run at a time here too: a scheduled run waits for the one in
+  // progress; a run asked for (an RPC) waits kOnDemandWait at most and then
+  // answers ABORTED, so that a caller is told to retry instead of holding a
+  // worker past its deadline.
   template <typename Report, typename Body>
   absl::StatusOr<Report> WithLease(Body body) {
-    std::lock_guard run(run_mutex_);
+    std::unique_lock run(run_mutex_, std::defer_lock);
+    if (scheduled_) {
+      run.lock();
+    } else if (!run.try_lock_for(kOnDemandWait)) {
+      return absl::AbortedError(name_ + " is running on this replica; retry when it is done");
+    }
     auto fence = lease_.Acquire(options_.lease_ttl);
     if (!fence.ok()) return fence.status();
     if (!fence->has_value()) return absl::AbortedError(name_ + " is running on another replica");
@@ -63,15 +73,19 @@ class LeasedRunner {
 
  private:
   void Scheduled() {
-    if (auto s = RunScheduled(); !s.ok() && !absl::IsAborted(s)) {
-      log::Warn("run_failed", {{"job", name_}, {"error", s.message()}});
-    }
+    scheduled_ = true;
+    auto s = RunScheduled();
+    scheduled_ = false;
+    if (!s.ok() && !absl::IsAborted(s)) log::Warn("run_failed", {{"job", name_}, {"error", s.message()}});
   }
+
+  static constexpr std::chrono::seconds kOnDemandWait{2};
+  static inline thread_local bool scheduled_ = false;  // this thread is the loop's, in a scheduled run
 
   std::string name_;
   Lease lease_;
   LeasedRunnerOptions options_;
-  std::mutex run_mutex_;
+  std::timed_mutex run_mutex_;
   RunLoop loop_;
   std::atomic<bool> stopped_{false};
 };

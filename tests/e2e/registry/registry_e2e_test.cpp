@@ -18,6 +18,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "support/sample_households.h"
+#include "grpc/grpc_edge.h"
 #include "support/servers.h"
 
 namespace ankommen {
@@ -238,7 +239,7 @@ TEST_F(RegistryE2ETest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
        "household.members[1].residence_status"},
       {[](auto& r) { r.mutable_household()->mutable_members(0)->set_cefr_level("Z9"); },
        "household.members[0].cefr_level"},
-      {[](auto& r) { r.mutable_household()->mutable_members(0)->set_family_name(std::string(10 << 20, 'x')); },
+      {[](auto& r) { r.mutable_household()->mutable_members(0)->set_family_name(std::string(200 << 10, 'x')); },
        "household.members[0].family_name"},
   };
   for (const auto& c : cases) {
@@ -594,6 +595,19 @@ TEST_F(RegistryE2ETest, AnIdempotencyKeyIsBoundToItsCaller) {
   v1::RegisterHouseholdResponse again;
   ASSERT_TRUE(Register(request, again).ok()) << "the caller's own retry is answered as before";
   EXPECT_EQ(again.household().household_id(), first.household().household_id());
+}
+
+// Each call has its bound, checked before the token and the body are looked at
+// (issue 23, item 9): a registration is small; only the imports take megabytes.
+TEST_F(RegistryE2ETest, ARequestOverItsMethodsBoundIsRefusedBeforeItIsRead) {
+  auto request = SampleRegistration("too-big");
+  request.mutable_household()->mutable_members(0)->set_given_names(std::string(300 * 1024, 'a'));
+  v1::RegisterHouseholdResponse response;
+  auto refused = Register(request, response);
+  EXPECT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), ::testing::HasSubstr("RegisterHousehold takes 262144 at most"));
+  EXPECT_EQ(StreamMessages(), 0u) << "nothing registered";
+  EXPECT_EQ(MaxRequestBytes("ImportSchools"), kMaxImportBytes);
 }
 
 }  // namespace
