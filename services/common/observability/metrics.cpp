@@ -5,10 +5,19 @@
 #include <prometheus/exposer.h>
 
 #include "absl/strings/str_cat.h"
+#include "observability/build_info.h"
 
 namespace ankommen {
 
-Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {}
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  // Which release answers here: a dashboard joins it to the other series.
+  prometheus::BuildGauge()
+      .Name("ankommen_build_info")
+      .Help("The release this process runs; always 1")
+      .Register(*registry_)
+      .Add({{"version", Version()}})
+      .Set(1);
+}
 Metrics::~Metrics() = default;
 
 absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Serve(const std::string& bind_addr) {

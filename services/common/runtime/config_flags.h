@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "observability/build_info.h"
 #include "runtime/config.h"
 #include "text/field_checks.h"
 
@@ -23,6 +24,7 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
     std::exit(2);
   }
   CLI::App app{"ankommen " + std::string(service) + " service"};
+  app.set_version_flag("--version", std::string("ankommen-") + std::string(service) + " " + Version());
   app.add_option("--grpc-addr", config.grpc_addr, "gRPC listen address (ANKOMMEN_GRPC_ADDR)");
   app.add_option("--metrics-addr", config.metrics_addr, "Prometheus /metrics address (ANKOMMEN_METRICS_ADDR)");
   app.add_option("--nats-url", config.nats_url, "NATS server URL (ANKOMMEN_NATS_URL)");

@@ -19,6 +19,7 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "support/sample_households.h"
 #include "grpc/grpc_edge.h"
+#include "observability/build_info.h"
 #include "support/servers.h"
 
 namespace ankommen {
@@ -534,6 +535,7 @@ TEST_F(RegistryE2ETest, HealthReflectionAndMetricsAnswer) {
       "ankommen_grpc_requests_total{code=\"OK\",method=\"/ankommen.registry.v1.RegistryService/RegisterHousehold\"} 1"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("ankommen_grpc_request_duration_seconds_bucket"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("ankommen_outbox_pending_events"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr(absl::StrCat("ankommen_build_info{version=\"", Version(), "\"} 1")));
   EXPECT_EQ(metrics.find("Amina"), std::string::npos);
   EXPECT_EQ(metrics.find(registered.household().household_id()), std::string::npos);
 }
@@ -608,6 +610,16 @@ TEST_F(RegistryE2ETest, ARequestOverItsMethodsBoundIsRefusedBeforeItIsRead) {
   EXPECT_THAT(refused.error_message(), ::testing::HasSubstr("RegisterHousehold takes 262144 at most"));
   EXPECT_EQ(StreamMessages(), 0u) << "nothing registered";
   EXPECT_EQ(MaxRequestBytes("ImportSchools"), kMaxImportBytes);
+}
+
+// Which release a binary is: --version says it, and exits.
+TEST(VersionTest, EveryServiceSaysItsVersion) {
+  testing::TempDir dir;
+  for (const char* binary : {ANKOMMEN_REGISTRY_BINARY}) {
+    testing::Process process(binary, {"--version"}, {}, dir.path() + "/version.log");
+    EXPECT_EQ(process.Wait(10000), 0) << process.Log();
+    EXPECT_THAT(process.Log(), ::testing::HasSubstr(absl::StrCat("ankommen-registry ", Version())));
+  }
 }
 
 }  // namespace
