@@ -14,7 +14,7 @@ namespace {
 class RegistryContactBook final : public ContactBook {
  public:
   explicit RegistryContactBook(const std::string& addr)
-      : stub_(registry::v1::RegistryService::NewStub(grpc::CreateChannel(addr, ChannelCredentialsOrPlaintext()))) {}
+      : stub_(registry::v1::RegistryService::NewStub(grpc::CreateChannel(addr, ChannelCredentialsOrExit()))) {}
 
   absl::StatusOr<Contact> Lookup(const std::string& person_id) override {
     grpc::ClientContext ctx;

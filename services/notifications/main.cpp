@@ -4,6 +4,7 @@
 #include "channels/senders.h"
 #include "runtime/config_flags.h"
 #include "contacts.h"
+#include "grpc/grpc_credentials.h"
 #include "grpc/grpc_host.h"
 #include "observability/log.h"
 #include "notifications.h"
@@ -92,6 +93,12 @@ int main(int argc, char** argv) {
   }
   if (!letters_dir.empty()) senders[Channel::kLetter] = MakeLetterSender(letters_dir);
 
+  // The registry is called over TLS when a CA is named: a file that cannot be
+  // read stops the service here, before anything starts.
+  if (auto tls = ClientCredentials(); !tls.ok()) {
+    std::cerr << "ankommen-notifications: " << tls.status().message() << "\n";
+    return 2;
+  }
   auto platform = Platform::Start(config, {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});

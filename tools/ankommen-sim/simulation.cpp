@@ -44,7 +44,7 @@ absl::Status Simulation::Connect() {
   auto bus = Bus::Connect(options_.nats_url, "ankommen-sim", nullptr);
   if (!bus.ok()) return bus.status();
   bus_ = std::move(*bus);
-  auto channel = [](const std::string& addr) { return grpc::CreateChannel(addr, ChannelCredentialsOrPlaintext()); };
+  auto channel = [](const std::string& addr) { return grpc::CreateChannel(addr, ChannelCredentialsOrExit()); };
   registry_ = rv1::RegistryService::NewStub(channel(options_.registry_addr));
   courses_ = cv1::CourseService::NewStub(channel(options_.courses_addr));
   schools_ = sv1::SchoolService::NewStub(channel(options_.schools_addr));

@@ -180,7 +180,7 @@ int RunImport(const ImportOptions& options) {
   std::vector<std::string> header(table.columns.size());
   for (const auto& [name, index] : table.columns) header[index] = name;
 
-  auto channel = grpc::CreateChannel(options.addr, ChannelCredentialsOrPlaintext());
+  auto channel = grpc::CreateChannel(options.addr, ChannelCredentialsOrExit());
   Progress progress(options.progress, absl::StrCat("importing ", options.kind), table.rows.size());
   Outcome outcome;
   try {

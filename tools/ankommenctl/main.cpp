@@ -135,7 +135,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
     request->GetReflection()->SetString(request.get(), key, RandomKey());
   }
   if (addr.empty()) addr = std::getenv(known->env) ? std::getenv(known->env) : known->default_addr;
-  grpc::GenericStub stub(grpc::CreateChannel(addr, ankommen::ChannelCredentialsOrPlaintext()));
+  grpc::GenericStub stub(grpc::CreateChannel(addr, ankommen::ChannelCredentialsOrExit()));
   grpc::ClientContext ctx;
   WithMetadata(ctx);
   grpc::ByteBuffer in, out;
@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
   }
 
   if (health->parsed()) {
-    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(health_addr, ankommen::ChannelCredentialsOrPlaintext()));
+    auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(health_addr, ankommen::ChannelCredentialsOrExit()));
     grpc::ClientContext ctx;
     WithMetadata(ctx);
     grpc::health::v1::HealthCheckRequest req;
@@ -321,7 +321,7 @@ int main(int argc, char** argv) {
     return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
   }
 
-  auto stub = v1::RegistryService::NewStub(grpc::CreateChannel(registry_addr, ankommen::ChannelCredentialsOrPlaintext()));
+  auto stub = v1::RegistryService::NewStub(grpc::CreateChannel(registry_addr, ankommen::ChannelCredentialsOrExit()));
   grpc::ClientContext ctx;
   WithMetadata(ctx);
   if (reg->parsed()) {

@@ -80,7 +80,7 @@ int ShowWaitingList(const Addresses& at, const std::string& course_type, const s
               << "' (general, alpha, parents, youth, orientation, job, volunteer)\n";
     return 2;
   }
-  auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(at.courses, ChannelCredentialsOrPlaintext()));
+  auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(at.courses, ChannelCredentialsOrExit()));
   cv1::ListWaitingListResponse all;
   cv1::ListWaitingListRequest request;
   request.set_course_type(type);
@@ -111,7 +111,7 @@ int ShowWaitingList(const Addresses& at, const std::string& course_type, const s
 }
 
 int ShowOffers(const Addresses& at, const std::string& person_id, bool json) {
-  auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(at.courses, ChannelCredentialsOrPlaintext()));
+  auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(at.courses, ChannelCredentialsOrExit()));
   cv1::GetLearnerRequest request;
   request.set_person_id(person_id);
   cv1::GetLearnerResponse learner;
@@ -141,8 +141,8 @@ int ShowOffers(const Addresses& at, const std::string& person_id, bool json) {
 }
 
 int ShowGaps(const Addresses& at, const std::string& area, bool json) {
-  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrPlaintext()));
-  auto housing = hv1::HousingService::NewStub(grpc::CreateChannel(at.housing, ChannelCredentialsOrPlaintext()));
+  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrExit()));
+  auto housing = hv1::HousingService::NewStub(grpc::CreateChannel(at.housing, ChannelCredentialsOrExit()));
   sv1::GetCapacityRequest capacity_request;
   capacity_request.set_social_area(area);
   sv1::GetCapacityResponse capacity;
@@ -180,7 +180,7 @@ int ShowGaps(const Addresses& at, const std::string& area, bool json) {
 }
 
 int ShowProposals(const Addresses& at, const std::string& area, bool json) {
-  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrPlaintext()));
+  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrExit()));
   sv1::ListProposalsRequest request;
   request.set_social_area(area);
   sv1::ListProposalsResponse response;
@@ -205,7 +205,7 @@ int ShowProposals(const Addresses& at, const std::string& area, bool json) {
 
 int DecideSchoolPlacement(const Addresses& at, const std::string& decision, const std::string& person_id,
                           const std::string& place_id, const std::string& reason, const std::string& note, bool json) {
-  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrPlaintext()));
+  auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrExit()));
   sv1::OverrideReason why = sv1::OVERRIDE_REASON_UNSPECIFIED;
   if (!reason.empty() && !sv1::OverrideReason_Parse("OVERRIDE_REASON_" + absl::AsciiStrToUpper(reason), &why)) {
     std::cerr << "error: unknown reason " << reason
@@ -255,7 +255,7 @@ int DecideSchoolPlacement(const Addresses& at, const std::string& decision, cons
 
 int AllocateNow(const Addresses& at, const std::string& service, const std::string& policy, bool json) {
   if (service == "courses") {
-    auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(at.courses, ChannelCredentialsOrPlaintext()));
+    auto stub = cv1::CourseService::NewStub(grpc::CreateChannel(at.courses, ChannelCredentialsOrExit()));
     cv1::RunAllocationRequest request;
     request.set_policy(policy);
     cv1::RunAllocationResponse r;
@@ -267,7 +267,7 @@ int AllocateNow(const Addresses& at, const std::string& service, const std::stri
                                    r.solver(), r.waiting(), r.offers_made(), r.total_km(), r.offers_expired());
     }
   } else if (service == "schools") {
-    auto stub = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrPlaintext()));
+    auto stub = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrExit()));
     sv1::RunPlacementResponse r;
     if (auto s = stub->RunPlacement(Context().get(), sv1::RunPlacementRequest(), &r); !s.ok()) return Fail(s);
     if (json) {
@@ -277,7 +277,7 @@ int AllocateNow(const Addresses& at, const std::string& service, const std::stri
                                    r.placed(), r.still_waiting());
     }
   } else {
-    auto stub = hv1::HousingService::NewStub(grpc::CreateChannel(at.housing, ChannelCredentialsOrPlaintext()));
+    auto stub = hv1::HousingService::NewStub(grpc::CreateChannel(at.housing, ChannelCredentialsOrExit()));
     hv1::RunAllocationResponse r;
     if (auto s = stub->RunAllocation(Context().get(), hv1::RunAllocationRequest(), &r); !s.ok()) return Fail(s);
     if (json) {

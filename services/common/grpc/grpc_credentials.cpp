@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -68,11 +69,12 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials() {
   return grpc::SslCredentials(options);
 }
 
-std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsOrPlaintext() {
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsOrExit() {
   auto credentials = ClientCredentials();
   if (credentials.ok()) return *credentials;
   log::Error("tls_client_failed", {{"error", credentials.status().message()}});
-  return grpc::InsecureChannelCredentials();
+  std::cerr << "ankommen: " << credentials.status().message() << "\n";
+  std::exit(2);
 }
 
 }  // namespace ankommen

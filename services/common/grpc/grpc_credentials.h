@@ -18,8 +18,8 @@ namespace ankommen {
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(const ServiceConfig& config);
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials();
-// ClientCredentials, or (with a logged error) plaintext when the files named
-// cannot be read: the call then fails against a TLS server, saying so.
-std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsOrPlaintext();
+// ClientCredentials; when the files named cannot be read, the process says
+// why (the variable's name) and exits with 2 — never a silent plaintext.
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsOrExit();
 
 }  // namespace ankommen

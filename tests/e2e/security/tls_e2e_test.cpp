@@ -80,6 +80,21 @@ TEST_F(TlsE2ETest, OnlyCallersWithACertificateFromTheDistrictsCaAreServed) {
   EXPECT_EQ(ClientCredentials().status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(TlsE2ETest, AClientWhoseCaCannotBeReadStopsInsteadOfSpeakingPlaintext) {
+  testing::TempDir dir;
+  std::map<std::string, std::string> env = {{"ANKOMMEN_TLS_CA_FILE", absl::StrCat(dir.path(), "/none.crt")}};
+  env["ANKOMMEN_GRPC_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
+  env["ANKOMMEN_METRICS_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
+  env["ANKOMMEN_NATS_URL"] = nats_.url();
+  env["ANKOMMEN_REDIS_URL"] = redis_.url();
+  env["ANKOMMEN_AUTH"] = "off";
+  env["ANKOMMEN_DEVELOPMENT"] = "on";
+  env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
+  testing::Process process(ANKOMMEN_NOTIFICATIONS_BINARY, {}, env, absl::StrCat(dir.path(), "/notifications.log"));
+  EXPECT_EQ(process.Wait(15000), 2) << process.Log();
+  EXPECT_NE(process.Log().find("ANKOMMEN_TLS_CA_FILE"), std::string::npos) << process.Log();
+}
+
 TEST_F(TlsE2ETest, AServiceRefusesToStartWithAnUnreadableCertificate) {
   testing::TempDir dir;
   std::map<std::string, std::string> env = {{"ANKOMMEN_TLS_CERT_FILE", absl::StrCat(dir.path(), "/none.crt")},
