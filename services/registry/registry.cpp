@@ -256,9 +256,10 @@ absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, 
   int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   auto page = store_.ListByArea(request.social_area(), page_size, request.page_token());
   if (!page.ok()) return page.status();
+  const Disclosure disclosure = DisclosureFor(rc.roles);
   for (auto& h : page->households) {
     if (auto s = Audit(h.household_id(), request.purpose(), rc); !s.ok()) return s;
-    Disclose(h, DisclosureFor(rc.roles));
+    Disclose(h, disclosure);
     *response.add_households() = std::move(h);
   }
   response.set_next_page_token(page->next_page_token);

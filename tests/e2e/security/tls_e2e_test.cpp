@@ -80,16 +80,23 @@ TEST_F(TlsE2ETest, OnlyCallersWithACertificateFromTheDistrictsCaAreServed) {
   EXPECT_EQ(ClientCredentials().status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// What a service started by hand here needs besides `extra`: free loopback
+// ports, the test's servers, development without tokens.
+std::map<std::string, std::string> StartEnv(const testing::NatsServer& nats, const testing::RedisServer& redis,
+                                            std::map<std::string, std::string> extra) {
+  extra["ANKOMMEN_GRPC_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
+  extra["ANKOMMEN_METRICS_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
+  extra["ANKOMMEN_NATS_URL"] = nats.url();
+  extra["ANKOMMEN_REDIS_URL"] = redis.url();
+  extra["ANKOMMEN_AUTH"] = "off";
+  extra["ANKOMMEN_DEVELOPMENT"] = "on";
+  return extra;
+}
+
 TEST_F(TlsE2ETest, AClientWhoseCaCannotBeReadStopsInsteadOfSpeakingPlaintext) {
   testing::TempDir dir;
-  std::map<std::string, std::string> env = {{"ANKOMMEN_TLS_CA_FILE", absl::StrCat(dir.path(), "/none.crt")}};
-  env["ANKOMMEN_GRPC_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
-  env["ANKOMMEN_METRICS_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
-  env["ANKOMMEN_NATS_URL"] = nats_.url();
-  env["ANKOMMEN_REDIS_URL"] = redis_.url();
-  env["ANKOMMEN_AUTH"] = "off";
-  env["ANKOMMEN_DEVELOPMENT"] = "on";
-  env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
+  auto env = StartEnv(nats_, redis_, {{"ANKOMMEN_TLS_CA_FILE", absl::StrCat(dir.path(), "/none.crt")},
+                                      {"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()}});
   testing::Process process(ANKOMMEN_NOTIFICATIONS_BINARY, {}, env, absl::StrCat(dir.path(), "/notifications.log"));
   EXPECT_EQ(process.Wait(15000), 2) << process.Log();
   EXPECT_NE(process.Log().find("ANKOMMEN_TLS_CA_FILE"), std::string::npos) << process.Log();
@@ -97,14 +104,8 @@ TEST_F(TlsE2ETest, AClientWhoseCaCannotBeReadStopsInsteadOfSpeakingPlaintext) {
 
 TEST_F(TlsE2ETest, AServiceRefusesToStartWithAnUnreadableCertificate) {
   testing::TempDir dir;
-  std::map<std::string, std::string> env = {{"ANKOMMEN_TLS_CERT_FILE", absl::StrCat(dir.path(), "/none.crt")},
-                                            {"ANKOMMEN_TLS_KEY_FILE", Cert("server.key")}};
-  env["ANKOMMEN_GRPC_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
-  env["ANKOMMEN_METRICS_ADDR"] = absl::StrCat("127.0.0.1:", testing::FreePort());
-  env["ANKOMMEN_NATS_URL"] = nats_.url();
-  env["ANKOMMEN_REDIS_URL"] = redis_.url();
-  env["ANKOMMEN_AUTH"] = "off";
-  env["ANKOMMEN_DEVELOPMENT"] = "on";
+  auto env = StartEnv(nats_, redis_, {{"ANKOMMEN_TLS_CERT_FILE", absl::StrCat(dir.path(), "/none.crt")},
+                                      {"ANKOMMEN_TLS_KEY_FILE", Cert("server.key")}});
   testing::Process process(ANKOMMEN_REGISTRY_BINARY, {}, env, absl::StrCat(dir.path(), "/registry.log"));
   EXPECT_EQ(process.Wait(15000), 2) << process.Log();
   EXPECT_NE(process.Log().find("ANKOMMEN_TLS_CERT_FILE"), std::string::npos);
