@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     household.mutable_members(0)->set_household_id(household.household_id());
     household.mutable_members(0)->set_residence_status(registry::v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
     const std::string event_id = NewId("ev", i % kPartitions);
-    auto event = registry::MakeHouseholdRegistered(household, {event_id, absl::Now(), "bench"}, today);
+    auto event = registry::MakeHouseholdRegistered(household, {event_id, absl::Now(), "bench"}, today, LandRules{});
     const std::string payload = event.SerializeAsString();
     bytes = payload.size();
     if (auto s = (*bus)->Publish({streams::kHouseholdRegistered, event_id, event.GetDescriptor()->full_name(), payload});

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  settings.rules.land = LandRulesOf(config);
   auto platform = Platform::Start(config, {streams::Courses(), streams::Registry()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});

@@ -136,15 +136,20 @@ void SetFacts(v1::LearnerRecord& l, const rv1::PersonFacts& f) {
 
 absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
   auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
-  if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
+  // A household registered, or a date changed what its members' ages call
+  // for (HouseholdAged shares HouseholdRegistered's fields 1-6): every member
+  // past compulsory schooling is a learner with the facts as they are now.
+  if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name() ||
+      event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
     int young_children = 0;
     for (const auto& m : e.members()) {
-      if (m.relation() == rv1::RELATION_CHILD && m.age_years() < 6) ++young_children;
+      const int school_year_age = m.has_school_year_age() ? m.school_year_age() : m.age_years();
+      if (m.relation() == rv1::RELATION_CHILD && school_year_age < 6) ++young_children;
     }
     for (const auto& m : e.members()) {
-      if (m.age_years() < settings_.rules.adult_min_age) continue;  // school, not courses
+      if (SchoolObliged(m.age_years(), settings_.rules.land)) continue;  // school, not courses
       auto s = ApplyFacts(event, m.person_id(), [&](v1::LearnerRecord& l, bool) {
         SetFacts(l, m);
         l.set_household_id(e.household_id());

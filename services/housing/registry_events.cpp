@@ -71,6 +71,21 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
       return absl::OkStatus();
     });
   }
+  // Birthdays: the children's ages as they are now.
+  if (event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
+    rv1::HouseholdAged e;
+    if (auto s = parse(e); !s.ok()) return s;
+    if (!IsValidId(e.household_id(), kHouseholdIdPrefix)) return absl::InvalidArgumentError("bad household id");
+    return ApplyToHousehold(event, e.household_id(), [&](v1::HouseholdRecord& r, bool is_new) -> absl::Status {
+      if (is_new) return absl::NotFoundError("not ours");
+      v1::Household& h = *r.mutable_household();
+      h.clear_children_ages();
+      for (const auto& m : e.members()) {
+        if (m.relation() == rv1::RELATION_CHILD) h.add_children_ages(m.age_years());
+      }
+      return absl::OkStatus();
+    });
+  }
   if (event.event_type == rv1::PersonStatusChanged::descriptor()->full_name()) {
     rv1::PersonStatusChanged e;
     if (auto s = parse(e); !s.ok()) return s;

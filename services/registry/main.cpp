@@ -7,6 +7,7 @@
 #include "registry.h"
 #include "registry_grpc.h"
 #include "review_metrics.h"
+#include "rules/land.h"
 #include "runtime/run_loop.h"
 #include "runtime/service_main.h"
 #include "storage/household_store.h"
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
                               {.hold_duplicates = duplicates == "hold",
                                .keep_closed_cases = absl::Hours(24 * keep_closed_cases_days),
                                .keep_audit = absl::Hours(24 * keep_audit_days),
-                               .list_pages_per_minute = list_pages_per_minute});
+                               .list_pages_per_minute = list_pages_per_minute,
+                               .land = LandRulesOf(config)});
   registry::ReviewMetrics review((*platform)->metrics(), store, clock);
   registry.set_on_review([&review](const char* what) { review.Count(what); });
   registry.set_on_retention([&review](const char* kind, int64_t n) { review.CountErased(kind, n); });
@@ -70,6 +72,17 @@ int main(int argc, char** argv) {
     }
   }, [] {});
   retention.Start();
+  // What the date changes (a birthday, a school year), daily and at start
+  // (and on RunAgeChanges). Idempotent, so replicas may both run it.
+  RunLoop ages(daily, [&registry] {
+    ankommen::registry::v1::RunAgeChangesResponse report;
+    RequestContext rc;
+    rc.actor = "age-changes-job";
+    if (auto s = registry.RunAgeChanges({}, report, rc); !s.ok()) {
+      log::Warn("age_changes_failed", {{"error", s.message()}});
+    }
+  }, [] {});
+  ages.Start();
   // Levels reached in courses come back to the registry.
   Consumers consumers;
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "registry-course-results", streams::kCourseCompleted,

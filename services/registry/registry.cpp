@@ -7,6 +7,7 @@
 #include "ankommen/courses/v1/events.pb.h"
 #include "store/command.h"
 #include "domain/disclosure.h"
+#include "domain/ages.h"
 #include "domain/duplicates.h"
 #include "domain/facts.h"
 #include "domain/residence.h"
@@ -122,7 +123,7 @@ bool Registry::UpdateHold(const v1::Household& before, v1::Household& after, Com
                           [](const v1::Person& p) { return p.suspected_duplicates_size() > 0; });
   after.set_held_for_review(held);
   if (!before.held_for_review() || held || after.members_size() == 0) return false;
-  auto event = MakeHouseholdRegistered(after, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
+  auto event = MakeHouseholdRegistered(after, {NewEventId(), clock_.Now(), rc.correlation_id}, Today(), settings_.land);
   commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
   return true;
 }
@@ -197,10 +198,13 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
     d.commit.expected_version = 0;
     d.commit.state = household.SerializeAsString();
     if (!household.held_for_review()) {
-      auto event = MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today());
+      auto event =
+          MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today(), settings_.land);
       d.commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
     }
     d.commit.index_ops = store_.IndexNew(household);
+    d.commit.index_ops.push_back(
+        store_.AgesDue(household.household_id(), NextAgeChange(household, Today(), settings_.land)));
     d.commit.index_ops.push_back(AuditOp(household.household_id(), "registration", rc));
     d.subject_id = household.household_id();
     d.response = d.commit.state;

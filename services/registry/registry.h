@@ -13,6 +13,7 @@
 #include "runtime/clock.h"
 #include "grpc/caller_quota.h"
 #include "grpc/request_context.h"
+#include "rules/land.h"
 #include "storage/household_store.h"
 
 namespace ankommen::registry {
@@ -28,6 +29,8 @@ struct RegistrySettings {
   absl::Duration keep_audit = absl::Hours(24 * 1825);
   // ListHouseholds pages a caller may read a minute (a burst of as many).
   int list_pages_per_minute = 60;
+  // The Land's school calendar: the ages the other services are told.
+  LandRules land;
 };
 
 class Registry {
@@ -70,6 +73,8 @@ class Registry {
                             const RequestContext& rc);
   absl::Status QueryAudit(const v1::QueryAuditRequest& request, v1::QueryAuditResponse& response,
                           const RequestContext& rc);
+  absl::Status RunAgeChanges(const v1::RunAgeChangesRequest& request, v1::RunAgeChangesResponse& response,
+                             const RequestContext& rc);
 
   // Told of each change to the review of duplicates: "held" for a household
   // held at registration, "same_person" or "different_persons" for a decision.
@@ -150,6 +155,10 @@ class Registry {
   // suspicion; the moment it is not, it is released to the other services
   // with the event they would have had at registration. True if released.
   bool UpdateHold(const v1::Household& before, v1::Household& after, Commit& commit, const RequestContext& rc);
+
+  // Households stored before the ages list existed, filed there once, due
+  // from the day they were registered (so what changed since is told).
+  absl::Status FileAgesOnce();
 
   absl::CivilDay Today() const { return absl::ToCivilDay(clock_.Now(), zone_); }
   std::string NewEventId() const;

@@ -23,7 +23,8 @@ using RawRegistryService = v1::RegistryService::WithRawCallbackMethod_RegisterHo
     v1::RegistryService::WithRawCallbackMethod_ResolveDuplicate<
     v1::RegistryService::WithRawCallbackMethod_CloseCase<
     v1::RegistryService::WithRawCallbackMethod_RunRetention<
-    v1::RegistryService::WithRawCallbackMethod_QueryAudit<v1::RegistryService::Service>>>>>>>>>>>>>>>;
+    v1::RegistryService::WithRawCallbackMethod_RunAgeChanges<
+    v1::RegistryService::WithRawCallbackMethod_QueryAudit<v1::RegistryService::Service>>>>>>>>>>>>>>>>;
 
 class RegistryGrpcService final : public RawRegistryService {
  public:
@@ -47,6 +48,7 @@ class RegistryGrpcService final : public RawRegistryService {
   Reactor* ResolveDuplicate(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* CloseCase(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* RunRetention(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* RunAgeChanges(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* QueryAudit(Ctx* c, const Buf* in, Buf* out) override;
 
  private:

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 86400));
   });
   settings.confirm_placements = confirm == "on";
+  settings.ages.land = LandRulesOf(config);
   if (!ParseLimits(limits, settings)) {
     std::cerr << "ankommen-schools: --max-km: expected TYPE=km pairs (GS, OS, GYMNASIUM, BSZ, KITA)\n";
     return 2;

@@ -1,6 +1,8 @@
 // What the registry and housing tell: children arrive, change, move and leave.
 #include "schools.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ankommen/housing/v1/events.pb.h"
@@ -22,7 +24,7 @@ namespace hv1 = ::ankommen::housing::v1;
 
 absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string& person_id,
                                    const std::function<absl::Status(v1::ChildRecord&, bool)>& change, HeldPlace held) {
-  v1::ChildRecord before;
+  v1::ChildRecord before, after;
   auto outcome = RunInbox(store_.outbox(), PartitionOfId(person_id), absl::StrCat(event.event_id, "/", person_id),
                           [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadChild(person_id);
@@ -33,6 +35,7 @@ absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string
     before = record;
     record.mutable_child()->set_person_id(person_id);
     if (auto s = change(record, is_new); !s.ok()) return s;
+    after = record;
     Decision d;
     d.commit.aggregate_key = store_.ChildKey(person_id);
     d.commit.expected_version = is_new ? 0 : (*loaded)->version;
@@ -47,7 +50,8 @@ absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string
   });
   if (!outcome.ok()) return absl::IsNotFound(outcome.status()) ? absl::OkStatus() : outcome.status();
   // The place held before a move or an erasure is free again.
-  if (held == HeldPlace::kFree && !outcome->replayed && HoldsPlace(before.child().placement().status())) {
+  if (held == HeldPlace::kFree && !outcome->replayed && HoldsPlace(before.child().placement().status()) &&
+      !StillHolds(before, after)) {
     if (auto s = ReleasePlace(before); !s.ok()) return s;
   }
   Changed(/*place=*/true);
@@ -56,15 +60,41 @@ absl::Status Schools::ApplyToChild(const IncomingEvent& event, const std::string
 
 namespace {
 
-// The child's need from its age: a school type or a Kita group, or neither.
-bool SetNeed(v1::Child& child, int age, const AgeRules& rules) {
-  child.set_age_years(age);
+// The school-year age, from a registry that tells it (every release since
+// it does), else the age itself.
+int SchoolYearAge(const rv1::PersonFacts& m) {
+  return m.has_school_year_age() ? m.school_year_age() : m.age_years();
+}
+
+AgeNeed NeedOf(const rv1::PersonFacts& m, const AgeRules& rules) {
+  return NeedForAges(m.age_years(), SchoolYearAge(m), rules);
+}
+
+void SetNeed(v1::Child& child, const AgeNeed& need) {
   child.clear_school_type();
   child.clear_age_group();
-  if (auto type = SchoolTypeForAge(age, rules)) child.set_school_type(*type);
-  else if (auto group = KitaGroupForAge(age, rules)) child.set_age_group(*group);
-  else return false;
-  return true;
+  if (need.school_type) child.set_school_type(*need.school_type);
+  else if (need.age_group) child.set_age_group(*need.age_group);
+}
+
+bool SameNeed(const v1::Child& child, const AgeNeed& need) {
+  return need.school_type.value_or(v1::SCHOOL_TYPE_UNSPECIFIED) == child.school_type() &&
+         need.age_group.value_or(v1::AGE_GROUP_UNSPECIFIED) == child.age_group();
+}
+
+// Messages about a child go to the head of the household (or the first adult).
+std::string GuardianOf(const google::protobuf::RepeatedPtrField<rv1::PersonFacts>& members) {
+  std::string guardian;
+  for (const auto& m : members) {
+    if (m.relation() == rv1::RELATION_HEAD || (guardian.empty() && m.age_years() >= 18)) guardian = m.person_id();
+  }
+  return guardian;
+}
+
+// Why a birthday or a school year opened a new wait.
+std::string AgedReason(const AgeNeed& need) {
+  if (need.school_type) return "of school age now: a school place";
+  return "a Kita place: the legal claim from the first birthday";
 }
 
 void OpenWait(v1::Child& child, absl::CivilDay today, const std::string& why) {
@@ -81,14 +111,11 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
   if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
-    // Messages about a child go to the head of the household (or the first adult).
-    std::string guardian;
-    for (const auto& m : e.members()) {
-      if (m.relation() == rv1::RELATION_HEAD || (guardian.empty() && m.age_years() >= 18)) guardian = m.person_id();
-    }
+    const std::string guardian = GuardianOf(e.members());
     for (const auto& m : e.members()) {
       if (!IsValidId(m.person_id(), kPersonIdPrefix)) continue;
-      if (!SchoolTypeForAge(m.age_years(), settings_.ages) && !KitaGroupForAge(m.age_years(), settings_.ages)) continue;
+      const AgeNeed need = NeedOf(m, settings_.ages);
+      if (!need.any()) continue;
       auto s = ApplyToChild(event, m.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
         if (!is_new) return absl::NotFoundError("known already");
         v1::Child& c = *r.mutable_child();
@@ -96,7 +123,8 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
         c.set_social_area(e.social_area());
         r.set_municipality_ags(e.municipality_ags());
         *r.mutable_location() = e.approx_location();
-        SetNeed(c, m.age_years(), settings_.ages);
+        c.set_age_years(m.age_years());
+        SetNeed(c, need);
         r.set_guardian_person_id(guardian);
         OpenWait(c, Today(), "newly registered");
         return absl::OkStatus();
@@ -104,6 +132,11 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
       if (!s.ok()) return s;
     }
     return absl::OkStatus();
+  }
+  if (event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
+    rv1::HouseholdAged e;
+    if (auto s = parse(e); !s.ok()) return s;
+    return ApplyAged(event, e);
   }
   if (event.event_type == rv1::HouseholdRelocated::descriptor()->full_name()) {
     rv1::HouseholdRelocated e;
@@ -166,6 +199,55 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
     return absl::OkStatus();
   }
   return absl::OkStatus();  // an event this service does not need
+}
+
+absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::HouseholdAged& e) {
+  const std::string guardian = GuardianOf(e.members());
+  for (const auto& m : e.members()) {
+    if (!IsValidId(m.person_id(), kPersonIdPrefix) ||
+        std::find(e.aged_person_ids().begin(), e.aged_person_ids().end(), m.person_id()) == e.aged_person_ids().end()) {
+      continue;
+    }
+    const AgeNeed need = NeedOf(m, settings_.ages);
+    auto s = ApplyToChild(event, m.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
+      v1::Child& c = *r.mutable_child();
+      if (is_new) {
+        // A first birthday, or a school year for a child the service never followed.
+        if (!need.any()) return absl::NotFoundError("nothing to place");
+        c.set_household_id(e.household_id());
+        c.set_social_area(e.social_area());
+        r.set_municipality_ags(e.municipality_ags());
+        *r.mutable_location() = e.approx_location();
+        r.set_guardian_person_id(guardian);
+        c.set_age_years(m.age_years());
+        SetNeed(c, need);
+        OpenWait(c, Today(), AgedReason(need));
+        return absl::OkStatus();
+      }
+      c.set_age_years(m.age_years());
+      const auto status = c.placement().status();
+      if (SameNeed(c, need) || status == v1::CHILD_STATUS_LEFT) return absl::OkStatus();
+      const bool school_after_kita = c.age_group() != v1::AGE_GROUP_UNSPECIFIED && need.school_type.has_value();
+      // A place is kept: a Kita child moves up a group inside its Kita, and a
+      // pupil stays in its class (moving on is the school's decision, by
+      // phases) even when compulsory schooling ends. A Kita declined stays so.
+      if (!school_after_kita && (HoldsPlace(status) || status == v1::CHILD_STATUS_DECLINED)) return absl::OkStatus();
+      if (!need.any()) {
+        // Compulsory schooling ended while waiting: courses take over.
+        c.mutable_placement()->Clear();
+        c.mutable_placement()->set_status(v1::CHILD_STATUS_LEFT);
+        c.mutable_placement()->set_reason("compulsory schooling ended: the course service takes over");
+        return absl::OkStatus();
+      }
+      // School instead of Kita (a Kita place held is free again), or a wait
+      // that goes on for another group or school type.
+      SetNeed(c, need);
+      if (school_after_kita || status != v1::CHILD_STATUS_WAITING) OpenWait(c, Today(), AgedReason(need));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Schools::MoveChildren(const IncomingEvent& event, const std::string& household_id,

@@ -24,6 +24,10 @@ namespace ankommen {
 class Metrics;
 }
 
+namespace ankommen::registry::v1 {
+class HouseholdAged;
+}  // namespace ankommen::registry::v1
+
 namespace ankommen::schools {
 
 struct SchoolSettings {
@@ -123,9 +127,13 @@ class Schools {
   absl::StatusOr<v1::Child> CurrentChild(const std::string& person_id);
   absl::StatusOr<LoadedSchool> LoadExistingSchool(const std::string& school_id);  // NOT_FOUND if absent
   // Runs `change` on the child's record once per event (the inbox); NOT_FOUND
-  // from it means "not ours". The place the child held before is freed (a
-  // move, a case closed, an erasure) unless the change keeps it.
+  // from it means "not ours". The place the child held before is freed when
+  // the change leaves the child without it (a move, a case closed, an
+  // erasure, school instead of Kita), unless the change says to keep it.
   enum class HeldPlace { kFree, kKeep };
+  // A birthday or a school year: a Kita claim opens, school replaces Kita,
+  // compulsory schooling ends.
+  absl::Status ApplyAged(const IncomingEvent& event, const ankommen::registry::v1::HouseholdAged& e);
   absl::Status ApplyToChild(const IncomingEvent& event, const std::string& person_id,
                             const std::function<absl::Status(v1::ChildRecord&, bool is_new)>& change,
                             HeldPlace held = HeldPlace::kFree);

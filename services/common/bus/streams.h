@@ -16,6 +16,7 @@ inline constexpr char kHouseholdRelocated[] = "ankommen.registry.household.reloc
 inline constexpr char kPersonErased[] = "ankommen.registry.person.erased";
 inline constexpr char kPersonMerged[] = "ankommen.registry.person.merged";
 inline constexpr char kHouseholdCaseClosed[] = "ankommen.registry.household.case_closed";
+inline constexpr char kHouseholdAged[] = "ankommen.registry.household.aged";
 
 // The course service: requests, offers, enrolments, courses.
 inline constexpr char kCourses[] = "COURSES";

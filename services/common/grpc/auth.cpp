@@ -109,7 +109,7 @@ AccessPolicy PolicyFor(std::string_view service) {
     // Merging records decides on a person's data: the registering office or the registry's admins.
     allow({"ResolveDuplicate"}, {"foreigners_office", "registry_admin"});
     allow({"CloseCase"}, {"foreigners_office"});
-    allow({"RunRetention"}, {"registry_admin"});
+    allow({"RunRetention", "RunAgeChanges"}, {"registry_admin"});
     allow({"QueryAudit"}, {"data_protection_officer", "registry_admin"});
   } else if (service == "courses") {
     allow({"CreateProvider", "RequestSeat", "WithdrawRequest", "RunAllocation"}, {"integration_office"});

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
+#include "rules/land.h"
 
 namespace ankommen {
 namespace {
@@ -112,6 +113,8 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
   string_var("ANKOMMEN_JWT_AUDIENCE", config.jwt_audience);
+  string_var("ANKOMMEN_LAND", config.land);
+  string_var("ANKOMMEN_SCHOOL_CUTOFF", config.school_cutoff);
   if (const char* v = getenv("ANKOMMEN_SOCIAL_AREAS"); v != nullptr && *v != '\0') {
     config.social_areas.clear();
     for (absl::string_view area : absl::StrSplit(v, ',', absl::SkipWhitespace())) {
@@ -190,6 +193,10 @@ bool ParseNamedNumbers(const std::string& text, double min, double max, std::map
   return true;
 }
 
+LandRules LandRulesOf(const ServiceConfig& config) {
+  return *LandRulesFor(config.land, config.school_cutoff);
+}
+
 absl::Status ValidateConfig(const ServiceConfig& config) {
   if (config.service.empty()) return absl::InvalidArgumentError("service name is empty");
   if (!IsHostPort(config.grpc_addr)) {
@@ -230,6 +237,7 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
       return absl::InvalidArgumentError(absl::StrCat("ANKOMMEN_SOCIAL_AREAS: '", area, "' is not a social area name"));
     }
   }
+  if (auto land = LandRulesFor(config.land, config.school_cutoff); !land.ok()) return land.status();
   if (config.auth == "jwt" && config.jwt_key_file.empty()) {
     return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE)");
   }

@@ -66,6 +66,10 @@ struct ServiceConfig {
   // only ones requests may name (they become keys and metric labels).
   // Required outside development.
   std::vector<std::string> social_areas;
+  // The Land whose school law applies (rules/land.h): ANKOMMEN_LAND, and
+  // ANKOMMEN_SCHOOL_CUTOFF (MM-DD) for a cut-off the table lacks.
+  std::string land = "SN";
+  std::string school_cutoff;
   std::string jwt_algorithm = "RS256";
   std::string jwt_audience;  // the "aud" tokens must name; empty: "ankommen-<service>"
   int jwt_max_lifetime_seconds = 12 * 3600;
@@ -89,7 +93,7 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
 // ANKOMMEN_GRPC_REFLECTION (on/off; unset: as ANKOMMEN_DEVELOPMENT),
-// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER,AUDIENCE,MAX_LIFETIME_SECONDS}
+// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER,AUDIENCE,MAX_LIFETIME_SECONDS}, ANKOMMEN_LAND, ANKOMMEN_SCHOOL_CUTOFF
 // and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
@@ -111,6 +115,10 @@ std::string CallerToken();
 // The first line of a secret file (a mounted Kubernetes Secret); NOT_FOUND
 // naming the setting, never the content, when it cannot be read.
 absl::StatusOr<std::string> ReadSecretFile(const char* setting, const std::string& path);
+
+// The Land's rules as configured (ValidateConfig has checked them).
+struct LandRules;
+LandRules LandRulesOf(const ServiceConfig& config);
 
 // Checks that addresses are host:port and URLs have the right scheme, and
 // that authentication is off only in development on a loopback address.

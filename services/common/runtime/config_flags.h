@@ -44,6 +44,9 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
   app.add_option("--auth", config.auth, "jwt, or off with --development on loopback (ANKOMMEN_AUTH)");
   app.add_flag("--development", config.development,
                "allow development conveniences such as auth off (ANKOMMEN_DEVELOPMENT=on)");
+  app.add_option("--land", config.land, "the Land whose school law applies: SN, RP, … (ANKOMMEN_LAND)");
+  app.add_option("--school-cutoff", config.school_cutoff,
+                 "MM-DD: a child six on this day starts school that August; default the Land's (ANKOMMEN_SCHOOL_CUTOFF)");
   app.add_option("--jwt-algorithm", config.jwt_algorithm, "HS256, RS256 or ES256 (ANKOMMEN_JWT_ALGORITHM)");
   app.add_option("--jwt-key-file", config.jwt_key_file, "HMAC secret or PEM public key (ANKOMMEN_JWT_KEY_FILE)");
   app.add_option("--jwt-issuer", config.jwt_issuer, "required iss of tokens (ANKOMMEN_JWT_ISSUER)");

@@ -27,7 +27,7 @@ std::optional<Level> ParseLevel(const std::string& text) {
 std::vector<Eligibility> Eligible(const Learner& l, const EntitlementRules& rules, absl::CivilDay today) {
   std::vector<Eligibility> out;
   const Eligibility volunteer{CourseType::kVolunteer, Access::kAdmissible, false, "volunteer courses are open to everyone"};
-  if (l.age_years < rules.adult_min_age) {
+  if (SchoolObliged(l.age_years, rules.land)) {
     out.push_back(volunteer);
     return out;  // school age: German comes through DaZ classes
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
+#include "rules/land.h"
 
 namespace ankommen::courses {
 
@@ -44,7 +45,7 @@ struct Learner {
 };
 
 struct EntitlementRules {
-  int adult_min_age = 16;  // younger people go to school, not to these courses
+  LandRules land;          // while schooling is compulsory, school, not these courses
   int youth_max_age = 26;  // youth integration courses up to 27th birthday
   Level obligation_below = Level::kA1;  // without enough German, attendance is obliged
   Level integration_goal = Level::kB1;  // reached: integration courses are done, job language opens

@@ -19,9 +19,7 @@ void FillMeta(ankommen::common::v1::EventMeta& meta, const EventContext& ctx) {
 int AgeInYears(const std::string& birth_date, absl::CivilDay today) {
   absl::CivilDay birth;
   if (!ParseIsoDate(birth_date, birth)) return 0;
-  int age = static_cast<int>(today.year() - birth.year());
-  if (today.month() < birth.month() || (today.month() == birth.month() && today.day() < birth.day())) --age;
-  return age < 0 ? 0 : age;
+  return AgeOn(birth, today);
 }
 
 ankommen::common::v1::ApproxLocation Coarsen(const v1::GeoPoint& point) {
@@ -31,10 +29,14 @@ ankommen::common::v1::ApproxLocation Coarsen(const v1::GeoPoint& point) {
   return out;
 }
 
-v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today) {
+v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today, const LandRules& land) {
   v1::PersonFacts facts;
   facts.set_person_id(person.person_id());
-  facts.set_age_years(AgeInYears(person.birth_date(), today));
+  absl::CivilDay birth;
+  if (ParseIsoDate(person.birth_date(), birth)) {
+    facts.set_age_years(AgeOn(birth, today));
+    facts.set_school_year_age(SchoolYearAge(birth, today, land));
+  }
   facts.set_relation(person.relation());
   facts.set_cefr_level(person.cefr_level());
   facts.set_literate_latin(person.literate_latin());
@@ -47,15 +49,33 @@ v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today) {
   return facts;
 }
 
-v1::HouseholdRegistered MakeHouseholdRegistered(const v1::Household& household, const EventContext& ctx,
-                                                absl::CivilDay today) {
-  v1::HouseholdRegistered event;
+namespace {
+
+// HouseholdRegistered and HouseholdAged share fields 1-6.
+template <typename Event>
+Event HouseholdFacts(const v1::Household& household, const EventContext& ctx, absl::CivilDay today,
+                     const LandRules& land) {
+  Event event;
   FillMeta(*event.mutable_meta(), ctx);
   event.set_household_id(household.household_id());
   event.set_municipality_ags(household.municipality_ags());
   event.set_social_area(household.social_area());
   if (household.has_location()) *event.mutable_approx_location() = Coarsen(household.location());
-  for (const auto& person : household.members()) *event.add_members() = FactsOf(person, today);
+  for (const auto& person : household.members()) *event.add_members() = FactsOf(person, today, land);
+  return event;
+}
+
+}  // namespace
+
+v1::HouseholdRegistered MakeHouseholdRegistered(const v1::Household& household, const EventContext& ctx,
+                                                absl::CivilDay today, const LandRules& land) {
+  return HouseholdFacts<v1::HouseholdRegistered>(household, ctx, today, land);
+}
+
+v1::HouseholdAged MakeHouseholdAged(const v1::Household& household, const std::vector<std::string>& aged_person_ids,
+                                    const EventContext& ctx, absl::CivilDay today, const LandRules& land) {
+  auto event = HouseholdFacts<v1::HouseholdAged>(household, ctx, today, land);
+  for (const auto& id : aged_person_ids) event.add_aged_person_ids(id);
   return event;
 }
 

@@ -10,6 +10,7 @@
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "bus/streams.h"
+#include "rules/land.h"
 
 namespace ankommen::registry {
 
@@ -19,7 +20,8 @@ int AgeInYears(const std::string& birth_date, absl::CivilDay today);
 // Two decimal places of a degree: about 1 km, enough for "near home".
 ankommen::common::v1::ApproxLocation Coarsen(const v1::GeoPoint& point);
 
-v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today);
+// The facts on `today`, ages by the Land's school calendar.
+v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today, const LandRules& land);
 
 // Subjects of the registry's events (streams.h holds the catalogue).
 using streams::kHouseholdRegistered;
@@ -29,6 +31,7 @@ using streams::kHouseholdCaseClosed;
 using streams::kPersonLevelRecorded;
 using streams::kPersonStatusChanged;
 using streams::kHouseholdRelocated;
+using streams::kHouseholdAged;
 
 struct EventContext {
   std::string event_id;
@@ -37,7 +40,9 @@ struct EventContext {
 };
 
 v1::HouseholdRegistered MakeHouseholdRegistered(const v1::Household& household, const EventContext& ctx,
-                                                absl::CivilDay today);
+                                                absl::CivilDay today, const LandRules& land);
+v1::HouseholdAged MakeHouseholdAged(const v1::Household& household, const std::vector<std::string>& aged_person_ids,
+                                    const EventContext& ctx, absl::CivilDay today, const LandRules& land);
 v1::PersonStatusChanged MakeStatusChanged(const v1::Person& before, const v1::Person& after, const EventContext& ctx);
 v1::PersonLevelRecorded MakeLevelRecorded(const v1::Person& person, const EventContext& ctx);
 v1::HouseholdRelocated MakeRelocated(const v1::Household& household, const EventContext& ctx);

@@ -31,6 +31,11 @@ std::string HouseholdStore::BlockingKey(int partition, const std::string& hashed
 
 std::string HouseholdStore::HeldKey(int partition) const { return keys().Key(partition, "duplicates:open"); }
 std::string HouseholdStore::ClosedKey(int partition) const { return keys().Key(partition, "cases:closed"); }
+std::string HouseholdStore::AgesDueKey(int partition) const { return keys().Key(partition, "ages:due"); }
+
+namespace {
+const absl::CivilDay kEpoch(1970, 1, 1);
+}  // namespace
 
 PersonProfile ProfileOf(const v1::Person& person) {
   return {person.person_id(), person.household_id(), person.given_names(), person.family_name(),
@@ -296,6 +301,57 @@ absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> HouseholdStore::Clo
   std::vector<std::pair<std::string, int64_t>> out;
   for (auto& [at, id] : *found) out.emplace_back(std::move(id), at);
   return out;
+}
+
+IndexOp HouseholdStore::AgesDue(const std::string& household_id, std::optional<absl::CivilDay> day) const {
+  const std::string key = AgesDueKey(PartitionOfId(household_id));
+  if (!day) return IndexOp::SortedRemove(key, household_id);
+  return IndexOp::SortedAdd(key, household_id, static_cast<double>(*day - kEpoch));
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, absl::CivilDay>>> HouseholdStore::AgesDueBy(absl::CivilDay day) {
+  auto found = ScoredAcrossPartitions([this](int p) { return AgesDueKey(p); }, "-inf", std::to_string(day - kEpoch), 0);
+  if (!found.ok()) return found.status();
+  std::vector<std::pair<std::string, absl::CivilDay>> out;
+  for (auto& [days, id] : *found) out.emplace_back(std::move(id), kEpoch + days);
+  return out;
+}
+
+absl::Status HouseholdStore::ForgetAgesDue(const std::string& household_id) {
+  auto reply = redis_.Command({"ZREM", AgesDueKey(PartitionOfId(household_id)), household_id});
+  return reply.ok() ? absl::OkStatus() : reply.status();
+}
+
+absl::StatusOr<bool> HouseholdStore::AgesIndexed() {
+  auto reply = redis_.Command({"EXISTS", keys().Key(0, "ages:indexed")});
+  if (!reply.ok()) return reply.status();
+  return reply->integer == 1;
+}
+
+absl::Status HouseholdStore::MarkAgesIndexed() {
+  auto reply = redis_.Command({"SET", keys().Key(0, "ages:indexed"), "1"});
+  return reply.ok() ? absl::OkStatus() : reply.status();
+}
+
+absl::StatusOr<std::vector<std::string>> HouseholdStore::AllHouseholdIds() {
+  // A scan, once per store's life (AgesIndexed): the households have no list of their own.
+  std::vector<std::string> ids;
+  const std::string marker = ":household:";
+  const std::string pattern = absl::StrCat("ankommen:", keys().service(), ":{", keys().service(), ":p*}", marker, "*");
+  std::string cursor = "0";
+  do {
+    auto reply = redis_.Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!reply.ok()) return reply.status();
+    if (reply->elements.size() != 2) return absl::InternalError("SCAN answered unexpectedly");
+    cursor = reply->elements[0].str;
+    for (const auto& key : reply->elements[1].elements) {
+      const auto at = key.str.rfind(marker);
+      if (at != std::string::npos) ids.push_back(key.str.substr(at + marker.size()));
+    }
+  } while (cursor != "0");
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> HouseholdStore::ScoredAcrossPartitions(

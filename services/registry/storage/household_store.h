@@ -11,6 +11,11 @@
 //                                                   scored by when the suspicion was found
 //   ankommen:registry:{registry:pN}:cases:closed    sorted set of households whose case
 //                                                   closed (with members left), by when
+//   ankommen:registry:{registry:pN}:ages:due        sorted set of households by the day
+//                                                   (days since 1970-01-01) a member's age
+//                                                   next changes what it calls for
+//   ankommen:registry:{registry:p0}:ages:indexed    set once every household stored before
+//                                                   ages:due existed was filed there
 // A person merged into another keeps "merged:<surviving id>" under person:<id>.
 #pragma once
 
@@ -20,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "domain/duplicates.h"
@@ -112,6 +118,18 @@ class HouseholdStore {
   // Audit entries of a partition written before `cutoff`: counted, or removed.
   absl::StatusOr<int64_t> AuditEntriesBefore(int partition, absl::Time cutoff, bool remove);
 
+  // Ages. A household filed under the day its members' ages next change
+  // anything (ages.h), or taken off the list when none ever will again.
+  IndexOp AgesDue(const std::string& household_id, std::optional<absl::CivilDay> day) const;
+  // Households due on or before the day, with the day each was due.
+  absl::StatusOr<std::vector<std::pair<std::string, absl::CivilDay>>> AgesDueBy(absl::CivilDay day);
+  // Once: every household stored before the ages list existed, so that it
+  // can be filed (false when that was done before).
+  absl::Status ForgetAgesDue(const std::string& household_id);  // a household no longer stored
+  absl::StatusOr<bool> AgesIndexed();
+  absl::StatusOr<std::vector<std::string>> AllHouseholdIds();
+  absl::Status MarkAgesIndexed();
+
   absl::Status Audit(int partition, const AuditEntry& entry);
   // The same entry written with a commit, so that a change and its record
   // are one (the commit's partition).
@@ -139,6 +157,7 @@ class HouseholdStore {
   std::string BlockingKey(int partition, const std::string& hashed) const;
   std::string HeldKey(int partition) const;
   std::string ClosedKey(int partition) const;
+  std::string AgesDueKey(int partition) const;
   // (score, member) of every partition's sorted set `key(p)` with scores in
   // [min, max] (Redis's syntax), at most `limit` per partition (0: all), sorted.
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ScoredAcrossPartitions(

@@ -9,7 +9,7 @@
 namespace ankommen::schools {
 
 std::optional<v1::SchoolType> SchoolTypeForAge(int age, const AgeRules& r) {
-  if (age < r.school_from || age > r.bsz_until) return std::nullopt;
+  if (age < r.school_from) return std::nullopt;
   if (age < r.os_from) return v1::SCHOOL_TYPE_GS;
   if (age < r.bsz_from) return v1::SCHOOL_TYPE_OS;
   return v1::SCHOOL_TYPE_BSZ;
@@ -18,6 +18,17 @@ std::optional<v1::SchoolType> SchoolTypeForAge(int age, const AgeRules& r) {
 std::optional<v1::AgeGroup> KitaGroupForAge(int age, const AgeRules& r) {
   if (age < r.kita_from || age >= r.school_from) return std::nullopt;
   return age < 3 ? v1::AGE_GROUP_UNDER_3 : v1::AGE_GROUP_3_TO_SCHOOL;
+}
+
+AgeNeed NeedForAges(int age_years, int school_year_age, const AgeRules& r) {
+  AgeNeed need;
+  if (!SchoolObliged(age_years, r.land)) return need;
+  if (school_year_age >= r.school_from) {
+    need.school_type = SchoolTypeForAge(school_year_age, r);
+  } else if (age_years >= r.kita_from) {
+    need.age_group = age_years < 3 ? v1::AGE_GROUP_UNDER_3 : v1::AGE_GROUP_3_TO_SCHOOL;
+  }
+  return need;
 }
 
 std::vector<SiblingGroup> GroupSiblings(const std::vector<v1::ChildRecord>& waiting) {

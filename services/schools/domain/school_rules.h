@@ -10,21 +10,35 @@
 
 #include "absl/status/statusor.h"
 #include "ankommen/schools/v1/state.pb.h"
+#include "rules/land.h"
 
 namespace ankommen::schools {
 
-// Ages (whole years on the day) by school type; configuration because the
+// School types by the school-year age (the age on the Land's cut-off day of
+// the school year in force, from the registry); configuration because the
 // Länder differ. Gymnasium is placed on request, never by age.
 struct AgeRules {
-  int kita_from = 1;    // the legal claim to a Kita place starts at one
+  int kita_from = 1;    // the legal claim to a Kita place starts at one (§ 24 SGB VIII)
   int school_from = 6;  // Grundschule
   int os_from = 10;     // Oberschule
-  int bsz_from = 16;    // Berufliches Schulzentrum ...
-  int bsz_until = 20;   // ... and vocational preparation up to this age
+  int bsz_from = 16;    // Berufliches Schulzentrum, while compulsory schooling lasts
+  LandRules land;       // the end of compulsory schooling, as the courses apply it
 };
 
-std::optional<v1::SchoolType> SchoolTypeForAge(int age_years, const AgeRules& rules);
+// The school type for a school-year age (not asking whether school is still compulsory).
+std::optional<v1::SchoolType> SchoolTypeForAge(int school_year_age, const AgeRules& rules);
+// The Kita group for an age, while a Kita place is what the age calls for.
 std::optional<v1::AgeGroup> KitaGroupForAge(int age_years, const AgeRules& rules);
+
+// What a person's ages call for: a school type while schooling is compulsory
+// and the school-year age has reached school; else a Kita group from the
+// first birthday until school; else nothing (an infant, or an adult for courses).
+struct AgeNeed {
+  std::optional<v1::SchoolType> school_type;
+  std::optional<v1::AgeGroup> age_group;
+  bool any() const { return school_type || age_group; }
+};
+AgeNeed NeedForAges(int age_years, int school_year_age, const AgeRules& rules);
 
 // A child waiting longer than this for a school place while a DaZ seat of
 // its type is free within reach is what the district must not see: EU law
@@ -75,6 +89,12 @@ std::vector<std::string> RejectedPlaces(const v1::Child& child);
 // A placed child holds its seat; a proposed one holds it too, until decided.
 inline bool HoldsPlace(v1::ChildStatus status) {
   return status == v1::CHILD_STATUS_PLACED || status == v1::CHILD_STATUS_PROPOSED;
+}
+
+// Whether a changed record still holds the place the record before held.
+inline bool StillHolds(const v1::ChildRecord& before, const v1::ChildRecord& after) {
+  return HoldsPlace(after.child().placement().status()) &&
+         after.child().placement().place_id() == before.child().placement().place_id();
 }
 
 // A proposed seat or place becomes the child's (false if none is proposed to it here).

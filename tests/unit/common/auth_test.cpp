@@ -134,6 +134,8 @@ TEST(AuthTest, ThePeopleWhoDecideAndTheDataProtectionOfficerHaveTheirOwnCalls) {
   EXPECT_FALSE(registry.Allows(With({"caseworker"}), "CloseCase"));
   EXPECT_TRUE(registry.Allows(With({"registry_admin"}), "RunRetention"));
   EXPECT_FALSE(registry.Allows(With({"foreigners_office"}), "RunRetention"));
+  EXPECT_TRUE(registry.Allows(With({"registry_admin"}), "RunAgeChanges"));
+  EXPECT_FALSE(registry.Allows(With({"caseworker"}), "RunAgeChanges"));
   EXPECT_TRUE(registry.Allows(With({"data_protection_officer"}), "QueryAudit"));
   EXPECT_FALSE(registry.Allows(With({"data_protection_officer"}), "GetPerson")) << "the log, not the data";
   EXPECT_FALSE(registry.Allows(With({"foreigners_office"}), "QueryAudit"));

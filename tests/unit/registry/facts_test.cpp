@@ -29,7 +29,7 @@ TEST(FactsTest, RegisteredEventCarriesNoPersonalData) {
   household.set_household_id("hh_0123456789abcdef");
   household.mutable_members(0)->set_person_id("p_0123456789abcdef");
   auto event = MakeHouseholdRegistered(household, {"ev_1", absl::FromUnixSeconds(1795000000), "corr"},
-                                       absl::CivilDay(2026, 11, 23));
+                                       absl::CivilDay(2026, 11, 23), LandRules{});
   std::string bytes = event.SerializeAsString();
   for (const char* personal : {"Amina", "Haddad", "1991-04-12", "Bahnhofstraße", "01587", "+4915112345678",
                                "amina.haddad@example.org", "51.30781"}) {
@@ -38,6 +38,8 @@ TEST(FactsTest, RegisteredEventCarriesNoPersonalData) {
   ASSERT_EQ(event.members_size(), 2);
   EXPECT_EQ(event.members(0).age_years(), 35);
   EXPECT_EQ(event.members(1).age_years(), 7);
+  // Born 3 September 2019: six on Saxony's cut-off, 30 June 2026, of the school year begun 1 August.
+  EXPECT_EQ(event.members(1).school_year_age(), 6);
   EXPECT_EQ(event.members(0).cefr_level(), "A1");
   EXPECT_TRUE(event.members(0).needs().childcare());
   EXPECT_EQ(event.social_area(), "Riesa");

@@ -50,9 +50,22 @@ TEST(SchoolRulesTest, AgeDecidesSchoolTypeOrKita) {
   EXPECT_EQ(SchoolTypeForAge(10, r), v1::SCHOOL_TYPE_OS);
   EXPECT_EQ(SchoolTypeForAge(15, r), v1::SCHOOL_TYPE_OS);
   EXPECT_EQ(SchoolTypeForAge(16, r), v1::SCHOOL_TYPE_BSZ);
-  EXPECT_EQ(SchoolTypeForAge(20, r), v1::SCHOOL_TYPE_BSZ);
-  EXPECT_FALSE(SchoolTypeForAge(21, r));
-  EXPECT_FALSE(SchoolTypeForAge(45, r));
+}
+
+TEST(SchoolRulesTest, TheAgesCallForKitaThenSchoolWhileItIsCompulsoryThenNothing) {
+  AgeRules r;
+  EXPECT_FALSE(NeedForAges(0, 0, r).any()) << "the Kita claim starts at one";
+  EXPECT_EQ(NeedForAges(1, 0, r).age_group, v1::AGE_GROUP_UNDER_3);
+  EXPECT_EQ(NeedForAges(4, 3, r).age_group, v1::AGE_GROUP_3_TO_SCHOOL);
+  EXPECT_EQ(NeedForAges(6, 5, r).age_group, v1::AGE_GROUP_3_TO_SCHOOL)
+      << "six after the cut-off: Kita until the next school year";
+  EXPECT_EQ(NeedForAges(6, 6, r).school_type, v1::SCHOOL_TYPE_GS);
+  EXPECT_EQ(NeedForAges(11, 10, r).school_type, v1::SCHOOL_TYPE_OS);
+  EXPECT_EQ(NeedForAges(17, 16, r).school_type, v1::SCHOOL_TYPE_BSZ);
+  EXPECT_FALSE(NeedForAges(18, 17, r).any()) << "compulsory schooling ended: courses, not school";
+  EXPECT_FALSE(NeedForAges(20, 19, r).any()) << "a 20-year-old head of household is a learner";
+  r.land.school_obliged_until = 19;
+  EXPECT_EQ(NeedForAges(18, 17, r).school_type, v1::SCHOOL_TYPE_BSZ) << "the Land's end, not a constant";
 }
 
 TEST(SchoolRulesTest, SiblingsOfOneSchoolTypeFormOneGroup) {
