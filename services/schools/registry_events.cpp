@@ -203,6 +203,8 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
 
 absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::HouseholdAged& e) {
   const std::string guardian = GuardianOf(e.members());
+  // A claim that a date opened is waited for from that date, however late it is heard of.
+  const absl::CivilDay since = absl::ToCivilDay(absl::FromUnixSeconds(e.meta().occurred_at().seconds()), zone_);
   for (const auto& m : e.members()) {
     if (!IsValidId(m.person_id(), kPersonIdPrefix) ||
         std::find(e.aged_person_ids().begin(), e.aged_person_ids().end(), m.person_id()) == e.aged_person_ids().end()) {
@@ -221,7 +223,7 @@ absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::Household
         r.set_guardian_person_id(guardian);
         c.set_age_years(m.age_years());
         SetNeed(c, need);
-        OpenWait(c, Today(), AgedReason(need));
+        OpenWait(c, since, AgedReason(need));
         return absl::OkStatus();
       }
       c.set_age_years(m.age_years());
@@ -242,7 +244,7 @@ absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::Household
       // School instead of Kita (a Kita place held is free again), or a wait
       // that goes on for another group or school type.
       SetNeed(c, need);
-      if (school_after_kita || status != v1::CHILD_STATUS_WAITING) OpenWait(c, Today(), AgedReason(need));
+      if (school_after_kita || status != v1::CHILD_STATUS_WAITING) OpenWait(c, since, AgedReason(need));
       return absl::OkStatus();
     });
     if (!s.ok()) return s;

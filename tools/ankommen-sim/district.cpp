@@ -19,6 +19,8 @@ const Town& District::TownNamed(const std::string& town) const {
 std::map<std::string, std::string> ServiceEnvironment(const District& district, int scale) {
   std::map<std::string, std::string> env;
   env["ANKOMMEN_HOUSING_M2_PER_PERSON"] = absl::StrCat(district.m2_per_person);
+  if (!district.land.empty()) env["ANKOMMEN_LAND"] = district.land;
+  if (!district.school_cutoff.empty()) env["ANKOMMEN_SCHOOL_CUTOFF"] = district.school_cutoff;
   std::vector<std::string> workers, teams;
   for (const auto& area : district.social_areas) {
     workers.push_back(absl::StrCat(area.name, "=", area.social_workers * scale));

@@ -89,6 +89,7 @@ struct Behaviour {
 struct District {
   std::string name;
   std::string land;  // ISO 3166-2 subdivision code without "DE-": SN, RP, BW…
+  std::string school_cutoff;  // MM-DD, for a Land whose cut-off rules/land.h lacks
   std::vector<SocialArea> social_areas;
   std::vector<Town> towns;
   std::vector<Provider> providers;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "rules/land.h"
 #include "text/csv.h"
 #include "district.h"
 #include "scenario.h"
@@ -194,6 +195,12 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
          d.land = t.Text(row, "value");
          if (!d.land.empty() && !kLands.contains(d.land)) t.Problem(row.line, "value", absl::StrCat("\"", d.land, "\" is not a Land (SN, RP, BW…)"));
        }},
+      {"school_cutoff", [&](const CsvRow& row) {
+         d.school_cutoff = t.Text(row, "value");
+         if (!d.school_cutoff.empty() && !LandRulesFor("SN", d.school_cutoff).ok()) {
+           t.Problem(row.line, "value", absl::StrCat("\"", d.school_cutoff, "\" is not a day of the year as MM-DD"));
+         }
+       }},
       {"households_per_week", number(a.households_per_week, 0.1, 10000)},
       {"household_shapes", weights(a.household_shapes, {"single", "couple", "single_parent", "couple_with_children"})},
       {"children_per_family", weights(a.children, {"1", "2", "3", "4"})},
@@ -227,7 +234,8 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
   static const std::set<std::string> kOptional = {"kita_decline_share", "offer_accept_share", "offer_decline_share",
                                                   "housing_confirm_share", "course_max_km", "course_late_entry_days", "school_max_km",
                                                   "childcare_share", "works_daytime_share", "contact_shares",
-                                                  "cefr_on_arrival", "announce_weeks_ahead", "children_per_family"};
+                                                  "cefr_on_arrival", "announce_weeks_ahead", "children_per_family",
+                                                  "school_cutoff"};
   for (const auto& row : t.rows()) {
     const std::string key = t.csv().Get(row, "key");
     auto it = setters.find(key);
@@ -245,6 +253,10 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
     for (const auto& [key, setter] : setters) {
       if (!seen.contains(key) && !kOptional.contains(key)) t.Problem(0, key, "not set; every district sets it");
     }
+  }
+  // The services apply the Land's school calendar (rules/land.h): one they know, or its cut-off named.
+  if (!d.land.empty() && d.school_cutoff.empty() && !LandRulesFor(d.land).ok()) {
+    t.Problem(0, "school_cutoff", absl::StrCat("not set; the school cut-off of ", d.land, " is not known here (MM-DD)"));
   }
   if (d.behaviour.offer_accept_share + d.behaviour.offer_decline_share > 1) {
     t.Problem(0, "offer_decline_share", "accepted and declined shares add up to more than 1");

@@ -105,6 +105,7 @@ nlohmann::json ToJson(const Report& r) {
   j["seats_free_while_eligible_waited"] = r.seats_free_while_eligible_waited;
   j["course_seats_planned"] = r.course_seats_planned;
   j["child_days_left_waiting_with_seat_in_reach"] = r.child_days_left_waiting_with_seat_in_reach;
+  j["households_aged"] = r.households_aged;
   j["planning_gaps"] = nlohmann::json::array();
   for (const auto& g : r.planning_gaps) {
     nlohmann::json gap = {{"kind", g.kind},
@@ -187,6 +188,8 @@ std::string RenderTable(const Report& r) {
   }
   absl::StrAppendFormat(&out, "  days a child waited over 14 days while a DaZ seat of its type was free in reach: %lld\n",
                         r.child_days_left_waiting_with_seat_in_reach);
+  absl::StrAppendFormat(&out, "  households whose members' ages called for something new (a Kita claim, school, courses): %d\n",
+                        r.households_aged);
   absl::StrAppend(&out, "\nHousing\n");
   absl::StrAppendFormat(&out, "  %s %6s %6s %7s %9s %10s %8s %16s\n", Pad("area", w), "beds", "used", "persons", "in flats",
                         "below std", "waiting", "per social worker");

@@ -135,6 +135,9 @@ struct Report {
   // over 14 days while a DaZ seat of their type was free within their reach
   // (RunPlacementResponse.left_waiting_with_seat_in_reach, summed over days).
   long long child_days_left_waiting_with_seat_in_reach = 0;
+  // Households the registry told of a birthday or a school year that changed
+  // what a member's age calls for (RunAgeChanges, summed over days).
+  int households_aged = 0;
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
   // No schedule enrolling as many as the bound has a lower p90 access wait (hindsight.h LeastP90AccessWait).

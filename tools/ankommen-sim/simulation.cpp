@@ -107,10 +107,20 @@ absl::Status Simulation::Allocate() {
   return Call(*housing_, &hv1::HousingService::Stub::RunAllocation, hv1::RunAllocationRequest(), &housing_response);
 }
 
+absl::Status Simulation::AgeChanges(int) {
+  rv1::RunAgeChangesResponse response;
+  if (auto s = Call(*registry_, &rv1::RegistryService::Stub::RunAgeChanges, rv1::RunAgeChangesRequest(), &response);
+      !s.ok()) {
+    return s;
+  }
+  report_.households_aged += response.households_announced();
+  return absl::OkStatus();
+}
+
 absl::Status Simulation::Day(int day) {
   if (auto s = SetClock(day); !s.ok()) return s;
   // The world acts ...
-  for (auto step : {&Simulation::AnnounceCourses, &Simulation::StartAndCompleteCourses, &Simulation::RegisterArrivals,
+  for (auto step : {&Simulation::AgeChanges, &Simulation::AnnounceCourses, &Simulation::StartAndCompleteCourses, &Simulation::RegisterArrivals,
                     &Simulation::RegisterAgain,
                     &Simulation::DecideAsylum, &Simulation::Answer, &Simulation::ReportFlats}) {
     if (auto s = (this->*step)(day); !s.ok()) return s;

@@ -139,6 +139,8 @@ class Simulation {
   // Some families are registered a second time by another office, a few
   // days later and with names spelled differently.
   absl::Status RegisterAgain(int day);
+  // The registry's daily job: birthdays and school years that change what an age calls for.
+  absl::Status AgeChanges(int day);
   // The schools office's review of the day's proposals.
   absl::Status ReviewSchoolProposals();
   // Families who want no Kita place say so once their children are known.
