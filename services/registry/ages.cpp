@@ -18,6 +18,8 @@ absl::Status Registry::FileAgesOnce() {
   if (*filed) return absl::OkStatus();
   auto ids = store_.AllHouseholdIds();
   if (!ids.ok()) return ids.status();
+  // An empty registry stays empty (a run is a scan of nothing until the first household).
+  if (ids->empty()) return absl::OkStatus();
   for (const auto& household_id : *ids) {
     auto s = ApplyChange(store_.outbox(), PartitionOfId(household_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
       auto loaded = store_.Load(household_id);
