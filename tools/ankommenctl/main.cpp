@@ -211,6 +211,8 @@ int main(int argc, char** argv) {
   bool dry_run = false, retention_json = false;
   retention->add_flag("--dry-run", dry_run, "only say what is due");
   retention->add_flag("--json", retention_json, "JSON instead of a table");
+  auto* ages = registry->add_subcommand(
+      "age-changes", "tell the services today's birthdays and school years now (the daily job): how many households");
   auto* health = app.add_subcommand("health", "check a service's grpc.health.v1 status");
   std::string health_addr = registry_addr, health_service;
   health->add_option("--addr", health_addr);
@@ -418,6 +420,11 @@ int main(int argc, char** argv) {
     }
     std::printf("%s: %d persons erased, %lld audit entries removed\n", dry_run ? "dry run (nothing erased)" : "done",
                 resp.persons_erased(), static_cast<long long>(resp.audit_entries_removed()));
+  } else if (ages->parsed()) {
+    v1::RunAgeChangesResponse resp;
+    auto s = stub->RunAgeChanges(&ctx, v1::RunAgeChangesRequest(), &resp);
+    if (!s.ok()) return Fail(s);
+    std::cout << ToJson(resp);
   } else if (list->parsed()) {
     v1::ListHouseholdsRequest req;
     req.set_social_area(area);

@@ -79,6 +79,18 @@ TEST(DistrictFilesTest, TheServicesGetTheDistrictsSettings) {
   EXPECT_EQ(env["ANKOMMEN_COURSES_LATE_ENTRY_DAYS"], "28");
   EXPECT_EQ(env["ANKOMMEN_SCHOOLS_MAX_KM"], "BSZ=40,GS=15,KITA=10,OS=25");
   EXPECT_EQ(ServiceEnvironment(d, 8)["ANKOMMEN_HOUSING_SOCIAL_WORKERS"], "Nord=8,Süd=8");
+  EXPECT_EQ(env["ANKOMMEN_LAND"], "SN");
+  EXPECT_EQ(env.count("ANKOMMEN_SCHOOL_CUTOFF"), 0u) << "Saxony's is known";
+}
+
+TEST(DistrictFilesTest, ALandWhoseSchoolCutOffIsUnknownMustNameIt) {
+  auto unknown = Spoilt("district.csv", "land,SN", "land,NW");
+  EXPECT_THAT(unknown.problems, Contains(ProblemAt("district.csv", 0, "school_cutoff")));
+  auto named = Spoilt("district.csv", "land,SN", "land,NW\nschool_cutoff,09-30");
+  EXPECT_TRUE(named.problems.empty()) << named.problems[0].ToString();
+  EXPECT_EQ(ServiceEnvironment(named.district, 1)["ANKOMMEN_SCHOOL_CUTOFF"], "09-30");
+  auto bad = Spoilt("district.csv", "land,SN", "land,SN\nschool_cutoff,31.06.");
+  EXPECT_THAT(bad.problems, Contains(ProblemAt("district.csv", 4, "value")));
 }
 
 TEST(DistrictFilesTest, AWrongColumnIsNamed) {
