@@ -34,7 +34,9 @@ Courses::Courses(CourseStore& store, const Clock& clock, absl::TimeZone zone, Co
       clock_(clock),
       zone_(zone),
       settings_(std::move(settings)),
-      instruments_(std::make_unique<CourseInstruments>(metrics.registry())) {}
+      instruments_(std::make_unique<CourseInstruments>(metrics.registry())) {
+  instruments_->wait_target.Add({}).Set(settings_.wait_target_days);
+}
 
 Courses::~Courses() = default;
 

@@ -39,6 +39,9 @@ struct CourseSettings {
   // decline, by the acceptance seen per course type (course_rules.h,
   // HoldLimit); fcfs, the first-come list as districts keep it, never does.
   bool overbook = true;
+  // The district's target for the waiting time (registration with the
+  // provider to the course's start): BAMF's six weeks unless it sets its own.
+  int wait_target_days = 42;
 };
 
 struct CourseInstruments;

@@ -26,10 +26,20 @@ struct CourseInstruments {
                    .Name("ankommen_course_oldest_request_age_days")
                    .Help("Days the longest-waiting request has waited")
                    .Register(r)),
-        wait_days(prometheus::BuildHistogram()
-                      .Name("ankommen_course_wait_days")
-                      .Help("Days from request to enrolment")
-                      .Register(r)),
+        waiting_time(prometheus::BuildHistogram()
+                         .Name("ankommen_course_waiting_time_days")
+                         .Help("Waiting time as BAMF counts it: days from registering with the provider "
+                               "(accepting the offer) to the course's start, by the learner's social area")
+                         .Register(r)),
+        access_time(prometheus::BuildHistogram()
+                        .Name("ankommen_course_access_time_days")
+                        .Help("Access time as BAMF counts it: days from the entitlement or obligation "
+                              "(the request) to the course's start, by the learner's social area")
+                        .Register(r)),
+        wait_target(prometheus::BuildGauge()
+                        .Name("ankommen_course_wait_target_days")
+                        .Help("The district's target for the waiting time (ANKOMMEN_COURSES_WAIT_TARGET_DAYS)")
+                        .Register(r)),
         seats(prometheus::BuildGauge()
                   .Name("ankommen_course_seats")
                   .Help("Seats of courses taking participants, by state (free, offered, enrolled)")
@@ -44,27 +54,31 @@ struct CourseInstruments {
                    .Register(r)),
         waitlist_table(waitlist, {"course_type", "social_area"}),
         oldest_table(oldest, {"course_type", "social_area"}),
-        wait_days_vec(wait_days, {"course_type", "social_area"}),
+        waiting_time_vec(waiting_time, {"course_type", "social_area"}),
+        access_time_vec(access_time, {"course_type", "social_area"}),
         seats_table(seats, {"course_type", "social_area", "state"}),
         childcare_table(childcare, {"social_area", "state"}),
         offers_vec(offers, {"course_type", "outcome"}) {}
 
   prometheus::Family<prometheus::Gauge>& waitlist;
   prometheus::Family<prometheus::Gauge>& oldest;
-  prometheus::Family<prometheus::Histogram>& wait_days;
+  prometheus::Family<prometheus::Histogram>& waiting_time;
+  prometheus::Family<prometheus::Histogram>& access_time;
+  prometheus::Family<prometheus::Gauge>& wait_target;
   prometheus::Family<prometheus::Gauge>& seats;
   prometheus::Family<prometheus::Gauge>& childcare;
   prometheus::Family<prometheus::Counter>& offers;
   GaugeTable waitlist_table;
   GaugeTable oldest_table;
-  MetricVec<prometheus::Histogram> wait_days_vec;
+  MetricVec<prometheus::Histogram> waiting_time_vec;
+  MetricVec<prometheus::Histogram> access_time_vec;
   GaugeTable seats_table;
   GaugeTable childcare_table;
   MetricVec<prometheus::Counter> offers_vec;
 };
 
 inline const prometheus::Histogram::BucketBoundaries& WaitBuckets() {
-  static const prometheus::Histogram::BucketBoundaries kBuckets = {7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730};
+  static const prometheus::Histogram::BucketBoundaries kBuckets = {7, 14, 21, 30, 42, 60, 90, 120, 180, 270, 365, 540, 730};
   return kBuckets;
 }
 

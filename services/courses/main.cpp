@@ -25,6 +25,11 @@ int main(int argc, char** argv) {
     app.add_option("--overbook", settings.overbook,
                    "offer more than the free seats by the acceptance seen (ANKOMMEN_COURSES_OVERBOOK)")
         ->envname("ANKOMMEN_COURSES_OVERBOOK");
+    app.add_option("--wait-target-days", settings.wait_target_days,
+                   "the district's target for the waiting time, registration with the provider to the course's "
+                   "start; BAMF's six weeks (ANKOMMEN_COURSES_WAIT_TARGET_DAYS)")
+        ->envname("ANKOMMEN_COURSES_WAIT_TARGET_DAYS")
+        ->check(CLI::Range(1, 365));
     app.add_option("--answer-days", settings.answer_days, "days to answer an offer (ANKOMMEN_COURSES_ANSWER_DAYS)")
         ->envname("ANKOMMEN_COURSES_ANSWER_DAYS")
         ->check(CLI::Range(1, 60));

@@ -52,6 +52,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   v1::CourseType type = v1::COURSE_TYPE_UNSPECIFIED;
   std::string area;
   std::vector<v1::Hold> withdrawn;  // the course's last seat taken: the offers beyond it
+  std::optional<Waits> waits;       // accepted: the two waits as BAMF counts them
   auto outcome = RunCommand(store_.outbox(), PartitionOfId(offer_id), scope, request, idempotency_key,
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = LoadExistingCourse(**course_id);
@@ -90,6 +91,11 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
       started.set_course_title(c.title());
       absl::CivilDay asked;
       if (ParseIsoDate(hold->requested_on(), asked)) started.set_wait_days(static_cast<int32_t>(Today() - asked));
+      waits = WaitsAtEnrolment(c.start_date(), hold->requested_on(), Today());
+      if (waits) {
+        started.set_waiting_time_days(waits->waiting_days);
+        started.set_access_time_days(waits->access_days);
+      }
       d.commit.events.push_back(ToOutgoing(streams::kEnrolmentStarted, started));
     }
     d.record = hold->SerializeAsString();  // ids only
@@ -101,10 +107,13 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   if (!outcome->replayed) {
     CountOfferOutcome(type, accept ? "accepted" : "declined");
     for (size_t i = 0; i < withdrawn.size(); ++i) CountOfferOutcome(type, "withdrawn");
-    absl::CivilDay asked;
-    if (accept && ParseIsoDate(hold.requested_on(), asked)) {
-      instruments_->wait_days_vec.With({TypeLabel(type), area}, WaitBuckets())
-          .Observe(static_cast<double>(Today() - asked));
+    if (accept && waits) {
+      // By the learner's social area, as the waiting list counts them.
+      auto learner = store_.LoadLearner(hold.person_id());
+      const std::string learner_area =
+          learner.ok() && learner->has_value() ? (*learner)->record.social_area() : area;
+      instruments_->waiting_time_vec.With({TypeLabel(type), learner_area}, WaitBuckets()).Observe(waits->waiting_days);
+      instruments_->access_time_vec.With({TypeLabel(type), learner_area}, WaitBuckets()).Observe(waits->access_days);
     }
     Changed(/*allocate=*/!accept || !withdrawn.empty());  // a declined seat is free; withdrawn people wait again
   }

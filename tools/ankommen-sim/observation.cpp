@@ -97,6 +97,8 @@ absl::Status Simulation::ReadEvents(int day) {
         // Access time (BAMF): from the request to the course's start, or to
         // enrolment for a late entry into a running course.
         r.access_wait_days = std::max(0, std::max(c.plan->start_day, day) - DayOf(r.requested_on));
+        // Waiting time (BAMF): from registering with the provider, as the course service counts it.
+        r.waiting_time_days = m.waiting_time_days();
         r.course = static_cast<int>(course->second);
         r.enrolled_day = day;
         const auto& [h, m_index] = person_index_.at(m.person_id());
@@ -233,13 +235,14 @@ absl::Status Simulation::Finish(Report& report) {
     CourseRow row;
     row.course_type = key.first;
     row.social_area = key.second;
-    std::vector<int> access, waited;
+    std::vector<int> access, waiting_time, waited;
     double km = 0;
     for (const RequestState* r : rows) {
       ++row.requests;
       if (r->access_wait_days >= 0) {
         ++row.enrolled;
         access.push_back(r->access_wait_days);
+        waiting_time.push_back(std::max(0, r->waiting_time_days));
         km += r->km;
       } else if (r->status == RequestState::kWaiting || r->status == RequestState::kOffered) {
         ++row.waiting;
@@ -247,16 +250,20 @@ absl::Status Simulation::Finish(Report& report) {
       }
     }
     row.access_wait = Summarize(access);
+    row.waiting_time = Summarize(waiting_time);
     row.still_waiting_days = Summarize(waited);
     row.mean_km = row.enrolled > 0 ? km / row.enrolled : 0;
     report.courses.push_back(row);
   }
   report.offers = offers_;
-  std::vector<int> all_access;
+  std::vector<int> all_access, all_waiting_time;
   for (const auto& [id, r] : requests_) {
-    if (r.access_wait_days >= 0) all_access.push_back(r.access_wait_days);
+    if (r.access_wait_days < 0) continue;
+    all_access.push_back(r.access_wait_days);
+    all_waiting_time.push_back(std::max(0, r.waiting_time_days));
   }
   report.course_access_wait = Summarize(all_access);
+  report.course_waiting_time = Summarize(all_waiting_time);
   report.unused_seats = unused_seats_;
   for (const auto& u : unused_seats_) report.seats_free_while_eligible_waited += std::min(u.free_seats, u.eligible_waiting);
   CompareWithHindsight(report);

@@ -51,6 +51,15 @@ std::string Days(const WaitStats& s) {
   return absl::StrFormat("%7.0f %7.0f", s.median, s.p90);
 }
 
+std::string Mean(const WaitStats& s) { return s.count == 0 ? "    –" : absl::StrFormat("%5.1f", s.mean); }
+
+std::string MedianMean(const WaitStats& s) {
+  if (s.count == 0) return "      –     –";
+  return absl::StrFormat("%7.0f %5.1f", s.median, s.mean);
+}
+
+std::string Number(double value, int count) { return count == 0 ? "–" : absl::StrFormat("%.1f", value); }
+
 }  // namespace
 
 nlohmann::json ToJson(const Report& r) {
@@ -74,7 +83,7 @@ nlohmann::json ToJson(const Report& r) {
   j["courses"] = nlohmann::json::array();
   for (const auto& c : r.courses) {
     j["courses"].push_back({{"course_type", c.course_type}, {"social_area", c.social_area}, {"requests", c.requests},
-                            {"enrolled", c.enrolled}, {"waiting", c.waiting}, {"access_wait", Json(c.access_wait)},
+                            {"enrolled", c.enrolled}, {"waiting", c.waiting}, {"access_wait", Json(c.access_wait)}, {"waiting_time", Json(c.waiting_time)},
                             {"still_waiting", Json(c.still_waiting_days)}, {"mean_km", std::round(c.mean_km * 10) / 10}});
   }
   j["offers"] = r.offers;
@@ -95,6 +104,7 @@ nlohmann::json ToJson(const Report& r) {
   j["notifications"] = r.notifications;
   j["unused"] = r.unused;
   j["course_access_wait"] = Json(r.course_access_wait);
+  j["course_waiting_time"] = Json(r.course_waiting_time);
   j["unused_seats"] = nlohmann::json::array();
   for (const auto& u : r.unused_seats) {
     j["unused_seats"].push_back({{"course", u.course}, {"course_type", u.course_type}, {"social_area", u.social_area},
@@ -172,13 +182,21 @@ std::string RenderTable(const Report& r) {
   for (const auto& h : r.housing) w = std::max(w, Utf8Length(h.social_area));
   for (const auto& c : r.courses) w = std::max(w, Utf8Length(c.social_area));
   for (const auto& c : r.children) w = std::max(w, Utf8Length(c.social_area));
-  absl::StrAppend(&out, "Language and integration courses: days from request to course start (enrolled), and who still waits\n");
-  absl::StrAppendFormat(&out, "  %-12s %s %8s %8s %s %8s %s %7s\n", "course", Pad("area", w), "requests", "enrolled",
-                        " median     p90", "waiting", "  waited p50  p90", "mean km");
+  absl::StrAppend(&out, "Language and integration courses, as BAMF counts the waits of those enrolled: access time "
+                       "(request to course start) and waiting time (registration with the provider to course start), "
+                       "in days; and who still waits (by the learner's social area)\n");
+  absl::StrAppendFormat(&out, "  %-12s %s %8s %8s %s %5s %s %8s %s %7s\n", "course", Pad("area", w), "requests", "enrolled",
+                        " access     p90", " mean", "waiting  mean", "waiting", "  waited p50  p90", "mean km");
   for (const auto& c : r.courses) {
-    absl::StrAppendFormat(&out, "  %-12s %s %8d %8d %s %8d %s %7.1f\n", c.course_type, Pad(c.social_area, w), c.requests,
-                          c.enrolled, Days(c.access_wait), c.waiting, Days(c.still_waiting_days), c.mean_km);
+    absl::StrAppendFormat(&out, "  %-12s %s %8d %8d %s %5s %s %8d %s %7.1f\n", c.course_type, Pad(c.social_area, w),
+                          c.requests, c.enrolled, Days(c.access_wait), Mean(c.access_wait), MedianMean(c.waiting_time),
+                          c.waiting, Days(c.still_waiting_days), c.mean_km);
   }
+  absl::StrAppendFormat(&out, "  all: access time median %s, mean %s; waiting time median %s, mean %s\n",
+                        Number(r.course_access_wait.median, r.course_access_wait.count),
+                        Number(r.course_access_wait.mean, r.course_access_wait.count),
+                        Number(r.course_waiting_time.median, r.course_waiting_time.count),
+                        Number(r.course_waiting_time.mean, r.course_waiting_time.count));
   absl::StrAppend(&out, "  offers:");
   for (const auto& [k, v] : r.offers) absl::StrAppendFormat(&out, " %s %d", k, v);
   absl::StrAppend(&out, "\n\nChildren: days from arrival to a DaZ class or Kita place\n");

@@ -28,7 +28,8 @@ struct CourseRow {
   int requests = 0;
   int enrolled = 0;
   int waiting = 0;               // at the end
-  WaitStats access_wait;         // request → course start, of those enrolled
+  WaitStats access_wait;         // access time (BAMF): request → course start, of those enrolled
+  WaitStats waiting_time;        // waiting time (BAMF): registration with the provider → course start
   WaitStats still_waiting_days;  // of those waiting at the end
   double mean_km = 0;            // of the enrolled, home → course
 };
@@ -119,6 +120,7 @@ struct Report {
 
   std::vector<CourseRow> courses;
   WaitStats course_access_wait;  // every enrolment: request to course start
+  WaitStats course_waiting_time;  // every enrolment: acceptance (registration with the provider) to course start
   std::map<std::string, int> offers;  // made, accepted, declined, expired, withdrawn, open
   std::vector<ChildRow> children;
   std::vector<HousingRow> housing;

@@ -61,6 +61,7 @@ struct RequestState {
   cv1::CourseType type = cv1::COURSE_TYPE_UNSPECIFIED;
   enum Status { kWaiting, kOffered, kEnrolled, kWithdrawn, kCompleted } status = kWaiting;
   int access_wait_days = -1;
+  int waiting_time_days = -1;  // BAMF: registration with the provider (acceptance) to the start
   double km = -1;
   int course = -1;        // index into the courses when enrolled
   int enrolled_day = -1;  // the day the enrolment took effect

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "text/field_checks.h"
 
 namespace ankommen::courses {
 
@@ -160,6 +161,14 @@ v1::Hold* FindHold(v1::CourseRecord& record, const std::string& offer_id) {
 }
 
 }  // namespace
+
+std::optional<Waits> WaitsAtEnrolment(const std::string& start_date, const std::string& requested_on,
+                                      absl::CivilDay today) {
+  absl::CivilDay start, asked;
+  if (!ParseIsoDate(start_date, start) || !ParseIsoDate(requested_on, asked)) return std::nullopt;
+  const absl::CivilDay begins = std::max(start, today);
+  return Waits{static_cast<int>(begins - today), static_cast<int>(std::max<int64_t>(0, begins - asked))};
+}
 
 absl::StatusOr<Accepted> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now) {
   v1::Hold* hold = FindHold(record, offer_id);

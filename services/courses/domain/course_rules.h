@@ -87,6 +87,18 @@ struct Accepted {
 };
 absl::StatusOr<Accepted> Accept(v1::CourseRecord& record, const std::string& offer_id, absl::Time now);
 
+// The two waits as BAMF counts them, of an offer accepted on `today`: the
+// waiting time from registering with the provider (accepting) and the access
+// time from the entitlement or obligation (the request) to the course's start
+// — or to today, for a late entry into a running course. nullopt for
+// unreadable dates.
+struct Waits {
+  int waiting_days = 0;
+  int access_days = 0;
+};
+std::optional<Waits> WaitsAtEnrolment(const std::string& start_date, const std::string& requested_on,
+                                      absl::CivilDay today);
+
 // Declined or expired: the seat is free again. Returns the hold as it was.
 absl::StatusOr<v1::Hold> Release(v1::CourseRecord& record, const std::string& offer_id);
 

@@ -11,6 +11,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "store/redis.h"
@@ -253,8 +255,21 @@ TEST_F(CoursesE2ETest, AllocationOffersTheSeatsAndAcceptingEnrols) {
     return metrics.find("ankommen_course_offers_total{course_type=\"integration_general\",outcome=\"accepted\"} 1") !=
            std::string::npos;
   }, absl::Seconds(5))) << metrics;
-  EXPECT_NE(metrics.find("ankommen_course_wait_days_count{course_type=\"integration_general\",social_area=\"Riesa\"} 1"),
-            std::string::npos);
+  // BAMF's two waits, by the learner's area: registering with the provider (accepting) to the
+  // start, and the request to the start — never shorter than the first.
+  for (const char* wait : {"waiting_time", "access_time"}) {
+    EXPECT_NE(metrics.find(absl::StrCat("ankommen_course_", wait,
+                                        "_days_count{course_type=\"integration_general\",social_area=\"Riesa\"} 1")),
+              std::string::npos) << wait;
+  }
+  auto sum_of = [&](const std::string& wait) {
+    const std::string key = "ankommen_course_" + wait + "_days_sum{course_type=\"integration_general\",social_area=\"Riesa\"} ";
+    const auto at = metrics.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + key.size()));
+  };
+  EXPECT_GT(sum_of("waiting_time"), 0) << "the course starts on 11 January 2027";
+  EXPECT_GE(sum_of("access_time"), sum_of("waiting_time"));
+  EXPECT_NE(metrics.find("ankommen_course_wait_target_days 42"), std::string::npos);
   EXPECT_NE(metrics.find("ankommen_course_seats{course_type=\"integration_general\",social_area=\"Riesa\",state=\"offered\"}"),
             std::string::npos);
   EXPECT_EQ(metrics.find(a), std::string::npos) << "no person ids in metrics";

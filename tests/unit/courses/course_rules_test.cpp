@@ -270,3 +270,23 @@ TEST(CourseRulesTest, AnswersAreCountedOnTheCourse) {
 
 }  // namespace
 }  // namespace ankommen::courses
+
+namespace ankommen::courses {
+namespace {
+
+TEST(CourseWaitsTest, WaitingAndAccessTimeAreCountedAsBamfDoes) {
+  // Entitled on 1 March, accepted on 20 March, the course starts on 10 April.
+  auto w = WaitsAtEnrolment("2027-04-10", "2027-03-01", absl::CivilDay(2027, 3, 20));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->waiting_days, 21) << "registration with the provider to the start";
+  EXPECT_EQ(w->access_days, 40) << "entitlement to the start";
+  // A late entry into a running course: it starts for the person the day they enrol.
+  w = WaitsAtEnrolment("2027-03-15", "2027-03-01", absl::CivilDay(2027, 3, 20));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->waiting_days, 0);
+  EXPECT_EQ(w->access_days, 19);
+  EXPECT_FALSE(WaitsAtEnrolment("", "2027-03-01", absl::CivilDay(2027, 3, 20)));
+}
+
+}  // namespace
+}  // namespace ankommen::courses

@@ -145,7 +145,9 @@ Report SampleReport() {
   r.district = "Landkreis Meißen";
   r.policy = "optimal";
   r.weeks = 2;
-  r.courses.push_back({"general", "Riesa", 10, 8, 2, Summarize({5, 9, 30}), Summarize({12, 40}), 4.2});
+  r.courses.push_back({"general", "Riesa", 10, 8, 2, Summarize({5, 9, 30}), Summarize({0, 2, 7}), Summarize({12, 40}), 4.2});
+  r.course_access_wait = Summarize({5, 9, 30});
+  r.course_waiting_time = Summarize({0, 2, 7});
   r.children.push_back({"DaZ GS", "Riesa", 3, 1, Summarize({0, 0, 14})});
   r.weekly = {{0, 5, 7, 0, 1, 2, 3}, {1, 6, 9, 1, 1, 1, 5}};
   r.checks.push_back({"offers", 4, 4, ""});
@@ -164,7 +166,7 @@ TEST(ReportTest, ChecksDecideWhetherItAddsUp) {
 
 TEST(ReportTest, TableAlignsAreasWithUmlauts) {
   Report r = SampleReport();
-  r.courses.push_back({"general", "Großenhain", 11, 1, 0, Summarize({3}), Summarize({}), 1});
+  r.courses.push_back({"general", "Großenhain", 11, 1, 0, Summarize({3}), Summarize({1}), Summarize({}), 1});
   const std::string table = RenderTable(r);
   // Both rows put their first number at the same character column.
   auto column = [&](const std::string& area) {
@@ -174,6 +176,16 @@ TEST(ReportTest, TableAlignsAreasWithUmlauts) {
     return chars;
   };
   EXPECT_EQ(column("Riesa"), column("Großenhain"));
+}
+
+TEST(ReportTest, BothWaitsAreShownAsBamfCountsThem) {
+  const std::string table = RenderTable(SampleReport());
+  // Riesa: access time median 9, p90 30(ish), mean 14.7; waiting time median 2, mean 3.0.
+  EXPECT_TRUE(absl::StrContains(table, "access time median 9.0, mean 14.7; waiting time median 2.0, mean 3.0")) << table;
+  EXPECT_TRUE(absl::StrContains(table, " 14.7       2   3.0")) << table;
+  const auto json = ToJson(SampleReport());
+  EXPECT_EQ(json["courses"][0]["waiting_time"]["median_days"], 2);
+  EXPECT_EQ(json["course_waiting_time"]["mean_days"], 3);
 }
 
 TEST(ReportTest, SvgChartHasALinePerSeries) {
