@@ -27,7 +27,9 @@ Housing::Housing(HousingStore& store, const Clock& clock, absl::TimeZone zone, H
       clock_(clock),
       zone_(zone),
       settings_(std::move(settings)),
-      instruments_(std::make_unique<HousingInstruments>(metrics.registry())) {}
+      instruments_(std::make_unique<HousingInstruments>(metrics.registry())) {
+  instruments_->caseload_target.Add({}).Set(settings_.caseload_target);
+}
 
 Housing::~Housing() = default;
 

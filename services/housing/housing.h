@@ -29,6 +29,9 @@ struct HousingSettings {
   Standards standards;
   double max_km = 60;                        // the district: a household may be placed anywhere in it
   std::map<std::string, int> social_workers;  // per social area
+  // The district's target caseload of refugee social work, persons per
+  // worker (Meißen 150 today; Görlitz and Meißen aim at 80).
+  int caseload_target = 80;
   std::string policy = "optimal";             // "optimal" (the placement engine) or "fcfs"
 };
 

@@ -28,8 +28,13 @@ struct HousingInstruments {
                        .Register(r)),
         per_worker(prometheus::BuildGauge()
                        .Name("ankommen_housing_persons_per_social_worker")
-                       .Help("Persons housed per social worker (target 80, today 150)")
+                       .Help("Refugee social work's caseload: persons drawing AsylbLG benefits in shared "
+                             "accommodation per social worker")
                        .Register(r)),
+        caseload_target(prometheus::BuildGauge()
+                            .Name("ankommen_housing_caseload_target")
+                            .Help("The district's target caseload per social worker (ANKOMMEN_HOUSING_CASELOAD_TARGET)")
+                            .Register(r)),
         offers_waiting(prometheus::BuildGauge()
                            .Name("ankommen_housing_offers_waiting")
                            .Help("Offers waiting for the housing authority's confirmation")
@@ -56,6 +61,7 @@ struct HousingInstruments {
   prometheus::Family<prometheus::Gauge>& beds;
   prometheus::Family<prometheus::Gauge>& violations;
   prometheus::Family<prometheus::Gauge>& per_worker;
+  prometheus::Family<prometheus::Gauge>& caseload_target;
   prometheus::Family<prometheus::Gauge>& offers_waiting;
   prometheus::Family<prometheus::Gauge>& oldest_offer;
   prometheus::Family<prometheus::Counter>& decisions;

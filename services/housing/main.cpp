@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1.0, 500.0));
     app.add_option("--social-workers", workers_text, "per social area, e.g. \"Riesa=2,Meißen=3\" (ANKOMMEN_HOUSING_SOCIAL_WORKERS)")
         ->envname("ANKOMMEN_HOUSING_SOCIAL_WORKERS");
+    app.add_option("--caseload-target", settings.caseload_target,
+                   "refugee social work's target: persons drawing AsylbLG benefits in shared accommodation per "
+                   "social worker (ANKOMMEN_HOUSING_CASELOAD_TARGET)")
+        ->envname("ANKOMMEN_HOUSING_CASELOAD_TARGET")
+        ->check(CLI::Range(1, 10000));
     app.add_option("--allocation-period", period_seconds,
                    "seconds between scheduled allocation runs (ANKOMMEN_HOUSING_ALLOCATION_PERIOD)")
         ->envname("ANKOMMEN_HOUSING_ALLOCATION_PERIOD")

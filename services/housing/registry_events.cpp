@@ -1,6 +1,9 @@
 // The registry's events: households opened, changed, moved and erased.
 #include "housing.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
@@ -17,6 +20,21 @@
 namespace ankommen::housing {
 
 namespace rv1 = ::ankommen::registry::v1;
+
+namespace {
+
+// Whether the person draws benefits under the AsylbLG (refugee social work's
+// caseload while in shared accommodation); true if that changed.
+bool SetOnAsylbLG(v1::HouseholdRecord& r, const std::string& person_id, bool on) {
+  auto* ids = r.mutable_asylblg_person_ids();
+  const auto at = std::find(ids->begin(), ids->end(), person_id);
+  if (on == (at != ids->end())) return false;
+  if (on) *ids->Add() = person_id;
+  else ids->erase(at);
+  return true;
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- the registry's events
 
@@ -61,6 +79,7 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
         if (m.relation() == rv1::RELATION_HEAD || r.contact_person_id().empty()) r.set_contact_person_id(m.person_id());
         if (m.needs().step_free_access()) h.set_step_free(true);
         if (m.relation() == rv1::RELATION_CHILD) h.add_children_ages(m.age_years());
+        if (m.benefit_regime() == rv1::BENEFIT_REGIME_ASYLBLG) r.add_asylblg_person_ids(m.person_id());
       }
       h.set_social_area(e.social_area());
       h.set_status(v1::HOUSEHOLD_STATUS_WAITING);
@@ -89,40 +108,49 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
   if (event.event_type == rv1::PersonStatusChanged::descriptor()->full_name()) {
     rv1::PersonStatusChanged e;
     if (auto s = parse(e); !s.ok()) return s;
-    if (!LeaseCanPassWith(e.residence_status()) || !IsValidId(e.household_id(), kHouseholdIdPrefix)) {
-      return absl::OkStatus();
+    if (!IsValidId(e.household_id(), kHouseholdIdPrefix)) return absl::OkStatus();
+    // A lease can pass to a household with a residence title living in a
+    // transferable flat: the flat is read first, the offer decided with the change.
+    std::optional<v1::AccommodationRecord> flat;
+    if (LeaseCanPassWith(e.residence_status())) {
+      auto household = store_.LoadHousehold(e.household_id());
+      if (!household.ok()) return household.status();
+      if (household->has_value() && (*household)->record.household().status() == v1::HOUSEHOLD_STATUS_HOUSED) {
+        auto acc = store_.LoadAccommodation((*household)->record.household().accommodation_id());
+        if (!acc.ok()) return acc.status();
+        if (acc->has_value() && (*acc)->record.accommodation().kind() == v1::KIND_FLAT &&
+            (*acc)->record.accommodation().lease_transferable()) {
+          flat = std::move((*acc)->record);
+        }
+      }
     }
-    auto household = store_.LoadHousehold(e.household_id());
-    if (!household.ok()) return household.status();
-    if (!household->has_value()) return absl::OkStatus();
-    const v1::Household& h = (*household)->record.household();
-    if (h.status() != v1::HOUSEHOLD_STATUS_HOUSED || h.lease_transfer_offered()) return absl::OkStatus();
-    auto acc = store_.LoadAccommodation(h.accommodation_id());
-    if (!acc.ok()) return acc.status();
-    if (!acc->has_value() || (*acc)->record.accommodation().kind() != v1::KIND_FLAT ||
-        !(*acc)->record.accommodation().lease_transferable()) {
-      return absl::OkStatus();
-    }
-    // The offer goes out with the household's change, as one commit.
+    // The benefit regime (refugee social work's caseload) and the offer go with one commit.
     auto outcome = RunInbox(store_.outbox(), PartitionOfId(e.household_id()), event.event_id,
                             [&]() -> absl::StatusOr<Decision> {
       auto loaded = store_.LoadHousehold(e.household_id());
       if (!loaded.ok()) return loaded.status();
-      if (!loaded->has_value()) return absl::NotFoundError("gone");
+      if (!loaded->has_value() || (*loaded)->record.erased()) return absl::NotFoundError("gone");
       v1::HouseholdRecord record = std::move((*loaded)->record);
-      if (record.household().lease_transfer_offered()) return absl::NotFoundError("offered already");
-      record.mutable_household()->set_lease_transfer_offered(true);
-      v1::LeaseTransfer offer;
-      *offer.mutable_meta() = Meta(e.meta().correlation_id());
-      offer.set_household_id(e.household_id());
-      offer.set_accommodation_id(record.household().accommodation_id());
-      offer.set_contact_person_id(record.contact_person_id());
-      offer.set_accommodation_name((*acc)->record.accommodation().name());
+      const bool regime_changed =
+          SetOnAsylbLG(record, e.person_id(), e.benefit_regime() == rv1::BENEFIT_REGIME_ASYLBLG);
+      const v1::Household& h = record.household();
+      const bool offer_lease = flat && !h.lease_transfer_offered() && h.status() == v1::HOUSEHOLD_STATUS_HOUSED &&
+                               h.accommodation_id() == flat->accommodation().accommodation_id();
+      if (!regime_changed && !offer_lease) return absl::NotFoundError("nothing to change");
       Decision d;
+      if (offer_lease) {
+        record.mutable_household()->set_lease_transfer_offered(true);
+        v1::LeaseTransfer offer;
+        *offer.mutable_meta() = Meta(e.meta().correlation_id());
+        offer.set_household_id(e.household_id());
+        offer.set_accommodation_id(record.household().accommodation_id());
+        offer.set_contact_person_id(record.contact_person_id());
+        offer.set_accommodation_name(flat->accommodation().name());
+        d.commit.events.push_back(ToOutgoing(streams::kLeaseOffered, offer));
+      }
       d.commit.aggregate_key = store_.HouseholdKey(e.household_id());
       d.commit.expected_version = (*loaded)->version;
       d.commit.state = record.SerializeAsString();
-      d.commit.events.push_back(ToOutgoing(streams::kLeaseOffered, offer));
       d.record = e.household_id();
       return d;
     });
@@ -174,6 +202,7 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
     return ApplyToHousehold(event, e.household_id(), [&](v1::HouseholdRecord& r, bool is_new) -> absl::Status {
       if (is_new) return absl::NotFoundError("not ours");
       r.mutable_household()->set_persons(std::max(0, r.household().persons() - 1));
+      SetOnAsylbLG(r, e.person_id(), false);
       // The household's messages no longer go to the erased person (nor to
       // anyone: this service knows no other member's id).
       if (r.contact_person_id() == e.person_id()) r.clear_contact_person_id();

@@ -99,6 +99,7 @@ struct District {
   double flats_per_week = 1.5;  // reported to the vacancy register, district-wide
   int m2_per_person = 7;        // the Land's housing standard
   int persons_per_social_worker = 150;
+  int caseload_target = 0;  // refugee social work's target per worker; 0: the service's default
   int announce_weeks_ahead = 6;  // providers announce a class this long before it starts
   int course_max_km = 0;         // 0: the course service's default
   int course_late_entry_days = 28;  // a running course takes newcomers this long after its start

@@ -215,6 +215,7 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
       {"flats_per_week", number(d.flats_per_week, 0, 10000)},
       {"m2_per_person", whole(d.m2_per_person, 1, 50)},
       {"persons_per_social_worker", whole(d.persons_per_social_worker, 1, 10000)},
+      {"caseload_target", whole(d.caseload_target, 1, 10000)},
       {"announce_weeks_ahead", whole(d.announce_weeks_ahead, 0, 52)},
       {"course_max_km", whole(d.course_max_km, 1, 500)},
       {"course_late_entry_days", whole(d.course_late_entry_days, 0, 365)},
@@ -235,7 +236,7 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
                                                   "housing_confirm_share", "course_max_km", "course_late_entry_days", "school_max_km",
                                                   "childcare_share", "works_daytime_share", "contact_shares",
                                                   "cefr_on_arrival", "announce_weeks_ahead", "children_per_family",
-                                                  "school_cutoff"};
+                                                  "school_cutoff", "caseload_target"};
   for (const auto& row : t.rows()) {
     const std::string key = t.csv().Get(row, "key");
     auto it = setters.find(key);

@@ -116,6 +116,7 @@ nlohmann::json ToJson(const Report& r) {
   j["course_seats_planned"] = r.course_seats_planned;
   j["child_days_left_waiting_with_seat_in_reach"] = r.child_days_left_waiting_with_seat_in_reach;
   j["households_aged"] = r.households_aged;
+  j["caseload_target"] = r.caseload_target;
   j["planning_gaps"] = nlohmann::json::array();
   for (const auto& g : r.planning_gaps) {
     nlohmann::json gap = {{"kind", g.kind},
@@ -210,12 +211,14 @@ std::string RenderTable(const Report& r) {
                         r.households_aged);
   absl::StrAppend(&out, "\nHousing\n");
   absl::StrAppendFormat(&out, "  %s %6s %6s %7s %9s %10s %8s %16s\n", Pad("area", w), "beds", "used", "persons", "in flats",
-                        "below std", "waiting", "per social worker");
+                        "below std", "waiting", "caseload/worker");
   for (const auto& h : r.housing) {
     absl::StrAppendFormat(&out, "  %s %6d %6d %7d %8.0f%% %10d %8d %16.0f\n", Pad(h.social_area, w), h.beds, h.beds_used,
                           h.persons_housed, h.share_in_flats * 100, h.standard_violations, h.households_waiting,
                           h.persons_per_social_worker);
   }
+  absl::StrAppendFormat(&out, "  caseload: persons drawing AsylbLG benefits in shared accommodation per refugee social "
+                        "worker, against the district's target of %d\n", r.caseload_target);
   absl::StrAppendFormat(&out, "  days from registration to moving in: median %.0f, p90 %.0f (%d households)\n",
                         r.housing_wait.median, r.housing_wait.p90, r.housing_wait.count);
   absl::StrAppend(&out, "  households:");

@@ -98,6 +98,7 @@ struct Check {
 
 struct Report {
   std::string district;
+  int caseload_target = 80;  // refugee social work's persons per worker, as the services were told
   std::string policy;
   std::string scale;
   int weeks = 0;

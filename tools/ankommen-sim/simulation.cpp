@@ -142,6 +142,7 @@ absl::Status Simulation::Run() {
   const absl::Time began = absl::Now();
   if (auto s = Connect(); !s.ok()) return s;
   report_.district = district_.name;
+  if (district_.caseload_target > 0) report_.caseload_target = district_.caseload_target;
   report_.policy = options_.policy;
   report_.scale = options_.scale;
   report_.weeks = options_.weeks;

@@ -191,10 +191,21 @@ std::vector<v1::AreaFigures> Figures(const std::vector<v1::AccommodationRecord>&
       }
     }
   }
+  std::map<std::string, const v1::Accommodation*> by_id;
+  for (const auto& r : accommodations) by_id[r.accommodation().accommodation_id()] = &r.accommodation();
   for (const auto& h : households) {
-    if (h.erased() || h.household().status() != v1::HOUSEHOLD_STATUS_WAITING) continue;
-    auto& f = areas[h.household().social_area()];
-    f.set_households_waiting(f.households_waiting() + 1);
+    if (h.erased()) continue;
+    if (h.household().status() == v1::HOUSEHOLD_STATUS_WAITING) {
+      auto& f = areas[h.household().social_area()];
+      f.set_households_waiting(f.households_waiting() + 1);
+    }
+    // Refugee social work's caseload: AsylbLG recipients in shared accommodation, where they live.
+    const auto at = by_id.find(h.household().accommodation_id());
+    if (h.household().status() == v1::HOUSEHOLD_STATUS_HOUSED && at != by_id.end() &&
+        at->second->kind() == v1::KIND_SHARED) {
+      auto& f = areas[at->second->social_area()];
+      f.set_caseload_persons(f.caseload_persons() + h.asylblg_person_ids_size());
+    }
   }
   for (const auto& [area, n] : social_workers) areas[area].set_social_workers(n);
   std::vector<v1::AreaFigures> out;
@@ -204,7 +215,9 @@ std::vector<v1::AreaFigures> Figures(const std::vector<v1::AccommodationRecord>&
       f.set_share_in_flats(static_cast<double>(f.persons_in_flats()) / f.persons_housed());
       f.set_square_metres_per_person(static_cast<double>(square_metres[area]) / f.persons_housed());
     }
-    if (f.social_workers() > 0) f.set_persons_per_social_worker(static_cast<double>(f.persons_housed()) / f.social_workers());
+    if (f.social_workers() > 0) {
+      f.set_persons_per_social_worker(static_cast<double>(f.caseload_persons()) / f.social_workers());
+    }
     out.push_back(std::move(f));
   }
   return out;

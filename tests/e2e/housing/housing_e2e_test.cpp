@@ -190,7 +190,8 @@ TEST_F(HousingE2ETest, AHouseholdOfFiveIsPlacedWholeInOneFlatThatMeetsTheStandar
   EXPECT_EQ(figures.areas(0).persons_housed(), 5);
   EXPECT_DOUBLE_EQ(figures.areas(0).share_in_flats(), 1.0);
   EXPECT_DOUBLE_EQ(figures.areas(0).square_metres_per_person(), 15.0);
-  EXPECT_DOUBLE_EQ(figures.areas(0).persons_per_social_worker(), 2.5);
+  EXPECT_EQ(figures.areas(0).caseload_persons(), 0) << "a family in a flat is not refugee social work's caseload";
+  EXPECT_DOUBLE_EQ(figures.areas(0).persons_per_social_worker(), 0);
 }
 
 TEST_F(HousingE2ETest, ProtectionGrantedYieldsALeaseTransferOffer) {
@@ -224,6 +225,39 @@ TEST_F(HousingE2ETest, ProtectionGrantedYieldsALeaseTransferOffer) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(accepted.household().status(), hv1::HOUSEHOLD_STATUS_TRANSFERRED);
   EXPECT_EQ(GetPlace(flat_id).status(), hv1::ACCOMMODATION_STATUS_TRANSFERRED);
+}
+
+TEST_F(HousingE2ETest, RefugeeSocialWorksCaseloadIsAsylbLGRecipientsInSharedAccommodation) {
+  CreateOk(Place(hv1::KIND_SHARED, 10, 200, kRiesaLat, kRiesaLon, "Riesa"));
+  auto req = testing::SampleWithChildren("hh-caseload", {"2019-09-03"});
+  for (auto& m : *req.mutable_household()->mutable_members()) m.set_benefit_regime(rv1::BENEFIT_REGIME_ASYLBLG);
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), req, &registered).ok());
+  const auto& household = registered.household();
+  auto offered = WaitFor(household.household_id(), hv1::HOUSEHOLD_STATUS_OFFERED);
+  ASSERT_TRUE(offered.has_value());
+  ASSERT_TRUE(Confirm(offered->offer_id()).ok());
+  auto riesa = [&] {
+    hv1::GetFiguresRequest r;
+    r.set_social_area("Riesa");
+    hv1::GetFiguresResponse figures;
+    EXPECT_TRUE(stub_->GetFigures(Ctx().get(), r, &figures).ok());
+    return figures.areas_size() == 1 ? figures.areas(0) : hv1::AreaFigures();
+  };
+  EXPECT_EQ(riesa().caseload_persons(), 2);
+  EXPECT_DOUBLE_EQ(riesa().persons_per_social_worker(), 1.0) << "two persons, two workers";
+
+  // Protection granted: the mother draws SGB II from the Jobcenter, and leaves the caseload.
+  rv1::ChangeResidenceStatusRequest change;
+  change.set_idempotency_key("granted-caseload");
+  change.set_person_id(household.members(0).person_id());
+  change.set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  change.set_benefit_regime(rv1::BENEFIT_REGIME_SGB_II);
+  rv1::ChangeResidenceStatusResponse changed;
+  ASSERT_TRUE(registry_stub_->ChangeResidenceStatus(Ctx().get(), change, &changed).ok());
+  ASSERT_TRUE(testing::WaitUntil([&] { return riesa().caseload_persons() == 1; }));
+  EXPECT_DOUBLE_EQ(riesa().persons_per_social_worker(), 0.5);
+  EXPECT_EQ(riesa().persons_housed(), 2) << "still housed there, no longer on the caseload";
 }
 
 TEST_F(HousingE2ETest, AReportedVacancyIsFilledInTheNextRun) {

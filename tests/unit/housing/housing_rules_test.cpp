@@ -145,7 +145,18 @@ TEST(HousingRulesTest, FiguresPerArea) {
   *o = Offer(nine);
   o->set_state(v1::Occupancy::STATE_OCCUPIED);
   auto waiting = Household("hh_3", 2);
-  auto figures = Figures({flat, gu}, {waiting}, {{"Riesa", 2}}, kStandards);
+  // Refugee social work counts AsylbLG recipients in shared accommodation: seven of the
+  // nine in the GU (two draw SGB II); the family in the flat and the one waiting not.
+  auto in_gu = nine;
+  in_gu.mutable_household()->set_status(v1::HOUSEHOLD_STATUS_HOUSED);
+  in_gu.mutable_household()->set_accommodation_id("acc_2");
+  for (int i = 0; i < 7; ++i) in_gu.add_asylblg_person_ids("p_gu_" + std::to_string(i));
+  auto in_flat = three;
+  in_flat.mutable_household()->set_status(v1::HOUSEHOLD_STATUS_HOUSED);
+  in_flat.mutable_household()->set_accommodation_id("acc_1");
+  for (int i = 0; i < 3; ++i) in_flat.add_asylblg_person_ids("p_flat_" + std::to_string(i));
+  waiting.add_asylblg_person_ids("p_waiting");
+  auto figures = Figures({flat, gu}, {waiting, in_gu, in_flat}, {{"Riesa", 2}}, kStandards);
   ASSERT_EQ(figures.size(), 1u);
   const auto& f = figures[0];
   EXPECT_EQ(f.persons_housed(), 12);
@@ -154,7 +165,8 @@ TEST(HousingRulesTest, FiguresPerArea) {
   EXPECT_DOUBLE_EQ(f.square_metres_per_person(), 100.0 / 12);
   EXPECT_EQ(f.standard_violations(), 1);
   EXPECT_EQ(f.households_waiting(), 1);
-  EXPECT_DOUBLE_EQ(f.persons_per_social_worker(), 6);
+  EXPECT_EQ(f.caseload_persons(), 7);
+  EXPECT_DOUBLE_EQ(f.persons_per_social_worker(), 3.5) << "the caseload, not the 12 housed, per worker";
 }
 
 TEST(HousingValidationTest, BadAccommodationsNameTheField) {

@@ -81,6 +81,10 @@ TEST(DistrictFilesTest, TheServicesGetTheDistrictsSettings) {
   EXPECT_EQ(ServiceEnvironment(d, 8)["ANKOMMEN_HOUSING_SOCIAL_WORKERS"], "Nord=8,Süd=8");
   EXPECT_EQ(env["ANKOMMEN_LAND"], "SN");
   EXPECT_EQ(env.count("ANKOMMEN_SCHOOL_CUTOFF"), 0u) << "Saxony's is known";
+  EXPECT_EQ(env.count("ANKOMMEN_HOUSING_CASELOAD_TARGET"), 0u) << "the service's default";
+  auto targeted = Spoilt("district.csv", "land,SN", "land,SN\ncaseload_target,80");
+  ASSERT_TRUE(targeted.problems.empty()) << targeted.problems[0].ToString();
+  EXPECT_EQ(ServiceEnvironment(targeted.district, 1)["ANKOMMEN_HOUSING_CASELOAD_TARGET"], "80");
 }
 
 TEST(DistrictFilesTest, ALandWhoseSchoolCutOffIsUnknownMustNameIt) {
