@@ -37,6 +37,17 @@ std::string RenderText(const std::string& text, const Values& values, std::strin
   return tmpl.render(data);
 }
 
+// In right-to-left text every inserted value — a course title, a date, an
+// address, a number — is isolated (U+2068 FIRST STRONG ISOLATE ... U+2069 POP
+// DIRECTIONAL ISOLATE), so that its own direction cannot reorder the words
+// around it. Isolates and embeddings already in a value are dropped first.
+Values Isolated(const Values& values) {
+  static const std::regex kBidiControls("\xE2\x80[\xAA-\xAE]|\xE2\x81[\xA6-\xA9]");
+  Values out;
+  for (const auto& [k, v] : values) out[k] = "\u2068" + std::regex_replace(v, kBidiControls, "") + "\u2069";
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<Template> ParseTemplate(const std::string& kind, const std::string& language, const std::string& text) {
@@ -135,8 +146,9 @@ absl::StatusOr<Rendered> TemplateSet::Render(const std::string& kind, const std:
   r.right_to_left = t->right_to_left;
   r.fell_back = fell_back;
   std::string error;
-  r.subject = RenderText(t->subject, values, error);
-  r.body = RenderText(t->body, values, error);
+  const Values& inserted = t->right_to_left ? Isolated(values) : values;
+  r.subject = RenderText(t->subject, inserted, error);
+  r.body = RenderText(t->body, inserted, error);
   if (!error.empty()) return absl::InternalError(absl::StrCat(kind, "/", t->language, ": ", error));
   return r;
 }

@@ -4,6 +4,8 @@
 // person, the retry schedule, and the order of channels.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "domain/dates.h"
 #include "domain/delivery.h"
 #include "domain/templates.h"
@@ -12,7 +14,9 @@
 namespace ankommen::notifications {
 namespace {
 
-const std::vector<std::string> kLanguages = {"de", "en", "ar", "uk", "fa", "ru", "tr", "ti"};
+const std::vector<std::string> kLanguages = {"de", "en", "ar", "uk", "fa", "ru", "tr", "ti",
+                                             "ps", "prs", "kmr", "so", "fr"};
+const std::set<std::string> kRightToLeft = {"ar", "fa", "ps", "prs"};
 
 TemplateSet Templates() {
   auto set = LoadTemplates(ANKOMMEN_TEMPLATES_DIR);
@@ -48,7 +52,7 @@ TEST(TemplatesTest, EveryKindSpeaksEveryLanguageWithEveryPlaceholderFilled) {
             << kind << "/" << language << " never shows " << name;
       }
       EXPECT_EQ(rendered->body.find("{{"), std::string::npos) << kind << "/" << language << " left a placeholder";
-      EXPECT_EQ(rendered->right_to_left, language == "ar" || language == "fa") << kind << "/" << language;
+      EXPECT_EQ(rendered->right_to_left, kRightToLeft.contains(language)) << kind << "/" << language;
       // Only German is reviewed so far; every other file says it is a draft.
       EXPECT_EQ(t->reviewed, language == "de") << kind << "/" << language;
     }
@@ -58,7 +62,7 @@ TEST(TemplatesTest, EveryKindSpeaksEveryLanguageWithEveryPlaceholderFilled) {
 TEST(TemplatesTest, GermanIsTheFallback) {
   TemplateSet set = Templates();
   Values v = ValuesFor(*set.Find("seat_offered", "de"));
-  auto rendered = set.Render("seat_offered", "so", v);  // Somali: no template yet
+  auto rendered = set.Render("seat_offered", "am", v);  // Amharic: no template yet
   ASSERT_TRUE(rendered.ok());
   EXPECT_TRUE(rendered->fell_back);
   EXPECT_EQ(rendered->language, "de");
@@ -73,6 +77,24 @@ TEST(TemplatesTest, AMissingValueSendsNothing) {
   auto rendered = set.Render("seat_offered", "ar", v);
   EXPECT_TRUE(absl::IsFailedPrecondition(rendered.status()));
   EXPECT_NE(rendered.status().message().find("deadline"), std::string::npos);
+}
+
+TEST(TemplatesTest, InRightToLeftTextEveryValueIsIsolated) {
+  TemplateSet set = Templates();
+  Values v = ValuesFor(*set.Find("seat_offered", "ar"));
+  v["course"] = "Deutsch B1 \u202E(evening)";  // an override smuggled into a value is dropped
+  auto rendered = set.Render("seat_offered", "ar", v);
+  ASSERT_TRUE(rendered.ok());
+  EXPECT_NE(rendered->subject.find("\u2068Deutsch B1 (evening)\u2069"), std::string::npos) << rendered->subject;
+  EXPECT_EQ(rendered->body.find("\u202E"), std::string::npos);
+  for (const auto& [name, value] : v) {
+    if (rendered->body.find(value) == std::string::npos) continue;
+    EXPECT_NE(rendered->body.find("\u2068" + value + "\u2069"), std::string::npos) << name;
+  }
+  // Left-to-right text takes values as they are.
+  auto german = set.Render("seat_offered", "de", ValuesFor(*set.Find("seat_offered", "de")));
+  ASSERT_TRUE(german.ok());
+  EXPECT_EQ(german->body.find("\u2068"), std::string::npos);
 }
 
 TEST(TemplatesTest, ValuesAreTextNotHtml) {
@@ -104,6 +126,14 @@ TEST(DatesTest, DatesReadInTheRecipientsLanguageAndTheDistrictsTimeZone) {
   EXPECT_NE(FormatDate(t, "ar").find("ديسمبر"), std::string::npos) << FormatDate(t, "ar");
   EXPECT_NE(FormatDate(t, "tr").find("Aralık"), std::string::npos) << FormatDate(t, "tr");
   EXPECT_FALSE(FormatDate(t, "ti").empty());
+  EXPECT_EQ(FormatDate(t, "fr"), "2 décembre 2026");
+  EXPECT_NE(FormatDate(t, "so").find("2026"), std::string::npos) << FormatDate(t, "so");
+  // The Gregorian day of the German papers, with the month's name as Afghanistan
+  // (Dari) and Iran (Farsi) write it — not the solar calendar's 11 Qaws / Azar 1405.
+  EXPECT_NE(FormatDate(t, "prs").find("دسمبر"), std::string::npos) << FormatDate(t, "prs");
+  EXPECT_NE(FormatDate(t, "fa").find("دسامبر"), std::string::npos) << FormatDate(t, "fa");
+  EXPECT_FALSE(FormatDate(t, "ps").empty());
+  EXPECT_FALSE(FormatDate(t, "kmr").empty());
   EXPECT_EQ(FormatDate(t, "de", "UTC"), "1. Dezember 2026");
 }
 
