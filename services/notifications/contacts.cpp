@@ -30,6 +30,9 @@ class RegistryContactBook final : public ContactBook {
     if (!s.ok()) return absl::UnavailableError(absl::StrCat("registry: ", s.error_message()));
     Contact c;
     c.name = absl::StrCat(resp.given_names(), " ", resp.family_name());
+    c.street = resp.postal_address().street();
+    c.postal_code = resp.postal_address().postal_code();
+    c.city = resp.postal_address().city();
     c.email = resp.contact().email();
     c.phone = resp.contact().phone();
     c.language = resp.preferred_language();

@@ -11,6 +11,7 @@ namespace ankommen::notifications {
 
 struct Contact {
   std::string name;      // for a letter's address line
+  std::string street, postal_code, city;  // the household's, for a letter
   std::string email;
   std::string phone;
   std::string language;  // preferred

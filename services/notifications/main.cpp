@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   BlockTerminationSignals();
   std::string registry_addr = "127.0.0.1:50051", templates_dir = ANKOMMEN_DEFAULT_TEMPLATES_DIR;
   std::string smtp_url, smtp_from = "ankommen@landkreis.example", sms_url, letters_dir;
+  std::string letter_sender = "Landratsamt";
   std::string rates, webhook_url, teams;
   int retry_attempts = 5, retry_first_ms = 30'000, claim_seconds = 120;
   ServiceConfig config = LoadServiceConfig("notifications", argc, argv, [&](CLI::App& app) {
@@ -43,6 +44,10 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_NOTIFICATIONS_TEAMS");
     app.add_option("--letters", letters_dir, "folder for printed letters; empty: no letters (ANKOMMEN_NOTIFICATIONS_LETTERS)")
         ->envname("ANKOMMEN_NOTIFICATIONS_LETTERS");
+    app.add_option("--letter-sender", letter_sender,
+                   "the return address line above the recipient, e.g. \"Landratsamt Meißen · Brauhausstraße 21 · "
+                   "01662 Meißen\" (ANKOMMEN_NOTIFICATIONS_LETTER_SENDER)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_LETTER_SENDER");
     app.add_option("--retry-attempts", retry_attempts, "attempts per channel (ANKOMMEN_NOTIFICATIONS_RETRY_ATTEMPTS)")
         ->envname("ANKOMMEN_NOTIFICATIONS_RETRY_ATTEMPTS")
         ->check(CLI::Range(1, 20));
@@ -91,7 +96,7 @@ int main(int argc, char** argv) {
     if (const char* token = std::getenv("ANKOMMEN_NOTIFICATIONS_WEBHOOK_TOKEN")) app.bearer_token = token;
     senders[Channel::kWebhook] = MakeHttpSender(Channel::kWebhook, app);
   }
-  if (!letters_dir.empty()) senders[Channel::kLetter] = MakeLetterSender(letters_dir);
+  if (!letters_dir.empty()) senders[Channel::kLetter] = MakeLetterSender(letters_dir, letter_sender);
 
   // The registry is called over TLS when a CA is named: a file that cannot be
   // read stops the service here, before anything starts.

@@ -55,6 +55,14 @@ namespace {
 // carries (the course service checks it too; this holds for any producer).
 std::string CourseName(const std::string& title) { return PlainName(title, 80); }
 
+// The address block of a letter: the name, the street, the postal code and town.
+std::string LetterAddress(const Contact& c) {
+  std::string block = c.name;
+  if (!c.street.empty()) absl::StrAppend(&block, "\n", c.street);
+  if (!c.postal_code.empty() || !c.city.empty()) absl::StrAppend(&block, "\n", c.postal_code, " ", c.city);
+  return block;
+}
+
 // Messages live in their person's partition: the id's first digit says which.
 // A social area's team as a recipient ("team:Riesa"): staff, not in the registry.
 constexpr char kTeamPrefix[] = "team:";
@@ -409,15 +417,29 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
       channel_name = ChannelName(channel);
       OutgoingMessage out;
       out.message_id = id;
-      // The app knows its users by their pseudonymous person id; a letter needs the name.
+      // The app knows its users by their pseudonymous person id; a letter needs the name and address.
       out.to = channel == Channel::kEmail     ? contact->email
                : channel == Channel::kSms     ? contact->phone
                : channel == Channel::kWebhook ? m.person_id()
-                                              : contact->name;
+                                              : LetterAddress(*contact);
       out.subject = rendered->subject;
       out.body = rendered->body;
       out.language = rendered->language;
       out.right_to_left = rendered->right_to_left;
+      if (channel == Channel::kLetter) {
+        // The German text after the person's, for whoever helps them read it.
+        if (language != kFallbackLanguage) {
+          Values german = values;
+          for (const auto& [k, unix] : claimed.dates()) {
+            if (unix > 0) german[k] = FormatDate(absl::FromUnixSeconds(unix), kFallbackLanguage, settings_.time_zone);
+          }
+          if (auto de = templates_.Render(m.kind(), kFallbackLanguage, german); de.ok()) {
+            out.german_subject = de->subject;
+            out.german_body = de->body;
+          }
+        }
+        out.printed_on = FormatDate(clock_.Now(), kFallbackLanguage, settings_.time_zone);
+      }
       limiters_[channel]->Acquire();
       SendResult result = senders_[channel]->Send(out);
       detail = result.detail;

@@ -422,9 +422,12 @@ absl::Status Registry::GetContact(const v1::GetContactRequest& request, v1::GetC
   if (auto s = ValidateContactRead(request); !s.ok()) return s;
   auto current = CurrentPersonId(request.person_id());
   if (!current.ok()) return current.status();
-  auto person = LoadPerson(*current);
-  if (!person.ok()) return person.status();
+  auto loaded = LoadPersonHousehold(*current);
+  if (!loaded.ok()) return loaded.status();
+  const v1::Person* person = FindMember(loaded->household, *current);
+  if (person == nullptr) return absl::NotFoundError(absl::StrCat("person ", *current, " not found"));
   if (auto s = Audit(*current, request.purpose(), rc); !s.ok()) return s;
+  if (loaded->household.has_address()) *response.mutable_postal_address() = loaded->household.address();
   response.set_person_id(person->person_id());
   response.set_given_names(person->given_names());
   response.set_family_name(person->family_name());

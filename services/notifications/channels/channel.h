@@ -21,6 +21,11 @@ struct OutgoingMessage {
   std::string body;
   std::string language;
   bool right_to_left = false;
+  // For letters: the German text printed after the person's (empty when the
+  // message is German), and the day it is printed, in German.
+  std::string german_subject;
+  std::string german_body;
+  std::string printed_on;
 };
 
 struct SendResult {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "channels/letter_pdf.h"
 #include "nlohmann/json.hpp"
 
 namespace ankommen::notifications {
@@ -137,20 +138,29 @@ class HttpSender final : public Sender {
 
 class LetterSender final : public Sender {
  public:
-  explicit LetterSender(std::string dir) : dir_(std::move(dir)) {}
+  LetterSender(std::string dir, std::string return_address)
+      : dir_(std::move(dir)), return_address_(std::move(return_address)) {}
   Channel channel() const override { return Channel::kLetter; }
 
   SendResult Send(const OutgoingMessage& m) override {
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(dir_, ec);
-    const fs::path final_path = fs::path(dir_) / (m.message_id + ".txt");
+    const fs::path final_path = fs::path(dir_) / (m.message_id + ".pdf");
     if (fs::exists(final_path, ec)) return {SendResult::Outcome::kDelivered, "already printed"};
     const fs::path tmp = fs::path(dir_) / (m.message_id + ".tmp");
-    {
-      std::ofstream out(tmp);
-      out << m.to << "\n\n" << m.subject << "\n\n" << m.body;
-      if (!out) return {SendResult::Outcome::kRetry, "cannot write the letter"};
+    Letter letter;
+    letter.return_address = return_address_;
+    letter.recipient = m.to;
+    letter.date = m.printed_on;
+    letter.language = m.language;
+    letter.right_to_left = m.right_to_left;
+    letter.subject = m.subject;
+    letter.body = m.body;
+    letter.german_subject = m.german_subject;
+    letter.german_body = m.german_body;
+    if (auto s = WriteLetterPdf(letter, tmp.string()); !s.ok()) {
+      return {SendResult::Outcome::kRetry, std::string(s.message())};
     }
     fs::rename(tmp, final_path, ec);  // whole or not at all
     if (ec) return {SendResult::Outcome::kRetry, ec.message()};
@@ -159,6 +169,7 @@ class LetterSender final : public Sender {
 
  private:
   std::string dir_;
+  std::string return_address_;
 };
 
 }  // namespace
@@ -167,7 +178,9 @@ std::unique_ptr<Sender> MakeEmailSender(SmtpSettings settings) { return std::mak
 std::unique_ptr<Sender> MakeHttpSender(Channel channel, HttpSettings settings) {
   return std::make_unique<HttpSender>(channel, std::move(settings));
 }
-std::unique_ptr<Sender> MakeLetterSender(std::string dir) { return std::make_unique<LetterSender>(std::move(dir)); }
+std::unique_ptr<Sender> MakeLetterSender(std::string dir, std::string return_address) {
+  return std::make_unique<LetterSender>(std::move(dir), std::move(return_address));
+}
 
 absl::Status CheckSenderUrl(Channel channel, const std::string& setting, const std::string& url, bool development) {
   const bool email = channel == Channel::kEmail;

@@ -41,8 +41,9 @@ std::unique_ptr<Sender> MakeHttpSender(Channel channel, HttpSettings settings);
 // development. INVALID_ARGUMENT naming the setting otherwise.
 absl::Status CheckSenderUrl(Channel channel, const std::string& setting, const std::string& url, bool development);
 
-// Writes a printable letter (<message id>.txt) into a folder for the post
-// room; writing the same message again changes nothing.
-std::unique_ptr<Sender> MakeLetterSender(std::string dir);
+// Writes a printable letter, an A4 PDF for a window envelope
+// (<message id>.pdf, letter_pdf.h), into a folder for the post room, with
+// `return_address` above the recipient; the same message again changes nothing.
+std::unique_ptr<Sender> MakeLetterSender(std::string dir, std::string return_address);
 
 }  // namespace ankommen::notifications

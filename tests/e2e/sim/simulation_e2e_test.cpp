@@ -7,6 +7,7 @@
 #include <dirent.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -234,7 +235,12 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   std::string letters;
   if (DIR* d = opendir(letters_dir().c_str())) {
     while (dirent* e = readdir(d)) {
-      if (e->d_name[0] != '.') letters += ReadAll(letters_dir() + "/" + e->d_name);
+      // Letters are PDFs: their text as poppler's pdftotext reads it.
+      const std::string pdf = letters_dir() + "/" + e->d_name;
+      if (e->d_name[0] == '.' || !absl::EndsWith(pdf, ".pdf")) continue;
+      if (std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".text'").c_str()) == 0) {
+        letters += ReadAll(pdf + ".text");
+      }
     }
     closedir(d);
   }

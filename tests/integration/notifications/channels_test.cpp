@@ -2,12 +2,15 @@
 // e-mail in Arabic arrives whole with its Message-ID; HTTP answers decide
 // between delivered, retry and rejected; a letter is printed once.
 #include <filesystem>
+#include <cstdlib>
+#include <sstream>
 #include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "channels/senders.h"
 #include "nlohmann/json.hpp"
@@ -120,9 +123,60 @@ TEST(HttpChannelTest, TheAnswerDecides) {
   EXPECT_EQ(MakeHttpSender(Channel::kWebhook, nowhere)->Send(Arabic()).outcome, Outcome::kRetry);
 }
 
+// The text of a PDF as poppler's pdftotext reads it, or "" when it cannot.
+std::string PdfText(const std::string& path) {
+  const std::string out = path + ".txt";
+  if (std::system(("pdftotext -enc UTF-8 '" + path + "' '" + out + "'").c_str()) != 0) return "";
+  std::ifstream in(out);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+OutgoingMessage LetterTo(OutgoingMessage m) {
+  m.to = "Amina Haddad\nBahnhofstraße 1\n01587 Riesa";
+  m.printed_on = "4. Dezember 2026";
+  m.german_subject = "Ein Platz im Kurs Integrationskurs für Sie";
+  m.german_body = "Guten Tag,\n\nfür Sie ist ein Platz im Kurs Integrationskurs frei.\n";
+  return m;
+}
+
+TEST(LetterChannelTest, ALetterIsAnA4PdfForAWindowEnvelopeWithTheGermanTextAfterIt) {
+  testing::TempDir dir;
+  auto letters = MakeLetterSender(dir.path(), "Landratsamt Meißen · Brauhausstraße 21 · 01662 Meißen");
+  OutgoingMessage ukrainian = LetterTo(Arabic());
+  ukrainian.message_id = "msg_00000000000000uk";
+  ukrainian.language = "uk";
+  ukrainian.right_to_left = false;
+  ukrainian.subject = "Місце на курсі Integrationskurs для вас";
+  ukrainian.body = "Добрий день,\n\nдля вас є вільне місце на курсі Integrationskurs.\n";
+  for (const auto& m : {LetterTo(Arabic()), ukrainian}) {
+    ASSERT_EQ(letters->Send(m).outcome, Outcome::kDelivered) << m.language;
+    const std::string pdf = dir.path() + "/" + m.message_id + ".pdf";
+    std::ifstream in(pdf, std::ios::binary);
+    std::string head(8, '\0');
+    in.read(head.data(), 8);
+    EXPECT_EQ(head.substr(0, 5), "%PDF-") << m.language;
+    const std::string text = PdfText(pdf);
+    ASSERT_FALSE(text.empty()) << "pdftotext (poppler-utils) read nothing of " << pdf;
+    for (const char* expected : {"Amina Haddad", "Bahnhofstraße 1", "01587 Riesa", "Landratsamt Meißen",
+                                 "4. Dezember 2026", "Ein Platz im Kurs Integrationskurs für Sie"}) {
+      EXPECT_THAT(text, ::testing::HasSubstr(expected)) << m.language;
+    }
+  }
+  EXPECT_THAT(PdfText(dir.path() + "/msg_00000000000000uk.pdf"), ::testing::HasSubstr("для вас є вільне місце на курсі"));
+  // Arabic comes back in reading order (pdftotext guesses the gaps between
+  // shaped glyphs, so spaces and its direction marks are left out of the comparison).
+  const std::string arabic = PdfText(dir.path() + "/msg_00000000000000ab.pdf");
+  std::string letters_only = absl::StrReplaceAll(arabic, {{" ", ""}, {"\u202B", ""}, {"\u202C", ""}});
+  EXPECT_THAT(letters_only, ::testing::HasSubstr("يتوفرلكمقعدفيدورة")) << arabic;
+  EXPECT_THAT(letters_only, ::testing::HasSubstr("مقعدلكفيدورة")) << arabic;
+  EXPECT_THAT(arabic, ::testing::HasSubstr("Landratsamt Meißen · Brauhausstraße 21 · 01662 Meißen")) << "one line, 7 pt";
+}
+
 TEST(LetterChannelTest, ALetterIsPrintedOnce) {
   testing::TempDir dir;
-  auto letters = MakeLetterSender(dir.path() + "/letters");
+  auto letters = MakeLetterSender(dir.path() + "/letters", "Landratsamt Meißen");
   ASSERT_EQ(letters->Send(Arabic()).outcome, Outcome::kDelivered);
   auto again = letters->Send(Arabic());
   EXPECT_EQ(again.outcome, Outcome::kDelivered);
@@ -130,7 +184,7 @@ TEST(LetterChannelTest, ALetterIsPrintedOnce) {
   int files = 0;
   for (const auto& f : std::filesystem::directory_iterator(dir.path() + "/letters")) {
     ++files;
-    EXPECT_EQ(f.path().filename(), "msg_00000000000000ab.txt");
+    EXPECT_EQ(f.path().filename(), "msg_00000000000000ab.pdf");
   }
   EXPECT_EQ(files, 1);
 }
