@@ -48,7 +48,8 @@ absl::Status Registry::RunAgeChanges(const v1::RunAgeChangesRequest&, v1::RunAge
   const absl::CivilDay today = Today();
   auto due = store_.AgesDueBy(today);
   if (!due.ok()) return due.status();
-  for (const auto& [household_id, due_day] : *due) {
+  for (const auto& listed : *due) {
+    const std::string& household_id = listed.first;
     std::vector<std::string> aged;
     bool gone = false;
     auto s = ApplyChange(store_.outbox(), PartitionOfId(household_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
@@ -57,10 +58,15 @@ absl::Status Registry::RunAgeChanges(const v1::RunAgeChangesRequest&, v1::RunAge
       if (!loaded.ok()) return loaded.status();
       gone = !loaded->has_value();
       if (gone) return std::optional<Commit>();
+      // Read again with each try: another replica's run may have told it
+      // already (its commit moves the day with the household's version).
+      auto due_day = store_.AgesDueOf(household_id);
+      if (!due_day.ok()) return due_day.status();
+      if (!*due_day || **due_day > today) return std::optional<Commit>();
       v1::Household household = std::move((*loaded)->household);
       const bool open = !household.has_case_closed_at() && household.members_size() > 0;
       // The facts as last told held until the day before this was due.
-      if (open) aged = AgedMembers(household, due_day - 1, today, settings_.land);
+      if (open) aged = AgedMembers(household, **due_day - 1, today, settings_.land);
       Commit c;
       c.aggregate_key = store_.HouseholdKey(household_id);
       c.expected_version = (*loaded)->version;

@@ -317,6 +317,14 @@ absl::StatusOr<std::vector<std::pair<std::string, absl::CivilDay>>> HouseholdSto
   return out;
 }
 
+absl::StatusOr<std::optional<absl::CivilDay>> HouseholdStore::AgesDueOf(const std::string& household_id) {
+  auto reply = redis_.Command({"ZSCORE", AgesDueKey(PartitionOfId(household_id)), household_id});
+  if (!reply.ok()) return reply.status();
+  int64_t days = 0;
+  if (reply->str.empty() || !absl::SimpleAtoi(reply->str, &days)) return std::optional<absl::CivilDay>();
+  return std::optional<absl::CivilDay>(kEpoch + days);
+}
+
 absl::Status HouseholdStore::ForgetAgesDue(const std::string& household_id) {
   auto reply = redis_.Command({"ZREM", AgesDueKey(PartitionOfId(household_id)), household_id});
   return reply.ok() ? absl::OkStatus() : reply.status();

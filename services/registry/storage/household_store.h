@@ -126,6 +126,8 @@ class HouseholdStore {
   // Once: every household stored before the ages list existed, so that it
   // can be filed (false when that was done before).
   absl::Status ForgetAgesDue(const std::string& household_id);  // a household no longer stored
+  // The day the household is due now (nullopt when it is not on the list).
+  absl::StatusOr<std::optional<absl::CivilDay>> AgesDueOf(const std::string& household_id);
   absl::StatusOr<bool> AgesIndexed();
   absl::StatusOr<std::vector<std::string>> AllHouseholdIds();
   absl::Status MarkAgesIndexed();
