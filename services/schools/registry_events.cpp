@@ -104,6 +104,22 @@ void OpenWait(v1::Child& child, absl::CivilDay today, const std::string& why) {
   child.set_waiting_since(FormatIsoDate(today));
 }
 
+// A child the service did not follow yet, from a household's facts
+// (HouseholdRegistered or HouseholdAged, which share them): waiting from `since`.
+template <typename HouseholdFacts>
+void OpenChild(v1::ChildRecord& r, const HouseholdFacts& e, const rv1::PersonFacts& m, const std::string& guardian,
+               const AgeNeed& need, absl::CivilDay since, const std::string& why) {
+  v1::Child& c = *r.mutable_child();
+  c.set_household_id(e.household_id());
+  c.set_social_area(e.social_area());
+  r.set_municipality_ags(e.municipality_ags());
+  *r.mutable_location() = e.approx_location();
+  r.set_guardian_person_id(guardian);
+  c.set_age_years(m.age_years());
+  SetNeed(c, need);
+  OpenWait(c, since, why);
+}
+
 }  // namespace
 
 absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
@@ -118,15 +134,7 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
       if (!need.any()) continue;
       auto s = ApplyToChild(event, m.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
         if (!is_new) return absl::NotFoundError("known already");
-        v1::Child& c = *r.mutable_child();
-        c.set_household_id(e.household_id());
-        c.set_social_area(e.social_area());
-        r.set_municipality_ags(e.municipality_ags());
-        *r.mutable_location() = e.approx_location();
-        c.set_age_years(m.age_years());
-        SetNeed(c, need);
-        r.set_guardian_person_id(guardian);
-        OpenWait(c, Today(), "newly registered");
+        OpenChild(r, e, m, guardian, need, Today(), "newly registered");
         return absl::OkStatus();
       });
       if (!s.ok()) return s;
@@ -212,20 +220,13 @@ absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::Household
     }
     const AgeNeed need = NeedOf(m, settings_.ages);
     auto s = ApplyToChild(event, m.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
-      v1::Child& c = *r.mutable_child();
       if (is_new) {
         // A first birthday, or a school year for a child the service never followed.
         if (!need.any()) return absl::NotFoundError("nothing to place");
-        c.set_household_id(e.household_id());
-        c.set_social_area(e.social_area());
-        r.set_municipality_ags(e.municipality_ags());
-        *r.mutable_location() = e.approx_location();
-        r.set_guardian_person_id(guardian);
-        c.set_age_years(m.age_years());
-        SetNeed(c, need);
-        OpenWait(c, since, AgedReason(need));
+        OpenChild(r, e, m, guardian, need, since, AgedReason(need));
         return absl::OkStatus();
       }
+      v1::Child& c = *r.mutable_child();
       c.set_age_years(m.age_years());
       const auto status = c.placement().status();
       if (SameNeed(c, need) || status == v1::CHILD_STATUS_LEFT) return absl::OkStatus();
