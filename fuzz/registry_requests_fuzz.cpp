@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ankommen::fuzz::Input in;
   if (!ankommen::fuzz::Split(data, size, in)) return 0;
   const absl::CivilDay today(2026, 11, 23);
-  switch (in.selector % 10) {
+  switch (in.selector % 11) {
     case 0: {
       v1::RegisterHouseholdRequest r;
       if (!ParseAs(in, r)) return 0;
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     }
-    case 1: { v1::ChangeResidenceStatusRequest r; if (ParseAs(in, r)) (void)ValidateStatusChange(r); break; }
+    case 1: { v1::ChangeResidenceStatusRequest r; if (ParseAs(in, r)) (void)ValidateStatusChange(r, today); break; }
     case 2: { v1::RecordLanguageLevelRequest r; if (ParseAs(in, r)) (void)ValidateLevel(r); break; }
     case 3: { v1::RelocateHouseholdRequest r; if (ParseAs(in, r)) (void)ValidateRelocation(r); break; }
     case 4: { v1::ErasePersonRequest r; if (ParseAs(in, r)) (void)ValidateErasure(r); break; }
@@ -33,6 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 6: { v1::ListHouseholdsRequest r; if (ParseAs(in, r)) (void)ValidateList(r); break; }
     case 7: { v1::ResolveDuplicateRequest r; if (ParseAs(in, r)) (void)ValidateResolution(r); break; }
     case 8: { v1::CloseCaseRequest r; if (ParseAs(in, r)) (void)ValidateCloseCase(r); break; }
+    case 9: { v1::RecordCourseObligationRequest r; if (ParseAs(in, r)) (void)ValidateObligation(r, today); break; }
     default: {
       // Raw bytes as names: folding and matching must take any UTF-8, or none.
       const std::string text = ankommen::fuzz::Rest(in);

@@ -257,25 +257,33 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
   if (waiting.empty() || seats.empty()) return absl::OkStatus();
 
   const absl::Time now = courses_.clock().Now();
-  // Two passes: every request with its courses but those it let lapse; then,
-  // with the seats left, the lapsed ones once more (nobody else is kept waiting for them).
+  // Those entitled or obliged first; then, to the seats left free, those
+  // § 44 (4) admits only so. Each in two passes: every request with its
+  // courses but those it let lapse; then, with the seats left, the lapsed ones
+  // once more (nobody else of its rank is kept waiting for them).
+  struct Stage {
+    bool admitted_if_free;
+    Pass pass;
+  };
   std::vector<bool> offered(waiting.size(), false);
-  for (Pass pass : {Pass::kFirst, Pass::kLapsedAgain}) {
+  for (const auto [admitted_if_free, pass] : {Stage{false, Pass::kFirst}, Stage{false, Pass::kLapsedAgain},
+                                              Stage{true, Pass::kFirst}, Stage{true, Pass::kLapsedAgain}}) {
     std::vector<size_t> index;  // into `waiting`, for this pass's problem
     std::vector<WaitingRequest> asking;
     for (size_t i = 0; i < waiting.size(); ++i) {
-      if (offered[i] || (pass == Pass::kLapsedAgain && waiting[i].lapsed_course_ids.empty())) continue;
+      if (offered[i] || waiting[i].request.admitted_if_free != admitted_if_free) continue;
+      if (pass == Pass::kLapsedAgain && waiting[i].lapsed_course_ids.empty()) continue;
       index.push_back(i);
       asking.push_back(waiting[i]);
     }
-    if (asking.empty()) break;
+    if (asking.empty()) continue;
     placement::Problem problem = BuildAllocationProblem(asking, seats, courses_.Today(), pass);
     std::string solver_name = policy == "fcfs" ? "fcfs" : std::string(placement::ChooseSolver(problem));
     auto solver = placement::MakeSolver(solver_name);
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();
-    if (pass == Pass::kFirst) report.set_solver(solution->solver);
+    if (report.solver().empty()) report.set_solver(solution->solver);
 
     for (const auto& p : solution->placements) {
       if (p.place < 0) continue;

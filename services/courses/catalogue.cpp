@@ -60,7 +60,7 @@ absl::Status Courses::RefreshCourseView(const std::string& course_id, v1::Course
 
 absl::Status Courses::CreateCourse(const v1::CreateCourseRequest& request, v1::CreateCourseResponse& response,
                                    const RequestContext& rc) {
-  if (auto s = ValidateCreateCourse(request, Today()); !s.ok()) return s;
+  if (auto s = ValidateCreateCourse(request, Today(), settings_.types); !s.ok()) return s;
   if (auto s = CheckActsForProvider(rc.roles, rc.provider_id, request.course().provider_id()); !s.ok()) return s;
   auto provider = store_.LoadProvider(request.course().provider_id());
   if (!provider.ok()) return provider.status();
@@ -73,7 +73,9 @@ absl::Status Courses::CreateCourse(const v1::CreateCourseRequest& request, v1::C
     v1::CourseRecord record;
     v1::Course& c = *record.mutable_course() = request.course();
     c.set_course_id(NewId(kCourseIdPrefix, partition));
-    if (!c.has_seats()) c.set_seats(DefaultSeats(c.course_type()));
+    const CourseTypeRules& type = settings_.types.Of(c.course_type());
+    if (!c.has_seats()) c.set_seats(type.default_seats);
+    if (c.teaching_units() == 0) c.set_teaching_units(type.teaching_units);
     if (c.status() == v1::COURSE_STATUS_UNSPECIFIED) c.set_status(v1::COURSE_STATUS_OPEN);
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(c.course_id());
@@ -119,7 +121,7 @@ absl::Status Courses::UpdateCourse(const v1::UpdateCourseRequest& request, v1::U
     }
     const int seats = request.has_seats() ? request.seats() : c.seats();
     const int childcare = request.has_childcare_places() ? request.childcare_places() : c.childcare_places();
-    if (auto s = CheckSeats("seats", c.course_type(), seats); !s.ok()) return s;
+    if (auto s = CheckSeats("seats", c.course_type(), seats, settings_.types); !s.ok()) return s;
     if (childcare > seats) {
       Violations v;
       v.Add("childcare_places", "may not exceed the seats");

@@ -17,6 +17,7 @@
 #include "ankommen/courses/v1/courses.pb.h"
 #include "bus/bus.h"
 #include "runtime/clock.h"
+#include "domain/course_types.h"
 #include "domain/entitlement.h"
 #include "grpc/request_context.h"
 #include "storage/course_store.h"
@@ -29,6 +30,7 @@ namespace ankommen::courses {
 
 struct CourseSettings {
   EntitlementRules rules;
+  CourseTypeTable types;  // group sizes and teaching units per course type
   double default_max_km = 15;                  // how far people can travel, unless their area says otherwise
   std::map<std::string, double> area_max_km;   // per social area
   int answer_days = 7;                         // an offer's deadline: the end of the day this many days on
@@ -42,6 +44,8 @@ struct CourseSettings {
   // The district's target for the waiting time (registration with the
   // provider to the course's start): BAMF's six weeks unless it sets its own.
   int wait_target_days = 42;
+  // Childcare beside a course takes children from this age until school.
+  int childcare_from_age = 1;
 };
 
 struct CourseInstruments;
@@ -87,6 +91,9 @@ class Courses {
   // The registry's events: learners and their requests follow the facts.
   // Each event is applied once (the inbox); unknown event types are acked.
   absl::Status ApplyRegistryEvent(const IncomingEvent& event);
+  // The schools service placed a child in a Kita: its parents' courses need
+  // no childcare for it any more.
+  absl::Status ApplySchoolsEvent(const IncomingEvent& event);
 
   // The second step of every seat change: the request follows the hold.
   // Returns FAILED_PRECONDITION for kOffered when the request is no longer

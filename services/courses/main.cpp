@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   courses::CourseSettings settings;
   std::string area_limits;
   int period_seconds = 300;
+  std::string group_sizes;
   ServiceConfig config = LoadServiceConfig("courses", argc, argv, [&](CLI::App& app) {
     app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_COURSES_POLICY)")
         ->envname("ANKOMMEN_COURSES_POLICY")
@@ -48,6 +49,14 @@ int main(int argc, char** argv) {
     app.add_option("--area-max-km", area_limits,
                    "per social area, e.g. \"Riesa=20,Meißen=10\" (ANKOMMEN_COURSES_AREA_MAX_KM)")
         ->envname("ANKOMMEN_COURSES_AREA_MAX_KM");
+    app.add_option("--group-sizes", group_sizes,
+                   "group sizes per course type over BAMF's, e.g. \"integration_alpha=16,integration_general=20\" "
+                   "(ANKOMMEN_COURSES_GROUP_SIZES)")
+        ->envname("ANKOMMEN_COURSES_GROUP_SIZES");
+    app.add_option("--childcare-from-age", settings.childcare_from_age,
+                   "the age from which childcare beside a course takes a child (ANKOMMEN_COURSES_CHILDCARE_FROM_AGE)")
+        ->envname("ANKOMMEN_COURSES_CHILDCARE_FROM_AGE")
+        ->check(CLI::Range(0, 5));
     app.add_option("--allocation-period", period_seconds,
                    "seconds between scheduled allocation runs (ANKOMMEN_COURSES_ALLOCATION_PERIOD)")
         ->envname("ANKOMMEN_COURSES_ALLOCATION_PERIOD")
@@ -58,8 +67,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (auto s = settings.types.SetGroupSizes(group_sizes); !s.ok()) {
+    std::cerr << "ankommen-courses: --group-sizes: " << s.message() << "\n";
+    return 2;
+  }
   settings.rules.land = LandRulesOf(config);
-  auto platform = Platform::Start(config, {streams::Courses(), streams::Registry()});
+  auto platform = Platform::Start(config, {streams::Courses(), streams::Registry(), streams::Schools()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
@@ -77,7 +90,9 @@ int main(int argc, char** argv) {
   Consumers consumers;
   if (!consumers.Add((*platform)->Subscribe(streams::kRegistry, "courses-registry", "", [&use_cases](const IncomingEvent& e) {
         return use_cases.ApplyRegistryEvent(e);
-      }))) {
+      })) ||
+      !consumers.Add((*platform)->Subscribe(streams::kSchools, "courses-kita", streams::kKitaPlaced,
+                                            [&use_cases](const IncomingEvent& e) { return use_cases.ApplySchoolsEvent(e); }))) {
     return 1;
   }
   allocator.Start();

@@ -137,7 +137,9 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
 absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const std::string& course_id,
                                  const std::string& reached_level) {
   const std::string& person_id = hold.person_id();
-  return ApplyChange(store_.outbox(), PartitionOfId(person_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+  bool opened_any = false;
+  auto s = ApplyChange(store_.outbox(), PartitionOfId(person_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    opened_any = false;
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
     const bool gone = !loaded->has_value() || (*loaded)->record.erased();
@@ -191,12 +193,28 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
         break;
     }
     Commit commit;
+    // A course completed below its goal opens what comes next at once: the
+    // one repeat of an integration course, or job-related German after it.
+    if (change == HoldChange::kCompleted) {
+      auto next = ReconcileRequests(learner, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
+                                    [&] { return NewId(kRequestIdPrefix, PartitionOfId(person_id)); });
+      for (const auto& opened : next.opened) {
+        commit.events.push_back(
+            SeatRequestedEvent(opened, learner.social_area(), EventMeta(NewEventId(), clock_.Now(), "")));
+      }
+      for (const auto& withdrawn : next.withdrawn) {
+        commit.events.push_back(RequestWithdrawnEvent(withdrawn, EventMeta(NewEventId(), clock_.Now(), "")));
+      }
+      opened_any = !next.opened.empty();
+    }
     commit.aggregate_key = store_.LearnerKey(person_id);
     commit.expected_version = (*loaded)->version;
     commit.state = learner.SerializeAsString();
     commit.index_ops = {store_.ActiveIndex(learner)};
     return std::optional<Commit>(std::move(commit));
   });
+  if (s.ok() && opened_any) Changed(/*allocate=*/true);
+  return s;
 }
 
 }  // namespace ankommen::courses

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
 #include "store/command.h"
 #include "domain/course_rules.h"
 #include "domain/events.h"
@@ -26,6 +27,7 @@
 namespace ankommen::courses {
 
 namespace rv1 = ::ankommen::registry::v1;
+namespace sv1 = ::ankommen::schools::v1;
 
 // ---------------------------------------------------------------- the registry's events
 
@@ -128,8 +130,11 @@ void SetFacts(v1::LearnerRecord& l, const rv1::PersonFacts& f) {
   l.set_stay_prospect(f.stay_prospect());
   l.set_cefr_level(f.cefr_level());
   l.set_literate_latin(f.literate_latin());
+  l.set_literate_other_script(f.literate_other_script());
   l.set_needs_childcare(f.needs().childcare());
   l.set_works_daytime(f.needs().works_daytime());
+  l.set_first_permit_date(f.first_permit_date());
+  l.set_obliged(f.obliged());
 }
 
 }  // namespace
@@ -143,10 +148,14 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
       event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
-    int young_children = 0;
+    std::vector<v1::YoungChild> young;
     for (const auto& m : e.members()) {
       const int school_year_age = m.has_school_year_age() ? m.school_year_age() : m.age_years();
-      if (m.relation() == rv1::RELATION_CHILD && school_year_age < 6) ++young_children;
+      if (m.relation() != rv1::RELATION_CHILD || school_year_age >= 6) continue;
+      v1::YoungChild& c = young.emplace_back();
+      c.set_person_id(m.person_id());
+      c.set_age_years(m.age_years());
+      c.set_school_year_age(school_year_age);
     }
     for (const auto& m : e.members()) {
       if (SchoolObliged(m.age_years(), settings_.rules.land)) continue;  // school, not courses
@@ -156,7 +165,16 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
         l.set_municipality_ags(e.municipality_ags());
         l.set_social_area(e.social_area());
         *l.mutable_location() = e.approx_location();
-        l.set_children_under_school_age(young_children);
+        // The children as they are now, each keeping the Kita place it has.
+        std::vector<v1::YoungChild> now = young;
+        for (auto& c : now) {
+          for (const auto& known : l.young_children()) {
+            if (known.person_id() == c.person_id()) c.set_kita_place(known.kita_place());
+          }
+        }
+        l.clear_young_children();
+        for (auto& c : now) *l.add_young_children() = std::move(c);
+        l.set_children_under_school_age(ChildrenNeedingCare(l, settings_.childcare_from_age));
         return absl::OkStatus();
       });
       if (!s.ok()) return s;
@@ -172,6 +190,7 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
     return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
       l.set_residence_status(e.residence_status());
       l.set_stay_prospect(e.stay_prospect());
+      l.set_first_permit_date(e.first_permit_date());
       return known_only(is_new);
     });
   }
@@ -181,6 +200,16 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
     return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
       l.set_cefr_level(e.cefr_level());
       l.set_literate_latin(e.literate_latin());
+      l.set_literate_other_script(e.literate_other_script());
+      return known_only(is_new);
+    });
+  }
+  // An office imposed or lifted the obligation to attend: the request ranks accordingly.
+  if (event.event_type == rv1::PersonObligationChanged::descriptor()->full_name()) {
+    rv1::PersonObligationChanged e;
+    if (auto s = parse(e); !s.ok()) return s;
+    return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
+      l.set_obliged(e.obliged());
       return known_only(is_new);
     });
   }
@@ -222,6 +251,27 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
     return EraseLearner(e.person_id());
   }
   return absl::OkStatus();  // an event this service does not need
+}
+
+absl::Status Courses::ApplySchoolsEvent(const IncomingEvent& event) {
+  if (event.event_type != sv1::KitaPlaced::descriptor()->full_name()) return absl::OkStatus();
+  sv1::KitaPlaced e;
+  if (auto s = ParsePayload(event, e); !s.ok()) return s;
+  if (!IsValidId(e.household_id(), "hh")) return absl::OkStatus();  // from a schools service before 0.3
+  auto members = store_.HouseholdMembers(e.household_id());
+  if (!members.ok()) return members.status();
+  for (const auto& person_id : *members) {
+    auto s = ApplyFacts(event, person_id, [&](v1::LearnerRecord& l, bool is_new) {
+      if (is_new) return absl::NotFoundError("not followed");
+      for (auto& c : *l.mutable_young_children()) {
+        if (c.person_id() == e.person_id()) c.set_kita_place(true);
+      }
+      l.set_children_under_school_age(ChildrenNeedingCare(l, settings_.childcare_from_age));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ankommen::courses

@@ -2,6 +2,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "allocator.h"
+#include "rules/land.h"
 #include "runtime/config_flags.h"
 #include "grpc/grpc_host.h"
 #include "housing.h"
@@ -18,12 +19,13 @@ int main(int argc, char** argv) {
   housing::HousingSettings settings;
   std::string workers_text;
   int period_seconds = 300;
+  int square_metres = 0;
   ServiceConfig config = LoadServiceConfig("housing", argc, argv, [&](CLI::App& app) {
     app.add_option("--policy", settings.policy, "allocation: optimal or fcfs (ANKOMMEN_HOUSING_POLICY)")
         ->envname("ANKOMMEN_HOUSING_POLICY")
         ->check(CLI::IsMember({"optimal", "fcfs"}));
-    app.add_option("--m2-per-person", settings.standards.square_metres_per_person,
-                   "minimum living space per person (ANKOMMEN_HOUSING_M2_PER_PERSON)")
+    app.add_option("--m2-per-person", square_metres,
+                   "minimum living space per person; unset: the Land's standard (ANKOMMEN_HOUSING_M2_PER_PERSON)")
         ->envname("ANKOMMEN_HOUSING_M2_PER_PERSON")
         ->check(CLI::Range(1, 50));
     app.add_option("--max-km", settings.max_km, "farthest placement from where a household registered (ANKOMMEN_HOUSING_MAX_KM)")
@@ -41,6 +43,13 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_HOUSING_ALLOCATION_PERIOD")
         ->check(CLI::Range(1, 86400));
   });
+  settings.standards.square_metres_per_person =
+      square_metres > 0 ? square_metres : LandRulesOf(config).square_metres_per_person;
+  if (settings.standards.square_metres_per_person == 0) {
+    std::cerr << "ankommen-housing: the Land " << config.land
+              << " has no living-space standard here (SN has): set ANKOMMEN_HOUSING_M2_PER_PERSON\n";
+    return 2;
+  }
   std::map<std::string, double> workers;
   if (!ParseNamedNumbers(workers_text, 0, 1000, workers)) {
     std::cerr << "ankommen-housing: --social-workers: expected area=count pairs separated by commas\n";

@@ -272,7 +272,8 @@ absl::Status Registry::ListHouseholds(const v1::ListHouseholdsRequest& request, 
 
 absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::Message& request,
                                     const std::string& idempotency_key, const std::string& person_id,
-                                    const ChangeFn& change, v1::Person& answer, const RequestContext& rc) {
+                                    const ChangeFn& change, v1::Person& answer, const RequestContext& rc,
+                                    const std::string& audit_purpose) {
   auto current = CurrentPersonId(person_id);
   if (!current.ok()) return current.status();
   auto outcome = RunCommand(PartitionOfId(person_id), scope, request, idempotency_key,
@@ -291,7 +292,7 @@ absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::M
     d.commit.state = loaded->household.SerializeAsString();
     // A held household is unknown elsewhere; its release carries the facts as they are then.
     if (!loaded->household.held_for_review()) d.commit.events.push_back(std::move(*event));
-    d.commit.index_ops.push_back(AuditOp(*current, "", rc));
+    d.commit.index_ops.push_back(AuditOp(*current, audit_purpose, rc));
     d.subject_id = *current;
     d.response = person->SerializeAsString();
     return d;
@@ -315,12 +316,12 @@ absl::Status Registry::ChangePerson(const char* scope, const google::protobuf::M
 
 absl::Status Registry::ChangeResidenceStatus(const v1::ChangeResidenceStatusRequest& request,
                                              v1::ChangeResidenceStatusResponse& response, const RequestContext& rc) {
-  if (auto s = ValidateStatusChange(request); !s.ok()) return s;
+  if (auto s = ValidateStatusChange(request, Today()); !s.ok()) return s;
   return ChangePerson("status", request, request.idempotency_key(), request.person_id(),
                       [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
     if (auto s = CheckStatusTransition(person.residence_status(), request.residence_status()); !s.ok()) return s;
     v1::Person before = person;
-    ApplyStatusChange(request, person);
+    ApplyStatusChange(request, person, Today());
     return ToOutgoing(kPersonStatusChanged, MakeStatusChanged(before, person, {NewEventId(), clock_.Now(), rc.correlation_id}));
   }, *response.mutable_person(), rc);
 }
@@ -332,8 +333,20 @@ absl::Status Registry::RecordLanguageLevel(const v1::RecordLanguageLevelRequest&
                       [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
     person.set_cefr_level(request.cefr_level());
     person.set_literate_latin(request.literate_latin());
+    person.set_literate_other_script(request.literate_other_script());
     return ToOutgoing(kPersonLevelRecorded, MakeLevelRecorded(person, {NewEventId(), clock_.Now(), rc.correlation_id}));
   }, *response.mutable_person(), rc);
+}
+
+absl::Status Registry::RecordCourseObligation(const v1::RecordCourseObligationRequest& request,
+                                              v1::RecordCourseObligationResponse& response, const RequestContext& rc) {
+  if (auto s = ValidateObligation(request, Today()); !s.ok()) return s;
+  return ChangePerson("obligation", request, request.idempotency_key(), request.person_id(),
+                      [&](v1::Person& person) -> absl::StatusOr<OutgoingEvent> {
+    if (auto s = ApplyObligation(request, person); !s.ok()) return s;
+    return ToOutgoing(kPersonObligationChanged,
+                      MakeObligationChanged(person, request, {NewEventId(), clock_.Now(), rc.correlation_id}));
+  }, *response.mutable_person(), rc, request.obligation().reason());
 }
 
 absl::Status Registry::ChangeHousehold(const char* scope, const google::protobuf::Message& request,

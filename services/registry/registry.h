@@ -54,6 +54,8 @@ class Registry {
                                      v1::ChangeResidenceStatusResponse& response, const RequestContext& rc);
   absl::Status RecordLanguageLevel(const v1::RecordLanguageLevelRequest& request,
                                    v1::RecordLanguageLevelResponse& response, const RequestContext& rc);
+  absl::Status RecordCourseObligation(const v1::RecordCourseObligationRequest& request,
+                                      v1::RecordCourseObligationResponse& response, const RequestContext& rc);
   absl::Status RelocateHousehold(const v1::RelocateHouseholdRequest& request, v1::RelocateHouseholdResponse& response,
                                  const RequestContext& rc);
   absl::Status ErasePerson(const v1::ErasePersonRequest& request, v1::ErasePersonResponse& response,
@@ -114,11 +116,12 @@ class Registry {
                                      const std::string& idempotency_key, const Decide& decide);
 
   // A command that changes one person: `change` applies the domain rule to
-  // the person and returns the event; state and event are saved together.
+  // the person and returns the event; state, the audit entry (with
+  // `audit_purpose`, the office's why) and event are saved together.
   using ChangeFn = std::function<absl::StatusOr<OutgoingEvent>(v1::Person&)>;
   absl::Status ChangePerson(const char* scope, const google::protobuf::Message& request,
                             const std::string& idempotency_key, const std::string& person_id, const ChangeFn& change,
-                            v1::Person& answer, const RequestContext& rc);
+                            v1::Person& answer, const RequestContext& rc, const std::string& audit_purpose = "");
 
   // A command that changes a household's own fields (not its members): the
   // change edits it and gives the event for the other services; state,

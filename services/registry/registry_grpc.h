@@ -15,6 +15,7 @@ using RawRegistryService = v1::RegistryService::WithRawCallbackMethod_RegisterHo
     v1::RegistryService::WithRawCallbackMethod_ListHouseholds<
     v1::RegistryService::WithRawCallbackMethod_ChangeResidenceStatus<
     v1::RegistryService::WithRawCallbackMethod_RecordLanguageLevel<
+    v1::RegistryService::WithRawCallbackMethod_RecordCourseObligation<
     v1::RegistryService::WithRawCallbackMethod_RelocateHousehold<
     v1::RegistryService::WithRawCallbackMethod_ErasePerson<
     v1::RegistryService::WithRawCallbackMethod_GetContact<
@@ -24,7 +25,7 @@ using RawRegistryService = v1::RegistryService::WithRawCallbackMethod_RegisterHo
     v1::RegistryService::WithRawCallbackMethod_CloseCase<
     v1::RegistryService::WithRawCallbackMethod_RunRetention<
     v1::RegistryService::WithRawCallbackMethod_RunAgeChanges<
-    v1::RegistryService::WithRawCallbackMethod_QueryAudit<v1::RegistryService::Service>>>>>>>>>>>>>>>>;
+    v1::RegistryService::WithRawCallbackMethod_QueryAudit<v1::RegistryService::Service>>>>>>>>>>>>>>>>>;
 
 class RegistryGrpcService final : public RawRegistryService {
  public:
@@ -40,6 +41,7 @@ class RegistryGrpcService final : public RawRegistryService {
   Reactor* ListHouseholds(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* ChangeResidenceStatus(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* RecordLanguageLevel(Ctx* c, const Buf* in, Buf* out) override;
+  Reactor* RecordCourseObligation(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* RelocateHousehold(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* ErasePerson(Ctx* c, const Buf* in, Buf* out) override;
   Reactor* GetContact(Ctx* c, const Buf* in, Buf* out) override;

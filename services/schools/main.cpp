@@ -50,6 +50,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"optimal", "fcfs"}));
     app.add_option("--max-km", limits, "travel limits, e.g. \"GS=10,OS=20,BSZ=30,KITA=8\" (ANKOMMEN_SCHOOLS_MAX_KM)")
         ->envname("ANKOMMEN_SCHOOLS_MAX_KM");
+    app.add_option("--daz-weeks", settings.daz.daz_weeks,
+                   "the usual time in DaZ phases 1 and 2; pupils imported with a school leave their seats evenly "
+                   "over it, 0: they stay (ANKOMMEN_SCHOOLS_DAZ_WEEKS)")
+        ->envname("ANKOMMEN_SCHOOLS_DAZ_WEEKS")
+        ->check(CLI::Range(0, 260));
+    app.add_option("--kita-ahead-days", settings.kita_ahead_days,
+                   "a Kita place is sought this many days before the family's wished start "
+                   "(ANKOMMEN_SCHOOLS_KITA_AHEAD_DAYS)")
+        ->envname("ANKOMMEN_SCHOOLS_KITA_AHEAD_DAYS")
+        ->check(CLI::Range(0, 365));
     app.add_option("--placement-period", period_seconds,
                    "seconds between scheduled placement runs (ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD)")
         ->envname("ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD")

@@ -21,6 +21,10 @@
 namespace ankommen::schools {
 namespace {
 
+// A Kita other than the one a sibling goes to costs as much as 30 km more:
+// siblings together unless no place is free there.
+constexpr int32_t kAwayFromSiblingsCost = 3000;
+
 absl::Status Fenced(int64_t record_fence, int64_t fence) {
   if (record_fence > fence) return absl::AbortedError("the placement lease moved to another replica; this run stops");
   return absl::OkStatus();
@@ -89,6 +93,7 @@ absl::StatusOr<v1::RunPlacementResponse> Placer::RunOnce() {
   return WithLease<v1::RunPlacementResponse>([&](int64_t fence) -> absl::StatusOr<v1::RunPlacementResponse> {
     v1::RunPlacementResponse report;
     if (auto s = Sweep(); !s.ok()) return s;
+    if (auto s = LeaveImported(fence); !s.ok()) return s;
     if (auto s = Place(fence, report); !s.ok()) return s;
     if (auto s = ReportGaps(); !s.ok()) return s;
     if (report.placed() > 0) {
@@ -149,6 +154,34 @@ absl::Status Placer::Sweep() {
   return absl::OkStatus();
 }
 
+absl::Status Placer::LeaveImported(int64_t fence) {
+  SchoolStore& store = schools_.store();
+  auto schools = store.LoadAllSchools();
+  if (!schools.ok()) return schools.status();
+  const absl::CivilDay today = schools_.Today();
+  for (const auto& loaded_school : *schools) {
+    const std::string& school_id = loaded_school.record.school().school_id();
+    v1::SchoolRecord probe = loaded_school.record;
+    if (!schools::LeaveImported(probe, today, schools_.settings().daz.daz_weeks)) continue;
+    auto s = ApplyChange(store.outbox(), PartitionOfId(school_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+      auto loaded = store.LoadSchool(school_id);
+      if (!loaded.ok()) return loaded.status();
+      if (!loaded->has_value()) return std::optional<Commit>();
+      v1::SchoolRecord record = std::move((*loaded)->record);
+      if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
+      if (!schools::LeaveImported(record, today, schools_.settings().daz.daz_weeks)) return std::optional<Commit>();
+      record.set_fence(fence);
+      Commit c;
+      c.aggregate_key = store.SchoolKey(school_id);
+      c.expected_version = (*loaded)->version;
+      c.state = record.SerializeAsString();
+      return std::optional<Commit>(std::move(c));
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
   SchoolStore& store = schools_.store();
   auto schools = store.LoadAllSchools();
@@ -159,7 +192,9 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
   if (!loaded_children.ok()) return loaded_children.status();
   std::vector<v1::ChildRecord> waiting;
   std::unordered_map<std::string, const v1::ChildRecord*> by_id;
+  std::unordered_map<std::string, std::string> household_of;  // every child followed
   for (const auto& c : *loaded_children) {
+    household_of[c.record.child().person_id()] = c.record.child().household_id();
     if (c.record.child().placement().status() == v1::CHILD_STATUS_WAITING) waiting.push_back(c.record);
   }
   for (const auto& c : waiting) by_id[c.child().person_id()] = &c;
@@ -235,7 +270,9 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
         v1::SchoolRecord record = std::move((*loaded)->record);
         if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
         // Seats cut meanwhile: the next run places this group.
-        if (!SeatPupils(record, g.person_ids, now, confirm).ok()) return std::optional<Commit>();
+        std::vector<int> phases;
+        for (const auto& id : g.person_ids) phases.push_back(StartPhase(by_id.at(id)->child().cefr_level(), schools_.settings().daz));
+        if (!SeatPupils(record, g.person_ids, now, confirm, phases).ok()) return std::optional<Commit>();
         record.set_fence(fence);
         area = record.school().location().social_area();
         Commit c;
@@ -262,7 +299,8 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
         at.set_phase(pupil.phase());
         at.set_km(p.reason.km);
         at.mutable_placed_at()->set_seconds(now);
-        at.set_reason(absl::StrFormat("a DaZ seat %.1f km from home, with siblings of this school type", p.reason.km));
+        at.set_reason(absl::StrFormat("a DaZ seat %.1f km from home, with siblings of this school type%s", p.reason.km,
+                                      pupil.phase() == 2 ? ", from phase 2 by the German recorded" : ""));
         if (auto f = schools_.FollowPlacement(pupil.person_id(), at); !f.ok() && !absl::IsFailedPrecondition(f)) return f;
         schools_.ObserveWait(TypeLabel(type), DaysSince(by_id.at(pupil.person_id())->child().waiting_since(), today));
         report.set_placed(report.placed() + 1);
@@ -270,20 +308,37 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     }
   }
 
-  // Kitas, one problem per age group.
-  for (v1::AgeGroup group : {v1::AGE_GROUP_UNDER_3, v1::AGE_GROUP_3_TO_SCHOOL}) {
+  // Kitas, one problem per age group, the older first: children of one
+  // household and group go together, to a Kita whose day covers the care they
+  // need; a younger sibling is placed where an older one has its place,
+  // unless no place is free there.
+  std::map<std::string, std::set<std::string>> siblings_kitas;  // household -> Kitas holding its children
+  auto note_sibling_place = [&](const std::string& person_id, const std::string& kita_id) {
+    auto it = household_of.find(person_id);
+    if (it != household_of.end()) siblings_kitas[it->second].insert(kita_id);
+  };
+  for (const auto& k : *kitas) {
+    for (const auto& c : k.record.children()) note_sibling_place(c.person_id(), k.record.kita().kita_id());
+  }
+  std::vector<v1::ChildRecord> sought;
+  for (const auto& c : waiting) {
+    if (SoughtYet(c.child(), today, schools_.settings().kita_ahead_days)) sought.push_back(c);
+  }
+  const std::vector<KitaGroup> kita_groups = GroupKitaSiblings(sought);
+  for (v1::AgeGroup group : {v1::AGE_GROUP_3_TO_SCHOOL, v1::AGE_GROUP_UNDER_3}) {
     placement::Problem problem;
-    std::vector<const v1::ChildRecord*> demand_children;
-    for (const auto& c : waiting) {
-      if (c.child().age_group() != group) continue;
+    std::vector<const KitaGroup*> demand_groups;
+    for (const auto& g : kita_groups) {
+      if (g.age_group != group) continue;
+      const v1::ChildRecord& first = *by_id.at(g.person_ids.front());
       placement::Demand d;
-      d.id = c.child().person_id();
-      d.home = Point(c.location());
-      d.need[placement::kSeat] = 1;
-      d.days_waited = DaysSince(c.child().waiting_since(), today);
+      d.id = absl::StrCat(g.household_id, "/", GroupLabel(group));
+      d.home = Point(first.location());
+      d.need[placement::kSeat] = static_cast<int32_t>(g.person_ids.size());
+      d.days_waited = DaysSince(first.child().waiting_since(), today);
       d.max_km = schools_.settings().kita_max_km;
       problem.demands.push_back(std::move(d));
-      demand_children.push_back(&c);
+      demand_groups.push_back(&g);
     }
     std::vector<const v1::KitaRecord*> places;
     for (const auto& k : *kitas) {
@@ -296,48 +351,70 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
       places.push_back(&k.record);
     }
     if (problem.demands.empty() || problem.places.empty()) continue;
-    problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
-    DropRejected(problem, [&](int32_t demand) {
-      auto rejected = RejectedPlaces(demand_children[static_cast<size_t>(demand)]->child());
-      return std::set<std::string>(rejected.begin(), rejected.end());
+    problem.candidates = placement::GenerateCandidates(problem.demands, problem.places, 0, [&](int32_t d, int32_t p) {
+      return CoversHours(places[static_cast<size_t>(p)]->kita(), demand_groups[static_cast<size_t>(d)]->care_hours);
     });
+    for (auto& c : problem.candidates) {
+      const auto it = siblings_kitas.find(demand_groups[static_cast<size_t>(c.demand)]->household_id);
+      if (it != siblings_kitas.end() && !it->second.contains(places[static_cast<size_t>(c.place)]->kita().kita_id())) {
+        c.extra_cost += kAwayFromSiblingsCost;
+      }
+    }
+    auto rejected_for = [&](int32_t demand) {
+      std::set<std::string> rejected;
+      for (const auto& id : demand_groups[static_cast<size_t>(demand)]->person_ids) {
+        for (const auto& place : RejectedPlaces(by_id.at(id)->child())) rejected.insert(place);
+      }
+      return rejected;
+    };
+    DropRejected(problem, rejected_for);
     auto solver = placement::MakeSolver(placement::SolverForPolicy(problem, schools_.settings().policy));
     if (!solver.ok()) return solver.status();
     auto solution = (*solver)->Solve(problem);
     if (!solution.ok()) return solution.status();
     for (const auto& p : solution->placements) {
       if (p.place < 0) continue;
-      const v1::ChildRecord& child = *demand_children[static_cast<size_t>(p.demand)];
-      const std::string& person_id = child.child().person_id();
+      const KitaGroup& g = *demand_groups[static_cast<size_t>(p.demand)];
       const std::string kita_id = places[static_cast<size_t>(p.place)]->kita().kita_id();
       bool made = false;
       auto s = ApplyChange(store.outbox(), PartitionOfId(kita_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+        made = false;
         auto loaded = store.LoadKita(kita_id);
         if (!loaded.ok()) return loaded.status();
         if (!loaded->has_value()) return std::optional<Commit>();
         v1::KitaRecord record = std::move((*loaded)->record);
         if (auto f = Fenced(record.fence(), fence); !f.ok()) return f;
-        if (!AddKitaChild(record, person_id, group, now, confirm).ok()) return std::optional<Commit>();
-        record.set_fence(fence);
+        // All of the group or none (places taken meanwhile: the next run places it).
+        if (FreePlaces(record, group) < static_cast<int>(g.person_ids.size())) return std::optional<Commit>();
         Commit c;
+        for (const auto& id : g.person_ids) {
+          if (!AddKitaChild(record, id, group, now, confirm).ok()) return std::optional<Commit>();
+          if (!confirm) {
+            c.events.push_back(ToOutgoing(streams::kKitaPlaced, schools_.KitaPlacedEvent(record, *by_id.at(id), "")));
+          }
+        }
+        record.set_fence(fence);
         c.aggregate_key = store.KitaKey(kita_id);
         c.expected_version = (*loaded)->version;
         c.state = record.SerializeAsString();
-        if (!confirm) c.events.push_back(ToOutgoing(streams::kKitaPlaced, schools_.KitaPlacedEvent(record, child, "")));
         made = true;
         return std::optional<Commit>(std::move(c));
       });
       if (!s.ok()) return s;
       if (!made) continue;
-      v1::Placement at;
-      at.set_status(confirm ? v1::CHILD_STATUS_PROPOSED : v1::CHILD_STATUS_PLACED);
-      at.set_place_id(kita_id);
-      at.set_km(p.reason.km);
-      at.mutable_placed_at()->set_seconds(now);
-      at.set_reason(absl::StrFormat("a Kita place %.1f km from home", p.reason.km));
-      if (auto f = schools_.FollowPlacement(person_id, at); !f.ok() && !absl::IsFailedPrecondition(f)) return f;
-      schools_.ObserveWait("kita", DaysSince(child.child().waiting_since(), today));
-      report.set_placed(report.placed() + 1);
+      for (const auto& id : g.person_ids) {
+        note_sibling_place(id, kita_id);
+        v1::Placement at;
+        at.set_status(confirm ? v1::CHILD_STATUS_PROPOSED : v1::CHILD_STATUS_PLACED);
+        at.set_place_id(kita_id);
+        at.set_km(p.reason.km);
+        at.mutable_placed_at()->set_seconds(now);
+        at.set_reason(absl::StrFormat("a Kita place %.1f km from home%s", p.reason.km,
+                                      g.person_ids.size() > 1 ? ", with siblings of its group" : ""));
+        if (auto f = schools_.FollowPlacement(id, at); !f.ok() && !absl::IsFailedPrecondition(f)) return f;
+        schools_.ObserveWait("kita", DaysSince(by_id.at(id)->child().waiting_since(), today));
+        report.set_placed(report.placed() + 1);
+      }
     }
   }
   report.set_still_waiting(report.open() - report.placed());

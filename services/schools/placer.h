@@ -30,6 +30,8 @@ class Placer final : public LeasedRunner {
  private:
   absl::Status RunScheduled() override { return RunOnce().status(); }
   absl::Status Sweep();
+  // Pupils imported with a school leave their DaZ seats over the DaZ time (school_rules.h).
+  absl::Status LeaveImported(int64_t fence);
   absl::Status Place(int64_t fence, v1::RunPlacementResponse& report);
   absl::Status ReportGaps();
 

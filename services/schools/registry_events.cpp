@@ -116,8 +116,26 @@ void OpenChild(v1::ChildRecord& r, const HouseholdFacts& e, const rv1::PersonFac
   *r.mutable_location() = e.approx_location();
   r.set_guardian_person_id(guardian);
   c.set_age_years(m.age_years());
+  c.set_care_hours(m.needs().kita_hours());
+  c.set_wished_start(m.needs().kita_from());
+  c.set_cefr_level(m.cefr_level());
   SetNeed(c, need);
   OpenWait(c, since, why);
+  // A Kita place wished for later is waited for from then.
+  absl::CivilDay wished;
+  if (need.age_group && ParseIsoDate(c.wished_start(), wished) && wished > since) {
+    c.set_waiting_since(FormatIsoDate(wished));
+  }
+}
+
+// German good enough for a regular class: no DaZ seat is sought.
+void StartInRegularClass(v1::Child& child, const DazRules& rules) {
+  if (child.school_type() == v1::SCHOOL_TYPE_UNSPECIFIED || StartPhase(child.cefr_level(), rules) < 3) return;
+  child.mutable_placement()->Clear();
+  child.mutable_placement()->set_status(v1::CHILD_STATUS_LEFT);
+  child.mutable_placement()->set_phase(3);
+  child.mutable_placement()->set_reason(
+      absl::StrCat("a regular class from the start: German at ", child.cefr_level(), " recorded, no DaZ seat needed"));
 }
 
 }  // namespace
@@ -135,6 +153,7 @@ absl::Status Schools::ApplyRegistryEvent(const IncomingEvent& event) {
       auto s = ApplyToChild(event, m.person_id(), [&](v1::ChildRecord& r, bool is_new) -> absl::Status {
         if (!is_new) return absl::NotFoundError("known already");
         OpenChild(r, e, m, guardian, need, Today(), "newly registered");
+        StartInRegularClass(*r.mutable_child(), settings_.daz);
         return absl::OkStatus();
       });
       if (!s.ok()) return s;
@@ -224,10 +243,12 @@ absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::Household
         // A first birthday, or a school year for a child the service never followed.
         if (!need.any()) return absl::NotFoundError("nothing to place");
         OpenChild(r, e, m, guardian, need, since, AgedReason(need));
+        StartInRegularClass(*r.mutable_child(), settings_.daz);
         return absl::OkStatus();
       }
       v1::Child& c = *r.mutable_child();
       c.set_age_years(m.age_years());
+      c.set_cefr_level(m.cefr_level());
       const auto status = c.placement().status();
       if (SameNeed(c, need) || status == v1::CHILD_STATUS_LEFT) return absl::OkStatus();
       const bool school_after_kita = c.age_group() != v1::AGE_GROUP_UNSPECIFIED && need.school_type.has_value();
@@ -246,6 +267,7 @@ absl::Status Schools::ApplyAged(const IncomingEvent& event, const rv1::Household
       // that goes on for another group or school type.
       SetNeed(c, need);
       if (school_after_kita || status != v1::CHILD_STATUS_WAITING) OpenWait(c, since, AgedReason(need));
+      if (school_after_kita) StartInRegularClass(c, settings_.daz);
       return absl::OkStatus();
     });
     if (!s.ok()) return s;

@@ -152,6 +152,7 @@ v1::KitaPlaced Schools::KitaPlacedEvent(const v1::KitaRecord& kita, const v1::Ch
   absl::CivilDay since;
   if (ParseIsoDate(child.child().waiting_since(), since)) e.set_wait_days(static_cast<int32_t>(std::max<absl::civil_diff_t>(0, Today() - since)));
   e.set_guardian_person_id(child.guardian_person_id());
+  e.set_household_id(child.child().household_id());
   e.set_kita_name(kita.kita().name());
   return e;
 }

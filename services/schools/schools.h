@@ -38,6 +38,9 @@ struct SchoolSettings {
                                              {v1::SCHOOL_TYPE_GYMNASIUM, 25},
                                              {v1::SCHOOL_TYPE_BSZ, 30}};
   double kita_max_km = 8;
+  // A Kita place is sought from this many days before the family's wished start.
+  int kita_ahead_days = 56;
+  DazRules daz;  // where recorded German starts a pupil; how long imported pupils stay
   std::string policy = "optimal";  // "optimal" (the placement engine) or "fcfs"
   // Placement runs propose; the schools office confirms, rejects or places by
   // hand (Art. 22 GDPR). Off, a run's placements stand at once.

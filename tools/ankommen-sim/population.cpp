@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "text/field_checks.h"
 
 namespace ankommen::sim {
 
@@ -81,6 +82,8 @@ std::vector<Arrival> Arrivals(const District& district, absl::CivilDay start, in
         p.add_languages(origin.language);
         p.set_preferred_language(origin.language);
         p.set_residence_status(origin.status);
+        // Arrived with a title (e.g. § 24): issued on arrival; the course entitlement runs from it.
+        if (origin.status == rv1::RESIDENCE_STATUS_RESIDENCE_PERMIT) p.set_first_permit_date(FormatIsoDate(start + a.day));
         p.set_stay_prospect(origin.prospect);
         p.set_benefit_regime(origin.status == rv1::RESIDENCE_STATUS_RESIDENCE_PERMIT ? rv1::BENEFIT_REGIME_SGB_II
                                                                                      : rv1::BENEFIT_REGIME_ASYLBLG);

@@ -116,6 +116,7 @@ nlohmann::json ToJson(const Report& r) {
   j["course_seats_planned"] = r.course_seats_planned;
   j["child_days_left_waiting_with_seat_in_reach"] = r.child_days_left_waiting_with_seat_in_reach;
   j["households_aged"] = r.households_aged;
+  j["obligations_imposed"] = r.obligations_imposed;
   j["caseload_target"] = r.caseload_target;
   j["planning_gaps"] = nlohmann::json::array();
   for (const auto& g : r.planning_gaps) {
@@ -200,6 +201,7 @@ std::string RenderTable(const Report& r) {
                         Number(r.course_waiting_time.mean, r.course_waiting_time.count));
   absl::StrAppend(&out, "  offers:");
   for (const auto& [k, v] : r.offers) absl::StrAppendFormat(&out, " %s %d", k, v);
+  absl::StrAppendFormat(&out, "\n  obligations to attend recorded by the foreigners' office (§ 44a): %d", r.obligations_imposed);
   absl::StrAppend(&out, "\n\nChildren: days from arrival to a DaZ class or Kita place\n");
   absl::StrAppendFormat(&out, "  %-14s %s %7s %s %8s\n", "place", Pad("area", w), "placed", " median     p90", "waiting");
   for (const auto& c : r.children) {

@@ -141,6 +141,9 @@ struct Report {
   // Households the registry told of a birthday or a school year that changed
   // what a member's age calls for (RunAgeChanges, summed over days).
   int households_aged = 0;
+  // Obligations to attend the foreigners' office recorded (§ 44a; the simulator
+  // obliges adults with a title and no German, as the office must).
+  int obligations_imposed = 0;
   // This run and the hindsight bound (hindsight.h), measured alike.
   PeriodFigures policy_period, hindsight;
   // No schedule enrolling as many as the bound has a lower p90 access wait (hindsight.h LeastP90AccessWait).

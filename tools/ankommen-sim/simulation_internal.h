@@ -166,6 +166,9 @@ class Simulation {
   void CompareWithHindsight(Report& report) const;
   void FindGaps(Report& report) const;
   absl::Status DecideAsylum(int day);
+  // The foreigners' office obliges an adult it gives a title to, and who has
+  // no German yet, to attend an integration course (§ 44a (1) no. 1 a).
+  absl::Status ObligeWithoutGerman(const rv1::Person& person, int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
   absl::Status WeeklyMoves(int day);

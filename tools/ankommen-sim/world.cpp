@@ -78,6 +78,9 @@ absl::Status Simulation::RegisterArrivals(int day) {
       return s;
     }
     if (auto s = ReviewDuplicates(response.household()); !s.ok()) return s;
+    for (const auto& person : response.household().members()) {
+      if (auto s = ObligeWithoutGerman(person, day); !s.ok()) return s;
+    }
     Random again = Draw({11, i});
     if (again.Chance(0.03)) second_registrations_.insert({day + again.Int(1, 10), households_.size()});
     HouseholdState h;
@@ -209,8 +212,32 @@ absl::Status Simulation::DecideAsylum(int day) {
       if (auto s = Call(*registry_, &rv1::RegistryService::Stub::ChangeResidenceStatus, request, &response); !s.ok()) {
         return s;
       }
+      if (auto s = ObligeWithoutGerman(response.person(), day); !s.ok()) return s;
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status Simulation::ObligeWithoutGerman(const rv1::Person& person, int day) {
+  const bool titled = person.residence_status() == rv1::RESIDENCE_STATUS_PROTECTION_GRANTED ||
+                      person.residence_status() == rv1::RESIDENCE_STATUS_RESIDENCE_PERMIT;
+  if (!titled || person.relation() == rv1::RELATION_CHILD || person.cefr_level() != "A0" ||
+      person.has_course_obligation()) {
+    return absl::OkStatus();
+  }
+  rv1::RecordCourseObligationRequest request;
+  request.set_idempotency_key(Key("obligation", person.person_id()));
+  request.set_person_id(person.person_id());
+  auto& o = *request.mutable_obligation();
+  o.set_authority(rv1::OBLIGING_AUTHORITY_FOREIGNERS_OFFICE);
+  o.set_ground(rv1::OBLIGATION_GROUND_NO_SIMPLE_GERMAN);
+  o.set_decided_on(FormatIsoDate(Date(day)));
+  o.set_reason("with the residence title: no simple German (§ 44a (1) no. 1 a)");
+  rv1::RecordCourseObligationResponse response;
+  if (auto s = Call(*registry_, &rv1::RegistryService::Stub::RecordCourseObligation, request, &response); !s.ok()) {
+    return s;
+  }
+  ++report_.obligations_imposed;
   return absl::OkStatus();
 }
 

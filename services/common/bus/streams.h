@@ -17,6 +17,7 @@ inline constexpr char kPersonErased[] = "ankommen.registry.person.erased";
 inline constexpr char kPersonMerged[] = "ankommen.registry.person.merged";
 inline constexpr char kHouseholdCaseClosed[] = "ankommen.registry.household.case_closed";
 inline constexpr char kHouseholdAged[] = "ankommen.registry.household.aged";
+inline constexpr char kPersonObligationChanged[] = "ankommen.registry.person.obligation_changed";
 
 // The course service: requests, offers, enrolments, courses.
 inline constexpr char kCourses[] = "COURSES";

@@ -102,6 +102,8 @@ AccessPolicy PolicyFor(std::string_view service) {
   if (service == "registry") {
     allow({"RegisterHousehold", "ChangeResidenceStatus", "RelocateHousehold"}, {"foreigners_office"});
     allow({"RecordLanguageLevel"}, {"foreigners_office", "integration_office"});
+    // § 44a (1): the offices that may oblige a person to attend.
+    allow({"RecordCourseObligation"}, {"foreigners_office", "jobcenter", "benefits_office"});
     allow({"GetHousehold", "GetPerson", "ListHouseholds"}, {"foreigners_office", "caseworker"});
     allow({"ErasePerson"}, {"registry_admin"});
     allow({"GetContact"}, {"notifications", "registry_admin"});

@@ -12,7 +12,7 @@ namespace {
 // name theirs with ANKOMMEN_SCHOOL_CUTOFF.
 const LandRules kLands[] = {
     {},  // Saxony, the default
-    {.code = "RP", .school_cutoff = {8, 31}},
+    {.code = "RP", .school_cutoff = {8, 31}, .square_metres_per_person = 0},
 };
 
 bool ParseMonthDay(const std::string& text, MonthDay& out) {
@@ -42,7 +42,7 @@ absl::StatusOr<LandRules> LandRulesFor(const std::string& code, const std::strin
     return absl::InvalidArgumentError(absl::StrCat(
         "ANKOMMEN_LAND: '", code, "' has no school cut-off here (SN, RP do); name it with ANKOMMEN_SCHOOL_CUTOFF=MM-DD"));
   }
-  if (!rules) rules = LandRules{.code = code};
+  if (!rules) rules = LandRules{.code = code, .square_metres_per_person = 0};
   if (!school_cutoff.empty() && !ParseMonthDay(school_cutoff, rules->school_cutoff)) {
     return absl::InvalidArgumentError(
         absl::StrCat("ANKOMMEN_SCHOOL_CUTOFF: '", school_cutoff, "' is not a day of the year as MM-DD"));

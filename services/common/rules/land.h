@@ -1,5 +1,5 @@
 // What differs between the Länder and moves people by date: when a child
-// starts school and when compulsory schooling ends. One table, applied the same
+// starts school and when compulsory schooling ends; and the Land's housing standard. One table, applied the same
 // way by every service (ANKOMMEN_LAND), so that a person is never school age
 // to one service and a course learner to another.
 #pragma once
@@ -28,6 +28,10 @@ struct LandRules {
   // until then a person goes to school, from then to courses. One rule for
   // both services.
   int school_obliged_until = 18;
+  // The least living space per person in the Land's accommodation standard
+  // (Saxony 6 m²; DOMAIN.md); 0 where the table has none: the housing service
+  // then needs ANKOMMEN_HOUSING_M2_PER_PERSON.
+  int square_metres_per_person = 6;
 };
 
 // The Land's rules. `school_cutoff` ("MM-DD", may be empty) replaces the

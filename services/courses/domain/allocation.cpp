@@ -6,6 +6,11 @@
 
 namespace ankommen::courses {
 
+bool CourseTakes(CourseType course, CourseType requested) {
+  return course == requested ||
+         (course == CourseType::kIntegrationAlpha && requested == CourseType::kIntegrationSecondScript);
+}
+
 placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& requests,
                                           const std::vector<CourseSeats>& courses, absl::CivilDay today, Pass pass) {
   placement::Problem problem;
@@ -32,7 +37,7 @@ placement::Problem BuildAllocationProblem(const std::vector<WaitingRequest>& req
       problem.demands, problem.places, 0, [&](int32_t d, int32_t p) {
         const WaitingRequest& w = requests[static_cast<size_t>(d)];
         const CourseSeats& c = courses[static_cast<size_t>(p)];
-        if (c.type != w.request.course_type || (w.request.evening_only && c.schedule != Schedule::kEvening)) return false;
+        if (!CourseTakes(c.type, w.request.course_type) || (w.request.evening_only && c.schedule != Schedule::kEvening)) return false;
         auto in = [&](const std::vector<std::string>& ids) {
           return std::find(ids.begin(), ids.end(), c.course_id) != ids.end();
         };

@@ -38,6 +38,11 @@ struct WaitingRequest {
   std::vector<std::string> lapsed_course_ids;
 };
 
+// Whether a course of one type takes a request for another: its own type,
+// and an Alpha course also those learning Latin as a second script (the
+// BAMF's Alpha concept teaches both), where no second-script course is near.
+bool CourseTakes(CourseType course, CourseType requested);
+
 // Which courses an allocation pass offers a request: first every course but
 // those passed or lapsed; then, with the seats left, only the lapsed ones.
 enum class Pass { kFirst, kLapsedAgain };

@@ -274,24 +274,6 @@ absl::StatusOr<std::vector<v1::Hold>> Complete(v1::CourseRecord& record,
 CourseType ToCourseType(v1::CourseType type) { return static_cast<CourseType>(static_cast<int>(type) - 1); }
 v1::CourseType ToProto(CourseType type) { return static_cast<v1::CourseType>(static_cast<int>(type) + 1); }
 
-int DefaultSeats(v1::CourseType type) {
-  switch (type) {
-    case v1::COURSE_TYPE_INTEGRATION_ALPHA: return 20;   // smaller groups for literacy
-    case v1::COURSE_TYPE_INTEGRATION_YOUTH: return 20;
-    case v1::COURSE_TYPE_FIRST_ORIENTATION: return 20;
-    case v1::COURSE_TYPE_VOLUNTEER: return 15;
-    default: return 25;  // integration courses (BAMF: at most 25) and job language
-  }
-}
-
-int MaxSeats(v1::CourseType type) {
-  switch (type) {
-    case v1::COURSE_TYPE_VOLUNTEER: return 40;
-    case v1::COURSE_TYPE_FIRST_ORIENTATION: return 30;
-    default: return 25;
-  }
-}
-
 absl::Status CheckActsForProvider(const std::set<std::string>& roles, const std::string& caller_provider_id,
                                   const std::string& course_provider_id) {
   const bool provider_staff_only = roles.contains("course_provider") && !roles.contains("integration_office") &&

@@ -126,8 +126,4 @@ absl::Status CheckActsForProvider(const std::set<std::string>& roles, const std:
 CourseType ToCourseType(v1::CourseType type);
 v1::CourseType ToProto(CourseType type);
 
-// Seats of a new course when none are given, and the most a course may have.
-int DefaultSeats(v1::CourseType type);
-int MaxSeats(v1::CourseType type);
-
 }  // namespace ankommen::courses

@@ -29,9 +29,29 @@ Learner ToLearner(const v1::LearnerRecord& r) {
   l.prospect = static_cast<StayProspect>(r.stay_prospect());
   l.age_years = r.age_years();
   l.literate_latin = r.literate_latin();
+  l.literate_other_script = r.literate_other_script();
   l.level = ParseLevel(r.cefr_level()).value_or(Level::kNone);
   l.needs_childcare = r.needs_childcare() && r.children_under_school_age() > 0;
+  absl::CivilDay permit;
+  if (ParseIsoDate(r.first_permit_date(), permit)) l.first_permit = permit;
+  l.obliged = r.obliged();
+  // What the courses completed here reached counts until the registry records a level.
+  for (const auto& req : r.requests()) {
+    if (req.status() != v1::REQUEST_STATUS_COMPLETED) continue;
+    l.level = std::max(l.level, ParseLevel(req.reached_level()).value_or(Level::kNone));
+    if (FamilyOf(ToCourseType(req.course_type())) != CourseFamily::kIntegration) continue;
+    ++l.integration_courses_completed;
+    l.repeat_taken = l.repeat_taken || req.repeat();
+  }
   return l;
+}
+
+int ChildrenNeedingCare(const v1::LearnerRecord& record, int childcare_from_age) {
+  int n = 0;
+  for (const auto& c : record.young_children()) {
+    if (c.age_years() >= childcare_from_age && c.school_year_age() < 6 && !c.kita_place()) ++n;
+  }
+  return n;
 }
 
 Request ToRequest(const v1::SeatRequest& s) {
@@ -42,6 +62,7 @@ Request ToRequest(const v1::SeatRequest& s) {
   absl::CivilDay day;
   r.requested_on = ParseIsoDate(s.requested_on(), day) ? day : absl::CivilDay();
   r.obliged = s.obliged();
+  r.admitted_if_free = s.admitted_if_free();
   r.childcare_children = s.childcare_children();
   r.evening_only = s.evening_only();
   return r;
@@ -78,6 +99,8 @@ v1::SeatRequest NewRequest(const v1::LearnerRecord& learner, const Eligibility& 
   r.set_course_type(ToProto(e.type));
   r.set_requested_on(FormatIsoDate(today));
   r.set_obliged(e.obliged);
+  r.set_admitted_if_free(e.AdmittedIfFree());
+  r.set_repeat(e.repeat);
   r.set_reason(e.reason);
   r.set_status(v1::REQUEST_STATUS_WAITING);
   return r;
@@ -93,29 +116,37 @@ RequestChanges ReconcileRequests(v1::LearnerRecord& learner, const EntitlementRu
   for (auto& r : *learner.mutable_requests()) {
     if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
     CourseType type = ToCourseType(r.course_type());
-    // The best fitting type of the same family, e.g. Alpha once literacy is known to be missing.
-    const Eligibility* fit = nullptr;
-    for (const auto& e : eligible) {
-      if (FamilyOf(e.type) == FamilyOf(type)) {
-        fit = &e;
-        break;
-      }
+    // The best fitting type of the same family, e.g. Alpha once literacy is
+    // known to be missing; an intensive course, the person's choice, stays while it may.
+    const Eligibility* fit = type == CourseType::kIntegrationIntensive ? Find(eligible, type) : nullptr;
+    for (size_t i = 0; fit == nullptr && i < eligible.size(); ++i) {
+      if (FamilyOf(eligible[i].type) == FamilyOf(type)) fit = &eligible[i];
     }
     if (fit == nullptr) {
       r.set_status(v1::REQUEST_STATUS_WITHDRAWN);
       r.set_reason(absl::StrCat("no longer eligible for ", CourseTypeName(type)));
       changes.withdrawn.push_back(r);
       changes.changed = true;
-    } else if (fit->type != type || fit->obliged != r.obliged()) {
+    } else if (fit->type != type || fit->obliged != r.obliged() || fit->AdmittedIfFree() != r.admitted_if_free()) {
       r.set_course_type(ToProto(fit->type));
       r.set_obliged(fit->obliged);
+      r.set_admitted_if_free(fit->AdmittedIfFree());
       r.set_reason(fit->reason);
       changes.changed = true;
     }
+    // A parents' course cares for the children who need it now (a Kita place
+    // given, one grown into school); moved from one, the request needs none.
+    const bool parents = r.course_type() == v1::COURSE_TYPE_INTEGRATION_PARENTS;
+    const int care = parents ? learner.children_under_school_age() : 0;
+    if (r.status() == v1::REQUEST_STATUS_WAITING && (parents || type == CourseType::kIntegrationParents) &&
+        r.childcare_children() != care) {
+      r.set_childcare_children(care);
+      changes.changed = true;
+    }
   }
-  // The most fitting course the person has a claim to, unless one of its family is open.
+  // The most fitting course the district proposes to the person, unless one of its family is open.
   for (const auto& e : eligible) {
-    if (e.access != Access::kEntitled) continue;
+    if (!e.proposed) continue;
     if (OpenInFamily(learner, FamilyOf(e.type)) != nullptr) break;
     v1::SeatRequest r = NewRequest(learner, e, today, new_request_id());
     // A parents' course comes with childcare for the children not yet at school.

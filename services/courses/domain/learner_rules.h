@@ -26,6 +26,10 @@ bool IsOpen(v1::RequestStatus status);  // waiting, offered or enrolled
 
 Learner ToLearner(const v1::LearnerRecord& record);
 
+// The household's children who need care beside a course: not yet at school,
+// from the age the courses' childcare takes, and without a Kita place.
+int ChildrenNeedingCare(const v1::LearnerRecord& record, int childcare_from_age);
+
 // What a request looks like on the waiting list.
 Request ToRequest(const v1::SeatRequest& request);
 

@@ -39,10 +39,11 @@ void CheckPaging(Violations& v, int page_size) {
 
 }  // namespace
 
-absl::Status CheckSeats(const char* field, v1::CourseType type, int seats) {
+absl::Status CheckSeats(const char* field, v1::CourseType type, int seats, const CourseTypeTable& types) {
   Violations v;
-  if (seats < 1 || seats > MaxSeats(type)) {
-    v.Add(field, absl::StrCat("must be from 1 to ", MaxSeats(type), " for this course type"));
+  const int group_size = types.Of(type).group_size;
+  if (seats < 1 || seats > group_size) {
+    v.Add(field, absl::StrCat("must be from 1 to ", group_size, ", the group size of ", v1::CourseType_Name(type)));
   }
   return v.ToStatus();
 }
@@ -62,7 +63,8 @@ absl::Status ValidateCreateProvider(const v1::CreateProviderRequest& request) {
   return v.ToStatus();
 }
 
-absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::CivilDay today) {
+absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::CivilDay today,
+                                  const CourseTypeTable& types) {
   Violations v;
   CheckIdempotencyKey(v, request.idempotency_key());
   const v1::Course& c = request.course();
@@ -81,9 +83,13 @@ absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::
   CheckStartDate(v, "course.start_date", c.start_date(), today);
   CheckEnum(v, "course.schedule", c.schedule(), v1::Schedule_IsValid, /*required=*/true);
   const bool type_known = v1::CourseType_IsValid(c.course_type()) && c.course_type() != v1::COURSE_TYPE_UNSPECIFIED;
-  const int seats = !c.has_seats() && type_known ? DefaultSeats(c.course_type()) : c.seats();
-  if (type_known && (seats < 1 || seats > MaxSeats(c.course_type()))) {
-    v.Add("course.seats", absl::StrCat("must be from 1 to ", MaxSeats(c.course_type()), " for this course type"));
+  const int seats = !c.has_seats() && type_known ? types.Of(c.course_type()).default_seats : c.seats();
+  if (type_known && (seats < 1 || seats > types.Of(c.course_type()).group_size)) {
+    v.Add("course.seats", absl::StrCat("must be from 1 to ", types.Of(c.course_type()).group_size,
+                                       ", the group size of ", v1::CourseType_Name(c.course_type())));
+  }
+  if (c.teaching_units() < 0 || c.teaching_units() > kMaxTeachingUnits) {
+    v.Add("course.teaching_units", absl::StrCat("must be from 0 (the type's) to ", kMaxTeachingUnits));
   }
   if (c.childcare_places() < 0 || c.childcare_places() > seats) {
     v.Add("course.childcare_places", "must be from 0 to the number of seats");

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "ankommen/courses/v1/courses.pb.h"
+#include "domain/course_types.h"
 
 namespace ankommen::courses {
 
@@ -17,7 +18,8 @@ inline constexpr double kMaxTravelKm = 200;
 inline constexpr int kMaxResults = 100;
 
 absl::Status ValidateCreateProvider(const v1::CreateProviderRequest& request);
-absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::CivilDay today);
+absl::Status ValidateCreateCourse(const v1::CreateCourseRequest& request, absl::CivilDay today,
+                                  const CourseTypeTable& types = {});
 absl::Status ValidateUpdateCourse(const v1::UpdateCourseRequest& request, absl::CivilDay today);
 absl::Status ValidateCancelCourse(const v1::CancelCourseRequest& request);
 absl::Status ValidateCompleteCourse(const v1::CompleteCourseRequest& request);
@@ -29,7 +31,7 @@ absl::Status ValidateListWaitingList(const v1::ListWaitingListRequest& request);
 absl::Status ValidateOfferAnswer(const std::string& idempotency_key, const std::string& offer_id);
 absl::Status ValidateId(const char* field, const std::string& id, const char* prefix);
 
-// Seats for a course of this type: 1 to the type's maximum.
-absl::Status CheckSeats(const char* field, v1::CourseType type, int seats);
+// Seats for a course of this type: 1 to the type's group size.
+absl::Status CheckSeats(const char* field, v1::CourseType type, int seats, const CourseTypeTable& types);
 
 }  // namespace ankommen::courses

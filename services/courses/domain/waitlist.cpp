@@ -6,6 +6,7 @@ namespace ankommen::courses {
 
 bool InLineBefore(const Request& a, const Request& b) {
   if (a.obliged != b.obliged) return a.obliged;
+  if (a.admitted_if_free != b.admitted_if_free) return b.admitted_if_free;
   if (a.requested_on != b.requested_on) return a.requested_on < b.requested_on;
   return a.request_id < b.request_id;
 }

@@ -19,11 +19,13 @@ struct Request {
   CourseType course_type;
   absl::CivilDay requested_on;  // decides the place in line, and is kept when an offer falls through
   bool obliged = false;         // § 44a: ranks before everyone else
+  bool admitted_if_free = false;  // § 44 (4): behind everyone entitled or obliged
   int childcare_children = 0;   // children needing childcare during the course
   bool evening_only = false;    // works during the day
 };
 
-// Place-in-line order: obliged first, then earliest request, then request id.
+// Place-in-line order: obliged first, then the entitled, then those admitted
+// to seats left free; within each, earliest request, then request id.
 bool InLineBefore(const Request& a, const Request& b);
 
 // Sorts a waiting list into place-in-line order.

@@ -16,7 +16,7 @@
 namespace ankommen::housing {
 
 struct Standards {
-  int square_metres_per_person = 7;  // the district's minimum living space
+  int square_metres_per_person = 6;  // the least living space: the Land's standard (Saxony's here)
   // What a place in shared accommodation costs against a flat, in km of
   // travel: flats first, unless the only flat is this much farther away.
   int shared_extra_cost_km = 25;

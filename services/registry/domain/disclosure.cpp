@@ -20,6 +20,12 @@ void Disclose(v1::Person& person, Disclosure d) {
     kept.set_household_id(person.household_id());
     kept.set_cefr_level(person.cefr_level());
     kept.set_literate_latin(person.literate_latin());
+    kept.set_literate_other_script(person.literate_other_script());
+    // An office that obliges a person reads the decision back, without the reason.
+    if (person.has_course_obligation()) {
+      *kept.mutable_course_obligation() = person.course_obligation();
+      kept.mutable_course_obligation()->clear_reason();
+    }
     if (d.contact) *kept.mutable_contact() = person.contact();
     person = std::move(kept);
     return;

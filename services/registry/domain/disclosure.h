@@ -22,7 +22,8 @@ struct Disclosure {
 Disclosure DisclosureFor(const std::set<std::string>& roles);
 
 // Strips what `d` does not allow. Without `person`, a person keeps only its
-// ids and language level (what the integration office records), a household
+// ids, language level and literacy (what the integration office records) and
+// an obligation to attend without its reason (what an office decides), a household
 // only its ids, area and members' ids.
 void Disclose(v1::Person& person, Disclosure d);
 void Disclose(v1::Household& household, Disclosure d);

@@ -46,6 +46,10 @@ v1::PersonFacts FactsOf(const v1::Person& person, absl::CivilDay today, const La
   facts.set_unaccompanied_minor(person.unaccompanied_minor());
   *facts.mutable_needs() = person.needs();
   facts.set_preferred_language(person.preferred_language());
+  facts.set_first_permit_date(person.first_permit_date());
+  facts.set_obliged(person.has_course_obligation());
+  facts.set_obliged_since(person.course_obligation().decided_on());
+  facts.set_literate_other_script(person.literate_other_script());
   return facts;
 }
 
@@ -88,6 +92,7 @@ v1::PersonStatusChanged MakeStatusChanged(const v1::Person& before, const v1::Pe
   event.set_residence_status(after.residence_status());
   event.set_stay_prospect(after.stay_prospect());
   event.set_benefit_regime(after.benefit_regime());
+  event.set_first_permit_date(after.first_permit_date());
   return event;
 }
 
@@ -98,6 +103,21 @@ v1::PersonLevelRecorded MakeLevelRecorded(const v1::Person& person, const EventC
   event.set_household_id(person.household_id());
   event.set_cefr_level(person.cefr_level());
   event.set_literate_latin(person.literate_latin());
+  event.set_literate_other_script(person.literate_other_script());
+  return event;
+}
+
+v1::PersonObligationChanged MakeObligationChanged(const v1::Person& person,
+                                                  const v1::RecordCourseObligationRequest& request,
+                                                  const EventContext& ctx) {
+  v1::PersonObligationChanged event;
+  FillMeta(*event.mutable_meta(), ctx);
+  event.set_person_id(person.person_id());
+  event.set_household_id(person.household_id());
+  event.set_obliged(!request.lift());
+  event.set_authority(request.obligation().authority());
+  event.set_ground(request.obligation().ground());
+  event.set_decided_on(request.obligation().decided_on());
   return event;
 }
 

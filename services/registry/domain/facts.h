@@ -32,6 +32,7 @@ using streams::kPersonLevelRecorded;
 using streams::kPersonStatusChanged;
 using streams::kHouseholdRelocated;
 using streams::kHouseholdAged;
+using streams::kPersonObligationChanged;
 
 struct EventContext {
   std::string event_id;
@@ -45,6 +46,10 @@ v1::HouseholdAged MakeHouseholdAged(const v1::Household& household, const std::v
                                     const EventContext& ctx, absl::CivilDay today, const LandRules& land);
 v1::PersonStatusChanged MakeStatusChanged(const v1::Person& before, const v1::Person& after, const EventContext& ctx);
 v1::PersonLevelRecorded MakeLevelRecorded(const v1::Person& person, const EventContext& ctx);
+// Who decided and when, on which ground; the office's reason stays here.
+v1::PersonObligationChanged MakeObligationChanged(const v1::Person& person,
+                                                  const v1::RecordCourseObligationRequest& request,
+                                                  const EventContext& ctx);
 v1::HouseholdRelocated MakeRelocated(const v1::Household& household, const EventContext& ctx);
 v1::PersonErased MakeErased(const std::string& person_id, const std::string& household_id, const EventContext& ctx);
 v1::HouseholdCaseClosed MakeCaseClosed(const v1::Household& household, const EventContext& ctx);

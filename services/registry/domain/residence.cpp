@@ -1,6 +1,7 @@
 #include "residence.h"
 
 #include "absl/strings/str_cat.h"
+#include "text/field_checks.h"
 
 namespace ankommen::registry {
 namespace {
@@ -45,9 +46,13 @@ absl::Status CheckStatusTransition(v1::ResidenceStatus from, v1::ResidenceStatus
   return absl::OkStatus();
 }
 
-void ApplyStatusChange(const v1::ChangeResidenceStatusRequest& request, v1::Person& person) {
+void ApplyStatusChange(const v1::ChangeResidenceStatusRequest& request, v1::Person& person, absl::CivilDay today) {
   const auto to = request.residence_status();
   person.set_residence_status(to);
+  const bool title = to == v1::RESIDENCE_STATUS_PROTECTION_GRANTED || to == v1::RESIDENCE_STATUS_RESIDENCE_PERMIT;
+  if (title && person.first_permit_date().empty()) {
+    person.set_first_permit_date(request.permit_issued_on().empty() ? FormatIsoDate(today) : request.permit_issued_on());
+  }
   v1::StayProspect prospect = request.stay_prospect();
   v1::BenefitRegime regime = request.benefit_regime();
   if (prospect == v1::STAY_PROSPECT_UNSPECIFIED && to == v1::RESIDENCE_STATUS_PROTECTION_GRANTED) {
@@ -61,6 +66,17 @@ void ApplyStatusChange(const v1::ChangeResidenceStatusRequest& request, v1::Pers
   }
   if (prospect != v1::STAY_PROSPECT_UNSPECIFIED) person.set_stay_prospect(prospect);
   if (regime != v1::BENEFIT_REGIME_UNSPECIFIED) person.set_benefit_regime(regime);
+}
+
+absl::Status ApplyObligation(const v1::RecordCourseObligationRequest& request, v1::Person& person) {
+  if (!request.lift()) {
+    *person.mutable_course_obligation() = request.obligation();
+  } else if (person.has_course_obligation()) {
+    person.clear_course_obligation();
+  } else {
+    return absl::FailedPreconditionError(absl::StrCat("person ", person.person_id(), " has no obligation to lift"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ankommen::registry

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 #include "ankommen/registry/v1/registry.pb.h"
 
 namespace ankommen::registry {
@@ -14,6 +15,14 @@ absl::Status CheckStatusTransition(v1::ResidenceStatus from, v1::ResidenceStatus
 // Applies a validated, allowed change. Unspecified prospect and benefit regime
 // follow from the new status: protection granted means a good prospect and the
 // Jobcenter (SGB II); asylum seekers and tolerated persons get AsylbLG.
-void ApplyStatusChange(const v1::ChangeResidenceStatusRequest& request, v1::Person& person);
+// A change to a residence title (protection granted, a residence permit)
+// records the first permit, from which the entitlement to an integration
+// course runs (§ 44 AufenthG), if the person had none: permit_issued_on, or
+// `today`.
+void ApplyStatusChange(const v1::ChangeResidenceStatusRequest& request, v1::Person& person, absl::CivilDay today);
+
+// An office's obligation to attend (§ 44a), imposed (replacing an earlier
+// decision) or lifted; lifting none is FAILED_PRECONDITION.
+absl::Status ApplyObligation(const v1::RecordCourseObligationRequest& request, v1::Person& person);
 
 }  // namespace ankommen::registry

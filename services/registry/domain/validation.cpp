@@ -91,6 +91,34 @@ void CheckPerson(Violations& v, const std::string& p, const v1::Person& person, 
   if (!person.contact().email().empty() && !IsEmail(person.contact().email())) {
     v.Add(p + "contact.email", "is not an e-mail address");
   }
+  if (!person.first_permit_date().empty()) {
+    absl::CivilDay permit;
+    const bool titled = person.residence_status() == v1::RESIDENCE_STATUS_PROTECTION_GRANTED ||
+                        person.residence_status() == v1::RESIDENCE_STATUS_RESIDENCE_PERMIT;
+    if (!ParseIsoDate(person.first_permit_date(), permit)) {
+      v.Add(p + "first_permit_date", "must be a date as YYYY-MM-DD");
+    } else if (permit > today) {
+      v.Add(p + "first_permit_date", "is in the future");
+    } else if (ParseIsoDate(person.birth_date(), birth) && permit < birth) {
+      v.Add(p + "first_permit_date", "is before the birth date");
+    } else if (!titled) {
+      v.Add(p + "first_permit_date", "is only for a person with protection granted or a residence permit");
+    }
+  }
+  if (person.needs().kita_hours() < 0 || person.needs().kita_hours() > 10) {
+    v.Add(p + "needs.kita_hours", "must be from 0 (not said) to 10 hours a day");
+  }
+  if (!person.needs().kita_from().empty()) {
+    absl::CivilDay from;
+    if (!ParseIsoDate(person.needs().kita_from(), from)) {
+      v.Add(p + "needs.kita_from", "must be a date as YYYY-MM-DD");
+    } else if (from > today + 2 * 365) {
+      v.Add(p + "needs.kita_from", "is more than two years ahead");
+    }
+  }
+  if (person.has_course_obligation()) {
+    v.Add(p + "course_obligation", "is recorded by the office that imposes it, through RecordCourseObligation");
+  }
 }
 
 }  // namespace
@@ -132,13 +160,53 @@ absl::Status ValidateRegistration(const v1::RegisterHouseholdRequest& request, a
   return v.ToStatus();
 }
 
-absl::Status ValidateStatusChange(const v1::ChangeResidenceStatusRequest& request) {
+absl::Status ValidateStatusChange(const v1::ChangeResidenceStatusRequest& request, absl::CivilDay today) {
   Violations v;
   CheckIdempotencyKey(v, request.idempotency_key());
   if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
   CheckEnum(v, "residence_status", request.residence_status(), v1::ResidenceStatus_IsValid, true);
   CheckEnum(v, "stay_prospect", request.stay_prospect(), v1::StayProspect_IsValid, false);
   CheckEnum(v, "benefit_regime", request.benefit_regime(), v1::BenefitRegime_IsValid, false);
+  if (!request.permit_issued_on().empty()) {
+    absl::CivilDay issued;
+    if (!ParseIsoDate(request.permit_issued_on(), issued)) {
+      v.Add("permit_issued_on", "must be a date as YYYY-MM-DD");
+    } else if (issued > today) {
+      v.Add("permit_issued_on", "is in the future");
+    }
+    if (request.residence_status() != v1::RESIDENCE_STATUS_PROTECTION_GRANTED &&
+        request.residence_status() != v1::RESIDENCE_STATUS_RESIDENCE_PERMIT) {
+      v.Add("permit_issued_on", "is only for a change to protection granted or a residence permit");
+    }
+  }
+  return v.ToStatus();
+}
+
+absl::Status ValidateObligation(const v1::RecordCourseObligationRequest& request, absl::CivilDay today) {
+  Violations v;
+  CheckIdempotencyKey(v, request.idempotency_key());
+  if (!IsValidId(request.person_id(), kPersonIdPrefix)) v.Add("person_id", "is not a person id");
+  const auto& o = request.obligation();
+  CheckEnum(v, "obligation.authority", o.authority(), v1::ObligingAuthority_IsValid, /*required=*/true);
+  if (request.lift()) {
+    if (o.ground() != v1::OBLIGATION_GROUND_UNSPECIFIED) v.Add("obligation.ground", "is left out when lifting");
+  } else {
+    CheckEnum(v, "obligation.ground", o.ground(), v1::ObligationGround_IsValid, /*required=*/true);
+    // § 44a (1): the Jobcenter obliges those on SGB II, the benefits office those on AsylbLG.
+    if (o.ground() == v1::OBLIGATION_GROUND_SGB_II && o.authority() != v1::OBLIGING_AUTHORITY_JOBCENTER) {
+      v.Add("obligation.authority", "an obligation on SGB II grounds is the Jobcenter's");
+    }
+    if (o.ground() == v1::OBLIGATION_GROUND_ASYLBLG && o.authority() != v1::OBLIGING_AUTHORITY_BENEFITS_OFFICE) {
+      v.Add("obligation.authority", "an obligation on AsylbLG grounds is the benefits office's");
+    }
+  }
+  absl::CivilDay decided;
+  if (!ParseIsoDate(o.decided_on(), decided)) {
+    v.Add("obligation.decided_on", "must be a date as YYYY-MM-DD");
+  } else if (decided > today) {
+    v.Add("obligation.decided_on", "is in the future");
+  }
+  CheckText(v, "obligation.reason", o.reason(), /*required=*/true, kMaxTextLength);
   return v.ToStatus();
 }
 

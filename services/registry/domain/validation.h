@@ -19,7 +19,9 @@ inline constexpr int kDefaultPageSize = 50;
 
 // A new household: members, dates, codes, contact data and location.
 absl::Status ValidateRegistration(const v1::RegisterHouseholdRequest& request, absl::CivilDay today);
-absl::Status ValidateStatusChange(const v1::ChangeResidenceStatusRequest& request);
+absl::Status ValidateStatusChange(const v1::ChangeResidenceStatusRequest& request, absl::CivilDay today);
+// An office's obligation to attend a course (§ 44a), imposed or lifted.
+absl::Status ValidateObligation(const v1::RecordCourseObligationRequest& request, absl::CivilDay today);
 absl::Status ValidateLevel(const v1::RecordLanguageLevelRequest& request);
 absl::Status ValidateRelocation(const v1::RelocateHouseholdRequest& request);
 absl::Status ValidateErasure(const v1::ErasePersonRequest& request);

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "text/field_checks.h"
 
 namespace ankommen::schools {
 
@@ -49,6 +50,74 @@ std::vector<SiblingGroup> GroupSiblings(const std::vector<v1::ChildRecord>& wait
   return out;
 }
 
+std::vector<KitaGroup> GroupKitaSiblings(const std::vector<v1::ChildRecord>& waiting) {
+  std::map<std::pair<std::string, int>, KitaGroup> groups;
+  for (const auto& c : waiting) {
+    const v1::Child& child = c.child();
+    if (child.age_group() == v1::AGE_GROUP_UNSPECIFIED) continue;  // a school child
+    auto& g = groups[{child.household_id(), child.age_group()}];
+    g.household_id = child.household_id();
+    g.age_group = child.age_group();
+    g.person_ids.push_back(child.person_id());
+    g.care_hours = std::max(g.care_hours, child.care_hours());
+  }
+  // The hours are the family's: siblings of both groups need the longest day
+  // any of them does, so that they can go to one Kita.
+  std::map<std::string, int> family_hours;
+  for (const auto& [key, g] : groups) family_hours[g.household_id] = std::max(family_hours[g.household_id], g.care_hours);
+  std::vector<KitaGroup> out;
+  for (auto& [key, g] : groups) {
+    std::sort(g.person_ids.begin(), g.person_ids.end());
+    g.care_hours = family_hours[g.household_id];
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+bool SoughtYet(const v1::Child& child, absl::CivilDay today, int ahead_days) {
+  absl::CivilDay wished;
+  return !ParseIsoDate(child.wished_start(), wished) || today >= wished - ahead_days;
+}
+
+int StartPhase(const std::string& cefr_level, const DazRules& rules) {
+  // CEFR names sort in level order ("A0" < "A1" < ... < "C2"); empty is none.
+  if (cefr_level.empty()) return 1;
+  if (cefr_level >= rules.regular_from) return 3;
+  if (cefr_level >= rules.phase2_from) return 2;
+  return 1;
+}
+
+int ImportedRemaining(int at_import, absl::CivilDay imported_on, absl::CivilDay today, int daz_weeks) {
+  if (daz_weeks <= 0 || at_import <= 0) return std::max(0, at_import);
+  const int64_t days = std::clamp<int64_t>(today - imported_on, 0, 7 * daz_weeks);
+  // Rounded up: a class never loses a pupil before its share of the time has passed.
+  const int64_t left = (static_cast<int64_t>(at_import) * (7 * daz_weeks - days) + 7 * daz_weeks - 1) / (7 * daz_weeks);
+  return static_cast<int>(left);
+}
+
+bool LeaveImported(v1::SchoolRecord& record, absl::CivilDay today, int daz_weeks) {
+  bool changed = false;
+  absl::CivilDay imported_on;
+  if (!ParseIsoDate(record.imported_on(), imported_on)) {
+    bool any = false;
+    for (const auto& c : record.school().classes()) any = any || c.imported_pupils() > 0;
+    if (!any) return false;
+    record.set_imported_on(FormatIsoDate(today));
+    for (const auto& c : record.school().classes()) (*record.mutable_imported_at_import())[c.class_id()] = c.imported_pupils();
+    return true;
+  }
+  for (auto& c : *record.mutable_school()->mutable_classes()) {
+    auto at = record.imported_at_import().find(c.class_id());
+    if (at == record.imported_at_import().end()) continue;
+    const int left = std::min(c.imported_pupils(), ImportedRemaining(at->second, imported_on, today, daz_weeks));
+    if (left != c.imported_pupils()) {
+      c.set_imported_pupils(left);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 int ClassPupils(const v1::SchoolRecord& record, const v1::DazClass& daz_class) {
   int n = daz_class.imported_pupils();
   for (const auto& p : record.pupils()) {
@@ -71,7 +140,7 @@ v1::School View(const v1::SchoolRecord& record) {
 int FreeSeats(const v1::SchoolRecord& record) { return View(record).reserve(); }
 
 absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now,
-                        bool proposed) {
+                        bool proposed, const std::vector<int>& phases) {
   for (const auto& id : person_ids) {
     if (FindPupil(record, id) != nullptr) {
       return absl::AlreadyExistsError(absl::StrCat(id, " is already a pupil of ", record.school().school_id()));
@@ -82,7 +151,8 @@ absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>
                                                       FreeSeats(record), " free DaZ seats, ", person_ids.size(),
                                                       " needed"));
   }
-  for (const auto& id : person_ids) {
+  for (size_t i = 0; i < person_ids.size(); ++i) {
+    const std::string& id = person_ids[i];
     const v1::DazClass* best = nullptr;
     int best_free = 0;
     for (const auto& c : record.school().classes()) {
@@ -96,7 +166,7 @@ absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>
     v1::Pupil* p = record.add_pupils();
     p->set_person_id(id);
     p->set_class_id(best->class_id());
-    p->set_phase(1);
+    p->set_phase(i < phases.size() ? std::clamp(phases[i], 1, 2) : 1);
     p->set_placed_at(now);
     p->set_proposed(proposed);
   }

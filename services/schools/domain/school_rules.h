@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "ankommen/schools/v1/state.pb.h"
 #include "rules/land.h"
 
@@ -54,6 +55,45 @@ struct SiblingGroup {
 // Groups of the waiting school children, in a stable order (household, type).
 std::vector<SiblingGroup> GroupSiblings(const std::vector<v1::ChildRecord>& waiting);
 
+// Kita children of one household and age group (twins, siblings close in
+// age) go to one Kita, which must offer the longest care the family needs
+// for any of its children (so that siblings of both groups fit one Kita).
+struct KitaGroup {
+  std::string household_id;
+  v1::AgeGroup age_group = v1::AGE_GROUP_UNSPECIFIED;
+  std::vector<std::string> person_ids;  // sorted
+  int care_hours = 0;                   // the most any of the family's Kita children needs; 0: not said
+};
+// Groups of the waiting Kita children, in a stable order (household, group).
+std::vector<KitaGroup> GroupKitaSiblings(const std::vector<v1::ChildRecord>& waiting);
+
+// Whether a Kita's day is long enough for the hours a family needs.
+inline bool CoversHours(const v1::Kita& kita, int care_hours) {
+  return care_hours <= 0 || kita.hours_per_day() >= care_hours;
+}
+
+// Whether a Kita child's place is sought yet: from `ahead_days` before the
+// family's wished start (and at once without one).
+bool SoughtYet(const v1::Child& child, absl::CivilDay today, int ahead_days);
+
+// Saxony's DaZ concept lets a pupil start directly in phase 2 or in a regular
+// class; the German the registry recorded decides (CEFR levels by name).
+struct DazRules {
+  std::string phase2_from = "A2";   // starts in phase 2
+  std::string regular_from = "B1";  // a regular class: no DaZ seat
+  // Phases 1 and 2 take about this long; pupils imported with a school are
+  // part way through and leave their seats evenly over it (0: they stay).
+  int daz_weeks = 24;
+};
+// 1 or 2 for a DaZ class; 3 for a regular class from the start.
+int StartPhase(const std::string& cefr_level, const DazRules& rules);
+
+// Imported pupils left on `today` of `at_import` imported on `imported_on`.
+int ImportedRemaining(int at_import, absl::CivilDay imported_on, absl::CivilDay today, int daz_weeks);
+// Brings the classes' imported pupils to ImportedRemaining (the first call
+// notes the day and the counts); true when anything changed.
+bool LeaveImported(v1::SchoolRecord& record, absl::CivilDay today, int daz_weeks);
+
 // Pupils of a class holding a DaZ seat: those placed here in phases 1 and 2,
 // and those already there when the school was imported.
 int ClassPupils(const v1::SchoolRecord& record, const v1::DazClass& daz_class);
@@ -65,8 +105,9 @@ int FreeSeats(const v1::SchoolRecord& record);
 // Seats the children at the school, each in the class with the most free
 // seats; all of them or none (FAILED_PRECONDITION when seats are short).
 // Proposed seats are held like any other until the schools office decides.
+// `phases` (if given, one per pupil) are the phases they start in (1 or 2).
 absl::Status SeatPupils(v1::SchoolRecord& record, const std::vector<std::string>& person_ids, int64_t now,
-                        bool proposed = false);
+                        bool proposed = false, const std::vector<int>& phases = {});
 
 // A class's seats, never below the pupils it holds.
 absl::Status ChangeClassSeats(v1::SchoolRecord& record, const std::string& class_id, int seats);

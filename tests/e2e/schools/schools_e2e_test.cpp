@@ -96,7 +96,7 @@ class SchoolsE2ETest : public ::testing::Test {
     return resp.school().school_id();
   }
 
-  std::string CreateKita(const std::string& name, const sv1::Location& where) {
+  std::string CreateKita(const std::string& name, const sv1::Location& where, int hours_per_day = 9) {
     sv1::CreateKitaRequest req;
     req.set_idempotency_key("kita-" + std::to_string(++keys_));
     auto* k = req.mutable_kita();
@@ -104,7 +104,7 @@ class SchoolsE2ETest : public ::testing::Test {
     *k->mutable_location() = where;
     k->set_places_under_3(4);
     k->set_places_3_to_school(10);
-    k->set_hours_per_day(9);
+    k->set_hours_per_day(hours_per_day);
     sv1::CreateKitaResponse resp;
     auto st = stub_->CreateKita(Ctx().get(), req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
@@ -211,6 +211,86 @@ TEST_F(SchoolWaitsTest, ChildrenWaitingPast14DaysWithASeatInReachAreCounted) {
   const auto child = Child(ids[1]);
   ASSERT_TRUE(child.has_value());
   EXPECT_EQ(child->placement().status(), sv1::CHILD_STATUS_WAITING);
+}
+
+// Twins and their older sibling go to one Kita, one whose day covers the
+// hours the family needs, though a nearer one has places; a place wished for
+// June is sought from April, and waited for from June.
+TEST_F(SchoolWaitsTest, SiblingsShareAKitaWithTheHoursTheFamilyNeedsFromTheDayItWishes) {
+  const std::string short_day = CreateKita("Kita Kurztag", At(kRiesaLat + 0.005, kRiesaLon, "Riesa"), 6);
+  const std::string long_day = CreateKita("Kita Ganztag", At(kRiesaLat + 0.03, kRiesaLon, "Riesa"), 9);
+  auto req = testing::SampleWithChildren("hh-twins", {"2025-06-01", "2025-06-01", "2022-10-01"});
+  for (int m = 1; m <= 2; ++m) req.mutable_household()->mutable_members(m)->mutable_needs()->set_kita_hours(9);
+  rv1::RegisterHouseholdResponse twins;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), req, &twins).ok());
+  auto later = testing::SampleWithChildren("hh-later", {"2023-02-01"});
+  later.mutable_household()->mutable_members(1)->mutable_needs()->set_kita_from("2027-06-01");
+  rv1::RegisterHouseholdResponse wished;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), later, &wished).ok());
+  const std::string waits_for_june = wished.household().members(1).person_id();
+  std::vector<std::string> kids;
+  for (int m = 1; m <= 3; ++m) kids.push_back(twins.household().members(m).person_id());
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const auto& id : kids) if (!Child(id)) return false;
+    return Child(waits_for_june).has_value();
+  }));
+  EXPECT_EQ(Child(waits_for_june)->waiting_since(), "2027-06-01");
+
+  Place();
+  for (const auto& id : kids) {
+    auto c = Child(id);
+    ASSERT_TRUE(c.has_value());
+    EXPECT_TRUE(c->placement().status() == sv1::CHILD_STATUS_PLACED ||
+                c->placement().status() == sv1::CHILD_STATUS_PROPOSED) << id;
+    EXPECT_EQ(c->placement().place_id(), long_day) << "the nine hours the twins need; the sibling with them";
+  }
+  EXPECT_EQ(Child(waits_for_june)->placement().status(), sv1::CHILD_STATUS_WAITING) << "not sought in January";
+  SetClock(absl::CivilSecond(2027, 4, 12, 8, 0, 0));
+  Place();
+  auto june = Child(waits_for_june);
+  ASSERT_TRUE(june.has_value());
+  EXPECT_NE(june->placement().status(), sv1::CHILD_STATUS_WAITING) << "sought eight weeks ahead";
+  EXPECT_EQ(june->placement().place_id(), short_day) << "no hours said: the nearest Kita";
+}
+
+// German recorded at registration: A2 starts in phase 2, B1 in a regular
+// class (no DaZ seat). Pupils imported with a school leave their seats over
+// the DaZ time (24 weeks): after twelve, half the seats are free again.
+TEST_F(SchoolWaitsTest, RecordedGermanStartsInPhaseTwoAndImportedPupilsMoveOn) {
+  sv1::CreateSchoolRequest create;
+  create.set_idempotency_key("school-imported");
+  auto* school = create.mutable_school();
+  school->set_name("GS Riesa");
+  school->set_school_type(sv1::SCHOOL_TYPE_GS);
+  *school->mutable_location() = At(kRiesaLat, kRiesaLon + 0.01, "Riesa");
+  auto* full = school->add_classes();
+  full->set_seats(10);
+  full->set_imported_pupils(10);
+  sv1::CreateSchoolResponse created;
+  auto st = stub_->CreateSchool(Ctx().get(), create, &created);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const std::string gs = created.school().school_id();
+
+  auto req = testing::SampleWithChildren("hh-german", {"2018-10-01", "2019-03-01"});  // 8 and 7
+  req.mutable_household()->mutable_members(1)->set_cefr_level("A2");
+  req.mutable_household()->mutable_members(2)->set_cefr_level("B1");
+  rv1::RegisterHouseholdResponse resp;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), req, &resp).ok());
+  const std::string a2 = resp.household().members(1).person_id();
+  const std::string b1 = resp.household().members(2).person_id();
+  ASSERT_TRUE(WaitUntil([&] { return Child(a2).has_value() && Child(b1).has_value(); }));
+  auto regular = Child(b1);
+  EXPECT_EQ(regular->placement().status(), sv1::CHILD_STATUS_LEFT);
+  EXPECT_NE(regular->placement().reason().find("regular class"), std::string::npos) << regular->placement().reason();
+
+  EXPECT_EQ(Place().placed(), 0) << "the imported pupils hold every seat";
+  SetClock(absl::CivilSecond(2027, 3, 29, 8, 0, 0));  // twelve weeks on
+  EXPECT_EQ(Place().placed(), 1);
+  EXPECT_EQ(GetSchool(gs).classes(0).imported_pupils(), 5);
+  auto pupil = Child(a2);
+  ASSERT_TRUE(pupil.has_value());
+  EXPECT_EQ(pupil->placement().place_id(), gs);
+  EXPECT_EQ(pupil->placement().phase(), 2) << "A2 recorded: phase 2 from the start";
 }
 
 TEST_F(SchoolsE2ETest, ThreeChildrenGetAKitaAGrundschuleAndAnOberschuleNearHomeAndAgainAfterAMove) {

@@ -48,6 +48,12 @@ TEST(LandTest, CompulsorySchoolingEndsOnTheLandsBirthday) {
   EXPECT_FALSE(SchoolObliged(18, saxony));
 }
 
+TEST(LandTest, TheHousingStandardIsTheLandsWhereTheTableKnowsIt) {
+  EXPECT_EQ(LandRulesFor("SN")->square_metres_per_person, 6) << "Saxony's 6 m² per person";
+  EXPECT_EQ(LandRulesFor("RP")->square_metres_per_person, 0) << "not in the table: the district names it";
+  EXPECT_EQ(LandRulesFor("BW", "06-30")->square_metres_per_person, 0);
+}
+
 TEST(LandTest, AnUnknownLandNeedsItsCutOffAndABadDayIsRefused) {
   EXPECT_FALSE(LandRulesFor("XX").ok());
   auto named = LandRulesFor("BW", "06-30");

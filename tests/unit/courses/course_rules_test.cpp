@@ -1,6 +1,7 @@
 // The seat rules of a course: the invariant under offers, acceptances, seat
 // changes, cancellation and completion.
 #include "domain/course_rules.h"
+#include "domain/course_types.h"
 
 #include <gtest/gtest.h>
 
@@ -162,11 +163,27 @@ TEST(CourseRulesTest, AProvidersStaffActOnlyForTheirProvider) {
   EXPECT_TRUE(CheckActsForProvider({}, "", "kt_2").ok()) << "access control off";
 }
 
-TEST(CourseRulesTest, DefaultAndMaximumSeatsPerType) {
-  EXPECT_EQ(DefaultSeats(v1::COURSE_TYPE_INTEGRATION_GENERAL), 25);
-  EXPECT_EQ(MaxSeats(v1::COURSE_TYPE_INTEGRATION_GENERAL), 25);
-  EXPECT_LE(DefaultSeats(v1::COURSE_TYPE_VOLUNTEER), MaxSeats(v1::COURSE_TYPE_VOLUNTEER));
+TEST(CourseRulesTest, GroupSizesAndUnitsAreBamfsUnlessConfigured) {
+  CourseTypeTable types;
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_GENERAL).group_size, 25);
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_ALPHA).group_size, 16) << "BAMF's circular of 2016";
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_GENERAL).teaching_units, 700);
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_INTENSIVE).teaching_units, 500);
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_SECOND_SCRIPT).teaching_units, 1000);
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_FIRST_ORIENTATION).teaching_units, 300);
+  EXPECT_LE(types.Of(v1::COURSE_TYPE_VOLUNTEER).default_seats, types.Of(v1::COURSE_TYPE_VOLUNTEER).group_size);
+  ASSERT_TRUE(types.SetGroupSizes("integration_alpha=12, job_language=20").ok());
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_ALPHA).group_size, 12);
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_INTEGRATION_ALPHA).default_seats, 12) << "a default above the size comes down";
+  EXPECT_EQ(types.Of(v1::COURSE_TYPE_JOB_LANGUAGE).group_size, 20);
+  auto bad = types.SetGroupSizes("integration_beta=12");
+  EXPECT_TRUE(absl::IsInvalidArgument(bad));
+  EXPECT_NE(std::string(bad.message()).find("integration_beta=12"), std::string::npos);
+  EXPECT_TRUE(absl::IsInvalidArgument(types.SetGroupSizes("integration_alpha=0")));
+  EXPECT_TRUE(absl::IsInvalidArgument(types.SetGroupSizes("integration_alpha")));
   EXPECT_EQ(ToProto(ToCourseType(v1::COURSE_TYPE_JOB_LANGUAGE)), v1::COURSE_TYPE_JOB_LANGUAGE);
+  EXPECT_EQ(ToProto(ToCourseType(v1::COURSE_TYPE_INTEGRATION_SECOND_SCRIPT)), v1::COURSE_TYPE_INTEGRATION_SECOND_SCRIPT);
+  EXPECT_STREQ(CourseTypeName(ToCourseType(v1::COURSE_TYPE_INTEGRATION_INTENSIVE)), "integration_intensive");
 }
 
 TEST(CourseRulesTest, AnOfferIsAnsweredBeforeTheCourseStarts) {

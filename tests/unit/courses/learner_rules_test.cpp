@@ -24,7 +24,7 @@ v1::LearnerRecord Adult(int status, int prospect, const std::string& level = "A1
   return l;
 }
 
-constexpr int kAsylumSeeker = 1, kProtectionGranted = 3, kUnclear = 2;
+constexpr int kAsylumSeeker = 1, kProtectionGranted = 3, kResidencePermit = 4, kUnclear = 2;
 
 class LearnerRulesTest : public ::testing::Test {
  protected:
@@ -67,6 +67,91 @@ TEST_F(LearnerRulesTest, WithinTheFamilyThePlaceInLineIsKept) {
   auto changes = Reconcile(l, kToday + 40);
   EXPECT_TRUE(changes.opened.empty());
   EXPECT_EQ(l.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_ALPHA);
+  EXPECT_EQ(l.requests(0).requested_on(), "2026-11-23");
+}
+
+TEST_F(LearnerRulesTest, AnObligationRanksTheWaitingRequestFirstAndAGoodProspectWaitsForFreeSeats) {
+  auto seeker = Adult(kAsylumSeeker, /*good*/ 1);
+  Reconcile(seeker);
+  ASSERT_EQ(seeker.requests_size(), 1);
+  EXPECT_TRUE(seeker.requests(0).admitted_if_free());
+  EXPECT_FALSE(seeker.requests(0).obliged());
+  // An office obliges the person (the benefits office, § 5b AsylbLG): same request, first in line.
+  seeker.set_obliged(true);
+  auto changes = Reconcile(seeker, kToday + 5);
+  EXPECT_TRUE(changes.changed);
+  EXPECT_TRUE(changes.opened.empty());
+  EXPECT_TRUE(seeker.requests(0).obliged());
+  EXPECT_FALSE(seeker.requests(0).admitted_if_free());
+  EXPECT_EQ(seeker.requests(0).requested_on(), "2026-11-23");
+  // A tolerated person is not proposed a course: only on their own request.
+  auto tolerated = Adult(/*tolerated*/ 2, kUnclear);
+  EXPECT_TRUE(Reconcile(tolerated).opened.empty());
+}
+
+TEST_F(LearnerRulesTest, AnIntensiveCourseChosenStaysChosenASecondScriptMovesFromAlpha) {
+  auto l = Adult(kResidencePermit, 0);
+  auto intensive = OpenRequest(l, {CourseType::kIntegrationIntensive}, EntitlementRules{}, kToday, {12.5}, "rq_i");
+  ASSERT_TRUE(intensive.ok()) << intensive.status();
+  EXPECT_FALSE(Reconcile(l, kToday + 3).changed) << "not moved to the general course";
+  EXPECT_EQ(l.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_INTENSIVE);
+
+  auto reader = Adult(kResidencePermit, 0);
+  reader.set_literate_latin(false);
+  Reconcile(reader);
+  ASSERT_EQ(reader.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_ALPHA);
+  reader.set_literate_other_script(true);  // assessed: reads Arabic script
+  Reconcile(reader, kToday + 10);
+  EXPECT_EQ(reader.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_SECOND_SCRIPT);
+  EXPECT_EQ(reader.requests(0).requested_on(), "2026-11-23");
+}
+
+TEST_F(LearnerRulesTest, TheFirstPermitDecidesWhenTheEntitlementLapses) {
+  auto fresh = Adult(kResidencePermit, 0);
+  fresh.set_first_permit_date("2026-06-01");
+  Reconcile(fresh);
+  ASSERT_EQ(fresh.requests_size(), 1) << "within the year: the district proposes the course";
+  EXPECT_FALSE(fresh.requests(0).admitted_if_free());
+  auto lapsed = Adult(kResidencePermit, 0);
+  lapsed.set_first_permit_date("2025-06-01");
+  EXPECT_TRUE(Reconcile(lapsed).opened.empty()) << "lapsed: on the person's own request only";
+  auto own = OpenRequest(lapsed, {CourseType::kIntegrationGeneral}, EntitlementRules{}, kToday, {12.5}, "rq_own");
+  ASSERT_TRUE(own.ok());
+  EXPECT_TRUE(own->admitted_if_free());
+}
+
+// Childcare beside a course counts only the children who need it then.
+TEST_F(LearnerRulesTest, ChildcareCountsOnlyChildrenWhoNeedCareThen) {
+  auto l = Adult(kProtectionGranted, 0);
+  auto add = [&](const std::string& id, int age, bool kita) {
+    auto* c = l.add_young_children();
+    c->set_person_id(id);
+    c->set_age_years(age);
+    c->set_school_year_age(age);
+    c->set_kita_place(kita);
+  };
+  add("p_infant", 0, false);
+  add("p_toddler", 2, false);
+  add("p_in_kita", 4, true);
+  add("p_five", 5, false);
+  EXPECT_EQ(ChildrenNeedingCare(l, 1), 2) << "not the infant, not the child with a Kita place";
+  EXPECT_EQ(ChildrenNeedingCare(l, 0), 3);
+  // A waiting parents' request follows: the Kita place given to the toddler needs no childcare.
+  l.set_needs_childcare(true);
+  l.set_children_under_school_age(ChildrenNeedingCare(l, 1));
+  Reconcile(l);
+  ASSERT_EQ(l.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_PARENTS);
+  EXPECT_EQ(l.requests(0).childcare_children(), 2);
+  l.mutable_young_children(1)->set_kita_place(true);
+  l.set_children_under_school_age(ChildrenNeedingCare(l, 1));
+  EXPECT_TRUE(Reconcile(l, kToday + 7).changed);
+  EXPECT_EQ(l.requests(0).childcare_children(), 1);
+  // All cared for: the general course fits, in the same place in line.
+  l.mutable_young_children(3)->set_kita_place(true);
+  l.set_children_under_school_age(ChildrenNeedingCare(l, 1));
+  Reconcile(l, kToday + 14);
+  EXPECT_EQ(l.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_GENERAL);
+  EXPECT_EQ(l.requests(0).childcare_children(), 0);
   EXPECT_EQ(l.requests(0).requested_on(), "2026-11-23");
 }
 

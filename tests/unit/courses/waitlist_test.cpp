@@ -32,6 +32,14 @@ TEST(WaitlistTest, ObligedFirstThenEarliestThenId) {
   EXPECT_EQ(PlaceInLine(list, "zz"), std::nullopt);
 }
 
+TEST(WaitlistTest, ThoseAdmittedToFreeSeatsStandBehindTheEntitledWhateverTheirDate) {
+  Request early = R("early", absl::CivilDay(2026, 1, 1));
+  early.admitted_if_free = true;
+  std::vector<Request> list = {early, R("late", absl::CivilDay(2026, 9, 1)), R("obliged", absl::CivilDay(2026, 10, 1), true)};
+  SortInLine(list);
+  EXPECT_THAT(Ids(list), ::testing::ElementsAre("obliged", "late", "early"));
+}
+
 TEST(WaitlistTest, OffersExpireAtTheEndOfTheLastDay) {
   Offer o = MakeOffer("o1", R("a", absl::CivilDay(2026, 1, 1)), "course_1", absl::CivilSecond(2026, 11, 23, 10, 0, 0), 7);
   EXPECT_EQ(o.deadline, absl::CivilSecond(2026, 11, 30, 23, 59, 59));

@@ -11,7 +11,12 @@ namespace ankommen::housing {
 namespace {
 
 const absl::CivilDay kToday(2026, 11, 23);
-const Standards kStandards;  // 7 m² per person, shared accommodation +25 km
+// 7 m² per person (Baden-Württemberg's; the default is Saxony's 6), shared accommodation +25 km.
+const Standards kStandards = [] {
+  Standards s;
+  s.square_metres_per_person = 7;
+  return s;
+}();
 
 v1::AccommodationRecord Place(const std::string& id, v1::Kind kind, int beds, int m2, double lat = 51.30) {
   v1::AccommodationRecord r;

@@ -82,6 +82,21 @@ INSTANTIATE_TEST_SUITE_P(
                 "household.address.postal_code"},
         BadCase{"Latitude", [](auto& r) { r.mutable_household()->mutable_location()->set_lat(123); },
                 "household.location.lat"},
+        BadCase{"FirstPermitWithoutATitle", [](auto& r) { M0(r)->set_first_permit_date("2026-01-10"); },
+                "household.members[0].first_permit_date"},
+        BadCase{"FirstPermitInTheFuture",
+                [](auto& r) {
+                  M0(r)->set_residence_status(v1::RESIDENCE_STATUS_RESIDENCE_PERMIT);
+                  M0(r)->set_first_permit_date("2027-01-10");
+                },
+                "household.members[0].first_permit_date"},
+        BadCase{"ObligationGivenAtRegistration",
+                [](auto& r) { M0(r)->mutable_course_obligation()->set_decided_on("2026-01-10"); },
+                "household.members[0].course_obligation"},
+        BadCase{"KitaHoursBeyondADay", [](auto& r) { M0(r)->mutable_needs()->set_kita_hours(12); },
+                "household.members[0].needs.kita_hours"},
+        BadCase{"KitaFromNotADate", [](auto& r) { M0(r)->mutable_needs()->set_kita_from("next spring"); },
+                "household.members[0].needs.kita_from"},
         BadCase{"IdempotencyKeyMissing", [](auto& r) { r.set_idempotency_key(""); }, "idempotency_key"},
         BadCase{"IdempotencyKeyTooLong", [](auto& r) { r.set_idempotency_key(std::string(129, 'k')); },
                 "idempotency_key"}),
@@ -104,6 +119,49 @@ TEST(ValidationTest, NamesInEveryScriptAreAccepted) {
   M0(request)->set_family_name("Шевченко");
   request.mutable_household()->mutable_members(1)->set_given_names("ሰላም");
   EXPECT_TRUE(ValidateRegistration(request, kToday).ok());
+}
+
+TEST(ValidationTest, AnObligationNamesWhoWhenAndWhy) {
+  v1::RecordCourseObligationRequest r;
+  r.set_idempotency_key("k");
+  r.set_person_id("p_0123456789abcdef");
+  r.mutable_obligation()->set_authority(v1::OBLIGING_AUTHORITY_FOREIGNERS_OFFICE);
+  r.mutable_obligation()->set_ground(v1::OBLIGATION_GROUND_NO_SIMPLE_GERMAN);
+  r.mutable_obligation()->set_decided_on("2026-11-02");
+  r.mutable_obligation()->set_reason("Az. 123-45");
+  EXPECT_TRUE(ValidateObligation(r, kToday).ok());
+  auto bad = r;
+  bad.mutable_obligation()->clear_authority();
+  bad.mutable_obligation()->set_decided_on("2026-12-24");
+  bad.mutable_obligation()->clear_reason();
+  EXPECT_THAT(BadFields(ValidateObligation(bad, kToday)),
+              ::testing::ElementsAre("obligation.authority", "obligation.decided_on", "obligation.reason"));
+  // SGB II grounds are the Jobcenter's, AsylbLG grounds the benefits office's.
+  bad = r;
+  bad.mutable_obligation()->set_ground(v1::OBLIGATION_GROUND_SGB_II);
+  EXPECT_THAT(BadFields(ValidateObligation(bad, kToday)), ::testing::ElementsAre("obligation.authority"));
+  bad.mutable_obligation()->set_authority(v1::OBLIGING_AUTHORITY_JOBCENTER);
+  EXPECT_TRUE(ValidateObligation(bad, kToday).ok());
+  // Lifting needs no ground, and takes none.
+  auto lift = r;
+  lift.set_lift(true);
+  EXPECT_THAT(BadFields(ValidateObligation(lift, kToday)), ::testing::ElementsAre("obligation.ground"));
+  lift.mutable_obligation()->clear_ground();
+  EXPECT_TRUE(ValidateObligation(lift, kToday).ok());
+}
+
+TEST(ValidationTest, APermitsIssueDayIsForATitleAndNotInTheFuture) {
+  v1::ChangeResidenceStatusRequest r;
+  r.set_idempotency_key("k");
+  r.set_person_id("p_0123456789abcdef");
+  r.set_residence_status(v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  r.set_permit_issued_on("2026-11-01");
+  EXPECT_TRUE(ValidateStatusChange(r, kToday).ok());
+  r.set_permit_issued_on("2026-11-31");
+  EXPECT_THAT(BadFields(ValidateStatusChange(r, kToday)), ::testing::ElementsAre("permit_issued_on"));
+  r.set_permit_issued_on("2026-11-01");
+  r.set_residence_status(v1::RESIDENCE_STATUS_TOLERATED);
+  EXPECT_THAT(BadFields(ValidateStatusChange(r, kToday)), ::testing::ElementsAre("permit_issued_on"));
 }
 
 TEST(ValidationTest, CommandsCheckIdsAndLevels) {

@@ -94,6 +94,80 @@ TEST(SchoolRulesTest, PupilsGoToTheEmptiestClassAndNeverBeyondTheSeats) {
   for (const auto& c : view.classes()) EXPECT_LE(c.pupils(), c.seats());
 }
 
+// Saxony's DaZ concept: a pupil may start directly in phase 2 or a regular class.
+TEST(SchoolRulesTest, RecordedGermanStartsAPupilInPhaseTwoOrARegularClass) {
+  const DazRules rules;
+  EXPECT_EQ(StartPhase("", rules), 1);
+  EXPECT_EQ(StartPhase("A0", rules), 1);
+  EXPECT_EQ(StartPhase("A1", rules), 1);
+  EXPECT_EQ(StartPhase("A2", rules), 2);
+  EXPECT_EQ(StartPhase("B1", rules), 3);
+  EXPECT_EQ(StartPhase("C1", rules), 3);
+  auto school = School({3});
+  ASSERT_TRUE(SeatPupils(school, {"p_1", "p_2"}, 0, false, {1, 2}).ok());
+  EXPECT_EQ(FindPupil(school, "p_1")->phase(), 1);
+  EXPECT_EQ(FindPupil(school, "p_2")->phase(), 2);
+  EXPECT_EQ(FreeSeats(school), 1) << "phase 2 holds its DaZ seat";
+}
+
+// Pupils imported with the school's table are part way through their DaZ
+// time: they leave evenly over it, and the seats come free for newcomers.
+TEST(SchoolRulesTest, ImportedPupilsLeaveTheirSeatsOverTheDazTime) {
+  const absl::CivilDay day0(2026, 9, 1);
+  EXPECT_EQ(ImportedRemaining(12, day0, day0, 24), 12);
+  EXPECT_EQ(ImportedRemaining(12, day0, day0 + 84, 24), 6) << "half the time, half the pupils";
+  EXPECT_EQ(ImportedRemaining(12, day0, day0 + 1, 24), 12) << "rounded up: nobody leaves early";
+  EXPECT_EQ(ImportedRemaining(12, day0, day0 + 168, 24), 0);
+  EXPECT_EQ(ImportedRemaining(12, day0, day0 + 400, 24), 0);
+  EXPECT_EQ(ImportedRemaining(12, day0, day0 + 400, 0), 12) << "0: they stay";
+
+  auto school = School({10, 10}, {8, 4});
+  ASSERT_TRUE(LeaveImported(school, day0, 24)) << "the first sight notes the day and counts";
+  EXPECT_EQ(school.imported_on(), "2026-09-01");
+  EXPECT_EQ(FreeSeats(school), 8);
+  EXPECT_FALSE(LeaveImported(school, day0 + 1, 24));
+  ASSERT_TRUE(LeaveImported(school, day0 + 84, 24));
+  EXPECT_EQ(school.school().classes(0).imported_pupils(), 4);
+  EXPECT_EQ(school.school().classes(1).imported_pupils(), 2);
+  EXPECT_EQ(FreeSeats(school), 14);
+  auto none = School({10});
+  EXPECT_FALSE(LeaveImported(none, day0, 24)) << "nothing imported, nothing to note";
+}
+
+TEST(SchoolRulesTest, KitaSiblingsOfAGroupGoTogetherWithTheLongestCareAnyNeeds) {
+  auto kita_child = [](const std::string& id, const std::string& household, v1::AgeGroup group, int hours) {
+    v1::ChildRecord c;
+    c.mutable_child()->set_person_id(id);
+    c.mutable_child()->set_household_id(household);
+    c.mutable_child()->set_age_group(group);
+    c.mutable_child()->set_care_hours(hours);
+    return c;
+  };
+  auto groups = GroupKitaSiblings({kita_child("p_2", "hh_a", v1::AGE_GROUP_UNDER_3, 6),
+                                   kita_child("p_1", "hh_a", v1::AGE_GROUP_UNDER_3, 9),
+                                   kita_child("p_3", "hh_a", v1::AGE_GROUP_3_TO_SCHOOL, 0),
+                                   Child("p_4", "hh_a", v1::SCHOOL_TYPE_GS)});
+  ASSERT_EQ(groups.size(), 2u) << "twins together; the older sibling's group apart; the pupil not at all";
+  EXPECT_EQ(groups[0].person_ids, (std::vector<std::string>{"p_1", "p_2"}));
+  EXPECT_EQ(groups[0].care_hours, 9);
+  EXPECT_EQ(groups[1].person_ids, (std::vector<std::string>{"p_3"}));
+  EXPECT_EQ(groups[1].care_hours, 9) << "the family's hours, so that the siblings fit one Kita";
+  v1::Kita short_day;
+  short_day.set_hours_per_day(6);
+  EXPECT_FALSE(CoversHours(short_day, 9));
+  EXPECT_TRUE(CoversHours(short_day, 6));
+  EXPECT_TRUE(CoversHours(short_day, 0)) << "not said: any Kita";
+}
+
+TEST(SchoolRulesTest, AKitaPlaceIsSoughtAheadOfTheWishedStart) {
+  const absl::CivilDay today(2026, 12, 4);
+  v1::Child child;
+  EXPECT_TRUE(SoughtYet(child, today, 56)) << "no wish: at once";
+  child.set_wished_start("2027-03-01");
+  EXPECT_FALSE(SoughtYet(child, today, 56));
+  EXPECT_TRUE(SoughtYet(child, absl::CivilDay(2027, 1, 4), 56));
+}
+
 TEST(SchoolRulesTest, SeatsNeverBelowThePupils) {
   auto school = School({4}, {1});
   ASSERT_TRUE(SeatPupils(school, {"p_1", "p_2"}, 0).ok());
