@@ -15,6 +15,7 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "store/redis.h"
 #include "runtime/simulated_clock.h"
 #include "support/sample_households.h"
@@ -487,6 +488,55 @@ TEST_F(CoursesE2ETest, ACourseBelowB1OpensTheOneRepeatAndNoMore) {
   }));
   EXPECT_FALSE(WaitForRequest(person, cv1::REQUEST_STATUS_WAITING, absl::Seconds(2)).has_value())
       << "no third integration course";
+}
+
+// Childcare beside a course counts only the children who need it then: an
+// infant does not (the courses' childcare takes children from one), and a
+// child the schools service gives a Kita place no longer does — the parent's
+// wait moves from the parents' course to the general one, keeping its place.
+TEST_F(CoursesE2ETest, AKitaPlaceEndsTheNeedForChildcareBesideTheCourse) {
+  testing::ServiceProcess schools(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", nats_, redis_,
+                                  {{"ANKOMMEN_SCHOOLS_CONFIRM", "off"}, {"ANKOMMEN_SCHOOLS_PLACEMENT_PERIOD", "3600"}});
+  auto schools_stub =
+      ankommen::schools::v1::SchoolService::NewStub(grpc::CreateChannel(schools.grpc_addr(), grpc::InsecureChannelCredentials()));
+  auto req = testing::SampleWithChildren("hh-care", {"2026-06-01", "2023-05-01"});  // an infant and a three-year-old
+  auto* mother = req.mutable_household()->mutable_members(0);
+  mother->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  mother->mutable_needs()->set_childcare(true);
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), req, &registered).ok());
+  const std::string parent = registered.household().members(0).person_id();
+  auto waiting = WaitForRequest(parent, cv1::REQUEST_STATUS_WAITING);
+  ASSERT_TRUE(waiting.has_value());
+  EXPECT_EQ(waiting->course_type(), cv1::COURSE_TYPE_INTEGRATION_PARENTS);
+  EXPECT_EQ(waiting->childcare_children(), 1) << "the three-year-old; not the infant";
+
+  ankommen::schools::v1::CreateKitaRequest kita;
+  kita.set_idempotency_key("kita-care");
+  kita.mutable_kita()->set_name("Kita Riesa");
+  kita.mutable_kita()->mutable_location()->set_municipality_ags("14627230");
+  kita.mutable_kita()->mutable_location()->set_social_area("Riesa");
+  kita.mutable_kita()->mutable_location()->mutable_coordinates()->set_lat(kRiesaLat);
+  kita.mutable_kita()->mutable_location()->mutable_coordinates()->set_lon(kRiesaLon);
+  kita.mutable_kita()->set_places_under_3(2);
+  kita.mutable_kita()->set_places_3_to_school(2);
+  kita.mutable_kita()->set_hours_per_day(9);
+  ankommen::schools::v1::CreateKitaResponse created;
+  auto s = schools_stub->CreateKita(Ctx().get(), kita, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ankommen::schools::v1::RunPlacementResponse ran;
+  ASSERT_TRUE(schools_stub->RunPlacement(Ctx().get(), {}, &ran).ok());
+  ASSERT_GE(ran.placed(), 1) << "the three-year-old has a Kita place";
+
+  ASSERT_TRUE(WaitUntil([&] {
+    auto r = WaitForRequest(parent, cv1::REQUEST_STATUS_WAITING, absl::ZeroDuration());
+    return r && r->course_type() == cv1::COURSE_TYPE_INTEGRATION_GENERAL;
+  })) << "no child needs care beside the course now";
+  auto moved = WaitForRequest(parent, cv1::REQUEST_STATUS_WAITING);
+  EXPECT_EQ(moved->childcare_children(), 0);
+  EXPECT_EQ(moved->requested_on(), waiting->requested_on()) << "the place in line is kept";
+  schools_stub.reset();
+  EXPECT_EQ(schools.process().Stop(SIGTERM), 0) << schools.process().Log();
 }
 
 TEST_F(CoursesE2ETest, SixtyFourConcurrentAcceptsNeverEnrolMoreThanTheSeats) {
