@@ -108,7 +108,12 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
   natsOptions_SetURL(opts, url.c_str());
-  if (!access.user.empty()) natsOptions_SetUserInfo(opts, access.user.c_str(), access.password.c_str());
+  if (!access.user.empty()) {
+    natsOptions_SetUserInfo(opts, access.user.c_str(), access.password.c_str());
+    // Replies (JetStream's answers, pulled messages) to an inbox of this user's
+    // own, which only it may subscribe to (k8s/base/nats/authorization.conf).
+    natsOptions_SetCustomInboxPrefix(opts, InboxPrefix(access.user).c_str());
+  }
   if (!access.tls_ca_file.empty()) {
     natsStatus tls = natsOptions_SetSecure(opts, true);
     if (tls == NATS_OK) tls = natsOptions_LoadCATrustedCertificates(opts, access.tls_ca_file.c_str());

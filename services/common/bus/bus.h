@@ -31,6 +31,9 @@ inline constexpr char kEventTypeHeader[] = "Ankommen-Event-Type";
 inline constexpr char kOriginalSubjectHeader[] = "Ankommen-Original-Subject";
 inline constexpr char kFailureHeader[] = "Ankommen-Failure";
 
+// The inbox prefix of a NATS user: its replies come only there.
+inline std::string InboxPrefix(const std::string& user) { return "_INBOX_" + user; }
+
 struct StreamSpec {
   std::string name;                   // no '.' allowed
   std::vector<std::string> subjects;  // e.g. "ankommen.registry.>"
@@ -116,6 +119,8 @@ class Bus {
   // How a service connects beyond the URL: as its own NATS user (with the
   // service's permissions) instead of whoever the URL names, and over TLS when
   // a CA is given (with a client certificate: mutual TLS).
+  // A user's replies come to "_INBOX_<user>." (InboxPrefix), which NATS
+  // authorization lets only that user subscribe to.
   struct Access {
     std::string user, password;
     std::string tls_ca_file, tls_cert_file, tls_key_file;

@@ -90,6 +90,22 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
   EXPECT_FALSE((*as_courses)->EnsureStream(changed).ok()) << "courses changed the registry's stream";
   EXPECT_THAT(nats_.Log(), ::testing::HasSubstr("Publish Violation")) << "the refusals are logged";
 
+  // Nor take another service's events: its own durable consumers are all it may
+  // create and pull from (the notification service's erasures stay its own).
+  auto noop = [](const IncomingEvent&) { return absl::OkStatus(); };
+  ConsumerSpec theirs;
+  theirs.stream = streams::kRegistry;
+  theirs.durable = "notifications-erasures";
+  theirs.filter_subject = "ankommen.registry.person.>";
+  EXPECT_FALSE((*as_courses)->Consume(theirs, noop).ok()) << "courses pulled the notification service's consumer";
+  ConsumerSpec its_own;
+  its_own.stream = streams::kRegistry;
+  its_own.durable = "courses-registry";
+  auto own_consumer = (*as_courses)->Consume(its_own, noop);
+  EXPECT_TRUE(own_consumer.ok()) << own_consumer.status();
+  if (own_consumer.ok()) (*own_consumer)->Stop();
+  EXPECT_THAT(nats_.Log(), ::testing::HasSubstr("REGISTRY.notifications-erasures")) << "the refusal is logged";
+
   // Nobody gets in without a password, or with another's.
   EXPECT_FALSE(Bus::Connect(nats_.url(), "anonymous", nullptr, absl::Seconds(1)).ok());
   EXPECT_FALSE(Bus::Connect(nats_.url(), "guess", nullptr, Login("registry", passwords_["courses"]),
