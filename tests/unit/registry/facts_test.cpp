@@ -46,15 +46,41 @@ TEST(FactsTest, RegisteredEventCarriesNoPersonalData) {
   EXPECT_EQ(event.meta().event_id(), "ev_1");
 }
 
+// What § 44 and § 44a decide on travels as facts; the office's reason does not.
+TEST(FactsTest, ThePermitAndAnObligationTravelTheOfficesReasonStays) {
+  v1::Person person;
+  person.set_person_id("p_0123456789abcdef");
+  person.set_birth_date("1990-01-01");
+  person.set_first_permit_date("2026-03-01");
+  person.set_literate_other_script(true);
+  person.mutable_course_obligation()->set_authority(v1::OBLIGING_AUTHORITY_JOBCENTER);
+  person.mutable_course_obligation()->set_ground(v1::OBLIGATION_GROUND_SGB_II);
+  person.mutable_course_obligation()->set_decided_on("2026-11-02");
+  person.mutable_course_obligation()->set_reason("Eingliederungsvereinbarung Az. 4711");
+  const v1::PersonFacts facts = FactsOf(person, absl::CivilDay(2026, 12, 4), LandRules{});
+  EXPECT_EQ(facts.first_permit_date(), "2026-03-01");
+  EXPECT_TRUE(facts.obliged());
+  EXPECT_EQ(facts.obliged_since(), "2026-11-02");
+  EXPECT_TRUE(facts.literate_other_script());
+  EXPECT_EQ(facts.SerializeAsString().find("4711"), std::string::npos);
+  v1::RecordCourseObligationRequest request;
+  *request.mutable_obligation() = person.course_obligation();
+  const auto event = MakeObligationChanged(person, request, {"ev_2", absl::FromUnixSeconds(1795000000), ""});
+  EXPECT_TRUE(event.obliged());
+  EXPECT_EQ(event.authority(), v1::OBLIGING_AUTHORITY_JOBCENTER);
+  EXPECT_EQ(event.SerializeAsString().find("4711"), std::string::npos);
+}
+
 TEST(FactsTest, EventMessagesHaveNoPersonalFields) {
   // A new field on an event must not carry personal data: this list is the
   // review point when someone adds one.
   for (const auto* descriptor : {v1::HouseholdRegistered::descriptor(), v1::PersonFacts::descriptor(),
                                  v1::PersonStatusChanged::descriptor(), v1::HouseholdRelocated::descriptor(),
-                                 v1::PersonLevelRecorded::descriptor(), v1::PersonErased::descriptor()}) {
+                                 v1::PersonLevelRecorded::descriptor(), v1::PersonErased::descriptor(),
+                                 v1::PersonObligationChanged::descriptor(), v1::HouseholdAged::descriptor()}) {
     for (int i = 0; i < descriptor->field_count(); ++i) {
       const std::string& name = descriptor->field(i)->name();
-      for (const char* personal : {"name", "birth", "address", "street", "phone", "email", "contact"}) {
+      for (const char* personal : {"name", "birth", "address", "street", "phone", "email", "contact", "reason"}) {
         EXPECT_EQ(name.find(personal), std::string::npos) << descriptor->full_name() << "." << name;
       }
     }
