@@ -257,7 +257,7 @@ absl::Status Courses::ApplySchoolsEvent(const IncomingEvent& event) {
   if (event.event_type != sv1::KitaPlaced::descriptor()->full_name()) return absl::OkStatus();
   sv1::KitaPlaced e;
   if (auto s = ParsePayload(event, e); !s.ok()) return s;
-  if (!IsValidId(e.household_id(), "hh")) return absl::OkStatus();  // from a schools service before 0.3
+  if (!IsValidId(e.household_id(), "hh")) return absl::OkStatus();  // from a schools service that did not name it
   auto members = store_.HouseholdMembers(e.household_id());
   if (!members.ok()) return members.status();
   for (const auto& person_id : *members) {
