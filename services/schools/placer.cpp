@@ -77,6 +77,17 @@ int LeftWaitingWithSeatInReach(const placement::Problem& problem, const placemen
   return children;
 }
 
+// The places the office rejected for any child of a group: none is proposed
+// to the group (siblings go together) again.
+std::set<std::string> RejectedForGroup(const std::vector<std::string>& person_ids,
+                                       const std::unordered_map<std::string, const v1::ChildRecord*>& by_id) {
+  std::set<std::string> rejected;
+  for (const auto& id : person_ids) {
+    for (const auto& place : RejectedPlaces(by_id.at(id)->child())) rejected.insert(place);
+  }
+  return rejected;
+}
+
 int DaysSince(const std::string& iso, absl::CivilDay today) {
   absl::CivilDay since;
   return ParseIsoDate(iso, since) ? static_cast<int>(std::max<absl::civil_diff_t>(0, today - since)) : 0;
@@ -241,11 +252,7 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
     problem.candidates = placement::GenerateCandidates(problem.demands, problem.places);
     // A place the office rejected for a child is not proposed to it (or its siblings) again.
     auto rejected_for = [&](int32_t demand) {
-      std::set<std::string> rejected;
-      for (const auto& id : demand_groups[static_cast<size_t>(demand)]->person_ids) {
-        for (const auto& place : RejectedPlaces(by_id.at(id)->child())) rejected.insert(place);
-      }
-      return rejected;
+      return RejectedForGroup(demand_groups[static_cast<size_t>(demand)]->person_ids, by_id);
     };
     DropRejected(problem, rejected_for);
     const std::string solver_name(placement::SolverForPolicy(problem, schools_.settings().policy));
@@ -361,11 +368,7 @@ absl::Status Placer::Place(int64_t fence, v1::RunPlacementResponse& report) {
       }
     }
     auto rejected_for = [&](int32_t demand) {
-      std::set<std::string> rejected;
-      for (const auto& id : demand_groups[static_cast<size_t>(demand)]->person_ids) {
-        for (const auto& place : RejectedPlaces(by_id.at(id)->child())) rejected.insert(place);
-      }
-      return rejected;
+      return RejectedForGroup(demand_groups[static_cast<size_t>(demand)]->person_ids, by_id);
     };
     DropRejected(problem, rejected_for);
     auto solver = placement::MakeSolver(placement::SolverForPolicy(problem, schools_.settings().policy));

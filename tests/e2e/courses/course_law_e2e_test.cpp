@@ -96,20 +96,8 @@ TEST_F(CoursesE2ETest, ACourseBelowB1OpensTheOneRepeatAndNoMore) {
     auto offer = WaitForRequest(person, cv1::REQUEST_STATUS_OFFERED);
     ASSERT_TRUE(offer.has_value());
     ASSERT_TRUE(Accept(offer->offer().offer_id(), "accept-" + round).ok());
-    cv1::UpdateCourseRequest start;
-    start.set_idempotency_key("start-" + round);
-    start.set_course_id(course.course_id());
-    start.set_status(cv1::COURSE_STATUS_RUNNING);
-    cv1::UpdateCourseResponse started;
-    ASSERT_TRUE(stub_->UpdateCourse(Ctx().get(), start, &started).ok());
-    cv1::CompleteCourseRequest complete;
-    complete.set_idempotency_key("complete-" + round);
-    complete.set_course_id(course.course_id());
-    auto* result = complete.add_results();
-    result->set_person_id(person);
-    result->set_reached_level("A2");
     cv1::CompleteCourseResponse completed;
-    auto s = stub_->CompleteCourse(Ctx().get(), complete, &completed);
+    auto s = StartAndComplete(course.course_id(), person, "A2", round, &completed);
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(completed.course().teaching_units(), 700) << "the type's units, unless the course says";
   };
@@ -127,13 +115,7 @@ TEST_F(CoursesE2ETest, ACourseBelowB1OpensTheOneRepeatAndNoMore) {
            }) == 2;
   }));
   // Nor after the registry records A2 and its level event comes back.
-  ASSERT_TRUE(WaitUntil([&] {
-    rv1::GetPersonRequest get;
-    get.set_person_id(person);
-    get.set_purpose("e2e: level after the repeat");
-    rv1::GetPersonResponse got;
-    return registry_stub_->GetPerson(Ctx().get(), get, &got).ok() && got.person().cefr_level() == "A2";
-  }));
+  ASSERT_TRUE(WaitUntil([&] { return RegistryLevelIs(person, "A2"); }));
   EXPECT_FALSE(WaitForRequest(person, cv1::REQUEST_STATUS_WAITING, absl::Seconds(2)).has_value())
       << "no third integration course";
 }

@@ -161,32 +161,13 @@ TEST_F(CoursesE2ETest, CompletionComesBackToTheRegistryAsTheReachedLevel) {
   cv1::RequestSeatResponse job_resp;
   EXPECT_EQ(stub_->RequestSeat(Ctx().get(), job, &job_resp).error_code(), grpc::FAILED_PRECONDITION);
 
-  cv1::UpdateCourseRequest start;
-  start.set_idempotency_key("start-c");
-  start.set_course_id(course.course_id());
-  start.set_status(cv1::COURSE_STATUS_RUNNING);
-  cv1::UpdateCourseResponse started;
-  ASSERT_TRUE(stub_->UpdateCourse(Ctx().get(), start, &started).ok());
-
-  cv1::CompleteCourseRequest complete;
-  complete.set_idempotency_key("complete-c");
-  complete.set_course_id(course.course_id());
-  auto* result = complete.add_results();
-  result->set_person_id(person);
-  result->set_reached_level("B1");
   cv1::CompleteCourseResponse completed;
-  auto s = stub_->CompleteCourse(Ctx().get(), complete, &completed);
+  auto s = StartAndComplete(course.course_id(), person, "B1", "c", &completed);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(completed.course().status(), cv1::COURSE_STATUS_COMPLETED);
 
   // The registry consumes the completion and records the level.
-  ASSERT_TRUE(WaitUntil([&] {
-    rv1::GetPersonRequest get;
-    get.set_person_id(person);
-    get.set_purpose("e2e: level after course");
-    rv1::GetPersonResponse got;
-    return registry_stub_->GetPerson(Ctx().get(), get, &got).ok() && got.person().cefr_level() == "B1";
-  })) << "the registry never recorded B1";
+  ASSERT_TRUE(WaitUntil([&] { return RegistryLevelIs(person, "B1"); })) << "the registry never recorded B1";
   auto done = WaitForRequest(person, cv1::REQUEST_STATUS_COMPLETED);
   ASSERT_TRUE(done.has_value());
   EXPECT_EQ(done->reached_level(), "B1");

@@ -165,6 +165,34 @@ class CoursesE2ETest : public ::testing::Test {
     return stub_->DeclineOffer(Ctx().get(), req, &resp);
   }
 
+  // The provider starts the course and completes it with one participant's
+  // level (keys from `key`); the completion's answer, or the failed call's status.
+  grpc::Status StartAndComplete(const std::string& course_id, const std::string& person_id, const std::string& level,
+                                const std::string& key, cv1::CompleteCourseResponse* out) {
+    cv1::UpdateCourseRequest start;
+    start.set_idempotency_key("start-" + key);
+    start.set_course_id(course_id);
+    start.set_status(cv1::COURSE_STATUS_RUNNING);
+    cv1::UpdateCourseResponse started;
+    if (auto s = stub_->UpdateCourse(Ctx().get(), start, &started); !s.ok()) return s;
+    cv1::CompleteCourseRequest complete;
+    complete.set_idempotency_key("complete-" + key);
+    complete.set_course_id(course_id);
+    auto* result = complete.add_results();
+    result->set_person_id(person_id);
+    result->set_reached_level(level);
+    return stub_->CompleteCourse(Ctx().get(), complete, out);
+  }
+
+  // Whether the registry has recorded the person's level as `level` (it consumes course completions).
+  bool RegistryLevelIs(const std::string& person_id, const std::string& level) {
+    rv1::GetPersonRequest get;
+    get.set_person_id(person_id);
+    get.set_purpose("e2e: the level after a course");
+    rv1::GetPersonResponse got;
+    return registry_stub_->GetPerson(Ctx().get(), get, &got).ok() && got.person().cefr_level() == level;
+  }
+
   int keys_ = 0;
   std::string provider_;
   testing::NatsServer nats_;
