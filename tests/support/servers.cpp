@@ -8,12 +8,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -68,18 +72,50 @@ std::string Greeting(int port) {
 
 }  // namespace
 
-int FreePort() {
+namespace {
+
+// The kernel's range for the ephemeral ports of outgoing connections.
+std::pair<int, int> EphemeralRange() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768, high = 60999;
+  in >> low >> high;
+  return {low, high};
+}
+
+bool CanBind(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return port;
+  return free;
+}
+
+}  // namespace
+
+// Picked below the ephemeral range: a port the kernel hands out for bind(0)
+// is also handed to the next outgoing connection of any process on the
+// machine (tests run in parallel), which then holds it when our server binds.
+int FreePort() {
+  static std::mutex mu;
+  static std::mt19937 random(static_cast<unsigned>(getpid()) ^
+                             static_cast<unsigned>(Clock::now().time_since_epoch().count()));
+  static std::set<int> given;
+  std::lock_guard<std::mutex> lock(mu);
+  const auto [ephemeral_low, ephemeral_high] = EphemeralRange();
+  (void)ephemeral_high;
+  const int high = std::max(ephemeral_low, 2048), low = std::max(1024, high - 12000);
+  std::uniform_int_distribution<int> pick(low, high - 1);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int port = pick(random);
+    if (!given.contains(port) && CanBind(port)) {
+      given.insert(port);
+      return port;
+    }
+  }
+  throw std::runtime_error("no free loopback port below " + std::to_string(high));
 }
 
 TempDir::TempDir() {
@@ -246,7 +282,7 @@ ServiceProcess::ServiceProcess(const std::string& binary, const std::string& hea
                                const std::string& redis_url, std::map<std::string, std::string> extra_env)
     : binary_(binary), health_name_(health_name), nats_url_(nats.url()), redis_url_(redis_url),
       extra_env_(std::move(extra_env)), grpc_port_(FreePort()), metrics_port_(FreePort()) {
-  Launch(extra_env_);
+  Launch(extra_env_, /*may_move=*/true);
 }
 
 ServiceProcess::~ServiceProcess() {
@@ -259,7 +295,7 @@ void ServiceProcess::Restart(const std::map<std::string, std::string>& overrides
   if (process_) process_->Stop(SIGTERM, 15000);
   auto env = extra_env_;
   for (const auto& [name, value] : overrides) env[name] = value;
-  Launch(env);
+  Launch(env, /*may_move=*/false);
 }
 
 namespace {
@@ -287,7 +323,23 @@ std::shared_ptr<grpc::ChannelCredentials> HealthCredentials(const std::map<std::
 
 }  // namespace
 
-void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env) {
+void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env, bool may_move) {
+  // A port picked free can still be taken by another process before the
+  // service binds it; then the service stops at once, and it is started
+  // again on other ports (unless the test chose the addresses itself).
+  const bool own_ports = may_move && !extra_env.contains("ANKOMMEN_GRPC_ADDR") && !extra_env.contains("ANKOMMEN_METRICS_ADDR");
+  for (int attempt = 1;; ++attempt) {
+    if (LaunchOnce(extra_env)) return;
+    const std::string log = process_->Log();
+    const bool port_taken = !process_->Running() && (log.find("cannot listen on") != std::string::npos ||
+                                                     log.find("binding to port") != std::string::npos);
+    if (!own_ports || !port_taken || attempt == 3) throw std::runtime_error(binary_ + " did not become SERVING: " + log);
+    grpc_port_ = FreePort();
+    metrics_port_ = FreePort();
+  }
+}
+
+bool ServiceProcess::LaunchOnce(const std::map<std::string, std::string>& extra_env) {
   std::map<std::string, std::string> env = {
       {"ANKOMMEN_GRPC_ADDR", grpc_addr()},
       {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(metrics_port_)},
@@ -306,8 +358,9 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
   };
   for (const auto& [k, v] : extra_env) env[k] = v;
   process_ = std::make_unique<Process>(binary_, std::vector<std::string>{}, env, dir_.path() + "/service.log");
-  bool ready = WaitFor([&] {
-    if (!process_->Running()) return false;
+  bool serving = false;
+  WaitFor([&] {
+    if (!process_->Running()) return true;  // it stopped: no use waiting on
     // A fresh channel per try: a channel that met a refused connection waits
     // out its reconnect backoff (seconds) before it tries again.
     grpc::ChannelArguments args;
@@ -318,9 +371,10 @@ void ServiceProcess::Launch(const std::map<std::string, std::string>& extra_env)
     grpc::health::v1::HealthCheckRequest req;
     req.set_service(health_name_);
     grpc::health::v1::HealthCheckResponse resp;
-    return stub->Check(&ctx, req, &resp).ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    serving = stub->Check(&ctx, req, &resp).ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    return serving;
   }, 20000);
-  if (!ready) throw std::runtime_error(binary_ + " did not become SERVING: " + process_->Log());
+  return serving;
 }
 
 bool WaitUntil(const std::function<bool()>& done, int timeout_ms) {

@@ -111,7 +111,9 @@ class ServiceProcess {
   void Restart(const std::map<std::string, std::string>& overrides = {});
 
  private:
-  void Launch(const std::map<std::string, std::string>& extra_env);
+  // may_move: another start on other ports when the first found its port taken.
+  void Launch(const std::map<std::string, std::string>& extra_env, bool may_move);
+  bool LaunchOnce(const std::map<std::string, std::string>& extra_env);
 
   std::string binary_, health_name_;
   std::string nats_url_, redis_url_;
