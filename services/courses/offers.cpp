@@ -198,13 +198,8 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
     if (change == HoldChange::kCompleted) {
       auto next = ReconcileRequests(learner, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
                                     [&] { return NewId(kRequestIdPrefix, PartitionOfId(person_id)); });
-      for (const auto& opened : next.opened) {
-        commit.events.push_back(
-            SeatRequestedEvent(opened, learner.social_area(), EventMeta(NewEventId(), clock_.Now(), "")));
-      }
-      for (const auto& withdrawn : next.withdrawn) {
-        commit.events.push_back(RequestWithdrawnEvent(withdrawn, EventMeta(NewEventId(), clock_.Now(), "")));
-      }
+      commit.events = RequestChangeEvents(next, learner.social_area(),
+                                          [&] { return EventMeta(NewEventId(), clock_.Now(), ""); });
       opened_any = !next.opened.empty();
     }
     commit.aggregate_key = store_.LearnerKey(person_id);

@@ -56,12 +56,8 @@ absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& 
       d.commit.index_ops.push_back(
           IndexOp::SortedAdd(store_.HouseholdKey(learner.household_id()), person_id));
     }
-    for (const auto& r : changes.opened) {
-      d.commit.events.push_back(SeatRequestedEvent(r, learner.social_area(), EventMeta(NewEventId(), clock_.Now(), "")));
-    }
-    for (const auto& r : changes.withdrawn) {
-      d.commit.events.push_back(RequestWithdrawnEvent(r, EventMeta(NewEventId(), clock_.Now(), "")));
-    }
+    d.commit.events = RequestChangeEvents(changes, learner.social_area(),
+                                          [&] { return EventMeta(NewEventId(), clock_.Now(), ""); });
     d.record = person_id;
     return d;
   });

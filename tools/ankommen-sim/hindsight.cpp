@@ -55,7 +55,8 @@ SeatNetwork BuildSeatNetwork(const std::vector<HindsightRequest>& requests, cons
         continue;
       }
       s.choices.push_back(
-          {r, c, net.AddArc(node, q.childcare > 0 ? childcare_node[c] : seat_node[c], 1, enrol_cost(q, courses[c]))});
+          {r, c, net.AddArc(node, ChildcareOn(q, SeatDay(q, courses[c])) > 0 ? childcare_node[c] : seat_node[c], 1,
+                            enrol_cost(q, courses[c]))});
     }
   }
   return s;
@@ -63,9 +64,16 @@ SeatNetwork BuildSeatNetwork(const std::vector<HindsightRequest>& requests, cons
 
 }  // namespace
 
+int ChildcareOn(const HindsightRequest& r, int day) {
+  return static_cast<int>(
+      std::count_if(r.care.begin(), r.care.end(), [&](const CareWindow& w) { return w.from <= day && day < w.until; }));
+}
+
+int SeatDay(const HindsightRequest& r, const HindsightCourse& c) { return std::max(r.requested_day, c.start_day); }
+
 bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_days) {
   return c.course_type == r.course_type && c.start_day < period_days && c.last_entry_day >= r.requested_day &&
-         c.seats > 0 && (!r.evening_only || c.evening) && r.childcare <= c.childcare_places &&
+         c.seats > 0 && (!r.evening_only || c.evening) && ChildcareOn(r, SeatDay(r, c)) <= c.childcare_places &&
          placement::HaversineKm(r.home, c.at) <= r.max_km;
 }
 

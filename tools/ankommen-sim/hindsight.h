@@ -14,11 +14,20 @@
 // Pure: a minimum-cost flow on the placement engine's LEMON network simplex.
 #pragma once
 
+#include <limits>
 #include <vector>
 
 #include "geo.h"
 
 namespace ankommen::sim {
+
+// The days a child needs a childcare place while its parent is in a course,
+// as the course service counts it: from the age it cares from to school entry
+// or a Kita place (days from the simulation's start; `until` not included).
+struct CareWindow {
+  int from = 0;
+  int until = std::numeric_limits<int>::max();
+};
 
 struct HindsightRequest {
   int requested_day = 0;   // days from the simulation's start
@@ -26,7 +35,9 @@ struct HindsightRequest {
   placement::GeoPoint home;
   double max_km = 15;
   bool evening_only = false;
-  int childcare = 0;       // childcare places needed (a parents' course: the children under school age)
+  // A parents' course: a childcare place for each child while it needs one
+  // (windows of days; ChildcareOn counts them on a day).
+  std::vector<CareWindow> care;
   // Courses (indices) whose offer this person would decline or let lapse. The
   // simulation's people answer each course the same way whenever it is
   // offered, so the bound knows every answer and seats nobody where they would
@@ -79,6 +90,13 @@ int LeastP90AccessWait(const std::vector<HindsightRequest>& requests, const std:
 // Adults waiting for a course at the end of each of `weeks` weeks: asked by
 // then, and not yet in a course.
 std::vector<int> WaitingByWeek(const std::vector<HindsightRequest>& requests, const HindsightResult& result, int weeks);
+
+// Childcare places the request needs on the day.
+int ChildcareOn(const HindsightRequest& request, int day);
+
+// The day a seat in the course would begin for the request: its start, or
+// the day of asking for a late entry.
+int SeatDay(const HindsightRequest& request, const HindsightCourse& course);
 
 // Whether the rules let `request` take a seat in `course` at all.
 bool Eligible(const HindsightRequest& request, const HindsightCourse& course, int period_days);

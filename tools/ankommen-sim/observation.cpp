@@ -26,6 +26,14 @@ absl::Status Simulation::ReadEvents(int day) {
         r.requested_on = on;
         r.type = m.course_type();
         requests_[m.request_id()] = r;
+      } else if (type == cv1::RequestChanged::descriptor()->full_name()) {
+        // Another type of the family (the youth course for a young adult, say): the same place in line.
+        cv1::RequestChanged m;
+        m.ParseFromString(e.payload);
+        if (auto it = requests_.find(m.request_id()); it != requests_.end()) {
+          it->second.type = m.course_type();
+          it->second.course_type = CourseTypeName(m.course_type());
+        }
       } else if (type == cv1::RequestWithdrawn::descriptor()->full_name()) {
         cv1::RequestWithdrawn m;
         m.ParseFromString(e.payload);
@@ -123,6 +131,7 @@ absl::Status Simulation::ReadEvents(int day) {
       } else if (type == sv1::KitaPlaced::descriptor()->full_name()) {
         sv1::KitaPlaced m;
         m.ParseFromString(e.payload);
+        kita_placed_day_.emplace(m.person_id(), day);
         child_placements_.emplace_back(AgeGroupName(m.age_group()), m.social_area(), m.wait_days());
         expected_messages_.push_back(
             {m.guardian_person_id().empty() ? m.person_id() : m.guardian_person_id(), m.meta().event_id()});
@@ -403,17 +412,38 @@ HindsightRequest Simulation::AsHindsight(const RequestState& request) const {
   h.max_km = district_.course_max_km > 0 ? district_.course_max_km : 15;
   const rv1::Person& person = registered.members(static_cast<int>(member));
   h.evening_only = person.needs().works_daytime();
-  // A parents' course takes a childcare place for each of the household's children under six.
+  // A parents' course takes a childcare place for each child while it needs one.
   if (request.type == cv1::COURSE_TYPE_INTEGRATION_PARENTS) {
-    for (const auto& other : registered.members()) {
+    const std::vector<std::string>& ids = households_[household].person_ids;
+    for (int m = 0; m < registered.members_size(); ++m) {
+      const rv1::Person& other = registered.members(m);
       absl::CivilDay born;
-      if (other.relation() == rv1::RELATION_CHILD && ParseIsoDate(other.birth_date(), born) &&
-          (Date(households_[household].arrival->day) - born) / 365 < 6) {
-        ++h.childcare;
+      if (other.relation() == rv1::RELATION_CHILD && ParseIsoDate(other.birth_date(), born)) {
+        h.care.push_back(CareOf(m < static_cast<int>(ids.size()) ? ids[static_cast<size_t>(m)] : "", born));
       }
     }
   }
   return h;
+}
+
+// As the course service counts it (ChildrenNeedingCare in
+// services/courses/domain/learner_rules.h): from its first birthday (the
+// service's default ANKOMMEN_COURSES_CHILDCARE_FROM_AGE) until the school
+// year in which it is six on the Land's cut-off day, or its Kita place.
+CareWindow Simulation::CareOf(const std::string& child_id, absl::CivilDay born) const {
+  constexpr int kCareFromAge = 1;
+  CareWindow w;
+  w.from = DayOf(absl::CivilDay(born.year() + kCareFromAge, born.month(), born.day()));
+  const int period = options_.weeks * 7;
+  for (absl::CivilDay year = SchoolYearStart(Date(0), land_); DayOf(year) <= period;
+       year = SchoolYearStart(year + 366, land_)) {
+    if (SchoolYearAge(born, std::max(year, Date(0)), land_) >= 6) {
+      w.until = std::max(0, DayOf(year));
+      break;
+    }
+  }
+  if (auto kita = kita_placed_day_.find(child_id); kita != kita_placed_day_.end()) w.until = std::min(w.until, kita->second);
+  return w;
 }
 
 HindsightCourse Simulation::AsHindsight(const CourseState& course) const {
@@ -520,6 +550,7 @@ void Simulation::FindGaps(Report& report) const {
     }
     g.waiting = r.status == RequestState::kWaiting || r.status == RequestState::kOffered;
     g.days_waited = g.waiting ? today_ - DayOf(r.requested_on) : 0;
+    g.childcare = ChildcareOn(g.request, today_);
     g.course = r.course;
     g.access_wait = r.access_wait_days;
     requests.push_back(std::move(g));

@@ -81,10 +81,10 @@ std::vector<PlanningGap> FindPlanningGaps(const District& district, const std::v
                                       [&](const HindsightCourse& c) { return InReach(g.request, c); });
     if (in_reach && g.days_waited <= options.long_wait_days) continue;
     Group& group = groups[{in_reach ? "too few seats" : "no course in reach", g.request.course_type, g.social_area,
-                           g.request.evening_only, g.request.childcare > 0}];
+                           g.request.evening_only, g.childcare > 0}];
     group.days.push_back(g.days_waited);
     ++group.towns[g.town];
-    group.childcare += g.request.childcare;
+    group.childcare += g.childcare;
   }
 
   std::vector<PlanningGap> gaps;

@@ -32,6 +32,7 @@ struct GapRequest {
   std::string social_area;
   std::string town;          // the home municipality's name
   bool waiting = false;      // still waiting (or offered) at the end
+  int childcare = 0;         // childcare places needed at the end (a parents' course)
   int days_waited = 0;       // so far, when waiting
   int course = -1;           // enrolled: the course (an index into the courses)
   int access_wait = -1;      // enrolled: days from the request to the course's start (0: a late entry)

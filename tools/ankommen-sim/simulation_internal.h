@@ -35,6 +35,7 @@
 #include "runtime/platform.h"
 #include "population.h"
 #include "store/redis.h"
+#include "rules/land.h"
 #include "runtime/simulated_clock.h"
 #include "bus/streams.h"
 
@@ -108,6 +109,7 @@ class Simulation {
       : options_(options),
         scale_(ScaleFactor(options.scale)),
         district_(district),
+        land_(LandOf(district)),
         zone_(DistrictTimeZone()),
         random_(options.seed ^ 0xa5a5a5a5ULL) {}
 
@@ -190,11 +192,19 @@ class Simulation {
     return it == person_index_.end() ? 0 : (it->second.first << 8) + it->second.second + 1;
   }
   int DayOf(absl::CivilDay date) const { return static_cast<int>(date - options_.start); }
+  // The days a child needs a place in its parent's course's childcare.
+  CareWindow CareOf(const std::string& child_id, absl::CivilDay born) const;
+  static LandRules LandOf(const District& district) {
+    // Checked with the district (district_files.cpp); the services' default Land is SN.
+    auto land = LandRulesFor(district.land.empty() ? "SN" : district.land, district.school_cutoff);
+    return land.ok() ? *land : LandRules{};
+  }
 
   SimOptions options_;
   const std::string token_ = CallerToken();  // ANKOMMEN_TOKEN: the simulator acts as district_admin
   int scale_;
   District district_;
+  LandRules land_;  // the Land's school calendar, as the services apply it
   absl::TimeZone zone_;
   Random random_;
   int today_ = 0;
@@ -229,6 +239,7 @@ class Simulation {
   std::map<std::string, int> offers_to_;  // housing offers per household
   std::map<std::string, int> proposals_to_;  // school and Kita proposals per child
   std::vector<std::string> kita_declines_;   // children registered today whose family wants no Kita
+  std::map<std::string, int> kita_placed_day_;  // child → the day it got a Kita place
   std::vector<std::tuple<std::string, std::string, int>> child_placements_;  // kind, area, wait days
   int course_seats_unused_at_start_ = 0;
   std::map<int, std::map<std::string, int>> free_seats_at_start_;  // course type → social area → seats

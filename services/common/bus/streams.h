@@ -23,6 +23,7 @@ inline constexpr char kPersonObligationChanged[] = "ankommen.registry.person.obl
 inline constexpr char kCourses[] = "COURSES";
 inline constexpr char kSeatRequested[] = "ankommen.courses.request.created";
 inline constexpr char kRequestWithdrawn[] = "ankommen.courses.request.withdrawn";
+inline constexpr char kRequestChanged[] = "ankommen.courses.request.changed";
 inline constexpr char kSeatOffered[] = "ankommen.courses.offer.made";
 inline constexpr char kOfferAccepted[] = "ankommen.courses.offer.accepted";
 inline constexpr char kOfferDeclined[] = "ankommen.courses.offer.declined";

@@ -38,6 +38,28 @@ OutgoingEvent RequestWithdrawnEvent(const v1::SeatRequest& r, ankommen::common::
   return ToOutgoing(streams::kRequestWithdrawn, e);
 }
 
+OutgoingEvent RequestChangedEvent(const v1::SeatRequest& r, v1::CourseType previous,
+                                  ankommen::common::v1::EventMeta meta) {
+  v1::RequestChanged e;
+  *e.mutable_meta() = std::move(meta);
+  e.set_request_id(r.request_id());
+  e.set_person_id(r.person_id());
+  e.set_course_type(r.course_type());
+  e.set_previous_course_type(previous);
+  e.set_obliged(r.obliged());
+  e.set_admitted_if_free(r.admitted_if_free());
+  return ToOutgoing(streams::kRequestChanged, e);
+}
+
+std::vector<OutgoingEvent> RequestChangeEvents(const RequestChanges& changes, const std::string& social_area,
+                                               const std::function<ankommen::common::v1::EventMeta()>& meta) {
+  std::vector<OutgoingEvent> events;
+  for (const auto& r : changes.opened) events.push_back(SeatRequestedEvent(r, social_area, meta()));
+  for (const auto& r : changes.withdrawn) events.push_back(RequestWithdrawnEvent(r, meta()));
+  for (const auto& [r, previous] : changes.changed_requests) events.push_back(RequestChangedEvent(r, previous, meta()));
+  return events;
+}
+
 OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta) {
   v1::SeatOffered e;
   *e.mutable_meta() = std::move(meta);

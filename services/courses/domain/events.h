@@ -2,12 +2,15 @@
 // request ids, never personal data), each with its subject (streams.h).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/courses/v1/state.pb.h"
 #include "bus/bus.h"
+#include "domain/learner_rules.h"
 
 namespace ankommen::courses {
 
@@ -16,6 +19,12 @@ ankommen::common::v1::EventMeta EventMeta(std::string event_id, absl::Time now, 
 OutgoingEvent SeatRequestedEvent(const v1::SeatRequest& request, const std::string& social_area,
                                  ankommen::common::v1::EventMeta meta);
 OutgoingEvent RequestWithdrawnEvent(const v1::SeatRequest& request, ankommen::common::v1::EventMeta meta);
+OutgoingEvent RequestChangedEvent(const v1::SeatRequest& request, v1::CourseType previous,
+                                  ankommen::common::v1::EventMeta meta);
+// What reconciling a learner's requests tells: requests opened, withdrawn and
+// changed, each event with a fresh meta from `meta`.
+std::vector<OutgoingEvent> RequestChangeEvents(const RequestChanges& changes, const std::string& social_area,
+                                               const std::function<ankommen::common::v1::EventMeta()>& meta);
 OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta);
 // Accepted, declined, expired or withdrawn, each on its own subject.
 OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,

@@ -128,11 +128,13 @@ RequestChanges ReconcileRequests(v1::LearnerRecord& learner, const EntitlementRu
       changes.withdrawn.push_back(r);
       changes.changed = true;
     } else if (fit->type != type || fit->obliged != r.obliged() || fit->AdmittedIfFree() != r.admitted_if_free()) {
+      const v1::CourseType before = r.course_type();
       r.set_course_type(ToProto(fit->type));
       r.set_obliged(fit->obliged);
       r.set_admitted_if_free(fit->AdmittedIfFree());
       r.set_reason(fit->reason);
       changes.changed = true;
+      changes.changed_requests.emplace_back(r, before);
     }
     // A parents' course cares for the children who need it now (a Kita place
     // given, one grown into school); moved from one, the request needs none.

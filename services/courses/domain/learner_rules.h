@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -40,6 +41,9 @@ struct RequestDefaults {
 struct RequestChanges {
   std::vector<v1::SeatRequest> opened;     // new requests
   std::vector<v1::SeatRequest> withdrawn;  // no longer eligible
+  // Waiting requests now of another type of the family, or ranked otherwise,
+  // each with the type it had before.
+  std::vector<std::pair<v1::SeatRequest, v1::CourseType>> changed_requests;
   bool changed = false;                    // anything in the requests changed
 };
 

@@ -45,6 +45,17 @@ TEST_F(CoursesE2ETest, TheLineIsObligedThenEntitledThenThoseAdmittedToSeatsLeftF
     auto r = WaitForRequest(obliged, cv1::REQUEST_STATUS_WAITING, absl::ZeroDuration());
     return r && r->obliged();
   }));
+  // The request that now ranks first is told (request.changed), ids only.
+  std::vector<cv1::RequestChanged> changed;
+  ASSERT_TRUE(WaitUntil([&] {
+    changed = CourseEvents<cv1::RequestChanged>(streams::kRequestChanged);
+    return !changed.empty();
+  }));
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].person_id(), obliged);
+  EXPECT_TRUE(changed[0].obliged());
+  EXPECT_EQ(changed[0].course_type(), cv1::COURSE_TYPE_INTEGRATION_GENERAL);
+  EXPECT_EQ(changed[0].previous_course_type(), cv1::COURSE_TYPE_INTEGRATION_GENERAL);
 
   cv1::ListWaitingListRequest list;
   list.set_course_type(cv1::COURSE_TYPE_INTEGRATION_GENERAL);

@@ -14,8 +14,11 @@
 #include "absl/strings/str_cat.h"
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
+#include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
+#include "bus/bus.h"
+#include "bus/streams.h"
 #include "store/redis.h"
 #include "runtime/simulated_clock.h"
 #include "support/sample_households.h"
@@ -58,6 +61,21 @@ class CoursesE2ETest : public ::testing::Test {
     registry_stub_.reset();
     EXPECT_EQ(courses_->process().Stop(SIGTERM), 0) << courses_->process().Log();
     EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log();
+  }
+
+  // The course service's events on one subject, in order.
+  template <typename Event>
+  std::vector<Event> CourseEvents(const std::string& subject) {
+    std::vector<Event> out;
+    auto bus = Bus::Connect(nats_.url(), "e2e-reader", nullptr);
+    if (!bus.ok()) return out;
+    auto all = (*bus)->ReadStream(streams::kCourses, 1, 10000);
+    if (!all.ok()) return out;
+    for (const auto& e : *all) {
+      if (e.subject != subject) continue;
+      out.emplace_back().ParseFromString(e.payload);
+    }
+    return out;
   }
 
   static std::unique_ptr<grpc::ClientContext> Ctx() {

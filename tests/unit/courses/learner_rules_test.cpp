@@ -68,6 +68,11 @@ TEST_F(LearnerRulesTest, WithinTheFamilyThePlaceInLineIsKept) {
   EXPECT_TRUE(changes.opened.empty());
   EXPECT_EQ(l.requests(0).course_type(), v1::COURSE_TYPE_INTEGRATION_ALPHA);
   EXPECT_EQ(l.requests(0).requested_on(), "2026-11-23");
+  // Told, so that whoever counts requests by type follows it (request.changed).
+  ASSERT_EQ(changes.changed_requests.size(), 1u);
+  EXPECT_EQ(changes.changed_requests[0].first.course_type(), v1::COURSE_TYPE_INTEGRATION_ALPHA);
+  EXPECT_EQ(changes.changed_requests[0].second, v1::COURSE_TYPE_INTEGRATION_GENERAL);
+  EXPECT_TRUE(Reconcile(l, kToday + 41).changed_requests.empty()) << "nothing changed since";
 }
 
 TEST_F(LearnerRulesTest, AnObligationRanksTheWaitingRequestFirstAndAGoodProspectWaitsForFreeSeats) {

@@ -116,7 +116,7 @@ TEST(HindsightTest, FollowsTheCourseServicesRules) {
   course.evening = true;
   EXPECT_TRUE(Eligible(works, course, period));
   HindsightRequest parent = Request(3, kRiesa, kParents);
-  parent.childcare = 2;
+  parent.care = {CareWindow{}, CareWindow{}};
   HindsightCourse parents = Course(20, 5, kRiesa, kParents);
   EXPECT_FALSE(Eligible(parent, parents, period)) << "no childcare place";
   parents.childcare_places = 1;
@@ -130,13 +130,31 @@ TEST(HindsightTest, FollowsTheCourseServicesRules) {
 
 TEST(HindsightTest, ChildcarePlacesBoundTheParents) {
   std::vector<HindsightRequest> requests(3, Request(0, kRiesa, kParents));
-  for (auto& r : requests) r.childcare = 1;
+  for (auto& r : requests) r.care = {CareWindow{}};
   requests.push_back(Request(0, kRiesa, kParents));  // a parent whose children are at school
   HindsightCourse course = Course(10, 10, kRiesa, kParents);
   course.childcare_places = 2;
   const HindsightResult bound = SolveHindsight(requests, {course}, 182);
   EXPECT_EQ(bound.enrolled, 3);
   EXPECT_EQ(bound.course_of[3], 0);
+}
+
+// A child needs care from its first birthday until school or a Kita place,
+// as the course service counts it: the need is the one on the seat's first day.
+TEST(HindsightTest, AChildNeedsCareOnlyWhileItIsNeitherTooYoungNorAtSchoolOrKita) {
+  const int period = 182;
+  HindsightRequest parent = Request(3, kRiesa, kParents);
+  parent.care = {CareWindow{.from = 30, .until = 100}};  // one year old on day 30, a Kita place on day 100
+  EXPECT_EQ(ChildcareOn(parent, 29), 0);
+  EXPECT_EQ(ChildcareOn(parent, 30), 1);
+  EXPECT_EQ(ChildcareOn(parent, 100), 0);
+  HindsightCourse without_care = Course(20, 5, kRiesa, kParents);
+  EXPECT_TRUE(Eligible(parent, without_care, period)) << "starts before the child needs care";
+  EXPECT_FALSE(Eligible(parent, Course(50, 5, kRiesa, kParents), period)) << "starts while it needs care";
+  EXPECT_TRUE(Eligible(parent, Course(100, 5, kRiesa, kParents), period)) << "starts once it has a Kita place";
+  HindsightRequest late = Request(40, kRiesa, kParents);
+  late.care = parent.care;
+  EXPECT_FALSE(Eligible(late, without_care, period)) << "a late entry needs care on the day it joins";
 }
 
 }  // namespace
