@@ -232,7 +232,15 @@ void NatsServer::Start() {
 std::string NatsServer::url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
 std::string NatsServer::Log() const { return process_ ? process_->Log() : ""; }
 
-RedisServer::RedisServer(bool durable) : port_(FreePort()), durable_(durable) { Start(); }
+RedisServer::RedisServer(bool durable) : RedisServer(durable, "") {}
+
+RedisServer::RedisServer(bool durable, const std::string& rdb_path) : port_(FreePort()), durable_(durable) {
+  // Without an append-only file, redis-server loads dump.rdb from its directory.
+  if (!rdb_path.empty()) std::filesystem::copy_file(rdb_path, dir_.path() + "/dump.rdb");
+  Start();
+}
+
+RedisServer RedisServer::FromSnapshot(const std::string& rdb_path) { return RedisServer(false, rdb_path); }
 
 void RedisServer::Stop() { process_.reset(); }
 
@@ -248,6 +256,31 @@ void RedisServer::Start() {
 }
 
 std::string RedisServer::url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+
+std::vector<std::string> RedisServer::Keys(const std::string& pattern) const {
+  std::vector<std::string> keys;
+  timeval tv{5, 0};
+  redisContext* ctx = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (ctx == nullptr || ctx->err) {
+    if (ctx) redisFree(ctx);
+    return keys;
+  }
+  auto* reply = static_cast<redisReply*>(redisCommand(ctx, "KEYS %b", pattern.data(), pattern.size()));
+  if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < reply->elements; ++i) keys.emplace_back(reply->element[i]->str, reply->element[i]->len);
+  }
+  if (reply != nullptr) freeReplyObject(reply);
+  redisFree(ctx);
+  return keys;
+}
+
+int64_t OutboxLength(const RedisServer& redis, const std::string& service) {
+  int64_t length = 0;
+  for (const auto& key : redis.Keys("ankommen:" + service + ":*:outbox")) {
+    length += std::stoll("0" + redis.Command({"XLEN", key}));
+  }
+  return length;
+}
 
 std::string RedisServer::Command(const std::vector<std::string>& argv) const {
   timeval tv{1, 0};

@@ -76,21 +76,32 @@ class RedisServer {
   // durable: an append-only file written on every command (appendfsync
   // always), so that a restart (Stop, Start) loses nothing acknowledged.
   explicit RedisServer(bool durable = false);
+  // Started on a copy of an RDB file (the state another build wrote).
+  static RedisServer FromSnapshot(const std::string& rdb_path);
   int port() const { return port_; }
   std::string url() const;
   // Runs a command through redis-cli semantics (hiredis), returns the reply as text.
   std::string Command(const std::vector<std::string>& argv) const;
+  // The keys matching a glob pattern (KEYS: for tests only).
+  std::vector<std::string> Keys(const std::string& pattern) const;
   // Stops the server (SIGKILL: an outage) and starts it again on the same
   // port with the same files.
   void Stop();
   void Start();
 
  private:
+  RedisServer(bool durable, const std::string& rdb_path);
+
   TempDir dir_;
   int port_;
   bool durable_;
   std::unique_ptr<Process> process_;
 };
+
+// Events a service has written with its state and not yet published: the
+// entries of its outbox streams in Redis (the relay deletes each once it is
+// on JetStream). 0 means everything it committed so far is published.
+int64_t OutboxLength(const RedisServer& redis, const std::string& service);
 
 // An ankommen service binary pointed at the given servers, ready when its
 // gRPC health check answers SERVING.

@@ -340,7 +340,8 @@ TEST_F(HousingE2ETest, TwoReplicasAllocatingAtOnceNeverPutMorePeopleInAPlaceThan
   }
   for (auto& t : threads) t.join();
   ASSERT_TRUE(testing::WaitUntil([&] { return GetPlace(gu).households() == 3; })) << "three households of three";
-  absl::SleepFor(absl::Milliseconds(500));
+  // Every run answered (joined); what they decided is published once the outbox is empty.
+  ASSERT_TRUE(testing::WaitUntil([&] { return testing::OutboxLength(redis_, "housing") == 0; }));
   hv1::Accommodation place = GetPlace(gu);
   EXPECT_LE(place.persons(), place.beds());
   EXPECT_EQ(place.persons(), 9);

@@ -185,7 +185,8 @@ TEST_F(RegistryE2ETest, RetryingWithTheSameKeyCreatesNothingNew) {
   ASSERT_TRUE(Register(SampleRegistration("same-key"), second).ok());
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
   ASSERT_TRUE(WaitForMessages(1));
-  absl::SleepFor(absl::Milliseconds(300));
+  // Everything committed is published once the outbox is empty: then the count is final.
+  ASSERT_TRUE(testing::WaitUntil([&] { return testing::OutboxLength(redis_, "registry") == 0; }));
   EXPECT_EQ(StreamMessages(), 1u);
   EXPECT_EQ(ListCount("Riesa"), 1);
 
@@ -252,8 +253,8 @@ TEST_F(RegistryE2ETest, BadInputIsRefusedNamingTheFieldAndStoresNothing) {
     EXPECT_THAT(BadFields(s), ::testing::Contains(c.field));
   }
   EXPECT_EQ(ListCount("Riesa"), 0);
+  // Nothing stored, the outbox included: no event can follow.
   EXPECT_EQ(redis_.Command({"DBSIZE"}), "0");
-  absl::SleepFor(absl::Milliseconds(300));
   EXPECT_EQ(StreamMessages(), 0u);
 }
 
@@ -477,7 +478,8 @@ TEST_F(RegistryE2ETest, AnEventWrittenBeforeACrashIsPublishedAfterRestart) {
   registry_->Restart({{"ANKOMMEN_OUTBOX_RELAY", "off"}});
   v1::RegisterHouseholdResponse registered;
   ASSERT_TRUE(Register(SampleRegistration("k1"), registered).ok());
-  absl::SleepFor(absl::Milliseconds(500));
+  // Written with the household, and waiting in the outbox: not on JetStream.
+  EXPECT_EQ(testing::OutboxLength(redis_, "registry"), 1);
   EXPECT_EQ(StreamMessages(), 0u);
   registry_->process().Stop(SIGKILL);
   registry_->Restart();

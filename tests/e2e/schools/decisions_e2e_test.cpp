@@ -96,8 +96,8 @@ class SchoolDecisionsE2ETest : public ::testing::Test {
   // SchoolPlaced events so far (what the family is told of).
   std::vector<sv1::SchoolPlaced> Placed() {
     std::vector<sv1::SchoolPlaced> out;
-    // Published through the outbox: give the relay a moment.
-    absl::SleepFor(absl::Milliseconds(300));
+    // Published through the outbox: all of it, once the outbox is empty.
+    EXPECT_TRUE(testing::WaitUntil([&] { return testing::OutboxLength(redis_, "schools") == 0; }));
     auto events = bus_->ReadStream("SCHOOLS", 1, 10000);
     if (!events.ok()) return out;
     for (const auto& e : *events) {
