@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -124,8 +125,13 @@ class Courses {
                              const std::string& idempotency_key, bool accept, const RequestContext& rc,
                              v1::SeatRequest& answer);
   absl::StatusOr<v1::SeatRequest> CurrentRequest(const std::string& person_id, const std::string& request_id);
+  // `step` tells apart two applications of one event to one person (its inbox record).
   absl::Status ApplyFacts(const IncomingEvent& event, const std::string& person_id,
-                          const std::function<absl::Status(v1::LearnerRecord&, bool is_new)>& change);
+                          const std::function<absl::Status(v1::LearnerRecord&, bool is_new)>& change,
+                          const std::string& step = "");
+  // Marks these children of the household as having a Kita place on each of its learners.
+  absl::Status MarkKitaPlaces(const IncomingEvent& event, const std::string& household_id,
+                              const std::set<std::string>& children, const std::string& step);
   absl::Status EraseLearner(const std::string& person_id);
   absl::Status RefreshCourseView(const std::string& course_id, v1::Course& course);
   absl::StatusOr<LoadedCourse> LoadExistingCourse(const std::string& course_id);  // NOT_FOUND if absent

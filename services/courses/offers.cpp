@@ -195,7 +195,10 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
     Commit commit;
     // A course completed below its goal opens what comes next at once: the
     // one repeat of an integration course, or job-related German after it.
-    if (change == HoldChange::kCompleted) {
+    // A request back in line catches up with what changed while it was
+    // offered (reconciling skips requests not waiting): another course type
+    // of its family, its rank, the childcare its children need now.
+    if (change == HoldChange::kCompleted || r->status() == v1::REQUEST_STATUS_WAITING) {
       auto next = ReconcileRequests(learner, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
                                     [&] { return NewId(kRequestIdPrefix, PartitionOfId(person_id)); });
       commit.events = RequestChangeEvents(next, learner.social_area(),

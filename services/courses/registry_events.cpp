@@ -2,7 +2,9 @@
 #include "courses.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -22,6 +24,10 @@
 #include "observability/metrics.h"
 #include "bus/streams.h"
 #include "courses_internal.h"
+
+#include <algorithm>
+#include <iterator>
+#include <set>
 #include "waiting_view.h"
 
 namespace ankommen::courses {
@@ -32,10 +38,12 @@ namespace sv1 = ::ankommen::schools::v1;
 // ---------------------------------------------------------------- the registry's events
 
 absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& person_id,
-                                 const std::function<absl::Status(v1::LearnerRecord&, bool)>& change) {
+                                 const std::function<absl::Status(v1::LearnerRecord&, bool)>& change,
+                                 const std::string& step) {
   const int partition = PartitionOfId(person_id);
   bool opened_any = false;
-  auto outcome = RunInbox(store_.outbox(), partition, absl::StrCat(event.event_id, "/", person_id),
+  auto outcome = RunInbox(store_.outbox(), partition,
+                          absl::StrCat(event.event_id, "/", person_id, step.empty() ? "" : "/", step),
                           [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
@@ -144,6 +152,9 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
       event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
+    // Kita places the schools service told before this event was applied.
+    auto placed = store_.KitaPlaces(e.household_id());
+    if (!placed.ok()) return placed.status();
     std::vector<v1::YoungChild> young;
     for (const auto& m : e.members()) {
       const int school_year_age = m.has_school_year_age() ? m.school_year_age() : m.age_years();
@@ -164,9 +175,11 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
         // The children as they are now, each keeping the Kita place it has.
         std::vector<v1::YoungChild> now = young;
         for (auto& c : now) {
+          bool kita = placed->contains(c.person_id());
           for (const auto& known : l.young_children()) {
-            if (known.person_id() == c.person_id()) c.set_kita_place(known.kita_place());
+            if (known.person_id() == c.person_id()) kita = kita || known.kita_place();
           }
+          c.set_kita_place(kita);
         }
         l.clear_young_children();
         for (auto& c : now) *l.add_young_children() = std::move(c);
@@ -175,7 +188,13 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
       });
       if (!s.ok()) return s;
     }
-    return absl::OkStatus();
+    // A Kita place told while this event was applied, after its first read,
+    // and before the learners were there to take it: marked now.
+    auto again = store_.KitaPlaces(e.household_id());
+    if (!again.ok()) return again.status();
+    std::set<std::string> late;
+    std::set_difference(again->begin(), again->end(), placed->begin(), placed->end(), std::inserter(late, late.end()));
+    return late.empty() ? absl::OkStatus() : MarkKitaPlaces(event, e.household_id(), late, "kita");
   }
   auto known_only = [](bool is_new) {
     return is_new ? absl::NotFoundError("not followed") : absl::OkStatus();
@@ -254,17 +273,25 @@ absl::Status Courses::ApplySchoolsEvent(const IncomingEvent& event) {
   sv1::KitaPlaced e;
   if (auto s = ParsePayload(event, e); !s.ok()) return s;
   if (!IsValidId(e.household_id(), "hh")) return absl::OkStatus();  // from a schools service that did not name it
-  auto members = store_.HouseholdMembers(e.household_id());
+  // Kept first, for learners this service has not heard of yet (the
+  // registry's event of the household may come after this one).
+  if (auto s = store_.AddKitaPlace(e.household_id(), e.person_id()); !s.ok()) return s;
+  return MarkKitaPlaces(event, e.household_id(), {e.person_id()}, "");
+}
+
+absl::Status Courses::MarkKitaPlaces(const IncomingEvent& event, const std::string& household_id,
+                                     const std::set<std::string>& children, const std::string& step) {
+  auto members = store_.HouseholdMembers(household_id);
   if (!members.ok()) return members.status();
   for (const auto& person_id : *members) {
     auto s = ApplyFacts(event, person_id, [&](v1::LearnerRecord& l, bool is_new) {
       if (is_new) return absl::NotFoundError("not followed");
       for (auto& c : *l.mutable_young_children()) {
-        if (c.person_id() == e.person_id()) c.set_kita_place(true);
+        if (children.contains(c.person_id())) c.set_kita_place(true);
       }
       l.set_children_under_school_age(ChildrenNeedingCare(l, settings_.childcare_from_age));
       return absl::OkStatus();
-    });
+    }, step);
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

@@ -51,6 +51,27 @@ absl::StatusOr<std::vector<std::string>> CourseStore::HouseholdMembers(const std
   return out;
 }
 
+namespace {
+// Long enough for the registry's events of the household to arrive however
+// late; short, because it names children (a child's erasure leaves it to expire).
+constexpr int kKitaPlacesTtlSeconds = 7 * 24 * 3600;
+}  // namespace
+
+absl::Status CourseStore::AddKitaPlace(const std::string& household_id, const std::string& child_id) {
+  const std::string key = keys().Key(PartitionOfId(household_id), "kita:" + household_id);
+  if (auto reply = redis_.Command({"SADD", key, child_id}); !reply.ok()) return reply.status();
+  auto reply = redis_.Command({"EXPIRE", key, std::to_string(kKitaPlacesTtlSeconds)});
+  return reply.ok() ? absl::OkStatus() : reply.status();
+}
+
+absl::StatusOr<std::set<std::string>> CourseStore::KitaPlaces(const std::string& household_id) {
+  auto reply = redis_.Command({"SMEMBERS", keys().Key(PartitionOfId(household_id), "kita:" + household_id)});
+  if (!reply.ok()) return reply.status();
+  std::set<std::string> out;
+  for (const auto& e : reply->elements) out.insert(e.str);
+  return out;
+}
+
 absl::StatusOr<std::vector<LoadedCourse>> CourseStore::LoadAllCourses() {
   return LoadIndexed<v1::CourseRecord>(redis_, keys(), "courses", [this](const std::string& id) { return CourseKey(id); });
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,12 @@ class CourseStore {
   // The learners of a household (persons share the household's partition).
   absl::StatusOr<std::vector<std::string>> HouseholdMembers(const std::string& household_id);
   std::string HouseholdKey(const std::string& household_id) const;
+
+  // The children of a household the schools service placed in a Kita. Kept
+  // apart from the learners, for a week, because the place can be told
+  // before the courses have heard of the household at all.
+  absl::Status AddKitaPlace(const std::string& household_id, const std::string& child_id);
+  absl::StatusOr<std::set<std::string>> KitaPlaces(const std::string& household_id);
 
   // Every course, and every learner with an open request.
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();

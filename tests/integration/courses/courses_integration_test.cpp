@@ -7,6 +7,7 @@
 #include "allocator.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
 #include "courses.h"
 #include "domain/course_rules.h"
 #include "store/ids.h"
@@ -20,6 +21,7 @@ namespace ankommen::courses {
 namespace {
 
 namespace rv1 = ::ankommen::registry::v1;
+namespace sv1 = ::ankommen::schools::v1;
 
 const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0), absl::UTCTimeZone());
 
@@ -59,7 +61,7 @@ class CoursesIntegrationTest : public ::testing::Test {
     return m->person_id();
   }
 
-  std::string Course(int seats) {
+  std::string Course(int seats, v1::CourseType type = v1::COURSE_TYPE_INTEGRATION_GENERAL, int childcare = 0) {
     v1::CreateProviderRequest p;
     p.set_idempotency_key("p-" + std::to_string(++keys_));
     p.mutable_provider()->set_name("VHS");
@@ -69,7 +71,8 @@ class CoursesIntegrationTest : public ::testing::Test {
     c.set_idempotency_key("c-" + std::to_string(++keys_));
     auto* course = c.mutable_course();
     course->set_provider_id(provider.provider().provider_id());
-    course->set_course_type(v1::COURSE_TYPE_INTEGRATION_GENERAL);
+    course->set_course_type(type);
+    course->set_childcare_places(childcare);
     course->mutable_location()->set_municipality_ags("14627230");
     course->mutable_location()->set_social_area("Riesa");
     course->mutable_location()->mutable_coordinates()->set_lat(51.30);
@@ -140,6 +143,79 @@ class CoursesIntegrationTest : public ::testing::Test {
   IncomingEvent last_event_;
   int keys_ = 0;
 };
+
+// A mother who asks for a parents' course, with a three- and a two-year-old
+// (ids: mother, Kita child, child at home), in Riesa.
+struct Family {
+  std::string household = NewId("hh", 5), mother = NewId("p", 5), kita_child = NewId("p", 5),
+              child_at_home = NewId("p", 5);
+};
+
+IncomingEvent KitaPlacedOf(const Family& f, const std::string& event_id) {
+  sv1::KitaPlaced placed;
+  placed.mutable_meta()->set_event_id(event_id);
+  placed.set_person_id(f.kita_child);
+  placed.set_household_id(f.household);
+  return {"ankommen.schools.kita.placed", event_id, sv1::KitaPlaced::descriptor()->full_name(),
+          placed.SerializeAsString()};
+}
+
+IncomingEvent RegisteredOf(const Family& f) {
+  rv1::HouseholdRegistered e;
+  e.mutable_meta()->set_event_id("ev-household");
+  e.set_household_id(f.household);
+  e.set_municipality_ags("14627230");
+  e.set_social_area("Riesa");
+  e.mutable_approx_location()->set_lat(51.31);
+  e.mutable_approx_location()->set_lon(13.29);
+  auto* m = e.add_members();
+  m->set_person_id(f.mother);
+  m->set_relation(rv1::RELATION_HEAD);
+  m->set_age_years(30);
+  m->set_cefr_level("A1");
+  m->set_literate_latin(true);
+  m->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  m->mutable_needs()->set_childcare(true);
+  for (const auto& [id, age] : {std::pair{f.kita_child, 3}, std::pair{f.child_at_home, 2}}) {
+    auto* c = e.add_members();
+    c->set_person_id(id);
+    c->set_relation(rv1::RELATION_CHILD);
+    c->set_age_years(age);
+  }
+  return {"ankommen.registry.household.registered", "ev-household", rv1::HouseholdRegistered::descriptor()->full_name(),
+          e.SerializeAsString()};
+}
+
+// The schools service can tell a Kita place before the course service has
+// applied the registry's event of the household (two streams, two consumers):
+// the parent's course request still needs no childcare for that child.
+TEST_F(CoursesIntegrationTest, AKitaPlaceToldBeforeTheHouseholdStillEndsTheNeedForChildcare) {
+  const Family f;
+  ASSERT_TRUE(courses_->ApplySchoolsEvent(KitaPlacedOf(f, "ev-kita")).ok());
+  ASSERT_TRUE(courses_->ApplyRegistryEvent(RegisteredOf(f)).ok());
+  const v1::SeatRequest request = Request(f.mother);
+  ASSERT_EQ(request.course_type(), v1::COURSE_TYPE_INTEGRATION_PARENTS);
+  EXPECT_EQ(request.childcare_children(), 1) << "only the child without a Kita place";
+}
+
+// What changes while a request holds an offer is caught up when it is back
+// in line: here the childcare its children need after a Kita place.
+TEST_F(CoursesIntegrationTest, ARequestBackInLineNeedsTheChildcareItsChildrenNeedNow) {
+  const Family f;
+  ASSERT_TRUE(courses_->ApplyRegistryEvent(RegisteredOf(f)).ok());
+  ASSERT_EQ(Request(f.mother).childcare_children(), 2);
+  Course(4, v1::COURSE_TYPE_INTEGRATION_PARENTS, /*childcare=*/4);
+  ASSERT_TRUE(allocator_->RunOnce("").ok());
+  const v1::SeatRequest offered = Request(f.mother);
+  ASSERT_EQ(offered.status(), v1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(courses_->ApplySchoolsEvent(KitaPlacedOf(f, "ev-kita")).ok());
+  EXPECT_EQ(Request(f.mother).childcare_children(), 2) << "the offer as it was made";
+  ASSERT_TRUE(Answer(offered.offer().offer_id(), /*accept=*/false).ok());
+  const v1::SeatRequest back = Request(f.mother);
+  EXPECT_EQ(back.status(), v1::REQUEST_STATUS_WAITING);
+  EXPECT_EQ(back.course_type(), v1::COURSE_TYPE_INTEGRATION_PARENTS);
+  EXPECT_EQ(back.childcare_children(), 1) << "the child at home only";
+}
 
 TEST_F(CoursesIntegrationTest, ARedeliveredRegistryEventChangesNothingTwice) {
   const std::string person = Arrive("ev_1");
