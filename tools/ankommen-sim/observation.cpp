@@ -535,6 +535,24 @@ void Simulation::CompareWithHindsight(Report& report) const {
                                                          : "never offered";
     ++report.hindsight_gap[why];
   }
+  // Where the days go: each request's days here less its days in the bound.
+  auto days = [&](const HindsightResult& result, size_t i) {
+    const int until = result.waited_until[i] >= 0 ? result.waited_until[i] : period;
+    return std::max(0, until - requests[i].requested_day);
+  };
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const bool here = policy.course_of[i] >= 0, there = bound.course_of[i] >= 0;
+    const int more = days(policy, i) - days(bound, i);
+    if (!here && !there) continue;
+    const bool answered_no = !states[i]->passed.empty() || !states[i]->lapsed.empty();
+    const char* where = !here                        ? "enrolled by the bound only"
+                        : !there                     ? "enrolled here only"
+                        : more < 0                   ? "enrolled by both, sooner here"
+                        : more == 0                  ? nullptr
+                        : answered_no                ? "enrolled by both, later here after declining or a lapse"
+                                                     : "enrolled by both, later here";
+    if (where != nullptr) report.hindsight_days_gap[where] += more;
+  }
 }
 
 void Simulation::FindGaps(Report& report) const {

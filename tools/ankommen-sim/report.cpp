@@ -145,7 +145,8 @@ nlohmann::json ToJson(const Report& r) {
   };
   j["period"] = {{"policy", period(r.policy_period)}, {"hindsight", period(r.hindsight)},
                  {"least_access_wait_p90_days", r.least_access_wait_p90},
-                 {"not_enrolled_but_in_the_bound", r.hindsight_gap}};
+                 {"not_enrolled_but_in_the_bound", r.hindsight_gap},
+                 {"person_days_more_than_the_bound", r.hindsight_days_gap}};
   j["weekly"] = nlohmann::json::array();
   for (const auto& w : r.weekly) {
     j["weekly"].push_back({{"week", w.week}, {"course_waiting", w.course_waiting},
@@ -249,6 +250,11 @@ std::string RenderTable(const Report& r) {
   if (!r.hindsight_gap.empty()) {
     absl::StrAppend(&out, "  enrolled in the bound, not in this run:");
     for (const auto& [why, n] : r.hindsight_gap) absl::StrAppendFormat(&out, " %s %d;", why, n);
+    out.back() = '\n';
+  }
+  if (!r.hindsight_days_gap.empty()) {
+    absl::StrAppend(&out, "  person-days more than the bound:");
+    for (const auto& [where, days] : r.hindsight_days_gap) absl::StrAppendFormat(&out, " %s %+d;", where, days);
     out.back() = '\n';
   }
   absl::StrAppendFormat(&out, "  course seats free at a course's start while someone eligible in reach waited "

@@ -149,6 +149,10 @@ struct Report {
   // No schedule enrolling as many as the bound has a lower p90 access wait (hindsight.h LeastP90AccessWait).
   int least_access_wait_p90 = 0;
   std::map<std::string, int> hindsight_gap;  // why requests the bound enrols were not enrolled here
+  // Where this run's person-days differ from the bound's: per kind of
+  // request (enrolled by both, later or sooner here, with or without an offer
+  // declined or let lapse; by the bound only; here only), the days more here.
+  std::map<std::string, long long> hindsight_days_gap;
   // What allocation cannot close, and the course series that would (planning_gaps.h).
   std::vector<PlanningGap> planning_gaps;
   std::string proposal_scenario;  // the proposals as a scenario file; empty: none
