@@ -2,12 +2,14 @@
 // each case beside its baseline in the same run.
 //
 //   ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]
-//                            [--case courses|preferences|housing]
+//                            [--case courses|preferences|housing] [--pivot RULE|all]
 //
 // Prints one JSON line per case, then a table. Baselines: first-come-first-
 // served (today's practice) for quality, LEMON's network simplex alone on the
-// engine's own graph for speed (ratio = engine seconds / LEMON seconds), the
-// LP bound for the group solver.
+// full graph of the same problem for speed (lemon_alone.h; ratio = the
+// engine's seconds / LEMON's run alone), the LP bound for the group solver.
+// --pivot: the pivot rule of that baseline (block_search, LEMON's default and
+// the engine's), or "all" to time every rule on the same graph.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +22,7 @@
 
 #include "absl/time/clock.h"
 #include "geo.h"
+#include "lemon_alone.h"
 #include "solver.h"
 #include "synthetic_district.h"
 
@@ -147,17 +150,24 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   int nearest = 0;
   std::string only;  // courses, preferences or housing: that case alone
+  std::string pivot = "block_search";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--scale" && i + 1 < argc) scale_name = argv[++i];
     else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
     else if (a == "--nearest" && i + 1 < argc) nearest = std::stoi(argv[++i]);
     else if (a == "--case" && i + 1 < argc) only = argv[++i];
+    else if (a == "--pivot" && i + 1 < argc) pivot = argv[++i];
     else {
       std::cerr << "usage: ankommen-placement-bench [--scale district|state|nation] [--seed N] [--nearest K]\n"
-                   "                                [--case courses|preferences|housing]\n";
+                   "                                [--case courses|preferences|housing] [--pivot RULE|all]\n";
       return 2;
     }
+  }
+  if (pivot != "all" && std::find(bench::kPivotRules.begin(), bench::kPivotRules.end(), pivot) == bench::kPivotRules.end()) {
+    std::cerr << "unknown pivot rule " << pivot << ": all or one of block_search, candidate_list, first_eligible, "
+                 "altering_list\n";
+    return 2;
   }
   if (!only.empty() && only != "courses" && only != "preferences" && only != "housing") {
     std::cerr << "unknown case " << only << ": courses, preferences or housing\n";
@@ -189,13 +199,24 @@ int main(int argc, char** argv) {
     fcfs = Run("fcfs", courses, fcfs_t);
     fcfs_row = Describe("courses_" + scale.name, courses, fcfs, fcfs_t.total_seconds);
     emit(fcfs_row);
+    // LEMON alone on the full graph, timed apart, with its own solution.
+    const std::vector<std::string> rules =
+        pivot == "all" ? bench::kPivotRules : std::vector<std::string>{pivot};
+    double lemon_seconds = 0;
+    for (const auto& rule : rules) {
+      const bench::LemonAlone lemon = bench::SolveWithLemonAlone(courses, rule);
+      Row lemon_row = Describe("courses_" + scale.name, courses, lemon.solution, lemon.solve_seconds);
+      if (rule != "block_search") lemon_row.solver = "lemon_ns_" + rule;
+      lemon_row.arcs = lemon.arcs;
+      emit(lemon_row);
+      std::fprintf(stderr, "LEMON alone (%s): graph built in %.2f s, solved in %.2f s\n", rule.c_str(),
+                   lemon.build_seconds, lemon.solve_seconds);
+      if (rule == rules.front()) lemon_seconds = lemon.solve_seconds;
+    }
     flow = Run("flow", courses, flow_t);
-    Row lemon = Describe("courses_" + scale.name, courses, flow, flow_t.solve_seconds);
-    lemon.solver = "lemon_network_simplex";
-    emit(lemon);
     flow_row = Describe("courses_" + scale.name, courses, flow, flow_t.total_seconds);
     flow_row.baseline = "lemon_network_simplex";
-    flow_row.baseline_seconds = flow_t.solve_seconds;
+    flow_row.baseline_seconds = lemon_seconds;
     emit(flow_row);
     if (!flow.optimal && scale.name != "nation") {
       // What merging interchangeable people costs: the exact optimum beside it.
@@ -248,11 +269,11 @@ int main(int argc, char** argv) {
   }
 
   std::fflush(stdout);
-  std::printf("\n%-22s %-22s %9s %8s %9s %9s %8s %8s %10s %8s\n", "case", "solver", "people", "arcs", "seconds",
+  std::printf("\n%-22s %-24s %9s %8s %9s %9s %8s %8s %10s %8s\n", "case", "solver", "people", "arcs", "seconds",
               "placed", "mean_km", "p90_wait", "gap_%", "ratio");
   for (const auto& r : rows) {
     double gap = r.bound != 0 ? 100.0 * (r.objective - r.bound) / std::abs(r.bound) : 0;
-    std::printf("%-22s %-22s %9zu %8zu %9.3f %9d %8.2f %8.0f %10.4f %8.2f\n", r.name.c_str(), r.solver.c_str(),
+    std::printf("%-22s %-24s %9zu %8zu %9.3f %9d %8.2f %8.0f %10.4f %8.2f\n", r.name.c_str(), r.solver.c_str(),
                 r.people, r.arcs, r.seconds, r.placed, r.mean_km, r.p90_wait_days, gap,
                 r.baseline_seconds > 0 ? r.seconds / r.baseline_seconds : 0.0);
   }

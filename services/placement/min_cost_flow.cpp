@@ -33,7 +33,8 @@ std::vector<int64_t> SolveMinCostFlow(const FlowNetwork& network, double* solve_
   std::vector<int64_t> flow(order.size(), 0);
   lemon::NetworkSimplex<Graph, int64_t, int64_t> solver(g);
   solver.upperMap(capacity).costMap(cost).stSupply(g.node(network.source), g.node(network.sink), network.supply);
-  // Block search: the fastest of LEMON's pivot rules here (bench/README.md).
+  // Block search, LEMON's default: the fastest of its pivot rules on the
+  // benchmark's graphs (bench/README.md, --pivot all).
   const bool ok = solver.run() == lemon::NetworkSimplex<Graph, int64_t, int64_t>::OPTIMAL;
   if (ok) {
     for (size_t k = 0; k < order.size(); ++k) flow[static_cast<size_t>(order[k])] = solver.flow(g.arc(static_cast<int>(k)));

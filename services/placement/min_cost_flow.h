@@ -1,6 +1,6 @@
-// A minimum-cost flow on plain arrays, solved by LEMON's network simplex: the
-// one place that knows LEMON. (Its cost scaling was 3.8 × slower on the state
-// benchmark's graph, whose penalties make costs large: bench/README.md.)
+// A minimum-cost flow on plain arrays, solved by LEMON's network simplex with
+// block search (its default pivot rule; `ankommen-placement-bench --pivot all`
+// times the others): the one place in the services that knows LEMON.
 #pragma once
 
 #include <cstdint>
