@@ -24,10 +24,6 @@
 #include "observability/metrics.h"
 #include "bus/streams.h"
 #include "courses_internal.h"
-
-#include <algorithm>
-#include <iterator>
-#include <set>
 #include "waiting_view.h"
 
 namespace ankommen::courses {

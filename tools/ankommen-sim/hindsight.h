@@ -6,7 +6,8 @@
 //
 // The bound follows the course service's rules (same course type, within the
 // travel limit, evening courses for those who work in the daytime, a childcare
-// place for a parent in a parents' course, a course still taking newcomers) and is
+// place for each child of a parent in a parents' course while it needs one, a
+// course still taking newcomers) and is
 // optimistic where a policy cannot know in advance: it knows every answer, so
 // nobody is offered a course they would turn down and no day is lost to an
 // offer declined or left to lapse; and a parent's children take one childcare
