@@ -4,7 +4,9 @@
 // model is the engine's (objective.h): source → person → a course's seats, or
 // its childcare places and then its seats → sink, and a penalty arc
 // person → sink for being left out. Its own solution is read back, so the
-// bench reports what LEMON alone places, not what the engine placed.
+// bench reports what LEMON alone places, not what the engine placed. Solved
+// by the engine's own SolveMinCostFlow (min_cost_flow.h), the one place that
+// knows LEMON, with the pivot rule asked for.
 #pragma once
 
 #include <string>
@@ -23,7 +25,7 @@ inline const std::vector<std::string> kPivotRules = {"block_search", "candidate_
 struct LemonAlone {
   placement::Solution solution;  // solver "lemon_network_simplex", placements with km, objective
   size_t arcs = 0;               // of the graph LEMON solved
-  double build_seconds = 0;      // the graph (not counted in solve_seconds)
+  double build_seconds = 0;      // the network and LEMON's graph of it (not in solve_seconds)
   double solve_seconds = 0;      // LEMON's run() alone
 };
 

@@ -13,7 +13,7 @@ namespace {
 using Graph = lemon::StaticDigraph;
 }  // namespace
 
-std::vector<int64_t> SolveMinCostFlow(const FlowNetwork& network, double* solve_seconds) {
+std::vector<int64_t> SolveMinCostFlow(const FlowNetwork& network, double* solve_seconds, PivotRule pivot) {
   // StaticDigraph wants arcs sorted by source; remember where each went.
   std::vector<int32_t> order(network.from.size());
   std::iota(order.begin(), order.end(), 0);
@@ -35,7 +35,12 @@ std::vector<int64_t> SolveMinCostFlow(const FlowNetwork& network, double* solve_
   solver.upperMap(capacity).costMap(cost).stSupply(g.node(network.source), g.node(network.sink), network.supply);
   // Block search, LEMON's default: the fastest of its pivot rules on the
   // benchmark's graphs (bench/README.md, --pivot all).
-  const bool ok = solver.run() == lemon::NetworkSimplex<Graph, int64_t, int64_t>::OPTIMAL;
+  using Simplex = lemon::NetworkSimplex<Graph, int64_t, int64_t>;
+  const Simplex::PivotRule rule = pivot == PivotRule::kCandidateList   ? Simplex::CANDIDATE_LIST
+                                  : pivot == PivotRule::kFirstEligible ? Simplex::FIRST_ELIGIBLE
+                                  : pivot == PivotRule::kAlteringList  ? Simplex::ALTERING_LIST
+                                                                       : Simplex::BLOCK_SEARCH;
+  const bool ok = solver.run(rule) == Simplex::OPTIMAL;
   if (ok) {
     for (size_t k = 0; k < order.size(); ++k) flow[static_cast<size_t>(order[k])] = solver.flow(g.arc(static_cast<int>(k)));
   }

@@ -25,8 +25,12 @@ struct FlowNetwork {
   }
 };
 
+// LEMON's pivot rules (its fifth, best eligible, scans every arc per pivot).
+enum class PivotRule { kBlockSearch, kCandidateList, kFirstEligible, kAlteringList };
+
 // The flow on every arc, or an empty vector when no feasible flow exists.
 // solve_seconds gets the time of LEMON's run alone (graph building excluded).
-std::vector<int64_t> SolveMinCostFlow(const FlowNetwork& network, double* solve_seconds);
+std::vector<int64_t> SolveMinCostFlow(const FlowNetwork& network, double* solve_seconds,
+                                      PivotRule pivot = PivotRule::kBlockSearch);
 
 }  // namespace ankommen::placement

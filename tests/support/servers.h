@@ -101,6 +101,7 @@ class RedisServer {
 // Events a service has written with its state and not yet published: the
 // entries of its outbox streams in Redis (the relay deletes each once it is
 // on JetStream). 0 means everything it committed so far is published.
+// service "*": every service's.
 int64_t OutboxLength(const RedisServer& redis, const std::string& service);
 
 // An ankommen service binary pointed at the given servers, ready when its

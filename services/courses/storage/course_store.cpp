@@ -57,15 +57,19 @@ namespace {
 constexpr int kKitaPlacesTtlSeconds = 7 * 24 * 3600;
 }  // namespace
 
+std::string CourseStore::KitaPlacesKey(const std::string& household_id) const {
+  return keys().Key(PartitionOfId(household_id), "kita:" + household_id);
+}
+
 absl::Status CourseStore::AddKitaPlace(const std::string& household_id, const std::string& child_id) {
-  const std::string key = keys().Key(PartitionOfId(household_id), "kita:" + household_id);
+  const std::string key = KitaPlacesKey(household_id);
   if (auto reply = redis_.Command({"SADD", key, child_id}); !reply.ok()) return reply.status();
   auto reply = redis_.Command({"EXPIRE", key, std::to_string(kKitaPlacesTtlSeconds)});
   return reply.ok() ? absl::OkStatus() : reply.status();
 }
 
 absl::StatusOr<std::set<std::string>> CourseStore::KitaPlaces(const std::string& household_id) {
-  auto reply = redis_.Command({"SMEMBERS", keys().Key(PartitionOfId(household_id), "kita:" + household_id)});
+  auto reply = redis_.Command({"SMEMBERS", KitaPlacesKey(household_id)});
   if (!reply.ok()) return reply.status();
   std::set<std::string> out;
   for (const auto& e : reply->elements) out.insert(e.str);

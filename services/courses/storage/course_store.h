@@ -69,6 +69,7 @@ class CourseStore {
   // before the courses have heard of the household at all.
   absl::Status AddKitaPlace(const std::string& household_id, const std::string& child_id);
   absl::StatusOr<std::set<std::string>> KitaPlaces(const std::string& household_id);
+  std::string KitaPlacesKey(const std::string& household_id) const;
 
   // Every course, and every learner with an open request.
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();

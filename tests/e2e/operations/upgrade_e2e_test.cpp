@@ -6,6 +6,7 @@
 // and the district goes on (a new family's mother gets a course request).
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -105,20 +106,24 @@ TEST_P(UpgradeE2ETest, TheServicesStartOnWhatTheReleaseStoredAndReadEveryRecord)
     }
     EXPECT_TRUE(s.ok()) << what << ": " << s.error_message();
   };
-  for (const auto& id : households) {
+  auto read_each = [&](const std::vector<std::string>& ids, const std::string& what,
+                       const std::function<grpc::Status(const std::string&)>& read) {
+    for (const auto& id : ids) readable(read(id), what + " " + id);
+  };
+  read_each(households, "household", [&](const std::string& id) {
     rv1::GetHouseholdRequest q;
     q.set_household_id(id);
     q.set_purpose("upgrade check");
     rv1::GetHouseholdResponse a;
-    readable(registry_stub->GetHousehold(Ctx().get(), q, &a), "household " + id);
-  }
-  for (const auto& id : persons) {
+    return registry_stub->GetHousehold(Ctx().get(), q, &a);
+  });
+  read_each(persons, "person", [&](const std::string& id) {
     rv1::GetPersonRequest q;
     q.set_person_id(id);
     q.set_purpose("upgrade check");
     rv1::GetPersonResponse a;
-    readable(registry_stub->GetPerson(Ctx().get(), q, &a), "person " + id);
-  }
+    return registry_stub->GetPerson(Ctx().get(), q, &a);
+  });
   for (const auto& id : courses) {
     cv1::GetCourseRequest q;
     q.set_course_id(id);
@@ -127,24 +132,24 @@ TEST_P(UpgradeE2ETest, TheServicesStartOnWhatTheReleaseStoredAndReadEveryRecord)
     EXPECT_TRUE(s.ok()) << "course " << id << ": " << s.error_message();
     EXPECT_GT(a.course().seats(), 0) << id;
   }
-  for (const auto& id : learners) {
+  read_each(learners, "learner", [&](const std::string& id) {
     cv1::GetLearnerRequest q;
     q.set_person_id(id);
     cv1::GetLearnerResponse a;
-    readable(courses_stub->GetLearner(Ctx().get(), q, &a), "learner " + id);
-  }
-  for (const auto& id : children) {
+    return courses_stub->GetLearner(Ctx().get(), q, &a);
+  });
+  read_each(children, "child", [&](const std::string& id) {
     sv1::GetChildRequest q;
     q.set_person_id(id);
     sv1::GetChildResponse a;
-    readable(schools_stub->GetChild(Ctx().get(), q, &a), "child " + id);
-  }
-  for (const auto& id : housed) {
+    return schools_stub->GetChild(Ctx().get(), q, &a);
+  });
+  read_each(housed, "housing household", [&](const std::string& id) {
     hv1::GetHouseholdRequest q;
     q.set_household_id(id);
     hv1::GetHouseholdResponse a;
-    readable(housing_stub->GetHousehold(Ctx().get(), q, &a), "housing household " + id);
-  }
+    return housing_stub->GetHousehold(Ctx().get(), q, &a);
+  });
   const size_t records = households.size() + persons.size() + learners.size() + children.size() + housed.size();
   EXPECT_LT(static_cast<size_t>(erased) * 10, records) << "nearly everything answered NOT_FOUND";
 
