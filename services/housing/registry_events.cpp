@@ -211,6 +211,20 @@ absl::Status Housing::ApplyRegistryEvent(const IncomingEvent& event) {
         r.Clear();
         r.mutable_household()->set_household_id(id);
         r.set_erased(true);
+      } else if (r.household().persons() == 0) {
+        // Nobody is left whose household this is, but it still holds a place
+        // (or an offer of one) until it moves out: only that stays. What the
+        // office wrote of it — its decisions with their notes, the reasons,
+        // the children's ages, the places declined — goes.
+        v1::HouseholdRecord kept;
+        auto* h = kept.mutable_household();
+        h->set_household_id(r.household().household_id());
+        h->set_status(r.household().status());
+        h->set_accommodation_id(r.household().accommodation_id());
+        h->set_offer_id(r.household().offer_id());
+        h->set_social_area(r.household().social_area());
+        kept.set_municipality_ags(r.municipality_ags());
+        r = std::move(kept);
       }
       return absl::OkStatus();
     });

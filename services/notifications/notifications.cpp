@@ -14,6 +14,7 @@
 #include "store/ids.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
+#include "runtime/retention.h"
 #include "store/redis.h"
 
 namespace ankommen::notifications {
@@ -232,9 +233,9 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
 
 absl::Status Notifications::ErasePerson(const std::string& person_id) {
   // The marker first, so that a message made meanwhile is not made, or is
-  // deleted when it comes to be sent (Attempt). It lasts the idempotency
-  // window, as the other services' markers of erased records do.
-  const std::string ttl = std::to_string(absl::ToInt64Seconds(Commit{}.idempotency_ttl));
+  // deleted when it comes to be sent (Attempt). It outlives the events that
+  // could ask for one, as the other services' markers of erased records do.
+  const std::string ttl = std::to_string(absl::ToInt64Seconds(ErasureMarkerTtl()));
   auto marked = redis_.Command({"SET", ErasedKey(person_id), "1", "EX", ttl});
   if (!marked.ok()) return marked.status();
   auto ids = redis_.Command({"ZRANGE", PersonKey(person_id), "0", "-1"});
@@ -257,6 +258,8 @@ absl::StatusOr<bool> Notifications::IsErased(const std::string& person_id) {
 absl::Status Notifications::DeleteMessages(const std::string& person_id, const std::vector<std::string>& message_ids) {
   std::vector<std::vector<std::string>> commands;
   for (const auto& id : message_ids) {
+    // A letter printed for her and not yet taken to the post goes too.
+    for (const auto& [channel, sender] : senders_) sender->Forget(id);
     commands.push_back({"DEL", MessageKey(id)});
     commands.push_back({"ZREM", DueKey(PartitionOfId(id)), id});
     commands.push_back({"ZREM", PersonKey(person_id), id});

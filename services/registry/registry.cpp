@@ -14,6 +14,7 @@
 #include "domain/validation.h"
 #include "store/ids.h"
 #include "observability/log.h"
+#include "runtime/retention.h"
 #include "registry_internal.h"
 
 namespace ankommen::registry {
@@ -417,8 +418,8 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
     d.commit.index_ops = store_.IndexMoved(before, after);
-    // The id answers "erased" while late calls and events about it may come (the idempotency window), then nothing.
-    d.commit.index_ops.push_back(IndexOp::SetExpiring(store_.PersonKey(person_id), "erased", d.commit.idempotency_ttl));
+    // The id answers "erased" while events about it are kept (runtime/retention.h), then nothing.
+    d.commit.index_ops.push_back(IndexOp::SetExpiring(store_.PersonKey(person_id), "erased", ErasureMarkerTtl()));
     d.commit.index_ops.push_back(AuditOp(person_id, request.reason(), rc));
     v1::ErasePersonResponse r;
     d.subject_id = person_id;

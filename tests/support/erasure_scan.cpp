@@ -8,8 +8,6 @@
 namespace ankommen::testing {
 namespace {
 
-constexpr long long kIdempotencyWindowSeconds = 7 * 24 * 3600;
-
 using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
 Reply Run(redisContext* ctx, const std::vector<std::string>& argv) {
@@ -60,11 +58,11 @@ std::vector<Trace> TracesOf(int port, const std::string& text) {
   return traces;
 }
 
-std::vector<std::string> KeptForGood(const std::vector<Trace>& traces) {
+std::vector<std::string> KeptForGood(const std::vector<Trace>& traces, long long expiring_within_seconds) {
   std::vector<std::string> kept;
   for (const auto& t : traces) {
     const bool audit = t.key.rfind("ankommen:registry:", 0) == 0 && EndsWith(t.key, ":audit");
-    const bool expiring = t.ttl_seconds > 0 && t.ttl_seconds <= kIdempotencyWindowSeconds;
+    const bool expiring = t.ttl_seconds > 0 && t.ttl_seconds <= expiring_within_seconds;
     if (!audit && !expiring) kept.push_back(t.key + " (ttl " + std::to_string(t.ttl_seconds) + ")");
   }
   return kept;

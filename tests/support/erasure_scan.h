@@ -18,8 +18,9 @@ std::vector<Trace> TracesOf(int port, const std::string& text);
 
 // Of those, the ones kept for good: neither the registry's audit log (the
 // record of the erasure itself, which the law asks for) nor keys that expire
-// within the idempotency window (7 days: erased records' markers and the
-// records of events already handled). As "key (ttl N)", for messages.
-std::vector<std::string> KeptForGood(const std::vector<Trace>& traces);
+// within `expiring_within_seconds` (erased records' markers, which outlive the
+// events that could bring them back: runtime/retention.h, and the records of
+// events already handled). As "key (ttl N)", for messages.
+std::vector<std::string> KeptForGood(const std::vector<Trace>& traces, long long expiring_within_seconds);
 
 }  // namespace ankommen::testing

@@ -79,6 +79,84 @@ function unsafe(object) {
   return problems;
 }
 
+// Overlays that may leave connections unencrypted: local is one node for
+// development (k8s/README.md). Every other overlay must encrypt every
+// connection that carries the district's data.
+const plaintextAllowed = new Set(["local"]);
+
+// Connections of a rendered overlay that are not encrypted, and servers not
+// pinned by digest, as strings: gRPC (mutual TLS, also as a client), NATS
+// (clients with certificates, routes), Redis (through each service's tunnel,
+// replication, Sentinel). Metrics and health probes carry no personal data
+// and stay plaintext inside the network policies.
+function unencrypted(objects) {
+  const problems = [];
+  const configMaps = new Map(objects.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata.name, o.data ?? {}]));
+  const config = configMaps.get("ankommen-config") ?? {};
+  const required = ["ANKOMMEN_TLS_CERT_FILE", "ANKOMMEN_TLS_KEY_FILE", "ANKOMMEN_TLS_CLIENT_CA_FILE", "ANKOMMEN_TLS_CA_FILE",
+    "ANKOMMEN_TLS_CLIENT_CERT_FILE", "ANKOMMEN_TLS_CLIENT_KEY_FILE", "ANKOMMEN_NATS_TLS_CA_FILE",
+    "ANKOMMEN_NATS_TLS_CERT_FILE", "ANKOMMEN_NATS_TLS_KEY_FILE"];
+  for (const name of required) if (!config[name]) problems.push(`ankommen-config: no ${name}`);
+  if (!String(config.ANKOMMEN_NATS_URL ?? "").startsWith("tls://")) problems.push("ankommen-config: ANKOMMEN_NATS_URL is not tls://");
+  const redis = /^redis:\/\/(127\.0\.0\.1|localhost):(\d+)/.exec(config.ANKOMMEN_REDIS_URL ?? "");
+  if (!redis) problems.push("ankommen-config: ANKOMMEN_REDIS_URL does not go through the pod's TLS tunnel (127.0.0.1)");
+  const tlsDirs = new Set(required.map((n) => config[n]).filter(Boolean).map((f) => f.replace(/\/[^/]*$/, "")));
+
+  const mountedFromSecret = (pod, container, dir) => (container.volumeMounts ?? []).some((m) =>
+    m.mountPath === dir && (pod.volumes ?? []).some((v) => v.name === m.name && v.secret));
+  for (const d of objects.filter((o) => o.kind === "Deployment" && o.metadata?.labels?.["app.kubernetes.io/part-of"] === "ankommen")) {
+    const pod = d.spec.template.spec;
+    const id = `Deployment/${d.metadata.name}`;
+    for (const dir of tlsDirs) {
+      if (!mountedFromSecret(pod, pod.containers[0], dir)) problems.push(`${id}: the certificates in ${dir} are not mounted from a Secret`);
+    }
+    // The Redis tunnel: a sidecar whose stunnel configuration verifies Redis's certificate.
+    const tunnel = [...(pod.initContainers ?? []).filter((c) => c.restartPolicy === "Always"), ...pod.containers.slice(1)]
+      .some((c) => (c.volumeMounts ?? []).some((m) => {
+        const volume = (pod.volumes ?? []).find((v) => v.name === m.name && v.configMap);
+        return volume && Object.values(configMaps.get(volume.configMap.name) ?? {}).some((conf) =>
+          /^client\s*=\s*yes/m.test(conf) && /^verifyChain\s*=\s*yes/m.test(conf) && /^checkHost\s*=\s*\S/m.test(conf) &&
+          redis && new RegExp(`^accept\\s*=\\s*127\\.0\\.0\\.1:${redis[2]}\\s*$`, "m").test(conf));
+      }));
+    if (!tunnel) problems.push(`${id}: no TLS tunnel to Redis beside it (a sidecar running stunnel with verifyChain and checkHost)`);
+  }
+
+  const natsConf = configMaps.get("nats-config")?.["nats.conf"] ?? "";
+  const cluster = natsConf.indexOf("cluster {");
+  const verifiedTls = (text) => /tls\s*\{[^}]*verify:\s*true[^}]*\}/s.test(text);
+  if (!verifiedTls(cluster < 0 ? natsConf : natsConf.slice(0, cluster))) problems.push("nats.conf: clients without TLS and certificates (tls { verify: true })");
+  if (cluster >= 0 && !verifiedTls(natsConf.slice(cluster))) problems.push("nats.conf: routes between the nodes without TLS");
+
+  const scripts = configMaps.get("redis-config") ?? {};
+  for (const flag of ["--port 0", "--tls-port 6379", "--tls-auth-clients yes", "--tls-replication yes"]) {
+    if (!(scripts["start-redis.sh"] ?? "").includes(flag)) problems.push(`start-redis.sh: no ${flag}`);
+  }
+  for (const line of ["port 0", "tls-port 26379", "tls-replication yes"]) {
+    if (!(scripts["start-sentinel.sh"] ?? "").includes(line)) problems.push(`start-sentinel.sh: no ${line}`);
+  }
+  for (const s of objects.filter((o) => o.kind === "StatefulSet" && o.metadata.name === "redis")) {
+    for (const c of s.spec.template.spec.containers) {
+      if (!(c.env ?? []).some((e) => e.name === "REDIS_TLS" && e.value === "on")) problems.push(`StatefulSet/redis: container ${c.name} without REDIS_TLS=on`);
+      if (!mountedFromSecret(s.spec.template.spec, c, "/tls")) problems.push(`StatefulSet/redis: container ${c.name} without its certificates in /tls`);
+    }
+  }
+  for (const s of objects.filter((o) => o.kind === "StatefulSet" && o.metadata.name === "nats")) {
+    if (!mountedFromSecret(s.spec.template.spec, s.spec.template.spec.containers[0], "/etc/nats/tls")) {
+      problems.push("StatefulSet/nats: its certificates are not mounted from a Secret in /etc/nats/tls");
+    }
+  }
+  // Servers from elsewhere run as pinned: by digest, not by a tag that can move.
+  for (const o of objects.filter((o) => o.spec?.template?.spec)) {
+    const pod = o.spec.template.spec;
+    for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+      if (!c.image.includes("/ankommen/") && !/@sha256:[0-9a-f]{64}$/.test(c.image)) {
+        problems.push(`${o.kind}/${o.metadata.name}: image ${c.image} is not pinned by digest`);
+      }
+    }
+  }
+  return problems;
+}
+
 // Egress is denied unless allowed: each rendered overlay has the default-deny policies.
 function missingDefaults(objects) {
   const policies = objects.filter((o) => o.kind === "NetworkPolicy");
@@ -95,6 +173,12 @@ for (const overlay of overlays) {
   for (const problem of missingDefaults(objects)) {
     console.error(`${overlay}: unsafe as shipped: ${problem}`);
     failures++;
+  }
+  if (!plaintextAllowed.has(overlay)) {
+    for (const problem of unencrypted(objects)) {
+      console.error(`${overlay}: unsafe as shipped: ${problem}`);
+      failures++;
+    }
   }
   for (const object of objects) {
     const id = `${overlay}: ${object.kind}/${object.metadata?.name}`;

@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -84,6 +85,10 @@ IncomingEvent ToIncoming(natsMsg* msg) {
   event.event_type = Header(msg, kEventTypeHeader);
   event.original_subject = Header(msg, kOriginalSubjectHeader);
   event.failure = Header(msg, kFailureHeader);
+  event.original_stream = Header(msg, kOriginalStreamHeader);
+  if (std::string seq = Header(msg, kOriginalSequenceHeader); !seq.empty()) {
+    event.original_sequence = std::strtoull(seq.c_str(), nullptr, 10);
+  }
   return event;
 }
 
@@ -93,7 +98,7 @@ StreamSpec DeadLetterStreamSpec() {
   StreamSpec spec;
   spec.name = kDeadLetterStream;
   spec.subjects = {std::string(kDeadLetterSubjectPrefix) + ">"};
-  spec.max_age = absl::Hours(24 * 90);
+  spec.max_age = DeadLetterRetention();
   return spec;
 }
 
@@ -221,6 +226,25 @@ absl::StatusOr<int64_t> Bus::Unfinished(const std::string& stream) {
   }
   jsConsumerInfoList_Destroy(list);
   return unfinished;
+}
+
+absl::StatusOr<int> Bus::DeleteConsumers(const std::string& stream) {
+  jsConsumerNamesList* names = nullptr;
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  natsStatus s = js_ConsumerNames(&names, js_, stream.c_str(), nullptr, &jerr);
+  if (s == NATS_NOT_FOUND) return 0;
+  if (s != NATS_OK) return NatsError(absl::StrCat("consumers of ", stream), s, jerr);
+  int deleted = 0;
+  for (int i = 0; names != nullptr && i < names->Count; ++i) {
+    s = js_DeleteConsumer(js_, stream.c_str(), names->List[i], nullptr, &jerr);
+    if (s != NATS_OK) {
+      jsConsumerNamesList_Destroy(names);
+      return NatsError(absl::StrCat("delete consumer of ", stream), s, jerr);
+    }
+    ++deleted;
+  }
+  jsConsumerNamesList_Destroy(names);
+  return deleted;
 }
 
 absl::StatusOr<std::vector<IncomingEvent>> Bus::ReadStream(const std::string& stream, uint64_t from_sequence,
@@ -374,12 +398,14 @@ void Consumer::DeadLetter(void* raw, const IncomingEvent& event, const std::stri
   auto* msg = static_cast<natsMsg*>(raw);
   natsMsg* dead = nullptr;
   std::string subject = absl::StrCat(kDeadLetterSubjectPrefix, spec_.durable);
-  natsMsg_Create(&dead, subject.c_str(), nullptr, event.payload.data(), static_cast<int>(event.payload.size()));
+  natsMsg_Create(&dead, subject.c_str(), nullptr, nullptr, 0);
   std::string dead_id = absl::StrCat(spec_.durable, ":", event.event_id);
   natsMsgHeader_Set(dead, "Nats-Msg-Id", dead_id.c_str());
   natsMsgHeader_Set(dead, kEventTypeHeader, event.event_type.c_str());
   natsMsgHeader_Set(dead, kOriginalSubjectHeader, event.subject.c_str());
   natsMsgHeader_Set(dead, kFailureHeader, reason.c_str());
+  natsMsgHeader_Set(dead, kOriginalStreamHeader, spec_.stream.c_str());
+  natsMsgHeader_Set(dead, kOriginalSequenceHeader, std::to_string(event.stream_sequence).c_str());
   jsPubAck* ack = nullptr;
   natsStatus s = js_PublishMsg(&ack, bus_->js_, dead, nullptr, nullptr);
   natsMsg_Destroy(dead);

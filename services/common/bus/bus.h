@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "runtime/retention.h"
 
 struct __natsConnection;
 struct __jsCtx;
@@ -30,6 +31,10 @@ inline constexpr char kDeadLetterSubjectPrefix[] = "ankommen.dlq.";
 inline constexpr char kEventTypeHeader[] = "Ankommen-Event-Type";
 inline constexpr char kOriginalSubjectHeader[] = "Ankommen-Original-Subject";
 inline constexpr char kFailureHeader[] = "Ankommen-Failure";
+// A dead letter names the event it stands for (its stream and sequence there)
+// and carries no copy of it: what an erasure must reach stays in one place.
+inline constexpr char kOriginalStreamHeader[] = "Ankommen-Original-Stream";
+inline constexpr char kOriginalSequenceHeader[] = "Ankommen-Original-Sequence";
 
 // The inbox prefix of a NATS user: its replies come only there.
 inline std::string InboxPrefix(const std::string& user) { return "_INBOX_" + user; }
@@ -37,7 +42,7 @@ inline std::string InboxPrefix(const std::string& user) { return "_INBOX_" + use
 struct StreamSpec {
   std::string name;                   // no '.' allowed
   std::vector<std::string> subjects;  // e.g. "ankommen.registry.>"
-  absl::Duration max_age = absl::Hours(24 * 365);
+  absl::Duration max_age = EventRetention();
   // JetStream drops a second message with the same Nats-Msg-Id within this window.
   absl::Duration duplicate_window = absl::Minutes(2);
   int replicas = 1;
@@ -62,6 +67,8 @@ struct IncomingEvent {
   uint64_t delivery = 1;  // 1 on the first delivery
   std::string original_subject;  // dead letters only
   std::string failure;           // dead letters only
+  std::string original_stream;   // dead letters only: where the event is,
+  uint64_t original_sequence = 0;  // and at which sequence
 };
 
 struct ConsumerSpec {
@@ -148,6 +155,10 @@ class Bus {
   // delivered, or delivered and not acknowledged), summed over the consumers:
   // 0 when every consumer has handled everything published so far.
   absl::StatusOr<int64_t> Unfinished(const std::string& stream);
+
+  // Deletes every durable consumer of the stream; returns how many. For
+  // tests and tools: a consumer created anew replays the stream from its start.
+  absl::StatusOr<int> DeleteConsumers(const std::string& stream);
 
   // Reads stored messages by sequence (no consumer involved): for tests,
   // tools and the inspection of dead letters.

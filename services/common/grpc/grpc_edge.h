@@ -72,37 +72,44 @@ class Edge {
 
   // Runs one unary call on the worker pool:
   // fn is absl::Status(const Req&, Resp&, const RequestContext&).
+  // The size and the token are checked on gRPC's thread, before the body is
+  // parsed and before the call takes a place in the queue: a caller without a
+  // token never waits for a worker, and the queue is fair between the callers
+  // who have one (worker_pool.h).
   template <typename Req, typename Resp, typename Fn>
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context, const grpc::ByteBuffer* in,
                                   grpc::ByteBuffer* out, const char* method, Fn fn) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    bool queued = workers_.Submit([this, context, in, out, method, reactor, fn = std::move(fn)]() mutable {
-      if (context->IsCancelled()) {
-        reactor->Finish(grpc::Status(grpc::CANCELLED, "cancelled or past its deadline before it was handled"));
-        return;
-      }
-      if (const size_t limit = MaxRequestBytes(method); in->Length() > limit) {
-        reactor->Finish(grpc::Status(grpc::INVALID_ARGUMENT, absl::StrCat("the request has ", in->Length(),
-                                                                          " bytes; ", method, " takes ", limit,
-                                                                          " at most")));
-        return;
-      }
-      RequestContext request_context = MakeRequestContext(*context, method);
-      if (auto s = authorizer_.Authorize(*context, request_context); !s.ok()) {
-        reactor->Finish(ToGrpcStatus(s));
-        return;
-      }
-      Req request;
-      if (auto s = ParseRequest(*in, request); !s.ok()) {
-        reactor->Finish(ToGrpcStatus(s));
-        return;
-      }
-      Resp response;
-      const IdCause cause(ChildCause(method));  // the ids it mints, where they derive (ids.h)
-      const CommandCaller caller(request_context.actor);  // its idempotency keys are its own (command.h)
-      absl::Status status = fn(request, response, request_context);
-      reactor->Finish(status.ok() ? SerializeResponse(response, *out) : ToGrpcStatus(status));
-    });
+    if (const size_t limit = MaxRequestBytes(method); in->Length() > limit) {
+      reactor->Finish(grpc::Status(grpc::INVALID_ARGUMENT, absl::StrCat("the request has ", in->Length(),
+                                                                        " bytes; ", method, " takes ", limit,
+                                                                        " at most")));
+      return reactor;
+    }
+    RequestContext request_context = MakeRequestContext(*context, method);
+    if (auto s = authorizer_.Authorize(*context, request_context); !s.ok()) {
+      reactor->Finish(ToGrpcStatus(s));
+      return reactor;
+    }
+    const std::string caller = request_context.actor;
+    bool queued = workers_.Submit(
+        [context, in, out, method, reactor, request_context = std::move(request_context), fn = std::move(fn)]() mutable {
+          if (context->IsCancelled()) {
+            reactor->Finish(grpc::Status(grpc::CANCELLED, "cancelled or past its deadline before it was handled"));
+            return;
+          }
+          Req request;
+          if (auto s = ParseRequest(*in, request); !s.ok()) {
+            reactor->Finish(ToGrpcStatus(s));
+            return;
+          }
+          Resp response;
+          const IdCause cause(ChildCause(method));  // the ids it mints, where they derive (ids.h)
+          const CommandCaller command_caller(request_context.actor);  // its idempotency keys are its own (command.h)
+          absl::Status status = fn(request, response, request_context);
+          reactor->Finish(status.ok() ? SerializeResponse(response, *out) : ToGrpcStatus(status));
+        },
+        caller);
     if (!queued) reactor->Finish(grpc::Status(grpc::RESOURCE_EXHAUSTED, "server is busy; retry with backoff"));
     return reactor;
   }

@@ -3,9 +3,11 @@
 #include <csignal>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/impl/server_builder_option.h>
 #include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
 
@@ -120,6 +122,20 @@ class WithoutReflection final : public grpc::ServerBuilderOption {
   }
 };
 
+// The probe port's answer to everything but the health service (which gRPC
+// adds to every server): nothing of the API is there.
+class HealthOnly final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Refusal final : public grpc::ServerGenericBidiReactor {
+     public:
+      Refusal() { Finish(grpc::Status(grpc::UNIMPLEMENTED, "the probe port answers grpc.health.v1 only")); }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal;
+  }
+};
+
 }  // namespace
 
 GrpcHost::GrpcHost(std::string service_name, Metrics& metrics)
@@ -127,21 +143,28 @@ GrpcHost::GrpcHost(std::string service_name, Metrics& metrics)
 
 GrpcHost::~GrpcHost() { Shutdown(absl::ZeroDuration()); }
 
-absl::Status GrpcHost::Start(const std::string& addr, const std::vector<grpc::Service*>& services,
-                             std::vector<std::string> health_names, int max_request_bytes,
-                             std::shared_ptr<grpc::ServerCredentials> credentials, bool reflection) {
+absl::Status GrpcHost::Start(const GrpcHostOptions& options, const std::vector<grpc::Service*>& services,
+                             std::vector<std::string> health_names) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   // Linking grpc++_reflection registers its plugin for every server; this one
   // keeps it only when asked for.
-  if (reflection) {
+  if (options.reflection) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   } else {
     builder.SetOption(std::make_unique<WithoutReflection>());
   }
   // TLS (and client certificates) when configured: grpc_credentials.h.
-  builder.AddListeningPort(addr, std::move(credentials), &port_);
-  builder.SetMaxReceiveMessageSize(max_request_bytes);
+  builder.AddListeningPort(options.addr, options.credentials, &port_);
+  builder.SetMaxReceiveMessageSize(options.max_request_bytes);
+  // What one caller can make the process hold before any handler runs: the
+  // memory of all calls in flight, the streams on one connection, the size
+  // of a call's headers.
+  grpc::ResourceQuota quota("ankommen-" + service_name_);
+  quota.Resize(static_cast<size_t>(options.memory_bytes));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, 16 * 1024);
   for (auto* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<ObservingInterceptorFactory>(metrics_.registry()));
@@ -149,20 +172,52 @@ absl::Status GrpcHost::Start(const std::string& addr, const std::vector<grpc::Se
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", addr));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.addr));
+  }
+  if (!options.probe_addr.empty()) {
+    // Only the health service: nothing of the API, no personal data.
+    grpc::ServerBuilder probe;
+    probe.SetOption(std::make_unique<WithoutReflection>());
+    probe.AddListeningPort(options.probe_addr, grpc::InsecureServerCredentials(), &probe_port_);
+    probe.SetMaxReceiveMessageSize(4 * 1024);
+    probe.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 4);
+    probe_rest_ = std::make_unique<HealthOnly>();
+    probe.RegisterCallbackGenericService(probe_rest_.get());
+    probe_server_ = probe.BuildAndStart();
+    if (probe_server_ == nullptr || probe_port_ == 0) {
+      probe_server_.reset();
+      Shutdown(absl::ZeroDuration());
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options.probe_addr, " (ANKOMMEN_PROBE_ADDR)"));
+    }
   }
   health_names_ = std::move(health_names);
-  for (const auto& name : health_names_) server_->GetHealthCheckService()->SetServingStatus(name, true);
-  log::Info("grpc_serving", {{"addr", addr}, {"port", port_}});
+  SetServing(true);
+  log::Info("grpc_serving", {{"addr", options.addr}, {"port", port_}, {"probe_port", probe_port_}});
   return absl::OkStatus();
+}
+
+void GrpcHost::SetServing(bool serving) {
+  for (grpc::Server* server : {server_.get(), probe_server_.get()}) {
+    if (server == nullptr) continue;
+    if (serving) {
+      for (const auto& name : health_names_) server->GetHealthCheckService()->SetServingStatus(name, true);
+    } else {
+      server->GetHealthCheckService()->SetServingStatus(false);
+    }
+  }
 }
 
 void GrpcHost::Shutdown(absl::Duration grace) {
   if (server_ == nullptr) return;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  SetServing(false);
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   server_->Wait();
   server_.reset();
+  if (probe_server_ != nullptr) {
+    probe_server_->Shutdown(std::chrono::system_clock::now());
+    probe_server_->Wait();
+    probe_server_.reset();
+  }
 }
 
 void BlockTerminationSignals() {

@@ -84,6 +84,7 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
     if (const char* value = getenv(name); value != nullptr && *value != '\0') field = value;
   };
   string_var("ANKOMMEN_GRPC_ADDR", config.grpc_addr);
+  string_var("ANKOMMEN_PROBE_ADDR", config.probe_addr);
   string_var("ANKOMMEN_METRICS_ADDR", config.metrics_addr);
   string_var("ANKOMMEN_NATS_URL", config.nats_url);
   string_var("ANKOMMEN_NATS_USER", config.nats_user);
@@ -134,6 +135,9 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   }
   if (const char* v = getenv("ANKOMMEN_MAX_QUEUED"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_MAX_QUEUED", v, 1, 1000000, config.max_queued); !s.ok()) return s;
+  }
+  if (const char* v = getenv("ANKOMMEN_GRPC_MEMORY_MB"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_GRPC_MEMORY_MB", v, 16, 65536, config.grpc_memory_mb); !s.ok()) return s;
   }
   if (const char* v = getenv("ANKOMMEN_STREAM_REPLICAS"); v != nullptr && *v != '\0') {
     if (auto s = ParseInt("ANKOMMEN_STREAM_REPLICAS", v, 1, 5, config.stream_replicas); !s.ok()) return s;
@@ -201,6 +205,9 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
   if (config.service.empty()) return absl::InvalidArgumentError("service name is empty");
   if (!IsHostPort(config.grpc_addr)) {
     return absl::InvalidArgumentError(absl::StrCat("gRPC address must be host:port, got '", config.grpc_addr, "'"));
+  }
+  if (!config.probe_addr.empty() && !IsHostPort(config.probe_addr)) {
+    return absl::InvalidArgumentError(absl::StrCat("ANKOMMEN_PROBE_ADDR must be host:port, got '", config.probe_addr, "'"));
   }
   if (!IsHostPort(config.metrics_addr)) {
     return absl::InvalidArgumentError(

@@ -17,6 +17,10 @@ namespace ankommen {
 struct ServiceConfig {
   std::string service;       // "registry", "courses", ...
   std::string grpc_addr;     // host:port the gRPC API listens on
+  // host:port of a plaintext port that answers grpc.health.v1 and nothing
+  // else, for the kubelet's gRPC probes (which speak no TLS) when the API
+  // port takes mutual TLS only. Empty: none.
+  std::string probe_addr;
   std::string metrics_addr;  // host:port of the Prometheus /metrics endpoint
   std::string nats_url;      // nats://host:port
   // The service's own NATS user and the file holding its password (a mounted
@@ -39,6 +43,9 @@ struct ServiceConfig {
   // Calls waiting for a worker beyond which new ones get RESOURCE_EXHAUSTED at
   // once: under overload the service sheds load instead of queueing without end.
   int max_queued = 1024;
+  // Memory gRPC may hold for calls in flight (its resource quota), in MiB:
+  // beyond it new calls are refused rather than the process growing.
+  int grpc_memory_mb = 128;
   // Deliveries of one event before it goes to the dead-letter stream.
   int max_deliver = 5;
   // Off only to inspect or repair the outbox by hand: events stay in Redis.
@@ -87,10 +94,10 @@ ServiceConfig DefaultConfig(std::string_view service);
 
 using GetEnv = std::function<const char*(const char*)>;
 
-// Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL, ANKOMMEN_NATS_USER,
+// Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_PROBE_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL, ANKOMMEN_NATS_USER,
 // ANKOMMEN_NATS_PASSWORD_FILE, ANKOMMEN_NATS_TLS_{CA,CERT,KEY}_FILE,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
-// ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
+// ANKOMMEN_GRPC_MEMORY_MB, ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
 // ANKOMMEN_GRPC_REFLECTION (on/off; unset: as ANKOMMEN_DEVELOPMENT),
 // ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER,AUDIENCE,MAX_LIFETIME_SECONDS}, ANKOMMEN_LAND, ANKOMMEN_SCHOOL_CUTOFF

@@ -26,6 +26,8 @@ inline ServiceConfig LoadServiceConfig(std::string_view service, int argc, char*
   CLI::App app{"ankommen " + std::string(service) + " service"};
   app.set_version_flag("--version", std::string("ankommen-") + std::string(service) + " " + Version());
   app.add_option("--grpc-addr", config.grpc_addr, "gRPC listen address (ANKOMMEN_GRPC_ADDR)");
+  app.add_option("--probe-addr", config.probe_addr,
+                 "plaintext address answering grpc.health.v1 only, for probes (ANKOMMEN_PROBE_ADDR)");
   app.add_option("--metrics-addr", config.metrics_addr, "Prometheus /metrics address (ANKOMMEN_METRICS_ADDR)");
   app.add_option("--nats-url", config.nats_url, "NATS server URL (ANKOMMEN_NATS_URL)");
   app.add_option("--nats-user", config.nats_user, "NATS user (ANKOMMEN_NATS_USER)");

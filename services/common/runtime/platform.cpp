@@ -111,13 +111,18 @@ int Platform::ServeUntilSignal(const std::vector<grpc::Service*>& services,
     log::Error("tls_failed", {{"error", credentials.status().message()}});
     return 2;
   }
-  if (auto s = host.Start(config_.grpc_addr, services, health_names, config_.max_request_bytes, *credentials,
-                          config_.reflection);
-      !s.ok()) {
+  GrpcHostOptions options;
+  options.addr = config_.grpc_addr;
+  options.probe_addr = config_.probe_addr;
+  options.max_request_bytes = config_.max_request_bytes;
+  options.memory_bytes = int64_t{config_.grpc_memory_mb} * 1024 * 1024;
+  options.credentials = *credentials;
+  options.reflection = config_.reflection;
+  if (auto s = host.Start(options, services, health_names); !s.ok()) {
     log::Error("grpc_start_failed", {{"error", s.message()}});
     return 1;
   }
-  log::Info("ready", {{"grpc_port", host.port()}, {"metrics_port", metrics_->port()}});
+  log::Info("ready", {{"grpc_port", host.port()}, {"probe_port", host.probe_port()}, {"metrics_port", metrics_->port()}});
   std::string signal = WaitForTerminationSignal();
   log::Info("shutting_down", {{"signal", signal}});
   host.Shutdown(absl::Seconds(10));

@@ -14,8 +14,8 @@ namespace {
 // An empty fingerprint means no idempotency record (KEYS[2] is then unused).
 // ARGV: expected version, state, idempotency ttl (s), fingerprint, response,
 //       event count, then subject/id/type/payload per event,
-//       index op count, then kind/key number/member/score per op, then '1'
-//       when the aggregate is an erased record's marker (it expires then).
+//       index op count, then kind/key number/member/score per op, then the
+//       seconds an erased record's marker lasts ('0': the aggregate is no marker).
 // Everything is read and checked before the first write: Redis does not roll
 // back a script that fails half-way.
 const LuaScript kCommitScript{"commit", R"lua(
@@ -36,10 +36,10 @@ for i = 1, n_ops do
   if not key then return redis.error_reply('CHECK: index op names a key that was not passed') end
   ops[i] = {ARGV[base], key, ARGV[base + 2], ARGV[base + 3]}
 end
-local marker = ARGV[at + 1 + 4 * n_ops] == '1'
+local marker_ttl = tonumber(ARGV[at + 1 + 4 * n_ops])
 version = version + 1
 redis.call('HSET', KEYS[1], 'v', version, 'data', ARGV[2])
-if marker then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3])) end
+if marker_ttl > 0 then redis.call('EXPIRE', KEYS[1], marker_ttl) end
 for i = 1, n_events do
   local b = 7 + 4 * (i - 1)
   redis.call('XADD', KEYS[3], '*', 'subject', ARGV[b], 'id', ARGV[b + 1], 'type', ARGV[b + 2], 'payload', ARGV[b + 3])
@@ -107,7 +107,7 @@ absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
     keys.push_back(op.key);
     args.insert(args.end(), {KindName(op.kind), std::to_string(keys.size()), op.member, absl::StrFormat("%.17g", op.score)});
   }
-  args.push_back(commit.erased_marker ? "1" : "0");
+  args.push_back(commit.erased_marker ? std::to_string(absl::ToInt64Seconds(ErasureMarkerTtl())) : "0");
   auto reply = redis_.Eval(kCommitScript, keys, args);
   if (!reply.ok()) return reply.status();
   if (reply->type != RedisReply::Type::kArray || reply->elements.size() < 2) {

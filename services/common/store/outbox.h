@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "runtime/retention.h"
 #include "absl/time/time.h"
 #include "bus/bus.h"
 #include "store/ids.h"
@@ -76,8 +77,8 @@ struct Commit {
   std::vector<OutgoingEvent> events;
   std::vector<IndexOp> index_ops;
   // The aggregate is the marker an erased record leaves (its id and "erased",
-  // nothing else): it expires with the idempotency records (idempotency_ttl),
-  // as long as a late or redelivered event about it can still arrive.
+  // nothing else): it expires after ErasureMarkerTtl (runtime/retention.h),
+  // when no event that could bring the record back is kept any more.
   bool erased_marker = false;
 };
 

@@ -43,6 +43,9 @@ class Sender {
   virtual ~Sender() = default;
   virtual Channel channel() const = 0;
   virtual SendResult Send(const OutgoingMessage& message) = 0;
+  // Drops what the sender itself kept of a message (a printed letter's
+  // file): the message's person was erased. Senders that keep nothing do nothing.
+  virtual void Forget(const std::string& /*message_id*/) {}
 };
 
 // At most `per_second` sends on average, bursts up to `burst`: gateways and

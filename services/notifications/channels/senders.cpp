@@ -167,6 +167,13 @@ class LetterSender final : public Sender {
     return {SendResult::Outcome::kDelivered, "printed"};
   }
 
+  void Forget(const std::string& message_id) override {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::remove(fs::path(dir_) / (message_id + ".pdf"), ec);
+    fs::remove(fs::path(dir_) / (message_id + ".tmp"), ec);
+  }
+
  private:
   std::string dir_;
   std::string return_address_;

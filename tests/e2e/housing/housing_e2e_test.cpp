@@ -466,6 +466,27 @@ TEST_F(HousingE2ETest, AHouseholdHousedByHandStaysThroughTheNextAllocationRunAnd
                std::string::npos &&
            m.find("ankommen_housing_offers_waiting 1") != std::string::npos;
   }));
+
+  // The first family is erased, every member (GDPR Art. 17): what the office wrote of it — the
+  // decision and its note — goes; only the place it still holds stays, until it moves out.
+  for (const auto& member : first.members()) {
+    rv1::ErasePersonRequest erase;
+    erase.set_idempotency_key("erase-" + member.person_id());
+    erase.set_person_id(member.person_id());
+    erase.set_reason("Art. 17 request");
+    rv1::ErasePersonResponse erased;
+    ASSERT_TRUE(registry_stub_->ErasePerson(Ctx().get(), erase, &erased).ok());
+  }
+  std::optional<hv1::Household> left;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    left = GetHousehold(first.household_id());
+    return left.has_value() && left->persons() == 0;
+  })) << "both members erased";
+  EXPECT_EQ(left->decisions_size(), 0) << "the note was: the grandparents live in Meißen";
+  EXPECT_TRUE(left->reason().empty());
+  EXPECT_TRUE(left->children_ages().empty());
+  EXPECT_EQ(left->status(), hv1::HOUSEHOLD_STATUS_HOUSED);
+  EXPECT_EQ(left->accommodation_id(), gu);
 }
 
 }  // namespace

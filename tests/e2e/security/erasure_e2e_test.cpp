@@ -5,19 +5,26 @@
 // pseudonymous id — except where the law or the system's safety needs it for
 // a while:
 //   the registry's audit log, which records the erasure itself (Art. 5(2));
-//   keys that expire within the idempotency window (7 days): the markers
-//   erased records leave so that a late event cannot bring them back, and the
-//   records of events already handled.
-// And no event the services publish after the erasure names her; the
-// registry's PersonErased, which tells them, is the only one.
+//   keys that expire: the markers erased records leave, which outlive every
+//   event that could bring them back (runtime/retention.h), and the records
+//   of events already handled.
+// Her printed letters are gone from the print room's folder. No event the
+// services publish after the erasure names her; the registry's PersonErased,
+// which tells them, is the only one. And when the services replay the
+// registry's whole stream later — consumers created anew, the records of
+// handled events expired — she does not come back.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
@@ -71,7 +78,8 @@ class ErasureE2ETest : public ::testing::Test {
     notifications_ = std::make_unique<testing::ServiceProcess>(
         ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", nats_, redis_,
         std::map<std::string, std::string>{{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},
-                                           {"ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp_.url()}});
+                                           {"ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp_.url()},
+                                           {"ANKOMMEN_NOTIFICATIONS_LETTERS", letters_dir()}});
     registry_stub_ = Connect<rv1::RegistryService>(*registry_);
     courses_stub_ = Connect<cv1::CourseService>(*courses_);
     schools_stub_ = Connect<sv1::SchoolService>(*schools_);
@@ -148,11 +156,40 @@ class ErasureE2ETest : public ::testing::Test {
     return testing::OutboxLength(redis_, "*") == 0;  // every service's
   }
 
+  // Events the service's consumer handled since the service started (its
+  // metrics: acknowledged deliveries).
+  static size_t Handled(const testing::ServiceProcess& service, const std::string& consumer) {
+    size_t handled = 0;
+    const std::string label = "consumer=\"" + consumer + "\"";
+    for (absl::string_view line : absl::StrSplit(testing::HttpGet(service.metrics_port(), "/metrics"), '\n')) {
+      if (!absl::StartsWith(line, "ankommen_events_consumed_total{") || !absl::StrContains(line, label) ||
+          !absl::StrContains(line, "result=\"ack\"")) {
+        continue;
+      }
+      double value = 0;
+      if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) handled += static_cast<size_t>(value);
+    }
+    return handled;
+  }
+
+  std::string letters_dir() const { return letters_.path() + "/letters"; }
+
+  // The printed letters waiting in the print room's folder.
+  std::set<std::string> Letters() const {
+    std::set<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(letters_dir(), ec)) {
+      names.insert(entry.path().filename().string());
+    }
+    return names;
+  }
+
   size_t StreamLength(const char* stream) {
     auto all = bus_->ReadStream(stream, 1, 100000);
     return all.ok() ? all->size() : 0;
   }
 
+  testing::TempDir letters_;
   testing::NatsServer nats_;
   testing::RedisServer redis_;
   testing::SmtpSink smtp_;
@@ -172,6 +209,8 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   auto* mother = registration.mutable_household()->mutable_members(0);
   mother->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
   mother->mutable_needs()->set_childcare(false);
+  // One of her messages goes by post: she asked for letters.
+  mother->mutable_contact()->set_preferred_channel(rv1::CHANNEL_LETTER);
   rv1::RegisterHouseholdResponse registered;
   ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), registration, &registered).ok());
   const std::string amina = registered.household().members(0).person_id();
@@ -186,6 +225,8 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   }, 60000)) << "delivered so far: " << absl::StrJoin(kinds, ", ");
   EXPECT_THAT(kinds, ::testing::ElementsAre("housing_offered", "school_placed", "seat_offered"));
   ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
+  const auto letters_before = Letters();
+  ASSERT_EQ(letters_before.size(), 3u) << "her three messages, printed";
   // Positive control: the scan finds her id in every service that served her.
   const auto before = testing::TracesOf(redis_.port(), amina);
   for (const char* service : {"ankommen:registry:", "ankommen:courses:", "ankommen:schools:", "ankommen:housing:",
@@ -207,14 +248,21 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
 
   // What is left names her only where the law or late events need it, and expires.
+  const long long marker_ttl = absl::ToInt64Seconds(ErasureMarkerTtl());
   const auto after = testing::TracesOf(redis_.port(), amina);
-  const auto kept_for_good = testing::KeptForGood(after);
+  const auto kept_for_good = testing::KeptForGood(after, marker_ttl);
   const auto kept_by_law = std::count_if(after.begin(), after.end(), [](const auto& t) { return absl::EndsWith(t.key, ":audit"); });
-  std::printf("erasure: %zu keys named her before; after: %zu (%ld audit streams, kept by law; the rest expiring "
-              "within 7 days), %zu kept for good\n",
-              before.size(), after.size(), static_cast<long>(kept_by_law), kept_for_good.size());
+  // The markers outlive the streams: no event still kept can bring her back.
+  const long long event_retention = absl::ToInt64Seconds(EventRetention());
+  const auto markers = std::count_if(after.begin(), after.end(), [&](const auto& t) { return t.ttl_seconds > event_retention; });
+  std::printf("erasure: %zu keys named her before; after: %zu (%ld audit streams, kept by law; %ld markers outliving "
+              "the streams; the rest expiring), %zu kept for good\n",
+              before.size(), after.size(), static_cast<long>(kept_by_law), static_cast<long>(markers),
+              kept_for_good.size());
   EXPECT_THAT(kept_for_good, ::testing::IsEmpty());
   EXPECT_GE(kept_by_law, 1) << "the erasure itself is recorded";
+  EXPECT_GE(markers, 3) << "the registry's, the course service's and the notification service's markers";
+  EXPECT_THAT(Letters(), ::testing::IsEmpty()) << "her letters were: " << absl::StrJoin(letters_before, ", ");
 
   // Her son stays, known to his school.
   sv1::GetChildRequest child;
@@ -235,6 +283,29 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   }
   EXPECT_EQ(erasure_notices, 1);
   EXPECT_EQ(naming_her, 0);
+
+  // Later, the records of handled events have expired (deleted here) and the
+  // consumers of the registry's stream are created anew: the services replay
+  // it from its first event, her registration among them.
+  for (auto* service : {courses_.get(), schools_.get(), housing_.get(), notifications_.get()}) service->process().Stop(SIGTERM);
+  for (const auto& key : redis_.Keys("ankommen:*:inbox:*")) redis_.Command({"DEL", key});
+  auto deleted = bus_->DeleteConsumers("REGISTRY");
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_GE(*deleted, 4);
+  for (auto* service : {courses_.get(), schools_.get(), housing_.get(), notifications_.get()}) service->Restart();
+  // Positive control: the services handled the whole stream again (the
+  // notification service its persons' events, her erasure among them).
+  const size_t registry_events = StreamLength("REGISTRY");
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return Settled() && Handled(*courses_, "courses-registry") >= registry_events &&
+           Handled(*schools_, "schools-registry") >= registry_events &&
+           Handled(*housing_, "housing-registry") >= registry_events &&
+           Handled(*notifications_, "notifications-erasures") >= 1;
+  }, 60000)) << "every service replays the registry's " << registry_events << " events";
+  const auto after_replay = testing::TracesOf(redis_.port(), amina);
+  EXPECT_THAT(testing::KeptForGood(after_replay, marker_ttl), ::testing::IsEmpty());
+  EXPECT_LE(after_replay.size(), after.size()) << "the replay brought nothing of her back";
+  EXPECT_THAT(Letters(), ::testing::IsEmpty());
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "bus/bus.h"
 #include "store/redis.h"
@@ -31,7 +33,8 @@ class TlsE2ETest : public ::testing::Test {
     ASSERT_EQ(std::system(absl::StrCat("bash ", script, " ", certs_.path(), " >/dev/null").c_str()), 0);
     registry_ = std::make_unique<testing::ServiceProcess>(
         ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_, redis_,
-        std::map<std::string, std::string>{{"ANKOMMEN_TLS_CERT_FILE", Cert("server.crt")},
+        std::map<std::string, std::string>{{"ANKOMMEN_PROBE_ADDR", probe_addr_},
+                                           {"ANKOMMEN_TLS_CERT_FILE", Cert("server.crt")},
                                            {"ANKOMMEN_TLS_KEY_FILE", Cert("server.key")},
                                            {"ANKOMMEN_TLS_CLIENT_CA_FILE", Cert("ca.crt")},
                                            // for the harness's own health check
@@ -53,8 +56,41 @@ class TlsE2ETest : public ::testing::Test {
   testing::TempDir certs_;
   testing::NatsServer nats_;
   testing::RedisServer redis_;
+  const std::string probe_addr_ = absl::StrCat("127.0.0.1:", testing::FreePort());
   std::unique_ptr<testing::ServiceProcess> registry_;
 };
+
+// The kubelet's gRPC probes speak no TLS: the probe port answers the health
+// service in plaintext, and nothing else — no API, no reflection — while the
+// API port takes mutual TLS only.
+TEST_F(TlsE2ETest, TheProbePortAnswersHealthInPlaintextAndNothingElse) {
+  auto channel = grpc::CreateChannel(probe_addr_, grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  for (const std::string service : {"", "ankommen.registry.v1.RegistryService"}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service(service);
+    grpc::health::v1::HealthCheckResponse resp;
+    auto s = health->Check(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << "'" << service << "': " << s.error_message();
+    EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service;
+  }
+  // The API is not there.
+  auto api = rv1::RegistryService::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  rv1::RegisterHouseholdResponse resp;
+  EXPECT_EQ(api->RegisterHousehold(&ctx, testing::SampleRegistration("probe"), &resp).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  // And the API port does not answer plaintext health checks either.
+  auto tls_only = grpc::health::v1::Health::NewStub(grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext plain;
+  plain.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  grpc::health::v1::HealthCheckResponse refused;
+  EXPECT_EQ(tls_only->Check(&plain, grpc::health::v1::HealthCheckRequest(), &refused).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
 
 TEST_F(TlsE2ETest, OnlyCallersWithACertificateFromTheDistrictsCaAreServed) {
   // Plaintext: no TLS handshake, no service.
@@ -184,11 +220,19 @@ class RedisTlsE2ETest : public ::testing::Test {
                                  "--tls-ca-cert-file", Cert("ca.crt"), "--tls-auth-clients", "yes", "--save", "",
                                  "--appendonly", "no", "--dir", dir_.path()},
         std::map<std::string, std::string>{}, dir_.path() + "/redis.log");
+    // The tunnel's configuration as the deployment ships it (the tls
+    // component), with this machine's files, ports and the dev certificate's name.
+    std::ifstream shipped(absl::StrCat(ANKOMMEN_SOURCE_DIR, "/k8s/components/tls/redis-tunnel.conf"));
+    const std::string text((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
+    ASSERT_NE(text.find("verifyChain = yes"), std::string::npos);
     const std::string conf = dir_.path() + "/stunnel.conf";
-    std::ofstream(conf) << "foreground = yes\npid =\n[redis]\nclient = yes\n"
-                        << "accept = 127.0.0.1:" << tunnel_port_ << "\nconnect = 127.0.0.1:" << tls_port_ << "\n"
-                        << "CAfile = " << Cert("ca.crt") << "\nverifyChain = yes\ncheckHost = localhost\n"
-                        << "cert = " << Cert("client.crt") << "\nkey = " << Cert("client.key") << "\n";
+    std::ofstream(conf) << absl::StrReplaceAll(
+        text, {{"/etc/ankommen/tls/tls.crt", Cert("client.crt")},
+               {"/etc/ankommen/tls/tls.key", Cert("client.key")},
+               {"/etc/ankommen/tls/ca.crt", Cert("ca.crt")},
+               {"accept = 127.0.0.1:6379", absl::StrCat("accept = 127.0.0.1:", tunnel_port_)},
+               {"connect = redis:6379", absl::StrCat("connect = 127.0.0.1:", tls_port_)},
+               {"checkHost = redis", "checkHost = localhost"}});
     tunnel_ = std::make_unique<testing::Process>(testing::FindBinary("stunnel4"), std::vector<std::string>{conf},
                                                  std::map<std::string, std::string>{}, dir_.path() + "/stunnel.log");
     ASSERT_TRUE(testing::WaitUntil([&] {

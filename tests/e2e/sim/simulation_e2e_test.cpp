@@ -289,13 +289,14 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   erase.set_reason("Art. 17 request");
   rv1::ErasePersonResponse erased;
   ASSERT_TRUE(registry->ErasePerson(&ctx, erase, &erased).ok());
+  const long long marker_ttl = absl::ToInt64Seconds(ErasureMarkerTtl());
   ASSERT_TRUE(testing::WaitUntil([&] {
     for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing}) {
       auto unfinished = (*bus)->Unfinished(stream);
       if (!unfinished.ok() || *unfinished != 0) return false;
     }
-    return testing::KeptForGood(testing::TracesOf(redis_->port(), adult)).empty();
-  }, 30000)) << "kept for good: " << absl::StrJoin(testing::KeptForGood(testing::TracesOf(redis_->port(), adult)), ", ");
+    return testing::KeptForGood(testing::TracesOf(redis_->port(), adult), marker_ttl).empty();
+  }, 30000)) << "kept for good: " << absl::StrJoin(testing::KeptForGood(testing::TracesOf(redis_->port(), adult), marker_ttl), ", ");
 }
 
 // Another district, from nothing but its own tables: its name, areas, course

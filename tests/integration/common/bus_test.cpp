@@ -131,7 +131,15 @@ TEST_F(BusTest, AnEventThatKeepsFailingGoesToTheDeadLetterStream) {
   EXPECT_EQ((*dead)[0].subject, "ankommen.dlq.poisoned");
   EXPECT_EQ((*dead)[0].original_subject, "ankommen.test.a");
   EXPECT_EQ((*dead)[0].failure, "cannot apply");
-  EXPECT_EQ((*dead)[0].payload, "payload");
+  // No copy of the event: the dead letter says where it is, and it is there.
+  EXPECT_EQ((*dead)[0].payload, "");
+  EXPECT_EQ((*dead)[0].original_stream, "TEST");
+  ASSERT_GT((*dead)[0].original_sequence, 0u);
+  auto original = bus_->ReadStream((*dead)[0].original_stream, (*dead)[0].original_sequence, 1);
+  ASSERT_TRUE(original.ok());
+  ASSERT_EQ(original->size(), 1u);
+  EXPECT_EQ((*original)[0].event_id, "poison");
+  EXPECT_EQ((*original)[0].payload, "payload");
 }
 
 TEST_F(BusTest, AMalformedEventIsDeadLetteredAtOnce) {
