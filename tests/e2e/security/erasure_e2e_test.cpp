@@ -30,6 +30,7 @@
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
+#include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus/bus.h"
@@ -234,6 +235,12 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
     EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const auto& t) { return absl::StartsWith(t.key, service); }))
         << service << " should know her before the erasure";
   }
+  // An event about her that no service can read goes to the dead letters.
+  ASSERT_TRUE(bus_->Publish({"ankommen.registry.household.registered", "ev_unreadable",
+                             rv1::HouseholdRegistered::descriptor()->full_name(), "\xff\xff not an event about " + amina})
+                  .ok());
+  ASSERT_TRUE(testing::WaitUntil([&] { return Settled() && StreamLength("DEAD_LETTERS") >= 3; }, 30000))
+      << "the course, school and housing services dead-letter it";
   std::map<std::string, size_t> published_before;
   for (const char* stream : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING"}) published_before[stream] = StreamLength(stream);
 
@@ -263,6 +270,15 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   EXPECT_GE(kept_by_law, 1) << "the erasure itself is recorded";
   EXPECT_GE(markers, 3) << "the registry's, the course service's and the notification service's markers";
   EXPECT_THAT(Letters(), ::testing::IsEmpty()) << "her letters were: " << absl::StrJoin(letters_before, ", ");
+  // The dead letters hold no copy of the event, only where it is.
+  auto dead = bus_->ReadStream("DEAD_LETTERS", 1, 1000);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_GE(dead->size(), 3u);
+  for (const auto& letter : *dead) {
+    EXPECT_EQ(letter.payload.find(amina), std::string::npos) << letter.subject;
+    EXPECT_EQ(letter.original_stream, "REGISTRY") << letter.subject;
+    EXPECT_GT(letter.original_sequence, 0u) << letter.subject;
+  }
 
   // Her son stays, known to his school.
   sv1::GetChildRequest child;
