@@ -21,9 +21,29 @@ struct TokenSpec {
                                        "ankommen-housing", "ankommen-notifications"};
   std::string secret = kTestSecret;
   bool unsigned_none = false;  // alg "none"
+  // Where the roles go: a path of claim names ("realm_access.roles" as
+  // Keycloak puts realm roles).
+  std::string roles_claim = "roles";
+  // Keycloak's other claims beside them (typ, azp, preferred_username, scope).
+  bool keycloak_shape = false;
 };
 
 // An HS256 JWT (or an unsigned one).
 std::string MintToken(const TokenSpec& spec);
+
+// A signing key of the identity provider, as it would publish it in its JWKS.
+struct SigningKey {
+  std::string kid;
+  std::string algorithm;    // RS256 or ES256
+  std::string private_pem;  // to sign with
+  std::string jwk;          // the public key as a JWK (JSON object)
+};
+SigningKey NewSigningKey(const std::string& kid, const std::string& algorithm);
+
+// {"keys": [...]} of these keys.
+std::string Jwks(const std::vector<SigningKey>& keys);
+
+// A JWT signed with `key`, its kid in the header.
+std::string MintToken(const TokenSpec& spec, const SigningKey& key);
 
 }  // namespace ankommen::testing

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 
 namespace ankommen {
@@ -70,11 +71,19 @@ absl::StatusOr<Caller> VerifyToken(const TokenSettings& settings, std::string_vi
   const char* sub = jwt_get_grant(jwt.get(), "sub");
   if (sub == nullptr || *sub == '\0') return Unauthenticated("no subject (sub)");
   caller.subject = sub;
-  if (char* roles = jwt_get_grants_json(jwt.get(), "roles"); roles != nullptr) {
-    auto list = nlohmann::json::parse(roles, nullptr, false);
-    free(roles);
-    if (list.is_array()) {
-      for (const auto& r : list) {
+  if (char* grants = jwt_get_grants_json(jwt.get(), nullptr); grants != nullptr) {
+    auto claims = nlohmann::json::parse(grants, nullptr, false);
+    free(grants);
+    for (const auto& path : settings.roles_claims) {
+      const nlohmann::json* at = &claims;
+      for (absl::string_view name : absl::StrSplit(path, '.')) {
+        if (!at->is_object()) break;
+        auto it = at->find(std::string(name));
+        at = it == at->end() ? nullptr : &*it;
+        if (at == nullptr) break;
+      }
+      if (at == nullptr || !at->is_array()) continue;
+      for (const auto& r : *at) {
         if (r.is_string()) caller.roles.insert(r.get<std::string>());
       }
     }

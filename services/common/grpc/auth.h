@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -41,6 +42,11 @@ struct TokenSettings {
   // The longest a token may live, from "iat" (or now, without one) to "exp":
   // a stolen token is of use for so long at most.
   absl::Duration max_lifetime = absl::Hours(12);
+  // Where the roles are: claims, each a path of names through nested objects
+  // ending in a list of strings. "roles" (the default); Keycloak's realm roles
+  // "realm_access.roles", a client's "resource_access.<client>.roles". The
+  // roles of every path count.
+  std::vector<std::string> roles_claims = {"roles"};
 };
 
 // Verifies signature (with the configured algorithm only: never "none"),

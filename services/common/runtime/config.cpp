@@ -114,6 +114,13 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_JWT_KEY_FILE", config.jwt_key_file);
   string_var("ANKOMMEN_JWT_ISSUER", config.jwt_issuer);
   string_var("ANKOMMEN_JWT_AUDIENCE", config.jwt_audience);
+  string_var("ANKOMMEN_JWT_JWKS", config.jwt_jwks);
+  string_var("ANKOMMEN_JWT_ROLES_CLAIM", config.jwt_roles_claims);
+  if (const char* v = getenv("ANKOMMEN_JWT_JWKS_REFRESH_SECONDS"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_JWT_JWKS_REFRESH_SECONDS", v, 1, 86400, config.jwt_jwks_refresh_seconds); !s.ok()) {
+      return s;
+    }
+  }
   string_var("ANKOMMEN_LAND", config.land);
   string_var("ANKOMMEN_SCHOOL_CUTOFF", config.school_cutoff);
   if (const char* v = getenv("ANKOMMEN_SOCIAL_AREAS"); v != nullptr && *v != '\0') {
@@ -245,8 +252,8 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
     }
   }
   if (auto land = LandRulesFor(config.land, config.school_cutoff); !land.ok()) return land.status();
-  if (config.auth == "jwt" && config.jwt_key_file.empty()) {
-    return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE)");
+  if (config.auth == "jwt" && config.jwt_key_file.empty() && config.jwt_jwks.empty()) {
+    return absl::InvalidArgumentError("auth jwt needs the key file (ANKOMMEN_JWT_KEY_FILE) or the issuer's key set (ANKOMMEN_JWT_JWKS)");
   }
   if (config.jwt_algorithm != "HS256" && config.jwt_algorithm != "RS256" && config.jwt_algorithm != "ES256") {
     return absl::InvalidArgumentError(absl::StrCat("JWT algorithm must be HS256, RS256 or ES256, got '", config.jwt_algorithm, "'"));

@@ -82,6 +82,13 @@ struct ServiceConfig {
   int jwt_max_lifetime_seconds = 12 * 3600;
   std::string jwt_key_file;  // the HMAC secret or the issuer's PEM public key
   std::string jwt_issuer;
+  // The issuer's key set instead of one key: a JWKS file or https:// URL
+  // (Keycloak: <realm>/protocol/openid-connect/certs), refreshed so often.
+  std::string jwt_jwks;
+  int jwt_jwks_refresh_seconds = 300;
+  // Where tokens carry the roles: comma-separated claim paths
+  // ("realm_access.roles,resource_access.ankommen.roles" for Keycloak).
+  std::string jwt_roles_claims = "roles";
   // TLS on the gRPC port (grpc_credentials.h): certificate and key, and with
   // a client CA, mutual TLS. Empty: plaintext (local development).
   std::string tls_cert_file;
@@ -100,7 +107,7 @@ using GetEnv = std::function<const char*(const char*)>;
 // ANKOMMEN_GRPC_MEMORY_MB, ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
 // ANKOMMEN_GRPC_REFLECTION (on/off; unset: as ANKOMMEN_DEVELOPMENT),
-// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER,AUDIENCE,MAX_LIFETIME_SECONDS}, ANKOMMEN_LAND, ANKOMMEN_SCHOOL_CUTOFF
+// ANKOMMEN_JWT_{ALGORITHM,KEY_FILE,ISSUER,AUDIENCE,MAX_LIFETIME_SECONDS,JWKS,JWKS_REFRESH_SECONDS,ROLES_CLAIM}, ANKOMMEN_LAND, ANKOMMEN_SCHOOL_CUTOFF
 // and ANKOMMEN_TLS_{CERT_FILE,KEY_FILE,CLIENT_CA_FILE}.
 absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv);
 
