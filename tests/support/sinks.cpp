@@ -145,11 +145,14 @@ void HttpSink::Serve() {
         buffer.append(chunk, static_cast<size_t>(n));
       }
       request.body = buffer.substr(0, length);
+      std::string body;
       {
         std::lock_guard lock(mutex_);
         requests_.push_back(request);
+        body = response_body_;
       }
-      Write(fd, "HTTP/1.1 " + std::to_string(status_.load()) + " Sink\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      Write(fd, "HTTP/1.1 " + std::to_string(status_.load()) + " Sink\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nConnection: close\r\n\r\n" + body);
     }
     close(fd);
   }

@@ -47,6 +47,11 @@ class HttpSink {
   std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   std::vector<HttpRequest> Requests();
   void set_status(int status) { status_ = status; }
+  // What it answers with (empty by default): a document to serve.
+  void set_response_body(std::string body) {
+    std::lock_guard lock(mutex_);
+    response_body_ = std::move(body);
+  }
 
  private:
   void Serve();
@@ -56,6 +61,7 @@ class HttpSink {
   std::atomic<int> status_{200};
   std::mutex mutex_;
   std::vector<HttpRequest> requests_;
+  std::string response_body_;
   std::thread thread_;
 };
 

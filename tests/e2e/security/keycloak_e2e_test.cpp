@@ -4,6 +4,7 @@
 // realm's certs URL), refreshed every second here: a token of the current key
 // is served, one of a key the realm has dropped is refused after the next
 // refresh, one of a key the realm has just added is served within seconds.
+// And from the realm's certs URL, as a district's deployment reads them.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "support/sample_households.h"
+#include "support/sinks.h"
 #include "support/servers.h"
 #include "support/tokens.h"
 
@@ -102,6 +104,45 @@ TEST_F(KeycloakE2ETest, KeycloakTokensAreServedAndItsKeyRotationIsFollowed) {
   EXPECT_TRUE(Register(Token(second_)).ok());
   EXPECT_EQ(registry_->process().Stop(SIGTERM), 0) << registry_->process().Log();
   EXPECT_NE(registry_->process().Log().find("jwks_refresh_failed"), std::string::npos) << registry_->process().Log();
+}
+
+// From the realm's certs URL (plain http here, which only development allows:
+// the test has no TLS web server); outside development an http:// URL stops
+// the start.
+TEST_F(KeycloakE2ETest, TheRealmsCertsAreReadFromItsUrl) {
+  testing::HttpSink realm;
+  realm.set_response_body(testing::Jwks({second_}));
+  const std::string certs = realm.url("/realms/landratsamt/protocol/openid-connect/certs");
+  testing::ServiceProcess registry(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_, redis_,
+                                   {{"ANKOMMEN_AUTH", "jwt"},
+                                    {"ANKOMMEN_JWT_JWKS", certs},
+                                    {"ANKOMMEN_JWT_ROLES_CLAIM", "realm_access.roles"},
+                                    {"ANKOMMEN_JWT_ISSUER", kIssuer},
+                                    {"ANKOMMEN_DEVELOPMENT", "on"}});
+  auto stub = rv1::RegistryService::NewStub(grpc::CreateChannel(registry.grpc_addr(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  ctx.AddMetadata("authorization", "Bearer " + Token(second_));
+  rv1::RegisterHouseholdResponse response;
+  auto s = stub->RegisterHousehold(&ctx, testing::SampleRegistration("kc-url"), &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  auto requests = realm.Requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].path, "/realms/landratsamt/protocol/openid-connect/certs");
+
+  testing::TempDir dir;
+  std::map<std::string, std::string> env = {
+      {"ANKOMMEN_GRPC_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
+      {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
+      {"ANKOMMEN_NATS_URL", nats_.url()},
+      {"ANKOMMEN_REDIS_URL", redis_.url()},
+      {"ANKOMMEN_AUTH", "jwt"},
+      {"ANKOMMEN_JWT_JWKS", certs},
+      {"ANKOMMEN_SOCIAL_AREAS", "Riesa"}};
+  testing::Process plain(ANKOMMEN_REGISTRY_BINARY, {}, env, dir.path() + "/registry.log");
+  EXPECT_EQ(plain.Wait(15000), 2) << plain.Log();
+  EXPECT_NE(plain.Log().find("https:// outside development"), std::string::npos) << plain.Log();
 }
 
 TEST_F(KeycloakE2ETest, AServiceWhoseKeySetCannotBeReadDoesNotStart) {
