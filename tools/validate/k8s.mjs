@@ -98,8 +98,20 @@ function unencrypted(objects) {
     "ANKOMMEN_NATS_TLS_CERT_FILE", "ANKOMMEN_NATS_TLS_KEY_FILE"];
   for (const name of required) if (!config[name]) problems.push(`ankommen-config: no ${name}`);
   if (!String(config.ANKOMMEN_NATS_URL ?? "").startsWith("tls://")) problems.push("ankommen-config: ANKOMMEN_NATS_URL is not tls://");
-  const redis = /^redis:\/\/(127\.0\.0\.1|localhost):(\d+)/.exec(config.ANKOMMEN_REDIS_URL ?? "");
-  if (!redis) problems.push("ankommen-config: ANKOMMEN_REDIS_URL does not go through the pod's TLS tunnel (127.0.0.1)");
+  // Every Redis address a service dials — the URL, the sentinels, the nodes
+  // they name — must be a port of the TLS tunnel in its pod.
+  const redisUrl = /^redis:\/\/(?:[^@]*@)?([^/:]+):(\d+)/.exec(config.ANKOMMEN_REDIS_URL ?? "");
+  const dialled = [
+    ...(redisUrl ? [`${redisUrl[1]}:${redisUrl[2]}`] : ["(no URL)"]),
+    ...String(config.ANKOMMEN_REDIS_SENTINELS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    ...String(config.ANKOMMEN_REDIS_ADDRESS_MAP ?? "").split(",").map((s) => s.split("=")[1]?.trim()).filter(Boolean),
+  ];
+  for (const address of dialled) {
+    if (!/^(127\.0\.0\.1|localhost):\d+$/.test(address)) {
+      problems.push(`ankommen-config: Redis at ${address}, not through the pod's TLS tunnel (127.0.0.1)`);
+    }
+  }
+  const tunnelPorts = dialled.map((a) => a.split(":")[1]).filter(Boolean);
   const tlsDirs = new Set(required.map((n) => config[n]).filter(Boolean).map((f) => f.replace(/\/[^/]*$/, "")));
 
   const mountedFromSecret = (pod, container, dir) => (container.volumeMounts ?? []).some((m) =>
@@ -110,15 +122,21 @@ function unencrypted(objects) {
     for (const dir of tlsDirs) {
       if (!mountedFromSecret(pod, pod.containers[0], dir)) problems.push(`${id}: the certificates in ${dir} are not mounted from a Secret`);
     }
-    // The Redis tunnel: a sidecar whose stunnel configuration verifies Redis's certificate.
+    // The Redis tunnel: a sidecar running stunnel as a client that verifies
+    // the chain (for all sections) and, in every section, the server's name;
+    // and a section accepting each port the service dials.
+    const verifies = (conf) => {
+      const [global, ...sections] = conf.split(/^\[/m);
+      return /^client\s*=\s*yes/m.test(global) && /^verifyChain\s*=\s*yes/m.test(global) && sections.length > 0 &&
+        sections.every((s) => /^checkHost\s*=\s*\S/m.test(s)) &&
+        tunnelPorts.every((port) => new RegExp(`^accept\\s*=\\s*127\\.0\\.0\\.1:${port}\\s*$`, "m").test(conf));
+    };
     const tunnel = [...(pod.initContainers ?? []).filter((c) => c.restartPolicy === "Always"), ...pod.containers.slice(1)]
       .some((c) => (c.volumeMounts ?? []).some((m) => {
         const volume = (pod.volumes ?? []).find((v) => v.name === m.name && v.configMap);
-        return volume && Object.values(configMaps.get(volume.configMap.name) ?? {}).some((conf) =>
-          /^client\s*=\s*yes/m.test(conf) && /^verifyChain\s*=\s*yes/m.test(conf) && /^checkHost\s*=\s*\S/m.test(conf) &&
-          redis && new RegExp(`^accept\\s*=\\s*127\\.0\\.0\\.1:${redis[2]}\\s*$`, "m").test(conf));
+        return volume && Object.values(configMaps.get(volume.configMap.name) ?? {}).some(verifies);
       }));
-    if (!tunnel) problems.push(`${id}: no TLS tunnel to Redis beside it (a sidecar running stunnel with verifyChain and checkHost)`);
+    if (!tunnel) problems.push(`${id}: no TLS tunnel to Redis beside it (a sidecar running stunnel with verifyChain and checkHost for every Redis address it dials)`);
   }
 
   const natsConf = configMaps.get("nats-config")?.["nats.conf"] ?? "";

@@ -95,6 +95,17 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_REDIS_URL", config.redis_url);
   string_var("ANKOMMEN_REDIS_USER", config.redis_user);
   string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
+  string_var("ANKOMMEN_REDIS_SENTINELS", config.redis_sentinels);
+  string_var("ANKOMMEN_REDIS_PRIMARY_NAME", config.redis_primary_name);
+  string_var("ANKOMMEN_REDIS_ADDRESS_MAP", config.redis_address_map);
+  if (const char* v = getenv("ANKOMMEN_REDIS_MIN_REPLICAS"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_REDIS_MIN_REPLICAS", v, 0, 8, config.redis_min_replicas); !s.ok()) return s;
+  }
+  if (const char* v = getenv("ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS"); v != nullptr && *v != '\0') {
+    if (auto s = ParseInt("ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS", v, 10, 60000, config.redis_replica_timeout_ms); !s.ok()) {
+      return s;
+    }
+  }
   string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
   string_var("ANKOMMEN_CLOCK", config.clock);
   // Authentication is never switched by an empty value: a variable meant to

@@ -38,6 +38,19 @@ struct ServiceConfig {
   // stay in a shared ConfigMap.
   std::string redis_user;
   std::string redis_password_file;
+  // Redis behind Sentinel: the sentinels (host:port, comma-separated) asked
+  // for the primary of redis_primary_name, which a failover then moves
+  // without anyone touching the services; the URL's host is not dialled.
+  std::string redis_sentinels;
+  std::string redis_primary_name = "ankommen";
+  // "redis-0.redis-headless:6379=127.0.0.1:6380,…": where to dial a server
+  // the sentinels name (each node's TLS tunnel in the pod).
+  std::string redis_address_map;
+  // Commands are acknowledged once this many replicas have their commit
+  // (WAIT, within redis_replica_timeout_ms; else UNAVAILABLE and the caller
+  // retries with its key). 0: once the primary has it.
+  int redis_min_replicas = 0;
+  int redis_replica_timeout_ms = 1000;
   std::string log_level = "info";
   int redis_pool_size = 8;
   // Calls waiting for a worker beyond which new ones get RESOURCE_EXHAUSTED at
@@ -103,7 +116,9 @@ using GetEnv = std::function<const char*(const char*)>;
 
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_PROBE_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL, ANKOMMEN_NATS_USER,
 // ANKOMMEN_NATS_PASSWORD_FILE, ANKOMMEN_NATS_TLS_{CA,CERT,KEY}_FILE,
-// ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
+// ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_REDIS_SENTINELS,
+// ANKOMMEN_REDIS_PRIMARY_NAME, ANKOMMEN_REDIS_ADDRESS_MAP, ANKOMMEN_REDIS_MIN_REPLICAS,
+// ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_GRPC_MEMORY_MB, ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),
 // ANKOMMEN_GRPC_REFLECTION (on/off; unset: as ANKOMMEN_DEVELOPMENT),

@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "grpc/grpc_host.h"
 #include "store/ids.h"
@@ -50,6 +52,15 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
     if (!password.ok()) return password.status();
     endpoint->password = *password;
   }
+  for (absl::string_view sentinel : absl::StrSplit(config.redis_sentinels, ',', absl::SkipWhitespace())) {
+    endpoint->sentinels.emplace_back(absl::StripAsciiWhitespace(sentinel));
+  }
+  endpoint->primary_name = config.redis_primary_name;
+  if (!ParseNamedValues(config.redis_address_map, endpoint->address_map)) {
+    return absl::InvalidArgumentError("ANKOMMEN_REDIS_ADDRESS_MAP: host:port=host:port, comma-separated");
+  }
+  endpoint->min_replicas = config.redis_min_replicas;
+  endpoint->replica_timeout = absl::Milliseconds(config.redis_replica_timeout_ms);
   auto redis = RedisPool::Connect(*endpoint, config.redis_pool_size);
   if (!redis.ok()) return redis.status();
   p->redis_ = std::move(*redis);

@@ -108,7 +108,8 @@ absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
     args.insert(args.end(), {KindName(op.kind), std::to_string(keys.size()), op.member, absl::StrFormat("%.17g", op.score)});
   }
   args.push_back(commit.erased_marker ? std::to_string(absl::ToInt64Seconds(ErasureMarkerTtl())) : "0");
-  auto reply = redis_.Eval(kCommitScript, keys, args);
+  // A commit is what callers are told is done: durable as configured (WAIT).
+  auto reply = redis_.EvalDurable(kCommitScript, keys, args);
   if (!reply.ok()) return reply.status();
   if (reply->type != RedisReply::Type::kArray || reply->elements.size() < 2) {
     return absl::InternalError("commit script gave an unexpected reply");

@@ -2,9 +2,13 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace ankommen {
 
@@ -57,6 +61,13 @@ absl::StatusOr<RedisReply> Take(redisContext* ctx, redisReply* reply) {
       return absl::FailedPreconditionError(message.substr(pos + 7));
     }
     if (absl::StartsWith(message, "NOSCRIPT")) return absl::NotFoundError(message);
+    // A failover under way: this server is a replica now, or cannot serve.
+    // The connection is dropped; the next one goes to whichever is primary.
+    if (absl::StartsWith(message, "READONLY") || absl::StartsWith(message, "MASTERDOWN") ||
+        absl::StartsWith(message, "LOADING")) {
+      ctx->err = REDIS_ERR_OTHER;
+      return absl::UnavailableError(absl::StrCat("redis: ", message));
+    }
     return absl::InternalError(absl::StrCat("redis: ", message));
   }
   RedisReply out = Copy(reply);
@@ -129,12 +140,49 @@ absl::StatusOr<std::unique_ptr<RedisPool>> RedisPool::Connect(const RedisEndpoin
   return pool;
 }
 
+absl::StatusOr<std::pair<std::string, int>> RedisPool::PrimaryFromSentinels() const {
+  const timeval tv = absl::ToTimeval(std::min(timeout_, absl::Seconds(1)));
+  std::string last_error = "no sentinel answered";
+  for (const auto& sentinel : endpoint_.sentinels) {
+    const auto colon = sentinel.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || !absl::SimpleAtoi(sentinel.substr(colon + 1), &port)) continue;
+    std::unique_ptr<redisContext, void (*)(redisContext*)> ctx(
+        redisConnectWithTimeout(sentinel.substr(0, colon).c_str(), port, tv), redisFree);
+    if (ctx == nullptr || ctx->err != 0) {
+      last_error = absl::StrCat(sentinel, ": ", ctx ? ctx->errstr : "out of memory");
+      continue;
+    }
+    redisSetTimeout(ctx.get(), tv);
+    auto reply = Take(ctx.get(), static_cast<redisReply*>(redisCommand(
+                                     ctx.get(), "SENTINEL get-master-addr-by-name %s", endpoint_.primary_name.c_str())));
+    if (!reply.ok() || reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
+      last_error = absl::StrCat(sentinel, ": knows no primary ", endpoint_.primary_name);
+      continue;
+    }
+    std::string address = absl::StrCat(reply->elements[0].str, ":", reply->elements[1].str);
+    if (auto it = endpoint_.address_map.find(address); it != endpoint_.address_map.end()) address = it->second;
+    const auto at = address.rfind(':');
+    int primary_port = 0;
+    if (at == std::string::npos || !absl::SimpleAtoi(address.substr(at + 1), &primary_port)) continue;
+    return std::make_pair(address.substr(0, at), primary_port);
+  }
+  return absl::UnavailableError(absl::StrCat("redis: no primary of ", endpoint_.primary_name, " (", last_error, ")"));
+}
+
 absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Dial() {
+  std::string host = endpoint_.host;
+  int port = endpoint_.port;
+  if (!endpoint_.sentinels.empty()) {
+    auto primary = PrimaryFromSentinels();
+    if (!primary.ok()) return primary.status();
+    std::tie(host, port) = *primary;
+  }
   timeval tv = absl::ToTimeval(timeout_);
   auto conn = std::make_unique<Conn>();
-  conn->ctx = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
+  conn->ctx = redisConnectWithTimeout(host.c_str(), port, tv);
   if (conn->ctx == nullptr || conn->ctx->err != 0) {
-    return absl::UnavailableError(absl::StrCat("redis ", endpoint_.host, ":", endpoint_.port, ": ",
+    return absl::UnavailableError(absl::StrCat("redis ", host, ":", port, ": ",
                                                conn->ctx ? conn->ctx->errstr : "out of memory"));
   }
   redisSetTimeout(conn->ctx, tv);
@@ -149,6 +197,14 @@ absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Dial() {
   if (endpoint_.db != 0) {
     auto r = Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "SELECT %d", endpoint_.db)));
     if (!r.ok()) return r.status();
+  }
+  if (!endpoint_.sentinels.empty()) {
+    // The sentinels' view may lag a failover by a moment: only a primary will do.
+    auto role = Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "ROLE")));
+    if (!role.ok()) return role.status();
+    if (role->type != RedisReply::Type::kArray || role->elements.empty() || role->elements[0].str != "master") {
+      return absl::UnavailableError(absl::StrCat("redis ", host, ":", port, " is not the primary (yet)"));
+    }
   }
   return conn;
 }
@@ -240,19 +296,53 @@ absl::StatusOr<std::string> RedisPool::ShaOf(const LuaScript& script) {
   return loaded->str;
 }
 
+std::vector<std::string> RedisPool::EvalArgv(const std::string& sha, const std::vector<std::string>& keys,
+                                             const std::vector<std::string>& args) const {
+  std::vector<std::string> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(sha);
+  argv.push_back(std::to_string(keys.size()));
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+absl::StatusOr<RedisReply> RedisPool::EvalDurable(const LuaScript& script, const std::vector<std::string>& keys,
+                                                  const std::vector<std::string>& args) {
+  if (endpoint_.min_replicas <= 0) return Eval(script, keys, args);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto sha = ShaOf(script);
+    if (!sha.ok()) return sha.status();
+    // The script and WAIT on one connection, in one round trip: WAIT counts
+    // the replicas that have everything this connection wrote.
+    auto replies = Pipeline({EvalArgv(*sha, keys, args),
+                             {"WAIT", std::to_string(endpoint_.min_replicas),
+                              std::to_string(absl::ToInt64Milliseconds(endpoint_.replica_timeout))}});
+    if (!replies.ok()) {
+      if (replies.status().code() != absl::StatusCode::kNotFound) return replies.status();
+      std::lock_guard lock(sha_mutex_);
+      sha_by_source_.erase(script.source);  // the server lost the script: load it again
+      continue;
+    }
+    const long long replicas = (*replies)[1].integer;
+    if (replicas < endpoint_.min_replicas) {
+      return absl::UnavailableError(absl::StrCat("redis: the write is on the primary and ", replicas, " of ",
+                                                 endpoint_.min_replicas, " replicas within ",
+                                                 absl::FormatDuration(endpoint_.replica_timeout),
+                                                 "; retry with the same key"));
+    }
+    return std::move((*replies)[0]);
+  }
+  return absl::InternalError(absl::StrCat("redis: script ", script.name, " could not be loaded"));
+}
+
 absl::StatusOr<RedisReply> RedisPool::Eval(const LuaScript& script, const std::vector<std::string>& keys,
                                            const std::vector<std::string>& args) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto sha = ShaOf(script);
     if (!sha.ok()) return sha.status();
-    std::vector<std::string> argv;
-    argv.reserve(3 + keys.size() + args.size());
-    argv.push_back("EVALSHA");
-    argv.push_back(*sha);
-    argv.push_back(std::to_string(keys.size()));
-    argv.insert(argv.end(), keys.begin(), keys.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto reply = Command(argv);
+    auto reply = Command(EvalArgv(*sha, keys, args));
     if (reply.ok() || reply.status().code() != absl::StatusCode::kNotFound) return reply;
     // The server restarted or was flushed: load the script again.
     std::lock_guard lock(sha_mutex_);

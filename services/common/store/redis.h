@@ -44,6 +44,18 @@ struct RedisEndpoint {
   // alone authenticates the default user.
   std::string user;
   std::string password;
+  // Sentinel: the sentinels ("host:port") asked which server is the primary
+  // of `primary_name`; host and port above are then not dialled. A connection
+  // is dialled only to a server that says it is the primary.
+  std::vector<std::string> sentinels;
+  std::string primary_name = "ankommen";
+  // The address a sentinel names → the address to dial (a TLS tunnel's local
+  // port for each Redis node); unmapped addresses are dialled as named.
+  std::map<std::string, std::string> address_map;
+  // A durable write (EvalDurable) is acknowledged only once this many replicas
+  // have it (WAIT), within replica_timeout; 0: once the primary has it.
+  int min_replicas = 0;
+  absl::Duration replica_timeout = absl::Seconds(1);
 };
 absl::StatusOr<RedisEndpoint> ParseRedisUrl(const std::string& url);
 
@@ -59,8 +71,9 @@ class RedisPool {
   RedisPool& operator=(const RedisPool&) = delete;
 
   // One command. Redis error replies become INTERNAL (or FAILED_PRECONDITION for
-  // script-raised errors); lost connections become UNAVAILABLE and are redialled
-  // on next use.
+  // script-raised errors); lost connections, and a server that is no longer
+  // the primary (READONLY), become UNAVAILABLE and are redialled on next use
+  // (through the sentinels, when there are any).
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
 
   // Several commands on one connection, one round trip.
@@ -69,10 +82,20 @@ class RedisPool {
   absl::StatusOr<RedisReply> Eval(const LuaScript& script, const std::vector<std::string>& keys,
                                   const std::vector<std::string>& args);
 
+  // Eval of a script that writes what a caller is told is done (a commit):
+  // with min_replicas, answered only once that many replicas have the write,
+  // else UNAVAILABLE — the write may stand on the primary alone, and the
+  // caller retries with its idempotency key.
+  absl::StatusOr<RedisReply> EvalDurable(const LuaScript& script, const std::vector<std::string>& keys,
+                                         const std::vector<std::string>& args);
+
  private:
   struct Conn;
   RedisPool(RedisEndpoint endpoint, absl::Duration timeout);
   absl::StatusOr<std::unique_ptr<Conn>> Dial();
+  absl::StatusOr<std::pair<std::string, int>> PrimaryFromSentinels() const;
+  std::vector<std::string> EvalArgv(const std::string& sha, const std::vector<std::string>& keys,
+                                    const std::vector<std::string>& args) const;
   absl::StatusOr<std::unique_ptr<Conn>> Acquire();
   void Release(std::unique_ptr<Conn> conn);
   absl::StatusOr<std::string> ShaOf(const LuaScript& script);

@@ -222,17 +222,22 @@ class RedisTlsE2ETest : public ::testing::Test {
         std::map<std::string, std::string>{}, dir_.path() + "/redis.log");
     // The tunnel's configuration as the deployment ships it (the tls
     // component), with this machine's files, ports and the dev certificate's name.
+    // Its global options and the first node's section (the others name
+    // nodes this machine does not have).
     std::ifstream shipped(absl::StrCat(ANKOMMEN_SOURCE_DIR, "/k8s/components/tls/redis-tunnel.conf"));
-    const std::string text((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
+    std::string text((std::istreambuf_iterator<char>(shipped)), std::istreambuf_iterator<char>());
     ASSERT_NE(text.find("verifyChain = yes"), std::string::npos);
+    const size_t second = text.find("\n[redis-1]");
+    ASSERT_NE(second, std::string::npos);
+    text.resize(second + 1);
     const std::string conf = dir_.path() + "/stunnel.conf";
     std::ofstream(conf) << absl::StrReplaceAll(
         text, {{"/etc/ankommen/tls/tls.crt", Cert("client.crt")},
                {"/etc/ankommen/tls/tls.key", Cert("client.key")},
                {"/etc/ankommen/tls/ca.crt", Cert("ca.crt")},
-               {"accept = 127.0.0.1:6379", absl::StrCat("accept = 127.0.0.1:", tunnel_port_)},
-               {"connect = redis:6379", absl::StrCat("connect = 127.0.0.1:", tls_port_)},
-               {"checkHost = redis", "checkHost = localhost"}});
+               {"accept = 127.0.0.1:6380", absl::StrCat("accept = 127.0.0.1:", tunnel_port_)},
+               {"connect = redis-0.redis-headless:6379", absl::StrCat("connect = 127.0.0.1:", tls_port_)},
+               {"checkHost = redis-0.redis-headless", "checkHost = localhost"}});
     tunnel_ = std::make_unique<testing::Process>(testing::FindBinary("stunnel4"), std::vector<std::string>{conf},
                                                  std::map<std::string, std::string>{}, dir_.path() + "/stunnel.log");
     ASSERT_TRUE(testing::WaitUntil([&] {

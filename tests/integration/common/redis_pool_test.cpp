@@ -123,3 +123,40 @@ TEST_F(RedisPoolTest, AServiceUserReachesOnlyItsOwnKeys) {
 
 }  // namespace
 }  // namespace ankommen
+
+namespace ankommen {
+namespace {
+
+// A durable write waits for a replica: without one it is not acknowledged
+// (UNAVAILABLE, though the primary has it); with one it is. A server that
+// turned replica answers UNAVAILABLE, not INTERNAL, so callers retry.
+TEST(RedisDurabilityTest, AWriteIsAcknowledgedOnlyOnceAReplicaHasIt) {
+  const LuaScript set{"set", "redis.call('SET', KEYS[1], ARGV[1]) return 1"};
+  testing::RedisServer primary;
+  auto endpoint = ParseRedisUrl(primary.url());
+  ASSERT_TRUE(endpoint.ok());
+  endpoint->min_replicas = 1;
+  endpoint->replica_timeout = absl::Milliseconds(200);
+  auto pool = RedisPool::Connect(*endpoint, 2);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  auto alone = (*pool)->EvalDurable(set, {"k"}, {"alone"});
+  EXPECT_EQ(alone.status().code(), absl::StatusCode::kUnavailable) << alone.status();
+  EXPECT_EQ(primary.Command({"GET", "k"}), "alone") << "on the primary, but not acknowledged";
+
+  testing::RedisServer replica;
+  ASSERT_EQ(replica.Command({"REPLICAOF", "127.0.0.1", std::to_string(primary.port())}), "OK");
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return replica.Command({"INFO", "replication"}).find("master_link_status:up") != std::string::npos;
+  }, 15000));
+  auto replicated = (*pool)->EvalDurable(set, {"k"}, {"replicated"});
+  ASSERT_TRUE(replicated.ok()) << replicated.status();
+  EXPECT_EQ(replica.Command({"GET", "k"}), "replicated");
+
+  // Writes sent to a replica: the server says READONLY, the pool says retry.
+  auto on_replica = RedisPool::Connect(replica.url(), 1);
+  ASSERT_TRUE(on_replica.ok());
+  EXPECT_EQ((*on_replica)->Command({"SET", "k", "x"}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace ankommen
