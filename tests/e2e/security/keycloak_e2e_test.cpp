@@ -59,6 +59,17 @@ class KeycloakE2ETest : public ::testing::Test {
     return testing::MintToken(spec, key);
   }
 
+  // A registry started by hand as shipped (no development), with this key set.
+  std::map<std::string, std::string> StartedAsShipped(const std::string& jwks) const {
+    return {{"ANKOMMEN_GRPC_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
+            {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
+            {"ANKOMMEN_NATS_URL", nats_.url()},
+            {"ANKOMMEN_REDIS_URL", redis_.url()},
+            {"ANKOMMEN_AUTH", "jwt"},
+            {"ANKOMMEN_JWT_JWKS", jwks},
+            {"ANKOMMEN_SOCIAL_AREAS", "Riesa"}};
+  }
+
   grpc::Status Register(const std::string& token) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -132,15 +143,7 @@ TEST_F(KeycloakE2ETest, TheRealmsCertsAreReadFromItsUrl) {
   EXPECT_EQ(requests[0].path, "/realms/landratsamt/protocol/openid-connect/certs");
 
   testing::TempDir dir;
-  std::map<std::string, std::string> env = {
-      {"ANKOMMEN_GRPC_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
-      {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
-      {"ANKOMMEN_NATS_URL", nats_.url()},
-      {"ANKOMMEN_REDIS_URL", redis_.url()},
-      {"ANKOMMEN_AUTH", "jwt"},
-      {"ANKOMMEN_JWT_JWKS", certs},
-      {"ANKOMMEN_SOCIAL_AREAS", "Riesa"}};
-  testing::Process plain(ANKOMMEN_REGISTRY_BINARY, {}, env, dir.path() + "/registry.log");
+  testing::Process plain(ANKOMMEN_REGISTRY_BINARY, {}, StartedAsShipped(certs), dir.path() + "/registry.log");
   EXPECT_EQ(plain.Wait(15000), 2) << plain.Log();
   EXPECT_NE(plain.Log().find("https:// outside development"), std::string::npos) << plain.Log();
 }
@@ -148,15 +151,8 @@ TEST_F(KeycloakE2ETest, TheRealmsCertsAreReadFromItsUrl) {
 TEST_F(KeycloakE2ETest, AServiceWhoseKeySetCannotBeReadDoesNotStart) {
   testing::TempDir dir;
   std::ofstream(dir.path() + "/certs.json") << "{\"keys\": []}";
-  std::map<std::string, std::string> env = {
-      {"ANKOMMEN_GRPC_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
-      {"ANKOMMEN_METRICS_ADDR", "127.0.0.1:" + std::to_string(testing::FreePort())},
-      {"ANKOMMEN_NATS_URL", nats_.url()},
-      {"ANKOMMEN_REDIS_URL", redis_.url()},
-      {"ANKOMMEN_AUTH", "jwt"},
-      {"ANKOMMEN_JWT_JWKS", dir.path() + "/certs.json"},
-      {"ANKOMMEN_SOCIAL_AREAS", "Riesa"}};
-  testing::Process process(ANKOMMEN_REGISTRY_BINARY, {}, env, dir.path() + "/registry.log");
+  testing::Process process(ANKOMMEN_REGISTRY_BINARY, {}, StartedAsShipped(dir.path() + "/certs.json"),
+                           dir.path() + "/registry.log");
   EXPECT_EQ(process.Wait(15000), 2) << process.Log();
   EXPECT_NE(process.Log().find("ANKOMMEN_JWT_JWKS"), std::string::npos) << process.Log();
 }
