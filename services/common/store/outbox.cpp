@@ -22,7 +22,13 @@ const LuaScript kCommitScript{"commit", R"lua(
 local keyed = ARGV[4] ~= ''
 if keyed then
   local prior = redis.call('HMGET', KEYS[2], 'fp', 'resp')
-  if prior[1] then return {'replay', prior[1], prior[2]} end
+  if prior[1] then
+    -- A write all the same (the record's window starts again), so that a
+    -- WAIT after it (RedisPool::EvalDurable) counts the replicas that have
+    -- the first answer's commit too: the replication stream is in order.
+    redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+    return {'replay', prior[1], prior[2]}
+  end
 end
 local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if version ~= tonumber(ARGV[1]) then return {'conflict', tostring(version)} end
