@@ -83,6 +83,11 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   auto string_var = [&](const char* name, std::string& field) {
     if (const char* value = getenv(name); value != nullptr && *value != '\0') field = value;
   };
+  // A number within [min, max], or an error naming the variable; unset keeps the default.
+  auto int_var = [&](const char* name, int min, int max, int& field) -> absl::Status {
+    if (const char* value = getenv(name); value != nullptr && *value != '\0') return ParseInt(name, value, min, max, field);
+    return absl::OkStatus();
+  };
   string_var("ANKOMMEN_GRPC_ADDR", config.grpc_addr);
   string_var("ANKOMMEN_PROBE_ADDR", config.probe_addr);
   string_var("ANKOMMEN_METRICS_ADDR", config.metrics_addr);
@@ -98,14 +103,8 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_REDIS_SENTINELS", config.redis_sentinels);
   string_var("ANKOMMEN_REDIS_PRIMARY_NAME", config.redis_primary_name);
   string_var("ANKOMMEN_REDIS_ADDRESS_MAP", config.redis_address_map);
-  if (const char* v = getenv("ANKOMMEN_REDIS_MIN_REPLICAS"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_REDIS_MIN_REPLICAS", v, 0, 8, config.redis_min_replicas); !s.ok()) return s;
-  }
-  if (const char* v = getenv("ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS", v, 10, 60000, config.redis_replica_timeout_ms); !s.ok()) {
-      return s;
-    }
-  }
+  if (auto s = int_var("ANKOMMEN_REDIS_MIN_REPLICAS", 0, 8, config.redis_min_replicas); !s.ok()) return s;
+  if (auto s = int_var("ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS", 10, 60000, config.redis_replica_timeout_ms); !s.ok()) return s;
   string_var("ANKOMMEN_LOG_LEVEL", config.log_level);
   string_var("ANKOMMEN_CLOCK", config.clock);
   // Authentication is never switched by an empty value: a variable meant to
@@ -127,11 +126,7 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_JWT_AUDIENCE", config.jwt_audience);
   string_var("ANKOMMEN_JWT_JWKS", config.jwt_jwks);
   string_var("ANKOMMEN_JWT_ROLES_CLAIM", config.jwt_roles_claims);
-  if (const char* v = getenv("ANKOMMEN_JWT_JWKS_REFRESH_SECONDS"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_JWT_JWKS_REFRESH_SECONDS", v, 1, 86400, config.jwt_jwks_refresh_seconds); !s.ok()) {
-      return s;
-    }
-  }
+  if (auto s = int_var("ANKOMMEN_JWT_JWKS_REFRESH_SECONDS", 1, 86400, config.jwt_jwks_refresh_seconds); !s.ok()) return s;
   string_var("ANKOMMEN_LAND", config.land);
   string_var("ANKOMMEN_SCHOOL_CUTOFF", config.school_cutoff);
   if (const char* v = getenv("ANKOMMEN_SOCIAL_AREAS"); v != nullptr && *v != '\0') {
@@ -140,29 +135,15 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
       config.social_areas.emplace_back(absl::StripAsciiWhitespace(area));
     }
   }
-  if (const char* v = getenv("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS", v, 60, 7 * 86400, config.jwt_max_lifetime_seconds); !s.ok()) {
-      return s;
-    }
-  }
+  if (auto s = int_var("ANKOMMEN_JWT_MAX_LIFETIME_SECONDS", 60, 7 * 86400, config.jwt_max_lifetime_seconds); !s.ok()) return s;
   string_var("ANKOMMEN_TLS_CERT_FILE", config.tls_cert_file);
   string_var("ANKOMMEN_TLS_KEY_FILE", config.tls_key_file);
   string_var("ANKOMMEN_TLS_CLIENT_CA_FILE", config.tls_client_ca_file);
-  if (const char* v = getenv("ANKOMMEN_REDIS_POOL_SIZE"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_REDIS_POOL_SIZE", v, 1, 256, config.redis_pool_size); !s.ok()) return s;
-  }
-  if (const char* v = getenv("ANKOMMEN_MAX_QUEUED"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_MAX_QUEUED", v, 1, 1000000, config.max_queued); !s.ok()) return s;
-  }
-  if (const char* v = getenv("ANKOMMEN_GRPC_MEMORY_MB"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_GRPC_MEMORY_MB", v, 16, 65536, config.grpc_memory_mb); !s.ok()) return s;
-  }
-  if (const char* v = getenv("ANKOMMEN_STREAM_REPLICAS"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_STREAM_REPLICAS", v, 1, 5, config.stream_replicas); !s.ok()) return s;
-  }
-  if (const char* v = getenv("ANKOMMEN_MAX_DELIVER"); v != nullptr && *v != '\0') {
-    if (auto s = ParseInt("ANKOMMEN_MAX_DELIVER", v, 1, 1000, config.max_deliver); !s.ok()) return s;
-  }
+  if (auto s = int_var("ANKOMMEN_REDIS_POOL_SIZE", 1, 256, config.redis_pool_size); !s.ok()) return s;
+  if (auto s = int_var("ANKOMMEN_MAX_QUEUED", 1, 1000000, config.max_queued); !s.ok()) return s;
+  if (auto s = int_var("ANKOMMEN_GRPC_MEMORY_MB", 16, 65536, config.grpc_memory_mb); !s.ok()) return s;
+  if (auto s = int_var("ANKOMMEN_STREAM_REPLICAS", 1, 5, config.stream_replicas); !s.ok()) return s;
+  if (auto s = int_var("ANKOMMEN_MAX_DELIVER", 1, 1000, config.max_deliver); !s.ok()) return s;
   if (const char* v = getenv("ANKOMMEN_OUTBOX_RELAY"); v != nullptr && *v != '\0') {
     if (auto s = ParseOnOff("ANKOMMEN_OUTBOX_RELAY", v, config.outbox_relay); !s.ok()) return s;
   }
