@@ -1,11 +1,23 @@
 // The API: registering households through the registry's gRPC API (validation,
-// the Redis commit with its outbox, the relay to JetStream) beside a bare echo
-// server built with the same gRPC library and the same messages, each in its
-// own process on this machine, at 1, 8 and 64 concurrent clients. One JSON line
-// per case: throughput, p50 and p99 latency, the echo server's beside it, and
-// the ratio; the target is 40 % of the echo server's throughput at 64 clients.
+// duplicate detection, the Redis commit with its outbox, the relay to
+// JetStream) beside a bare echo server built with the same gRPC library and the
+// same messages, each in its own process on this machine, at 1, 8 and 64
+// concurrent clients. The households are varied as a district's are: families
+// of 1 to 7, names drawn from the duplicate corpora's languages (sample_names.h).
+// One JSON line per case: throughput, p50 and p99 latency, the echo server's
+// beside it, and the ratio; the target is 40 % of the echo server's throughput
+// at 64 clients.
 //
-//   ankommen-api-bench [--seconds 3]
+// Then the crowded block: one client registers `--crowded` single adults of the
+// same common name and the stand-in birth date (Mohammad Ahmadi, 1 January
+// 1995), as a Land's registry holds thousands of them; its rate per thousand
+// beside the rate of people with distinct names registered just before and
+// after on the same registry. The target: the last thousand at ≥ 0.8 × that.
+//
+// With --uncapped N, the same for N people on a fresh registry that compares
+// everyone under a key, as before the cap.
+//
+//   ankommen-api-bench [--seconds 3] [--crowded 10000] [--uncapped 2000] [--per-key N]
 //   ankommen-api-bench --echo-server PORT   (the baseline, started by the benchmark)
 #include <algorithm>
 #include <atomic>
@@ -20,6 +32,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
+#include "sample_names.h"
 #include "support/sample_households.h"
 #include "support/servers.h"
 
@@ -55,6 +68,30 @@ int ServeEcho(int port) {
   return 0;
 }
 
+// A registration of the sample's address with these people; the first is the head.
+rv1::RegisterHouseholdRequest Registration(const std::string& key, const std::vector<ankommen::bench::PersonDraw>& people) {
+  auto r = ankommen::testing::SampleRegistration(key);
+  auto* h = r.mutable_household();
+  h->clear_members();
+  for (size_t i = 0; i < people.size(); ++i) {
+    auto* m = h->add_members();
+    m->set_given_names(people[i].given);
+    m->set_family_name(people[i].family);
+    m->set_birth_date(people[i].birth_date);
+    m->set_nationality(people[i].nationality);
+    m->set_residence_status(rv1::RESIDENCE_STATUS_ASYLUM_SEEKER);
+    const bool adult = people[i].birth_date < "2008";
+    m->set_relation(i == 0 ? rv1::RELATION_HEAD : adult ? rv1::RELATION_PARTNER : rv1::RELATION_CHILD);
+    if (adult) {
+      m->add_languages("ar");
+      m->set_preferred_language("ar");
+      m->set_cefr_level("A1");
+      m->set_literate_latin(true);
+    }
+  }
+  return r;
+}
+
 struct Result {
   double per_second = 0, p50_ms = 0, p99_ms = 0;
   long errors = 0;
@@ -70,8 +107,9 @@ Result Load(const std::string& addr, int clients, double seconds, const std::str
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
+      ankommen::bench::NameDraw draw(static_cast<uint64_t>(c + 1) * 7919 + run.size());
       for (int n = 0; absl::Now() < end; ++n) {
-        auto request = ankommen::testing::SampleRegistration(absl::StrCat(run, "-", c, "-", n));
+        auto request = Registration(absl::StrCat(run, "-", c, "-", n), draw.Family(7));
         rv1::RegisterHouseholdResponse response;
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -98,10 +136,72 @@ Result Load(const std::string& addr, int clients, double seconds, const std::str
   return r;
 }
 
+// One client registering `count` households one after another, made by
+// `make(n)`: registrations per second over each `window`; failed calls counted.
+template <typename Make>
+std::vector<double> RatesPerWindow(const std::string& addr, int count, int window, Make make, long& errors) {
+  auto stub = rv1::RegistryService::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  std::vector<double> rates;
+  absl::Time window_start = absl::Now();
+  for (int n = 0; n < count; ++n) {
+    auto request = make(n);
+    rv1::RegisterHouseholdResponse response;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!stub->RegisterHousehold(&ctx, request, &response).ok()) ++errors;
+    if ((n + 1) % window == 0) {
+      const absl::Time now = absl::Now();
+      rates.push_back(window / absl::ToDoubleSeconds(now - window_start));
+      window_start = now;
+    }
+  }
+  return rates;
+}
+
+// The crowded block: `crowded` people of one name and date, beside distinct
+// names before and after. Prints its JSON line and table; the failed calls.
+long CrowdedBlock(const std::string& addr, int crowded, const std::string& per_key) {
+  namespace b = ankommen::bench;
+  const int window = std::min(1000, crowded);
+  long errors = 0;
+  int distinct_n = 0;
+  auto distinct = [&](int) {
+    const int n = distinct_n++;
+    return Registration(absl::StrCat("distinct-", n),
+                        {{b::NameDraw::UniqueFamily(100000 + n), b::NameDraw::UniqueFamily(n), absl::StrFormat("19%02d-%02d-%02d", 50 + n % 50,
+                                                                                    1 + n % 12, 1 + n % 28), "AF"}});
+  };
+  auto same = [](int n) {
+    return Registration(absl::StrCat("crowded-", n), {{"Mohammad", "Ahmadi", "1995-01-01", "AF"}});
+  };
+  const auto before = RatesPerWindow(addr, window, window, distinct, errors);
+  const auto block = RatesPerWindow(addr, crowded, window, same, errors);
+  const auto after = RatesPerWindow(addr, window, window, distinct, errors);
+  if (before.empty() || block.empty() || after.empty()) return errors + 1;
+  const double baseline = (before[0] + after[0]) / 2, last = block.back();
+  std::string per_window;
+  for (double r : block) per_window += absl::StrCat(per_window.empty() ? "" : ", ", static_cast<long>(r));
+  std::cout << "{\"case\": \"crowded_block\", \"compared_per_key\": \"" << per_key << "\", \"persons\": " << crowded
+            << ", \"window\": " << window
+            << ", \"per_second_by_window\": [" << per_window << "], \"last_window_per_second\": " << static_cast<long>(last)
+            << ", \"baseline\": \"distinct names, same client, before and after\", \"baseline_per_second\": "
+            << static_cast<long>(baseline) << ", \"baseline_before\": " << static_cast<long>(before[0])
+            << ", \"baseline_after\": " << static_cast<long>(after[0]) << ", \"ratio\": "
+            << static_cast<double>(static_cast<long>(last / baseline * 1000)) / 1000 << ", \"target_ratio\": 0.8"
+            << ", \"errors\": " << errors << "}\n";
+  std::cout << absl::StrFormat(
+      "\ncrowded block (%d x Mohammad Ahmadi, 1995-01-01), %s compared per key, one client, per %d: %s /s\n"
+      "distinct names: %.0f /s before, %.0f /s after; last %d at %.2f of them (target 0.80)\n",
+      crowded, per_key, window, per_window, before[0], after[0], window, last / baseline);
+  return errors;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   double seconds = 3;
+  int crowded = 10000, uncapped = 0;
+  std::string per_key;  // the registry's default unless given
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--echo-server") {
       sigset_t set;
@@ -111,11 +211,16 @@ int main(int argc, char** argv) {
       return ServeEcho(std::stoi(argv[i + 1]));
     }
     if (std::string(argv[i]) == "--seconds") seconds = std::stod(argv[i + 1]);
+    if (std::string(argv[i]) == "--crowded") crowded = std::stoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--uncapped") uncapped = std::stoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--per-key") per_key = argv[i + 1];
   }
   namespace t = ankommen::testing;
   t::NatsServer nats;
   t::RedisServer redis;
-  t::ServiceProcess registry(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats, redis);
+  std::map<std::string, std::string> env;
+  if (!per_key.empty()) env["ANKOMMEN_REGISTRY_DUPLICATE_CANDIDATES_PER_KEY"] = per_key;
+  t::ServiceProcess registry(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats, redis, env);
   t::TempDir dir;
   const int echo_port = t::FreePort();
   t::Process echo(argv[0], {"--echo-server", std::to_string(echo_port)}, {}, dir.path() + "/echo.log");
@@ -147,6 +252,16 @@ int main(int argc, char** argv) {
   }
   std::cout << table << "target: 0.40 of the echo server at 64 clients; p99 <= 10 ms at half load\n";
   echo.Stop(SIGTERM);
+  if (crowded > 0) errors += CrowdedBlock(registry.grpc_addr(), crowded, per_key.empty() ? "the default" : per_key);
+  if (uncapped > 0) {
+    // The same on a fresh registry that compares everyone under a key, as it
+    // did before the cap: what the cap is measured against.
+    t::NatsServer nats2;
+    t::RedisServer redis2;
+    t::ServiceProcess everyone(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats2, redis2,
+                               {{"ANKOMMEN_REGISTRY_DUPLICATE_CANDIDATES_PER_KEY", "100000"}});
+    errors += CrowdedBlock(everyone.grpc_addr(), uncapped, "all");
+  }
   if (errors > 0) {
     std::cerr << "api: " << errors << " calls failed; the rates above count answers only\n";
     return 1;

@@ -22,6 +22,8 @@
 #include "store/ids.h"
 #include "store/outbox.h"
 #include "store/redis.h"
+#include "registry.h"
+#include "sample_names.h"
 #include "storage/household_store.h"
 #include "support/servers.h"
 
@@ -30,43 +32,22 @@ namespace {
 using namespace ankommen;
 namespace v1 = ankommen::registry::v1;
 
-const std::vector<std::string> kGiven = {
-    "Mohammed", "Muhammad", "Ahmad", "Ali", "Hussein", "Hassan", "Omar", "Yusuf", "Khaled", "Abdullah", "Mahmoud",
-    "Karim", "Said", "Jamal", "Hamid", "Reza", "Mehdi", "Farid", "Amir", "Bilal", "Fatima", "Amina", "Zainab",
-    "Mariam", "Aisha", "Nour", "Layla", "Rania", "Samira", "Yasmin", "Zahra", "Shirin", "Fatemeh", "Maryam",
-    "Oleksandr", "Andriy", "Dmytro", "Serhii", "Ivan", "Mykola", "Olena", "Iryna", "Natalia", "Yuliia", "Olga",
-    "Tetiana", "Oksana", "Tesfaye", "Haile", "Mehret", "Yonas", "Selam", "Dawit", "Senait", "Abraham", "Ruta"};
-const std::vector<std::string> kFamilyRoots = {
-    "Haddad", "Al-Hassan", "Kassem", "Rahimi", "Ahmadi", "Hosseini", "Karimi", "Mohammadi", "Yousefi", "Sultani",
-    "Noori", "Haidari", "Qureshi", "Abdelaziz", "Khatib", "Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko",
-    "Kuznetsov", "Popov", "Melnyk", "Boyko", "Kravchenko", "Tesfamariam", "Gebremedhin", "Kidane", "Habte",
-    "Berhane", "Tekle", "Osman", "Ibrahim", "Mustafa", "Saleh", "Darwish", "Nasser", "Hamdan", "Mansour"};
-const std::vector<std::string> kSuffixes = {"", "i", "ov", "enko", "zada", "yar", "an", "ani", "o", "uk"};
-
+// Registrations as the registry stores them, drawn by sample_names.h.
 struct Generator {
-  std::mt19937_64 rng;
-  explicit Generator(uint64_t seed) : rng(seed) {}
-  template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[rng() % v.size()]; }
-  std::string Date(int from_year, int to_year) {
-    // Many papers say 1 January for an unknown birthday.
-    int year = from_year + static_cast<int>(rng() % (to_year - from_year + 1));
-    if (rng() % 100 < 15) return absl::StrFormat("%04d-01-01", year);
-    return absl::StrFormat("%04d-%02d-%02d", year, 1 + rng() % 12, 1 + rng() % 28);
-  }
+  bench::NameDraw draw;
+  explicit Generator(uint64_t seed) : draw(seed) {}
+  uint64_t Next() { return draw.Next(); }
   v1::Household Household(int partition) {
     v1::Household h;
     h.set_household_id(NewId("hh", partition));
-    std::string family = Pick(kFamilyRoots) + Pick(kSuffixes);
-    int size = 1 + static_cast<int>(rng() % 6);
-    for (int m = 0; m < size; ++m) {
+    for (const auto& drawn : draw.Family(6)) {
       auto* p = h.add_members();
       p->set_person_id(NewId("p", partition));
       p->set_household_id(h.household_id());
-      p->set_given_names(Pick(kGiven));
-      p->set_family_name(family);
-      p->set_birth_date(m < 2 ? Date(1950, 2004) : Date(2006, 2025));
-      p->set_nationality(Pick(std::vector<std::string>{"SY", "AF", "UA", "ER", "IQ", "TR"}));
+      p->set_given_names(drawn.given);
+      p->set_family_name(drawn.family);
+      p->set_birth_date(drawn.birth_date);
+      p->set_nationality(drawn.nationality);
     }
     return h;
   }
@@ -75,7 +56,7 @@ struct Generator {
 std::vector<std::string> Command(const IndexOp& op) {
   switch (op.kind) {
     case IndexOp::Kind::kSet: return {"SET", op.key, op.member};
-    case IndexOp::Kind::kSortedAdd: return {"ZADD", op.key, absl::StrCat(op.score), op.member};
+    case IndexOp::Kind::kSortedAdd: return {"ZADD", op.key, absl::StrFormat("%.17g", op.score), op.member};
     default: return {};
   }
 }
@@ -93,10 +74,11 @@ double Percentile(std::vector<double> v, double q) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int persons = 100000, checks = 200;
+  int persons = 100000, checks = 200, crowded = 10000;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--persons") persons = std::stoi(argv[i + 1]);
     if (std::string(argv[i]) == "--checks") checks = std::stoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--crowded") crowded = std::stoi(argv[i + 1]);
   }
   testing::RedisServer server;
   auto pool = RedisPool::Connect(server.url(), 2);
@@ -122,7 +104,7 @@ int main(int argc, char** argv) {
   while (static_cast<int>(everyone.size()) < persons) {
     v1::Household h = gen.Household(static_cast<int>(households.size() % kPartitions));
     batch.push_back({"HSET", store.HouseholdKey(h.household_id()), "v", "1", "data", h.SerializeAsString()});
-    for (const auto& op : store.IndexNew(h)) {
+    for (const auto& op : store.IndexNew(h, absl::Now())) {
       if (auto c = Command(op); !c.empty()) batch.push_back(std::move(c));
     }
     for (const auto& p : h.members()) everyone.push_back(registry::ProfileOf(p));
@@ -139,7 +121,7 @@ int main(int argc, char** argv) {
   std::vector<v1::Household> arrivals;
   for (int i = 0; i < checks; ++i) {
     if (i % 4 == 0) {
-      v1::Household again = households[fresh.rng() % households.size()];
+      v1::Household again = households[fresh.Next() % households.size()];
       again.set_household_id(NewId("hh", 0));
       for (auto& p : *again.mutable_members()) p.set_person_id(NewId("p", 0));
       arrivals.push_back(std::move(again));
@@ -154,20 +136,11 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < arrivals.size(); ++i) {
     const auto& h = arrivals[i];
     const absl::Time start = absl::Now();
-    std::vector<registry::PersonProfile> members;
-    std::vector<std::string> keys;
-    for (const auto& p : h.members()) {
-      members.push_back(registry::ProfileOf(p));
-      for (auto& k : registry::BlockingKeys(members.back())) keys.push_back(std::move(k));
-    }
-    auto ids = store.PersonsUnderKeys(keys);
-    auto loaded = store.LoadActivePersons(*ids);
-    if (!ids.ok() || !loaded.ok()) return 1;
-    std::vector<registry::PersonProfile> found_profiles;
-    for (const auto& p : *loaded) found_profiles.push_back(registry::ProfileOf(p));
-    auto suspects = registry::FindSuspects(members, found_profiles);
+    auto compared = store.DuplicateCandidates(h, registry::RegistrySettings{}.duplicate_candidates_per_key);
+    if (!compared.ok()) return 1;
+    auto suspects = registry::FindSuspects(compared->members, compared->candidates);
     blocked_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
-    candidates.push_back(static_cast<double>(found_profiles.size()));
+    candidates.push_back(static_cast<double>(compared->candidates.size()));
     if (i % 4 == 0) {
       ++duplicates_injected;
       if (!suspects.empty()) ++duplicates_found;
@@ -198,5 +171,54 @@ int main(int argc, char** argv) {
       "families registered again: %d, found: %d\n",
       median, Percentile(blocked_ms, 0.9), Median(candidates), median < 100 ? "met" : "not met", scan, "-",
       everyone.size(), duplicates_injected, duplicates_found);
+
+  // A crowded block: `crowded` people of one name and the stand-in birth date
+  // filed besides, then a check of one more, timed by part: reading the
+  // candidates from Redis, and scoring them.
+  if (crowded > 0) {
+    for (int i = 0; i < crowded; ++i) {
+      v1::Household h;
+      h.set_household_id(NewId("hh", i % kPartitions));
+      auto* p = h.add_members();
+      p->set_person_id(NewId("p", i % kPartitions));
+      p->set_household_id(h.household_id());
+      p->set_given_names("Mohammad");
+      p->set_family_name("Ahmadi");
+      p->set_birth_date("1995-01-01");
+      p->set_nationality("AF");
+      batch.push_back({"HSET", store.HouseholdKey(h.household_id()), "v", "1", "data", h.SerializeAsString()});
+      batch.push_back({"SET", store.PersonKey(p->person_id()), h.household_id()});
+      for (const auto& op : store.IndexNew(h, absl::FromUnixMillis(1700000000000 + i))) {
+        if (auto c = Command(op); !c.empty()) batch.push_back(std::move(c));
+      }
+      if (batch.size() > 2000 && !flush()) return 1;
+    }
+    if (!flush()) return 1;
+    v1::Household one;
+    one.set_household_id(NewId("hh", 0));
+    auto* newcomer = one.add_members();
+    newcomer->set_person_id(NewId("p", 0));
+    newcomer->set_given_names("Mohammad");
+    newcomer->set_family_name("Ahmadi");
+    newcomer->set_birth_date("1995-01-01");
+    newcomer->set_nationality("AF");
+    std::vector<double> read_ms, score_ms, compared;
+    for (int i = 0; i < checks; ++i) {
+      const absl::Time start = absl::Now();
+      auto c = store.DuplicateCandidates(one, registry::RegistrySettings{}.duplicate_candidates_per_key);
+      if (!c.ok()) return 1;
+      const absl::Time read = absl::Now();
+      auto suspects = registry::FindSuspects(c->members, c->candidates);
+      read_ms.push_back(absl::ToDoubleMilliseconds(read - start));
+      score_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - read));
+      compared.push_back(static_cast<double>(c->candidates.size()));
+    }
+    std::cout << absl::StrFormat(
+        "{\"case\": \"crowded_block_check\", \"crowded\": %d, \"checks\": %d, \"read_median_ms\": %.2f, "
+        "\"score_median_ms\": %.2f, \"compared\": %.0f}\n"
+        "crowded block of %d: reading candidates %.2f ms, scoring %.2f ms (median), %.0f compared\n",
+        crowded, checks, Median(read_ms), Median(score_ms), Median(compared), crowded, Median(read_ms),
+        Median(score_ms), Median(compared));
+  }
   return 0;
 }

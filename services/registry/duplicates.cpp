@@ -99,7 +99,7 @@ absl::Status Registry::ResolveDuplicate(const v1::ResolveDuplicateRequest& reque
     d.commit.aggregate_key = store_.HouseholdKey(after.household_id());
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
-    d.commit.index_ops = store_.IndexMoved(before, after);
+    d.commit.index_ops = store_.IndexMoved(before, after, clock_.Now());
     if (same) d.commit.index_ops.push_back(IndexOp::Set(store_.PersonKey(person_id), "merged:" + other_id));
     // Who decided, when, what and why: the audit log is the record of the decision.
     d.commit.index_ops.push_back(AuditOp(

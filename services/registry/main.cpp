@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   BlockTerminationSignals();
   std::string duplicates = "hold";
   int keep_closed_cases_days = 730, keep_audit_days = 1825, list_pages_per_minute = 60;
+  int duplicate_candidates_per_key = registry::RegistrySettings{}.duplicate_candidates_per_key;
   ServiceConfig config = LoadServiceConfig("registry", argc, argv, [&](CLI::App& app) {
     app.add_option("--keep-closed-cases-days", keep_closed_cases_days,
                    "days a closed case's personal data is kept before the retention job erases it "
@@ -38,6 +39,11 @@ int main(int argc, char** argv) {
                    "(ANKOMMEN_REGISTRY_DUPLICATES)")
         ->check(CLI::IsMember({"hold", "flag"}))
         ->envname("ANKOMMEN_REGISTRY_DUPLICATES");
+    app.add_option("--duplicate-candidates-per-key", duplicate_candidates_per_key,
+                   "persons a duplicate check compares under each blocking key, the latest filed first "
+                   "(ANKOMMEN_REGISTRY_DUPLICATE_CANDIDATES_PER_KEY)")
+        ->envname("ANKOMMEN_REGISTRY_DUPLICATE_CANDIDATES_PER_KEY")
+        ->check(CLI::Range(5, 100000));
   });
 
   auto platform = Platform::Start(config, {streams::Registry(), streams::Courses()});
@@ -53,10 +59,12 @@ int main(int argc, char** argv) {
                                .keep_closed_cases = absl::Hours(24 * keep_closed_cases_days),
                                .keep_audit = absl::Hours(24 * keep_audit_days),
                                .list_pages_per_minute = list_pages_per_minute,
+                               .duplicate_candidates_per_key = duplicate_candidates_per_key,
                                .land = LandRulesOf(config)});
   registry::ReviewMetrics review((*platform)->metrics(), store, clock);
   registry.set_on_review([&review](const char* what) { review.Count(what); });
   registry.set_on_retention([&review](const char* kind, int64_t n) { review.CountErased(kind, n); });
+  registry.set_on_crowded([&review](int keys) { review.CountCrowded(keys); });
   review.Start();
   // The retention job, daily (and on RunRetention). One replica at a time is
   // not needed: each erasure is an idempotent command.

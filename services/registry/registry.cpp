@@ -89,21 +89,10 @@ absl::StatusOr<std::string> Registry::CurrentPersonId(const std::string& person_
 }
 
 absl::StatusOr<std::vector<Suspicion>> Registry::Suspects(const v1::Household& household) {
-  std::vector<PersonProfile> members;
-  std::vector<std::string> keys;
-  for (const auto& p : household.members()) {
-    members.push_back(ProfileOf(p));
-    for (auto& k : BlockingKeys(members.back())) keys.push_back(std::move(k));
-  }
-  auto ids = store_.PersonsUnderKeys(keys);
-  if (!ids.ok()) return ids.status();
-  auto persons = store_.LoadActivePersons(*ids);
-  if (!persons.ok()) return persons.status();
-  std::vector<PersonProfile> candidates;
-  for (const auto& p : *persons) {
-    if (p.household_id() != household.household_id()) candidates.push_back(ProfileOf(p));
-  }
-  auto found = FindSuspects(members, candidates);
+  auto compared = store_.DuplicateCandidates(household, settings_.duplicate_candidates_per_key);
+  if (!compared.ok()) return compared.status();
+  if (compared->crowded_keys > 0) on_crowded_(compared->crowded_keys);
+  auto found = FindSuspects(compared->members, compared->candidates);
   // Pairs a person already decided to be different are not suspected again.
   std::erase_if(found, [&](const Suspicion& s) {
     for (const auto& p : household.members()) {
@@ -203,7 +192,7 @@ absl::Status Registry::RegisterHousehold(const v1::RegisterHouseholdRequest& req
           MakeHouseholdRegistered(household, {NewEventId(), clock_.Now(), rc.correlation_id}, Today(), settings_.land);
       d.commit.events.push_back(ToOutgoing(kHouseholdRegistered, event));
     }
-    d.commit.index_ops = store_.IndexNew(household);
+    d.commit.index_ops = store_.IndexNew(household, clock_.Now());
     d.commit.index_ops.push_back(
         store_.AgesDue(household.household_id(), NextAgeChange(household, Today(), settings_.land)));
     d.commit.index_ops.push_back(AuditOp(household.household_id(), "registration", rc));
@@ -368,7 +357,7 @@ absl::Status Registry::ChangeHousehold(const char* scope, const google::protobuf
     d.commit.aggregate_key = store_.HouseholdKey(household_id);
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
-    d.commit.index_ops = store_.IndexMoved(before, after);
+    d.commit.index_ops = store_.IndexMoved(before, after, clock_.Now());
     d.commit.index_ops.push_back(AuditOp(household_id, audit_purpose, rc));
     // A held household is unknown elsewhere: its release carries the facts as they are then.
     if (event->has_value() && !after.held_for_review()) d.commit.events.push_back(std::move(**event));
@@ -417,7 +406,7 @@ absl::Status Registry::ErasePerson(const v1::ErasePersonRequest& request, v1::Er
     d.commit.aggregate_key = store_.HouseholdKey(after.household_id());
     d.commit.expected_version = loaded->version;
     d.commit.state = after.SerializeAsString();
-    d.commit.index_ops = store_.IndexMoved(before, after);
+    d.commit.index_ops = store_.IndexMoved(before, after, clock_.Now());
     // The id answers "erased" while events about it are kept (runtime/retention.h), then nothing.
     d.commit.index_ops.push_back(IndexOp::SetExpiring(store_.PersonKey(person_id), "erased", ErasureMarkerTtl()));
     d.commit.index_ops.push_back(AuditOp(person_id, request.reason(), rc));

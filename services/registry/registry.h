@@ -29,6 +29,12 @@ struct RegistrySettings {
   absl::Duration keep_audit = absl::Hours(24 * 1825);
   // ListHouseholds pages a caller may read a minute (a burst of as many).
   int list_pages_per_minute = 60;
+  // Duplicate detection compares a new person with at most this many persons
+  // under each blocking key, the latest filed first (HouseholdStore::
+  // PersonsUnderKeys), so that a registration costs the same however crowded
+  // a common name's block grows; members of a household found that way are
+  // compared too, so a family registered twice is still found by its rarer names.
+  int duplicate_candidates_per_key = 50;
   // The Land's school calendar: the ages the other services are told.
   LandRules land;
 };
@@ -81,6 +87,8 @@ class Registry {
   // Told of each change to the review of duplicates: "held" for a household
   // held at registration, "same_person" or "different_persons" for a decision.
   void set_on_review(std::function<void(const char*)> on_review) { on_review_ = std::move(on_review); }
+  // Blocking keys that held more persons than a check compares (a crowded block).
+  void set_on_crowded(std::function<void(int)> on_crowded) { on_crowded_ = std::move(on_crowded); }
   // Told of what a retention run removed: "person" or "audit", and how many.
   void set_on_retention(std::function<void(const char*, int64_t)> on_retention) {
     on_retention_ = std::move(on_retention);
@@ -172,6 +180,7 @@ class Registry {
   RegistrySettings settings_;
   CallerQuota list_quota_;
   std::function<void(const char*)> on_review_ = [](const char*) {};
+  std::function<void(int)> on_crowded_ = [](int) {};
   std::function<void(const char*, int64_t)> on_retention_ = [](const char*, int64_t) {};
 };
 

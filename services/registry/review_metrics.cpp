@@ -24,6 +24,12 @@ ReviewMetrics::ReviewMetrics(Metrics& metrics, HouseholdStore& store, const Cloc
                            .Help("Registrations held because a member looked like a person registered before")
                            .Register(metrics.registry())
                            .Add({})),
+      crowded_keys_(prometheus::BuildCounter()
+                        .Name("ankommen_registry_duplicate_keys_crowded_total")
+                        .Help("Blocking keys found holding more persons than a duplicate check compares "
+                              "(the latest filed were compared; a common name with a stand-in birth date)")
+                        .Register(metrics.registry())
+                        .Add({})),
       decisions_(prometheus::BuildCounter()
                      .Name("ankommen_registry_duplicate_decisions_total")
                      .Help("Suspected duplicates decided, by resolution (same_person, different_persons)")
@@ -58,6 +64,8 @@ void ReviewMetrics::Count(const char* what) {
   else if (kind == "same_person" || kind == "different_persons") decisions_.With({what}).Increment();
   if (loop_) loop_->RefreshSoon();
 }
+
+void ReviewMetrics::CountCrowded(int keys) { crowded_keys_.Increment(keys); }
 
 void ReviewMetrics::CountErased(const char* kind, int64_t count) {
   if (count > 0) erased_.With({kind}).Increment(static_cast<double>(count));

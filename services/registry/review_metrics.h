@@ -23,6 +23,8 @@ class ReviewMetrics {
   void Count(const char* what);
   // What a retention run erased: "person" or "audit" (entries).
   void CountErased(const char* kind, int64_t count);
+  // Blocking keys a duplicate check found crowded (only their latest filed compared).
+  void CountCrowded(int keys);
 
  private:
   void Refresh();
@@ -32,6 +34,7 @@ class ReviewMetrics {
   prometheus::Gauge& held_;
   prometheus::Gauge& oldest_;
   prometheus::Counter& households_held_;
+  prometheus::Counter& crowded_keys_;
   MetricVec<prometheus::Counter> decisions_;
   MetricVec<prometheus::Counter> erased_;
   std::unique_ptr<RunLoop> loop_;

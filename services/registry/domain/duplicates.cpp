@@ -300,11 +300,19 @@ double DateAgreement(const std::string& a, const std::string& b, std::vector<std
 }  // namespace
 
 std::string FoldName(std::string_view name) {
-  icu::Transliterator* folder = Folder();
-  icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
-  if (folder != nullptr) folder->transliterate(text);
+  // ASCII is already what ICU would make of it; most names on German papers
+  // are, and a duplicate check folds every candidate's names.
+  const bool is_ascii = std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   std::string ascii;
-  text.toUTF8String(ascii);
+  if (is_ascii) {
+    ascii.assign(name);
+  } else {
+    icu::Transliterator* folder = Folder();
+    icu::UnicodeString text =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+    if (folder != nullptr) folder->transliterate(text);
+    text.toUTF8String(ascii);
+  }
   std::string out;
   for (char c : ascii) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -340,6 +348,14 @@ std::vector<std::string> BlockingKeys(const PersonProfile& person) {
   };
   auto given_skeletons = NameSkeletons(given);
   auto family_skeletons = NameSkeletons(family);
+  // Most selective first: both names and the whole birth date, which tells
+  // apart most of a common name's crowded block (HouseholdStore reads only the
+  // latest filed of a crowded key).
+  for (const auto& g : given_skeletons) {
+    for (const auto& f : family_skeletons) {
+      add(absl::StrCat("exact:", std::min(g, f), ":", std::max(g, f), ":", person.birth_date));
+    }
+  }
   // Names in either field: a given name recorded as the family name meets itself.
   for (const auto& s : given_skeletons) add(absl::StrCat("name:", s, ":", year));
   for (const auto& s : family_skeletons) add(absl::StrCat("name:", s, ":", year));

@@ -43,8 +43,9 @@ struct PersonProfile {
   std::string nationality;
 };
 
-// The keys under which a person is filed for blocking: each name's skeleton
-// with the birth year, and both names' skeletons together (for a wrong year).
+// The keys under which a person is filed for blocking, most selective first:
+// both names' skeletons with the whole birth date, each name's skeleton with
+// the birth year, and both names' skeletons together (for a wrong year).
 // Hashed, so that no name can be read from a key.
 std::vector<std::string> BlockingKeys(const PersonProfile& person);
 

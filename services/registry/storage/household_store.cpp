@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -74,17 +75,17 @@ absl::StatusOr<PersonRef> HouseholdStore::FindPerson(const std::string& person_i
   return ref;
 }
 
-std::vector<IndexOp> HouseholdStore::IndexNew(const v1::Household& household) const {
+std::vector<IndexOp> HouseholdStore::IndexNew(const v1::Household& household, absl::Time filed_at) const {
   int p = PartitionOfId(household.household_id());
   std::vector<IndexOp> ops = {IndexOp::SortedAdd(AreaKey(p, household.social_area()), household.household_id())};
   for (const auto& person : household.members()) {
     ops.push_back(IndexOp::Set(PersonKey(person.person_id()), household.household_id()));
   }
-  IndexDuplicates(v1::Household(), household, ops);
+  IndexDuplicates(v1::Household(), household, static_cast<double>(absl::ToUnixMillis(filed_at)), ops);
   return ops;
 }
 
-void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Household& after,
+void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Household& after, double filed_at_ms,
                                      std::vector<IndexOp>& ops) const {
   // Names and birth dates never change, so only joining and leaving members
   // move between blocking sets; the held set follows the open suspicions.
@@ -108,7 +109,9 @@ void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Hous
     int partition = PartitionOfId(p.person_id());
     const v1::Person* was = find(before, p.person_id());
     if (was == nullptr) {
-      for (const auto& k : BlockingKeys(ProfileOf(p))) ops.push_back(IndexOp::SortedAdd(BlockingKey(partition, k), p.person_id()));
+      for (const auto& k : BlockingKeys(ProfileOf(p))) {
+        ops.push_back(IndexOp::SortedAdd(BlockingKey(partition, k), p.person_id(), filed_at_ms));
+      }
     }
     if (p.suspected_duplicates_size() > 0 && (was == nullptr || was->suspected_duplicates_size() == 0)) {
       ops.push_back(IndexOp::SortedAdd(HeldKey(partition), p.person_id(),
@@ -117,7 +120,8 @@ void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Hous
   }
 }
 
-std::vector<IndexOp> HouseholdStore::IndexMoved(const v1::Household& before, const v1::Household& after) const {
+std::vector<IndexOp> HouseholdStore::IndexMoved(const v1::Household& before, const v1::Household& after,
+                                                absl::Time filed_at) const {
   std::vector<IndexOp> ops;
   int p = PartitionOfId(after.household_id());
   bool was_listed = before.members_size() > 0;
@@ -128,7 +132,7 @@ std::vector<IndexOp> HouseholdStore::IndexMoved(const v1::Household& before, con
   if (is_listed && (!was_listed || before.social_area() != after.social_area())) {
     ops.push_back(IndexOp::SortedAdd(AreaKey(p, after.social_area()), after.household_id()));
   }
-  IndexDuplicates(before, after, ops);
+  IndexDuplicates(before, after, static_cast<double>(absl::ToUnixMillis(filed_at)), ops);
   // Closed cases wait for the retention job while anyone of them is left.
   const bool was_due = before.has_case_closed_at() && before.members_size() > 0;
   const bool is_due = after.has_case_closed_at() && after.members_size() > 0;
@@ -183,53 +187,123 @@ absl::StatusOr<HouseholdPage> HouseholdStore::ListByArea(const std::string& soci
   return page;
 }
 
-absl::StatusOr<std::vector<std::string>> HouseholdStore::PersonsUnderKeys(const std::vector<std::string>& blocking_keys) {
+absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std::vector<std::string>& blocking_keys,
+                                                                       int per_key) {
+  // Each partition's latest under each key, with their scores; then the
+  // latest `per_key` of the key across partitions. Ids are spread evenly over
+  // the partitions, so each is asked for its share with room to spare (all of
+  // `per_key` when that is small) rather than all of it: reading 16 × 50 to
+  // keep 50 cost more than the rest of a registration. Where one partition
+  // holds more than its share of the latest, a few a little older are compared.
   std::vector<std::vector<std::string>> reads;
+  const int per_partition = std::max(per_key / kPartitions + 3, std::min(per_key, 8));
+  const std::string limit = std::to_string(per_partition + 1);  // one more: was anyone left out?
   for (const auto& k : blocking_keys) {
-    for (int p = 0; p < kPartitions; ++p) reads.push_back({"ZRANGE", BlockingKey(p, k), "0", "-1"});
+    for (int p = 0; p < kPartitions; ++p) {
+      reads.push_back({"ZRANGE", BlockingKey(p, k), "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "0", limit, "WITHSCORES"});
+    }
   }
-  std::vector<std::string> ids;
-  if (reads.empty()) return ids;
+  Filed filed;
+  if (reads.empty()) return filed;
   auto replies = redis_.Pipeline(reads);
   if (!replies.ok()) return replies.status();
-  for (const auto& r : *replies) {
-    for (const auto& e : r.elements) ids.push_back(e.str);
+  std::set<std::string> seen;
+  for (size_t k = 0; k < blocking_keys.size(); ++k) {
+    std::vector<std::pair<double, std::string>> latest;  // (filed at, id)
+    bool left_out = false;
+    for (int p = 0; p < kPartitions; ++p) {
+      const auto& elements = (*replies)[k * kPartitions + static_cast<size_t>(p)].elements;
+      // The one more asked for is only a sign that the partition holds more.
+      const size_t kept = std::min(elements.size(), static_cast<size_t>(2 * per_partition));
+      left_out = left_out || elements.size() > kept;
+      for (size_t i = 0; i + 1 < kept; i += 2) {
+        double score = 0;
+        if (!absl::SimpleAtod(elements[i + 1].str, &score)) return absl::DataLossError("a blocking key's score is not a number");
+        latest.emplace_back(score, elements[i].str);
+      }
+    }
+    // Latest first; the same second in the same order on every run.
+    std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second > b.second;
+    });
+    if (left_out || static_cast<int>(latest.size()) > per_key) ++filed.crowded;
+    if (static_cast<int>(latest.size()) > per_key) latest.resize(static_cast<size_t>(per_key));
+    for (auto& [score, id] : latest) {
+      if (seen.insert(id).second) filed.person_ids.push_back(std::move(id));
+    }
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
+  return filed;
 }
 
-absl::StatusOr<std::vector<v1::Person>> HouseholdStore::LoadActivePersons(const std::vector<std::string>& person_ids) {
-  std::vector<v1::Person> out;
+absl::StatusOr<std::vector<v1::Household>> HouseholdStore::LoadHouseholdsOf(const std::vector<std::string>& person_ids) {
+  std::vector<v1::Household> out;
   if (person_ids.empty()) return out;
   std::vector<std::vector<std::string>> gets;
   for (const auto& id : person_ids) gets.push_back({"GET", PersonKey(id)});
   auto refs = redis_.Pipeline(gets);
   if (!refs.ok()) return refs.status();
   // Each household once, however many of its members are asked for.
-  std::map<std::string, std::vector<std::string>> wanted;
-  for (size_t i = 0; i < person_ids.size(); ++i) {
-    const auto& r = (*refs)[i];
+  std::set<std::string> wanted;
+  for (const auto& r : *refs) {
     if (r.is_nil() || r.str == "erased" || absl::StartsWith(r.str, "merged:")) continue;
-    wanted[r.str].push_back(person_ids[i]);
+    wanted.insert(r.str);
   }
   std::vector<std::vector<std::string>> loads;
-  std::vector<const std::vector<std::string>*> members;
-  for (const auto& [household_id, ids] : wanted) {
-    loads.push_back({"HGET", HouseholdKey(household_id), "data"});
-    members.push_back(&ids);
-  }
+  for (const auto& household_id : wanted) loads.push_back({"HGET", HouseholdKey(household_id), "data"});
   if (loads.empty()) return out;
   auto households = redis_.Pipeline(loads);
   if (!households.ok()) return households.status();
-  for (size_t i = 0; i < households->size(); ++i) {
+  for (const auto& reply : *households) {
     v1::Household h;
-    if ((*households)[i].is_nil() || !h.ParseFromString((*households)[i].str)) continue;
-    for (auto& p : *h.mutable_members()) {
-      if (std::find(members[i]->begin(), members[i]->end(), p.person_id()) != members[i]->end()) {
-        out.push_back(std::move(p));
+    if (reply.is_nil() || !h.ParseFromString(reply.str)) continue;
+    for (auto& p : *h.mutable_members()) p.set_household_id(h.household_id());
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(const v1::Household& household,
+                                                                           int per_key) {
+  Compared out;
+  std::vector<std::string> keys;
+  for (const auto& p : household.members()) {
+    out.members.push_back(ProfileOf(p));
+    for (auto& k : BlockingKeys(out.members.back())) keys.push_back(std::move(k));
+  }
+  auto filed = PersonsUnderKeys(keys, per_key);
+  if (!filed.ok()) return filed.status();
+  out.crowded_keys = filed->crowded;
+  auto households = LoadHouseholdsOf(filed->person_ids);
+  if (!households.ok()) return households.status();
+  const std::set<std::string> found(filed->person_ids.begin(), filed->person_ids.end());
+  const std::set<std::string> wanted(keys.begin(), keys.end());
+  auto shares_a_key = [&wanted](const PersonProfile& p) {
+    for (const auto& k : BlockingKeys(p)) {
+      if (wanted.count(k) > 0) return true;
+    }
+    return false;
+  };
+  for (const auto& h : *households) {
+    if (h.household_id() == household.household_id()) continue;
+    for (const auto& p : h.members()) {
+      PersonProfile profile = ProfileOf(p);
+      // Without a crowded key every person under the keys was found already.
+      if (found.count(p.person_id()) > 0 || (out.crowded_keys > 0 && h.members_size() > 1 && shares_a_key(profile))) {
+        out.candidates.push_back(std::move(profile));
       }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Person>> HouseholdStore::LoadActivePersons(const std::vector<std::string>& person_ids) {
+  auto households = LoadHouseholdsOf(person_ids);
+  if (!households.ok()) return households.status();
+  const std::set<std::string> asked(person_ids.begin(), person_ids.end());
+  std::vector<v1::Person> out;
+  for (auto& h : *households) {
+    for (auto& p : *h.mutable_members()) {
+      if (asked.count(p.person_id()) > 0) out.push_back(std::move(p));
     }
   }
   return out;

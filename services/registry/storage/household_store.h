@@ -6,7 +6,8 @@
 //   ankommen:registry:{registry:pN}:area:<area>     sorted set of household ids
 //   ankommen:registry:{registry:pN}:audit           stream of reads and changes
 //   ankommen:registry:{registry:pN}:dupkey:<hash>   sorted set of person ids filed
-//                                                   under one blocking key (duplicates.h)
+//                                                   under one blocking key (duplicates.h),
+//                                                   scored by when filed (unix ms; 0 before 0.9)
 //   ankommen:registry:{registry:pN}:duplicates:open sorted set of held person ids,
 //                                                   scored by when the suspicion was found
 //   ankommen:registry:{registry:pN}:cases:closed    sorted set of households whose case
@@ -97,15 +98,38 @@ class HouseholdStore {
   // Households of an area, ordered by partition and id; token from the last page.
   absl::StatusOr<HouseholdPage> ListByArea(const std::string& social_area, int page_size, const std::string& token);
 
-  // Index changes for a household's whole life in the store.
-  std::vector<IndexOp> IndexNew(const v1::Household& household) const;
-  std::vector<IndexOp> IndexMoved(const v1::Household& before, const v1::Household& after) const;
+  // Index changes for a household's whole life in the store. Members are
+  // filed for duplicate detection as of `filed_at` (when they were registered
+  // or joined), to the millisecond: a crowded key is read latest first.
+  std::vector<IndexOp> IndexNew(const v1::Household& household, absl::Time filed_at) const;
+  std::vector<IndexOp> IndexMoved(const v1::Household& before, const v1::Household& after, absl::Time filed_at) const;
 
   Outbox& outbox() { return outbox_; }
 
-  // Duplicate detection. The persons filed under any of the blocking keys,
-  // in every partition (a few keys, so a few small sets: never a scan).
-  absl::StatusOr<std::vector<std::string>> PersonsUnderKeys(const std::vector<std::string>& blocking_keys);
+  // Duplicate detection. The persons filed under the blocking keys, in every
+  // partition: under each key at most `per_key`, the latest filed first, so
+  // that a crowded block (a common name with 1 January for a birthday, shared
+  // by thousands in a Land) costs no more than a full one. Keys in the order
+  // given, each person once; `crowded` counts the keys that held more.
+  struct Filed {
+    std::vector<std::string> person_ids;
+    int crowded = 0;
+  };
+  absl::StatusOr<Filed> PersonsUnderKeys(const std::vector<std::string>& blocking_keys, int per_key);
+  // The active members of the households of these persons, with their
+  // household ids set: each household once, all its members.
+  absl::StatusOr<std::vector<v1::Household>> LoadHouseholdsOf(const std::vector<std::string>& person_ids);
+  // What a duplicate check of `household` compares (FindSuspects): its members,
+  // and the persons of other households filed under their blocking keys, at
+  // most `per_key` under each; when a key was crowded, also the members of the
+  // households found that share one of the keys, so a family registered twice
+  // is still found through its rarer names.
+  struct Compared {
+    std::vector<PersonProfile> members;
+    std::vector<PersonProfile> candidates;
+    int crowded_keys = 0;
+  };
+  absl::StatusOr<Compared> DuplicateCandidates(const v1::Household& household, int per_key);
   // The active persons among these ids, with their household ids set.
   absl::StatusOr<std::vector<v1::Person>> LoadActivePersons(const std::vector<std::string>& person_ids);
   // Held persons and their open suspicions, oldest first.
@@ -165,7 +189,8 @@ class HouseholdStore {
   absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> ScoredAcrossPartitions(
       const std::function<std::string(int)>& key, const std::string& min, const std::string& max, int limit);
   // Blocking-set and held-set changes between two states of a household.
-  void IndexDuplicates(const v1::Household& before, const v1::Household& after, std::vector<IndexOp>& ops) const;
+  void IndexDuplicates(const v1::Household& before, const v1::Household& after, double filed_at_ms,
+                       std::vector<IndexOp>& ops) const;
 
   RedisPool& redis_;
 };

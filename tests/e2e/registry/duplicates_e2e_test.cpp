@@ -2,9 +2,12 @@
 // family registered twice is held (courses and schools never hear of it), a
 // person merges the records and the family keeps one set of places; a
 // namesake decided to be someone else is released and placed.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
@@ -23,9 +26,9 @@ namespace sv1 = ankommen::schools::v1;
 class DuplicatesE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::map<std::string, std::string> hold = {{"ANKOMMEN_REGISTRY_DUPLICATES", "hold"}};
-    registry_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_REGISTRY_BINARY,
-                                                          "ankommen.registry.v1.RegistryService", nats_, redis_, hold);
+    registry_env_["ANKOMMEN_REGISTRY_DUPLICATES"] = "hold";
+    registry_ = std::make_unique<testing::ServiceProcess>(
+        ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_, redis_, registry_env_);
     courses_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService",
                                                          nats_, redis_);
     schools_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService",
@@ -40,6 +43,8 @@ class DuplicatesE2ETest : public ::testing::Test {
     ASSERT_TRUE(bus.ok());
     bus_ = std::move(*bus);
   }
+
+  std::map<std::string, std::string> registry_env_;  // a test's own settings, before SetUp
 
   static std::unique_ptr<grpc::ClientContext> Ctx() {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -258,6 +263,81 @@ TEST_F(DuplicatesE2ETest, ANamesakeDecidedDifferentIsReleasedAndNotSuspectedAgai
   // Deciding it again is refused: the suspicion is closed.
   EXPECT_EQ(Resolve("d2", other, mother, rv1::RESOLUTION_SAME_PERSON, resolved).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// A common name with the stand-in birth date, registered again and again, as a
+// Land's registry holds thousands of them: each check compares only the
+// latest filed under a crowded key (here 5), and a family registered twice is
+// still found through its rarer names, its father among the namesakes too.
+class CrowdedBlockE2ETest : public DuplicatesE2ETest {
+ protected:
+  void SetUp() override {
+    registry_env_["ANKOMMEN_REGISTRY_DUPLICATE_CANDIDATES_PER_KEY"] = "5";
+    DuplicatesE2ETest::SetUp();
+  }
+
+  static rv1::RegisterHouseholdRequest Family(const std::string& key) {
+    auto request = testing::SampleRegistration(key, "Rahimi");
+    auto* h = request.mutable_household();
+    auto* father = h->mutable_members(0);
+    father->set_given_names("Mohammad");
+    father->set_family_name("Ahmadi");
+    father->set_birth_date("1995-01-01");
+    father->set_nationality("AF");
+    father->mutable_needs()->set_childcare(false);
+    auto* son = h->mutable_members(1);
+    son->set_family_name("Ahmadi");
+    auto* mother = h->add_members();
+    *mother = h->members(0);
+    mother->set_given_names("Soraya");
+    mother->set_family_name("Rahimi");
+    mother->set_birth_date("1997-05-02");
+    mother->set_relation(rv1::RELATION_PARTNER);
+    return request;
+  }
+
+  static rv1::RegisterHouseholdRequest Namesake(const std::string& key) {
+    auto request = Family(key);
+    request.mutable_household()->mutable_members()->DeleteSubrange(1, 2);
+    return request;
+  }
+};
+
+TEST_F(CrowdedBlockE2ETest, OnlyTheLatestOfACrowdedBlockAreComparedAndAFamilyIsStillFound) {
+  const rv1::Household first = Register(Family("family-1"));
+  ASSERT_EQ(first.members_size(), 3);
+  ASSERT_FALSE(first.held_for_review());
+  const std::string father = first.members(0).person_id();
+  // Twelve namesakes after him: more than a check compares under one key.
+  std::vector<std::string> namesakes;
+  for (int i = 0; i < 12; ++i) {
+    rv1::Household h = Register(Namesake(absl::StrCat("namesake-", i)));
+    ASSERT_EQ(h.members_size(), 1);
+    namesakes.push_back(h.members(0).person_id());
+  }
+  const std::string metrics = testing::HttpGet(registry_->metrics_port(), "/metrics");
+  const std::string crowded = "\nankommen_registry_duplicate_keys_crowded_total ";
+  const auto at = metrics.find(crowded);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stod(metrics.substr(at + crowded.size())), 0) << "the namesakes' keys never counted crowded";
+
+  // The family again: the father is found too, and above every namesake (two
+  // more members of the two households alike), though five are filed later.
+  const rv1::Household again = Register(Family("family-2"));
+  ASSERT_TRUE(again.held_for_review());
+  const auto& suspicions = again.members(0).suspected_duplicates();
+  ASSERT_FALSE(suspicions.empty());
+  EXPECT_EQ(suspicions.Get(0).other_person_id(), father);
+  EXPECT_EQ(suspicions.Get(0).other_household_id(), first.household_id());
+  // And the namesakes the father was compared with are the latest filed.
+  for (const auto& s : suspicions) {
+    if (s.other_person_id() == father) continue;
+    const auto pos = std::find(namesakes.begin(), namesakes.end(), s.other_person_id());
+    ASSERT_NE(pos, namesakes.end());
+    EXPECT_GE(pos - namesakes.begin(), 12 - 5) << "an early namesake was compared: the cap did not hold";
+  }
+  EXPECT_EQ(again.members(1).suspected_duplicates_size(), 1);  // the son
+  EXPECT_EQ(again.members(1).suspected_duplicates(0).other_person_id(), first.members(1).person_id());
 }
 
 }  // namespace
