@@ -222,7 +222,7 @@ absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std
         latest.emplace_back(score, elements[i].str);
       }
     }
-    // Latest first; the same second in the same order on every run.
+    // Latest first; those filed in the same millisecond in the same order on every run.
     std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b) {
       return a.first != b.first ? a.first > b.first : a.second > b.second;
     });
