@@ -183,12 +183,35 @@ function missingDefaults(objects) {
   return ["Ingress", "Egress"].filter((t) => !denies(t)).map((t) => `no default-deny ${t} policy`);
 }
 
+// Redis is a store: it must refuse writes when full (noeviction), never drop
+// keys, and its data must leave half the container's memory for the fork
+// that rewrites the append-only file (else the kernel kills it when full).
+function redisUnbounded(objects) {
+  const problems = [];
+  const bytes = (q) => {
+    const m = /^(\d+)\s*(gb|mb|kb|Gi|Mi|Ki)?$/.exec(String(q ?? "").trim());
+    if (!m) return NaN;
+    const unit = { gb: 1e9, mb: 1e6, kb: 1e3, Gi: 2 ** 30, Mi: 2 ** 20, Ki: 2 ** 10 }[m[2]] ?? 1;
+    return Number(m[1]) * unit;
+  };
+  const script = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "redis-config")?.data?.["start-redis.sh"] ?? "";
+  if (!script.includes("--maxmemory-policy noeviction")) problems.push("start-redis.sh: no --maxmemory-policy noeviction");
+  for (const s of objects.filter((o) => o.kind === "StatefulSet" && o.metadata.name === "redis")) {
+    const c = s.spec.template.spec.containers.find((c) => c.name === "redis");
+    const max = bytes((c?.env ?? []).find((e) => e.name === "REDIS_MAXMEMORY")?.value);
+    const limit = bytes(c?.resources?.limits?.memory);
+    if (!(max > 0)) problems.push("StatefulSet/redis: no REDIS_MAXMEMORY");
+    else if (!(limit >= 2 * max)) problems.push(`StatefulSet/redis: REDIS_MAXMEMORY is more than half the memory limit (${c?.resources?.limits?.memory})`);
+  }
+  return problems;
+}
+
 let failures = 0, checked = 0;
 const overlays = readdirSync(join(root, "k8s", "overlays"));
 for (const overlay of overlays) {
   const rendered = execFileSync(process.env.KUBECTL ?? "kubectl", ["kustomize", join(root, "k8s", "overlays", overlay)], { encoding: "utf8" });
   const objects = yaml.loadAll(rendered).filter(Boolean);
-  for (const problem of missingDefaults(objects)) {
+  for (const problem of [...missingDefaults(objects), ...redisUnbounded(objects)]) {
     console.error(`${overlay}: unsafe as shipped: ${problem}`);
     failures++;
   }

@@ -68,6 +68,12 @@ absl::StatusOr<RedisReply> Take(redisContext* ctx, redisReply* reply) {
       ctx->err = REDIS_ERR_OTHER;
       return absl::UnavailableError(absl::StrCat("redis: ", message));
     }
+    // Full: the data reached maxmemory (noeviction, as a store must). Nothing
+    // was written; a retry helps only once an operator made room
+    // (docs/operations.md, Scale).
+    if (absl::StartsWith(message, "OOM")) {
+      return absl::ResourceExhaustedError(absl::StrCat("redis is full (maxmemory reached): ", message));
+    }
     return absl::InternalError(absl::StrCat("redis: ", message));
   }
   RedisReply out = Copy(reply);

@@ -39,6 +39,27 @@ TEST_F(RedisPoolTest, ErrorRepliesBecomeStatuses) {
   EXPECT_EQ(wrong_type.status().code(), absl::StatusCode::kInternal);
 }
 
+// A Redis at its maxmemory refuses writes (noeviction): the caller hears
+// RESOURCE_EXHAUSTED naming it, not an internal error; reads still work.
+TEST_F(RedisPoolTest, AFullRedisRefusesWritesAsResourceExhausted) {
+  ASSERT_TRUE(pool_->Command({"CONFIG", "SET", "maxmemory-policy", "noeviction"}).ok());
+  ASSERT_TRUE(pool_->Command({"CONFIG", "SET", "maxmemory", "4mb"}).ok());
+  const std::string value(100 * 1024, 'x');
+  absl::Status refused;
+  int written = 0;
+  for (; written < 200 && refused.ok(); ++written) {
+    refused = pool_->Command({"SET", "fill:" + std::to_string(written), value}).status();
+  }
+  ASSERT_FALSE(refused.ok()) << "4 MB took 20 MB of values";
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
+  EXPECT_NE(refused.message().find("maxmemory"), std::string::npos) << refused;
+  // A script that writes is refused the same way; a read answers.
+  auto script = pool_->Command({"EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "by-script", value});
+  EXPECT_EQ(script.status().code(), absl::StatusCode::kResourceExhausted) << script.status();
+  EXPECT_TRUE(pool_->Command({"GET", "fill:0"}).ok());
+  EXPECT_TRUE(pool_->Command({"GET", "by-script"})->is_nil());
+}
+
 TEST_F(RedisPoolTest, PipelineAnswersInOrder) {
   auto replies = pool_->Pipeline({{"SET", "a", "1"}, {"INCR", "a"}, {"GET", "a"}});
   ASSERT_TRUE(replies.ok());
