@@ -62,32 +62,111 @@ const char* UnfilledName(Unfilled u) {
   return "unknown";
 }
 
-absl::StatusOr<MatchResult> Match(const std::vector<Mediator>& pool, const std::vector<Booking>& booked,
-                  const std::vector<AppointmentRequest>& requests, absl::Time now, const MatchSettings& settings) {
-  MatchResult result;
-  std::map<std::string, size_t> index_of;
-  for (size_t i = 0; i < pool.size(); ++i) index_of[pool[i].id] = i;
-  std::vector<Calendar> calendars(pool.size());
-  for (const auto& b : booked) {
-    if (auto it = index_of.find(b.mediator_id); it != index_of.end()) calendars[it->second].bookings.push_back(b);
-  }
-  // Mediators in id order, so that ties go the same way on every run.
-  std::vector<size_t> by_id(pool.size());
-  std::iota(by_id.begin(), by_id.end(), size_t{0});
-  std::sort(by_id.begin(), by_id.end(), [&](size_t a, size_t b) { return pool[a].id < pool[b].id; });
+namespace {
 
-  // Requests by start (then id): the calendar the waves walk along.
+struct Candidate {
+  size_t mediator = 0;
+  double km = 0;
+  int32_t extra = 0;  // surcharges, in the engine's cost units
+};
+
+// What both policies share: the pool's calendars and who may take a request.
+class Diary {
+ public:
+  Diary(const std::vector<Mediator>& pool, const std::vector<Booking>& booked, const MatchSettings& settings)
+      : pool_(pool), settings_(settings), calendars_(pool.size()), by_id_(pool.size()) {
+    std::map<std::string, size_t> index_of;
+    for (size_t i = 0; i < pool.size(); ++i) index_of[pool[i].id] = i;
+    for (const auto& b : booked) {
+      if (auto it = index_of.find(b.mediator_id); it != index_of.end()) calendars_[it->second].bookings.push_back(b);
+    }
+    // Mediators in id order, so that ties go the same way on every run.
+    std::iota(by_id_.begin(), by_id_.end(), size_t{0});
+    std::sort(by_id_.begin(), by_id_.end(), [&](size_t a, size_t b) { return pool[a].id < pool[b].id; });
+  }
+
+  // The mediators who may take `r` now, in id order; `why` says why none may.
+  std::vector<Candidate> CandidatesFor(const AppointmentRequest& r, std::optional<Unfilled>& why) const {
+    std::vector<Candidate> out;
+    bool someone_speaks = false;
+    for (size_t m : by_id_) {
+      const Mediator& med = pool_[m];
+      if (!Speaks(med, r.language)) continue;
+      someone_speaks = true;
+      if (Related(med, r)) continue;
+      double km = 0;
+      if (r.remote) {
+        if (!med.remote) continue;
+      } else {
+        if (std::find(med.areas.begin(), med.areas.end(), r.area) == med.areas.end()) continue;
+        km = placement::HaversineKm(med.home, r.place);
+        if (km > med.max_km) continue;
+      }
+      if (!Available(med, r.start, r.duration, settings_.zone)) continue;
+      if (!calendars_[m].Free(r.start, r.duration, r.remote, settings_.travel)) continue;
+      const absl::Duration month = calendars_[m].BookedInMonth(r.start, settings_.zone);
+      if (month + r.duration > absl::Hours(med.monthly_hours_cap)) continue;
+      int32_t extra = static_cast<int32_t>(absl::ToInt64Hours(month)) * settings_.per_hour_this_month;
+      if (!SpeaksDialect(med, r)) extra += settings_.dialect_miss;
+      if (r.gender_wish != Gender::kUnspecified && med.gender != r.gender_wish) extra += settings_.gender_miss;
+      if ((r.topic == Topic::kHealth || r.topic == Topic::kAuthority) && med.qualification == Qualification::kVolunteer) {
+        extra += settings_.volunteer_for_sensitive_topic;
+      }
+      out.push_back({m, km, extra});
+    }
+    if (!someone_speaks) why = Unfilled::kNoOneSpeaksIt;
+    else if (out.empty()) why = Unfilled::kNoOneFree;
+    return out;
+  }
+
+  Proposal Book(size_t request, const AppointmentRequest& r, size_t m, double km) {
+    calendars_[m].bookings.push_back({pool_[m].id, r.start, r.duration, r.remote});
+    return Proposal{request, pool_[m].id, km, SpeaksDialect(pool_[m], r),
+                    r.gender_wish == Gender::kUnspecified || pool_[m].gender == r.gender_wish};
+  }
+
+  const Mediator& mediator(size_t m) const { return pool_[m]; }
+
+ private:
+  const std::vector<Mediator>& pool_;
+  const MatchSettings& settings_;
+  std::vector<Calendar> calendars_;
+  std::vector<size_t> by_id_;
+};
+
+// Today's practice: requests in the order they came, each to the nearest
+// mediator free then (the phone list, nearest first), whatever comes after.
+std::vector<std::optional<Proposal>> FirstComeFirstServed(Diary& diary, const std::vector<AppointmentRequest>& requests,
+                                                          std::vector<std::optional<Unfilled>>& why) {
   std::vector<size_t> order(requests.size());
   std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (requests[a].requested_at != requests[b].requested_at) return requests[a].requested_at < requests[b].requested_at;
+    return requests[a].id < requests[b].id;
+  });
+  std::vector<std::optional<Proposal>> proposed(requests.size());
+  for (size_t r : order) {
+    auto candidates = diary.CandidatesFor(requests[r], why[r]);
+    if (candidates.empty()) continue;
+    const auto nearest = std::min_element(candidates.begin(), candidates.end(),
+                                          [](const Candidate& a, const Candidate& b) { return a.km < b.km; });
+    proposed[r] = diary.Book(r, requests[r], nearest->mediator, nearest->km);
+  }
+  return proposed;
+}
+
+// The requests in `order` wave by wave along the calendar, each wave solved
+// by the engine (matching.h).
+absl::Status ByWaves(Diary& diary, const std::vector<AppointmentRequest>& requests, std::vector<size_t> order,
+                     absl::Time now, std::vector<std::optional<Unfilled>>& why,
+                     std::vector<std::optional<Proposal>>& proposed) {
+  auto solver = placement::MakeSolver("flow");
+  if (!solver.ok()) return solver.status();
+  // By start (then id): the calendar the waves walk along.
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (requests[a].start != requests[b].start) return requests[a].start < requests[b].start;
     return requests[a].id < requests[b].id;
   });
-
-  auto solver = placement::MakeSolver("flow");
-  if (!solver.ok()) return solver.status();
-  std::vector<std::optional<Proposal>> proposed(requests.size());
-  std::vector<std::optional<Unfilled>> why(requests.size());
   size_t next = 0;
   while (next < order.size()) {
     // The wave: every request left that starts before the earliest end among them.
@@ -98,10 +177,12 @@ absl::StatusOr<MatchResult> Match(const std::vector<Mediator>& pool, const std::
       earliest_end = std::min(earliest_end, r.start + r.duration);
       ++last;
     }
+    const std::vector<size_t> wave(order.begin() + static_cast<long>(next), order.begin() + static_cast<long>(last));
+    next = last;
     placement::Problem problem;
-    std::vector<size_t> wave(order.begin() + static_cast<long>(next), order.begin() + static_cast<long>(last));
     std::vector<size_t> mediator_of_place;
     std::map<size_t, int32_t> place_of_mediator;
+    std::vector<std::vector<double>> km_of;  // per demand, per candidate: for the proposal
     for (size_t w = 0; w < wave.size(); ++w) {
       const auto& r = requests[wave[w]];
       placement::Demand d;
@@ -110,68 +191,59 @@ absl::StatusOr<MatchResult> Match(const std::vector<Mediator>& pool, const std::
       d.need[placement::kSeat] = 1;
       d.obliged = r.urgent;
       d.days_waited = static_cast<int32_t>(std::max<int64_t>(0, absl::ToInt64Hours(now - r.requested_at) / 24));
-      d.max_km = 1e9;  // reach is each mediator's own, decided below
+      // Reach is each mediator's own, decided by CandidatesFor; this only
+      // bounds where the engine looks for places to explain an unfilled one.
+      d.max_km = kMaxTravelKm;
       problem.demands.push_back(std::move(d));
-      bool someone_speaks = false, someone_free = false;
-      for (size_t m : by_id) {
-        const Mediator& med = pool[m];
-        if (!Speaks(med, r.language)) continue;
-        someone_speaks = true;
-        if (Related(med, r)) continue;
-        double km = 0;
-        if (r.remote) {
-          if (!med.remote) continue;
-        } else {
-          if (std::find(med.areas.begin(), med.areas.end(), r.area) == med.areas.end()) continue;
-          km = placement::HaversineKm(med.home, r.place);
-          if (km > med.max_km) continue;
-        }
-        if (!Available(med, r.start, r.duration, settings.zone)) continue;
-        if (!calendars[m].Free(r.start, r.duration, r.remote, settings.travel)) continue;
-        const absl::Duration month = calendars[m].BookedInMonth(r.start, settings.zone);
-        if (month + r.duration > absl::Hours(med.monthly_hours_cap)) continue;
-        someone_free = true;
-        auto [it, added] = place_of_mediator.emplace(m, static_cast<int32_t>(problem.places.size()));
+      for (const auto& c : diary.CandidatesFor(r, why[wave[w]])) {
+        auto [it, added] = place_of_mediator.emplace(c.mediator, static_cast<int32_t>(problem.places.size()));
         if (added) {
           placement::Place p;
-          p.id = med.id;
-          p.location = med.home;
+          p.id = diary.mediator(c.mediator).id;
+          p.location = diary.mediator(c.mediator).home;
           p.capacity[placement::kSeat] = 1;
           problem.places.push_back(std::move(p));
-          mediator_of_place.push_back(m);
+          mediator_of_place.push_back(c.mediator);
         }
-        int32_t extra = static_cast<int32_t>(absl::ToInt64Hours(month)) * settings.per_hour_this_month;
-        if (!SpeaksDialect(med, r)) extra += settings.dialect_miss;
-        if (r.gender_wish != Gender::kUnspecified && med.gender != r.gender_wish) extra += settings.gender_miss;
-        if ((r.topic == Topic::kHealth || r.topic == Topic::kAuthority) && med.qualification == Qualification::kVolunteer) {
-          extra += settings.volunteer_for_sensitive_topic;
-        }
-        problem.candidates.push_back({static_cast<int32_t>(w), it->second, static_cast<float>(km), extra});
-      }
-      if (!someone_speaks) why[wave[w]] = Unfilled::kNoOneSpeaksIt;
-      else if (!someone_free) why[wave[w]] = Unfilled::kNoOneFree;
-    }
-    if (!problem.candidates.empty()) {
-      auto solution = (*solver)->Solve(problem);
-      if (!solution.ok()) return solution.status();
-      for (const auto& p : solution->placements) {
-        if (p.place < 0) continue;
-        const size_t r = wave[static_cast<size_t>(p.demand)];
-        const size_t m = mediator_of_place[static_cast<size_t>(p.place)];
-        const auto& req = requests[r];
-        proposed[r] = Proposal{r, pool[m].id, p.reason.km, SpeaksDialect(pool[m], req),
-                               req.gender_wish == Gender::kUnspecified || pool[m].gender == req.gender_wish};
-        calendars[m].bookings.push_back({pool[m].id, req.start, req.duration, req.remote});
+        problem.candidates.push_back({static_cast<int32_t>(w), it->second, static_cast<float>(c.km), c.extra});
       }
     }
-    for (size_t r : wave) {
-      if (!proposed[r] && !why[r]) why[r] = Unfilled::kOthersFirst;
+    if (problem.candidates.empty()) continue;
+    auto solution = (*solver)->Solve(problem);
+    if (!solution.ok()) return solution.status();
+    for (const auto& p : solution->placements) {
+      if (p.place < 0) continue;
+      const size_t r = wave[static_cast<size_t>(p.demand)];
+      proposed[r] = diary.Book(r, requests[r], mediator_of_place[static_cast<size_t>(p.place)], p.reason.km);
     }
-    next = last;
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<MatchResult> Match(const std::vector<Mediator>& pool, const std::vector<Booking>& booked,
+                                  const std::vector<AppointmentRequest>& requests, absl::Time now,
+                                  const MatchSettings& settings) {
+  Diary diary(pool, booked, settings);
+  std::vector<std::optional<Unfilled>> why(requests.size());
+  std::vector<std::optional<Proposal>> proposed(requests.size());
+  if (settings.policy == "fcfs") {
+    proposed = FirstComeFirstServed(diary, requests, why);
+  } else {
+    // Urgent requests first over the whole calendar, so that no routine
+    // booking in an earlier wave takes the mediator an urgent one needs;
+    // then the rest around what they booked.
+    std::vector<size_t> urgent, routine;
+    for (size_t r = 0; r < requests.size(); ++r) (requests[r].urgent ? urgent : routine).push_back(r);
+    for (auto* part : {&urgent, &routine}) {
+      if (auto s = ByWaves(diary, requests, *part, now, why, proposed); !s.ok()) return s;
+    }
+  }
+  MatchResult result;
   for (size_t r = 0; r < requests.size(); ++r) {
     if (proposed[r]) result.proposals.push_back(*proposed[r]);
-    else result.unfilled.emplace_back(r, *why[r]);
+    else result.unfilled.emplace_back(r, why[r].value_or(Unfilled::kOthersFirst));
   }
   return result;
 }

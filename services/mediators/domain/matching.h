@@ -3,8 +3,9 @@
 // confirms or changes.
 //
 // A mediator is at one appointment at a time, so requests whose times overlap
-// compete, and those that do not may share a mediator. The requests are taken
-// in waves along the calendar: a wave is every request that starts before the
+// compete, and those that do not may share a mediator. Urgent requests are
+// matched first, over the whole calendar, then the rest around what they
+// booked; each part is taken in waves along the calendar: a wave is every request that starts before the
 // earliest end among those left, so all of a wave overlap at that moment and
 // each mediator takes at most one of them — a placement problem with one
 // seat per mediator, solved exactly by the engine's flow solver; what a wave
@@ -16,7 +17,7 @@
 // both ways, are free then (their week, their absences, their bookings with
 // travel time between appointments in person), have hours left in the month,
 // reach the place (or both work remotely) and are no relative of the
-// household. Among candidates the engine prefers, in this order: urgent
+// household. Within a wave the engine prefers, in this order: urgent
 // requests, longer waits, and then the lowest cost — distance from the
 // mediator's home, plus a surcharge for a dialect not spoken, a gender wish not
 // met, a volunteer where health or an authority is the topic, and each hour the
@@ -41,6 +42,9 @@ struct Booking {
 };
 
 struct MatchSettings {
+  // "optimal" (the waves above) or "fcfs": today's practice, for comparison —
+  // requests in the order they came, each to the nearest mediator free then.
+  std::string policy = "optimal";
   absl::TimeZone zone;                              // the district's (Europe/Berlin)
   absl::Duration travel = absl::Minutes(30);        // between two appointments in person
   // Surcharges, in the engine's cost units (hundredths of a km).

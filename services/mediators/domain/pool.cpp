@@ -93,7 +93,7 @@ absl::Status ValidateMediator(const Mediator& m) {
     v.Add("mediator.skills[0].language", "German alone mediates nothing: name the other language");
   }
   if (!ValidPoint(m.home)) v.Add("mediator.home", "must be a point in or near Germany (lat 47–55.2, lon 5.5–15.2)");
-  if (!(m.max_km > 0 && m.max_km <= 200)) v.Add("mediator.max_km", "must be more than 0 and at most 200");
+  if (!(m.max_km > 0 && m.max_km <= kMaxTravelKm)) v.Add("mediator.max_km", "must be more than 0 and at most 200");
   if (m.areas.empty() && !m.remote) v.Add("mediator.areas", "name the social areas covered in person, or work remotely");
   if (m.windows.empty()) v.Add("mediator.windows", "name at least one weekly time");
   for (size_t i = 0; i < m.windows.size(); ++i) {

@@ -50,6 +50,9 @@ struct Absence {
   absl::CivilDay to;
 };
 
+// The farthest a mediator may travel to an appointment (ValidateMediator).
+inline constexpr double kMaxTravelKm = 200;
+
 struct Mediator {
   std::string id;  // pseudonymous: "med_…"; contact data stays in the service's store
   std::vector<Skill> skills;

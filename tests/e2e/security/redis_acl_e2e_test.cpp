@@ -113,7 +113,10 @@ TEST_F(RedisAclE2ETest, EachServiceWorksAsItsOwnUserAndReachesOnlyItsOwnKeys) {
   auto probe = As("probe");
   ASSERT_NE(probe, nullptr);
   EXPECT_TRUE(probe->Command({"PING"}).ok());
+  // INFO too, for memory against maxmemory (docs/operations.md, Scale): figures, no keys.
+  EXPECT_TRUE(probe->Command({"INFO", "memory"}).ok());
   EXPECT_FALSE(probe->Command({"GET", "ankommen:registry:{registry:p0}:probe"}).ok());
+  EXPECT_FALSE(probe->Command({"SCAN", "0"}).ok());
   auto replication = As("replication");
   ASSERT_NE(replication, nullptr);
   EXPECT_FALSE(replication->Command({"GET", "ankommen:registry:{registry:p0}:probe"}).ok());

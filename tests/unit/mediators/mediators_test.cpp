@@ -207,7 +207,13 @@ TEST(MediatorsTest, UrgentFirstWhenOneMediatorIsFreeForTwo) {
   urgent.urgent = true;
   auto result = MatchOrDie({Arabic("med_a")}, {routine, urgent});
   EXPECT_EQ(MediatorOf(result, 1), "med_a");
-  EXPECT_EQ(WhyUnfilled(result, 0), Unfilled::kOthersFirst);
+  // Urgent requests are matched first, so by then the mediator is booked.
+  EXPECT_EQ(WhyUnfilled(result, 0), Unfilled::kNoOneFree);
+  // Within one part, a longer wait ranks first.
+  auto later = At("r3", Monday(9));
+  auto result2 = MatchOrDie({Arabic("med_a")}, {later, routine});
+  EXPECT_EQ(MediatorOf(result2, 1), "med_a");
+  EXPECT_EQ(WhyUnfilled(result2, 0), Unfilled::kOthersFirst);
 }
 
 TEST(MediatorsTest, WishesAndDialectsArePreferredAndHoursShared) {
@@ -241,6 +247,27 @@ TEST(MediatorsTest, WishesAndDialectsArePreferredAndHoursShared) {
     booked.push_back({"med_busy", absl::FromCivil(absl::CivilSecond(2026, 12, d, 8, 0, 0), kBerlin), absl::Hours(4)});
   }
   EXPECT_EQ(MediatorOf(MatchOrDie({busy, idle}, {r}, booked), 0), "med_idle");
+}
+
+// Today's phone list takes the first free mediator for the first caller; the
+// engine sees both appointments at once and fills both.
+TEST(MediatorsTest, FirstComeFirstServedLeavesOneOutWhereTheEngineFillsBoth) {
+  Mediator both = Arabic("med_a");
+  both.skills = {{"ar", ""}, {"fa", ""}};
+  Mediator arabic = Arabic("med_b");
+  auto first = At("r1", Monday(9));
+  first.requested_at = kNow - absl::Hours(48);
+  auto farsi = At("r2", Monday(9));
+  farsi.language = "fa";
+  MatchSettings fcfs = Settings();
+  fcfs.policy = "fcfs";
+  auto today = Match({both, arabic}, {}, {first, farsi}, kNow, fcfs);
+  ASSERT_TRUE(today.ok());
+  EXPECT_EQ(MediatorOf(*today, 0), "med_a");
+  EXPECT_EQ(WhyUnfilled(*today, 1), Unfilled::kNoOneFree);
+  auto engine = MatchOrDie({both, arabic}, {first, farsi});
+  EXPECT_EQ(MediatorOf(engine, 0), "med_b");
+  EXPECT_EQ(MediatorOf(engine, 1), "med_a");
 }
 
 TEST(MediatorsTest, TheMonthlyCapIsNeverExceeded) {
