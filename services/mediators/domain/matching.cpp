@@ -51,19 +51,6 @@ struct Calendar {
   }
 };
 
-}  // namespace
-
-const char* UnfilledName(Unfilled u) {
-  switch (u) {
-    case Unfilled::kNoOneSpeaksIt: return "no_one_speaks_it";
-    case Unfilled::kNoOneFree: return "no_one_free";
-    case Unfilled::kOthersFirst: return "others_first";
-  }
-  return "unknown";
-}
-
-namespace {
-
 struct Candidate {
   size_t mediator = 0;
   double km = 0;
@@ -221,6 +208,15 @@ absl::Status ByWaves(Diary& diary, const std::vector<AppointmentRequest>& reques
 }
 
 }  // namespace
+
+const char* UnfilledName(Unfilled u) {
+  switch (u) {
+    case Unfilled::kNoOneSpeaksIt: return "no_one_speaks_it";
+    case Unfilled::kNoOneFree: return "no_one_free";
+    case Unfilled::kOthersFirst: return "others_first";
+  }
+  return "unknown";
+}
 
 absl::StatusOr<MatchResult> Match(const std::vector<Mediator>& pool, const std::vector<Booking>& booked,
                                   const std::vector<AppointmentRequest>& requests, absl::Time now,
