@@ -94,7 +94,7 @@ absl::Status ValidateMediator(const Mediator& m) {
   }
   if (!ValidPoint(m.home)) v.Add("mediator.home", "must be a point in or near Germany (lat 47–55.2, lon 5.5–15.2)");
   if (!(m.max_km > 0 && m.max_km <= kMaxTravelKm)) v.Add("mediator.max_km", "must be more than 0 and at most 200");
-  if (m.areas.empty() && !m.remote) v.Add("mediator.areas", "name the social areas covered in person, or work remotely");
+  if (m.areas.empty() && !m.remote) v.Add("mediator.social_areas", "name the social areas covered in person, or work remotely");
   if (m.windows.empty()) v.Add("mediator.windows", "name at least one weekly time");
   for (size_t i = 0; i < m.windows.size(); ++i) {
     const auto& w = m.windows[i];
@@ -127,20 +127,20 @@ absl::Status ValidateMediator(const Mediator& m) {
 
 absl::Status ValidateRequest(const AppointmentRequest& r, absl::Time now) {
   Violations v;
-  if (r.id.empty()) v.Add("request.id", "is required");
+  if (r.id.empty()) v.Add("request.request_id", "is required");
   if (r.language.empty()) {
     v.Add("request.language", "is required (the registry's preferred language of the person, or given)");
   } else {
     CheckLanguage(v, "request", r.language, r.dialect);
     if (r.language == "de") v.Add("request.language", "German needs no mediator");
   }
-  if (!r.remote && !ValidPoint(r.place)) v.Add("request.place", "an appointment in person needs a point in or near Germany");
-  if (!r.remote && r.area.empty()) v.Add("request.area", "an appointment in person needs its social area");
+  if (!r.remote && !ValidPoint(r.place)) v.Add("request.location", "an appointment in person needs a point in or near Germany");
+  if (!r.remote && r.area.empty()) v.Add("request.social_area", "an appointment in person needs its social area");
   if (r.start <= now) v.Add("request.start", "is in the past");
-  if (r.duration <= absl::ZeroDuration()) v.Add("request.duration", "must be more than zero");
-  if (r.duration > absl::Hours(24)) v.Add("request.duration", "must be at most a day");
+  if (r.duration <= absl::ZeroDuration()) v.Add("request.duration_minutes", "must be more than zero");
+  if (r.duration > absl::Hours(24)) v.Add("request.duration_minutes", "must be at most a day");
   if (r.duration > absl::ZeroDuration() && r.duration % absl::Minutes(1) != absl::ZeroDuration()) {
-    v.Add("request.duration", "must be whole minutes");
+    v.Add("request.duration_minutes", "must be whole minutes");
   }
   return v.ToStatus();
 }

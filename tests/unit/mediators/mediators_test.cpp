@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "convert.h"
 #include "grpc/status.h"
 #include "matching.h"
 #include "pool.h"
@@ -130,15 +131,15 @@ TEST(MediatorsTest, ARequestInThePastOfNoTimeOrLongerThanADayIsRefused) {
   past.language = "tlh";
   auto s = ValidateRequest(past, kNow);
   EXPECT_TRUE(Names(s, "request.start")) << s;
-  EXPECT_TRUE(Names(s, "request.duration")) << s;
+  EXPECT_TRUE(Names(s, "request.duration_minutes")) << s;
   EXPECT_TRUE(Names(s, "request.language")) << s;
-  EXPECT_TRUE(Names(ValidateRequest(At("r2", Monday(9), absl::Hours(25)), kNow), "request.duration"));
+  EXPECT_TRUE(Names(ValidateRequest(At("r2", Monday(9), absl::Hours(25)), kNow), "request.duration_minutes"));
   auto german = At("r3", Monday(9));
   german.language = "de";
   EXPECT_TRUE(Names(ValidateRequest(german, kNow), "request.language"));
   auto nowhere = At("r4", Monday(9));
   nowhere.place = {0, 0};
-  EXPECT_TRUE(Names(ValidateRequest(nowhere, kNow), "request.place"));
+  EXPECT_TRUE(Names(ValidateRequest(nowhere, kNow), "request.location"));
   nowhere.remote = true;  // by phone: no place needed
   EXPECT_TRUE(ValidateRequest(nowhere, kNow).ok());
 }
@@ -304,6 +305,63 @@ TEST(MediatorsTest, TheSameInputGivesTheSameProposals) {
           << x.id << " and " << y.id << " both with " << p.mediator_id;
     }
   }
+}
+
+// From the API's messages: what cannot be read and what the rules refuse
+// come back together, each field named as the API spells it.
+TEST(MediatorsTest, TheApisMessagesAreReadAndCheckedTogether) {
+  v1::Mediator m;
+  m.set_mediator_id("med_1");
+  auto* skill = m.add_skills();
+  skill->set_language("prs");
+  m.set_direction(v1::DIRECTION_BOTH);
+  m.set_qualification(v1::QUALIFICATION_TRAINED);
+  m.add_social_areas("Riesa");
+  m.mutable_home()->set_lat(kRiesa.lat);
+  m.mutable_home()->set_lon(kRiesa.lon);
+  m.set_max_km(25);
+  auto* w = m.add_windows();
+  w->set_day(v1::WEEKDAY_TUESDAY);
+  w->set_from_minute(9 * 60);
+  w->set_to_minute(13 * 60);
+  m.set_monthly_hours_cap(30);
+  auto read = MediatorFromProto(m);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->windows[0].day, absl::Weekday::tuesday);
+  EXPECT_EQ(read->skills[0].language, "prs");
+
+  m.set_qualification(v1::QUALIFICATION_UNSPECIFIED);
+  m.mutable_windows(0)->set_day(v1::WEEKDAY_UNSPECIFIED);
+  auto* absence = m.add_absences();
+  absence->set_from("2026-12-24");
+  absence->set_to("24.12.2026");
+  m.set_monthly_hours_cap(0);
+  auto bad = MediatorFromProto(m);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Names(bad.status(), "mediator.qualification")) << bad.status();
+  EXPECT_TRUE(Names(bad.status(), "mediator.windows[0].day")) << bad.status();
+  EXPECT_TRUE(Names(bad.status(), "mediator.absences[0].to")) << bad.status();
+  EXPECT_TRUE(Names(bad.status(), "mediator.monthly_hours_cap")) << bad.status();  // from ValidateMediator
+
+  v1::MediationRequest r;
+  r.set_request_id("mreq_1");
+  r.set_language("ar");
+  r.set_remote(true);
+  r.mutable_start()->set_seconds(absl::ToUnixSeconds(Monday(10)));
+  r.set_duration_minutes(45);
+  r.set_topic(v1::TOPIC_HEALTH);
+  auto request = RequestFromProto(r, "hh_1", kNow);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->duration, absl::Minutes(45));
+  EXPECT_EQ(request->household_id, "hh_1");
+  EXPECT_EQ(request->requested_at, kNow);
+  r.clear_start();
+  r.set_duration_minutes(0);
+  r.set_topic(v1::TOPIC_UNSPECIFIED);
+  auto refused = RequestFromProto(r, "", kNow);
+  EXPECT_TRUE(Names(refused.status(), "request.start")) << refused.status();
+  EXPECT_TRUE(Names(refused.status(), "request.topic")) << refused.status();
+  EXPECT_TRUE(Names(refused.status(), "request.duration_minutes")) << refused.status();
 }
 
 }  // namespace
