@@ -189,9 +189,11 @@ function missingDefaults(objects) {
 function redisUnbounded(objects) {
   const problems = [];
   const bytes = (q) => {
-    const m = /^(\d+)\s*(gb|mb|kb|Gi|Mi|Ki)?$/.exec(String(q ?? "").trim());
+    // Redis's units (1gb is 2^30 bytes, 1g 10^9) and Kubernetes' (Gi, G).
+    const m = /^(\d+)\s*(gb|mb|kb|g|m|k|Gi|Mi|Ki|G|M|K)?$/.exec(String(q ?? "").trim());
     if (!m) return NaN;
-    const unit = { gb: 1e9, mb: 1e6, kb: 1e3, Gi: 2 ** 30, Mi: 2 ** 20, Ki: 2 ** 10 }[m[2]] ?? 1;
+    const unit = { gb: 2 ** 30, mb: 2 ** 20, kb: 2 ** 10, g: 1e9, m: 1e6, k: 1e3,
+                   Gi: 2 ** 30, Mi: 2 ** 20, Ki: 2 ** 10, G: 1e9, M: 1e6, K: 1e3 }[m[2]] ?? 1;
     return Number(m[1]) * unit;
   };
   const script = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "redis-config")?.data?.["start-redis.sh"] ?? "";
