@@ -1,0 +1,200 @@
+// HouseholdStore's reads for duplicate detection (household_store.h): the
+// persons filed under blocking keys, their households, what a check
+// compares, and the held persons under review.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "household_store.h"
+#include "store/ids.h"
+#include "store/redis.h"
+
+namespace ankommen::registry {
+
+absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std::vector<std::string>& blocking_keys,
+                                                                       int per_key) {
+  // Each partition's latest under each key, with their scores; then the
+  // latest `per_key` of the key across partitions. Ids are spread evenly over
+  // the partitions, so each is asked for its share with room to spare (all of
+  // `per_key` when that is small) rather than all of it: reading 16 × 50 to
+  // keep 50 cost more than the rest of a registration. Where one partition
+  // holds more than its share of the latest, a few a little older are compared.
+  std::vector<std::vector<std::string>> reads;
+  const int per_partition = std::max(per_key / kPartitions + 3, std::min(per_key, 8));
+  const std::string limit = std::to_string(per_partition + 1);  // one more: was anyone left out?
+  for (const auto& k : blocking_keys) {
+    for (int p = 0; p < kPartitions; ++p) {
+      reads.push_back({"ZRANGE", BlockingKey(p, k), "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "0", limit, "WITHSCORES"});
+    }
+  }
+  Filed filed;
+  if (reads.empty()) return filed;
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  std::set<std::string> seen;
+  for (size_t k = 0; k < blocking_keys.size(); ++k) {
+    std::vector<std::pair<double, std::string>> latest;  // (filed at, id)
+    bool left_out = false;
+    for (int p = 0; p < kPartitions; ++p) {
+      const auto& elements = (*replies)[k * kPartitions + static_cast<size_t>(p)].elements;
+      // The one more asked for is only a sign that the partition holds more.
+      const size_t kept = std::min(elements.size(), static_cast<size_t>(2 * per_partition));
+      left_out = left_out || elements.size() > kept;
+      for (size_t i = 0; i + 1 < kept; i += 2) {
+        double score = 0;
+        if (!absl::SimpleAtod(elements[i + 1].str, &score)) return absl::DataLossError("a blocking key's score is not a number");
+        latest.emplace_back(score, elements[i].str);
+      }
+    }
+    // Latest first; those filed in the same millisecond in the same order on every run.
+    std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second > b.second;
+    });
+    if (left_out || static_cast<int>(latest.size()) > per_key) ++filed.crowded;
+    if (static_cast<int>(latest.size()) > per_key) latest.resize(static_cast<size_t>(per_key));
+    for (auto& [score, id] : latest) {
+      if (seen.insert(id).second) filed.person_ids.push_back(std::move(id));
+    }
+  }
+  return filed;
+}
+
+absl::StatusOr<std::vector<v1::Household>> HouseholdStore::LoadHouseholdsOf(const std::vector<std::string>& person_ids) {
+  std::vector<v1::Household> out;
+  if (person_ids.empty()) return out;
+  std::vector<std::vector<std::string>> gets;
+  for (const auto& id : person_ids) gets.push_back({"GET", PersonKey(id)});
+  auto refs = redis_.Pipeline(gets);
+  if (!refs.ok()) return refs.status();
+  // Each household once, however many of its members are asked for.
+  std::set<std::string> wanted;
+  for (const auto& r : *refs) {
+    if (r.is_nil() || r.str == "erased" || absl::StartsWith(r.str, "merged:")) continue;
+    wanted.insert(r.str);
+  }
+  std::vector<std::vector<std::string>> loads;
+  for (const auto& household_id : wanted) loads.push_back({"HGET", HouseholdKey(household_id), "data"});
+  if (loads.empty()) return out;
+  auto households = redis_.Pipeline(loads);
+  if (!households.ok()) return households.status();
+  for (const auto& reply : *households) {
+    v1::Household h;
+    if (reply.is_nil() || !h.ParseFromString(reply.str)) continue;
+    for (auto& p : *h.mutable_members()) p.set_household_id(h.household_id());
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(const v1::Household& household,
+                                                                           int per_key) {
+  Compared out;
+  std::vector<std::string> keys;
+  for (const auto& p : household.members()) {
+    out.members.push_back(ProfileOf(p));
+    for (auto& k : BlockingKeys(out.members.back())) keys.push_back(std::move(k));
+  }
+  auto filed = PersonsUnderKeys(keys, per_key);
+  if (!filed.ok()) return filed.status();
+  out.crowded_keys = filed->crowded;
+  auto households = LoadHouseholdsOf(filed->person_ids);
+  if (!households.ok()) return households.status();
+  const std::set<std::string> found(filed->person_ids.begin(), filed->person_ids.end());
+  const std::set<std::string> wanted(keys.begin(), keys.end());
+  auto shares_a_key = [&wanted](const PersonProfile& p) {
+    for (const auto& k : BlockingKeys(p)) {
+      if (wanted.count(k) > 0) return true;
+    }
+    return false;
+  };
+  for (const auto& h : *households) {
+    if (h.household_id() == household.household_id()) continue;
+    for (const auto& p : h.members()) {
+      PersonProfile profile = ProfileOf(p);
+      // Without a crowded key every person under the keys was found already.
+      if (found.count(p.person_id()) > 0 || (out.crowded_keys > 0 && h.members_size() > 1 && shares_a_key(profile))) {
+        out.candidates.push_back(std::move(profile));
+      }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Person>> HouseholdStore::LoadActivePersons(const std::vector<std::string>& person_ids) {
+  auto households = LoadHouseholdsOf(person_ids);
+  if (!households.ok()) return households.status();
+  const std::set<std::string> asked(person_ids.begin(), person_ids.end());
+  std::vector<v1::Person> out;
+  for (auto& h : *households) {
+    for (auto& p : *h.mutable_members()) {
+      if (asked.count(p.person_id()) > 0) out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<HeldPage> HouseholdStore::ListHeld(int page_size, const std::string& token) {
+  // Oldest first across partitions: gather each partition's oldest entries
+  // beyond the token's (found_at, id), then merge.
+  int64_t after_time = -1;
+  std::string after_id;
+  if (!token.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(token, absl::MaxSplits('/', 1));
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_time) || after_time < 0) {
+      return absl::InvalidArgumentError("page_token: is not a token this service gave out");
+    }
+    after_id = parts[1];
+  }
+  auto scored = ScoredAcrossPartitions([this](int p) { return HeldKey(p); },
+                                       after_time < 0 ? "-inf" : std::to_string(after_time), "+inf", page_size + 1000);
+  if (!scored.ok()) return scored.status();
+  std::vector<std::pair<int64_t, std::string>> entries;
+  for (auto& e : *scored) {
+    if (after_time >= 0 && e <= std::make_pair(after_time, after_id)) continue;
+    entries.push_back(std::move(e));
+  }
+  HeldPage page;
+  if (static_cast<int>(entries.size()) > page_size) {
+    entries.resize(page_size);
+    page.next_page_token = absl::StrCat(entries.back().first, "/", entries.back().second);
+  }
+  std::vector<std::string> ids;
+  for (const auto& e : entries) ids.push_back(e.second);
+  auto persons = LoadActivePersons(ids);
+  if (!persons.ok()) return persons.status();
+  std::map<std::string, const v1::Person*> by_id;
+  for (const auto& p : *persons) by_id[p.person_id()] = &p;
+  for (const auto& id : ids) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) continue;
+    for (const auto& s : it->second->suspected_duplicates()) page.held.push_back({id, it->second->household_id(), s});
+  }
+  return page;
+}
+
+absl::StatusOr<HeldStats> HouseholdStore::CountHeld() {
+  std::vector<std::vector<std::string>> reads;
+  for (int p = 0; p < kPartitions; ++p) {
+    reads.push_back({"ZCARD", HeldKey(p)});
+    reads.push_back({"ZRANGE", HeldKey(p), "0", "0", "WITHSCORES"});
+  }
+  auto replies = redis_.Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  HeldStats stats;
+  for (size_t i = 0; i + 1 < replies->size(); i += 2) {
+    stats.persons += (*replies)[i].integer;
+    const auto& oldest = (*replies)[i + 1].elements;
+    int64_t at = 0;
+    if (oldest.size() == 2 && absl::SimpleAtoi(oldest[1].str, &at) &&
+        (stats.oldest_found_at == 0 || at < stats.oldest_found_at)) {
+      stats.oldest_found_at = at;
+    }
+  }
+  return stats;
+}
+
+}  // namespace ankommen::registry
