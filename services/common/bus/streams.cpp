@@ -16,5 +16,6 @@ StreamSpec Registry() { return Spec(kRegistry, "ankommen.registry.>"); }
 StreamSpec Courses() { return Spec(kCourses, "ankommen.courses.>"); }
 StreamSpec Schools() { return Spec(kSchools, "ankommen.schools.>"); }
 StreamSpec Housing() { return Spec(kHousing, "ankommen.housing.>"); }
+StreamSpec Mediators() { return Spec(kMediators, "ankommen.mediators.>"); }
 
 }  // namespace ankommen::streams

@@ -49,9 +49,20 @@ inline constexpr char kVacancyReported[] = "ankommen.housing.vacancy.reported";
 inline constexpr char kLeaseOffered[] = "ankommen.housing.lease.offered";
 inline constexpr char kLeaseAccepted[] = "ankommen.housing.lease.accepted";
 
+// The mediators service: requests for a mediator, proposals, bookings, outcomes.
+inline constexpr char kMediators[] = "MEDIATORS";
+inline constexpr char kMediationRequested[] = "ankommen.mediators.request.created";
+inline constexpr char kMediatorProposed[] = "ankommen.mediators.request.proposed";
+inline constexpr char kMediationUnfilled[] = "ankommen.mediators.request.unfilled";
+inline constexpr char kMediatorBooked[] = "ankommen.mediators.request.booked";
+inline constexpr char kBookingCancelled[] = "ankommen.mediators.request.cancelled";
+inline constexpr char kMediationCompleted[] = "ankommen.mediators.request.completed";
+inline constexpr char kMediatorRemoved[] = "ankommen.mediators.mediator.removed";
+
 StreamSpec Registry();
 StreamSpec Courses();
 StreamSpec Schools();
 StreamSpec Housing();
+StreamSpec Mediators();
 
 }  // namespace ankommen::streams

@@ -142,6 +142,18 @@ AccessPolicy PolicyFor(std::string_view service) {
           {"housing_office"});
     allow({"GetAccommodation", "GetHousehold"}, {"housing_office", "caseworker"});
     allow({"GetFigures"}, {"housing_office", "caseworker", "planner"});
+  } else if (service == "mediators") {
+    // The coordinating office (Meißen's Servicestelle Sprach- und
+    // Kulturmittlerdienst) keeps the pool and decides on proposals; every
+    // office that meets newcomers asks for a mediator.
+    const Roles offices = {"foreigners_office", "jobcenter", "benefits_office", "integration_office", "schools_office",
+                           "housing_office", "caseworker", "mediation_office"};
+    allow({"UpsertMediator", "ImportMediators", "RecordAbsence", "RemoveMediator", "RunMatching", "ConfirmProposal",
+           "ChooseMediator", "GetMediatorContact", "ExportHours"},
+          {"mediation_office"});
+    allow({"GetMediator"}, {"mediation_office", "planner"});
+    allow({"RequestMediator", "GetMediationRequest", "CancelBooking", "RecordOutcome"}, offices);
+    allow({"ListOpenRequests", "GetFigures"}, {"mediation_office", "planner"});
   } else if (service == "notifications") {
     allow({"GetMessages", "Resend"}, {"caseworker"});
   }

@@ -25,6 +25,7 @@ namespace ankommen {
 //   schools_office      DaZ schools, Kitas, placement
 //   housing_office      accommodation, placement, moves
 //   caseworker          reads cases, records a person's answers, resends messages
+//   mediation_office    the mediators' pool, proposals, contact data, hours
 //   planner             reads figures and waiting lists
 struct Caller {
   std::string subject;           // "sub": who, for the audit log

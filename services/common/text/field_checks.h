@@ -47,6 +47,10 @@ void SetDistrictSocialAreas(std::vector<std::string> areas);
 // A latitude and longitude that exist.
 void CheckCoordinates(Violations& v, const std::string& prefix, double lat, double lon);
 
+// A phone number in international form (+4935211234567).
+bool IsPhone(const std::string& phone);
+// An e-mail address as far as it can be told without sending to it.
+bool IsEmail(const std::string& email);
 bool IsLowerAlpha(const std::string& s, size_t min, size_t max);
 bool IsDigits(const std::string& s, size_t n);
 

@@ -81,6 +81,9 @@ class Diary {
       if (!Speaks(med, r.language)) continue;
       someone_speaks = true;
       if (Related(med, r)) continue;
+      if (std::find(r.passed_mediator_ids.begin(), r.passed_mediator_ids.end(), med.id) != r.passed_mediator_ids.end()) {
+        continue;
+      }
       double km = 0;
       if (r.remote) {
         if (!med.remote) continue;

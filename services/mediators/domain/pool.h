@@ -88,6 +88,8 @@ struct AppointmentRequest {
   Gender gender_wish = Gender::kUnspecified;
   bool urgent = false;
   absl::Time requested_at;
+  // Mediators who cancelled it or were absent then: not proposed for it again.
+  std::vector<std::string> passed_mediator_ids;
 };
 
 // INVALID_ARGUMENT naming every bad field, or OK. Unknown language codes,

@@ -23,27 +23,6 @@ void CheckPlace(Violations& v, const std::string& prefix, const std::string& ags
   if (has_location) CheckCoordinates(v, prefix + "location.", location.lat(), location.lon());
 }
 
-bool IsPhone(const std::string& phone) {
-  if (phone.size() < 8 || phone.size() > 16 || phone[0] != '+') return false;
-  for (size_t i = 1; i < phone.size(); ++i) {
-    if (phone[i] < '0' || phone[i] > '9') return false;
-  }
-  return true;
-}
-
-bool IsEmail(const std::string& email) {
-  auto at = email.find('@');
-  if (email.size() > 254 || at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) {
-    return false;
-  }
-  auto dot = email.find('.', at);
-  if (dot == std::string::npos || dot == at + 1 || dot == email.size() - 1) return false;
-  for (unsigned char c : email) {
-    if (c <= 0x20 || c >= 0x7F) return false;
-  }
-  return true;
-}
-
 void CheckPerson(Violations& v, const std::string& p, const v1::Person& person, absl::CivilDay today) {
   if (!person.person_id().empty()) v.Add(p + "person_id", "is set by the registry; leave it empty");
   if (!person.household_id().empty()) v.Add(p + "household_id", "is set by the registry; leave it empty");
