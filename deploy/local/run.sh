@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs a whole district on this machine: installs what is missing
 # (Debian packages), builds, checks the district's tables, starts nats-server
-# and redis-server on loopback and the five services on a simulated clock with
+# and redis-server on loopback and the six services on a simulated clock with
 # the district's settings, imports its schools, Kitas and accommodations,
 # simulates half a year of arrivals with ankommen-sim, prints the report, and
 # stops exactly what it started.
@@ -47,7 +47,7 @@ case $POLICY in optimal|fcfs) POLICIES=$POLICY ;; both) POLICIES="fcfs optimal" 
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
-configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications \
+configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications ankommen-mediators \
   ankommenctl ankommen-sim
 
 CTL="$BUILD_DIR/tools/ankommenctl/ankommenctl"
@@ -125,8 +125,8 @@ elif [[ -n $SCENARIO ]]; then
 fi
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
-  say "Left running. Logs in $LOG_DIR; metrics on :$REGISTRY_METRICS :$COURSES_METRICS :$SCHOOLS_METRICS :$HOUSING_METRICS :$NOTIFICATIONS_METRICS; stop with deploy/local/stop.sh"
-  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NOTIFICATIONS_ADDR=$ANKOMMEN_NOTIFICATIONS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
+  say "Left running. Logs in $LOG_DIR; metrics on :$REGISTRY_METRICS :$COURSES_METRICS :$SCHOOLS_METRICS :$HOUSING_METRICS :$NOTIFICATIONS_METRICS :$MEDIATORS_METRICS; stop with deploy/local/stop.sh"
+  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NOTIFICATIONS_ADDR=$ANKOMMEN_NOTIFICATIONS_ADDR ANKOMMEN_MEDIATORS_ADDR=$ANKOMMEN_MEDIATORS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"
 fi

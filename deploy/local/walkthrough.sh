@@ -25,7 +25,7 @@ done
 say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
-configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications \
+configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications ankommen-mediators \
   ankommenctl
 
 stop_all  # what an earlier --keep-running left
@@ -160,7 +160,7 @@ curl -s "http://127.0.0.1:$NOTIFICATIONS_METRICS/metrics" | grep -E '^ankommen_n
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
   say "Left running. Logs in $LOG_DIR; stop with deploy/local/stop.sh"
-  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NOTIFICATIONS_ADDR=$ANKOMMEN_NOTIFICATIONS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
+  echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NOTIFICATIONS_ADDR=$ANKOMMEN_NOTIFICATIONS_ADDR ANKOMMEN_MEDIATORS_ADDR=$ANKOMMEN_MEDIATORS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"
 fi

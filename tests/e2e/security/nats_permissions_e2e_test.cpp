@@ -1,5 +1,5 @@
 // The NATS users the Kubernetes deployment defines (k8s/base/nats/
-// authorization.conf) on a real nats-server, with the five services each
+// authorization.conf) on a real nats-server, with the six services each
 // logged in as its own user, its password read from a file as from the
 // mounted Secret: a household registered and a person erased go through
 // every service without one permissions violation; and a service's user
@@ -16,7 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "bus/bus.h"
-#include "e2e/security/five_services.h"
+#include "e2e/security/district_services.h"
 #include "bus/streams.h"
 #include "support/servers.h"
 
@@ -28,7 +28,7 @@ namespace {
 std::map<std::string, std::string> MakePasswords(const testing::TempDir& dir) {
   std::mt19937_64 rng{std::random_device{}()};
   std::map<std::string, std::string> passwords;
-  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "operator"}) {
+  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "operator"}) {
     passwords[user] = absl::StrCat("pw", rng(), rng());
     setenv(absl::StrCat("NATS_", absl::AsciiStrToUpper(user), "_PASSWORD").c_str(), passwords[user].c_str(), 1);
     std::ofstream(dir.path() + "/" + user) << passwords[user] << "\n";
@@ -64,7 +64,7 @@ class NatsPermissionsE2ETest : public ::testing::Test {
 TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnother) {
   // A household goes through every service; then the son is erased, which
   // the notification service hears of too.
-  testing::FiveServices services(nats_, redis_, [&](const std::string& service) { return Env(service); });
+  testing::DistrictServices services(nats_, redis_, [&](const std::string& service) { return Env(service); });
   services.RegisterAndErase("nats", nats_.Log());
 
   // Not one refusal on the way (nats-server logs each as "Publish Violation" or "Subscription Violation").

@@ -1,5 +1,5 @@
 // The Redis users the Kubernetes deployment creates (k8s/base/redis/users.acl)
-// on a real redis-server, with the five services each logged in as its own
+// on a real redis-server, with the six services each logged in as its own
 // user, its password read from a file as from the mounted Secret: a household
 // registered and a person erased go through every service without a single
 // command Redis refuses them (ACL LOG stays empty), and each service's user
@@ -15,14 +15,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "e2e/security/five_services.h"
+#include "e2e/security/district_services.h"
 #include "store/redis.h"
 #include "support/servers.h"
 
 namespace ankommen {
 namespace {
 
-const std::vector<std::string> kServices = {"registry", "courses", "schools", "housing", "notifications"};
+const std::vector<std::string> kServices = {"registry", "courses", "schools", "housing", "notifications", "mediators"};
 
 std::string RandomPassword() {
   static std::mt19937_64 rng{std::random_device{}()};
@@ -39,7 +39,7 @@ class RedisAclE2ETest : public ::testing::Test {
     std::string line;
     std::getline(in, line);
     EXPECT_EQ(line, "user default off") << "the deployment's default user must be off";
-    for (const auto& name : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING", "NOTIFICATIONS", "REPLICATION", "SENTINEL",
+    for (const auto& name : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING", "NOTIFICATIONS", "MEDIATORS", "REPLICATION", "SENTINEL",
                              "PROBE"}) {
       passwords_[absl::AsciiStrToLower(name)] = RandomPassword();
     }
@@ -83,7 +83,7 @@ class RedisAclE2ETest : public ::testing::Test {
 TEST_F(RedisAclE2ETest, EachServiceWorksAsItsOwnUserAndReachesOnlyItsOwnKeys) {
   // A household goes through every service; then the son is erased, which
   // each of them (the notification service too) records in its own keys.
-  testing::FiveServices services(nats_, redis_, [&](const std::string& service) { return env_[service]; });
+  testing::DistrictServices services(nats_, redis_, [&](const std::string& service) { return env_[service]; });
   services.RegisterAndErase("acl", redis_.Command({"ACL", "LOG"}));
 
   // They are logged in as their users, not as the default one.

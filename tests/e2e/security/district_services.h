@@ -1,7 +1,8 @@
-// The five services as they ship, each with its own environment (its own
+// The six services as they ship, each with its own environment (its own
 // credentials), and the walk the credential tests take through them: a
-// household registered reaches courses, schools and housing; its son erased
-// reaches the notification service, which marks it in its own keys.
+// household registered reaches courses, schools, housing and the mediators
+// (an office asks a mediator for the mother); its son erased reaches the
+// notification and mediators services, which mark it in their own keys.
 #pragma once
 
 #include <map>
@@ -13,6 +14,7 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "store/ids.h"
@@ -23,20 +25,22 @@ namespace ankommen::testing {
 
 using ServiceEnv = std::map<std::string, std::string>;
 
-class FiveServices {
+class DistrictServices {
  public:
   // env(service): the service's own variables ("registry", "courses", ...).
-  FiveServices(const NatsServer& nats, const RedisServer& redis, const std::function<ServiceEnv(const std::string&)>& env)
+  DistrictServices(const NatsServer& nats, const RedisServer& redis, const std::function<ServiceEnv(const std::string&)>& env)
       : redis_(redis),
         registry_(ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats, redis, env("registry")),
         courses_(ANKOMMEN_COURSES_BINARY, "ankommen.courses.v1.CourseService", nats, redis, env("courses")),
         schools_(ANKOMMEN_SCHOOLS_BINARY, "ankommen.schools.v1.SchoolService", nats, redis, env("schools")),
         housing_(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", nats, redis, env("housing")),
         notifications_(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", nats, redis,
-                       WithRegistry(env("notifications"))) {}
+                       WithRegistry(env("notifications"))),
+        mediators_(ANKOMMEN_MEDIATORS_BINARY, "ankommen.mediators.v1.MediatorService", nats, redis, env("mediators")) {}
 
-  // Registers a family, waits until courses, schools and housing know it,
-  // erases the son and waits until the notification service has marked that.
+  // Registers a family, waits until courses, schools and housing know it and
+  // the mediators service takes a request for the mother, erases the son and
+  // waits until the notification and mediators services have marked that.
   // Fails the test (with `diagnosis` appended) when a step does not happen.
   void RegisterAndErase(const std::string& key, const std::string& diagnosis = "") {
     namespace rv1 = ankommen::registry::v1;
@@ -47,6 +51,7 @@ class FiveServices {
     auto courses = cv1::CourseService::NewStub(Channel(courses_));
     auto schools = sv1::SchoolService::NewStub(Channel(schools_));
     auto housing = hv1::HousingService::NewStub(Channel(housing_));
+    auto mediators = ankommen::mediators::v1::MediatorService::NewStub(Channel(mediators_));
     rv1::RegisterHouseholdResponse registered;
     ASSERT_TRUE(registry->RegisterHousehold(Ctx().get(), SampleRegistration(key), &registered).ok());
     const std::string mother = registered.household().members(0).person_id();
@@ -64,6 +69,20 @@ class FiveServices {
       return courses->GetLearner(Ctx().get(), l, &learner).ok() && schools->GetChild(Ctx().get(), c, &child).ok() &&
              housing->GetHousehold(Ctx().get(), h, &household).ok();
     }, 30000)) << "the household should reach courses, schools and housing\n" << diagnosis;
+    // An office asks a mediator for the mother, by her id: her language and household from the registry's events.
+    ankommen::mediators::v1::RequestMediatorRequest ask;
+    ask.set_idempotency_key(key + "-mediator");
+    ask.mutable_request()->set_person_id(mother);
+    ask.mutable_request()->set_remote(true);
+    ask.mutable_request()->mutable_start()->set_seconds(std::time(nullptr) + 7 * 86400);
+    ask.mutable_request()->set_duration_minutes(30);
+    ask.mutable_request()->set_topic(ankommen::mediators::v1::TOPIC_AUTHORITY);
+    ankommen::mediators::v1::RequestMediatorResponse asked;
+    grpc::Status mediator_status;
+    ASSERT_TRUE(WaitUntil([&] {
+      mediator_status = mediators->RequestMediator(Ctx().get(), ask, &asked);
+      return mediator_status.ok();
+    }, 30000)) << "the mediators service should know the mother: " << mediator_status.error_message() << "\n" << diagnosis;
     rv1::ErasePersonRequest erase;
     erase.set_idempotency_key(key + "-erase-son");
     erase.set_person_id(son);
@@ -73,6 +92,9 @@ class FiveServices {
     ASSERT_TRUE(WaitUntil([&] {
       return redis_.Command({"EXISTS", KeySpace("notifications").Key(PartitionOfId(son), "erased:" + son)}) == "1";
     }, 30000)) << "the notification service should hear of the erasure\n" << diagnosis;
+    ASSERT_TRUE(WaitUntil([&] {
+      return redis_.Command({"HGET", KeySpace("mediators").Key(PartitionOfId(son), "person:" + son), "v"}) == "2";
+    }, 30000)) << "the mediators service should hear of the erasure\n" << diagnosis;
   }
 
  private:
@@ -91,7 +113,7 @@ class FiveServices {
   }
 
   const RedisServer& redis_;
-  ServiceProcess registry_, courses_, schools_, housing_, notifications_;
+  ServiceProcess registry_, courses_, schools_, housing_, notifications_, mediators_;
 };
 
 }  // namespace ankommen::testing
