@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
 #include "text/csv.h"
@@ -30,6 +31,7 @@ namespace {
 
 namespace cv1 = courses::v1;
 namespace hv1 = housing::v1;
+namespace mv1 = mediators::v1;
 namespace sv1 = schools::v1;
 
 struct Rejected {
@@ -216,6 +218,23 @@ int RunImport(const ImportOptions& options) {
                                   for (const auto& r : response.rejected()) rejected.push_back({r.line(), r.reason()});
                                   return std::make_pair(response.imported(), rejected);
                                 });
+    } else if (options.kind == "mediators") {
+      auto stub = mv1::MediatorService::NewStub(channel);
+      outcome = ImportInBatches(table, header, options.kind, options.batch_rows, progress,
+                                [&](const std::string& csv, const std::string& key) {
+                                  mv1::ImportMediatorsRequest request;
+                                  request.set_idempotency_key(key);
+                                  request.set_csv(csv);
+                                  mv1::ImportMediatorsResponse response;
+                                  grpc::ClientContext ctx;
+                                  Prepare(ctx);
+                                  if (auto s = stub->ImportMediators(&ctx, request, &response); !s.ok()) {
+                                    throw CallFailed{s};
+                                  }
+                                  std::vector<Rejected> rejected;
+                                  for (const auto& r : response.rejected()) rejected.push_back({r.line(), r.reason()});
+                                  return std::make_pair(response.imported(), rejected);
+                                });
     } else if (options.kind == "kitas") {
       if (auto missing = table.Missing({"name", "municipality_ags", "social_area", "lat", "lon", "places_under_3",
                                         "places_3_to_school"});
@@ -318,7 +337,7 @@ int RunImport(const ImportOptions& options) {
         return stub->CreateCourse(&ctx, request, &response);
       });
     } else {
-      std::cerr << "error: unknown table " << options.kind << " (schools, kitas, courses, accommodations)\n";
+      std::cerr << "error: unknown table " << options.kind << " (schools, kitas, courses, accommodations, mediators)\n";
       return 2;
     }
   } catch (const CallFailed& failed) {

@@ -6,13 +6,15 @@
 //   ankommenctl registry list --area Riesa [--page-size N] [--page-token T]
 //   ankommenctl health [--service NAME]
 //   ankommenctl call courses RequestSeat --json '{"person_id": "p_…", "course_type": "COURSE_TYPE_VOLUNTEER"}'
-//   ankommenctl import schools|kitas|courses|accommodations FILE.csv [--json]
+//   ankommenctl import schools|kitas|courses|accommodations|mediators FILE.csv [--json]
 //   ankommenctl waiting general [--area Riesa] [--json]     who waits for a course, in line order
 //   ankommenctl offers PERSON_ID [--json]                   a person's course requests and offers
 //   ankommenctl gaps [--area Riesa] [--json]                missing DaZ seats, Kita places, housing
-//   ankommenctl allocate courses|schools|housing [--policy fcfs]
+//   ankommenctl allocate courses|schools|housing|mediators [--policy fcfs]
+//   ankommenctl mediation [--language ar] [--area Riesa] [--json]   requests waiting for a mediator, oldest first
 //
-// `call` reaches any method of any service by name (registry, courses, schools, housing, notifications): the
+// `call` reaches any method of any service by name (registry, courses, schools, housing, notifications,
+// mediators): the
 // request as JSON (--json or --file), an empty idempotency_key filled with a
 // random one. Addresses come from ANKOMMEN_<SERVICE>_ADDR or the default ports.
 //
@@ -37,6 +39,7 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
@@ -98,6 +101,7 @@ constexpr ServiceAddress kServices[] = {
     {"schools", "ankommen.schools.v1.SchoolService", "ANKOMMEN_SCHOOLS_ADDR", "127.0.0.1:50053"},
     {"housing", "ankommen.housing.v1.HousingService", "ANKOMMEN_HOUSING_ADDR", "127.0.0.1:50054"},
     {"notifications", "ankommen.notifications.v1.NotificationService", "ANKOMMEN_NOTIFICATIONS_ADDR", "127.0.0.1:50055"},
+    {"mediators", "ankommen.mediators.v1.MediatorService", "ANKOMMEN_MEDIATORS_ADDR", "127.0.0.1:50056"},
 };
 
 // Calls SERVICE.METHOD with a JSON request, printing the JSON answer.
@@ -107,7 +111,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
     if (service == s.name) known = &s;
   }
   if (known == nullptr) {
-    std::cerr << "error: unknown service " << service << " (registry, courses, schools, housing, notifications)\n";
+    std::cerr << "error: unknown service " << service << " (registry, courses, schools, housing, notifications, mediators)\n";
     return 2;
   }
   // Touch each API's generated code so the linker keeps its descriptors.
@@ -116,6 +120,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
   (void)ankommen::schools::v1::SchoolType_descriptor();
   (void)ankommen::housing::v1::Kind_descriptor();
   (void)ankommen::notifications::v1::MessageStatus_descriptor();
+  (void)ankommen::mediators::v1::Topic_descriptor();
   const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(known->full_name);
   const auto* m = descriptor ? descriptor->FindMethodByName(method) : nullptr;
   if (m == nullptr) {
@@ -228,12 +233,12 @@ int main(int argc, char** argv) {
 
   auto* import = app.add_subcommand("import", "a table from CSV: a progress bar, and a line per rejected row saying why");
   ankommen::ctl::ImportOptions import_options;
-  import->add_option("table", import_options.kind, "schools, kitas, courses or accommodations")
+  import->add_option("table", import_options.kind, "schools, kitas, courses, accommodations or mediators")
       ->required()
-      ->check(CLI::IsMember({"schools", "kitas", "courses", "accommodations"}));
+      ->check(CLI::IsMember({"schools", "kitas", "courses", "accommodations", "mediators"}));
   import->add_option("file", import_options.file, "the CSV file")->required();
   import->add_option("--addr", import_options.addr, "host:port (default: the owning service's ANKOMMEN_<SERVICE>_ADDR)");
-  import->add_option("--batch", import_options.batch_rows, "rows per request (schools, accommodations)")
+  import->add_option("--batch", import_options.batch_rows, "rows per request (schools, accommodations, mediators)")
       ->check(CLI::Range(1, 10000));
   import->add_flag("--json", import_options.json, "the result as JSON");
   bool no_progress = false;
@@ -261,11 +266,15 @@ int main(int argc, char** argv) {
                      "reject and place: siblings, special_needs, transport, family_wish, safeguarding or other");
   decide->add_option("--note", decide_note, "what the reason does not say (required for other)");
   auto* allocate = app.add_subcommand("allocate", "run an allocation now");
-  allocate->add_option("service", view_arg, "courses, schools or housing")
+  allocate->add_option("service", view_arg, "courses, schools, housing or mediators")
       ->required()
-      ->check(CLI::IsMember({"courses", "schools", "housing"}));
+      ->check(CLI::IsMember({"courses", "schools", "housing", "mediators"}));
+  auto* mediation = app.add_subcommand("mediation", "requests waiting for a language mediator, oldest first");
+  std::string view_language;
+  mediation->add_option("--language", view_language, "one language (ISO 639 code)");
+  mediation->add_option("--area", view_area, "one social area (default: all)");
   allocate->add_option("--policy", policy, "courses: optimal or fcfs (default: the service's setting)");
-  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide}) {
+  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide, mediation}) {
     view->add_flag("--json", json, "JSON instead of a table");
   }
 
@@ -277,11 +286,13 @@ int main(int argc, char** argv) {
     }
     return "";
   };
-  const ankommen::ctl::Addresses at{address_of("courses"), address_of("schools"), address_of("housing")};
+  const ankommen::ctl::Addresses at{address_of("courses"), address_of("schools"), address_of("housing"),
+                                    address_of("mediators")};
   if (waiting->parsed()) return ankommen::ctl::ShowWaitingList(at, view_arg, view_area, json);
   if (offers->parsed()) return ankommen::ctl::ShowOffers(at, view_arg, json);
   if (gaps->parsed()) return ankommen::ctl::ShowGaps(at, view_area, json);
   if (proposals->parsed()) return ankommen::ctl::ShowProposals(at, view_area, json);
+  if (mediation->parsed()) return ankommen::ctl::ShowMediation(at, view_language, view_area, json);
   if (decide->parsed()) {
     if (decision == "place" && decide_place.empty()) {
       std::cerr << "error: place needs the school or Kita id\n";
@@ -295,6 +306,7 @@ int main(int argc, char** argv) {
     if (import_options.addr.empty()) {
       import_options.addr = import_options.kind == "courses"          ? at.courses
                             : import_options.kind == "accommodations" ? at.housing
+                            : import_options.kind == "mediators"      ? at.mediators
                                                                       : at.schools;
     }
     import_options.progress = !no_progress;

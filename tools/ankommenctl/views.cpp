@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
 #include "grpc/grpc_credentials.h"
@@ -24,6 +25,7 @@ namespace {
 
 namespace cv1 = courses::v1;
 namespace hv1 = housing::v1;
+namespace mv1 = mediators::v1;
 namespace sv1 = schools::v1;
 
 std::unique_ptr<grpc::ClientContext> Context() {
@@ -203,6 +205,37 @@ int ShowProposals(const Addresses& at, const std::string& area, bool json) {
   return 0;
 }
 
+int ShowMediation(const Addresses& at, const std::string& language, const std::string& area, bool json) {
+  auto stub = mv1::MediatorService::NewStub(grpc::CreateChannel(at.mediators, ChannelCredentialsOrExit()));
+  mv1::ListOpenRequestsRequest request;
+  request.set_language(language);
+  request.set_social_area(area);
+  request.set_page_size(500);
+  mv1::ListOpenRequestsResponse all;
+  do {
+    mv1::ListOpenRequestsResponse page;
+    if (auto s = stub->ListOpenRequests(Context().get(), request, &page); !s.ok()) return Fail(s);
+    for (auto& r : *page.mutable_requests()) *all.add_requests() = std::move(r);
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (json) {
+    PrintJson(all);
+    return 0;
+  }
+  std::cout << absl::StrFormat("%-22s %-8s %-12s %-16s %5s %-6s %-10s %-22s %s\n", "request", "language", "area",
+                               "appointment", "min", "urgent", "status", "proposed", "why");
+  for (const auto& r : all.requests()) {
+    std::cout << absl::StrFormat(
+        "%-22s %-8s %-12s %-16s %5d %-6s %-10s %-22s %s\n", r.request_id(), r.language(),
+        r.remote() ? "remote" : r.social_area(), Time(r.start()), r.duration_minutes(), r.urgent() ? "yes" : "",
+        Short(mv1::RequestStatus_Name(r.status()), "REQUEST_STATUS_"), r.proposed_mediator_id(),
+        r.status() == mv1::REQUEST_STATUS_UNFILLED ? Short(mv1::UnfilledReason_Name(r.unfilled_reason()), "UNFILLED_REASON_")
+                                                  : r.reason());
+  }
+  if (all.requests().empty()) std::cout << "(none waiting)\n";
+  return 0;
+}
+
 int DecideSchoolPlacement(const Addresses& at, const std::string& decision, const std::string& person_id,
                           const std::string& place_id, const std::string& reason, const std::string& note, bool json) {
   auto schools = sv1::SchoolService::NewStub(grpc::CreateChannel(at.schools, ChannelCredentialsOrExit()));
@@ -275,6 +308,18 @@ int AllocateNow(const Addresses& at, const std::string& service, const std::stri
     } else {
       std::cout << absl::StrFormat("schools (%s): %d open, %d placed, %d still waiting\n", r.solver(), r.open(),
                                    r.placed(), r.still_waiting());
+    }
+  } else if (service == "mediators") {
+    auto stub = mv1::MediatorService::NewStub(grpc::CreateChannel(at.mediators, ChannelCredentialsOrExit()));
+    mv1::RunMatchingRequest request;
+    request.set_policy(policy);
+    mv1::RunMatchingResponse r;
+    if (auto s = stub->RunMatching(Context().get(), request, &r); !s.ok()) return Fail(s);
+    if (json) {
+      PrintJson(r);
+    } else {
+      std::cout << absl::StrFormat("mediators (%s): %d proposed, %d no one could take\n", r.solver(), r.proposed(),
+                                   r.unfilled());
     }
   } else {
     auto stub = hv1::HousingService::NewStub(grpc::CreateChannel(at.housing, ChannelCredentialsOrExit()));

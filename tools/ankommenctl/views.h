@@ -8,7 +8,7 @@
 namespace ankommen::ctl {
 
 struct Addresses {
-  std::string courses, schools, housing;
+  std::string courses, schools, housing, mediators;
 };
 
 // course_type: general, alpha, parents, youth, orientation, job, volunteer (or the enum name).
@@ -22,7 +22,9 @@ int ShowProposals(const Addresses& at, const std::string& area, bool json);
 // family_wish, safeguarding, other).
 int DecideSchoolPlacement(const Addresses& at, const std::string& decision, const std::string& person_id,
                           const std::string& place_id, const std::string& reason, const std::string& note, bool json);
-// service: courses, schools or housing; policy for courses: "", optimal or fcfs.
+// The coordinating office's work list: requests for a mediator not yet booked, oldest first.
+int ShowMediation(const Addresses& at, const std::string& language, const std::string& area, bool json);
+// service: courses, schools, housing or mediators; policy for courses and mediators: "", optimal or fcfs.
 int AllocateNow(const Addresses& at, const std::string& service, const std::string& policy, bool json);
 
 }  // namespace ankommen::ctl

@@ -7,6 +7,7 @@
 #include "grpc/status.h"
 #include "matching.h"
 #include "pool.h"
+#include "pool_csv.h"
 
 namespace ankommen::mediators {
 namespace {
@@ -362,6 +363,42 @@ TEST(MediatorsTest, TheApisMessagesAreReadAndCheckedTogether) {
   EXPECT_TRUE(Names(refused.status(), "request.start")) << refused.status();
   EXPECT_TRUE(Names(refused.status(), "request.topic")) << refused.status();
   EXPECT_TRUE(Names(refused.status(), "request.duration_minutes")) << refused.status();
+}
+
+TEST(MediatorsTest, APoolRowFromASpreadsheetReadsIntoTheApisMediatorAndContact) {
+  const CsvTable table = ParseCsv(
+      "given_names,family_name,phone,email,languages,qualification,gender,social_areas,lat,lon,max_km,remote,windows,"
+      "monthly_hours_cap\n"
+      "Samira,Nasser,+4935251000001,,AR:apc; fr,Trained,female,Riesa;Meißen,51.31,13.29,30,yes,mon 08:00-18:00;sun 09:30-24:00,40\n"
+      "Karim,Aziz,,k@example.org,ar:apc:x,expert,other,Riesa,north,13.1,far,maybe,monday 8-18,ten\n");
+  auto good = PoolRowOf(table, table.rows[0]);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(good->contact.family_name(), "Nasser");
+  EXPECT_EQ(good->contact.phone(), "+4935251000001");
+  const v1::Mediator& m = good->mediator;
+  ASSERT_EQ(m.skills_size(), 2);
+  EXPECT_EQ(m.skills(0).language(), "ar");
+  EXPECT_EQ(m.skills(0).dialect(), "apc");
+  EXPECT_EQ(m.skills(1).language(), "fr");
+  EXPECT_EQ(m.direction(), v1::DIRECTION_BOTH);
+  EXPECT_EQ(m.qualification(), v1::QUALIFICATION_TRAINED);
+  EXPECT_EQ(m.social_areas_size(), 2);
+  EXPECT_TRUE(m.remote());
+  ASSERT_EQ(m.windows_size(), 2);
+  EXPECT_EQ(m.windows(1).day(), v1::WEEKDAY_SUNDAY);
+  EXPECT_EQ(m.windows(1).from_minute(), 570);
+  EXPECT_EQ(m.windows(1).to_minute(), 1440);
+  EXPECT_EQ(m.monthly_hours_cap(), 40);
+  v1::Mediator with_id = m;
+  with_id.set_mediator_id("med_1");
+  EXPECT_TRUE(MediatorFromProto(with_id).ok()) << "and the rules take it: " << MediatorFromProto(with_id).status();
+
+  auto bad = PoolRowOf(table, table.rows[1]);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  for (const char* column : {"languages", "qualification", "gender", "lat,lon", "max_km", "remote", "windows",
+                             "monthly_hours_cap"}) {
+    EXPECT_TRUE(Names(bad.status(), column)) << column << ": " << bad.status();
+  }
 }
 
 }  // namespace
