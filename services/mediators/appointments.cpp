@@ -37,7 +37,7 @@ absl::Status Mediators::RequestMediator(const v1::RequestMediatorRequest& reques
                      &v1::MediationRequest::clear_status, &v1::MediationRequest::clear_proposed_mediator_id,
                      &v1::MediationRequest::clear_booked_mediator_id, &v1::MediationRequest::clear_unfilled_reason,
                      &v1::MediationRequest::clear_reason, &v1::MediationRequest::clear_minutes_delivered,
-                     &v1::MediationRequest::clear_version}) {
+                     &v1::MediationRequest::clear_version, &v1::MediationRequest::clear_booked_at}) {
     (r.*clear)();
   }
   std::string household_id;
@@ -201,6 +201,7 @@ absl::StatusOr<v1::MediationRequest> Mediators::Book(const char* scope, const go
     r.clear_unfilled_reason();
     r.set_reason(reason);
     record.set_booked_at(absl::ToUnixSeconds(now));
+    r.mutable_booked_at()->set_seconds(absl::ToUnixSeconds(now));
     record.set_booked_qualification(mediator->record.mediator().qualification());
     requested_at = r.requested_at().seconds();
     v1::MediatorBooked e;
@@ -294,6 +295,7 @@ absl::Status Mediators::CancelBooking(const v1::CancelBookingRequest& request, v
     }
     r.clear_booked_mediator_id();
     r.clear_proposed_mediator_id();
+    r.clear_booked_at();
     r.set_reason(request.reason());
     v1::BookingCancelled e;
     *e.mutable_meta() = Meta(rc.correlation_id);

@@ -140,9 +140,10 @@ absl::Status Mediators::ImportMediators(const v1::ImportMediatorsRequest& reques
       v1::UpsertMediatorRequest as_request;  // what the row asks for, for the key's fingerprint
       *as_request.mutable_mediator() = parsed->mediator;
       *as_request.mutable_contact() = parsed->contact;
-      s = SaveMediator(as_request, absl::StrCat(request.idempotency_key(), "/", row.line), parsed->mediator,
-                       &parsed->contact, rc)
-              .status();
+        auto id = SaveMediator(as_request, absl::StrCat(request.idempotency_key(), "/", row.line), parsed->mediator,
+                             &parsed->contact, rc);
+      s = id.status();
+      if (id.ok()) response.add_mediator_ids(*id);
     }
     if (!s.ok()) {
       auto* r = response.add_rejected();
@@ -206,6 +207,7 @@ absl::StatusOr<std::vector<std::string>> Mediators::ReleaseBookings(
       r.set_status(v1::REQUEST_STATUS_OPEN);
       r.clear_proposed_mediator_id();
       r.clear_booked_mediator_id();
+      r.clear_booked_at();
       r.set_reason(cause);
       record.add_passed_mediator_ids(mediator_id);
       if (was_booked) {

@@ -104,6 +104,9 @@ struct District {
   int course_max_km = 0;         // 0: the course service's default
   int course_late_entry_days = 28;  // a running course takes newcomers this long after its start
   std::map<std::string, int> school_max_km;  // GS, OS, GYMNASIUM, BSZ, KITA; absent: the school service's default
+  // The pool of language and culture mediators (mediators.csv, as the
+  // mediators service imports it; optional: without one, no appointment asks for a mediator).
+  std::string mediators_csv;
 
   const Town& TownNamed(const std::string& name) const;
 };
@@ -128,7 +131,8 @@ struct LoadedDistrict {
 // municipalities.csv, providers.csv, course_plan.csv, origins.csv, and the
 // imported schools.csv, kitas.csv, accommodations.csv, of which only the
 // header and the social areas and municipality keys are checked here; the
-// services check the rest on import). A missing file is a problem.
+// services check the rest on import; and the optional mediators.csv, each
+// row read and checked by the mediators' rules). A missing file is a problem.
 LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files);
 // The same, read from a directory.
 LoadedDistrict ReadDistrict(const std::string& dir);

@@ -14,7 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "rules/land.h"
+#include "convert.h"
+#include "grpc/status.h"
+#include "pool_csv.h"
 #include "text/csv.h"
 #include "district.h"
 #include "scenario.h"
@@ -423,6 +427,36 @@ void CheckImported(const std::map<std::string, std::string>& files, const Distri
   }
 }
 
+// The pool of mediators, if the district has one: every row as the mediators
+// service will read it on import, and its social areas the district's.
+void CheckMediators(const std::map<std::string, std::string>& files, District& d, std::vector<DistrictProblem>& problems) {
+  auto it = files.find("mediators.csv");
+  if (it == files.end()) return;
+  const std::string name = "mediators.csv";
+  const CsvTable table = ParseCsv(it->second);
+  for (const auto& column : table.Missing(mediators::kPoolColumns)) {
+    problems.push_back({name, 1, column, "the header lacks this column"});
+  }
+  if (!table.Missing(mediators::kPoolColumns).empty()) return;
+  for (const auto& row : table.rows) {
+    auto read = mediators::PoolRowOf(table, row);
+    absl::Status checked = read.status();
+    if (read.ok()) {
+      read->mediator.set_mediator_id("med_0");  // the service gives it one
+      checked = mediators::MediatorFromProto(read->mediator).status();
+    }
+    for (const auto& v : FieldViolationsOf(checked)) problems.push_back({name, row.line, v.field, v.description});
+    if (!checked.ok() && FieldViolationsOf(checked).empty()) {
+      problems.push_back({name, row.line, "", std::string(checked.message())});
+    }
+    for (absl::string_view area : absl::StrSplit(table.Get(row, "social_areas"), ';', absl::SkipWhitespace())) {
+      const std::string a(absl::StripAsciiWhitespace(area));
+      if (!KnownArea(d, a)) problems.push_back({name, row.line, "social_areas", absl::StrCat("\"", a, "\" is not in social_areas.csv")});
+    }
+  }
+  d.mediators_csv = it->second;
+}
+
 }  // namespace
 
 LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files) {
@@ -442,6 +476,7 @@ LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files) {
   CheckImported(files, d, problems, "accommodations.csv",
                 {"kind", "name", "operator", "municipality_ags", "social_area", "lat", "lon", "beds", "rooms",
                  "square_metres", "step_free", "lease_transferable"});
+  CheckMediators(files, d, problems);
   return loaded;
 }
 

@@ -29,6 +29,7 @@
 #include "text/field_checks.h"
 #include "report.h"
 #include "scenario.h"
+#include "text/csv.h"
 #include "simulation.h"
 
 namespace {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   FromEnv("ANKOMMEN_SCHOOLS_ADDR", options.schools_addr);
   FromEnv("ANKOMMEN_HOUSING_ADDR", options.housing_addr);
   FromEnv("ANKOMMEN_NOTIFICATIONS_ADDR", options.notifications_addr);
+  FromEnv("ANKOMMEN_MEDIATORS_ADDR", options.mediators_addr);
   FromEnv("ANKOMMEN_NATS_URL", options.nats_url);
   FromEnv("ANKOMMEN_REDIS_URL", options.redis_url);
 
@@ -122,7 +124,8 @@ int main(int argc, char** argv) {
     const District& d = loaded.district;
     std::cout << d.name << ": " << d.social_areas.size() << " social areas, " << d.towns.size() << " municipalities, "
               << d.providers.size() << " course providers, " << d.course_plan.size() << " course series, "
-              << d.arrivals.origins.size() << " origins; no problems\n";
+              << d.arrivals.origins.size() << " origins, "
+              << (d.mediators_csv.empty() ? size_t{0} : ankommen::ParseCsv(d.mediators_csv).rows.size()) << " language mediators; no problems\n";
     return 0;
   }
   if (*scenario) {

@@ -156,6 +156,7 @@ nlohmann::json ToJson(const Report& r) {
                            {"course_waiting_measured", w.course_waiting_measured},
                            {"course_waiting_bound", w.course_waiting_bound}});
   }
+  if (r.mediation.mediators > 0) j["mediation"] = MediationJson(r.mediation);
   j["checks"] = nlohmann::json::array();
   for (const auto& c : r.checks) {
     j["checks"].push_back({{"name", c.name}, {"left", c.left}, {"right", c.right}, {"ok", c.ok()}, {"detail", c.detail}});
@@ -305,6 +306,7 @@ std::string RenderTable(const Report& r) {
 
   std::vector<std::string> unused;
   for (const auto& [k, v] : r.unused) unused.push_back(absl::StrFormat("%s %d", k, v));
+  absl::StrAppend(&out, RenderMediation(r.mediation));
   absl::StrAppend(&out, "\nUnused at the end: ", absl::StrJoin(unused, "; "));
   absl::StrAppend(&out, "\n\nChecks\n");
   for (const auto& c : r.checks) {

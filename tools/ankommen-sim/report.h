@@ -89,6 +89,32 @@ struct PeriodFigures {
   WaitStats access_wait;  // of those enrolled: days from request to course start (or late entry)
 };
 
+// Appointments that needed a language mediator, per language (the registry's
+// preferred language of the person the office asked for).
+struct MediationRow {
+  std::string language;
+  int requested = 0;  // appointments past by the period's end
+  int booked = 0;     // a mediator was booked when the appointment began
+  int unfilled = 0;   // none was
+  int cancelled = 0;  // the request ended first (the person's case closed or a duplicate merged)
+  WaitStats hours_to_fill;  // of the booked: hours from the office's request to the booking
+  std::map<std::string, int> unfilled_reasons;  // the service's last reason: no_one_speaks_it, no_one_free, …
+};
+
+struct MediationFigures {
+  int mediators = 0;  // in the pool
+  int requested = 0, booked = 0, unfilled = 0, cancelled = 0;
+  int delivered = 0, no_shows = 0;
+  int cancelled_by_mediator = 0;  // bookings a mediator cancelled; the request was matched again
+  int urgent = 0, urgent_booked = 0;
+  std::vector<MediationRow> by_language;
+  // Appointments left without a mediator although one of the pool spoke the
+  // language both ways, worked then, was free of other bookings (with travel
+  // time), in reach and within their month's hours: checked here, apart from
+  // the service's matching. The target is 0.
+  int unfilled_while_one_could_take_it = 0;
+};
+
 struct Check {
   std::string name;
   long long left = 0, right = 0;  // the two sides that must be equal
@@ -156,6 +182,7 @@ struct Report {
   // What allocation cannot close, and the course series that would (planning_gaps.h).
   std::vector<PlanningGap> planning_gaps;
   std::string proposal_scenario;  // the proposals as a scenario file; empty: none
+  MediationFigures mediation;  // empty when the district has no pool of mediators
   std::vector<WeekPoint> weekly;
   std::vector<Check> checks;
   double seconds = 0;  // wall time of the run
@@ -165,6 +192,9 @@ struct Report {
 };
 
 nlohmann::json ToJson(const Report& report);
+// The part on language mediators (report_mediation.cpp); "" / an empty pool when the district has none.
+nlohmann::json MediationJson(const MediationFigures& figures);
+std::string RenderMediation(const MediationFigures& figures);
 std::string RenderTable(const Report& report);
 // Waiting over the simulated weeks: courses, school, Kita and housing.
 std::string RenderSvg(const Report& report);

@@ -69,7 +69,8 @@ std::vector<std::string> Parts(const std::string& value) {
 std::map<std::string, std::string> ReadDistrictFiles(const std::string& dir) {
   static const char* kFiles[] = {"district.csv",  "social_areas.csv", "municipalities.csv",
                                  "providers.csv", "course_plan.csv",  "origins.csv",
-                                 "schools.csv",   "kitas.csv",        "accommodations.csv"};
+                                 "schools.csv",   "kitas.csv",        "accommodations.csv",
+                                 "mediators.csv"};
   std::map<std::string, std::string> files;
   for (const char* name : kFiles) {
     std::ifstream in(std::filesystem::path(dir) / name, std::ios::binary);

@@ -50,6 +50,7 @@ absl::Status Simulation::Connect() {
   schools_ = sv1::SchoolService::NewStub(channel(options_.schools_addr));
   housing_ = hv1::HousingService::NewStub(channel(options_.housing_addr));
   notifications_ = nv1::NotificationService::NewStub(channel(options_.notifications_addr));
+  mediators_ = mv1::MediatorService::NewStub(channel(options_.mediators_addr));
   return absl::OkStatus();
 }
 
@@ -64,8 +65,9 @@ absl::Status Simulation::Settle() {
   // Everything is handled when no service has events waiting in its outbox
   // and every durable consumer has acknowledged everything published — twice
   // in a row, since a handler commits new events before it acknowledges.
-  static const char* kServices[] = {"registry", "courses", "schools", "housing", "notifications"};
-  static const char* kStreams[] = {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing};
+  static const char* kServices[] = {"registry", "courses", "schools", "housing", "notifications", "mediators"};
+  static const char* kStreams[] = {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing,
+                                   streams::kMediators};
   std::vector<std::vector<std::string>> xlens;
   for (const char* service : kServices) {
     KeySpace keys(service);
@@ -134,6 +136,7 @@ absl::Status Simulation::Day(int day) {
   if (auto s = Allocate(); !s.ok()) return s;
   if (auto s = Settle(); !s.ok()) return s;
   if (auto s = ReviewSchoolProposals(); !s.ok()) return s;
+  if (auto s = Mediate(day); !s.ok()) return s;
   if (auto s = Settle(); !s.ok()) return s;
   return ReadEvents(day);
 }
@@ -167,6 +170,7 @@ absl::Status Simulation::Run() {
     if (auto s = Call(*courses_, &cv1::CourseService::Stub::CreateProvider, request, &response); !s.ok()) return s;
     provider_ids_[p.key] = response.provider().provider_id();
   }
+  if (auto s = ImportMediators(); !s.ok()) return s;
   for (int day = 0; day < options_.weeks * 7; ++day) {
     if (auto s = Day(day); !s.ok()) return absl::Status(s.code(), absl::StrCat("day ", day + 1, ": ", s.message()));
     if (day % 7 == 6) {

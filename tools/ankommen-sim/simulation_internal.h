@@ -19,6 +19,7 @@
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
@@ -43,6 +44,7 @@ namespace ankommen::sim {
 
 namespace cv1 = courses::v1;
 namespace hv1 = housing::v1;
+namespace mv1 = mediators::v1;
 namespace nv1 = notifications::v1;
 namespace rv1 = registry::v1;
 namespace sv1 = schools::v1;
@@ -95,6 +97,17 @@ struct PupilState {
   std::string person_id;
   int placed_day = 0;
   int phase = 1;
+};
+
+// An appointment that needs a language mediator, as the office asked.
+struct MediationState {
+  std::string request_id;
+  std::string language;   // the registry's, as the service answered
+  std::string kind;       // authority, school, health
+  int requested_day = 0;
+  int start_day = 0;      // the appointment's day
+  bool urgent = false;
+  bool closed = false;    // the appointment has passed (or the request ended) and is counted
 };
 
 // One placement or offer that must reach exactly one person once.
@@ -173,6 +186,17 @@ class Simulation {
   absl::Status ObligeWithoutGerman(const rv1::Person& person, int day);
   absl::Status Answer(int day);
   absl::Status ReportFlats(int day);
+
+  // Language mediators (appointments.cpp): the district's pool imported at
+  // the start; offices ask for a mediator for a household's appointments when
+  // it is registered; each day a matching run, the coordinating office
+  // confirms what is proposed, some mediators cancel, and appointments past
+  // are recorded (delivered or a no-show).
+  absl::Status ImportMediators();
+  // The appointments a household registered today needs a mediator for, asked for in the day's Mediate.
+  absl::Status AskForMediators(int day, const Arrival& arrival, const rv1::Household& household, size_t index);
+  absl::Status Mediate(int day);
+  absl::Status FinishMediation(Report& report);
   absl::Status WeeklyMoves(int day);
 
   std::string Key(absl::string_view what, absl::string_view id) const {
@@ -216,6 +240,7 @@ class Simulation {
   std::unique_ptr<sv1::SchoolService::Stub> schools_;
   std::unique_ptr<hv1::HousingService::Stub> housing_;
   std::unique_ptr<nv1::NotificationService::Stub> notifications_;
+  std::unique_ptr<mv1::MediatorService::Stub> mediators_;
 
   std::vector<Arrival> arrivals_;
   std::vector<PlannedCourse> plan_;
@@ -244,6 +269,11 @@ class Simulation {
   int course_seats_unused_at_start_ = 0;
   std::map<int, std::map<std::string, int>> free_seats_at_start_;  // course type → social area → seats
   std::vector<UnusedSeats> unused_seats_;  // courses that started with free seats
+  std::vector<std::string> mediator_ids_;  // the pool, as imported
+  std::map<std::string, MediationState> mediations_;  // by request id
+  std::multimap<int, std::string> mediator_cancels_;  // day → a booking its mediator cancels that day
+  // Asked for once the registry's events have reached the mediators service (the day's Mediate).
+  std::vector<std::pair<mv1::RequestMediatorRequest, MediationState>> asks_;
 
   Report report_;
 };

@@ -104,6 +104,7 @@ absl::Status Simulation::RegisterArrivals(int day) {
     household_index_[h.id] = households_.size();
     households_.push_back(std::move(h));
     report_.persons_registered += response.household().members_size();
+    if (auto s = AskForMediators(day, a, response.household(), i); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
