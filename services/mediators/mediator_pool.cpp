@@ -18,16 +18,7 @@
 namespace ankommen::mediators {
 namespace {
 
-inline constexpr size_t kMaxNameChars = 200;
 inline constexpr size_t kMaxTextChars = 500;
-
-void CheckContact(Violations& v, const v1::MediatorContact& c) {
-  CheckName(v, "contact.given_names", c.given_names(), /*required=*/true, kMaxNameChars);
-  CheckName(v, "contact.family_name", c.family_name(), /*required=*/true, kMaxNameChars);
-  if (c.phone().empty() && c.email().empty()) v.Add("contact", "needs a phone number or an e-mail address");
-  if (!c.phone().empty() && !IsPhone(c.phone())) v.Add("contact.phone", "must be in international form, e.g. +4935211234567");
-  if (!c.email().empty() && !IsEmail(c.email())) v.Add("contact.email", "is not an e-mail address");
-}
 
 // The mediator as the API reads it, checked; a new one gets a placeholder id to pass the rules.
 absl::Status CheckMediator(const v1::Mediator& m, const v1::MediatorContact* contact, bool is_new) {
@@ -39,8 +30,11 @@ absl::Status CheckMediator(const v1::Mediator& m, const v1::MediatorContact* con
       v.Add(absl::StrCat("mediator.related_household_ids[", i, "]"), "must be a registry household id (hh_…)");
     }
   }
-  if (contact != nullptr) CheckContact(v, *contact);
-  else if (is_new) v.Add("contact", "is required for a new mediator");
+  if (contact != nullptr) {
+    for (auto& f : FieldViolationsOf(ValidateContact(*contact))) v.Add(std::move(f.field), std::move(f.description));
+  } else if (is_new) {
+    v.Add("contact", "is required for a new mediator");
+  }
   auto read = MediatorFromProto(checked);
   if (v.empty()) return read.status();
   std::vector<FieldViolation> all = v.list();

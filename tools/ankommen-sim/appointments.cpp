@@ -144,6 +144,11 @@ absl::Status Simulation::Mediate(int day) {
   }
   // Mediators who fall ill or are needed elsewhere: the request is matched again.
   for (auto [at, end] = mediator_cancels_.equal_range(day); at != end; ++at) {
+    mv1::GetMediationRequestRequest get;
+    get.set_request_id(at->second);
+    mv1::GetMediationRequestResponse got;
+    if (auto s = Call(*mediators_, &mv1::MediatorService::Stub::GetMediationRequest, get, &got); !s.ok()) return s;
+    const std::string mediator = got.request().booked_mediator_id();
     mv1::CancelBookingRequest cancel;
     cancel.set_idempotency_key(Key("mediator-cancels", at->second));
     cancel.set_request_id(at->second);
@@ -151,8 +156,10 @@ absl::Status Simulation::Mediate(int day) {
     cancel.set_reason("simulated: the mediator is ill");
     mv1::CancelBookingResponse cancelled;
     auto s = Call(*mediators_, &mv1::MediatorService::Stub::CancelBooking, cancel, &cancelled);
-    if (s.ok()) ++report_.mediation.cancelled_by_mediator;
-    else if (s.code() != absl::StatusCode::kFailedPrecondition) return s;  // no longer booked: nothing to cancel
+    if (s.ok()) {
+      ++report_.mediation.cancelled_by_mediator;
+      mediations_[at->second].cancelled_by.push_back(mediator);
+    } else if (s.code() != absl::StatusCode::kFailedPrecondition) return s;  // no longer booked: nothing to cancel
   }
   if (auto s = Settle(); !s.ok()) return s;
   mv1::RunMatchingRequest run;
@@ -254,6 +261,8 @@ absl::Status Simulation::FinishMediation(Report& report) {
         auto wanted = mediators::RequestFromProto(r, "", absl::InfinitePast());
         if (!wanted.ok()) return wanted.status();
         for (const auto& m : pool) {
+          // One who cancelled it could not come (ill).
+          if (std::find(state->cancelled_by.begin(), state->cancelled_by.end(), m.id) != state->cancelled_by.end()) continue;
           const bool speaks = m.direction == mediators::Direction::kBoth &&
                               std::any_of(m.skills.begin(), m.skills.end(),
                                           [&](const auto& s) { return s.language == wanted->language; });

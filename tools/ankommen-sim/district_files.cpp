@@ -444,6 +444,9 @@ void CheckMediators(const std::map<std::string, std::string>& files, District& d
     if (read.ok()) {
       read->mediator.set_mediator_id("med_0");  // the service gives it one
       checked = mediators::MediatorFromProto(read->mediator).status();
+      if (auto contact = mediators::ValidateContact(read->contact); !contact.ok()) {
+        for (const auto& v : FieldViolationsOf(contact)) problems.push_back({name, row.line, v.field, v.description});
+      }
     }
     for (const auto& v : FieldViolationsOf(checked)) problems.push_back({name, row.line, v.field, v.description});
     if (!checked.ok() && FieldViolationsOf(checked).empty()) {

@@ -108,6 +108,7 @@ struct MediationState {
   int start_day = 0;      // the appointment's day
   bool urgent = false;
   bool closed = false;    // the appointment has passed (or the request ended) and is counted
+  std::vector<std::string> cancelled_by;  // mediators who cancelled it: not asked again
 };
 
 // One placement or offer that must reach exactly one person once.

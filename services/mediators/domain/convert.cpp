@@ -75,6 +75,17 @@ absl::StatusOr<Mediator> MediatorFromProto(const v1::Mediator& p) {
   return m;
 }
 
+absl::Status ValidateContact(const v1::MediatorContact& c) {
+  constexpr size_t kMaxNameChars = 200;
+  Violations v;
+  CheckName(v, "contact.given_names", c.given_names(), /*required=*/true, kMaxNameChars);
+  CheckName(v, "contact.family_name", c.family_name(), /*required=*/true, kMaxNameChars);
+  if (c.phone().empty() && c.email().empty()) v.Add("contact", "needs a phone number or an e-mail address");
+  if (!c.phone().empty() && !IsPhone(c.phone())) v.Add("contact.phone", "must be in international form, e.g. +4935211234567");
+  if (!c.email().empty() && !IsEmail(c.email())) v.Add("contact.email", "is not an e-mail address");
+  return v.ToStatus();
+}
+
 absl::StatusOr<AppointmentRequest> RequestFromProto(const v1::MediationRequest& p, const std::string& household_id,
                                                     absl::Time now) {
   Violations read;

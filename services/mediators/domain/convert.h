@@ -14,6 +14,10 @@ namespace ankommen::mediators {
 
 absl::StatusOr<Mediator> MediatorFromProto(const v1::Mediator& m);
 
+// A mediator's contact: both names, and a phone number or an e-mail address
+// that a message can reach. INVALID_ARGUMENT naming each bad field (contact.…).
+absl::Status ValidateContact(const v1::MediatorContact& contact);
+
 // `household_id` is the registry's household of the request's person (empty
 // when the request names a language instead), for conflicts of interest.
 absl::StatusOr<AppointmentRequest> RequestFromProto(const v1::MediationRequest& r, const std::string& household_id,

@@ -46,7 +46,7 @@ void WriteAll(const std::string& path, const std::string& text) { std::ofstream(
 
 class SimulationE2ETest : public ::testing::Test {
  protected:
-  // The five services on the simulated clock with the settings the district
+  // The six services on the simulated clock with the settings the district
   // implies (ankommen-sim env), as run.sh starts them.
   void StartDistrict(const std::string& district_dir) {
     const sim::LoadedDistrict loaded = sim::ReadDistrict(district_dir);
@@ -62,6 +62,7 @@ class SimulationE2ETest : public ::testing::Test {
     housing_ = Start(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", env);
     env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
     notifications_ = Start(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", env);
+    mediators_ = Start(ANKOMMEN_MEDIATORS_BINARY, "ankommen.mediators.v1.MediatorService", env);
   }
 
   // Imports the district's schools, Kitas and accommodations with ankommenctl.
@@ -76,7 +77,7 @@ class SimulationE2ETest : public ::testing::Test {
   void TearDown() override { StopDistrict(); }
 
   void StopDistrict() {
-    for (auto* s : {&notifications_, &housing_, &schools_, &courses_, &registry_}) {
+    for (auto* s : {&mediators_, &notifications_, &housing_, &schools_, &courses_, &registry_}) {
       if (*s) {
         EXPECT_EQ((*s)->process().Stop(SIGTERM), 0) << (*s)->process().Log();
         s->reset();
@@ -100,7 +101,7 @@ class SimulationE2ETest : public ::testing::Test {
   std::map<std::string, std::string> ClientEnv() const {
     return {{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},   {"ANKOMMEN_COURSES_ADDR", courses_->grpc_addr()},
             {"ANKOMMEN_SCHOOLS_ADDR", schools_->grpc_addr()},     {"ANKOMMEN_HOUSING_ADDR", housing_->grpc_addr()},
-            {"ANKOMMEN_NOTIFICATIONS_ADDR", notifications_->grpc_addr()},
+            {"ANKOMMEN_NOTIFICATIONS_ADDR", notifications_->grpc_addr()}, {"ANKOMMEN_MEDIATORS_ADDR", mediators_->grpc_addr()},
             {"ANKOMMEN_NATS_URL", nats_->url()},                   {"ANKOMMEN_REDIS_URL", redis_->url()}};
   }
 
@@ -127,7 +128,7 @@ class SimulationE2ETest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_ = std::make_unique<testing::RedisServer>();
   testing::TempDir dir_;
   int tool_runs_ = 0;
-  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_, mediators_;
 };
 
 TEST_F(SimulationE2ETest, ImportNamesEachBrokenRowImportsTheRestAndWritesNothingTwice) {
@@ -191,7 +192,7 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
       << out;
   const auto report = nlohmann::json::parse(ReadAll(report_path));
   EXPECT_TRUE(report["reconciled"].get<bool>()) << out;
-  EXPECT_EQ(report["checks"].size(), 3u);
+  EXPECT_EQ(report["checks"].size(), 4u);
   EXPECT_GT(report["households_registered"].get<int>(), 10);
   EXPECT_GT(report["offers"]["made"].get<int>(), 0);
   EXPECT_FALSE(report["notifications"].empty());
@@ -349,6 +350,23 @@ TEST_F(SimulationE2ETest, ADistrictRunsFromItsOwnTables) {
             0)
       << out;
   EXPECT_TRUE(absl::StrContains(ReadAll(dir_.path() + "/proposed/course_plan.csv"), "integration_alpha,Riesa,"));
+
+  // Its two mediators speak Ukrainian and Arabic, no one Turkish: the offices'
+  // appointments in the first two get one where one could come; Turkish is
+  // the gap, named as such; and no appointment went without a mediator who
+  // could have come (checked by the simulator apart from the service).
+  const auto& mediation = report["mediation"];
+  EXPECT_EQ(mediation["mediators"].get<int>(), 2);
+  EXPECT_GT(mediation["booked"].get<int>(), 0) << mediation.dump(1);
+  EXPECT_EQ(mediation["unfilled_while_one_could_take_it"].get<int>(), 0) << mediation.dump(1);
+  bool turkish = false;
+  for (const auto& row : mediation["by_language"]) {
+    if (row["language"] != "tr") continue;
+    turkish = true;
+    EXPECT_EQ(row["booked"].get<int>(), 0) << row;
+    EXPECT_EQ(row["unfilled_reasons"].value("no_one_speaks_it", 0), row["unfilled"].get<int>()) << row;
+  }
+  EXPECT_TRUE(turkish) << mediation.dump(1);
 }
 
 // A seed repeats: the same district, seed, weeks and policy write the same
