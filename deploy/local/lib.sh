@@ -135,7 +135,7 @@ start_district() {
   start_service courses 50052 9102 ankommen.courses.v1.CourseService
   start_service schools 50053 9103 ankommen.schools.v1.SchoolService
   start_service housing 50054 9104 ankommen.housing.v1.HousingService
+  start_service mediators 50056 9106 ankommen.mediators.v1.MediatorService
   ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
     start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
-  start_service mediators 50056 9106 ankommen.mediators.v1.MediatorService
 }

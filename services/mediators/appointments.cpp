@@ -52,6 +52,8 @@ absl::Status Mediators::RequestMediator(const v1::RequestMediatorRequest& reques
     // The office may name another language than the person's preferred one.
     if (r.language().empty()) r.set_language((*person)->record.preferred_language());
   }
+  CheckText(v, "request.place_name", r.place_name(), /*required=*/false, kMaxReasonChars);
+  if (!v.empty()) return v.ToStatus();
   const absl::Time now = clock_.Now();
   r.set_request_id("mreq_new");  // minted below; the rules want one
   if (auto read = RequestFromProto(r, household_id, now); !read.ok()) return read.status();
@@ -214,6 +216,10 @@ absl::StatusOr<v1::MediationRequest> Mediators::Book(const char* scope, const go
     e.set_duration_minutes(r.duration_minutes());
     e.set_remote(r.remote());
     e.set_proposal_followed(followed);
+    e.set_language(r.language());
+    e.set_social_area(r.social_area());
+    e.set_place_name(r.place_name());
+    e.set_topic(r.topic());
     events.push_back(ToOutgoing(streams::kMediatorBooked, e));
     return absl::OkStatus();
   });

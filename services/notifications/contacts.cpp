@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "grpc/grpc_credentials.h"
 
@@ -51,7 +52,39 @@ class RegistryContactBook final : public ContactBook {
   std::unique_ptr<registry::v1::RegistryService::Stub> stub_;
 };
 
+class MediatorContactBook final : public ContactBook {
+ public:
+  explicit MediatorContactBook(const std::string& addr)
+      : stub_(mediators::v1::MediatorService::NewStub(grpc::CreateChannel(addr, ChannelCredentialsOrExit()))) {}
+
+  absl::StatusOr<Contact> Lookup(const std::string& mediator_id) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.AddMetadata("x-ankommen-actor", "notifications");
+    if (const std::string token = CallerToken(); !token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    mediators::v1::GetMediatorContactRequest req;
+    req.set_mediator_id(mediator_id);
+    req.set_purpose("notification: a booking for the mediator");
+    mediators::v1::GetMediatorContactResponse resp;
+    grpc::Status s = stub_->GetMediatorContact(&ctx, req, &resp);
+    if (s.error_code() == grpc::NOT_FOUND) return absl::NotFoundError(s.error_message());
+    if (!s.ok()) return absl::UnavailableError(absl::StrCat("mediators: ", s.error_message()));
+    Contact c;
+    c.name = absl::StrCat(resp.contact().given_names(), " ", resp.contact().family_name());
+    c.email = resp.contact().email();
+    c.phone = resp.contact().phone();
+    return c;
+  }
+
+ private:
+  std::unique_ptr<mediators::v1::MediatorService::Stub> stub_;
+};
+
 }  // namespace
+
+std::unique_ptr<ContactBook> MakeMediatorContactBook(const std::string& mediators_addr) {
+  return std::make_unique<MediatorContactBook>(mediators_addr);
+}
 
 std::unique_ptr<ContactBook> MakeRegistryContactBook(const std::string& registry_addr) {
   return std::make_unique<RegistryContactBook>(registry_addr);

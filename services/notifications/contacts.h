@@ -1,5 +1,7 @@
-// Contact data, read from the registry at the moment of sending (an audited
-// GetContact with its purpose) and never stored here.
+// Contact data, read at the moment of sending and never stored here: a
+// person's from the registry (an audited GetContact with its purpose), a
+// language mediator's from the mediators service (GetMediatorContact, audited
+// there too).
 #pragma once
 
 #include <memory>
@@ -28,5 +30,8 @@ class ContactBook {
 
 // The registry's GetContact over gRPC at `registry_addr`.
 std::unique_ptr<ContactBook> MakeRegistryContactBook(const std::string& registry_addr);
+// The mediators service's GetMediatorContact at `mediators_addr`, by mediator id
+// (NOT_FOUND: the mediator left the pool).
+std::unique_ptr<ContactBook> MakeMediatorContactBook(const std::string& mediators_addr);
 
 }  // namespace ankommen::notifications

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   std::string registry_addr = "127.0.0.1:50051", templates_dir = ANKOMMEN_DEFAULT_TEMPLATES_DIR;
   std::string smtp_url, smtp_from = "ankommen@landkreis.example", sms_url, letters_dir;
   std::string letter_sender = "Landratsamt";
-  std::string rates, webhook_url, teams;
+  std::string rates, webhook_url, teams, offices, mediators_addr;
   int retry_attempts = 5, retry_first_ms = 30'000, claim_seconds = 120;
   ServiceConfig config = LoadServiceConfig("notifications", argc, argv, [&](CLI::App& app) {
     app.add_option("--registry-addr", registry_addr, "the registry, for contact data (ANKOMMEN_REGISTRY_ADDR)")
@@ -38,6 +38,14 @@ int main(int argc, char** argv) {
     app.add_option("--webhook-url", webhook_url,
                    "the district app's endpoint (e.g. Integreat); empty: no app messages (ANKOMMEN_NOTIFICATIONS_WEBHOOK_URL)")
         ->envname("ANKOMMEN_NOTIFICATIONS_WEBHOOK_URL");
+    app.add_option("--mediators-addr", mediators_addr,
+                   "the mediators service, for mediators' contact data; empty: mediators are not told "
+                   "(ANKOMMEN_MEDIATORS_ADDR)")
+        ->envname("ANKOMMEN_MEDIATORS_ADDR");
+    app.add_option("--offices", offices,
+                   "the address of each office that asks for language mediators, by its token subject, e.g. "
+                   "\"auslaenderbehoerde=abh@landkreis.example\" (ANKOMMEN_NOTIFICATIONS_OFFICES)")
+        ->envname("ANKOMMEN_NOTIFICATIONS_OFFICES");
     app.add_option("--teams", teams,
                    "each social area's social-work team address, e.g. \"Riesa=sozialarbeit.riesa@landkreis.example\" "
                    "(ANKOMMEN_NOTIFICATIONS_TEAMS)")
@@ -104,7 +112,8 @@ int main(int argc, char** argv) {
     std::cerr << "ankommen-notifications: " << tls.status().message() << "\n";
     return 2;
   }
-  auto platform = Platform::Start(config, {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing()});
+  auto platform = Platform::Start(config, {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
+                                           streams::Mediators()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;
@@ -125,6 +134,10 @@ int main(int argc, char** argv) {
     std::cerr << "ankommen-notifications: --teams: expected area=address pairs separated by commas\n";
     return 2;
   }
+  if (!ParseNamedValues(offices, settings.office_emails)) {
+    std::cerr << "ankommen-notifications: --offices: expected subject=address pairs separated by commas\n";
+    return 2;
+  }
   if (!rates_ok) {
     std::cerr << "ankommen-notifications: --rates: expected channel=count pairs (email, sms, webhook, letter; 0.1 to 10000)\n";
     return 2;
@@ -133,6 +146,11 @@ int main(int argc, char** argv) {
   auto contacts = MakeRegistryContactBook(registry_addr);
   Notifications use_cases((*platform)->outbox(), (*platform)->redis(), *contacts, std::move(*templates),
                           std::move(senders), settings, clock, (*platform)->metrics());
+  std::unique_ptr<ContactBook> mediator_contacts;
+  if (!mediators_addr.empty()) {
+    mediator_contacts = MakeMediatorContactBook(mediators_addr);
+    use_cases.set_mediator_contacts(mediator_contacts.get());
+  }
   // Sending runs on its own loop: woken by new messages, and every second for retries that fall due.
   RunLoop::Options loop;
   loop.period = absl::Seconds(1);
@@ -152,13 +170,14 @@ int main(int argc, char** argv) {
   auto handler = [&use_cases](const IncomingEvent& e) { return use_cases.ApplyEvent(e); };
   // One durable consumer per subject filter (a consumer's filter cannot change
   // once it exists): offers, enrolments, school and Kita places and gaps,
-  // housing offers, lease transfers; and the registry's erasures and merges.
+  // housing offers, lease transfers, mediators booked; and the registry's erasures and merges.
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-courses", "ankommen.courses.offer.>", handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-enrolments", streams::kEnrolmentStarted, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kSchools, "notifications-schools", "", handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-housing", streams::kHousingOffered, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-leases", streams::kLeaseOffered, handler)) ||
-      !consumers.Add((*platform)->Subscribe(streams::kRegistry, "notifications-erasures", "ankommen.registry.person.>", handler))) {
+      !consumers.Add((*platform)->Subscribe(streams::kRegistry, "notifications-erasures", "ankommen.registry.person.>", handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kMediators, "notifications-mediators", streams::kMediatorBooked, handler))) {
     return 1;
   }
   dispatcher.Start();

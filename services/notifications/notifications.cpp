@@ -10,6 +10,7 @@
 #include "ankommen/schools/v1/events.pb.h"
 #include "store/command.h"
 #include "domain/dates.h"
+#include "domain/recipients.h"
 #include "text/field_checks.h"
 #include "store/ids.h"
 #include "observability/log.h"
@@ -52,9 +53,6 @@ struct NotificationInstruments {
 
 namespace {
 
-// A course's title as it goes into a letter: a plain name whatever the event
-// carries (the course service checks it too; this holds for any producer).
-std::string CourseName(const std::string& title) { return PlainName(title, 80); }
 
 // The address block of a letter: the name, the street, the postal code and town.
 std::string LetterAddress(const Contact& c) {
@@ -64,17 +62,7 @@ std::string LetterAddress(const Contact& c) {
   return block;
 }
 
-// Messages live in their person's partition: the id's first digit says which.
-// A social area's team as a recipient ("team:Riesa"): staff, not in the registry.
-constexpr char kTeamPrefix[] = "team:";
-bool IsTeam(const std::string& recipient) { return absl::StartsWith(recipient, kTeamPrefix); }
 
-std::string GapPlace(const sv1::CapacityGapDetected& e) {
-  if (e.school_type() != sv1::SCHOOL_TYPE_UNSPECIFIED) {
-    return absl::StrCat("DaZ-Klasse ", sv1::SchoolType_Name(e.school_type()).substr(strlen("SCHOOL_TYPE_")));
-  }
-  return e.age_group() == sv1::AGE_GROUP_UNDER_3 ? "Kita unter 3 Jahren" : "Kita ab 3 Jahren";
-}
 
 std::string PartitionedMessageId(const std::string& event_id, const std::string& person_id) {
   std::string id = MessageId(event_id, person_id);
@@ -89,12 +77,6 @@ google::protobuf::Timestamp At(int64_t unix_seconds) {
   return t;
 }
 
-int64_t DateAsUnix(const std::string& iso) {
-  absl::CivilDay day;
-  if (!ParseIsoDate(iso, day)) return 0;
-  return absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 12, 0, 0),
-                                             absl::UTCTimeZone()));
-}
 
 }  // namespace
 
@@ -134,101 +116,27 @@ absl::StatusOr<std::optional<Loaded<v1::MessageRecord>>> Notifications::Load(con
   return LoadAggregate<v1::MessageRecord>(outbox_, MessageKey(id));
 }
 
-absl::StatusOr<Contact> Notifications::TeamContact(const std::string& recipient) const {
-  const std::string area = recipient.substr(strlen(kTeamPrefix));
-  auto it = settings_.team_emails.find(area);
-  if (it == settings_.team_emails.end()) return absl::NotFoundError(absl::StrCat("no team address for ", area));
+absl::StatusOr<Contact> Notifications::StaffContact(const std::string& recipient) const {
   Contact c;
-  c.name = absl::StrCat("Sozialarbeit ", area);
-  c.email = it->second;
   c.language = kFallbackLanguage;  // the district's working language
+  if (absl::StartsWith(recipient, kMediatorPrefix)) {
+    // From the mediators service at sending (audited there), not kept here.
+    if (mediator_contacts_ == nullptr) return absl::UnavailableError("no mediators service configured (ANKOMMEN_MEDIATORS_ADDR)");
+    auto found = mediator_contacts_->Lookup(recipient.substr(strlen(kMediatorPrefix)));
+    if (!found.ok()) return found.status();
+    c = *found;
+    c.language = kFallbackLanguage;
+    return c;
+  }
+  const bool team = absl::StartsWith(recipient, kTeamPrefix);
+  const std::string name = recipient.substr(team ? strlen(kTeamPrefix) : strlen(kOfficePrefix));
+  const auto& addresses = team ? settings_.team_emails : settings_.office_emails;
+  auto it = addresses.find(name);
+  if (it == addresses.end()) return absl::NotFoundError(absl::StrCat("no address for ", recipient));
+  c.name = team ? absl::StrCat("Sozialarbeit ", name) : name;
+  c.email = it->second;
   c.prefers = Contact::Prefers::kEmail;
   return c;
-}
-
-// ---------------------------------------------------------------- events to messages
-
-absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
-  Draft d;
-  int64_t event_time = absl::ToUnixSeconds(clock_.Now());
-  if (event.event_type == cv1::SeatOffered::descriptor()->full_name()) {
-    cv1::SeatOffered e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.person_id(), "seat_offered", {{"course", CourseName(e.course_title())}},
-         {{"start_date", DateAsUnix(e.start_date())}, {"deadline", e.deadline().seconds()}}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == cv1::OfferClosed::descriptor()->full_name()) {
-    cv1::OfferClosed e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    if (e.outcome() == cv1::OFFER_OUTCOME_EXPIRED) {
-      d = {e.person_id(), "offer_expired", {{"course", CourseName(e.course_title())}}, {}};
-    } else if (e.outcome() == cv1::OFFER_OUTCOME_WITHDRAWN && e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_UNSPECIFIED &&
-               e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED) {
-      // The district took back what it offered (the course filled, shrank,
-      // was cancelled or ended): the person must not go on waiting for it.
-      d = {e.person_id(), "offer_withdrawn", {{"course", CourseName(e.course_title())}}, {}};
-    } else {
-      return absl::OkStatus();  // the person answered, or closed the request: they know
-    }
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == cv1::EnrolmentStarted::descriptor()->full_name()) {
-    cv1::EnrolmentStarted e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.person_id(), "enrolment_started", {{"course", CourseName(e.course_title())}}, {{"start_date", DateAsUnix(e.start_date())}}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == sv1::SchoolPlaced::descriptor()->full_name()) {
-    sv1::SchoolPlaced e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.guardian_person_id(), "school_placed", {{"school", e.school_name()}},
-         {{"start_date", e.meta().occurred_at().seconds()}}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == sv1::KitaPlaced::descriptor()->full_name()) {
-    sv1::KitaPlaced e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.guardian_person_id(), "kita_placed", {{"kita", e.kita_name()}},
-         {{"start_date", e.meta().occurred_at().seconds()}}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == hv1::HousingOffered::descriptor()->full_name()) {
-    hv1::HousingOffered e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.contact_person_id(), "housing_offered",
-         {{"accommodation", e.accommodation_name()}, {"social_area", e.social_area()}}, {}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == hv1::LeaseTransfer::descriptor()->full_name()) {
-    hv1::LeaseTransfer e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    if (e.accepted()) return absl::OkStatus();  // taken over: the household knows
-    d = {e.contact_person_id(), "lease_offered", {{"accommodation", e.accommodation_name()}}, {}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == sv1::CapacityGapDetected::descriptor()->full_name()) {
-    sv1::CapacityGapDetected e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    if (e.short_by() <= 0) return absl::OkStatus();  // the gap closed
-    if (!settings_.team_emails.contains(e.social_area())) {
-      log::Info("capacity_gap_without_team", {{"event_id", event.event_id}, {"social_area", e.social_area()}});
-      return absl::OkStatus();
-    }
-    d = {absl::StrCat(kTeamPrefix, e.social_area()), "staff_capacity_gap",
-         {{"social_area", e.social_area()}, {"place", GapPlace(e)}, {"waiting", absl::StrCat(e.waiting())},
-          {"short_by", absl::StrCat(e.short_by())}},
-         {}};
-    event_time = e.meta().occurred_at().seconds();
-  } else if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||
-             event.event_type == rv1::PersonMerged::descriptor()->full_name()) {
-    // A record merged into another goes as an erased one does (PersonMerged
-    // shares PersonErased's fields 1-3): its messages are the survivor's no more.
-    rv1::PersonErased e;
-    if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    if (!IsValidId(e.person_id(), "p")) return absl::InvalidArgumentError("bad person id");
-    return ErasePerson(e.person_id());
-  } else {
-    return absl::OkStatus();  // not for a person
-  }
-  if (!IsValidId(d.person_id, "p") && !IsTeam(d.person_id)) {
-    log::Warn("notification_without_recipient", {{"event_id", event.event_id}, {"kind", d.kind}});
-    return absl::OkStatus();
-  }
-  return Create(event, event_time, d);
 }
 
 absl::Status Notifications::ErasePerson(const std::string& person_id) {
@@ -270,7 +178,7 @@ absl::Status Notifications::DeleteMessages(const std::string& person_id, const s
 }
 
 absl::Status Notifications::Create(const IncomingEvent& event, int64_t event_time, const Draft& draft) {
-  if (!IsTeam(draft.person_id)) {
+  if (!IsStaff(draft.person_id)) {
     auto erased = IsErased(draft.person_id);
     if (!erased.ok()) return erased.status();
     if (*erased) {
@@ -368,7 +276,7 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
   std::string outcome_name, detail, channel_name, language;
   std::optional<int64_t> next_at;  // set: try again then; unset: final (delivered or dead)
   bool delivered = false, dead = false, next_channel = false;
-  auto contact = IsTeam(m.person_id()) ? TeamContact(m.person_id()) : contacts_.Lookup(m.person_id());
+  auto contact = IsStaff(m.person_id()) ? StaffContact(m.person_id()) : contacts_.Lookup(m.person_id());
   if (absl::IsNotFound(contact.status())) {
     // Erased in the registry. Once this service has heard of it, the message
     // goes with the person's others; until then it stays, dead, saying why.
@@ -380,7 +288,8 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
       return true;
     }
     dead = true;
-    detail = "the person was erased: nothing is sent";
+    detail = IsStaff(m.person_id()) ? "the recipient is not known (any more): nothing is sent"
+                                    : "the person was erased: nothing is sent";
   } else if (!contact.ok()) {
     next_at = now + 30;  // the registry is away: no attempt is counted
     detail = std::string(contact.status().message());
@@ -529,7 +438,7 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
 
 absl::Status Notifications::GetMessages(const v1::GetMessagesRequest& request, v1::GetMessagesResponse& response,
                                         const RequestContext&) {
-  if (!IsValidId(request.person_id(), "p") && !IsTeam(request.person_id())) {
+  if (!IsValidId(request.person_id(), "p") && !IsStaff(request.person_id())) {
     Violations v;
     v.Add("person_id", "is not a p_… id");
     return v.ToStatus();

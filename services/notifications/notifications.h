@@ -44,6 +44,9 @@ struct NotificationSettings {
   // Each social area's social-work team (its office address, not a person's):
   // they hear of capacity gaps in their area. Areas not listed are not told.
   std::map<std::string, std::string> team_emails;
+  // The offices that ask for language mediators, by their token's subject
+  // (ANKOMMEN_NOTIFICATIONS_OFFICES): they hear when one is booked. Offices not listed are not told.
+  std::map<std::string, std::string> office_emails;
   std::string time_zone = "Europe/Berlin";
 };
 
@@ -56,7 +59,8 @@ class Notifications {
                 Metrics& metrics);
   ~Notifications();
 
-  // Events of courses, schools and housing: the messages they call for. The
+  // Events of courses, schools, housing and the mediators service: the
+  // messages they call for (event_messages.cpp). The
   // registry's erasures (and merges): the person's messages go, and no new
   // one is made for them.
   absl::Status ApplyEvent(const IncomingEvent& event);
@@ -69,6 +73,9 @@ class Notifications {
   absl::Status Resend(const v1::ResendRequest& request, v1::ResendResponse& response, const RequestContext& rc);
 
   void set_on_new(std::function<void()> fn) { on_new_ = std::move(fn); }
+  // Where mediators' contact data comes from (the mediators service); without
+  // one, messages to mediators wait (UNAVAILABLE) as for an absent registry.
+  void set_mediator_contacts(ContactBook* book) { mediator_contacts_ = book; }
 
  private:
   struct Draft {
@@ -78,12 +85,15 @@ class Notifications {
     std::map<std::string, int64_t> dates;
   };
   absl::Status Create(const IncomingEvent& event, int64_t event_time, const Draft& draft);
+  // A booked mediator: the person, the mediator and the office that asked are told.
+  absl::Status MediatorBooked(const IncomingEvent& event);
   // Deletes the person's messages and leaves a marker that expires with the inbox records.
   absl::Status ErasePerson(const std::string& person_id);
   absl::StatusOr<bool> IsErased(const std::string& person_id);
   absl::Status DeleteMessages(const std::string& person_id, const std::vector<std::string>& message_ids);
-  // A social area's team: its office address from the settings.
-  absl::StatusOr<Contact> TeamContact(const std::string& recipient) const;
+  // The district's staff (domain/recipients.h): a team's or an office's
+  // address from the settings, a mediator's contact from the mediators service.
+  absl::StatusOr<Contact> StaffContact(const std::string& recipient) const;
   // One attempt of one message; false when another replica has it.
   absl::StatusOr<bool> Attempt(const std::string& message_id);
   absl::StatusOr<std::optional<Loaded<v1::MessageRecord>>> Load(const std::string& message_id);
@@ -95,6 +105,7 @@ class Notifications {
   Outbox& outbox_;
   RedisPool& redis_;
   ContactBook& contacts_;
+  ContactBook* mediator_contacts_ = nullptr;
   TemplateSet templates_;
   std::map<Channel, std::unique_ptr<Sender>> senders_;
   std::map<Channel, std::unique_ptr<RateLimiter>> limiters_;

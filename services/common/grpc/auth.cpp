@@ -151,6 +151,7 @@ AccessPolicy PolicyFor(std::string_view service) {
     allow({"UpsertMediator", "ImportMediators", "RecordAbsence", "RemoveMediator", "RunMatching", "ConfirmProposal",
            "ChooseMediator", "GetMediatorContact", "ExportHours"},
           {"mediation_office"});
+    allow({"GetMediatorContact"}, {"notifications"});  // to tell a mediator of a booking
     allow({"GetMediator"}, {"mediation_office", "planner"});
     allow({"RequestMediator", "GetMediationRequest", "CancelBooking", "RecordOutcome"}, offices);
     allow({"ListOpenRequests", "GetFigures"}, {"mediation_office", "planner"});

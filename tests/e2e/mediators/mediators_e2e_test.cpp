@@ -14,6 +14,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
@@ -21,6 +22,7 @@
 #include "support/sample_households.h"
 #include "store/ids.h"
 #include "support/servers.h"
+#include "support/sinks.h"
 
 namespace ankommen {
 namespace {
@@ -403,6 +405,64 @@ TEST_F(MediatorsE2ETest, BadInputIsNamedAndChangesNothing) {
 
   EXPECT_EQ(redis_.Keys("ankommen:mediators:*}:request:*").size(), before);
   EXPECT_EQ(redis_.Keys("ankommen:mediators:*}:mediator:med_*").size(), 2u);
+}
+
+// The booking's confirmation through the notification service: the person in
+// their language, the mediator and the office that asked in German, each by
+// e-mail — the mediator's address read from this service at sending.
+TEST_F(MediatorsE2ETest, ABookingTellsThePersonTheMediatorAndTheOffice) {
+  testing::SmtpSink smtp;
+  testing::ServiceProcess notifications(
+      ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", nats_, redis_,
+      {{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},
+       {"ANKOMMEN_MEDIATORS_ADDR", mediators_->grpc_addr()},
+       {"ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp.url()},
+       {"ANKOMMEN_NOTIFICATIONS_OFFICES", "unauthenticated:amt-riesa=abh.riesa@landkreis.example"}});
+  const auto ids = ImportPool();
+  const std::string karim = ids.at("Aziz");
+  const auto household = Register("hh-haddad");
+  const std::string amina = household.members(0).person_id();
+  auto remote = Appointment("phone-1", 10, mv1::TOPIC_AUTHORITY);
+  remote.mutable_request()->set_remote(true);
+  remote.mutable_request()->clear_location();
+  remote.mutable_request()->clear_social_area();
+  auto request = RequestFor(amina, remote);
+  ASSERT_EQ(Match().proposed(), 1);
+  ASSERT_EQ(Get(request.request_id()).proposed_mediator_id(), karim) << "only Karim works remotely";
+  ASSERT_TRUE(Confirm(request.request_id()).ok());
+
+  std::vector<std::string> mails;
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    mails = smtp.Mails();
+    return mails.size() >= 3;
+  }, 30000)) << notifications.process().Log();
+  ASSERT_EQ(mails.size(), 3u);
+  std::map<std::string, std::string> by_recipient;
+  for (const auto& mail : mails) {
+    for (const char* to : {"amina.haddad@example.org", "karim@example.org", "abh.riesa@landkreis.example"}) {
+      if (mail.find(std::string("To: ") + to) != std::string::npos) by_recipient[to] = mail;
+    }
+  }
+  ASSERT_EQ(by_recipient.size(), 3u);
+  EXPECT_THAT(by_recipient["amina.haddad@example.org"], HasSubstr("Content-Language: ar"));
+  EXPECT_THAT(by_recipient["karim@example.org"], HasSubstr("Content-Language: de"));
+  auto body = [](const std::string& mail) {
+    std::string encoded = mail.substr(mail.find("\r\n\r\n") + 4), decoded;
+    encoded.erase(std::remove_if(encoded.begin(), encoded.end(), [](char c) { return c == '\r' || c == '\n'; }),
+                  encoded.end());
+    return absl::Base64Unescape(encoded, &decoded) ? decoded : mail;
+  };
+  const std::string to_karim = body(by_recipient["karim@example.org"]);
+  EXPECT_THAT(to_karim, HasSubstr("Sprache: Arabisch"));
+  EXPECT_THAT(to_karim, HasSubstr("Termin: 1. März 2027, 10:00 Uhr, 60 Minuten"));
+  EXPECT_THAT(to_karim, HasSubstr("Ort: Telefon oder Video"));
+  EXPECT_THAT(to_karim, HasSubstr(request.request_id()));
+  EXPECT_EQ(to_karim.find("Haddad"), std::string::npos) << "the mediator is not told the person's name";
+  EXPECT_THAT(body(by_recipient["amina.haddad@example.org"]), HasSubstr("10:00"));
+  // The mediator's contact was read for the message, with its purpose, and recorded.
+  EXPECT_EQ(redis_.Command({"XLEN", KeySpace("mediators").Key(PartitionOfId(karim), "audit")}), "2")
+      << "ImportPool's read and the notification service's";
+  EXPECT_EQ(notifications.process().Stop(SIGTERM), 0) << notifications.process().Log();
 }
 
 }  // namespace
