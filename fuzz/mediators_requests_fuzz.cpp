@@ -1,10 +1,12 @@
-// The mediators' requests and pool entries as the API will receive them,
-// read and checked (convert.h), and — when a request passes — matched against
-// a small pool made from the same bytes, so the matching meets whatever the
-// checks let through.
+// The mediators' requests and pool entries as the API receives them, read
+// and checked (convert.h), and — when a request passes — matched against a
+// small pool made from the same bytes, so the matching meets whatever the
+// checks let through; and the pool's spreadsheet import (pool_csv.h), each
+// row read and checked as ImportMediators does.
 #include "convert.h"
 #include "fuzz_input.h"
 #include "matching.h"
+#include "pool_csv.h"
 
 namespace v1 = ankommen::mediators::v1;
 using namespace ankommen::mediators;
@@ -18,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::LoadTimeZone("Europe/Berlin", &z);
     return z;
   }();
-  switch (in.selector % 3) {
+  switch (in.selector % 4) {
     case 0: {
       v1::UpsertMediatorRequest r;
       if (ParseAs(in, r)) (void)MediatorFromProto(r.mediator());
@@ -27,6 +29,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {
       v1::RequestMediatorRequest r;
       if (ParseAs(in, r)) (void)RequestFromProto(r.request(), "hh_fuzz", now);
+      break;
+    }
+    case 3: {
+      v1::ImportMediatorsRequest r;
+      if (!ParseAs(in, r)) break;
+      const ankommen::CsvTable table = ankommen::ParseCsv(r.csv());
+      for (const auto& row : table.rows) {
+        auto read = PoolRowOf(table, row);
+        if (!read.ok()) continue;
+        read->mediator.set_mediator_id("med_fuzz");
+        (void)MediatorFromProto(read->mediator);
+        (void)ValidateContact(read->contact);
+      }
       break;
     }
     default: {

@@ -152,8 +152,6 @@ absl::StatusOr<v1::MediationRequest> Mediators::Book(const char* scope, const go
                : mediator.status();
   }
   const bool followed = reason.empty();
-  auto open = store_.LoadOpen();
-  if (!open.ok()) return open.status();
   const absl::Time now = clock_.Now();
   int64_t requested_at = 0;
   auto booked = ChangeRequest(scope, request, idempotency_key, request_id,
@@ -178,6 +176,8 @@ absl::StatusOr<v1::MediationRequest> Mediators::Book(const char* scope, const go
       if (!appointment.ok()) return appointment.status();
       auto domain_mediator = MediatorOf(mediator->record);
       if (!domain_mediator.ok()) return domain_mediator.status();
+      auto open = store_.LoadOpen();
+      if (!open.ok()) return open.status();
       std::vector<LoadedRequest> others;
       for (const auto& o : *open) {
         if (o.record.request().request_id() != request_id) others.push_back(o);

@@ -1,7 +1,10 @@
 // Matching runs: the open requests matched to the pool through the domain's
 // Match (matching.h), a proposal per request someone can take, the rest
-// unfilled with the reason. One replica at a time (a fenced lease); on a
-// schedule, when woken by a change, and on demand (RunMatching).
+// unfilled with the reason. One replica at a time (a lease); on a schedule,
+// when woken by a change, and on demand (RunMatching). Each proposal is
+// written on the request as it is then (its version), and only to one still
+// open or unfilled: a run that lost its lease meanwhile can propose no more
+// than a request the office has not yet decided.
 #pragma once
 
 #include <string>

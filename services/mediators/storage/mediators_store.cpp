@@ -116,41 +116,13 @@ absl::StatusOr<std::vector<std::string>> MediatorsStore::RequestsOfPerson(const 
 }
 
 IndexOp MediatorsStore::AuditOp(const AuditEntry& e) const {
-  return IndexOp::StreamAppend(keys().Key(PartitionOfId(e.subject), "audit"),
-                               {{"at", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())},
-                                {"actor", e.actor},
-                                {"action", e.action},
-                                {"subject", e.subject},
-                                {"purpose", e.purpose},
-                                {"correlation_id", e.correlation_id}});
+  return AuditAppendOp(keys(), PartitionOfId(e.subject), e);
 }
 
-absl::Status MediatorsStore::Audit(const AuditEntry& e) {
-  auto reply = redis_.Command({"XADD", keys().Key(PartitionOfId(e.subject), "audit"), "*", "at",
-                               absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()), "actor", e.actor,
-                               "action", e.action, "subject", e.subject, "purpose", e.purpose, "correlation_id",
-                               e.correlation_id});
-  return reply.ok() ? absl::OkStatus() : reply.status();
-}
+absl::Status MediatorsStore::Audit(const AuditEntry& e) { return AppendAudit(redis_, keys(), PartitionOfId(e.subject), e); }
 
 absl::StatusOr<std::vector<AuditEntry>> MediatorsStore::ReadAudit(const std::string& mediator_id) {
-  auto reply = redis_.Command({"XRANGE", keys().Key(PartitionOfId(mediator_id), "audit"), "-", "+"});
-  if (!reply.ok()) return reply.status();
-  std::vector<AuditEntry> out;
-  for (const auto& item : reply->elements) {
-    if (item.elements.size() < 2) continue;
-    AuditEntry e;
-    const auto& f = item.elements[1].elements;
-    for (size_t i = 0; i + 1 < f.size(); i += 2) {
-      if (f[i].str == "actor") e.actor = f[i + 1].str;
-      else if (f[i].str == "action") e.action = f[i + 1].str;
-      else if (f[i].str == "subject") e.subject = f[i + 1].str;
-      else if (f[i].str == "purpose") e.purpose = f[i + 1].str;
-      else if (f[i].str == "correlation_id") e.correlation_id = f[i + 1].str;
-    }
-    out.push_back(std::move(e));
-  }
-  return out;
+  return ReadAuditStream(redis_, keys(), PartitionOfId(mediator_id));
 }
 
 }  // namespace ankommen::mediators

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "ankommen/mediators/v1/state.pb.h"
 #include "store/aggregates.h"
+#include "store/audit.h"
 #include "store/outbox.h"
 
 namespace ankommen::mediators {
@@ -31,15 +32,6 @@ inline constexpr char kHouseholdIdPrefix[] = "hh";  // the registry's
 using LoadedMediator = Loaded<v1::MediatorRecord>;
 using LoadedRequest = Loaded<v1::RequestRecord>;
 using LoadedPerson = Loaded<v1::PersonRecord>;
-
-// Who read or changed a mediator's personal data (ids only).
-struct AuditEntry {
-  std::string actor;
-  std::string action;      // "GetMediatorContact", "RemoveMediator"
-  std::string subject;     // the mediator id
-  std::string purpose;
-  std::string correlation_id;
-};
 
 class MediatorsStore {
  public:

@@ -278,7 +278,7 @@ absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> HouseholdStore::Sco
 absl::StatusOr<int64_t> HouseholdStore::AuditEntriesBefore(int partition, absl::Time cutoff, bool remove) {
   // Stream ids begin with the milliseconds they were written at.
   const std::string min_id = std::to_string(absl::ToUnixMillis(cutoff));
-  const std::string key = keys().Key(partition, "audit");
+  const std::string key = AuditStreamKey(keys(), partition);
   if (remove) {
     auto reply = redis_.Command({"XTRIM", key, "MINID", min_id});
     if (!reply.ok()) return reply.status();
@@ -290,37 +290,14 @@ absl::StatusOr<int64_t> HouseholdStore::AuditEntriesBefore(int partition, absl::
 }
 
 absl::Status HouseholdStore::Audit(int partition, const AuditEntry& e) {
-  auto reply = redis_.Command({"XADD", keys().Key(partition, "audit"), "*", "at",
-                               absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()), "actor",
-                               e.actor, "action", e.action, "subject", e.subject, "purpose", e.purpose,
-                               "correlation_id", e.correlation_id});
-  return reply.ok() ? absl::OkStatus() : reply.status();
+  return AppendAudit(redis_, keys(), partition, e);
 }
 
 IndexOp HouseholdStore::AuditOp(int partition, const AuditEntry& e) const {
-  return IndexOp::StreamAppend(keys().Key(partition, "audit"),
-                               {{"at", absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())},
-                                {"actor", e.actor},
-                                {"action", e.action},
-                                {"subject", e.subject},
-                                {"purpose", e.purpose},
-                                {"correlation_id", e.correlation_id}});
+  return AuditAppendOp(keys(), partition, e);
 }
 
 namespace {
-
-AuditEntry EntryOf(const RedisReply& fields) {
-  AuditEntry e;
-  const auto& f = fields.elements;
-  for (size_t i = 0; i + 1 < f.size(); i += 2) {
-    if (f[i].str == "actor") e.actor = f[i + 1].str;
-    else if (f[i].str == "action") e.action = f[i + 1].str;
-    else if (f[i].str == "subject") e.subject = f[i + 1].str;
-    else if (f[i].str == "purpose") e.purpose = f[i + 1].str;
-    else if (f[i].str == "correlation_id") e.correlation_id = f[i + 1].str;
-  }
-  return e;
-}
 
 // "1700000000000-3" -> its milliseconds and sequence, for ordering across partitions.
 std::pair<int64_t, int64_t> IdOrder(const std::string& id) {
@@ -366,12 +343,12 @@ absl::StatusOr<HouseholdStore::AuditPage> HouseholdStore::QueryAudit(const Audit
     if (!after_id.empty()) start = (p <= after_partition ? "(" : "") + after_id;
     int want = query.page_size + 1;
     while (want > 0) {
-      auto reply = redis_.Command({"XRANGE", keys().Key(p, "audit"), start, until, "COUNT", "500"});
+      auto reply = redis_.Command({"XRANGE", AuditStreamKey(keys(), p), start, until, "COUNT", "500"});
       if (!reply.ok()) return reply.status();
       if (reply->elements.empty()) break;
       for (const auto& item : reply->elements) {
         if (item.elements.size() < 2) continue;
-        AuditEntry e = EntryOf(item.elements[1]);
+        AuditEntry e = AuditEntryOf(item.elements[1]);
         if ((!query.subject.empty() && e.subject != query.subject) || (!query.actor.empty() && e.actor != query.actor)) {
           continue;
         }
@@ -397,23 +374,7 @@ absl::StatusOr<HouseholdStore::AuditPage> HouseholdStore::QueryAudit(const Audit
 }
 
 absl::StatusOr<std::vector<AuditEntry>> HouseholdStore::ReadAudit(int partition) {
-  auto reply = redis_.Command({"XRANGE", keys().Key(partition, "audit"), "-", "+"});
-  if (!reply.ok()) return reply.status();
-  std::vector<AuditEntry> out;
-  for (const auto& entry : reply->elements) {
-    if (entry.elements.size() < 2) continue;
-    AuditEntry e;
-    const auto& f = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < f.size(); i += 2) {
-      if (f[i].str == "actor") e.actor = f[i + 1].str;
-      else if (f[i].str == "action") e.action = f[i + 1].str;
-      else if (f[i].str == "subject") e.subject = f[i + 1].str;
-      else if (f[i].str == "purpose") e.purpose = f[i + 1].str;
-      else if (f[i].str == "correlation_id") e.correlation_id = f[i + 1].str;
-    }
-    out.push_back(std::move(e));
-  }
-  return out;
+  return ReadAuditStream(redis_, keys(), partition);
 }
 
 }  // namespace ankommen::registry

@@ -30,6 +30,7 @@
 #include "absl/time/time.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "domain/duplicates.h"
+#include "store/audit.h"
 #include "store/outbox.h"
 
 namespace ankommen {
@@ -72,15 +73,6 @@ struct HeldStats {
 struct HouseholdPage {
   std::vector<v1::Household> households;
   std::string next_page_token;
-};
-
-// A record of who read or changed whose data (ids only).
-struct AuditEntry {
-  std::string actor;
-  std::string action;   // e.g. "GetContact", "ErasePerson"
-  std::string subject;  // a person or household id
-  std::string purpose;
-  std::string correlation_id;
 };
 
 class HouseholdStore {
