@@ -54,6 +54,12 @@ print(json.dumps({
     "not_enrolled_but_in_the_bound": r["period"]["not_enrolled_but_in_the_bound"],
     "offers_made": r["offers"].get("made", 0),
     "offers_withdrawn_course_full": r["offers"].get("withdrawn, course full", 0),
+    # Language mediators (issue 21): appointments past, booked, without one, and without one
+    # although someone could have come (checked by the simulator apart from the service).
+    "mediation_requested": r.get("mediation", {}).get("requested"),
+    "mediation_booked": r.get("mediation", {}).get("booked"),
+    "mediation_unfilled": r.get("mediation", {}).get("unfilled"),
+    "mediation_unfilled_while_one_could_take_it": r.get("mediation", {}).get("unfilled_while_one_could_take_it"),
     "reconciled": r["reconciled"]}, ensure_ascii=False))
 PY
     done
