@@ -303,13 +303,7 @@ absl::Status Mediators::CancelBooking(const v1::CancelBookingRequest& request, v
     r.clear_proposed_mediator_id();
     r.clear_booked_at();
     r.set_reason(request.reason());
-    v1::BookingCancelled e;
-    *e.mutable_meta() = Meta(rc.correlation_id);
-    e.set_request_id(r.request_id());
-    e.set_mediator_id(mediator);
-    e.set_by(request.by());
-    e.set_matched_again(by_mediator);
-    events.push_back(ToOutgoing(streams::kBookingCancelled, e));
+    events.push_back(BookingCancelled(r, mediator, request.by(), by_mediator, rc.correlation_id));
     return absl::OkStatus();
   });
   if (!changed.ok()) return changed.status();

@@ -205,13 +205,7 @@ absl::StatusOr<std::vector<std::string>> Mediators::ReleaseBookings(
       r.set_reason(cause);
       record.add_passed_mediator_ids(mediator_id);
       if (was_booked) {
-        v1::BookingCancelled e;
-        *e.mutable_meta() = Meta("");
-        e.set_request_id(r.request_id());
-        e.set_mediator_id(mediator_id);
-        e.set_by(v1::CANCELLED_BY_MEDIATOR);
-        e.set_matched_again(true);
-        events.push_back(ToOutgoing(streams::kBookingCancelled, e));
+        events.push_back(BookingCancelled(r, mediator_id, v1::CANCELLED_BY_MEDIATOR, /*matched_again=*/true, ""));
       }
       return absl::OkStatus();
     });

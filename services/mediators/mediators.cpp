@@ -4,6 +4,8 @@
 #include "mediators.h"
 
 #include "absl/strings/str_cat.h"
+#include "ankommen/mediators/v1/events.pb.h"
+#include "bus/streams.h"
 #include "convert.h"
 #include "mediators_internal.h"
 #include "store/command.h"
@@ -38,6 +40,23 @@ void Mediators::Changed(bool match) {
 void Mediators::CountUnfilled(const std::string& language, const std::string& area, v1::UnfilledReason reason) {
   instruments_->unfilled_vec.With({language, area.empty() ? "remote" : area, EnumLabel(v1::UnfilledReason_Name(reason), "UNFILLED_REASON_")})
       .Increment();
+}
+
+OutgoingEvent Mediators::BookingCancelled(const v1::MediationRequest& r, const std::string& mediator_id,
+                                          v1::CancelledBy by, bool matched_again,
+                                          const std::string& correlation_id) const {
+  v1::BookingCancelled e;
+  *e.mutable_meta() = Meta(correlation_id);
+  e.set_request_id(r.request_id());
+  e.set_mediator_id(mediator_id);
+  e.set_by(by);
+  e.set_matched_again(matched_again);
+  *e.mutable_start() = r.start();
+  e.set_language(r.language());
+  e.set_remote(r.remote());
+  e.set_place_name(r.place_name());
+  e.set_social_area(r.social_area());
+  return ToOutgoing(streams::kBookingCancelled, e);
 }
 
 absl::StatusOr<AppointmentRequest> AppointmentOf(const v1::RequestRecord& record) {

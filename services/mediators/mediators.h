@@ -94,6 +94,9 @@ class Mediators {
   void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
   void Changed(bool match);
   void CountUnfilled(const std::string& language, const std::string& area, v1::UnfilledReason reason);
+  // The event that `mediator_id` is no longer needed at `request`'s appointment.
+  OutgoingEvent BookingCancelled(const v1::MediationRequest& request, const std::string& mediator_id,
+                                 v1::CancelledBy by, bool matched_again, const std::string& correlation_id) const;
 
   MediatorsStore& store() { return store_; }
   const MediatorsSettings& settings() const { return settings_; }

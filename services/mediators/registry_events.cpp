@@ -61,12 +61,7 @@ static absl::Status EndRequestsOf(Mediators& m, const IncomingEvent& event, cons
       if (!ongoing && (!erase || r.person_id().empty())) return absl::OkStatus();
       if (ongoing) {
         if (r.status() == v1::REQUEST_STATUS_BOOKED) {
-          v1::BookingCancelled e;
-          *e.mutable_meta() = m.Meta(event.event_id);
-          e.set_request_id(r.request_id());
-          e.set_mediator_id(r.booked_mediator_id());
-          e.set_by(v1::CANCELLED_BY_OFFICE);
-          events.push_back(ToOutgoing(streams::kBookingCancelled, e));
+          events.push_back(m.BookingCancelled(r, r.booked_mediator_id(), v1::CANCELLED_BY_OFFICE, false, event.event_id));
         }
         r.set_status(v1::REQUEST_STATUS_CANCELLED);
         r.clear_proposed_mediator_id();

@@ -135,6 +135,8 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == mv1::MediatorBooked::descriptor()->full_name()) {
     return MediatorBooked(event);
+  } else if (event.event_type == mv1::BookingCancelled::descriptor()->full_name()) {
+    return BookingCancelled(event);
   } else if (event.event_type == rv1::PersonErased::descriptor()->full_name() ||
              event.event_type == rv1::PersonMerged::descriptor()->full_name()) {
     // A record merged into another goes as an erased one does (PersonMerged
@@ -153,19 +155,29 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
   return Create(event, event_time, d);
 }
 
+// An appointment's time of day and place as staff read them.
+std::string Notifications::TimeOfDay(int64_t unix_seconds) const {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(settings_.time_zone, &zone)) zone = absl::UTCTimeZone();
+  return absl::FormatTime("%H:%M", absl::FromUnixSeconds(unix_seconds), zone);
+}
+
+namespace {
+
+std::string AppointmentPlace(bool remote, const std::string& place_name, const std::string& social_area) {
+  if (remote) return "Telefon oder Video";
+  return place_name.empty() ? absl::StrCat("Sozialraum ", social_area) : PlainName(place_name, 200);
+}
+
+}  // namespace
+
 absl::Status Notifications::MediatorBooked(const IncomingEvent& event) {
   mv1::MediatorBooked e;
   if (auto s = ParsePayload(event, e); !s.ok()) return s;
   if (!IsValidId(e.mediator_id(), "med")) return absl::InvalidArgumentError("bad mediator id");
   const int64_t start = e.start().seconds();
-  const std::string time =
-      absl::FormatTime("%H:%M", absl::FromUnixSeconds(start), [&] {
-        absl::TimeZone zone;
-        return absl::LoadTimeZone(settings_.time_zone, &zone) ? zone : absl::UTCTimeZone();
-      }());
-  const std::string place = e.remote() ? std::string("Telefon oder Video")
-                            : !e.place_name().empty() ? PlainName(e.place_name(), 200)
-                                                      : absl::StrCat("Sozialraum ", e.social_area());
+  const std::string time = TimeOfDay(start);
+  const std::string place = AppointmentPlace(e.remote(), e.place_name(), e.social_area());
   const int64_t event_time = e.meta().occurred_at().seconds();
   // The person, in their language: when, and where unless by phone or video.
   if (IsValidId(e.person_id(), "p")) {
@@ -186,6 +198,20 @@ absl::Status Notifications::MediatorBooked(const IncomingEvent& event) {
     if (auto s = Create(event, event_time, staff); !s.ok()) return s;
   }
   return absl::OkStatus();
+}
+
+absl::Status Notifications::BookingCancelled(const IncomingEvent& event) {
+  mv1::BookingCancelled e;
+  if (auto s = ParsePayload(event, e); !s.ok()) return s;
+  // A mediator who cancelled knows; one the office (or an erasure) cancelled is told.
+  if (e.by() != mv1::CANCELLED_BY_OFFICE || e.mediator_id().empty()) return absl::OkStatus();
+  if (!IsValidId(e.mediator_id(), "med")) return absl::InvalidArgumentError("bad mediator id");
+  const int64_t start = e.start().seconds();
+  Draft staff{absl::StrCat(kMediatorPrefix, e.mediator_id()), "staff_mediator_cancelled",
+              {{"language", LanguageName(e.language())}, {"time", TimeOfDay(start)},
+               {"place", AppointmentPlace(e.remote(), e.place_name(), e.social_area())}, {"request_id", e.request_id()}},
+              {{"start_date", start}}};
+  return Create(event, e.meta().occurred_at().seconds(), staff);
 }
 
 }  // namespace ankommen::notifications

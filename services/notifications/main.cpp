@@ -170,14 +170,16 @@ int main(int argc, char** argv) {
   auto handler = [&use_cases](const IncomingEvent& e) { return use_cases.ApplyEvent(e); };
   // One durable consumer per subject filter (a consumer's filter cannot change
   // once it exists): offers, enrolments, school and Kita places and gaps,
-  // housing offers, lease transfers, mediators booked; and the registry's erasures and merges.
+  // housing offers, lease transfers, mediators booked and bookings cancelled; and the registry's erasures and merges.
   if (!consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-courses", "ankommen.courses.offer.>", handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kCourses, "notifications-enrolments", streams::kEnrolmentStarted, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kSchools, "notifications-schools", "", handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-housing", streams::kHousingOffered, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kHousing, "notifications-leases", streams::kLeaseOffered, handler)) ||
       !consumers.Add((*platform)->Subscribe(streams::kRegistry, "notifications-erasures", "ankommen.registry.person.>", handler)) ||
-      !consumers.Add((*platform)->Subscribe(streams::kMediators, "notifications-mediators", streams::kMediatorBooked, handler))) {
+      !consumers.Add((*platform)->Subscribe(streams::kMediators, "notifications-mediators", streams::kMediatorBooked, handler)) ||
+      !consumers.Add((*platform)->Subscribe(streams::kMediators, "notifications-mediator-cancels", streams::kBookingCancelled,
+                                            handler))) {
     return 1;
   }
   dispatcher.Start();

@@ -87,6 +87,9 @@ class Notifications {
   absl::Status Create(const IncomingEvent& event, int64_t event_time, const Draft& draft);
   // A booked mediator: the person, the mediator and the office that asked are told.
   absl::Status MediatorBooked(const IncomingEvent& event);
+  // A booking the office cancelled: the mediator is told.
+  absl::Status BookingCancelled(const IncomingEvent& event);
+  std::string TimeOfDay(int64_t unix_seconds) const;
   // Deletes the person's messages and leaves a marker that expires with the inbox records.
   absl::Status ErasePerson(const std::string& person_id);
   absl::StatusOr<bool> IsErased(const std::string& person_id);

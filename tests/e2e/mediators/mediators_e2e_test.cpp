@@ -409,7 +409,8 @@ TEST_F(MediatorsE2ETest, BadInputIsNamedAndChangesNothing) {
 
 // The booking's confirmation through the notification service: the person in
 // their language, the mediator and the office that asked in German, each by
-// e-mail — the mediator's address read from this service at sending.
+// e-mail — the mediator's address read from this service at sending; and the
+// office's cancellation, to the mediator.
 TEST_F(MediatorsE2ETest, ABookingTellsThePersonTheMediatorAndTheOffice) {
   testing::SmtpSink smtp;
   testing::ServiceProcess notifications(
@@ -462,6 +463,26 @@ TEST_F(MediatorsE2ETest, ABookingTellsThePersonTheMediatorAndTheOffice) {
   // The mediator's contact was read for the message, with its purpose, and recorded.
   EXPECT_EQ(redis_.Command({"XLEN", KeySpace("mediators").Key(PartitionOfId(karim), "audit")}), "2")
       << "ImportPool's read and the notification service's";
+
+  // The office no longer needs him: Karim is told, in German, which appointment went.
+  mv1::CancelBookingRequest cancel;
+  cancel.set_idempotency_key("office-cancels");
+  cancel.set_request_id(request.request_id());
+  cancel.set_by(mv1::CANCELLED_BY_OFFICE);
+  cancel.set_reason("Termin verschoben");
+  mv1::CancelBookingResponse cancelled;
+  ASSERT_TRUE(stub_->CancelBooking(Ctx().get(), cancel, &cancelled).ok());
+  EXPECT_EQ(cancelled.request().status(), mv1::REQUEST_STATUS_CANCELLED);
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    mails = smtp.Mails();
+    return mails.size() >= 4;
+  }, 30000)) << notifications.process().Log();
+  ASSERT_EQ(mails.size(), 4u) << "the cancellation goes to the mediator only";
+  EXPECT_THAT(mails[3], HasSubstr("To: karim@example.org"));
+  const std::string cancelled_text = body(mails[3]);
+  EXPECT_THAT(cancelled_text, HasSubstr("abgesagt"));
+  EXPECT_THAT(cancelled_text, HasSubstr(request.request_id()));
+  EXPECT_EQ(cancelled_text.find("verschoben"), std::string::npos) << "the office's reason stays in the service";
   EXPECT_EQ(notifications.process().Stop(SIGTERM), 0) << notifications.process().Log();
 }
 
