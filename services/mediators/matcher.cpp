@@ -35,6 +35,8 @@ absl::StatusOr<v1::RunMatchingResponse> Matcher::RunOnce(const std::string& poli
     if (!pool_records.ok()) return pool_records.status();
     auto open = store.LoadOpen();
     if (!open.ok()) return open.status();
+    v1::RunMatchingResponse report;
+    report.set_solver(settings.policy);
 
     std::vector<Mediator> pool;
     for (const auto& m : *pool_records) {
@@ -44,6 +46,18 @@ absl::StatusOr<v1::RunMatchingResponse> Matcher::RunOnce(const std::string& poli
         continue;
       }
       pool.push_back(std::move(*read));
+    }
+    // An appointment that began without a booking leaves the open list (so
+    // that the list and this run do not grow with the past).
+    for (const auto& l : *open) {
+      if (absl::FromUnixSeconds(l.record.request().start().seconds()) > now) continue;
+      auto closed = mediators_.ChangeRequest("past", v1::GetMediationRequestRequest(), "", l.record.request().request_id(),
+                                             [](v1::RequestRecord& record, std::vector<OutgoingEvent>&) {
+                                               record.set_past(true);
+                                               return absl::OkStatus();
+                                             });
+      if (!closed.ok() && !absl::IsNotFound(closed.status())) return closed.status();
+      report.set_past(report.past() + 1);
     }
     // Proposals stand until the office decides; the rest is matched: open and
     // unfilled requests whose appointment is still ahead.
@@ -60,8 +74,6 @@ absl::StatusOr<v1::RunMatchingResponse> Matcher::RunOnce(const std::string& poli
       requests.push_back(std::move(*read));
       of.push_back(&l);
     }
-    v1::RunMatchingResponse report;
-    report.set_solver(settings.policy);
     if (requests.empty()) return report;
     // Bookings from the month's start: the hours cap counts them.
     const absl::CivilMonth month(absl::ToCivilSecond(now, settings.zone));

@@ -318,8 +318,8 @@ int AllocateNow(const Addresses& at, const std::string& service, const std::stri
     if (json) {
       PrintJson(r);
     } else {
-      std::cout << absl::StrFormat("mediators (%s): %d proposed, %d no one could take\n", r.solver(), r.proposed(),
-                                   r.unfilled());
+      std::cout << absl::StrFormat("mediators (%s): %d proposed, %d no one could take, %d begun without one\n",
+                                   r.solver(), r.proposed(), r.unfilled(), r.past());
     }
   } else {
     auto stub = hv1::HousingService::NewStub(grpc::CreateChannel(at.housing, ChannelCredentialsOrExit()));

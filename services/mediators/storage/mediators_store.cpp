@@ -93,8 +93,8 @@ std::vector<IndexOp> MediatorsStore::RequestIndexes(const v1::RequestRecord& rec
   const int p = PartitionOfId(r.request_id());
   const double start = static_cast<double>(r.start().seconds());
   const std::string open = keys().Key(p, "open"), calendar = keys().Key(p, "calendar");
-  return {InOpen(r.status()) ? IndexOp::SortedAdd(open, r.request_id(), start)
-                             : IndexOp::SortedRemove(open, r.request_id()),
+  return {InOpen(r.status()) && !record.past() ? IndexOp::SortedAdd(open, r.request_id(), start)
+                                              : IndexOp::SortedRemove(open, r.request_id()),
           InCalendar(r.status()) ? IndexOp::SortedAdd(calendar, r.request_id(), start)
                                  : IndexOp::SortedRemove(calendar, r.request_id())};
 }

@@ -3,7 +3,8 @@
 //   ankommen:mediators:{mediators:pN}:mediator:<id>  hash {v, data = MediatorRecord}
 //   ankommen:mediators:{mediators:pN}:pool           sorted set of the mediators in the pool
 //   ankommen:mediators:{mediators:pN}:request:<id>   hash {v, data = RequestRecord}
-//   ankommen:mediators:{mediators:pN}:open           sorted set of requests open, proposed or unfilled, by start
+//   ankommen:mediators:{mediators:pN}:open           sorted set of requests open, proposed or unfilled, by start,
+//                                                    until the appointment begins without a booking
 //   ankommen:mediators:{mediators:pN}:calendar       sorted set of requests booked or done, by start
 //   ankommen:mediators:{mediators:pN}:person:<id>    hash {v, data = PersonRecord}
 //   ankommen:mediators:{mediators:pN}:person:<id>:requests  sorted set of the person's requests (same partition)

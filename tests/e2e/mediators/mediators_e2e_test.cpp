@@ -352,6 +352,16 @@ TEST_F(MediatorsE2ETest, ALanguageNoOneSpeaksIsAFigureARelativeIsNeverProposedAn
   auto again = Appointment("after-erasure", 12);
   again.mutable_request()->set_person_id(amina);
   EXPECT_EQ(stub_->RequestMediator(Ctx().get(), again, &after).error_code(), grpc::NOT_FOUND);
+
+  // The Tigrinya appointment began without anyone: it leaves the open list
+  // (which would otherwise grow with the past) and keeps how it stood.
+  SetClock(Morning() + absl::Hours(5));
+  EXPECT_EQ(Match().past(), 1);
+  EXPECT_EQ(Match().past(), 0) << "taken off once";
+  mv1::ListOpenRequestsResponse open;
+  ASSERT_TRUE(stub_->ListOpenRequests(Ctx().get(), mv1::ListOpenRequestsRequest(), &open).ok());
+  EXPECT_EQ(open.requests_size(), 0);
+  EXPECT_EQ(Get(ti.request().request_id()).status(), mv1::REQUEST_STATUS_UNFILLED);
 }
 
 TEST_F(MediatorsE2ETest, BadInputIsNamedAndChangesNothing) {
