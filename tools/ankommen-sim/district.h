@@ -107,6 +107,8 @@ struct District {
   // The pool of language and culture mediators (mediators.csv, as the
   // mediators service imports it; optional: without one, no appointment asks for a mediator).
   std::string mediators_csv;
+  // The district's targets for its integration indicators (targets.csv, optional; docs/indicators.md).
+  std::string targets_csv;
 
   const Town& TownNamed(const std::string& name) const;
 };
@@ -132,7 +134,8 @@ struct LoadedDistrict {
 // imported schools.csv, kitas.csv, accommodations.csv, of which only the
 // header and the social areas and municipality keys are checked here; the
 // services check the rest on import; and the optional mediators.csv, each
-// row read and checked by the mediators' rules). A missing file is a problem.
+// row read and checked by the mediators' rules; and the optional targets.csv,
+// checked as docs/indicators.md describes). A missing file is a problem.
 LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files);
 // The same, read from a directory.
 LoadedDistrict ReadDistrict(const std::string& dir);

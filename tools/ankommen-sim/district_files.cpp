@@ -18,6 +18,7 @@
 #include "rules/land.h"
 #include "convert.h"
 #include "grpc/status.h"
+#include "indicators.h"
 #include "pool_csv.h"
 #include "text/csv.h"
 #include "district.h"
@@ -460,6 +461,17 @@ void CheckMediators(const std::map<std::string, std::string>& files, District& d
   d.mediators_csv = it->second;
 }
 
+// The district's targets for its integration indicators, if it sets any.
+void CheckTargets(const std::map<std::string, std::string>& files, District& d, std::vector<DistrictProblem>& problems) {
+  auto it = files.find("targets.csv");
+  if (it == files.end()) return;
+  std::vector<std::string> areas;
+  for (const auto& a : d.social_areas) areas.push_back(a.name);
+  const auto loaded = monitoring::ParseTargets(it->second, areas);
+  for (const auto& p : loaded.problems) problems.push_back({"targets.csv", p.line, p.field, p.message});
+  d.targets_csv = it->second;
+}
+
 }  // namespace
 
 LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files) {
@@ -480,6 +492,7 @@ LoadedDistrict ParseDistrict(const std::map<std::string, std::string>& files) {
                 {"kind", "name", "operator", "municipality_ags", "social_area", "lat", "lon", "beds", "rooms",
                  "square_metres", "step_free", "lease_transferable"});
   CheckMediators(files, d, problems);
+  CheckTargets(files, d, problems);
   return loaded;
 }
 

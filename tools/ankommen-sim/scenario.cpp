@@ -70,7 +70,7 @@ std::map<std::string, std::string> ReadDistrictFiles(const std::string& dir) {
   static const char* kFiles[] = {"district.csv",  "social_areas.csv", "municipalities.csv",
                                  "providers.csv", "course_plan.csv",  "origins.csv",
                                  "schools.csv",   "kitas.csv",        "accommodations.csv",
-                                 "mediators.csv"};
+                                 "mediators.csv", "targets.csv"};
   std::map<std::string, std::string> files;
   for (const char* name : kFiles) {
     std::ifstream in(std::filesystem::path(dir) / name, std::ios::binary);

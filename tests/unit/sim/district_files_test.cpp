@@ -132,6 +132,23 @@ TEST(DistrictFilesTest, AnUnknownMunicipalityKeyInAnImportedTableIsNamed) {
   EXPECT_THAT(loaded.problems, Contains(ProblemAt("kitas.csv", 3, "municipality_ags")));
 }
 
+TEST(DistrictFilesTest, AMediatorTheServiceWouldRefuseIsNamedBeforeAnythingStarts) {
+  auto loaded = Spoilt("mediators.csv", "ar:apc,volunteer,male,Nord;Süd", "ar:xyz,volunteer,male,Nord;Mitte");
+  EXPECT_THAT(loaded.problems, Contains(ProblemAt("mediators.csv", 3, "mediator.skills[0].dialect")));
+  EXPECT_THAT(loaded.problems, Contains(ProblemAt("mediators.csv", 3, "social_areas")));
+}
+
+TEST(DistrictFilesTest, ATargetOfAnUnknownIndicatorAreaOrPeriodIsNamed) {
+  EXPECT_TRUE(ParseDistrict(TinyFiles()).ok());
+  auto loaded = Spoilt("targets.csv", "households_in_flats,Nord,,50,2027-01-01,2027-12-31",
+                       "households_in_flat,Mitte,,150,2027-12-31,2027-01-01");
+  for (const char* field : {"indicator", "social_area", "to"}) {
+    EXPECT_THAT(loaded.problems, Contains(ProblemAt("targets.csv", 3, field))) << field;
+  }
+  auto share = Spoilt("targets.csv", "mediator_requests_filled,,,90", "mediator_requests_filled,,,190");
+  EXPECT_THAT(share.problems, Contains(ProblemAt("targets.csv", 4, "target")));
+}
+
 TEST(DistrictFilesTest, AMalformedMunicipalityKeyAndAnUnknownSocialAreaAreNamed) {
   auto loaded = Spoilt("municipalities.csv", "14627050,Gröditz,Nord", "1462705,Gröditz,Mitte");
   EXPECT_THAT(loaded.problems, Contains(ProblemAt("municipalities.csv", 3, "ags")));
