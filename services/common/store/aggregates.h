@@ -36,26 +36,16 @@ absl::StatusOr<std::optional<Loaded<Record>>> LoadAggregate(Outbox& outbox, cons
   return std::optional<Loaded<Record>>(std::move(loaded));
 }
 
-// Every aggregate named by the index `index_name` in all partitions; ids
-// become keys through key_of. Aggregates removed meanwhile are skipped.
+// The aggregates of `ids` (keys through key_of), by one pipeline, in the
+// ids' order; aggregates removed meanwhile are skipped.
 template <typename Record>
-absl::StatusOr<std::vector<Loaded<Record>>> LoadIndexed(RedisPool& redis, const KeySpace& keys,
-                                                        const std::string& index_name,
-                                                        const std::function<std::string(const std::string&)>& key_of) {
-  std::vector<std::vector<std::string>> ranges;
-  for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys.Key(p, index_name), "0", "-1"});
-  auto indexes = redis.Pipeline(ranges);
-  if (!indexes.ok()) return indexes.status();
-  std::vector<std::string> ids;
-  std::vector<std::vector<std::string>> gets;
-  for (const auto& index : *indexes) {
-    for (const auto& e : index.elements) {
-      ids.push_back(e.str);
-      gets.push_back({"HMGET", key_of(e.str), "v", "data"});
-    }
-  }
+absl::StatusOr<std::vector<Loaded<Record>>> LoadAggregates(RedisPool& redis, const std::vector<std::string>& ids,
+                                                           const std::function<std::string(const std::string&)>& key_of) {
   std::vector<Loaded<Record>> out;
-  if (gets.empty()) return out;
+  if (ids.empty()) return out;
+  std::vector<std::vector<std::string>> gets;
+  gets.reserve(ids.size());
+  for (const auto& id : ids) gets.push_back({"HMGET", key_of(id), "v", "data"});
   auto replies = redis.Pipeline(gets);
   if (!replies.ok()) return replies.status();
   out.reserve(replies->size());
@@ -69,6 +59,29 @@ absl::StatusOr<std::vector<Loaded<Record>>> LoadIndexed(RedisPool& redis, const 
     out.push_back(std::move(loaded));
   }
   return out;
+}
+
+// Every aggregate named by a per-partition sorted set `index_name`, in all
+// partitions; `range` is what ZRANGE is asked after the key (all by default,
+// or e.g. {min, max, "BYSCORE"}). Ids become keys through key_of.
+template <typename Record>
+absl::StatusOr<std::vector<Loaded<Record>>> LoadIndexed(RedisPool& redis, const KeySpace& keys,
+                                                        const std::string& index_name,
+                                                        const std::function<std::string(const std::string&)>& key_of,
+                                                        const std::vector<std::string>& range = {"0", "-1"}) {
+  std::vector<std::vector<std::string>> ranges;
+  for (int p = 0; p < kPartitions; ++p) {
+    std::vector<std::string> command = {"ZRANGE", keys.Key(p, index_name)};
+    command.insert(command.end(), range.begin(), range.end());
+    ranges.push_back(std::move(command));
+  }
+  auto indexes = redis.Pipeline(ranges);
+  if (!indexes.ok()) return indexes.status();
+  std::vector<std::string> ids;
+  for (const auto& index : *indexes) {
+    for (const auto& e : index.elements) ids.push_back(e.str);
+  }
+  return LoadAggregates<Record>(redis, ids, key_of);
 }
 
 }  // namespace ankommen

@@ -56,30 +56,11 @@ absl::StatusOr<std::vector<LoadedRequest>> MediatorsStore::LoadOpen() {
 }
 
 absl::StatusOr<std::vector<LoadedRequest>> MediatorsStore::LoadCalendar(absl::Time from, absl::Time to) {
-  std::vector<std::vector<std::string>> ranges;
   const std::string min = absl::StrCat(absl::ToUnixSeconds(from));
   const std::string max = to == absl::InfiniteFuture() ? "+inf" : absl::StrCat("(", absl::ToUnixSeconds(to));
-  for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys().Key(p, "calendar"), min, max, "BYSCORE"});
-  auto indexes = redis_.Pipeline(ranges);
-  if (!indexes.ok()) return indexes.status();
-  std::vector<std::vector<std::string>> gets;
-  for (const auto& index : *indexes) {
-    for (const auto& e : index.elements) gets.push_back({"HMGET", RequestKey(e.str), "v", "data"});
-  }
-  std::vector<LoadedRequest> out;
-  if (gets.empty()) return out;
-  auto replies = redis_.Pipeline(gets);
-  if (!replies.ok()) return replies.status();
-  for (size_t i = 0; i < replies->size(); ++i) {
-    const auto& r = (*replies)[i];
-    if (r.elements.size() < 2 || r.elements[1].is_nil()) continue;
-    LoadedRequest loaded;
-    if (!loaded.record.ParseFromString(r.elements[1].str) || !absl::SimpleAtoi(r.elements[0].str, &loaded.version)) {
-      return absl::DataLossError(absl::StrCat(gets[i][1], " is stored unreadably"));
-    }
-    out.push_back(std::move(loaded));
-  }
-  return out;
+  return LoadIndexed<v1::RequestRecord>(redis_, keys(), "calendar",
+                                        [this](const std::string& id) { return RequestKey(id); },
+                                        {min, max, "BYSCORE"});
 }
 
 IndexOp MediatorsStore::PoolIndex(const v1::MediatorRecord& record) const {
