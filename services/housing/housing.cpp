@@ -42,6 +42,22 @@ ankommen::common::v1::EventMeta Housing::Meta(const std::string& correlation_id)
   return meta;
 }
 
+OutgoingEvent Housing::MovedIn(const v1::Accommodation& a, const std::string& household_id, int persons,
+                               const std::string& correlation_id) const {
+  v1::HouseholdMovedIn e;
+  *e.mutable_meta() = Meta(correlation_id);
+  e.set_household_id(household_id);
+  e.set_accommodation_id(a.accommodation_id());
+  e.set_municipality_ags(a.municipality_ags());
+  e.set_social_area(a.social_area());
+  *e.mutable_approx_location() = a.coordinates();
+  e.set_kind(a.kind());
+  e.set_persons(persons);
+  e.set_square_metres(a.square_metres());
+  e.set_standard_square_metres_per_person(settings_.standards.square_metres_per_person);
+  return ToOutgoing(streams::kHouseholdMovedIn, e);
+}
+
 void Housing::Changed(bool allocate) {
   if (allocate && on_demand_) on_demand_();
   if (on_change_) on_change_();

@@ -87,6 +87,9 @@ class Housing {
   const Clock& clock() const { return clock_; }
   absl::CivilDay Today() const { return absl::ToCivilDay(clock_.Now(), zone_); }
   ankommen::common::v1::EventMeta Meta(const std::string& correlation_id) const;
+  // A household moved into a place: where, and what the district's figures need of the place.
+  OutgoingEvent MovedIn(const v1::Accommodation& a, const std::string& household_id, int persons,
+                        const std::string& correlation_id) const;
 
  private:
   absl::StatusOr<LoadedAccommodation> LoadExisting(const std::string& accommodation_id);

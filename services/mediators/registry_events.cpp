@@ -60,9 +60,9 @@ static absl::Status EndRequestsOf(Mediators& m, const IncomingEvent& event, cons
                            (r.status() == v1::REQUEST_STATUS_BOOKED && absl::FromUnixSeconds(r.start().seconds()) > now);
       if (!ongoing && (!erase || r.person_id().empty())) return absl::OkStatus();
       if (ongoing) {
-        if (r.status() == v1::REQUEST_STATUS_BOOKED) {
-          events.push_back(m.BookingCancelled(r, r.booked_mediator_id(), v1::CANCELLED_BY_OFFICE, false, event.event_id));
-        }
+        // Said for a waiting request too (without a mediator), as an office's
+        // cancellation is: the district's figures count it as ended, not unfilled.
+        events.push_back(m.BookingCancelled(r, r.booked_mediator_id(), v1::CANCELLED_BY_OFFICE, false, event.event_id));
         r.set_status(v1::REQUEST_STATUS_CANCELLED);
         r.clear_proposed_mediator_id();
         r.set_reason(why);

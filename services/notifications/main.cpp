@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto platform = Platform::Start(config, {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
-                                           streams::Mediators()});
+                                           streams::Mediators(), streams::Notifications()});
   if (!platform.ok()) {
     log::Error("start_failed", {{"error", platform.status().message()}});
     return 1;

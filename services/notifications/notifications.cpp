@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
+#include "ankommen/notifications/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
+#include "bus/streams.h"
 #include "store/command.h"
 #include "domain/dates.h"
 #include "domain/recipients.h"
@@ -75,6 +77,21 @@ google::protobuf::Timestamp At(int64_t unix_seconds) {
   google::protobuf::Timestamp t;
   t.set_seconds(unix_seconds);
   return t;
+}
+
+// What became of a message, for the district's figures: ids and the kind, no text, no address.
+OutgoingEvent Settled(const v1::Message& msg, int64_t now) {
+  v1::MessageSettled e;
+  e.mutable_meta()->set_event_id(NewId("ev", 0));
+  *e.mutable_meta()->mutable_occurred_at() = At(now);
+  e.mutable_meta()->set_producer("notifications");
+  e.set_message_id(msg.message_id());
+  e.set_kind(msg.kind());
+  e.set_recipient(msg.person_id());
+  e.set_delivered(msg.status() == v1::MESSAGE_STATUS_DELIVERED);
+  e.set_channel(msg.channel());
+  *e.mutable_created_at() = msg.created_at();
+  return ToOutgoing(streams::kMessageSettled, e);
 }
 
 
@@ -404,10 +421,12 @@ absl::StatusOr<bool> Notifications::Attempt(const std::string& id) {
       msg.set_status(v1::MESSAGE_STATUS_DELIVERED);
       *msg.mutable_delivered_at() = At(now);
       c.index_ops = {IndexOp::SortedRemove(DueKey(partition), id)};
+      c.events.push_back(Settled(msg, now));
     } else if (dead) {
       msg.set_status(v1::MESSAGE_STATUS_DEAD);
       msg.set_reason(detail);
       c.index_ops = {IndexOp::SortedRemove(DueKey(partition), id)};
+      c.events.push_back(Settled(msg, now));
     } else {
       if (next_channel) {
         record.set_channel_index(record.channel_index() + 1);

@@ -17,5 +17,6 @@ StreamSpec Courses() { return Spec(kCourses, "ankommen.courses.>"); }
 StreamSpec Schools() { return Spec(kSchools, "ankommen.schools.>"); }
 StreamSpec Housing() { return Spec(kHousing, "ankommen.housing.>"); }
 StreamSpec Mediators() { return Spec(kMediators, "ankommen.mediators.>"); }
+StreamSpec Notifications() { return Spec(kNotifications, "ankommen.notifications.>"); }
 
 }  // namespace ankommen::streams

@@ -59,10 +59,15 @@ inline constexpr char kBookingCancelled[] = "ankommen.mediators.request.cancelle
 inline constexpr char kMediationCompleted[] = "ankommen.mediators.request.completed";
 inline constexpr char kMediatorRemoved[] = "ankommen.mediators.mediator.removed";
 
+// Notifications: what became of each message (the district's figures).
+inline constexpr char kNotifications[] = "NOTIFICATIONS";
+inline constexpr char kMessageSettled[] = "ankommen.notifications.message.settled";
+
 StreamSpec Registry();
 StreamSpec Courses();
 StreamSpec Schools();
 StreamSpec Housing();
 StreamSpec Mediators();
+StreamSpec Notifications();
 
 }  // namespace ankommen::streams

@@ -17,41 +17,74 @@ const std::vector<Indicator>& Catalogue() {
       {"language_a2_within_12_months", "language", Unit::kShare, Better::kHigher,
        "Of the adults who arrived in the period, the share whose recorded level reached A2 or above within 12 "
        "months of their registration (levels as the registry records them: course results and the offices' "
-       "assessments)."},
+       "assessments).",
+       "Sprachniveau A2 innerhalb von 12 Monaten",
+       "Anteil der im Zeitraum angekommenen Erwachsenen, deren erfasstes Sprachniveau innerhalb von 12 Monaten nach der Registrierung A2 oder höher erreicht hat (Kursergebnisse und Einstufungen, wie im Register erfasst)."},
       {"language_b1_within_24_months", "language", Unit::kShare, Better::kHigher,
        "Of the adults who arrived in the period, the share whose recorded level reached B1 or above within 24 "
-       "months of their registration."},
+       "months of their registration.",
+       "Sprachniveau B1 innerhalb von 24 Monaten",
+       "Anteil der im Zeitraum angekommenen Erwachsenen, deren erfasstes Sprachniveau innerhalb von 24 Monaten nach der Registrierung B1 oder höher erreicht hat."},
       {"course_waiting_time_days", "language", Unit::kDays, Better::kLower,
        "Waiting time as BAMF counts it: median days from the registration with the course provider (the "
-       "accepted offer) to the start of the course, of the enrolments that started in the period."},
+       "accepted offer) to the start of the course, of the enrolments that started in the period.",
+       "Wartezeit auf den Kurs (BAMF)",
+       "Median der Tage von der Anmeldung beim Kursträger (angenommenes Angebot) bis zum Kursbeginn, über die im Zeitraum begonnenen Kursteilnahmen."},
       {"course_access_time_days", "language", Unit::kDays, Better::kLower,
        "Access time as BAMF counts it: median days from the entitlement (the request) to the start of the "
-       "course, of the enrolments that started in the period."},
+       "course, of the enrolments that started in the period.",
+       "Zugangszeit zum Kurs (BAMF)",
+       "Median der Tage von der Berechtigung (Antrag) bis zum Kursbeginn, über die im Zeitraum begonnenen Kursteilnahmen."},
       {"kita_share_ages_1_to_6", "education", Unit::kShare, Better::kHigher,
        "Of the newcomer children aged one to six (before school) living in the district at the period's end, "
-       "the share with a Kita place; the target is the district's general attendance rate."},
+       "the share with a Kita place; the target is the district's general attendance rate.",
+       "Kita-Quote von 1 Jahr bis zur Schule",
+       "Anteil der neu zugewanderten Kinder von einem Jahr bis zum Schuleintritt, die am Ende des Zeitraums im Landkreis leben und einen Kita-Platz haben; Ziel ist die allgemeine Betreuungsquote des Landkreises."},
       {"daz_class_within_14_days", "education", Unit::kShare, Better::kHigher,
        "Of the school-age children who arrived in the period, the share in a DaZ class within 14 days of their "
-       "registration."},
+       "registration.",
+       "DaZ-Klasse innerhalb von 14 Tagen",
+       "Anteil der im Zeitraum angekommenen schulpflichtigen Kinder, die innerhalb von 14 Tagen nach der Registrierung einen Platz in einer DaZ-Klasse haben."},
       {"households_in_flats", "housing", Unit::kShare, Better::kHigher,
        "Of the households housed by the district at the period's end, the share living in a flat rather than "
-       "in shared accommodation."},
+       "in shared accommodation.",
+       "Haushalte in Wohnungen",
+       "Anteil der vom Landkreis untergebrachten Haushalte, die am Ende des Zeitraums in einer Wohnung statt in einer Gemeinschaftsunterkunft leben."},
       {"shared_accommodation_over_12_months", "housing", Unit::kCount, Better::kLower,
-       "Households living in shared accommodation for more than 12 months at the period's end."},
+       "Households living in shared accommodation for more than 12 months at the period's end.",
+       "Über 12 Monate in Gemeinschaftsunterkunft",
+       "Haushalte, die am Ende des Zeitraums seit mehr als 12 Monaten ohne Unterbrechung in Gemeinschaftsunterkünften leben."},
       {"places_below_standard", "housing", Unit::kCount, Better::kLower,
        "Places holding more persons than the Land's living-space standard (m² per person) allows, at the "
-       "period's end."},
+       "period's end.",
+       "Unterkünfte unter dem Wohnflächenstandard",
+       "Unterkünfte, die am Ende des Zeitraums mehr Personen beherbergen, als der Wohnflächenstandard des Landes (m² je Person) erlaubt."},
       {"caseload_per_social_worker", "social work", Unit::kPersonsPerWorker, Better::kLower,
        "Refugee social work's caseload: persons drawing AsylbLG benefits in shared accommodation per social "
-       "worker of the area, at the period's end (Meißen today 1:150; Görlitz and Meißen aim at 1:80)."},
+       "worker of the area, at the period's end (Meißen today 1:150; Görlitz and Meißen aim at 1:80).",
+       "Betreuungsschlüssel Flüchtlingssozialarbeit",
+       "Personen mit Leistungen nach dem AsylbLG in Gemeinschaftsunterkünften je Fachkraft der Flüchtlingssozialarbeit im Sozialraum, am Ende des Zeitraums (Meißen heute 1:150; Ziel in Görlitz und Meißen 1:80)."},
       {"messages_not_delivered", "communication", Unit::kShare, Better::kLower,
        "Of the messages made in the period (offers, places, deadlines), the share that reached their person "
-       "by no channel (dead letters)."},
+       "by no channel (dead letters).",
+       "Nicht zugestellte Nachrichten",
+       "Anteil der im Zeitraum erstellten Nachrichten (Angebote, Plätze, Fristen), die ihre Person auf keinem Weg erreicht haben."},
       {"mediator_requests_filled", "communication", Unit::kShare, Better::kHigher,
        "Of the appointments in the period for which an office asked for a language mediator, the share with a "
-       "mediator booked when the appointment began (requests the office cancelled not counted)."},
+       "mediator booked when the appointment began (requests the office cancelled not counted).",
+       "Sprachmittlung besetzt",
+       "Anteil der Termine im Zeitraum, für die ein Amt Sprachmittlung angefragt hat, bei denen zu Terminbeginn eine Sprachmittlerin oder ein Sprachmittler gebucht war (vom Amt zurückgezogene Anfragen nicht gezählt)."},
   };
   return kCatalogue;
+}
+
+std::string_view FieldOfActionDe(std::string_view field) {
+  if (field == "language") return "Sprache und Integrationskurse";
+  if (field == "education") return "Kita und Schule";
+  if (field == "housing") return "Wohnen";
+  if (field == "social work") return "Soziale Arbeit";
+  if (field == "communication") return "Kommunikation und Sprachmittlung";
+  return field;
 }
 
 const Indicator* FindIndicator(std::string_view id) {

@@ -24,7 +24,12 @@ struct Indicator {
   Unit unit;
   Better better;
   std::string_view definition;       // what is counted, for the council and for whoever checks the figure
+  std::string_view title_de;         // the report's German, for the council
+  std::string_view definition_de;
 };
+
+// The report's page title for a field of action, in German.
+std::string_view FieldOfActionDe(std::string_view field_of_action);
 
 // Every indicator the report knows, in the report's order.
 const std::vector<Indicator>& Catalogue();

@@ -1,0 +1,164 @@
+#include "history_from_events.h"
+
+#include "ankommen/courses/v1/events.pb.h"
+#include "ankommen/housing/v1/events.pb.h"
+#include "ankommen/mediators/v1/events.pb.h"
+#include "ankommen/notifications/v1/events.pb.h"
+#include "ankommen/registry/v1/events.pb.h"
+#include "ankommen/schools/v1/events.pb.h"
+#include "absl/strings/str_cat.h"
+#include "bus/streams.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace ankommen::monitoring {
+namespace {
+
+namespace reg = ankommen::registry::v1;
+namespace crs = ankommen::courses::v1;
+namespace sch = ankommen::schools::v1;
+namespace hou = ankommen::housing::v1;
+namespace med = ankommen::mediators::v1;
+namespace ntf = ankommen::notifications::v1;
+
+Day DayOf(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
+  return absl::ToCivilDay(absl::FromUnixSeconds(t.seconds()), zone);
+}
+
+// A household's members as the registry announces them (registered, or aged:
+// the same fields).
+template <typename Event>
+void ApplyMembers(History& h, const Event& e, Day day, bool registered) {
+  HouseholdHistory& hh = h.households[e.household_id()];
+  if (registered) hh.registered = day;
+  hh.social_area.Set(day, e.social_area());
+  hh.persons.Set(day, e.members_size());
+  for (const reg::PersonFacts& m : e.members()) {
+    PersonHistory& p = h.persons[m.person_id()];
+    if (registered || p.household_id.empty()) {
+      p.household_id = e.household_id();
+      p.registered = day;
+    }
+    p.age_years.Set(day, m.age_years());
+    if (m.has_school_year_age()) p.school_year_age.Set(day, m.school_year_age());
+    if (registered) p.level.Set(day, LevelRank(m.cefr_level()));
+    p.asylblg.Set(day, m.benefit_regime() == reg::BENEFIT_REGIME_ASYLBLG);
+  }
+}
+
+// A person leaves the district's count: their household has one member fewer.
+void Leave(History& h, const std::string& person_id, Day day) {
+  const auto p = h.persons.find(person_id);
+  if (p == h.persons.end() || p->second.left) return;
+  p->second.left = day;
+  const auto hh = h.households.find(p->second.household_id);
+  if (hh == h.households.end()) return;
+  const int members = hh->second.persons.At(day).value_or(1);
+  hh->second.persons.Set(day, std::max(0, members - 1));
+}
+
+template <typename Event>
+absl::StatusOr<Event> Parse(const std::string& subject, const std::string& payload) {
+  Event e;
+  if (!e.ParseFromString(payload)) {
+    return absl::InvalidArgumentError(absl::StrCat("an event on ", subject, " is not a ", Event::descriptor()->name()));
+  }
+  return e;
+}
+
+}  // namespace
+
+absl::Status HistoryBuilder::Apply(const std::string& subject, const std::string& payload) {
+  History& h = history_;
+  // Each branch parses its event, takes its day, and records what the indicators need.
+#define ANKOMMEN_ON(constant, Type)                      \
+  if (subject == streams::constant) {                    \
+    auto parsed = Parse<Type>(subject, payload);         \
+    if (!parsed.ok()) return parsed.status();            \
+    const Type& e = *parsed;                             \
+    const Day day = DayOf(e.meta().occurred_at(), zone_); \
+    if (day > h.last_event) h.last_event = day;          \
+    if (day < first_day_) first_day_ = day;              \
+    ++applied_;
+#define ANKOMMEN_END \
+  return absl::OkStatus(); \
+  }
+
+  ANKOMMEN_ON(kHouseholdRegistered, reg::HouseholdRegistered)
+  ApplyMembers(h, e, day, true);
+  ANKOMMEN_END
+  ANKOMMEN_ON(kHouseholdAged, reg::HouseholdAged)
+  ApplyMembers(h, e, day, false);
+  ANKOMMEN_END
+  ANKOMMEN_ON(kPersonStatusChanged, reg::PersonStatusChanged)
+  h.persons[e.person_id()].asylblg.Set(day, e.benefit_regime() == reg::BENEFIT_REGIME_ASYLBLG);
+  ANKOMMEN_END
+  ANKOMMEN_ON(kPersonLevelRecorded, reg::PersonLevelRecorded)
+  h.persons[e.person_id()].level.Set(day, LevelRank(e.cefr_level()));
+  ANKOMMEN_END
+  ANKOMMEN_ON(kHouseholdRelocated, reg::HouseholdRelocated)
+  h.households[e.household_id()].social_area.Set(day, e.social_area());
+  ANKOMMEN_END
+  ANKOMMEN_ON(kPersonErased, reg::PersonErased)
+  Leave(h, e.person_id(), day);
+  ANKOMMEN_END
+  ANKOMMEN_ON(kPersonMerged, reg::PersonMerged)
+  Leave(h, e.person_id(), day);
+  ANKOMMEN_END
+  ANKOMMEN_ON(kHouseholdCaseClosed, reg::HouseholdCaseClosed)
+  for (const std::string& person_id : e.person_ids()) Leave(h, person_id, day);
+  h.households[e.household_id()].left = day;
+  ANKOMMEN_END
+
+  ANKOMMEN_ON(kEnrolmentStarted, crs::EnrolmentStarted)
+  h.enrolments.push_back({e.person_id(), day, e.waiting_time_days(), e.access_time_days()});
+  ANKOMMEN_END
+
+  ANKOMMEN_ON(kSchoolPlaced, sch::SchoolPlaced)
+  auto& placed = h.persons[e.person_id()].school_placed;
+  if (!placed) placed = day;
+  ANKOMMEN_END
+  ANKOMMEN_ON(kKitaPlaced, sch::KitaPlaced)
+  auto& placed = h.persons[e.person_id()].kita_placed;
+  if (!placed) placed = day;
+  ANKOMMEN_END
+
+  ANKOMMEN_ON(kHouseholdMovedIn, hou::HouseholdMovedIn)
+  AccommodationFacts& a = h.accommodations[e.accommodation_id()];
+  a.shared = e.kind() == hou::KIND_SHARED;
+  a.square_metres = e.square_metres();
+  a.standard_square_metres_per_person = e.standard_square_metres_per_person();
+  a.social_area = e.social_area();
+  HouseholdHistory& hh = h.households[e.household_id()];
+  hh.accommodation.Set(day, e.accommodation_id());
+  hh.social_area.Set(day, e.social_area());
+  if (e.persons() > 0) hh.persons.Set(day, e.persons());
+  ANKOMMEN_END
+  ANKOMMEN_ON(kHouseholdMovedOut, hou::HouseholdMovedOut)
+  HouseholdHistory& hh = h.households[e.household_id()];
+  if (hh.accommodation.At(day).value_or("") == e.accommodation_id()) hh.accommodation.Set(day, "");
+  ANKOMMEN_END
+
+  ANKOMMEN_ON(kMediationRequested, med::MediationRequested)
+  MediationFact& m = h.mediations[e.request_id()];
+  m.social_area = e.social_area();
+  m.appointment = DayOf(e.start(), zone_);
+  ANKOMMEN_END
+  ANKOMMEN_ON(kMediatorBooked, med::MediatorBooked)
+  h.mediations[e.request_id()].booked_at_start = true;
+  ANKOMMEN_END
+  ANKOMMEN_ON(kBookingCancelled, med::BookingCancelled)
+  MediationFact& m = h.mediations[e.request_id()];
+  m.booked_at_start = false;
+  if (e.by() != med::CANCELLED_BY_MEDIATOR) m.ended_by_office = true;
+  ANKOMMEN_END
+
+  ANKOMMEN_ON(kMessageSettled, ntf::MessageSettled)
+  h.messages[e.message_id()] = {e.recipient(), DayOf(e.created_at(), zone_), !e.delivered()};
+  ANKOMMEN_END
+
+#undef ANKOMMEN_ON
+#undef ANKOMMEN_END
+  return absl::OkStatus();
+}
+
+}  // namespace ankommen::monitoring
