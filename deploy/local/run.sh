@@ -17,8 +17,8 @@
 # (tools/ankommen-sim/scenario.h; e.g. deploy/sample/meissen/scenarios/) on the
 # same seed and policy, and shows them side by side.
 # --policy both runs fcfs and then optimal on the same seed and shows them side
-# by side. Reports (JSON, and an SVG chart of waiting over the weeks) are
-# written to var/reports. A simulation starts from an empty district: it
+# by side. Reports (JSON, an SVG chart of waiting over the weeks, and the
+# council's report on the period as PDF, JSON and CSV) are written to var/reports. A simulation starts from an empty district: it
 # replaces the NATS and Redis data under var/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -100,8 +100,8 @@ simulate() {  # policy district_dir
   local proposal="$REPORTS/proposal-$(basename "$dir")-$policy-seed$SEED-$SCALE-${WEEKS}w.csv"
   rm -f "$proposal"
   "$SIM" run --district "$dir" --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
-    --json "$report.json" --svg "$report.svg" --proposal "$proposal"
-  echo "report: $report.json, chart: $report.svg"
+    --json "$report.json" --svg "$report.svg" --proposal "$proposal" --council-report "$report-council"
+  echo "report: $report.json, chart: $report.svg, the council's report: $report-council/"
   if [[ -s $proposal ]]; then
     echo "the planning gaps' proposed course series, as a scenario: $proposal"
     echo "  to see what they change: deploy/local/run.sh --district $dir --scenario $proposal --policy $policy"

@@ -8,6 +8,7 @@
 #include "ankommen/schools/v1/events.pb.h"
 #include "absl/strings/str_cat.h"
 #include "bus/streams.h"
+#include "text/field_checks.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace ankommen::monitoring {
@@ -110,7 +111,10 @@ absl::Status HistoryBuilder::Apply(const std::string& subject, const std::string
   ANKOMMEN_END
 
   ANKOMMEN_ON(kEnrolmentStarted, crs::EnrolmentStarted)
-  h.enrolments.push_back({e.person_id(), day, e.waiting_time_days(), e.access_time_days()});
+  // The enrolment begins with the course, or on the day of a late entry into a running one.
+  Day start = day;
+  if (Day course_start; ParseIsoDate(e.start_date(), course_start) && course_start > day) start = course_start;
+  h.enrolments.push_back({e.person_id(), start, e.waiting_time_days(), e.access_time_days()});
   ANKOMMEN_END
 
   ANKOMMEN_ON(kSchoolPlaced, sch::SchoolPlaced)

@@ -157,6 +157,12 @@ nlohmann::json ToJson(const Report& r) {
                            {"course_waiting_bound", w.course_waiting_bound}});
   }
   if (r.mediation.mediators > 0) j["mediation"] = MediationJson(r.mediation);
+  j["council"] = nlohmann::json::array();
+  for (const auto& c : r.council) {
+    j["council"].push_back({{"indicator", c.indicator}, {"figure", c.figure}, {"target", c.target},
+                            {"status", c.status}, {"complete", c.complete}});
+  }
+  if (!r.council_report_pdf.empty()) j["council_report_pdf"] = r.council_report_pdf;
   j["checks"] = nlohmann::json::array();
   for (const auto& c : r.checks) {
     j["checks"].push_back({{"name", c.name}, {"left", c.left}, {"right", c.right}, {"ok", c.ok()}, {"detail", c.detail}});
@@ -307,6 +313,15 @@ std::string RenderTable(const Report& r) {
   std::vector<std::string> unused;
   for (const auto& [k, v] : r.unused) unused.push_back(absl::StrFormat("%s %d", k, v));
   absl::StrAppend(&out, RenderMediation(r.mediation));
+  if (!r.council.empty()) {
+    absl::StrAppend(&out, "\nIntegration indicators for the council (the period; targets from targets.csv)\n");
+    absl::StrAppendFormat(&out, "  %-38s %14s %14s  %s\n", "indicator", "figure", "target", "status");
+    for (const auto& c : r.council) {
+      absl::StrAppendFormat(&out, "  %-38s %14s %14s  %s%s\n", c.indicator, c.figure, c.target, c.status,
+                            c.complete ? "" : " (windows still open)");
+    }
+    if (!r.council_report_pdf.empty()) absl::StrAppend(&out, "  written: ", r.council_report_pdf, " (and .json, .csv)\n");
+  }
   absl::StrAppend(&out, "\nUnused at the end: ", absl::StrJoin(unused, "; "));
   absl::StrAppend(&out, "\n\nChecks\n");
   for (const auto& c : r.checks) {

@@ -115,6 +115,16 @@ struct MediationFigures {
   int unfilled_while_one_could_take_it = 0;
 };
 
+// An integration indicator as the council's report gives it for the run's
+// period (services/monitoring; the PDF beside the JSON report).
+struct CouncilRow {
+  std::string indicator;
+  std::string figure;  // as printed, e.g. "12,5 %" or "-"
+  std::string target;  // "-" without one
+  std::string status;  // green, amber, red, or "-"
+  bool complete = true;
+};
+
 struct Check {
   std::string name;
   long long left = 0, right = 0;  // the two sides that must be equal
@@ -184,6 +194,8 @@ struct Report {
   std::string proposal_scenario;  // the proposals as a scenario file; empty: none
   MediationFigures mediation;  // empty when the district has no pool of mediators
   std::vector<WeekPoint> weekly;
+  std::vector<CouncilRow> council;  // the integration indicators of the period
+  std::string council_report_pdf;   // where the council's report was written, if it was
   std::vector<Check> checks;
   double seconds = 0;  // wall time of the run
   long long events = 0;  // published by courses, schools and housing during the run

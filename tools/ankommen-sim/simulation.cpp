@@ -178,6 +178,7 @@ absl::Status Simulation::Run() {
     }
   }
   if (auto s = Finish(report_); !s.ok()) return s;
+  if (auto s = CouncilReport(report_); !s.ok()) return s;
   report_.seconds = absl::ToDoubleSeconds(absl::Now() - began);
   for (const auto& [stream, last] : stream_cursor_) report_.events += last;
   return absl::OkStatus();

@@ -34,6 +34,8 @@ struct SimOptions {
   std::string redis_url = "redis://127.0.0.1:6379/0";
 
   bool progress = true;  // a line per simulated week on stderr
+  // Where the council's report (PDF, JSON, CSV) is written; empty: its figures only in the report.
+  std::string council_report_dir;
 };
 
 int ScaleFactor(const std::string& scale);

@@ -198,6 +198,8 @@ class Simulation {
   absl::Status AskForMediators(int day, const Arrival& arrival, const rv1::Household& household, size_t index);
   absl::Status Mediate(int day);
   absl::Status FinishMediation(Report& report);
+  // The report to the council from the services' events, checked against the simulation's counts.
+  absl::Status CouncilReport(Report& report);
   absl::Status WeeklyMoves(int day);
 
   std::string Key(absl::string_view what, absl::string_view id) const {

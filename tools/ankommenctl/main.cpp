@@ -12,6 +12,8 @@
 //   ankommenctl gaps [--area Riesa] [--json]                missing DaZ seats, Kita places, housing
 //   ankommenctl allocate courses|schools|housing|mediators [--policy fcfs]
 //   ankommenctl mediation [--language ar] [--area Riesa] [--json]   requests waiting for a mediator, oldest first
+//   ankommenctl report --from 2027-01-01 --to 2027-06-30 [--area Riesa] [--targets targets.csv]
+//       the council's report: indicators against targets as PDF, JSON and CSV, from the events on NATS
 //
 // `call` reaches any method of any service by name (registry, courses, schools, housing, notifications,
 // mediators): the
@@ -47,6 +49,7 @@
 #include "client.h"
 #include "grpc/grpc_credentials.h"
 #include "import.h"
+#include "report.h"
 #include "views.h"
 
 namespace {
@@ -274,7 +277,20 @@ int main(int argc, char** argv) {
   mediation->add_option("--language", view_language, "one language (ISO 639 code)");
   mediation->add_option("--area", view_area, "one social area (default: all)");
   allocate->add_option("--policy", policy, "courses: optimal or fcfs (default: the service's setting)");
-  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide, mediation}) {
+  auto* report = app.add_subcommand(
+      "report", "the council's report: indicators against targets, as PDF, JSON and CSV (read from the events on NATS)");
+  ankommen::ctl::ReportOptions report_options;
+  report->add_option("--from", report_options.from, "first day, YYYY-MM-DD")->required();
+  report->add_option("--to", report_options.to, "last day, YYYY-MM-DD")->required();
+  report->add_option("--area", report_options.area, "one social area (default: the whole district)");
+  report->add_option("--targets", report_options.targets_file,
+                     "the district's targets: indicator,social_area,baseline,target,from,to (docs/indicators.md)");
+  report->add_option("--district", report_options.district, "the name on the cover, e.g. \"Landkreis Meißen\"");
+  report->add_option("--social-workers", report_options.social_workers,
+                     "refugee social workers per area, e.g. \"Riesa=2,Meißen=3\" (ANKOMMEN_HOUSING_SOCIAL_WORKERS)")
+      ->envname("ANKOMMEN_HOUSING_SOCIAL_WORKERS");
+  report->add_option("--out", report_options.out_dir, "directory for the files (default: here)");
+  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide, mediation, report}) {
     view->add_flag("--json", json, "JSON instead of a table");
   }
 
@@ -288,6 +304,10 @@ int main(int argc, char** argv) {
   };
   const ankommen::ctl::Addresses at{address_of("courses"), address_of("schools"), address_of("housing"),
                                     address_of("mediators")};
+  if (report->parsed()) {
+    report_options.json = json;
+    return ankommen::ctl::WriteReport(report_options);
+  }
   if (waiting->parsed()) return ankommen::ctl::ShowWaitingList(at, view_arg, view_area, json);
   if (offers->parsed()) return ankommen::ctl::ShowOffers(at, view_arg, json);
   if (gaps->parsed()) return ankommen::ctl::ShowGaps(at, view_area, json);

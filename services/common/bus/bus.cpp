@@ -1,4 +1,5 @@
 #include "bus/bus.h"
+#include "runtime/config.h"
 
 #include <nats/nats.h>
 
@@ -155,6 +156,17 @@ Bus::~Bus() {
     natsConnection_Close(conn_);
     natsConnection_Destroy(conn_);
   }
+}
+
+absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const ServiceConfig& config, const std::string& client_name,
+                                                  Metrics* metrics) {
+  Access access{config.nats_user, "", config.nats_tls_ca_file, config.nats_tls_cert_file, config.nats_tls_key_file};
+  if (!config.nats_password_file.empty()) {
+    auto password = ReadSecretFile("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
+    if (!password.ok()) return password.status();
+    access.password = *password;
+  }
+  return Connect(config.nats_url, client_name, metrics, access);
 }
 
 absl::Status Bus::EnsureStream(const StreamSpec& spec) {

@@ -24,6 +24,7 @@ struct __natsSubscription;
 namespace ankommen {
 
 class Metrics;
+struct ServiceConfig;
 struct BusInstruments;
 
 inline constexpr char kDeadLetterStream[] = "DEAD_LETTERS";
@@ -135,6 +136,10 @@ class Bus {
   static absl::StatusOr<std::unique_ptr<Bus>> Connect(const std::string& url, const std::string& client_name,
                                                       Metrics* metrics, const Access& access,
                                                       absl::Duration timeout = absl::Seconds(10));
+  // Connects as the configuration says: URL, NATS user and password file, TLS
+  // (ANKOMMEN_NATS_*; runtime/config.h).
+  static absl::StatusOr<std::unique_ptr<Bus>> Connect(const ServiceConfig& config,
+                                                      const std::string& client_name, Metrics* metrics);
   ~Bus();
   Bus(const Bus&) = delete;
   Bus& operator=(const Bus&) = delete;

@@ -1,4 +1,5 @@
 #include "runtime/config.h"
+#include "observability/log.h"
 
 #include <charconv>
 #include <cstdlib>
@@ -260,6 +261,12 @@ absl::Status ValidateConfig(const ServiceConfig& config) {
     return absl::InvalidArgumentError(absl::StrCat("log level must be debug, info, warn or error, got '", config.log_level, "'"));
   }
   return absl::OkStatus();
+}
+
+absl::TimeZone DistrictTimeZone() {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
+  return zone;
 }
 
 }  // namespace ankommen

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace ankommen {
 
@@ -144,6 +145,10 @@ std::string CallerToken();
 // The first line of a secret file (a mounted Kubernetes Secret); NOT_FOUND
 // naming the setting, never the content, when it cannot be read.
 absl::StatusOr<std::string> ReadSecretFile(const char* setting, const std::string& path);
+
+// The district's time zone for dates and deadlines: Europe/Berlin (UTC, with
+// a warning, where the system has no time zone data).
+absl::TimeZone DistrictTimeZone();
 
 // The Land's rules as configured (ValidateConfig has checked them).
 struct LandRules;

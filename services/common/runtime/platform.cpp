@@ -15,12 +15,6 @@
 
 namespace ankommen {
 
-absl::TimeZone DistrictTimeZone() {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Europe/Berlin", &zone)) log::Warn("time_zone_missing", {{"using", "UTC"}});
-  return zone;
-}
-
 std::string ReplicaName() {
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
@@ -75,14 +69,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   } else {
     p->clock_ = std::make_unique<SystemClock>();
   }
-  Bus::Access access{config.nats_user, "", config.nats_tls_ca_file, config.nats_tls_cert_file,
-                     config.nats_tls_key_file};
-  if (!config.nats_password_file.empty()) {
-    auto password = ReadSecretFile("ANKOMMEN_NATS_PASSWORD_FILE", config.nats_password_file);
-    if (!password.ok()) return password.status();
-    access.password = *password;
-  }
-  auto bus = Bus::Connect(config.nats_url, absl::StrCat("ankommen-", config.service), p->metrics_.get(), access);
+  auto bus = Bus::Connect(config, absl::StrCat("ankommen-", config.service), p->metrics_.get());
   if (!bus.ok()) return bus.status();
   p->bus_ = std::move(*bus);
   StreamSpec dead_letters = DeadLetterStreamSpec();

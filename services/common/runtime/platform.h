@@ -22,10 +22,6 @@ class Service;
 
 namespace ankommen {
 
-// The district's time zone for dates and deadlines: Europe/Berlin (UTC, with
-// a warning, where the system has no time zone data).
-absl::TimeZone DistrictTimeZone();
-
 // This replica's name, unique among replicas: host, process and a random part.
 std::string ReplicaName();
 

@@ -56,10 +56,11 @@ Figure Share(std::string_view id, long long part, long long whole, bool complete
   return f;
 }
 
+// The nearest-rank median: a value someone actually waited (as the
+// simulation's report and the services' figures count it).
 double Median(std::vector<int> v) {
   std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+  return v[(v.size() + 1) / 2 - 1];
 }
 
 // Of the cohort — persons who arrived in the period and `in_cohort` accepts
@@ -289,7 +290,10 @@ std::vector<ReportRow> BuildReport(const History& history, const Scope& scope, c
         }
       }
     }
-    if (row.target && row.figure.value) row.light = Status(i, *row.figure.value, row.target->target);
+    // A preliminary share (windows still open) can still grow: it gets no light yet.
+    if (row.target && row.figure.value && row.figure.complete) {
+      row.light = Status(i, *row.figure.value, row.target->target);
+    }
     rows.push_back(std::move(row));
   }
   return rows;

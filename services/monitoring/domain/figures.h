@@ -55,7 +55,7 @@ struct ReportRow {
   Figure figure;
   std::vector<TrendPoint> trend;
   std::optional<Target> target;  // the district's, for this area (or the district's) and period
-  std::optional<Light> light;    // with a target and a figure
+  std::optional<Light> light;    // with a target and a complete figure
 };
 
 // Every indicator of the catalogue for the scope: its figure, its monthly

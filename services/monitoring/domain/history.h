@@ -62,7 +62,7 @@ struct AccommodationFacts {
 
 struct EnrolmentFact {
   std::string person_id;
-  Day start;
+  Day start;                  // the course's start, or the day of a late entry
   int waiting_time_days = 0;  // BAMF: registration with the provider → start
   int access_time_days = 0;   // BAMF: entitlement → start
 };

@@ -26,13 +26,13 @@ const std::vector<Indicator>& Catalogue() {
        "Sprachniveau B1 innerhalb von 24 Monaten",
        "Anteil der im Zeitraum angekommenen Erwachsenen, deren erfasstes Sprachniveau innerhalb von 24 Monaten nach der Registrierung B1 oder höher erreicht hat."},
       {"course_waiting_time_days", "language", Unit::kDays, Better::kLower,
-       "Waiting time as BAMF counts it: median days from the registration with the course provider (the "
-       "accepted offer) to the start of the course, of the enrolments that started in the period.",
+       "Waiting time as BAMF counts it: median (nearest rank) days from the registration with the course provider (the "
+       "accepted offer) to the start of the course, of the enrolments that began in the period (the course's start, or a late entry).",
        "Wartezeit auf den Kurs (BAMF)",
        "Median der Tage von der Anmeldung beim Kursträger (angenommenes Angebot) bis zum Kursbeginn, über die im Zeitraum begonnenen Kursteilnahmen."},
       {"course_access_time_days", "language", Unit::kDays, Better::kLower,
-       "Access time as BAMF counts it: median days from the entitlement (the request) to the start of the "
-       "course, of the enrolments that started in the period.",
+       "Access time as BAMF counts it: median (nearest rank) days from the entitlement (the request) to the start of the "
+       "course, of the enrolments that began in the period (the course's start, or a late entry).",
        "Zugangszeit zum Kurs (BAMF)",
        "Median der Tage von der Berechtigung (Antrag) bis zum Kursbeginn, über die im Zeitraum begonnenen Kursteilnahmen."},
       {"kita_share_ages_1_to_6", "education", Unit::kShare, Better::kHigher,

@@ -1,6 +1,8 @@
 #include "report/report.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -22,6 +24,12 @@ const char* UnitName(Unit unit) {
 }
 
 std::string IsoDate(Day day) { return absl::FormatCivilTime(day); }
+
+// green, amber, red; preliminary for a figure with a target whose windows are still open; empty without a target.
+std::string StatusName(const ReportRow& row) {
+  if (row.light) return LightName(*row.light);
+  return row.target && row.figure.value ? "preliminary" : "";
+}
 
 // A CSV field: quoted when it holds a comma, a quote or a line break.
 std::string Field(const std::string& s) {
@@ -84,7 +92,7 @@ nlohmann::json ReportJson(const ReportHeader& header, const std::vector<ReportRo
                      {"from", IsoDate(row.target->from)},
                      {"to", IsoDate(row.target->to)}};
     }
-    if (row.light) r["status"] = LightName(*row.light);
+    if (const std::string status = StatusName(row); !status.empty()) r["status"] = status;
     r["trend"] = nlohmann::json::array();
     for (const TrendPoint& p : row.trend) {
       r["trend"].push_back({{"month_end", IsoDate(p.month_end)},
@@ -109,10 +117,38 @@ std::string ReportCsv(const std::vector<ReportRow>& rows) {
                                        row.target ? Number(row.target->target) : "",
                                        row.target ? IsoDate(row.target->from) : "",
                                        row.target ? IsoDate(row.target->to) : "",
-                                       row.light ? LightName(*row.light) : ""};
+                                       StatusName(row)};
     absl::StrAppend(&out, absl::StrJoin(fields, ","), "\n");
   }
   return out;
+}
+
+absl::StatusOr<std::string> WriteReportFiles(const ReportHeader& header, const std::vector<ReportRow>& rows,
+                                             const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  std::string stem = absl::StrCat("report_", IsoDate(header.scope.from), "_", IsoDate(header.scope.to));
+  if (!header.scope.social_area.empty()) absl::StrAppend(&stem, "_", header.scope.social_area);
+  const fs::path base = fs::path(dir) / stem;
+  auto write_text = [&](const std::string& ext, const std::string& text) -> absl::Status {
+    const fs::path path = base.string() + ext, partial = base.string() + ext + ".partial";
+    {
+      std::ofstream out(partial, std::ios::binary);
+      out << text;
+      if (!out) return absl::InternalError(absl::StrCat("cannot write ", partial.string()));
+    }
+    fs::rename(partial, path, ec);
+    return ec ? absl::InternalError(absl::StrCat("cannot write ", path.string(), ": ", ec.message())) : absl::OkStatus();
+  };
+  if (auto s = write_text(".json", ReportJson(header, rows).dump(2) + "\n"); !s.ok()) return s;
+  if (auto s = write_text(".csv", ReportCsv(rows)); !s.ok()) return s;
+  const std::string pdf = base.string() + ".pdf", partial = pdf + ".partial";
+  if (auto s = WriteReportPdf(header, rows, partial); !s.ok()) return s;
+  fs::rename(partial, pdf, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot write ", pdf, ": ", ec.message()));
+  return pdf;
 }
 
 }  // namespace ankommen::monitoring

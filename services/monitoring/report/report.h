@@ -9,6 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "figures.h"
 
 namespace ankommen::monitoring {
@@ -25,6 +26,12 @@ nlohmann::json ReportJson(const ReportHeader& header, const std::vector<ReportRo
 std::string ReportCsv(const std::vector<ReportRow>& rows);
 // A4: the cover (district, period, area), then a page per field of action.
 absl::Status WriteReportPdf(const ReportHeader& header, const std::vector<ReportRow>& rows, const std::string& path);
+
+// The three into `dir` as report_<from>_<to>[_<area>].{pdf,json,csv};
+// returns the PDF's path. Nothing is left half-written: each file is written
+// beside its name and renamed.
+absl::StatusOr<std::string> WriteReportFiles(const ReportHeader& header, const std::vector<ReportRow>& rows,
+                                             const std::string& dir);
 
 // Numbers and dates as the report prints them (German: 12,5 %; 31.12.2027).
 std::string FormatValue(const Indicator& indicator, double value);

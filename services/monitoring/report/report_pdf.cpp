@@ -104,6 +104,7 @@ void Chart(cairo_t* cr, const ReportRow& row, double x, double y, double width, 
   cairo_stroke(cr);
   for (size_t i = 0; i < n; ++i) {
     if (!row.trend[i].value) continue;
+    cairo_new_sub_path(cr);  // no line from the last point to the dot
     cairo_arc(cr, X(i), Y(*row.trend[i].value), 1.4, 0, 2 * M_PI);
     cairo_fill(cr);
   }
@@ -168,10 +169,13 @@ absl::Status WriteReportPdf(const ReportHeader& header, const std::vector<Report
               12, false, kWidth),
         Mm(10));
   std::map<std::string, int> lights;
-  for (const ReportRow& row : rows) ++lights[row.light ? LightDe(*row.light) : "ohne Ziel"];
+  for (const ReportRow& row : rows) {
+    ++lights[row.light ? LightDe(*row.light) : row.target && row.figure.value ? "vorläufig" : "ohne Ziel"];
+  }
   place(Block(cr,
-              absl::StrFormat("%d Indikatoren: %d grün, %d gelb, %d rot, %d ohne Ziel oder ohne Fälle", rows.size(),
-                              lights["grün"], lights["gelb"], lights["rot"], lights["ohne Ziel"]),
+              absl::StrFormat("%d Indikatoren: %d grün, %d gelb, %d rot, %d vorläufig, %d ohne Ziel oder ohne Fälle",
+                              rows.size(), lights["grün"], lights["gelb"], lights["rot"], lights["vorläufig"],
+                              lights["ohne Ziel"]),
               11, false, kWidth),
         Mm(10));
   place(Block(cr,
@@ -183,8 +187,9 @@ absl::Status WriteReportPdf(const ReportHeader& header, const std::vector<Report
         Mm(3));
   place(Block(cr,
               "Ampel: grün, wenn der Ist-Wert das Ziel erreicht; gelb, wenn er es um höchstens ein Zehntel des Ziels "
-              "(bei Anteilen: 10 Prozentpunkte) verfehlt; rot darüber hinaus. Vorläufig sind Anteile, deren "
-              "Zeitfenster (12 oder 24 Monate, 14 Tage) für einen Teil der Gruppe noch läuft.",
+              "(bei Anteilen: 10 Prozentpunkte) verfehlt; rot darüber hinaus. Vorläufig (ohne Ampel) sind Anteile, "
+              "deren Zeitfenster (12 oder 24 Monate, 14 Tage) für einen Teil der Gruppe noch läuft: sie können "
+              "noch steigen.",
               9, false, kWidth),
         0);
   cairo_show_page(cr);
@@ -215,10 +220,12 @@ absl::Status WriteReportPdf(const ReportHeader& header, const std::vector<Report
       const double title_y = y;
       place(std::move(name), Mm(1));
       SetLightColour(cr, row.light);
+      cairo_new_sub_path(cr);
       cairo_arc(cr, kLeft + kWidth - Mm(24), title_y + Mm(2.2), Mm(2.2), 0, 2 * M_PI);
       cairo_fill(cr);
       cairo_set_source_rgb(cr, 0, 0, 0);
-      Layout status = Block(cr, row.light ? LightDe(*row.light) : "ohne Ampel", 10, false, Mm(21));
+      const char* no_light = row.target && row.figure.value ? "vorläufig" : "ohne Ampel";
+      Layout status = Block(cr, row.light ? LightDe(*row.light) : no_light, 10, false, Mm(21));
       Draw(cr, status.get(), kLeft + kWidth - Mm(20), title_y);
       cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
       place(std::move(definition), Mm(1.5));

@@ -18,6 +18,7 @@
 #include "bus/bus.h"
 #include "e2e/security/district_services.h"
 #include "bus/streams.h"
+#include "stream_history.h"
 #include "support/servers.h"
 
 namespace ankommen {
@@ -28,7 +29,7 @@ namespace {
 std::map<std::string, std::string> MakePasswords(const testing::TempDir& dir) {
   std::mt19937_64 rng{std::random_device{}()};
   std::map<std::string, std::string> passwords;
-  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "operator"}) {
+  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "monitoring", "operator"}) {
     passwords[user] = absl::StrCat("pw", rng(), rng());
     setenv(absl::StrCat("NATS_", absl::AsciiStrToUpper(user), "_PASSWORD").c_str(), passwords[user].c_str(), 1);
     std::ofstream(dir.path() + "/" + user) << passwords[user] << "\n";
@@ -105,6 +106,18 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
   EXPECT_TRUE(own_consumer.ok()) << own_consumer.status();
   if (own_consumer.ok()) (*own_consumer)->Stop();
   EXPECT_THAT(nats_.Log(), ::testing::HasSubstr("REGISTRY.notifications-erasures")) << "the refusal is logged";
+
+  // The council's report reads every stream, as its own user, and can write nothing.
+  auto as_monitoring = Bus::Connect(nats_.url(), "report", nullptr, Login("monitoring", passwords_["monitoring"]));
+  ASSERT_TRUE(as_monitoring.ok()) << as_monitoring.status();
+  monitoring::History history;
+  auto read = monitoring::ReadHistory(**as_monitoring, absl::UTCTimeZone(), history);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_GT(read->events, 0);
+  EXPECT_FALSE(history.persons.empty()) << "the registration was read";
+  own.subject = "ankommen.monitoring.anything";
+  EXPECT_FALSE((*as_monitoring)->Publish(own).ok()) << "the report's user published";
+  EXPECT_FALSE((*as_monitoring)->EnsureStream(changed).ok()) << "the report's user changed a stream";
 
   // Nobody gets in without a password, or with another's.
   EXPECT_FALSE(Bus::Connect(nats_.url(), "anonymous", nullptr, absl::Seconds(1)).ok());

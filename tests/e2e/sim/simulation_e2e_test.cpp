@@ -26,6 +26,7 @@
 #include "district.h"
 #include "population.h"
 #include "bus/streams.h"
+#include "indicators.h"
 #include "support/erasure_scan.h"
 #include "support/servers.h"
 
@@ -186,13 +187,20 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   const std::string report_path = dir_.path() + "/report.json", svg_path = dir_.path() + "/waiting.svg";
   ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
                     {"run", "--district", ANKOMMEN_DISTRICT_DIR, "--weeks", std::to_string(weeks), "--seed",
-                     std::to_string(seed), "--json", report_path, "--svg", svg_path, "--quiet"},
+                     std::to_string(seed), "--json", report_path, "--svg", svg_path, "--council-report",
+                     dir_.path() + "/council", "--quiet"},
                     out, 150000),
             0)
       << out;
   const auto report = nlohmann::json::parse(ReadAll(report_path));
   EXPECT_TRUE(report["reconciled"].get<bool>()) << out;
-  EXPECT_EQ(report["checks"].size(), 4u);
+  // The council's report, from the events alone, agrees with the simulation and the services.
+  int council_checks = 0;
+  for (const auto& c : report["checks"]) {
+    if (absl::StartsWith(c["name"].get<std::string>(), "council report:")) ++council_checks;
+  }
+  EXPECT_GE(council_checks, 5) << out;
+  EXPECT_EQ(report["council"].size(), monitoring::Catalogue().size());
   EXPECT_GT(report["households_registered"].get<int>(), 10);
   EXPECT_GT(report["offers"]["made"].get<int>(), 0);
   EXPECT_FALSE(report["notifications"].empty());
@@ -208,6 +216,41 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"allocate", "courses", "--policy", "fcfs", "--json"}, out), 0) << out;
   EXPECT_EQ(nlohmann::json::parse(out.substr(out.find('{')))["solver"], "fcfs") << out;
   ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"waiting", "nonsense"}, out), 2) << out;
+
+  // The planner's report on the same period, by ankommenctl from the events on NATS: the same figures.
+  // Told the social workers as the housing service is (ANKOMMEN_HOUSING_SOCIAL_WORKERS).
+  const std::string period_end = absl::FormatCivilTime(absl::CivilDay(2027, 1, 4) + (weeks * 7 - 1));
+  const std::string workers = sim::ServiceEnvironment(sim::ReadDistrict(ANKOMMEN_DISTRICT_DIR).district, 1)
+                                  .at("ANKOMMEN_HOUSING_SOCIAL_WORKERS");
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY,
+                    {"report", "--from", "2027-01-04", "--to", period_end, "--targets",
+                     std::string(ANKOMMEN_DISTRICT_DIR) + "/targets.csv", "--district", "Landkreis Meißen",
+                     "--social-workers", workers, "--out", dir_.path() + "/ctl", "--json"},
+                    out),
+            0)
+      << out;
+  const auto ctl = nlohmann::json::parse(out.substr(out.find('{')));
+  ASSERT_EQ(ctl["indicators"].size(), report["council"].size());
+  const auto council = nlohmann::json::parse(ReadAll(dir_.path() + "/council/report_2027-01-04_" + period_end + ".json"));
+  for (size_t i = 0; i < ctl["indicators"].size(); ++i) {
+    EXPECT_EQ(ctl["indicators"][i]["value"], council["indicators"][i]["value"]) << ctl["indicators"][i]["indicator"];
+  }
+  const std::string pdf = dir_.path() + "/ctl/report_2027-01-04_" + period_end + ".pdf";
+  ASSERT_EQ(std::system(("pdftotext -enc UTF-8 '" + pdf + "' '" + pdf + ".text'").c_str()), 0);
+  const std::string council_text = ReadAll(pdf + ".text");
+  EXPECT_TRUE(absl::StrContains(council_text, "Integrationsmonitoring")) << council_text;
+  EXPECT_TRUE(absl::StrContains(council_text, "Landkreis Meißen")) << council_text;
+  // A mistake in the targets stops the report before anything is written.
+  std::ofstream(dir_.path() + "/bad_targets.csv") << "indicator,social_area,baseline,target,from,to\n"
+                                                     "households_in_flats,,,120,2027-01-01,2027-12-31\n";
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY,
+                    {"report", "--from", "2027-01-04", "--to", period_end, "--targets", dir_.path() + "/bad_targets.csv",
+                     "--out", dir_.path() + "/not_written"},
+                    out),
+            2)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "bad_targets.csv:2: target:")) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/not_written"));
 
   // What would identify the simulated people.
   const auto arrivals =
@@ -249,6 +292,7 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   for (const auto& a : arrivals) named += absl::StrContains(letters, a.household.members(0).family_name()) ? 1 : 0;
   EXPECT_GT(named, 0u) << "the scan looks for what the registry holds";
 
+  leaks("the council's report", council_text);
   for (auto* s : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {
     leaks("a service log", (*s)->process().Log());
     leaks("metrics", testing::HttpGet((*s)->metrics_port(), "/metrics"));
@@ -256,7 +300,8 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   auto bus = Bus::Connect(nats_->url(), "pii-scan", nullptr);
   ASSERT_TRUE(bus.ok()) << bus.status();
   size_t events = 0;
-  for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing}) {
+  for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing,
+                             streams::kNotifications}) {
     auto read = (*bus)->ReadStream(stream, 1, 1'000'000);
     ASSERT_TRUE(read.ok()) << read.status();
     for (const auto& e : *read) {
