@@ -4,6 +4,7 @@
 // Pure.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,49 @@ struct Figure {
   bool complete = true;
 };
 
+// The history arranged for counting: each person with their household, and
+// every record under each social area it ever touched, so that a figure for
+// one area looks at that area's people only. Built once, used for any number
+// of periods and areas; it refers into the history, which must outlive it.
+class HistoryIndex {
+ public:
+  struct Person {
+    const PersonHistory* person;
+    const HouseholdHistory* household;  // null when the registry never announced it
+  };
+  struct Household {
+    const std::string* id;
+    const HouseholdHistory* household;
+  };
+  struct Message {
+    const MessageFact* message;
+    std::string area;  // where its recipient lived when it was made ("" when no area's)
+  };
+
+  explicit HistoryIndex(const History& history);
+  const History& history() const { return history_; }
+  // All of them for the whole district (""), else those of the area.
+  const std::vector<Person>& Persons(const std::string& area) const;
+  const std::vector<Household>& Households(const std::string& area) const;
+  const std::vector<std::pair<const EnrolmentFact*, const HouseholdHistory*>>& Enrolments(const std::string& area) const;
+  const std::vector<Message>& Messages(const std::string& area) const;
+  const std::vector<const MediationFact*>& Mediations(const std::string& area) const;
+
+ private:
+  template <typename T>
+  const std::vector<T>& Of(const std::map<std::string, std::vector<T>>& by_area, const std::string& area) const;
+
+  const History& history_;
+  std::map<std::string, std::vector<Person>> persons_;
+  std::map<std::string, std::vector<Household>> households_;
+  std::map<std::string, std::vector<std::pair<const EnrolmentFact*, const HouseholdHistory*>>> enrolments_;
+  std::map<std::string, std::vector<Message>> messages_;
+  std::map<std::string, std::vector<const MediationFact*>> mediations_;
+};
+
+Figure ComputeFigure(const HistoryIndex& index, const Indicator& indicator, const Scope& scope, const AgeBands& ages);
+std::vector<Figure> ComputeFigures(const HistoryIndex& index, const Scope& scope, const AgeBands& ages);
+// The same, indexing the history for this one call.
 Figure ComputeFigure(const History& history, const Indicator& indicator, const Scope& scope, const AgeBands& ages);
 std::vector<Figure> ComputeFigures(const History& history, const Scope& scope, const AgeBands& ages);
 
@@ -61,6 +105,8 @@ struct ReportRow {
 // Every indicator of the catalogue for the scope: its figure, its monthly
 // trend, the target whose time frame covers the period's end (the area's
 // before the district's), and the light.
+std::vector<ReportRow> BuildReport(const HistoryIndex& index, const Scope& scope, const AgeBands& ages,
+                                   const std::vector<Target>& targets);
 std::vector<ReportRow> BuildReport(const History& history, const Scope& scope, const AgeBands& ages,
                                    const std::vector<Target>& targets);
 
