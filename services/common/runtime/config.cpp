@@ -25,6 +25,7 @@ const std::map<std::string_view, DefaultPorts>& KnownServices() {
   static const std::map<std::string_view, DefaultPorts> ports = {
       {"registry", {50051, 9101}},      {"courses", {50052, 9102}}, {"schools", {50053, 9103}},
       {"housing", {50054, 9104}},       {"notifications", {50055, 9105}}, {"mediators", {50056, 9106}},
+      {"indicators", {50057, 9107}},  // no API: the integration indicators as metrics only
   };
   return ports;
 }

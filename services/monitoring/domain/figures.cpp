@@ -267,13 +267,13 @@ std::vector<ReportRow> BuildReport(const History& history, const Scope& scope, c
 }
 
 std::vector<ReportRow> BuildReport(const HistoryIndex& index, const Scope& scope, const AgeBands& ages,
-                                   const std::vector<Target>& targets) {
+                                   const std::vector<Target>& targets, bool trend) {
   std::vector<ReportRow> rows;
   for (const Indicator& i : Catalogue()) {
     ReportRow row;
     row.indicator = &i;
     row.figure = ComputeFigure(index, i, scope, ages);
-    for (Day month_start(scope.from.year(), scope.from.month(), 1); month_start <= scope.to;) {
+    for (Day month_start(scope.from.year(), scope.from.month(), 1); trend && month_start <= scope.to;) {
       const absl::CivilMonth month(month_start);
       const Day month_end = Day(month + 1) - 1;
       Scope part = scope;

@@ -103,10 +103,10 @@ struct ReportRow {
 };
 
 // Every indicator of the catalogue for the scope: its figure, its monthly
-// trend, the target whose time frame covers the period's end (the area's
-// before the district's), and the light.
+// trend (unless `trend` is false), the target whose time frame covers the
+// period's end (the area's before the district's), and the light.
 std::vector<ReportRow> BuildReport(const HistoryIndex& index, const Scope& scope, const AgeBands& ages,
-                                   const std::vector<Target>& targets);
+                                   const std::vector<Target>& targets, bool trend = true);
 std::vector<ReportRow> BuildReport(const History& history, const Scope& scope, const AgeBands& ages,
                                    const std::vector<Target>& targets);
 

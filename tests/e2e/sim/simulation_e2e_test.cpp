@@ -240,6 +240,32 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   const std::string council_text = ReadAll(pdf + ".text");
   EXPECT_TRUE(absl::StrContains(council_text, "Integrationsmonitoring")) << council_text;
   EXPECT_TRUE(absl::StrContains(council_text, "Landkreis Meißen")) << council_text;
+  // The dashboard's exporter reads the same events: its year-to-date figures for the district are the
+  // report's (the simulated year starts in the report's period, the stocks are taken at its last event).
+  const int metrics_port = testing::FreePort();
+  auto env = ClientEnv();
+  env["ANKOMMEN_METRICS_ADDR"] = "127.0.0.1:" + std::to_string(metrics_port);
+  testing::Process indicators(ANKOMMEN_INDICATORS_BINARY,
+                              {"--targets", std::string(ANKOMMEN_DISTRICT_DIR) + "/targets.csv", "--social-workers",
+                               workers, "--period", "1"},
+                              env, dir_.path() + "/indicators.log");
+  std::string scraped;
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    scraped = testing::HttpGet(metrics_port, "/metrics");
+    return absl::StrContains(scraped, "ankommen_indicator_value{indicator=\"course_access_time_days\"");
+  }, 30000)) << scraped;
+  for (const auto& row : ctl["indicators"]) {
+    if (row["indicator"] != "course_access_time_days" && row["indicator"] != "mediator_requests_filled") continue;
+    const std::string series = absl::StrCat("ankommen_indicator_value{indicator=\"", row["indicator"].get<std::string>(),
+                                            "\",social_area=\"district\"} ");
+    const size_t at = scraped.find(series);
+    ASSERT_NE(at, std::string::npos) << series << scraped;
+    EXPECT_NEAR(std::stod(scraped.substr(at + series.size())), row["value"].get<double>(), 1e-6) << series;
+  }
+  EXPECT_TRUE(absl::StrContains(scraped, "ankommen_indicator_target{indicator=\"course_waiting_time_days\"")) << scraped;
+  EXPECT_TRUE(absl::StrContains(scraped, "social_area=\"Riesa\"")) << scraped;
+  EXPECT_EQ(indicators.Stop(SIGTERM), 0) << ReadAll(dir_.path() + "/indicators.log");
+
   // A mistake in the targets stops the report before anything is written.
   std::ofstream(dir_.path() + "/bad_targets.csv") << "indicator,social_area,baseline,target,from,to\n"
                                                      "households_in_flats,,,120,2027-01-01,2027-12-31\n";
@@ -293,6 +319,7 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   EXPECT_GT(named, 0u) << "the scan looks for what the registry holds";
 
   leaks("the council's report", council_text);
+  leaks("the indicators' metrics", scraped);
   for (auto* s : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {
     leaks("a service log", (*s)->process().Log());
     leaks("metrics", testing::HttpGet((*s)->metrics_port(), "/metrics"));
