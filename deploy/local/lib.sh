@@ -115,7 +115,8 @@ start_redis() {  # port
 export PATH="$PATH:/usr/sbin"
 
 # nats-server and redis-server on the first free ports from 14222 and 16379
-# (or ANKOMMEN_NATS_PORT / ANKOMMEN_REDIS_PORT), then the six services; the
+# (or ANKOMMEN_NATS_PORT / ANKOMMEN_REDIS_PORT), then the six services and the
+# integration indicators; the
 # services' own settings come from the caller's environment. Messages go out
 # as printed letters into var/letters: a fresh machine has no mail server or
 # SMS gateway.
@@ -138,4 +139,18 @@ start_district() {
   start_service mediators 50056 9106 ankommen.mediators.v1.MediatorService
   ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
     start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
+  start_indicators 9107
+}
+
+# start_indicators METRICS_PORT: the integration indicators as metrics (no
+# API), read from the streams every 30 s, with the district's targets when
+# ANKOMMEN_INDICATORS_TARGETS names them; sets INDICATORS_METRICS.
+start_indicators() {
+  local metrics
+  metrics=$(free_port "$1")
+  say "Starting the integration indicators (metrics on :$metrics)"
+  ANKOMMEN_METRICS_ADDR="127.0.0.1:$metrics" ANKOMMEN_INDICATORS_PERIOD="${ANKOMMEN_INDICATORS_PERIOD:-30}" \
+    start_process indicators "$LOG_DIR/indicators.log" "$BUILD_DIR/services/monitoring/ankommen-indicators"
+  wait_until 30 "the indicators' metrics on port $metrics" curl -sf "http://127.0.0.1:$metrics/metrics" -o /dev/null
+  INDICATORS_METRICS=$metrics
 }

@@ -89,6 +89,8 @@ simulate() {  # policy district_dir
   # Capacity gaps go to each area's social-work team (printed, like every message here).
   export ANKOMMEN_CLOCK=simulated ANKOMMEN_COURSES_POLICY=$policy ANKOMMEN_SCHOOLS_POLICY=$policy \
     ANKOMMEN_HOUSING_POLICY=$policy "${district_env[@]}"
+  # The dashboard's indicators against the district's own targets, if it sets any.
+  if [[ -f $dir/targets.csv ]]; then export ANKOMMEN_INDICATORS_TARGETS="$dir/targets.csv"; else unset ANKOMMEN_INDICATORS_TARGETS; fi
   start_district
 
   say "Importing the district's DaZ schools, Kitas and accommodations"
@@ -125,7 +127,7 @@ elif [[ -n $SCENARIO ]]; then
 fi
 
 if [[ $KEEP_RUNNING -eq 1 ]]; then
-  say "Left running. Logs in $LOG_DIR; metrics on :$REGISTRY_METRICS :$COURSES_METRICS :$SCHOOLS_METRICS :$HOUSING_METRICS :$NOTIFICATIONS_METRICS :$MEDIATORS_METRICS; stop with deploy/local/stop.sh"
+  say "Left running. Logs in $LOG_DIR; metrics on :$REGISTRY_METRICS :$COURSES_METRICS :$SCHOOLS_METRICS :$HOUSING_METRICS :$NOTIFICATIONS_METRICS :$MEDIATORS_METRICS, the indicators :$INDICATORS_METRICS; stop with deploy/local/stop.sh"
   echo "ANKOMMEN_REGISTRY_ADDR=$ANKOMMEN_REGISTRY_ADDR ANKOMMEN_COURSES_ADDR=$ANKOMMEN_COURSES_ADDR ANKOMMEN_SCHOOLS_ADDR=$ANKOMMEN_SCHOOLS_ADDR ANKOMMEN_HOUSING_ADDR=$ANKOMMEN_HOUSING_ADDR ANKOMMEN_NOTIFICATIONS_ADDR=$ANKOMMEN_NOTIFICATIONS_ADDR ANKOMMEN_MEDIATORS_ADDR=$ANKOMMEN_MEDIATORS_ADDR ANKOMMEN_NATS_URL=$ANKOMMEN_NATS_URL ANKOMMEN_REDIS_URL=$ANKOMMEN_REDIS_URL"
 else
   say "Stopping what was started"

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "bus/bus.h"
 #include "exporter.h"
+#include "observability/build_info.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
 #include "rules/land.h"
@@ -24,6 +25,7 @@ using namespace ankommen;
 
 int main(int argc, char** argv) {
   CLI::App app{"ankommen-indicators: the integration indicators as metrics, beside the district's targets"};
+  app.set_version_flag("--version", std::string("ankommen-indicators ") + Version());
   std::string targets_file, workers_text;
   int period_seconds = 300;
   app.add_option("--targets", targets_file, "the district's targets (docs/indicators.md) (ANKOMMEN_INDICATORS_TARGETS)")

@@ -136,7 +136,13 @@ function unencrypted(objects) {
         const volume = (pod.volumes ?? []).find((v) => v.name === m.name && v.configMap);
         return volume && Object.values(configMaps.get(volume.configMap.name) ?? {}).some(verifies);
       }));
-    if (!tunnel) problems.push(`${id}: no TLS tunnel to Redis beside it (a sidecar running stunnel with verifyChain and checkHost for every Redis address it dials)`);
+    // A pod that logs into Redis (ANKOMMEN_REDIS_USER) needs the tunnel; the
+    // indicators' exporter reads NATS only and has no Redis user to log in with.
+    const usesRedis = pod.containers.some((c) => (c.env ?? []).some((e) => e.name === "ANKOMMEN_REDIS_USER"));
+    if (usesRedis && !tunnel) problems.push(`${id}: no TLS tunnel to Redis beside it (a sidecar running stunnel with verifyChain and checkHost for every Redis address it dials)`);
+    if (!usesRedis && (pod.volumes ?? []).some((v) => v.secret?.secretName === "ankommen-redis-users")) {
+      problems.push(`${id}: mounts a Redis password without a Redis user`);
+    }
   }
 
   const natsConf = configMaps.get("nats-config")?.["nats.conf"] ?? "";
