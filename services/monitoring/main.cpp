@@ -6,15 +6,14 @@
 //
 //   ankommen-indicators [--targets targets.csv] [--social-workers "Riesa=2,…"] [--period 300]
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 
 #include "absl/time/clock.h"
 #include "bus/bus.h"
 #include "exporter.h"
+#include "targets_file.h"
 #include "observability/build_info.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
@@ -55,19 +54,12 @@ int main(int argc, char** argv) {
   }
   std::vector<monitoring::Target> targets;
   if (!targets_file.empty()) {
-    std::ifstream in(targets_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      std::cerr << "ankommen-indicators: cannot read " << targets_file << "\n";
+    auto read = monitoring::ReadTargetsFile(targets_file);
+    if (!read.ok()) {
+      std::cerr << read.status().message() << "\n";
       return 2;
     }
-    auto loaded = monitoring::ParseTargets(text.str());
-    for (const auto& p : loaded.problems) {
-      std::cerr << targets_file << ":" << p.line << ": " << p.field << ": " << p.message << "\n";
-    }
-    if (!loaded.problems.empty()) return 2;
-    targets = std::move(loaded.targets);
+    targets = std::move(*read);
   }
 
   // SIGTERM and SIGINT are waited for between readings, not delivered to a thread.

@@ -2,11 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "bus/bus.h"
 #include "figures.h"
@@ -14,6 +12,7 @@
 #include "rules/land.h"
 #include "runtime/config.h"
 #include "stream_history.h"
+#include "targets_file.h"
 #include "text/field_checks.h"
 
 namespace ankommen::ctl {
@@ -38,19 +37,12 @@ int WriteReport(const ReportOptions& o) {
   // The targets are checked before anything is read or written.
   std::vector<monitoring::Target> targets;
   if (!o.targets_file.empty()) {
-    std::ifstream in(o.targets_file);
-    if (!in) {
-      std::cerr << "error: cannot read " << o.targets_file << "\n";
+    auto read = monitoring::ReadTargetsFile(o.targets_file);
+    if (!read.ok()) {
+      std::cerr << read.status().message() << "\n";
       return 2;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto loaded = monitoring::ParseTargets(text.str());
-    for (const auto& p : loaded.problems) {
-      std::cerr << o.targets_file << ":" << p.line << ": " << p.field << ": " << p.message << "\n";
-    }
-    if (!loaded.problems.empty()) return 2;
-    targets = std::move(loaded.targets);
+    targets = std::move(*read);
   }
 
   ServiceConfig config = DefaultConfig("monitoring");

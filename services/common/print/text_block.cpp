@@ -1,6 +1,9 @@
 #include "print/text_block.h"
 
+#include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+
+#include "absl/strings/str_cat.h"
 
 namespace ankommen::print {
 namespace {
@@ -32,6 +35,44 @@ Layout Block(cairo_t* cr, const std::string& text, double points, bool bold, dou
   pango_layout_set_alignment(layout.get(), right_to_left ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
   pango_layout_set_text(layout.get(), text.c_str(), -1);
   return layout;
+}
+
+absl::StatusOr<PdfDocument> PdfDocument::Create(const std::string& path, const std::string& title,
+                                                const std::string& what) {
+  cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), kA4Width, kA4Height);
+  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
+    cairo_surface_destroy(surface);
+    return absl::InternalError(absl::StrCat("cannot write ", what, ": ", why));
+  }
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  return PdfDocument(surface, cr, what);
+}
+
+PdfDocument::PdfDocument(PdfDocument&& other) noexcept
+    : surface_(other.surface_), cr_(other.cr_), what_(std::move(other.what_)) {
+  other.surface_ = nullptr;
+  other.cr_ = nullptr;
+}
+
+PdfDocument::~PdfDocument() {
+  if (cr_ != nullptr) cairo_destroy(cr_);
+  if (surface_ != nullptr) cairo_surface_destroy(surface_);
+}
+
+absl::Status PdfDocument::Finish() {
+  cairo_destroy(cr_);
+  cr_ = nullptr;
+  cairo_surface_finish(surface_);
+  const cairo_status_t status = cairo_surface_status(surface_);
+  cairo_surface_destroy(surface_);
+  surface_ = nullptr;
+  if (status != CAIRO_STATUS_SUCCESS) {
+    return absl::InternalError(absl::StrCat("cannot write ", what_, ": ", cairo_status_to_string(status)));
+  }
+  return absl::OkStatus();
 }
 
 double Height(PangoLayout* layout) {

@@ -7,7 +7,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
+
 typedef struct _cairo cairo_t;
+typedef struct _cairo_surface cairo_surface_t;
 typedef struct _PangoLayout PangoLayout;
 
 namespace ankommen::print {
@@ -25,6 +28,24 @@ using Layout = std::unique_ptr<PangoLayout, LayoutDeleter>;
 // to left (Arabic, Farsi, Dari, Pashto); `language` picks the shaping rules.
 Layout Block(cairo_t* cr, const std::string& text, double points, bool bold, double width, bool right_to_left = false,
              const std::string& language = "de");
+
+// An A4 PDF being written: its pages are drawn on cr(); Finish() writes it
+// out and says whether that worked (`what` names it in the error: "the letter").
+class PdfDocument {
+ public:
+  static absl::StatusOr<PdfDocument> Create(const std::string& path, const std::string& title, const std::string& what);
+  PdfDocument(PdfDocument&& other) noexcept;
+  PdfDocument& operator=(PdfDocument&&) = delete;
+  ~PdfDocument();
+  cairo_t* cr() const { return cr_; }
+  absl::Status Finish();
+
+ private:
+  PdfDocument(cairo_surface_t* surface, cairo_t* cr, std::string what) : surface_(surface), cr_(cr), what_(std::move(what)) {}
+  cairo_surface_t* surface_ = nullptr;
+  cairo_t* cr_ = nullptr;
+  std::string what_;
+};
 
 double Height(PangoLayout* layout);
 double Width(PangoLayout* layout);  // of the text as set, not the block

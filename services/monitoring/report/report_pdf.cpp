@@ -1,7 +1,7 @@
 // The council's report as an A4 PDF: the cover, then one page per field of
 // action with each indicator's definition, its figure against the target, the
 // light and the monthly trend as a chart. German, as the council reads it.
-#include <cairo-pdf.h>
+#include <cairo.h>
 
 #include <algorithm>
 #include <cmath>
@@ -139,16 +139,9 @@ std::string FigureText(const ReportRow& row) {
 }  // namespace
 
 absl::Status WriteReportPdf(const ReportHeader& header, const std::vector<ReportRow>& rows, const std::string& path) {
-  cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), print::kA4Width, print::kA4Height);
-  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
-    cairo_surface_destroy(surface);
-    return absl::InternalError(absl::StrCat("cannot write the report: ", why));
-  }
-  const std::string title = absl::StrCat("Integrationsmonitoring ", header.district);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
-  cairo_t* cr = cairo_create(surface);
-  cairo_set_source_rgb(cr, 0, 0, 0);
+  auto pdf = print::PdfDocument::Create(path, absl::StrCat("Integrationsmonitoring ", header.district), "the report");
+  if (!pdf.ok()) return pdf.status();
+  cairo_t* cr = pdf->cr();
   double y = kTop;
   auto place = [&](Layout block, double space_after) {
     Draw(cr, block.get(), kLeft, y);
@@ -237,14 +230,7 @@ absl::Status WriteReportPdf(const ReportHeader& header, const std::vector<Report
     }
     cairo_show_page(cr);
   }
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  if (status != CAIRO_STATUS_SUCCESS) {
-    return absl::InternalError(absl::StrCat("cannot write the report: ", cairo_status_to_string(status)));
-  }
-  return absl::OkStatus();
+  return pdf->Finish();
 }
 
 }  // namespace ankommen::monitoring

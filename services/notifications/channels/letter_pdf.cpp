@@ -1,6 +1,5 @@
 #include "channels/letter_pdf.h"
 
-#include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
 #include "absl/strings/str_cat.h"
@@ -28,15 +27,9 @@ constexpr double kTextWidth = kPageWidth - kLeft - kRight;
 }  // namespace
 
 absl::Status WriteLetterPdf(const Letter& letter, const std::string& path) {
-  cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), kPageWidth, kPageHeight);
-  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
-    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
-    cairo_surface_destroy(surface);
-    return absl::InternalError(absl::StrCat("cannot write the letter: ", why));
-  }
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, letter.subject.c_str());
-  cairo_t* cr = cairo_create(surface);
-  cairo_set_source_rgb(cr, 0, 0, 0);
+  auto pdf = print::PdfDocument::Create(path, letter.subject, "the letter");
+  if (!pdf.ok()) return pdf.status();
+  cairo_t* cr = pdf->cr();
 
   // The address field: the return address small and underlined, then the recipient.
   Layout back = Block(cr, letter.return_address, 7, false, kAddressWidth, false, "de");
@@ -71,14 +64,7 @@ absl::Status WriteLetterPdf(const Letter& letter, const std::string& path) {
     place(Block(cr, letter.german_body, 10, false, kTextWidth, false, "de"), 0);
   }
   cairo_show_page(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  if (status != CAIRO_STATUS_SUCCESS) {
-    return absl::InternalError(absl::StrCat("cannot write the letter: ", cairo_status_to_string(status)));
-  }
-  return absl::OkStatus();
+  return pdf->Finish();
 }
 
 }  // namespace ankommen::notifications
