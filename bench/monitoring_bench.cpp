@@ -5,7 +5,12 @@
 // the same input: parsing each event once. One JSON line; the target (issue
 // 22) is the indicators for a state-scale year in under 10 s.
 //
-//   ankommen-monitoring-bench [--households 40000] [--areas 40] [--runs 3]
+// With --nats-households N, the first N households' events are also
+// published to a real nats-server on loopback and read back as the report
+// reads them (Bus::ReadStream, one request per event): that reading timed
+// apart, with its rate.
+//
+//   ankommen-monitoring-bench [--households 40000] [--areas 40] [--runs 3] [--nats-households 0]
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -22,9 +27,12 @@
 #include "ankommen/notifications/v1/events.pb.h"
 #include "ankommen/registry/v1/events.pb.h"
 #include "ankommen/schools/v1/events.pb.h"
+#include "bus/bus.h"
 #include "bus/streams.h"
 #include "figures.h"
 #include "history_from_events.h"
+#include "stream_history.h"
+#include "support/servers.h"
 
 namespace {
 
@@ -185,6 +193,30 @@ long long ParseOnly(const std::vector<Event>& events) {
   return bytes;
 }
 
+// The events put on a real JetStream and read back as the report does;
+// seconds of the reading, or -1.
+double ReadFromNats(const std::vector<Event>& events, long long& read_events) {
+  testing::NatsServer nats;
+  auto bus = Bus::Connect(nats.url(), "monitoring-bench", nullptr);
+  if (!bus.ok()) return -1;
+  for (const StreamSpec& spec : {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
+                                 streams::Mediators(), streams::Notifications()}) {
+    if (!(*bus)->EnsureStream(spec).ok()) return -1;
+  }
+  long long published = 0;
+  for (const Event& e : events) {
+    OutgoingEvent out{e.subject, absl::StrCat("ev_bench_", ++published), "", e.payload};
+    if (!(*bus)->Publish(out).ok()) return -1;
+  }
+  monitoring::History history;
+  const absl::Time t0 = absl::Now();
+  auto read = monitoring::ReadHistory(**bus, absl::UTCTimeZone(), history);
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - t0);
+  if (!read.ok()) return -1;
+  read_events = read->events;
+  return seconds;
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[(v.size() + 1) / 2 - 1];
@@ -193,15 +225,16 @@ double Median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int households = 40000, areas = 40, runs = 3;
+  int households = 40000, areas = 40, runs = 3, nats_households = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
     if (flag == "--households") households = value;
     else if (flag == "--areas") areas = value;
     else if (flag == "--runs") runs = value;
+    else if (flag == "--nats-households") nats_households = value;
     else {
-      std::cerr << "usage: ankommen-monitoring-bench [--households 40000] [--areas 40] [--runs 3]\n";
+      std::cerr << "usage: ankommen-monitoring-bench [--households 40000] [--areas 40] [--runs 3] [--nats-households 0]\n";
       return 2;
     }
   }
@@ -240,14 +273,22 @@ int main(int argc, char** argv) {
     }
     areas_s.push_back(absl::ToDoubleSeconds(absl::Now() - t0));
   }
+  double nats_read_s = 0;
+  long long nats_events = 0;
+  if (nats_households > 0) {
+    nats_read_s = ReadFromNats(Year(nats_households, areas, 7), nats_events);
+    if (nats_read_s < 0) return 1;
+  }
   const double fold = Median(fold_s), parse = Median(parse_s), district = Median(district_s), per_area = Median(areas_s);
   std::cout << absl::StrFormat(
                    "{\"bench\":\"monitoring\",\"households\":%d,\"persons\":%d,\"events\":%d,\"areas\":%d,\"runs\":%d,"
                    "\"baseline_parse_only_s\":%.3f,\"fold_s\":%.3f,\"fold_over_parse\":%.2f,"
                    "\"report_district_s\":%.3f,\"report_every_area_s\":%.3f,\"year_total_s\":%.3f,"
-                   "\"target_s\":10,\"checksum\":%d}",
+                   "\"target_s\":10,\"nats_events\":%d,\"nats_read_s\":%.3f,\"nats_events_per_s\":%.0f,"
+                   "\"checksum\":%d}",
                    households, persons, events.size(), areas, runs, parse, fold, fold / parse, district, per_area,
-                   fold + district + per_area, checksum)
+                   fold + district + per_area, nats_events, nats_read_s,
+                   nats_read_s > 0 ? static_cast<double>(nats_events) / nats_read_s : 0.0, checksum)
             << "\n";
   return 0;
 }

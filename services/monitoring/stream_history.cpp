@@ -1,6 +1,5 @@
 #include "stream_history.h"
 
-#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "bus/bus.h"
@@ -9,24 +8,21 @@
 namespace ankommen::monitoring {
 
 absl::StatusOr<StreamRead> HistoryReader::ReadNew(Bus& bus) {
-  for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing,
-                             streams::kMediators, streams::kNotifications}) {
-    auto state = bus.GetStreamState(stream);
+  for (const StreamSpec& spec : {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
+                                 streams::Mediators(), streams::Notifications()}) {
+    auto state = bus.GetStreamState(spec.name);
     if (absl::IsNotFound(state.status())) continue;
     if (!state.ok()) return state.status();
-    uint64_t& next = next_[stream];
-    next = std::max(next, state->first_sequence);  // older events expired: start where the stream starts
-    while (next <= state->last_sequence) {
-      auto events = bus.ReadStream(stream, next, 10'000);
-      if (!events.ok()) return events.status();
-      if (events->empty()) break;
-      for (const IncomingEvent& e : *events) {
-        if (auto s = builder_.Apply(e.subject, e.payload); !s.ok()) {
-          return absl::DataLossError(absl::StrCat(stream, " #", e.stream_sequence, ": ", s.message()));
-        }
-        next = e.stream_sequence + 1;
+    uint64_t& next = next_[spec.name];
+    if (next > state->last_sequence) continue;
+    auto read = bus.ReadAll(spec.name, spec.subjects.front(), next, [&](const IncomingEvent& e) -> absl::Status {
+      if (auto s = builder_.Apply(e.subject, e.payload); !s.ok()) {
+        return absl::DataLossError(absl::StrCat(spec.name, " #", e.stream_sequence, ": ", s.message()));
       }
-    }
+      next = e.stream_sequence + 1;
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
   }
   return StreamRead{builder_.applied(), builder_.first_day()};
 }

@@ -165,6 +165,14 @@ class Bus {
   // tests and tools: a consumer created anew replays the stream from its start.
   absl::StatusOr<int> DeleteConsumers(const std::string& stream);
 
+  // Every stored message of the stream from `from_sequence` to its last one
+  // now, in order, through an ordered consumer of its own (ephemeral, no
+  // acknowledgements: nothing of any service's consumers changes) — a
+  // thousand times fewer round trips than ReadStream. `subjects` is what the
+  // stream holds (e.g. "ankommen.registry.>"). Stops at the handler's first error.
+  absl::Status ReadAll(const std::string& stream, const std::string& subjects, uint64_t from_sequence,
+                       const std::function<absl::Status(const IncomingEvent&)>& handler);
+
   // Reads stored messages by sequence (no consumer involved): for tests,
   // tools and the inspection of dead letters.
   absl::StatusOr<std::vector<IncomingEvent>> ReadStream(const std::string& stream, uint64_t from_sequence,

@@ -115,8 +115,10 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_GT(read->events, 0);
   EXPECT_FALSE(history.persons.empty()) << "the registration was read";
+  EXPECT_THAT(nats_.Log(), ::testing::Not(::testing::HasSubstr("User \"monitoring\""))) << "the reading was refused";
   own.subject = "ankommen.monitoring.anything";
   EXPECT_FALSE((*as_monitoring)->Publish(own).ok()) << "the report's user published";
+  EXPECT_THAT(nats_.Log(), ::testing::HasSubstr("User \"monitoring\"")) << "refusals name the user";
   EXPECT_FALSE((*as_monitoring)->EnsureStream(changed).ok()) << "the report's user changed a stream";
 
   // Nobody gets in without a password, or with another's.
