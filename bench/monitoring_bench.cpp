@@ -198,7 +198,10 @@ long long ParseOnly(const std::vector<Event>& events) {
 double ReadFromNats(const std::vector<Event>& events, long long& read_events) {
   testing::NatsServer nats;
   auto bus = Bus::Connect(nats.url(), "monitoring-bench", nullptr);
-  if (!bus.ok()) return -1;
+  if (!bus.ok()) {
+    std::cerr << bus.status() << "\n";
+    return -1;
+  }
   for (const StreamSpec& spec : {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
                                  streams::Mediators(), streams::Notifications()}) {
     if (!(*bus)->EnsureStream(spec).ok()) return -1;
@@ -206,13 +209,19 @@ double ReadFromNats(const std::vector<Event>& events, long long& read_events) {
   long long published = 0;
   for (const Event& e : events) {
     OutgoingEvent out{e.subject, absl::StrCat("ev_bench_", ++published), "", e.payload};
-    if (!(*bus)->Publish(out).ok()) return -1;
+    if (auto s = (*bus)->Publish(out); !s.ok()) {
+      std::cerr << "publishing event " << published << ": " << s << "\n";
+      return -1;
+    }
   }
   monitoring::History history;
   const absl::Time t0 = absl::Now();
   auto read = monitoring::ReadHistory(**bus, absl::UTCTimeZone(), history);
   const double seconds = absl::ToDoubleSeconds(absl::Now() - t0);
-  if (!read.ok()) return -1;
+  if (!read.ok()) {
+    std::cerr << read.status() << "\n";
+    return -1;
+  }
   read_events = read->events;
   return seconds;
 }

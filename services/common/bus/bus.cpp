@@ -277,6 +277,9 @@ absl::Status Bus::ReadAll(const std::string& stream, const std::string& subjects
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_SubscribeSync(&sub, js_, subjects.c_str(), nullptr, &so, &jerr);
   if (s != NATS_OK) return NatsError(absl::StrCat("read ", stream), s, jerr);
+  // The server pushes faster than a reader applies: room for 256 MB waiting
+  // (flow control holds it there) instead of the default 65,536 messages.
+  natsSubscription_SetPendingLimits(sub, -1, 256 * 1024 * 1024);
   absl::Status result = absl::OkStatus();
   // Up to the last message there was when reading began (later ones are the next reading's).
   for (uint64_t seq = first - 1; seq < state->last_sequence && result.ok();) {
