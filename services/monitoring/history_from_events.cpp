@@ -1,5 +1,7 @@
 #include "history_from_events.h"
 
+#include <functional>
+
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/mediators/v1/events.pb.h"
@@ -57,112 +59,139 @@ void Leave(History& h, const std::string& person_id, Day day) {
   hh->second.persons.Set(day, std::max(0, members - 1));
 }
 
-template <typename Event>
-absl::StatusOr<Event> Parse(const std::string& subject, const std::string& payload) {
+// Parses the subject's event and hands it with its day (in the district's
+// time zone) to `apply`; `seen` learns the day.
+template <typename Event, typename Apply>
+absl::Status On(const std::string& subject, const std::string& payload, absl::TimeZone zone,
+                const std::function<void(Day)>& seen, Apply apply) {
   Event e;
   if (!e.ParseFromString(payload)) {
     return absl::InvalidArgumentError(absl::StrCat("an event on ", subject, " is not a ", Event::descriptor()->name()));
   }
-  return e;
+  const Day day = DayOf(e.meta().occurred_at(), zone);
+  seen(day);
+  apply(e, day);
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status HistoryBuilder::Apply(const std::string& subject, const std::string& payload) {
   History& h = history_;
-  // Each branch parses its event, takes its day, and records what the indicators need.
-#define ANKOMMEN_ON(constant, Type)                      \
-  if (subject == streams::constant) {                    \
-    auto parsed = Parse<Type>(subject, payload);         \
-    if (!parsed.ok()) return parsed.status();            \
-    const Type& e = *parsed;                             \
-    const Day day = DayOf(e.meta().occurred_at(), zone_); \
-    if (day > h.last_event) h.last_event = day;          \
-    if (day < first_day_) first_day_ = day;              \
+  const std::function<void(Day)> seen = [&](Day day) {
+    if (day > h.last_event) h.last_event = day;
+    if (day < first_day_) first_day_ = day;
     ++applied_;
-#define ANKOMMEN_END \
-  return absl::OkStatus(); \
+  };
+  auto is = [&](const char* s) { return subject == s; };
+  using namespace streams;
+
+  // The registry: arrivals, ages, status, levels, moves, departures.
+  if (is(kHouseholdRegistered)) {
+    return On<reg::HouseholdRegistered>(subject, payload, zone_, seen,
+                                        [&](const auto& e, Day day) { ApplyMembers(h, e, day, true); });
+  }
+  if (is(kHouseholdAged)) {
+    return On<reg::HouseholdAged>(subject, payload, zone_, seen,
+                                  [&](const auto& e, Day day) { ApplyMembers(h, e, day, false); });
+  }
+  if (is(kPersonStatusChanged)) {
+    return On<reg::PersonStatusChanged>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      h.persons[e.person_id()].asylblg.Set(day, e.benefit_regime() == reg::BENEFIT_REGIME_ASYLBLG);
+    });
+  }
+  if (is(kPersonLevelRecorded)) {
+    return On<reg::PersonLevelRecorded>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      h.persons[e.person_id()].level.Set(day, LevelRank(e.cefr_level()));
+    });
+  }
+  if (is(kHouseholdRelocated)) {
+    return On<reg::HouseholdRelocated>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      h.households[e.household_id()].social_area.Set(day, e.social_area());
+    });
+  }
+  if (is(kPersonErased) || is(kPersonMerged)) {
+    // A merged record leaves as an erased one does (PersonMerged shares PersonErased's fields 1-3).
+    return On<reg::PersonErased>(subject, payload, zone_, seen,
+                                 [&](const auto& e, Day day) { Leave(h, e.person_id(), day); });
+  }
+  if (is(kHouseholdCaseClosed)) {
+    return On<reg::HouseholdCaseClosed>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      for (const std::string& person_id : e.person_ids()) Leave(h, person_id, day);
+      h.households[e.household_id()].left = day;
+    });
   }
 
-  ANKOMMEN_ON(kHouseholdRegistered, reg::HouseholdRegistered)
-  ApplyMembers(h, e, day, true);
-  ANKOMMEN_END
-  ANKOMMEN_ON(kHouseholdAged, reg::HouseholdAged)
-  ApplyMembers(h, e, day, false);
-  ANKOMMEN_END
-  ANKOMMEN_ON(kPersonStatusChanged, reg::PersonStatusChanged)
-  h.persons[e.person_id()].asylblg.Set(day, e.benefit_regime() == reg::BENEFIT_REGIME_ASYLBLG);
-  ANKOMMEN_END
-  ANKOMMEN_ON(kPersonLevelRecorded, reg::PersonLevelRecorded)
-  h.persons[e.person_id()].level.Set(day, LevelRank(e.cefr_level()));
-  ANKOMMEN_END
-  ANKOMMEN_ON(kHouseholdRelocated, reg::HouseholdRelocated)
-  h.households[e.household_id()].social_area.Set(day, e.social_area());
-  ANKOMMEN_END
-  ANKOMMEN_ON(kPersonErased, reg::PersonErased)
-  Leave(h, e.person_id(), day);
-  ANKOMMEN_END
-  ANKOMMEN_ON(kPersonMerged, reg::PersonMerged)
-  Leave(h, e.person_id(), day);
-  ANKOMMEN_END
-  ANKOMMEN_ON(kHouseholdCaseClosed, reg::HouseholdCaseClosed)
-  for (const std::string& person_id : e.person_ids()) Leave(h, person_id, day);
-  h.households[e.household_id()].left = day;
-  ANKOMMEN_END
+  // Courses, schools and Kitas.
+  if (is(kEnrolmentStarted)) {
+    return On<crs::EnrolmentStarted>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      // The enrolment begins with the course, or on the day of a late entry into a running one.
+      Day start = day;
+      if (Day course_start; ParseIsoDate(e.start_date(), course_start) && course_start > day) start = course_start;
+      h.enrolments.push_back({e.person_id(), start, e.waiting_time_days(), e.access_time_days()});
+    });
+  }
+  if (is(kSchoolPlaced)) {
+    return On<sch::SchoolPlaced>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      auto& placed = h.persons[e.person_id()].school_placed;
+      if (!placed) placed = day;
+    });
+  }
+  if (is(kKitaPlaced)) {
+    return On<sch::KitaPlaced>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      auto& placed = h.persons[e.person_id()].kita_placed;
+      if (!placed) placed = day;
+    });
+  }
 
-  ANKOMMEN_ON(kEnrolmentStarted, crs::EnrolmentStarted)
-  // The enrolment begins with the course, or on the day of a late entry into a running one.
-  Day start = day;
-  if (Day course_start; ParseIsoDate(e.start_date(), course_start) && course_start > day) start = course_start;
-  h.enrolments.push_back({e.person_id(), start, e.waiting_time_days(), e.access_time_days()});
-  ANKOMMEN_END
+  // Housing.
+  if (is(kHouseholdMovedIn)) {
+    return On<hou::HouseholdMovedIn>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      AccommodationFacts& a = h.accommodations[e.accommodation_id()];
+      a.shared = e.kind() == hou::KIND_SHARED;
+      a.square_metres = e.square_metres();
+      a.standard_square_metres_per_person = e.standard_square_metres_per_person();
+      a.social_area = e.social_area();
+      HouseholdHistory& hh = h.households[e.household_id()];
+      hh.accommodation.Set(day, e.accommodation_id());
+      hh.social_area.Set(day, e.social_area());
+      if (e.persons() > 0) hh.persons.Set(day, e.persons());
+    });
+  }
+  if (is(kHouseholdMovedOut)) {
+    return On<hou::HouseholdMovedOut>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      HouseholdHistory& hh = h.households[e.household_id()];
+      if (hh.accommodation.At(day).value_or("") == e.accommodation_id()) hh.accommodation.Set(day, "");
+    });
+  }
 
-  ANKOMMEN_ON(kSchoolPlaced, sch::SchoolPlaced)
-  auto& placed = h.persons[e.person_id()].school_placed;
-  if (!placed) placed = day;
-  ANKOMMEN_END
-  ANKOMMEN_ON(kKitaPlaced, sch::KitaPlaced)
-  auto& placed = h.persons[e.person_id()].kita_placed;
-  if (!placed) placed = day;
-  ANKOMMEN_END
+  // Mediators: asked for, booked, cancelled (by the office, or the mediator: then matched again).
+  if (is(kMediationRequested)) {
+    return On<med::MediationRequested>(subject, payload, zone_, seen, [&](const auto& e, Day) {
+      MediationFact& m = h.mediations[e.request_id()];
+      m.social_area = e.social_area();
+      m.appointment = DayOf(e.start(), zone_);
+    });
+  }
+  if (is(kMediatorBooked)) {
+    return On<med::MediatorBooked>(subject, payload, zone_, seen,
+                                   [&](const auto& e, Day) { h.mediations[e.request_id()].booked_at_start = true; });
+  }
+  if (is(kBookingCancelled)) {
+    return On<med::BookingCancelled>(subject, payload, zone_, seen, [&](const auto& e, Day) {
+      MediationFact& m = h.mediations[e.request_id()];
+      m.booked_at_start = false;
+      if (e.by() != med::CANCELLED_BY_MEDIATOR) m.ended_by_office = true;
+    });
+  }
 
-  ANKOMMEN_ON(kHouseholdMovedIn, hou::HouseholdMovedIn)
-  AccommodationFacts& a = h.accommodations[e.accommodation_id()];
-  a.shared = e.kind() == hou::KIND_SHARED;
-  a.square_metres = e.square_metres();
-  a.standard_square_metres_per_person = e.standard_square_metres_per_person();
-  a.social_area = e.social_area();
-  HouseholdHistory& hh = h.households[e.household_id()];
-  hh.accommodation.Set(day, e.accommodation_id());
-  hh.social_area.Set(day, e.social_area());
-  if (e.persons() > 0) hh.persons.Set(day, e.persons());
-  ANKOMMEN_END
-  ANKOMMEN_ON(kHouseholdMovedOut, hou::HouseholdMovedOut)
-  HouseholdHistory& hh = h.households[e.household_id()];
-  if (hh.accommodation.At(day).value_or("") == e.accommodation_id()) hh.accommodation.Set(day, "");
-  ANKOMMEN_END
-
-  ANKOMMEN_ON(kMediationRequested, med::MediationRequested)
-  MediationFact& m = h.mediations[e.request_id()];
-  m.social_area = e.social_area();
-  m.appointment = DayOf(e.start(), zone_);
-  ANKOMMEN_END
-  ANKOMMEN_ON(kMediatorBooked, med::MediatorBooked)
-  h.mediations[e.request_id()].booked_at_start = true;
-  ANKOMMEN_END
-  ANKOMMEN_ON(kBookingCancelled, med::BookingCancelled)
-  MediationFact& m = h.mediations[e.request_id()];
-  m.booked_at_start = false;
-  if (e.by() != med::CANCELLED_BY_MEDIATOR) m.ended_by_office = true;
-  ANKOMMEN_END
-
-  ANKOMMEN_ON(kMessageSettled, ntf::MessageSettled)
-  h.messages[e.message_id()] = {e.recipient(), DayOf(e.created_at(), zone_), !e.delivered()};
-  ANKOMMEN_END
-
-#undef ANKOMMEN_ON
-#undef ANKOMMEN_END
-  return absl::OkStatus();
+  // Notifications: the last settlement of each message counts.
+  if (is(kMessageSettled)) {
+    return On<ntf::MessageSettled>(subject, payload, zone_, seen, [&](const auto& e, Day) {
+      h.messages[e.message_id()] = {e.recipient(), DayOf(e.created_at(), zone_), !e.delivered()};
+    });
+  }
+  return absl::OkStatus();  // not an event the indicators need
 }
 
 }  // namespace ankommen::monitoring
