@@ -48,6 +48,7 @@ say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
 configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications ankommen-mediators \
+  ankommen-indicators \
   ankommenctl ankommen-sim
 
 CTL="$BUILD_DIR/tools/ankommenctl/ankommenctl"
