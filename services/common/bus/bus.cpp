@@ -4,8 +4,6 @@
 #include <nats/nats.h>
 
 #include <algorithm>
-#include <optional>
-#include <thread>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -310,43 +308,17 @@ absl::StatusOr<std::vector<IncomingEvent>> Bus::ReadStream(const std::string& st
   auto state = GetStreamState(stream);
   if (!state.ok()) return state.status();
   std::vector<IncomingEvent> out;
-  // Each message is a request and its answer: the time is the round trip's.
-  // Several readers take the sequences in turns (the connection is shared and
-  // thread-safe), and the answers are put back in the stream's order.
-  constexpr uint64_t kReaders = 8, kWindow = 2048;
-  for (uint64_t seq = std::max<uint64_t>(from_sequence, 1); seq <= state->last_sequence && out.size() < max_messages;) {
-    const uint64_t n = std::min<uint64_t>({kWindow, state->last_sequence - seq + 1, max_messages - out.size()});
-    std::vector<std::optional<IncomingEvent>> window(n);
-    std::vector<absl::Status> failed(kReaders);
-    auto read = [&](uint64_t reader, uint64_t stride) {
-      for (uint64_t i = reader; i < n; i += stride) {
-        natsMsg* msg = nullptr;
-        jsErrCode jerr = static_cast<jsErrCode>(0);
-        natsStatus s = js_GetMsg(&msg, js_, stream.c_str(), seq + i, nullptr, &jerr);
-        if (s == NATS_NOT_FOUND || (s != NATS_OK && jerr != 0)) continue;  // deleted or expired
-        if (s != NATS_OK) {
-          failed[reader] = NatsError("get message", s, jerr);
-          return;
-        }
-        window[i] = ToIncoming(msg);
-        window[i]->stream_sequence = seq + i;
-        natsMsg_Destroy(msg);
-      }
-    };
-    if (n < 64) {
-      read(0, 1);  // a few: not worth the threads
-    } else {
-      std::vector<std::thread> readers;
-      for (uint64_t r = 0; r < kReaders; ++r) readers.emplace_back(read, r, kReaders);
-      for (auto& t : readers) t.join();
-    }
-    for (const absl::Status& f : failed) {
-      if (!f.ok()) return f;
-    }
-    for (auto& e : window) {
-      if (e) out.push_back(std::move(*e));
-    }
-    seq += n;
+  for (uint64_t seq = std::max<uint64_t>(from_sequence, 1); seq <= state->last_sequence && out.size() < max_messages;
+       ++seq) {
+    natsMsg* msg = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s = js_GetMsg(&msg, js_, stream.c_str(), seq, nullptr, &jerr);
+    if (s == NATS_NOT_FOUND || (s != NATS_OK && jerr != 0)) continue;  // deleted or expired
+    if (s != NATS_OK) return NatsError("get message", s, jerr);
+    IncomingEvent event = ToIncoming(msg);
+    event.stream_sequence = seq;
+    out.push_back(std::move(event));
+    natsMsg_Destroy(msg);
   }
   return out;
 }
