@@ -115,7 +115,7 @@ start_redis() {  # port
 export PATH="$PATH:/usr/sbin"
 
 # nats-server and redis-server on the first free ports from 14222 and 16379
-# (or ANKOMMEN_NATS_PORT / ANKOMMEN_REDIS_PORT), then the six services and the
+# (or ANKOMMEN_NATS_PORT / ANKOMMEN_REDIS_PORT), then the seven services and the
 # integration indicators; the
 # services' own settings come from the caller's environment. Messages go out
 # as printed letters into var/letters: a fresh machine has no mail server or
@@ -137,6 +137,7 @@ start_district() {
   start_service schools 50053 9103 ankommen.schools.v1.SchoolService
   start_service housing 50054 9104 ankommen.housing.v1.HousingService
   start_service mediators 50056 9106 ankommen.mediators.v1.MediatorService
+  start_service casework 50058 9108 ankommen.casework.v1.CaseworkService
   ANKOMMEN_NOTIFICATIONS_LETTERS="$VAR_DIR/letters" \
     start_service notifications 50055 9105 ankommen.notifications.v1.NotificationService
   start_indicators 9107

@@ -26,7 +26,7 @@ say "Installing Debian packages (if missing)"
 "$ROOT/deploy/local/install-deps.sh"
 say "Building"
 configure_and_build ankommen-registry ankommen-courses ankommen-schools ankommen-housing ankommen-notifications ankommen-mediators \
-  ankommen-indicators \
+  ankommen-casework ankommen-indicators \
   ankommenctl
 
 stop_all  # what an earlier --keep-running left

@@ -18,5 +18,6 @@ StreamSpec Schools() { return Spec(kSchools, "ankommen.schools.>"); }
 StreamSpec Housing() { return Spec(kHousing, "ankommen.housing.>"); }
 StreamSpec Mediators() { return Spec(kMediators, "ankommen.mediators.>"); }
 StreamSpec Notifications() { return Spec(kNotifications, "ankommen.notifications.>"); }
+StreamSpec Casework() { return Spec(kCasework, "ankommen.casework.>"); }
 
 }  // namespace ankommen::streams

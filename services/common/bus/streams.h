@@ -59,6 +59,12 @@ inline constexpr char kBookingCancelled[] = "ankommen.mediators.request.cancelle
 inline constexpr char kMediationCompleted[] = "ankommen.mediators.request.completed";
 inline constexpr char kMediatorRemoved[] = "ankommen.mediators.mediator.removed";
 
+// Casework: who looks after each household, hand-overs and their tasks.
+inline constexpr char kCasework[] = "CASEWORK";
+inline constexpr char kCaseAssigned[] = "ankommen.casework.case.assigned";
+inline constexpr char kTaskOpened[] = "ankommen.casework.task.opened";
+inline constexpr char kTaskDone[] = "ankommen.casework.task.done";
+
 // Notifications: what became of each message (the district's figures).
 inline constexpr char kNotifications[] = "NOTIFICATIONS";
 inline constexpr char kMessageSettled[] = "ankommen.notifications.message.settled";
@@ -69,5 +75,6 @@ StreamSpec Schools();
 StreamSpec Housing();
 StreamSpec Mediators();
 StreamSpec Notifications();
+StreamSpec Casework();
 
 }  // namespace ankommen::streams

@@ -155,6 +155,13 @@ AccessPolicy PolicyFor(std::string_view service) {
     allow({"GetMediator"}, {"mediation_office", "planner"});
     allow({"RequestMediator", "GetMediationRequest", "CancelBooking", "RecordOutcome"}, offices);
     allow({"ListOpenRequests", "GetFigures"}, {"mediation_office", "planner"});
+  } else if (service == "casework") {
+    // The district's social work keeps its staff list and does the tasks;
+    // offices that meet a household may ask who looks after it.
+    allow({"UpsertWorker", "ImportWorkers", "RemoveWorker", "CompleteTask"}, {"social_work"});
+    allow({"GetWorker", "ListTasks"}, {"social_work", "planner"});
+    allow({"GetCase"}, {"social_work", "caseworker", "foreigners_office", "jobcenter", "benefits_office"});
+    allow({"GetCaseloads"}, {"social_work", "planner"});
   } else if (service == "notifications") {
     allow({"GetMessages", "Resend"}, {"caseworker"});
   }

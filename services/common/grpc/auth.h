@@ -26,6 +26,7 @@ namespace ankommen {
 //   housing_office      accommodation, placement, moves
 //   caseworker          reads cases, records a person's answers, resends messages
 //   mediation_office    the mediators' pool, proposals, contact data, hours
+//   social_work         casework: its social workers, the cases' tasks, caseloads
 //   planner             reads figures and waiting lists
 struct Caller {
   std::string subject;           // "sub": who, for the audit log

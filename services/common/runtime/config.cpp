@@ -26,6 +26,7 @@ const std::map<std::string_view, DefaultPorts>& KnownServices() {
       {"registry", {50051, 9101}},      {"courses", {50052, 9102}}, {"schools", {50053, 9103}},
       {"housing", {50054, 9104}},       {"notifications", {50055, 9105}}, {"mediators", {50056, 9106}},
       {"indicators", {50057, 9107}},  // no API: the integration indicators as metrics only
+      {"casework", {50058, 9108}},
   };
   return ports;
 }

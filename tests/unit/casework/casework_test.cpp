@@ -1,5 +1,5 @@
 // Who looks after a household, and what a status change or a move hands over.
-#include "casework.h"
+#include "responsibility.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "casework.h"
+#include "responsibility.h"
 
 #include <algorithm>
 

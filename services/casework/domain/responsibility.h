@@ -6,8 +6,8 @@
 // A status change that moves benefits from the AsylbLG to SGB II hands the
 // household over with a task for the Jobcenter contact; a move to another
 // social area hands it to that area's worker. Pure: plain structs in, plain
-// structs out; the service around it (workers, assignments and tasks as
-// records, fed by the registry's and the housing's events) comes next.
+// structs out; the service around it (../casework.h) keeps workers and cases
+// as records, fed by the registry's and the housing's events.
 #pragma once
 
 #include <map>
