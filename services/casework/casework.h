@@ -94,7 +94,8 @@ class Casework {
   absl::StatusOr<int> AssignWaiting(const std::string& correlation_id);
   absl::StatusOr<LoadedWorker> LoadExistingWorker(const std::string& id);
   absl::StatusOr<std::string> SaveWorker(const google::protobuf::Message& request, const std::string& key,
-                                         const v1::Worker& worker);
+                                         const v1::Worker& worker, const std::string& correlation_id);
+  OutgoingEvent WorkerChangedEvent(const v1::WorkerRecord& record, const std::string& correlation_id) const;
   ankommen::common::v1::EventMeta Meta(const std::string& correlation_id) const;
 
   CaseworkStore& store_;

@@ -3,6 +3,8 @@
 // households waiting in their programme and area; a worker who leaves hands
 // their households to the others.
 #include "absl/strings/str_cat.h"
+#include "ankommen/casework/v1/events.pb.h"
+#include "bus/streams.h"
 #include "casework.h"
 #include "convert.h"
 #include "grpc/status.h"
@@ -12,6 +14,18 @@
 #include "text/field_checks.h"
 
 namespace ankommen::casework {
+
+OutgoingEvent Casework::WorkerChangedEvent(const v1::WorkerRecord& record, const std::string& correlation_id) const {
+  v1::WorkerChanged e;
+  *e.mutable_meta() = Meta(correlation_id);
+  const v1::Worker& w = record.worker();
+  e.set_worker_id(w.worker_id());
+  e.set_program(w.program());
+  e.set_social_area(w.social_area());
+  e.set_capacity(w.capacity());
+  e.set_removed(record.removed());
+  return ToOutgoing(streams::kWorkerChanged, e);
+}
 
 absl::StatusOr<LoadedWorker> Casework::LoadExistingWorker(const std::string& id) {
   if (!IsValidId(id, kWorkerIdPrefix)) {
@@ -26,7 +40,7 @@ absl::StatusOr<LoadedWorker> Casework::LoadExistingWorker(const std::string& id)
 }
 
 absl::StatusOr<std::string> Casework::SaveWorker(const google::protobuf::Message& request, const std::string& key,
-                                                 const v1::Worker& worker) {
+                                                 const v1::Worker& worker, const std::string& correlation_id) {
   const bool is_new = worker.worker_id().empty();
   const int partition = is_new ? PartitionOfKey(key) : PartitionOfId(worker.worker_id());
   auto outcome = RunCommand(store_.outbox(), partition, "worker", request, key, [&]() -> absl::StatusOr<Decision> {
@@ -46,6 +60,7 @@ absl::StatusOr<std::string> Casework::SaveWorker(const google::protobuf::Message
     d.commit.expected_version = version;
     d.commit.state = record.SerializeAsString();
     d.commit.index_ops = {store_.WorkersIndex(record)};
+    d.commit.events = {WorkerChangedEvent(record, correlation_id)};
     d.record = w.worker_id();
     return d;
   });
@@ -63,7 +78,7 @@ absl::Status Casework::UpsertWorker(const v1::UpsertWorkerRequest& request, v1::
   }
   if (!v.empty()) return v.ToStatus();
   if (auto s = CheckWorker(request.worker()); !s.ok()) return s;
-  auto saved = SaveWorker(request, request.idempotency_key(), request.worker());
+  auto saved = SaveWorker(request, request.idempotency_key(), request.worker(), rc.correlation_id);
   if (!saved.ok()) return saved.status();
   auto assigned = AssignWaiting(rc.correlation_id);
   if (!assigned.ok()) return assigned.status();
@@ -94,7 +109,7 @@ absl::Status Casework::ImportWorkers(const v1::ImportWorkersRequest& request, v1
     if (s.ok()) {
       v1::UpsertWorkerRequest as_request;  // what the row asks for, for the key's fingerprint
       *as_request.mutable_worker() = *worker;
-      auto id = SaveWorker(as_request, absl::StrCat(request.idempotency_key(), "/", row.line), *worker);
+      auto id = SaveWorker(as_request, absl::StrCat(request.idempotency_key(), "/", row.line), *worker, rc.correlation_id);
       s = id.status();
       if (id.ok()) response.add_worker_ids(*id);
     }
@@ -136,7 +151,9 @@ absl::Status Casework::RemoveWorker(const v1::RemoveWorkerRequest& request, v1::
                             [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadWorker(id);
     if (!loaded.ok()) return loaded.status();
-    if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("worker ", id, " not found"));
+    if (!loaded->has_value() || (*loaded)->record.removed()) {
+      return absl::NotFoundError(absl::StrCat("worker ", id, " not found"));
+    }
     v1::WorkerRecord record = std::move((*loaded)->record);
     record.set_removed(true);
     Decision d;
@@ -144,6 +161,7 @@ absl::Status Casework::RemoveWorker(const v1::RemoveWorkerRequest& request, v1::
     d.commit.expected_version = (*loaded)->version;
     d.commit.state = record.SerializeAsString();
     d.commit.index_ops = {store_.WorkersIndex(record)};
+    d.commit.events = {WorkerChangedEvent(record, rc.correlation_id)};
     d.record = id;
     return d;
   });

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "ankommen/casework/v1/events.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/mediators/v1/events.pb.h"
@@ -22,6 +23,7 @@ namespace sch = ankommen::schools::v1;
 namespace hou = ankommen::housing::v1;
 namespace med = ankommen::mediators::v1;
 namespace ntf = ankommen::notifications::v1;
+namespace cwk = ankommen::casework::v1;
 
 Day DayOf(const google::protobuf::Timestamp& t, absl::TimeZone zone) {
   return absl::ToCivilDay(absl::FromUnixSeconds(t.seconds()), zone);
@@ -45,6 +47,14 @@ void ApplyMembers(History& h, const Event& e, Day day, bool registered) {
     if (m.has_school_year_age()) p.school_year_age.Set(day, m.school_year_age());
     if (registered) p.level.Set(day, LevelRank(m.cefr_level()));
     p.asylblg.Set(day, m.benefit_regime() == reg::BENEFIT_REGIME_ASYLBLG);
+  }
+}
+
+const char* ProgramName(ankommen::casework::v1::Program program) {
+  switch (program) {
+    case ankommen::casework::v1::PROGRAM_MIGRATION_COUNSELLING: return "mbe";
+    case ankommen::casework::v1::PROGRAM_YOUTH_MIGRATION: return "jmd";
+    default: return "fsa";
   }
 }
 
@@ -189,6 +199,21 @@ absl::Status HistoryBuilder::Apply(const std::string& subject, const std::string
   if (is(kMessageSettled)) {
     return On<ntf::MessageSettled>(subject, payload, zone_, seen, [&](const auto& e, Day) {
       h.messages[e.message_id()] = {e.recipient(), DayOf(e.created_at(), zone_), !e.delivered()};
+    });
+  }
+  // Casework: who looks after each household, and the staff list.
+  if (is(kCaseAssigned)) {
+    return On<cwk::CaseAssigned>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      CaseworkFacts facts;
+      facts.program = ProgramName(e.program());
+      if (!e.ended()) facts.worker_id = e.worker_id();
+      facts.persons = e.persons();
+      h.households[e.household_id()].casework.Set(day, std::move(facts));
+    });
+  }
+  if (is(kWorkerChanged)) {
+    return On<cwk::WorkerChanged>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
+      h.workers[e.worker_id()].Set(day, WorkerFacts{ProgramName(e.program()), e.social_area(), !e.removed()});
     });
   }
   return absl::OkStatus();  // not an event the indicators need

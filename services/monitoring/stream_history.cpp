@@ -9,7 +9,7 @@ namespace ankommen::monitoring {
 
 absl::StatusOr<StreamRead> HistoryReader::ReadNew(Bus& bus) {
   for (const StreamSpec& spec : {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
-                                 streams::Mediators(), streams::Notifications()}) {
+                                 streams::Mediators(), streams::Notifications(), streams::Casework()}) {
     auto state = bus.GetStreamState(spec.name);
     if (absl::IsNotFound(state.status())) continue;
     if (!state.ok()) return state.status();

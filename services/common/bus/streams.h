@@ -64,6 +64,7 @@ inline constexpr char kCasework[] = "CASEWORK";
 inline constexpr char kCaseAssigned[] = "ankommen.casework.case.assigned";
 inline constexpr char kTaskOpened[] = "ankommen.casework.task.opened";
 inline constexpr char kTaskDone[] = "ankommen.casework.task.done";
+inline constexpr char kWorkerChanged[] = "ankommen.casework.worker.changed";
 
 // Notifications: what became of each message (the district's figures).
 inline constexpr char kNotifications[] = "NOTIFICATIONS";

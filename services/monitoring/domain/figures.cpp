@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace ankommen::monitoring {
 namespace {
@@ -212,7 +213,25 @@ Figure ComputeFigure(const HistoryIndex& index, const Indicator& indicator, cons
     f.value = static_cast<double>(f.numerator);
     return f;
   }
+  if (id == "caseload_per_social_worker" && !h.workers.empty()) {
+    // With casework's staff list: the persons assigned to refugee social
+    // workers of the area per such worker, at the period's end.
+    Figure f = Named(id);
+    std::set<std::string> area_workers;
+    for (const auto& [worker_id, timeline] : h.workers) {
+      const auto w = timeline.At(t);
+      if (w && w->active && w->program == "fsa" && AreaMatches(scope, w->social_area)) area_workers.insert(worker_id);
+    }
+    f.denominator = static_cast<long long>(area_workers.size());
+    for (const HistoryIndex::Household& x : index.Households(area)) {  // a worker's households lived in their area
+      const auto c = x.household->casework.At(t);
+      if (c && !c->worker_id.empty() && area_workers.contains(c->worker_id)) f.numerator += c->persons;
+    }
+    if (f.denominator > 0) f.value = static_cast<double>(f.numerator) / static_cast<double>(f.denominator);
+    return f;
+  }
   if (id == "caseload_per_social_worker") {
+    // Without it: persons drawing AsylbLG benefits in shared accommodation per configured worker.
     Figure f = Named(id);
     for (const HistoryIndex::Person& x : index.Persons(area)) {
       if (x.household == nullptr || !Present(*x.person, t) || !x.person->asylblg.At(t).value_or(false)) continue;

@@ -44,6 +44,20 @@ struct PersonHistory {
   std::optional<Day> left;  // erased, merged into another record, or their case closed
 };
 
+// Who looks after a household (the casework service's assignment).
+struct CaseworkFacts {
+  std::string program;    // fsa, mbe, jmd
+  std::string worker_id;  // empty: none had room, or the case ended
+  int persons = 0;
+};
+
+// A social worker of the casework service's staff list.
+struct WorkerFacts {
+  std::string program;  // fsa, mbe, jmd
+  std::string social_area;
+  bool active = false;  // false once they left
+};
+
 struct HouseholdHistory {
   Day registered;
   Timeline<std::string> social_area;  // where they live (the registry's, then the housing's)
@@ -51,6 +65,7 @@ struct HouseholdHistory {
   Timeline<std::string> accommodation;
   Timeline<int> persons;    // members, as registrations, erasures and merges change them
   std::optional<Day> left;  // case closed
+  Timeline<CaseworkFacts> casework;
 };
 
 struct AccommodationFacts {
@@ -88,6 +103,7 @@ struct History {
   std::map<std::string, MessageFact> messages;     // by message id: its last settlement counts
   std::map<std::string, MediationFact> mediations;  // by request id
   std::map<std::string, int> social_workers;        // refugee social work, per area (configured)
+  std::map<std::string, Timeline<WorkerFacts>> workers;  // casework's staff list, by worker id
   Day last_event;                                    // the latest day an event was seen
 };
 

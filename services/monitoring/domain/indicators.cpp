@@ -60,10 +60,12 @@ const std::vector<Indicator>& Catalogue() {
        "Unterkünfte unter dem Wohnflächenstandard",
        "Unterkünfte, die am Ende des Zeitraums mehr Personen beherbergen, als der Wohnflächenstandard des Landes (m² je Person) erlaubt."},
       {"caseload_per_social_worker", "social work", Unit::kPersonsPerWorker, Better::kLower,
-       "Refugee social work's caseload: persons drawing AsylbLG benefits in shared accommodation per social "
-       "worker of the area, at the period's end (Meißen today 1:150; Görlitz and Meißen aim at 1:80).",
+       "Refugee social work's caseload: persons looked after by the refugee social workers of the area per "
+       "worker, at the period's end, as the casework service assigns them; without its staff list, persons "
+       "drawing AsylbLG benefits in shared accommodation per configured worker (Meißen today 1:150; Görlitz "
+       "and Meißen aim at 1:80).",
        "Betreuungsschlüssel Flüchtlingssozialarbeit",
-       "Personen mit Leistungen nach dem AsylbLG in Gemeinschaftsunterkünften je Fachkraft der Flüchtlingssozialarbeit im Sozialraum, am Ende des Zeitraums (Meißen heute 1:150; Ziel in Görlitz und Meißen 1:80)."},
+       "Von den Fachkräften der Flüchtlingssozialarbeit im Sozialraum betreute Personen je Fachkraft, am Ende des Zeitraums, wie sie die Fallverteilung zuordnet; ohne deren Personalliste Personen mit Leistungen nach dem AsylbLG in Gemeinschaftsunterkünften je eingetragener Fachkraft (Meißen heute 1:150; Ziel in Görlitz und Meißen 1:80)."},
       {"messages_not_delivered", "communication", Unit::kShare, Better::kLower,
        "Of the messages made in the period (offers, places, deadlines), the share that reached their person "
        "by no channel (dead letters).",

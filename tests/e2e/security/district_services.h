@@ -1,8 +1,9 @@
-// The six services as they ship, each with its own environment (its own
+// The seven services as they ship, each with its own environment (its own
 // credentials), and the walk the credential tests take through them: a
-// household registered reaches courses, schools, housing and the mediators
-// (an office asks a mediator for the mother); its son erased reaches the
-// notification and mediators services, which mark it in their own keys.
+// household registered reaches courses, schools, housing, casework and the
+// mediators (an office asks a mediator for the mother); its son erased
+// reaches the notification, mediators and casework services, which mark it
+// in their own keys.
 #pragma once
 
 #include <map>
@@ -12,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "ankommen/casework/v1/casework.grpc.pb.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
@@ -36,7 +38,8 @@ class DistrictServices {
         housing_(ANKOMMEN_HOUSING_BINARY, "ankommen.housing.v1.HousingService", nats, redis, env("housing")),
         notifications_(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", nats, redis,
                        WithRegistry(env("notifications"))),
-        mediators_(ANKOMMEN_MEDIATORS_BINARY, "ankommen.mediators.v1.MediatorService", nats, redis, env("mediators")) {}
+        mediators_(ANKOMMEN_MEDIATORS_BINARY, "ankommen.mediators.v1.MediatorService", nats, redis, env("mediators")),
+        casework_(ANKOMMEN_CASEWORK_BINARY, "ankommen.casework.v1.CaseworkService", nats, redis, env("casework")) {}
 
   // Registers a family, waits until courses, schools and housing know it and
   // the mediators service takes a request for the mother, erases the son and
@@ -52,6 +55,9 @@ class DistrictServices {
     auto schools = sv1::SchoolService::NewStub(Channel(schools_));
     auto housing = hv1::HousingService::NewStub(Channel(housing_));
     auto mediators = ankommen::mediators::v1::MediatorService::NewStub(Channel(mediators_));
+    auto casework = ankommen::casework::v1::CaseworkService::NewStub(Channel(casework_));
+    ankommen::casework::v1::GetCaseRequest get_case;
+    ankommen::casework::v1::GetCaseResponse case_now;
     rv1::RegisterHouseholdResponse registered;
     ASSERT_TRUE(registry->RegisterHousehold(Ctx().get(), SampleRegistration(key), &registered).ok());
     const std::string mother = registered.household().members(0).person_id();
@@ -66,9 +72,11 @@ class DistrictServices {
       hv1::GetHouseholdRequest h;
       h.set_household_id(registered.household().household_id());
       hv1::GetHouseholdResponse household;
+      get_case.set_household_id(registered.household().household_id());
       return courses->GetLearner(Ctx().get(), l, &learner).ok() && schools->GetChild(Ctx().get(), c, &child).ok() &&
-             housing->GetHousehold(Ctx().get(), h, &household).ok();
-    }, 30000)) << "the household should reach courses, schools and housing\n" << diagnosis;
+             housing->GetHousehold(Ctx().get(), h, &household).ok() &&
+             casework->GetCase(Ctx().get(), get_case, &case_now).ok();
+    }, 30000)) << "the household should reach courses, schools, housing and casework\n" << diagnosis;
     // An office asks a mediator for the mother, by her id: her language and household from the registry's events.
     ankommen::mediators::v1::RequestMediatorRequest ask;
     ask.set_idempotency_key(key + "-mediator");
@@ -95,6 +103,9 @@ class DistrictServices {
     ASSERT_TRUE(WaitUntil([&] {
       return redis_.Command({"HGET", KeySpace("mediators").Key(PartitionOfId(son), "person:" + son), "v"}) == "2";
     }, 30000)) << "the mediators service should hear of the erasure\n" << diagnosis;
+    ASSERT_TRUE(WaitUntil([&] {
+      return casework->GetCase(Ctx().get(), get_case, &case_now).ok() && case_now.case_().persons() == 1;
+    }, 30000)) << "the casework service should hear of the erasure\n" << diagnosis;
   }
 
  private:
@@ -113,7 +124,7 @@ class DistrictServices {
   }
 
   const RedisServer& redis_;
-  ServiceProcess registry_, courses_, schools_, housing_, notifications_, mediators_;
+  ServiceProcess registry_, courses_, schools_, housing_, notifications_, mediators_, casework_;
 };
 
 }  // namespace ankommen::testing

@@ -29,7 +29,7 @@ namespace {
 std::map<std::string, std::string> MakePasswords(const testing::TempDir& dir) {
   std::mt19937_64 rng{std::random_device{}()};
   std::map<std::string, std::string> passwords;
-  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "monitoring", "operator"}) {
+  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "casework", "monitoring", "operator"}) {
     passwords[user] = absl::StrCat("pw", rng(), rng());
     setenv(absl::StrCat("NATS_", absl::AsciiStrToUpper(user), "_PASSWORD").c_str(), passwords[user].c_str(), 1);
     std::ofstream(dir.path() + "/" + user) << passwords[user] << "\n";

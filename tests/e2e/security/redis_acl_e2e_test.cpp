@@ -22,7 +22,7 @@
 namespace ankommen {
 namespace {
 
-const std::vector<std::string> kServices = {"registry", "courses", "schools", "housing", "notifications", "mediators"};
+const std::vector<std::string> kServices = {"registry", "courses", "schools", "housing", "notifications", "mediators", "casework"};
 
 std::string RandomPassword() {
   static std::mt19937_64 rng{std::random_device{}()};
@@ -39,7 +39,7 @@ class RedisAclE2ETest : public ::testing::Test {
     std::string line;
     std::getline(in, line);
     EXPECT_EQ(line, "user default off") << "the deployment's default user must be off";
-    for (const auto& name : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING", "NOTIFICATIONS", "MEDIATORS", "REPLICATION", "SENTINEL",
+    for (const auto& name : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING", "NOTIFICATIONS", "MEDIATORS", "CASEWORK", "REPLICATION", "SENTINEL",
                              "PROBE"}) {
       passwords_[absl::AsciiStrToLower(name)] = RandomPassword();
     }

@@ -157,6 +157,37 @@ TEST_F(FiguresTest, CaseloadIsAsylblgRecipientsInSharedAccommodationPerWorker) {
   EXPECT_DOUBLE_EQ(*F("caseload_per_social_worker", D(2027, 1, 1), D(2027, 1, 31)).value, 1);  // 3 of 3 workers
 }
 
+TEST_F(FiguresTest, WithCaseworksStaffListTheCaseloadIsPersonsAssignedPerRefugeeSocialWorker) {
+  Household("h1", D(2027, 1, 1), "Riesa", {30, 30, 5});
+  Household("h2", D(2027, 1, 1), "Riesa", {30});
+  Household("h3", D(2027, 1, 1), "Meißen", {40, 8});
+  h_.social_workers = {{"Riesa", 9}};  // configured, but the staff list decides now
+  h_.workers["w1"].Set(D(2027, 1, 1), {"fsa", "Riesa", true});
+  h_.workers["w2"].Set(D(2027, 1, 1), {"fsa", "Riesa", true});
+  h_.workers["w2"].Set(D(2027, 3, 1), {"fsa", "Riesa", false});  // left
+  h_.workers["w3"].Set(D(2027, 1, 1), {"mbe", "Riesa", true});   // another programme
+  h_.workers["w4"].Set(D(2027, 1, 1), {"fsa", "Meißen", true});
+  h_.households["h1"].casework.Set(D(2027, 1, 1), {"fsa", "w1", 3});
+  h_.households["h2"].casework.Set(D(2027, 1, 1), {"fsa", "w2", 1});
+  h_.households["h2"].casework.Set(D(2027, 3, 1), {"fsa", "w1", 1});       // handed over when w2 left
+  h_.households["h1"].casework.Set(D(2027, 2, 15), {"mbe", "w3", 3});      // protection: migration counselling
+  h_.households["h3"].casework.Set(D(2027, 1, 1), {"fsa", "w4", 2});
+  // End of January in Riesa: 3 + 1 persons, two workers.
+  Figure f = F("caseload_per_social_worker", D(2027, 1, 1), D(2027, 1, 31), "Riesa");
+  EXPECT_EQ(f.numerator, 4);
+  EXPECT_EQ(f.denominator, 2);
+  EXPECT_DOUBLE_EQ(*f.value, 2);
+  // End of March: h1 went to migration counselling, w2 left and h2 is w1's.
+  f = F("caseload_per_social_worker", D(2027, 1, 1), D(2027, 3, 31), "Riesa");
+  EXPECT_EQ(f.numerator, 1);
+  EXPECT_EQ(f.denominator, 1);
+  // The district: w1 and w4.
+  f = F("caseload_per_social_worker", D(2027, 1, 1), D(2027, 3, 31));
+  EXPECT_EQ(f.numerator, 3);
+  EXPECT_EQ(f.denominator, 2);
+  EXPECT_DOUBLE_EQ(*f.value, 1.5);
+}
+
 TEST_F(FiguresTest, MessagesNotDeliveredAndMediatorRequestsFilled) {
   Household("h1", D(2027, 1, 1), "Riesa", {30});
   Household("h2", D(2027, 1, 1), "Meißen", {30});

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ankommen/casework/v1/events.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/mediators/v1/events.pb.h"
@@ -58,6 +59,51 @@ class ReportTest : public ::testing::Test {
   History history_;
   HistoryBuilder builder_{history_, absl::UTCTimeZone()};
 };
+
+TEST_F(ReportTest, CaseworksEventsMakeTheCaseloadFromTheStaffList) {
+  namespace cwk = ankommen::casework::v1;
+  Register("hh_1", D(2027, 1, 4), {{"p_1", 30}, {"p_2", 6}});
+  Register("hh_2", D(2027, 1, 4), {{"p_3", 45}});
+  auto worker = [&](const std::string& id, cwk::Program program, bool removed, D day) {
+    cwk::WorkerChanged e;
+    e.set_worker_id(id);
+    e.set_program(program);
+    e.set_social_area("Riesa");
+    e.set_capacity(150);
+    e.set_removed(removed);
+    Apply(streams::kWorkerChanged, At(e, day));
+  };
+  auto assigned = [&](const std::string& household, const std::string& worker_id, int persons, bool ended, D day) {
+    cwk::CaseAssigned e;
+    e.set_household_id(household);
+    e.set_program(cwk::PROGRAM_REFUGEE_SOCIAL_WORK);
+    e.set_social_area("Riesa");
+    e.set_worker_id(worker_id);
+    e.set_persons(persons);
+    e.set_ended(ended);
+    Apply(streams::kCaseAssigned, At(e, day));
+  };
+  worker("wrk_1", cwk::PROGRAM_REFUGEE_SOCIAL_WORK, false, D(2027, 1, 1));
+  worker("wrk_2", cwk::PROGRAM_REFUGEE_SOCIAL_WORK, false, D(2027, 1, 1));
+  worker("wrk_3", cwk::PROGRAM_MIGRATION_COUNSELLING, false, D(2027, 1, 1));
+  assigned("hh_1", "wrk_1", 2, false, D(2027, 1, 4));
+  assigned("hh_2", "wrk_2", 1, false, D(2027, 1, 4));
+  worker("wrk_2", cwk::PROGRAM_REFUGEE_SOCIAL_WORK, true, D(2027, 2, 1));
+  assigned("hh_2", "wrk_1", 1, false, D(2027, 2, 1));  // handed over when wrk_2 left
+  assigned("hh_1", "wrk_1", 2, true, D(2027, 3, 1));   // the case ended
+
+  auto caseload = [&](D to) {
+    for (Figure& x : ComputeFigures(history_, {D(2027, 1, 1), to, "Riesa", D(2028, 1, 1)}, AgeBands{})) {
+      if (x.indicator == "caseload_per_social_worker") return x;
+    }
+    return Figure{};
+  };
+  EXPECT_EQ(caseload(D(2027, 1, 31)).numerator, 3);
+  EXPECT_EQ(caseload(D(2027, 1, 31)).denominator, 2);
+  EXPECT_EQ(caseload(D(2027, 2, 28)).numerator, 3);
+  EXPECT_EQ(caseload(D(2027, 2, 28)).denominator, 1);
+  EXPECT_EQ(caseload(D(2027, 3, 31)).numerator, 1);
+}
 
 TEST_F(ReportTest, TheServicesEventsMakeTheHistoryTheFiguresAreCountedFrom) {
   Register("h_1", D(2027, 1, 4), {{"p_1", 30}, {"p_2", 8}, {"p_3", 3}});
