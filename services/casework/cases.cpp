@@ -106,13 +106,14 @@ absl::StatusOr<Casework::Decided> Casework::Decide(const v1::HouseholdRecord& be
       }
       if (first || after.worker_id() != before.worker_id() || after.program() != before.program() ||
           after.social_area() != before.social_area()) {
-        assigned_event(/*ended=*/false);
         out.outcome = after.worker_id().empty() ? "unassigned"
                       : before.worker_id().empty() ? "assigned"
                                                   : "handed_over";
         out.program = after.program();
       }
     }
+    // Said too when only the household's size changed: the caseload counts persons.
+    if (!out.outcome.empty() || before.members_size() != after.members_size()) assigned_event(/*ended=*/false);
     for (const Task& task : handover.tasks) {
       v1::Task& t = *after.add_tasks();
       after.set_next_task(after.next_task() + 1);

@@ -73,9 +73,28 @@ absl::Status Simulation::CouncilReport(Report& report) {
   }
   report.checks.push_back({"council report: places below the standard = the housing service's", below,
                            by_id.at("places_below_standard")->figure.numerator, "at the period's end"});
-  report.checks.push_back({"council report: AsylbLG recipients in shared accommodation = the housing service's",
-                           caseload, by_id.at("caseload_per_social_worker")->figure.numerator,
-                           "refugee social work's caseload at the period's end"});
+  const monitoring::Figure& persons_per_worker = by_id.at("caseload_per_social_worker")->figure;
+  if (social_workers_imported_ == 0) {
+    report.checks.push_back({"council report: AsylbLG recipients in shared accommodation = the housing service's",
+                             caseload, persons_per_worker.numerator, "refugee social work's caseload at the period's end"});
+  } else {
+    // With the staff list, the figure counts what the casework service assigned: its own tally must agree.
+    wv1::GetCaseloadsResponse loads;
+    if (auto s = Call(*casework_, &wv1::CaseworkService::Stub::GetCaseloads, wv1::GetCaseloadsRequest(), &loads);
+        !s.ok()) {
+      return s;
+    }
+    long long fsa_persons = 0, fsa_workers = 0;
+    for (const auto& c : loads.caseloads()) {
+      if (c.program() != wv1::PROGRAM_REFUGEE_SOCIAL_WORK) continue;
+      fsa_persons += c.persons();
+      fsa_workers += c.workers();
+    }
+    report.checks.push_back({"council report: persons with a refugee social worker = the casework service's",
+                             fsa_persons, persons_per_worker.numerator, "refugee social work's caseload at the period's end"});
+    report.checks.push_back({"council report: refugee social workers = the casework service's", fsa_workers,
+                             persons_per_worker.denominator, "the staff list at the period's end"});
+  }
   if (report.mediation.mediators > 0) {
     const monitoring::Figure& filled = by_id.at("mediator_requests_filled")->figure;
     report.checks.push_back({"council report: mediator appointments filled = booked when they began",

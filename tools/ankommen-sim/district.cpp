@@ -27,7 +27,10 @@ std::map<std::string, std::string> ServiceEnvironment(const District& district, 
     if (!area.team_email.empty()) teams.push_back(absl::StrCat(area.name, "=", area.team_email));
   }
   env["ANKOMMEN_HOUSING_SOCIAL_WORKERS"] = absl::StrJoin(workers, ",");
-  if (district.caseload_target > 0) env["ANKOMMEN_HOUSING_CASELOAD_TARGET"] = absl::StrCat(district.caseload_target);
+  if (district.caseload_target > 0) {
+    env["ANKOMMEN_HOUSING_CASELOAD_TARGET"] = absl::StrCat(district.caseload_target);
+    env["ANKOMMEN_CASEWORK_TARGET_PERSONS_PER_WORKER"] = absl::StrCat(district.caseload_target);
+  }
   if (!teams.empty()) env["ANKOMMEN_NOTIFICATIONS_TEAMS"] = absl::StrJoin(teams, ",");
   if (district.course_max_km > 0) env["ANKOMMEN_COURSES_MAX_KM"] = absl::StrCat(district.course_max_km);
   env["ANKOMMEN_COURSES_LATE_ENTRY_DAYS"] = absl::StrCat(district.course_late_entry_days);

@@ -28,7 +28,11 @@ struct Town {
 
 struct SocialArea {
   std::string name;
-  int social_workers = 0;  // at district scale
+  int social_workers = 0;  // refugee social work (FSA), at district scale
+  // After protection: migration counselling for adults (MBE) and the youth
+  // migration services (JMD), at district scale (optional columns; 0: none).
+  int migration_counsellors = 0;
+  int youth_migration_workers = 0;
   std::string team_email;  // where capacity gaps are reported; may be empty
 };
 

@@ -271,11 +271,18 @@ void ReadSettings(const std::map<std::string, std::string>& files, District& d, 
 
 void ReadSocialAreas(const std::map<std::string, std::string>& files, District& d,
                      std::vector<DistrictProblem>& problems) {
-  Table t(files, "social_areas.csv", problems, {"social_area", "social_workers"}, {"team_email"});
+  Table t(files, "social_areas.csv", problems, {"social_area", "social_workers"},
+          {"team_email", "migration_counsellors", "youth_migration_workers"});
   for (const auto& row : t.rows()) {
     SocialArea area;
     area.name = t.Text(row, "social_area");
     area.social_workers = t.Int(row, "social_workers", 0, 10000);
+    if (!t.csv().Get(row, "migration_counsellors").empty()) {
+      area.migration_counsellors = t.Int(row, "migration_counsellors", 0, 10000);
+    }
+    if (!t.csv().Get(row, "youth_migration_workers").empty()) {
+      area.youth_migration_workers = t.Int(row, "youth_migration_workers", 0, 10000);
+    }
     area.team_email = t.Text(row, "team_email", false);
     if (!area.team_email.empty() && area.team_email.find('@') == std::string::npos) {
       t.Problem(row.line, "team_email", absl::StrCat("\"", area.team_email, "\" is not an e-mail address"));

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   FromEnv("ANKOMMEN_HOUSING_ADDR", options.housing_addr);
   FromEnv("ANKOMMEN_NOTIFICATIONS_ADDR", options.notifications_addr);
   FromEnv("ANKOMMEN_MEDIATORS_ADDR", options.mediators_addr);
+  FromEnv("ANKOMMEN_CASEWORK_ADDR", options.casework_addr);
   FromEnv("ANKOMMEN_NATS_URL", options.nats_url);
   FromEnv("ANKOMMEN_REDIS_URL", options.redis_url);
 

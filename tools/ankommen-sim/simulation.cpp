@@ -51,6 +51,7 @@ absl::Status Simulation::Connect() {
   housing_ = hv1::HousingService::NewStub(channel(options_.housing_addr));
   notifications_ = nv1::NotificationService::NewStub(channel(options_.notifications_addr));
   mediators_ = mv1::MediatorService::NewStub(channel(options_.mediators_addr));
+  casework_ = wv1::CaseworkService::NewStub(channel(options_.casework_addr));
   return absl::OkStatus();
 }
 
@@ -171,6 +172,7 @@ absl::Status Simulation::Run() {
     provider_ids_[p.key] = response.provider().provider_id();
   }
   if (auto s = ImportMediators(); !s.ok()) return s;
+  if (auto s = ImportSocialWorkers(); !s.ok()) return s;
   for (int day = 0; day < options_.weeks * 7; ++day) {
     if (auto s = Day(day); !s.ok()) return absl::Status(s.code(), absl::StrCat("day ", day + 1, ": ", s.message()));
     if (day % 7 == 6) {

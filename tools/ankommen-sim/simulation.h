@@ -30,6 +30,7 @@ struct SimOptions {
   std::string housing_addr = "127.0.0.1:50054";
   std::string notifications_addr = "127.0.0.1:50055";
   std::string mediators_addr = "127.0.0.1:50056";
+  std::string casework_addr = "127.0.0.1:50058";
   std::string nats_url = "nats://127.0.0.1:4222";
   std::string redis_url = "redis://127.0.0.1:6379/0";
 

@@ -19,6 +19,7 @@
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/casework/v1/casework.grpc.pb.h"
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
@@ -45,6 +46,7 @@ namespace ankommen::sim {
 namespace cv1 = courses::v1;
 namespace hv1 = housing::v1;
 namespace mv1 = mediators::v1;
+namespace wv1 = casework::v1;
 namespace nv1 = notifications::v1;
 namespace rv1 = registry::v1;
 namespace sv1 = schools::v1;
@@ -194,6 +196,8 @@ class Simulation {
   // confirms what is proposed, some mediators cancel, and appointments past
   // are recorded (delivered or a no-show).
   absl::Status ImportMediators();
+  // The district's social workers into the casework service (social_areas.csv).
+  absl::Status ImportSocialWorkers();
   // The appointments a household registered today needs a mediator for, asked for in the day's Mediate.
   absl::Status AskForMediators(int day, const Arrival& arrival, const rv1::Household& household, size_t index);
   absl::Status Mediate(int day);
@@ -244,6 +248,8 @@ class Simulation {
   std::unique_ptr<hv1::HousingService::Stub> housing_;
   std::unique_ptr<nv1::NotificationService::Stub> notifications_;
   std::unique_ptr<mv1::MediatorService::Stub> mediators_;
+  std::unique_ptr<wv1::CaseworkService::Stub> casework_;
+  int social_workers_imported_ = 0;
 
   std::vector<Arrival> arrivals_;
   std::vector<PlannedCourse> plan_;

@@ -47,7 +47,7 @@ void WriteAll(const std::string& path, const std::string& text) { std::ofstream(
 
 class SimulationE2ETest : public ::testing::Test {
  protected:
-  // The six services on the simulated clock with the settings the district
+  // The seven services on the simulated clock with the settings the district
   // implies (ankommen-sim env), as run.sh starts them.
   void StartDistrict(const std::string& district_dir) {
     const sim::LoadedDistrict loaded = sim::ReadDistrict(district_dir);
@@ -64,6 +64,7 @@ class SimulationE2ETest : public ::testing::Test {
     env["ANKOMMEN_REGISTRY_ADDR"] = registry_->grpc_addr();
     notifications_ = Start(ANKOMMEN_NOTIFICATIONS_BINARY, "ankommen.notifications.v1.NotificationService", env);
     mediators_ = Start(ANKOMMEN_MEDIATORS_BINARY, "ankommen.mediators.v1.MediatorService", env);
+    casework_ = Start(ANKOMMEN_CASEWORK_BINARY, "ankommen.casework.v1.CaseworkService", env);
   }
 
   // Imports the district's schools, Kitas and accommodations with ankommenctl.
@@ -78,7 +79,7 @@ class SimulationE2ETest : public ::testing::Test {
   void TearDown() override { StopDistrict(); }
 
   void StopDistrict() {
-    for (auto* s : {&mediators_, &notifications_, &housing_, &schools_, &courses_, &registry_}) {
+    for (auto* s : {&casework_, &mediators_, &notifications_, &housing_, &schools_, &courses_, &registry_}) {
       if (*s) {
         EXPECT_EQ((*s)->process().Stop(SIGTERM), 0) << (*s)->process().Log();
         s->reset();
@@ -103,6 +104,7 @@ class SimulationE2ETest : public ::testing::Test {
     return {{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},   {"ANKOMMEN_COURSES_ADDR", courses_->grpc_addr()},
             {"ANKOMMEN_SCHOOLS_ADDR", schools_->grpc_addr()},     {"ANKOMMEN_HOUSING_ADDR", housing_->grpc_addr()},
             {"ANKOMMEN_NOTIFICATIONS_ADDR", notifications_->grpc_addr()}, {"ANKOMMEN_MEDIATORS_ADDR", mediators_->grpc_addr()},
+            {"ANKOMMEN_CASEWORK_ADDR", casework_->grpc_addr()},
             {"ANKOMMEN_NATS_URL", nats_->url()},                   {"ANKOMMEN_REDIS_URL", redis_->url()}};
   }
 
@@ -129,7 +131,8 @@ class SimulationE2ETest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_ = std::make_unique<testing::RedisServer>();
   testing::TempDir dir_;
   int tool_runs_ = 0;
-  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_, mediators_;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_, mediators_,
+      casework_;
 };
 
 TEST_F(SimulationE2ETest, ImportNamesEachBrokenRowImportsTheRestAndWritesNothingTwice) {
@@ -320,7 +323,7 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
 
   leaks("the council's report", council_text);
   leaks("the indicators' metrics", scraped);
-  for (auto* s : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {
+  for (auto* s : {&registry_, &courses_, &schools_, &housing_, &notifications_, &casework_}) {
     leaks("a service log", (*s)->process().Log());
     leaks("metrics", testing::HttpGet((*s)->metrics_port(), "/metrics"));
   }
@@ -328,7 +331,7 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   ASSERT_TRUE(bus.ok()) << bus.status();
   size_t events = 0;
   for (const char* stream : {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing,
-                             streams::kNotifications}) {
+                             streams::kNotifications, streams::kCasework}) {
     auto read = (*bus)->ReadStream(stream, 1, 1'000'000);
     ASSERT_TRUE(read.ok()) << read.status();
     for (const auto& e : *read) {
