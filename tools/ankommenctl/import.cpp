@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/casework/v1/casework.grpc.pb.h"
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
@@ -32,6 +33,7 @@ namespace {
 namespace cv1 = courses::v1;
 namespace hv1 = housing::v1;
 namespace mv1 = mediators::v1;
+namespace wv1 = casework::v1;
 namespace sv1 = schools::v1;
 
 struct Rejected {
@@ -235,6 +237,23 @@ int RunImport(const ImportOptions& options) {
                                   for (const auto& r : response.rejected()) rejected.push_back({r.line(), r.reason()});
                                   return std::make_pair(response.imported(), rejected);
                                 });
+    } else if (options.kind == "workers") {
+      auto stub = wv1::CaseworkService::NewStub(channel);
+      outcome = ImportInBatches(table, header, options.kind, options.batch_rows, progress,
+                                [&](const std::string& csv, const std::string& key) {
+                                  wv1::ImportWorkersRequest request;
+                                  request.set_idempotency_key(key);
+                                  request.set_csv(csv);
+                                  wv1::ImportWorkersResponse response;
+                                  grpc::ClientContext ctx;
+                                  Prepare(ctx);
+                                  if (auto s = stub->ImportWorkers(&ctx, request, &response); !s.ok()) {
+                                    throw CallFailed{s};
+                                  }
+                                  std::vector<Rejected> rejected;
+                                  for (const auto& r : response.rejected()) rejected.push_back({r.line(), r.reason()});
+                                  return std::make_pair(response.imported(), rejected);
+                                });
     } else if (options.kind == "kitas") {
       if (auto missing = table.Missing({"name", "municipality_ags", "social_area", "lat", "lon", "places_under_3",
                                         "places_3_to_school"});
@@ -337,7 +356,7 @@ int RunImport(const ImportOptions& options) {
         return stub->CreateCourse(&ctx, request, &response);
       });
     } else {
-      std::cerr << "error: unknown table " << options.kind << " (schools, kitas, courses, accommodations, mediators)\n";
+      std::cerr << "error: unknown table " << options.kind << " (schools, kitas, courses, accommodations, mediators, workers)\n";
       return 2;
     }
   } catch (const CallFailed& failed) {

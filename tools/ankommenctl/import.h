@@ -9,7 +9,7 @@
 namespace ankommen::ctl {
 
 struct ImportOptions {
-  std::string kind;  // schools, kitas, courses, accommodations, mediators
+  std::string kind;  // schools, kitas, courses, accommodations, mediators, workers (social work's staff list)
   std::string file;
   std::string addr;  // the service's gRPC address
   int batch_rows = 100;

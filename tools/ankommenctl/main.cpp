@@ -6,17 +6,18 @@
 //   ankommenctl registry list --area Riesa [--page-size N] [--page-token T]
 //   ankommenctl health [--service NAME]
 //   ankommenctl call courses RequestSeat --json '{"person_id": "p_…", "course_type": "COURSE_TYPE_VOLUNTEER"}'
-//   ankommenctl import schools|kitas|courses|accommodations|mediators FILE.csv [--json]
+//   ankommenctl import schools|kitas|courses|accommodations|mediators|workers FILE.csv [--json]
 //   ankommenctl waiting general [--area Riesa] [--json]     who waits for a course, in line order
 //   ankommenctl offers PERSON_ID [--json]                   a person's course requests and offers
 //   ankommenctl gaps [--area Riesa] [--json]                missing DaZ seats, Kita places, housing
 //   ankommenctl allocate courses|schools|housing|mediators [--policy fcfs]
 //   ankommenctl mediation [--language ar] [--area Riesa] [--json]   requests waiting for a mediator, oldest first
+//   ankommenctl caseloads [--area Riesa] [--json]           social work: persons per worker against the target
 //   ankommenctl report --from 2027-01-01 --to 2027-06-30 [--area Riesa] [--targets targets.csv]
 //       the council's report: indicators against targets as PDF, JSON and CSV, from the events on NATS
 //
 // `call` reaches any method of any service by name (registry, courses, schools, housing, notifications,
-// mediators): the
+// mediators, casework): the
 // request as JSON (--json or --file), an empty idempotency_key filled with a
 // random one. Addresses come from ANKOMMEN_<SERVICE>_ADDR or the default ports.
 //
@@ -41,6 +42,7 @@
 
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
+#include "ankommen/casework/v1/casework.grpc.pb.h"
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/notifications/v1/notifications.grpc.pb.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
@@ -105,6 +107,7 @@ constexpr ServiceAddress kServices[] = {
     {"housing", "ankommen.housing.v1.HousingService", "ANKOMMEN_HOUSING_ADDR", "127.0.0.1:50054"},
     {"notifications", "ankommen.notifications.v1.NotificationService", "ANKOMMEN_NOTIFICATIONS_ADDR", "127.0.0.1:50055"},
     {"mediators", "ankommen.mediators.v1.MediatorService", "ANKOMMEN_MEDIATORS_ADDR", "127.0.0.1:50056"},
+    {"casework", "ankommen.casework.v1.CaseworkService", "ANKOMMEN_CASEWORK_ADDR", "127.0.0.1:50058"},
 };
 
 // Calls SERVICE.METHOD with a JSON request, printing the JSON answer.
@@ -114,7 +117,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
     if (service == s.name) known = &s;
   }
   if (known == nullptr) {
-    std::cerr << "error: unknown service " << service << " (registry, courses, schools, housing, notifications, mediators)\n";
+    std::cerr << "error: unknown service " << service << " (registry, courses, schools, housing, notifications, mediators, casework)\n";
     return 2;
   }
   // Touch each API's generated code so the linker keeps its descriptors.
@@ -124,6 +127,7 @@ int Call(const std::string& service, const std::string& method, const std::strin
   (void)ankommen::housing::v1::Kind_descriptor();
   (void)ankommen::notifications::v1::MessageStatus_descriptor();
   (void)ankommen::mediators::v1::Topic_descriptor();
+  (void)ankommen::casework::v1::Program_descriptor();
   const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(known->full_name);
   const auto* m = descriptor ? descriptor->FindMethodByName(method) : nullptr;
   if (m == nullptr) {
@@ -236,9 +240,9 @@ int main(int argc, char** argv) {
 
   auto* import = app.add_subcommand("import", "a table from CSV: a progress bar, and a line per rejected row saying why");
   ankommen::ctl::ImportOptions import_options;
-  import->add_option("table", import_options.kind, "schools, kitas, courses, accommodations or mediators")
+  import->add_option("table", import_options.kind, "schools, kitas, courses, accommodations, mediators or workers")
       ->required()
-      ->check(CLI::IsMember({"schools", "kitas", "courses", "accommodations", "mediators"}));
+      ->check(CLI::IsMember({"schools", "kitas", "courses", "accommodations", "mediators", "workers"}));
   import->add_option("file", import_options.file, "the CSV file")->required();
   import->add_option("--addr", import_options.addr, "host:port (default: the owning service's ANKOMMEN_<SERVICE>_ADDR)");
   import->add_option("--batch", import_options.batch_rows, "rows per request (schools, accommodations, mediators)")
@@ -272,6 +276,8 @@ int main(int argc, char** argv) {
   allocate->add_option("service", view_arg, "courses, schools, housing or mediators")
       ->required()
       ->check(CLI::IsMember({"courses", "schools", "housing", "mediators"}));
+  auto* caseloads = app.add_subcommand("caseloads", "social work: persons per worker by programme and area, against the target");
+  caseloads->add_option("--area", view_area, "one social area (default: all)");
   auto* mediation = app.add_subcommand("mediation", "requests waiting for a language mediator, oldest first");
   std::string view_language;
   mediation->add_option("--language", view_language, "one language (ISO 639 code)");
@@ -287,10 +293,11 @@ int main(int argc, char** argv) {
                      "the district's targets: indicator,social_area,baseline,target,from,to (docs/indicators.md)");
   report->add_option("--district", report_options.district, "the name on the cover, e.g. \"Landkreis Meißen\"");
   report->add_option("--social-workers", report_options.social_workers,
-                     "refugee social workers per area, e.g. \"Riesa=2,Meißen=3\" (ANKOMMEN_HOUSING_SOCIAL_WORKERS)")
+                     "refugee social workers per area, e.g. \"Riesa=2,Meißen=3\" (ANKOMMEN_HOUSING_SOCIAL_WORKERS); "
+                     "used only where casework keeps no staff list")
       ->envname("ANKOMMEN_HOUSING_SOCIAL_WORKERS");
   report->add_option("--out", report_options.out_dir, "directory for the files (default: here)");
-  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide, mediation, report}) {
+  for (auto* view : {waiting, offers, gaps, allocate, proposals, decide, mediation, caseloads, report}) {
     view->add_flag("--json", json, "JSON instead of a table");
   }
 
@@ -303,7 +310,7 @@ int main(int argc, char** argv) {
     return "";
   };
   const ankommen::ctl::Addresses at{address_of("courses"), address_of("schools"), address_of("housing"),
-                                    address_of("mediators")};
+                                    address_of("mediators"), address_of("casework")};
   if (report->parsed()) {
     report_options.json = json;
     return ankommen::ctl::WriteReport(report_options);
@@ -313,6 +320,7 @@ int main(int argc, char** argv) {
   if (gaps->parsed()) return ankommen::ctl::ShowGaps(at, view_area, json);
   if (proposals->parsed()) return ankommen::ctl::ShowProposals(at, view_area, json);
   if (mediation->parsed()) return ankommen::ctl::ShowMediation(at, view_language, view_area, json);
+  if (caseloads->parsed()) return ankommen::ctl::ShowCaseloads(at, view_area, json);
   if (decide->parsed()) {
     if (decision == "place" && decide_place.empty()) {
       std::cerr << "error: place needs the school or Kita id\n";
@@ -327,6 +335,7 @@ int main(int argc, char** argv) {
       import_options.addr = import_options.kind == "courses"          ? at.courses
                             : import_options.kind == "accommodations" ? at.housing
                             : import_options.kind == "mediators"      ? at.mediators
+                            : import_options.kind == "workers"        ? at.casework
                                                                       : at.schools;
     }
     import_options.progress = !no_progress;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "ankommen/casework/v1/casework.grpc.pb.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/housing/v1/housing.grpc.pb.h"
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
@@ -26,6 +27,7 @@ namespace {
 namespace cv1 = courses::v1;
 namespace hv1 = housing::v1;
 namespace mv1 = mediators::v1;
+namespace wv1 = casework::v1;
 namespace sv1 = schools::v1;
 
 std::unique_ptr<grpc::ClientContext> Context() {
@@ -233,6 +235,31 @@ int ShowMediation(const Addresses& at, const std::string& language, const std::s
                                                   : r.reason());
   }
   if (all.requests().empty()) std::cout << "(none waiting)\n";
+  return 0;
+}
+
+int ShowCaseloads(const Addresses& at, const std::string& area, bool json) {
+  auto stub = wv1::CaseworkService::NewStub(grpc::CreateChannel(at.casework, ChannelCredentialsOrExit()));
+  wv1::GetCaseloadsRequest request;
+  request.set_social_area(area);
+  wv1::GetCaseloadsResponse loads;
+  if (auto s = stub->GetCaseloads(Context().get(), request, &loads); !s.ok()) return Fail(s);
+  if (json) {
+    PrintJson(loads);
+    return 0;
+  }
+  std::cout << absl::StrFormat("%-8s %-22s %7s %8s %7s %10s %9s %s\n", "program", "area", "workers", "capacity",
+                               "persons", "per worker", "waiting", "(households without a worker)");
+  for (const auto& c : loads.caseloads()) {
+    const std::string per = c.workers() > 0 ? absl::StrFormat("%.1f", c.persons_per_worker()) : "-";
+    const bool above = c.workers() > 0 && c.persons_per_worker() > loads.target_persons_per_worker();
+    std::cout << absl::StrFormat("%-8s %-22s %7d %8d %7d %10s %9d%s\n",
+                                 Short(wv1::Program_Name(c.program()), "PROGRAM_"), c.social_area(), c.workers(),
+                                 c.capacity(), c.persons(), per, c.households_unassigned(),
+                                 above ? "  above the target" : "");
+  }
+  if (loads.caseloads().empty()) std::cout << "(no social workers and no households yet)\n";
+  std::cout << absl::StrFormat("target: %.0f persons per worker\n", loads.target_persons_per_worker());
   return 0;
 }
 

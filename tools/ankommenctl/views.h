@@ -8,7 +8,7 @@
 namespace ankommen::ctl {
 
 struct Addresses {
-  std::string courses, schools, housing, mediators;
+  std::string courses, schools, housing, mediators, casework;
 };
 
 // course_type: general, alpha, parents, youth, orientation, job, volunteer (or the enum name).
@@ -24,6 +24,8 @@ int DecideSchoolPlacement(const Addresses& at, const std::string& decision, cons
                           const std::string& place_id, const std::string& reason, const std::string& note, bool json);
 // The coordinating office's work list: requests for a mediator not yet booked, oldest first.
 int ShowMediation(const Addresses& at, const std::string& language, const std::string& area, bool json);
+// Social work's caseloads: persons per worker by programme and area against the district's target.
+int ShowCaseloads(const Addresses& at, const std::string& area, bool json);
 // service: courses, schools, housing or mediators; policy for courses and mediators: "", optimal or fcfs.
 int AllocateNow(const Addresses& at, const std::string& service, const std::string& policy, bool json);
 

@@ -220,6 +220,23 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   EXPECT_EQ(nlohmann::json::parse(out.substr(out.find('{')))["solver"], "fcfs") << out;
   ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"waiting", "nonsense"}, out), 2) << out;
 
+  // Social work's caseloads: the district's staff list, with every household of the run assigned.
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"caseloads", "--json"}, out), 0) << out;
+  const auto loads = nlohmann::json::parse(out.substr(out.find('{')));
+  EXPECT_EQ(loads["target_persons_per_worker"].get<double>(), 80) << out;  // the district's caseload_target
+  int fsa_workers = 0, assigned = 0;
+  for (const auto& c : loads["caseloads"]) {
+    if (c["program"] == "PROGRAM_REFUGEE_SOCIAL_WORK") fsa_workers += static_cast<int>(c.value("workers", 0.0));
+    assigned += static_cast<int>(c.value("persons", 0.0));
+  }
+  EXPECT_EQ(fsa_workers, 4) << "one per area";
+  EXPECT_GT(assigned, 0) << out;
+  // A staff list with a bad row: the good one joins, the bad one is named by line.
+  WriteAll(dir_.path() + "/staff.csv", "program,social_area,capacity,display_name\nmbe,Riesa,150,Herr Schulz\nxyz,Riesa,150,Frau Weber\n");
+  ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", "workers", dir_.path() + "/staff.csv", "--no-progress"}, out), 3) << out;
+  EXPECT_TRUE(absl::StrContains(out, "3")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "program: 'xyz'")) << out;
+
   // The planner's report on the same period, by ankommenctl from the events on NATS: the same figures.
   // Told the social workers as the housing service is (ANKOMMEN_HOUSING_SOCIAL_WORKERS).
   const std::string period_end = absl::FormatCivilTime(absl::CivilDay(2027, 1, 4) + (weeks * 7 - 1));
