@@ -35,4 +35,85 @@ absl::Status Simulation::ImportSocialWorkers() {
   return absl::OkStatus();
 }
 
+absl::Status Simulation::DoCaseworkTasks(int day) {
+  if (social_workers_imported_ == 0) return absl::OkStatus();
+  wv1::ListTasksResponse open;
+  if (auto s = Call(*casework_, &wv1::CaseworkService::Stub::ListTasks, wv1::ListTasksRequest(), &open); !s.ok()) {
+    return s;
+  }
+  std::map<std::string, wv1::GetWorkerResponse> workers;  // today's, as tasks name them
+  for (const wv1::Task& t : open.tasks()) {
+    const std::string key = absl::StrCat(t.household_id(), "/", t.task_id());
+    auto [plan, is_new] = task_plans_.try_emplace(key);
+    if (is_new) {
+      // A worker does a task two to eight days after it opens, and up to
+      // twelve days later the fuller their caseload; none while the household waits for one.
+      double fill = 1;
+      if (!t.worker_id().empty()) {
+        auto [w, first] = workers.try_emplace(t.worker_id());
+        if (first) {
+          wv1::GetWorkerRequest get;
+          get.set_worker_id(t.worker_id());
+          if (auto s = Call(*casework_, &wv1::CaseworkService::Stub::GetWorker, get, &w->second); !s.ok()) return s;
+        }
+        if (w->second.worker().capacity() > 0) {
+          fill = std::min(1.0, static_cast<double>(w->second.persons()) / w->second.worker().capacity());
+        }
+      }
+      plan->second.household_id = t.household_id();
+      plan->second.task_id = t.task_id();
+      plan->second.done_on = day + casework_random_.Int(2, 8) + static_cast<int>(std::lround(12 * fill * fill));
+      plan->second.due_on = day + static_cast<int>((t.due().seconds() - t.opened_at().seconds()) / 86400);
+    }
+    if (t.worker_id().empty() || plan->second.done_on > day) continue;
+    wv1::CompleteTaskRequest done;
+    done.set_idempotency_key(Key("task", key));
+    done.set_household_id(t.household_id());
+    done.set_task_id(t.task_id());
+    wv1::CompleteTaskResponse completed;
+    if (auto s = Call(*casework_, &wv1::CaseworkService::Stub::CompleteTask, done, &completed); !s.ok()) return s;
+    plan->second.done = true;
+    plan->second.done_on = day;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Simulation::FinishCasework(Report& report) {
+  if (social_workers_imported_ == 0) return absl::OkStatus();
+  CaseworkFigures& f = report.casework;
+  f.workers = social_workers_imported_;
+  wv1::GetCaseloadsResponse loads;
+  if (auto s = Call(*casework_, &wv1::CaseworkService::Stub::GetCaseloads, wv1::GetCaseloadsRequest(), &loads); !s.ok()) {
+    return s;
+  }
+  for (const auto& c : loads.caseloads()) {
+    const char* program = c.program() == wv1::PROGRAM_MIGRATION_COUNSELLING ? "mbe"
+                          : c.program() == wv1::PROGRAM_YOUTH_MIGRATION     ? "jmd"
+                                                                            : "fsa";
+    f.caseloads.push_back({program, c.social_area(), c.workers(), c.capacity(), c.persons(), c.persons_per_worker(),
+                           c.households_unassigned()});
+  }
+  // Tasks dropped on the way (a case closed, a person erased) count as opened, neither done nor overdue.
+  wv1::ListTasksResponse open;
+  if (auto s = Call(*casework_, &wv1::CaseworkService::Stub::ListTasks, wv1::ListTasksRequest(), &open); !s.ok()) {
+    return s;
+  }
+  const int end = options_.weeks * 7 - 1;
+  f.tasks_opened = static_cast<int>(task_plans_.size());
+  for (const auto& [key, plan] : task_plans_) {
+    if (!plan.done) continue;
+    ++f.tasks_done;
+    if (plan.done_on <= plan.due_on) ++f.tasks_done_in_time;
+  }
+  for (const wv1::Task& t : open.tasks()) {
+    const auto plan = task_plans_.find(absl::StrCat(t.household_id(), "/", t.task_id()));
+    if (plan == task_plans_.end()) {
+      ++f.tasks_opened;  // opened after the last day's work
+    } else if (plan->second.due_on < end) {
+      ++f.tasks_overdue_at_end;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace ankommen::sim

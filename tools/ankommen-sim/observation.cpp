@@ -205,6 +205,7 @@ absl::Status Simulation::Snapshot(int week) {
 
 absl::Status Simulation::Finish(Report& report) {
   if (auto s = FinishMediation(report); !s.ok()) return s;
+  if (auto s = FinishCasework(report); !s.ok()) return s;
   // Messages still on their way: the dispatcher sends what is due.
   std::map<std::string, std::vector<nv1::Message>> messages;
   std::set<std::string> recipients;

@@ -157,6 +157,7 @@ nlohmann::json ToJson(const Report& r) {
                            {"course_waiting_bound", w.course_waiting_bound}});
   }
   if (r.mediation.mediators > 0) j["mediation"] = MediationJson(r.mediation);
+  if (r.casework.workers > 0) j["casework"] = CaseworkJson(r.casework);
   j["council"] = nlohmann::json::array();
   for (const auto& c : r.council) {
     j["council"].push_back({{"indicator", c.indicator}, {"figure", c.figure}, {"target", c.target},
@@ -313,6 +314,7 @@ std::string RenderTable(const Report& r) {
   std::vector<std::string> unused;
   for (const auto& [k, v] : r.unused) unused.push_back(absl::StrFormat("%s %d", k, v));
   absl::StrAppend(&out, RenderMediation(r.mediation));
+  absl::StrAppend(&out, RenderCasework(r.casework, r.caseload_target));
   if (!r.council.empty()) {
     absl::StrAppend(&out, "\nIntegration indicators for the council (the period; targets from targets.csv)\n");
     absl::StrAppendFormat(&out, "  %-38s %14s %14s  %s\n", "indicator", "figure", "target", "status");

@@ -115,6 +115,24 @@ struct MediationFigures {
   int unfilled_while_one_could_take_it = 0;
 };
 
+// Social work at the period's end (the casework service), and the hand-over
+// tasks the simulated workers did: a worker does a task some days after it
+// opens, later the fuller their caseload.
+struct CaseloadRow {
+  std::string program;  // fsa, mbe, jmd
+  std::string social_area;
+  int workers = 0, capacity = 0, persons = 0;
+  double persons_per_worker = 0;
+  int households_waiting = 0;  // no worker of the programme in the area had room
+};
+
+struct CaseworkFigures {
+  int workers = 0;  // on the staff list
+  std::vector<CaseloadRow> caseloads;
+  int tasks_opened = 0, tasks_done = 0, tasks_done_in_time = 0;
+  int tasks_overdue_at_end = 0;  // open and past due when the period ends
+};
+
 // An integration indicator as the council's report gives it for the run's
 // period (services/monitoring; the PDF beside the JSON report).
 struct CouncilRow {
@@ -193,6 +211,7 @@ struct Report {
   std::vector<PlanningGap> planning_gaps;
   std::string proposal_scenario;  // the proposals as a scenario file; empty: none
   MediationFigures mediation;  // empty when the district has no pool of mediators
+  CaseworkFigures casework;    // empty when the district lists no social workers
   std::vector<WeekPoint> weekly;
   std::vector<CouncilRow> council;  // the integration indicators of the period
   std::string council_report_pdf;   // where the council's report was written, if it was
@@ -207,6 +226,9 @@ nlohmann::json ToJson(const Report& report);
 // The part on language mediators (report_mediation.cpp); "" / an empty pool when the district has none.
 nlohmann::json MediationJson(const MediationFigures& figures);
 std::string RenderMediation(const MediationFigures& figures);
+// The part on social work (report_casework.cpp); "" / no workers when the district lists none.
+nlohmann::json CaseworkJson(const CaseworkFigures& figures);
+std::string RenderCasework(const CaseworkFigures& figures, int target);
 std::string RenderTable(const Report& report);
 // Waiting over the simulated weeks: courses, school, Kita and housing.
 std::string RenderSvg(const Report& report);

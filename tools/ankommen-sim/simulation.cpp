@@ -66,9 +66,10 @@ absl::Status Simulation::Settle() {
   // Everything is handled when no service has events waiting in its outbox
   // and every durable consumer has acknowledged everything published — twice
   // in a row, since a handler commits new events before it acknowledges.
-  static const char* kServices[] = {"registry", "courses", "schools", "housing", "notifications", "mediators"};
+  static const char* kServices[] = {"registry", "courses", "schools", "housing", "notifications", "mediators",
+                                    "casework"};
   static const char* kStreams[] = {streams::kRegistry, streams::kCourses, streams::kSchools, streams::kHousing,
-                                   streams::kMediators};
+                                   streams::kMediators, streams::kCasework};
   std::vector<std::vector<std::string>> xlens;
   for (const char* service : kServices) {
     KeySpace keys(service);
@@ -138,6 +139,7 @@ absl::Status Simulation::Day(int day) {
   if (auto s = Settle(); !s.ok()) return s;
   if (auto s = ReviewSchoolProposals(); !s.ok()) return s;
   if (auto s = Mediate(day); !s.ok()) return s;
+  if (auto s = DoCaseworkTasks(day); !s.ok()) return s;
   if (auto s = Settle(); !s.ok()) return s;
   return ReadEvents(day);
 }

@@ -127,7 +127,8 @@ class Simulation {
         district_(district),
         land_(LandOf(district)),
         zone_(DistrictTimeZone()),
-        random_(options.seed ^ 0xa5a5a5a5ULL) {}
+        random_(options.seed ^ 0xa5a5a5a5ULL),
+        casework_random_(options.seed ^ 0xca5e0a5eULL) {}
 
   absl::Status Run();
   Report TakeReport() { return std::move(report_); }
@@ -198,6 +199,9 @@ class Simulation {
   absl::Status ImportMediators();
   // The district's social workers into the casework service (social_areas.csv).
   absl::Status ImportSocialWorkers();
+  // The social workers do the hand-over tasks that are due to be done today.
+  absl::Status DoCaseworkTasks(int day);
+  absl::Status FinishCasework(Report& report);
   // The appointments a household registered today needs a mediator for, asked for in the day's Mediate.
   absl::Status AskForMediators(int day, const Arrival& arrival, const rv1::Household& household, size_t index);
   absl::Status Mediate(int day);
@@ -238,6 +242,7 @@ class Simulation {
   LandRules land_;  // the Land's school calendar, as the services apply it
   absl::TimeZone zone_;
   Random random_;
+  Random casework_random_;  // when a simulated social worker does a task (apart: the rest repeats as before)
   int today_ = 0;
 
   std::unique_ptr<RedisPool> redis_;
@@ -250,6 +255,13 @@ class Simulation {
   std::unique_ptr<mv1::MediatorService::Stub> mediators_;
   std::unique_ptr<wv1::CaseworkService::Stub> casework_;
   int social_workers_imported_ = 0;
+  struct TaskPlan {
+    std::string household_id, task_id;
+    int done_on = 0;  // the simulated day the worker does it
+    int due_on = 0;
+    bool done = false;
+  };
+  std::map<std::string, TaskPlan> task_plans_;  // by "<household>/<task>"
 
   std::vector<Arrival> arrivals_;
   std::vector<PlannedCourse> plan_;

@@ -231,6 +231,15 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   }
   EXPECT_EQ(fsa_workers, 4) << "one per area";
   EXPECT_GT(assigned, 0) << out;
+  // The run's own account of social work: the staff list, the caseloads, the tasks the workers did.
+  const auto& casework = report["casework"];
+  EXPECT_EQ(casework["workers"].get<int>(), 12) << "fsa, mbe and jmd in each of the four areas";
+  EXPECT_GE(casework["tasks_opened"].get<int>(), casework["tasks_done"].get<int>());
+  EXPECT_GE(casework["tasks_done"].get<int>(), casework["tasks_done_in_time"].get<int>());
+  EXPECT_GT(casework["tasks_opened"].get<int>(), 0) << "every first assignment brings an introduction";
+  int persons_in_report = 0;
+  for (const auto& c : casework["caseloads"]) persons_in_report += c["persons"].get<int>();
+  EXPECT_EQ(persons_in_report, assigned) << "the report's caseloads are the service's";
   // A staff list with a bad row: the good one joins, the bad one is named by line.
   WriteAll(dir_.path() + "/staff.csv", "program,social_area,capacity,display_name\nmbe,Riesa,150,Herr Schulz\nxyz,Riesa,150,Frau Weber\n");
   ASSERT_EQ(RunTool(ANKOMMENCTL_BINARY, {"import", "workers", dir_.path() + "/staff.csv", "--no-progress"}, out), 3) << out;

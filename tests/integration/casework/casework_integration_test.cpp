@@ -16,6 +16,7 @@
 #include "observability/metrics.h"
 #include "store/ids.h"
 #include "store/redis.h"
+#include "support/outbox_events.h"
 #include "support/servers.h"
 
 namespace ankommen::casework {
@@ -117,23 +118,8 @@ class CaseworkServiceTest : public ::testing::Test {
     return kinds;
   }
 
-  // The CaseAssigned events in the outbox (no relay runs here), in commit order per partition.
-  std::vector<v1::CaseAssigned> Assigned() {
-    std::vector<v1::CaseAssigned> out;
-    for (int p = 0; p < kPartitions; ++p) {
-      auto r = pool_->Command({"XRANGE", outbox_->keys().Outbox(p), "-", "+"});
-      if (!r.ok()) continue;
-      for (const auto& entry : r->elements) {
-        const auto& fields = entry.elements[1].elements;
-        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-          if (fields[i].str == "type" && fields[i + 1].str != v1::CaseAssigned::descriptor()->full_name()) break;
-          if (fields[i].str != "payload") continue;
-          out.emplace_back().ParseFromString(fields[i + 1].str);
-        }
-      }
-    }
-    return out;
-  }
+  // The CaseAssigned events in the outbox, in commit order per partition.
+  std::vector<v1::CaseAssigned> Assigned() { return testing::OutboxEvents<v1::CaseAssigned>(*pool_, outbox_->keys()); }
 
   v1::Caseload Caseload(v1::Program program, const std::string& area) {
     v1::GetCaseloadsResponse out;

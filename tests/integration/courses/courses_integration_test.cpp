@@ -15,6 +15,7 @@
 #include "store/outbox.h"
 #include "store/redis.h"
 #include "storage/course_store.h"
+#include "support/outbox_events.h"
 #include "support/servers.h"
 
 namespace ankommen::courses {
@@ -110,22 +111,7 @@ class CoursesIntegrationTest : public ::testing::Test {
   }
 
   // The OfferClosed events in the outbox (no relay runs here).
-  std::vector<v1::OfferClosed> ClosedOffers() {
-    std::vector<v1::OfferClosed> out;
-    for (int p = 0; p < kPartitions; ++p) {
-      auto r = pool_->Command({"XRANGE", outbox_->keys().Outbox(p), "-", "+"});
-      if (!r.ok()) continue;
-      for (const auto& entry : r->elements) {
-        const auto& fields = entry.elements[1].elements;
-        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-          if (fields[i].str == "type" && fields[i + 1].str != v1::OfferClosed::descriptor()->full_name()) break;
-          if (fields[i].str != "payload") continue;
-          out.emplace_back().ParseFromString(fields[i + 1].str);
-        }
-      }
-    }
-    return out;
-  }
+  std::vector<v1::OfferClosed> ClosedOffers() { return testing::OutboxEvents<v1::OfferClosed>(*pool_, outbox_->keys()); }
 
   int64_t OutboxLength(int partition) {
     auto r = pool_->Command({"XLEN", outbox_->keys().Outbox(partition)});
