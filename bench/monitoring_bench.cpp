@@ -7,8 +7,8 @@
 //
 // With --nats-households N, the first N households' events are also
 // published to a real nats-server on loopback and read back as the report
-// reads them (Bus::ReadStream, one request per event): that reading timed
-// apart, with its rate.
+// reads them (Bus::ReadAll, an ordered consumer per stream): that reading
+// timed apart, with its rate.
 //
 //   ankommen-monitoring-bench [--households 40000] [--areas 40] [--runs 3] [--nats-households 0]
 #include <algorithm>
@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "ankommen/casework/v1/events.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "ankommen/housing/v1/events.pb.h"
 #include "ankommen/mediators/v1/events.pb.h"
@@ -63,6 +64,17 @@ std::vector<Event> Year(int households, int areas, uint64_t seed) {
   auto uniform = [&](int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
   std::vector<Event> events;
+  // Casework's staff list: three refugee social workers and a migration counsellor per area.
+  for (int a = 0; a < areas; ++a) {
+    for (int w = 0; w < 4; ++w) {
+      casework::v1::WorkerChanged worker;
+      worker.set_worker_id(absl::StrCat("wrk_", a, "_", w));
+      worker.set_program(w < 3 ? casework::v1::PROGRAM_REFUGEE_SOCIAL_WORK : casework::v1::PROGRAM_MIGRATION_COUNSELLING);
+      worker.set_social_area(absl::StrCat("area", a));
+      worker.set_capacity(150);
+      events.push_back(Make(streams::kWorkerChanged, worker, kStart));
+    }
+  }
   int place = 0;
   for (int h = 0; h < households; ++h) {
     const Day arrived = kStart + uniform(0, 364);
@@ -102,8 +114,20 @@ std::vector<Event> Year(int households, int areas, uint64_t seed) {
     in.set_square_metres(400);
     in.set_standard_square_metres_per_person(6);
     events.push_back(Make(streams::kHouseholdMovedIn, in, arrived + uniform(0, 3)));
+    // Casework: refugee social work from the arrival; migration counselling after a move to a flat.
+    casework::v1::CaseAssigned assigned;
+    assigned.set_household_id(hid);
+    assigned.set_program(casework::v1::PROGRAM_REFUGEE_SOCIAL_WORK);
+    assigned.set_social_area(area);
+    assigned.set_worker_id(absl::StrCat("wrk_", area.substr(4), "_", h % 3));
+    assigned.set_persons(members);
+    events.push_back(Make(streams::kCaseAssigned, assigned, arrived));
     if (chance(0.3)) {
       const Day moved = arrived + uniform(30, 300);
+      assigned.set_program(casework::v1::PROGRAM_MIGRATION_COUNSELLING);
+      assigned.set_previous_worker_id(assigned.worker_id());
+      assigned.set_worker_id(absl::StrCat("wrk_", area.substr(4), "_3"));
+      events.push_back(Make(streams::kCaseAssigned, assigned, moved));
       housing::v1::HouseholdMovedOut out;
       out.set_household_id(hid);
       out.set_accommodation_id(shared);
@@ -177,7 +201,10 @@ long long ParseOnly(const std::vector<Event>& events) {
   notifications::v1::MessageSettled settled;
   mediators::v1::MediationRequested asked;
   mediators::v1::MediatorBooked booked;
+  casework::v1::WorkerChanged worker;
+  casework::v1::CaseAssigned assigned;
   const std::map<std::string, google::protobuf::Message*> by_subject = {
+      {streams::kWorkerChanged, &worker},           {streams::kCaseAssigned, &assigned},
       {streams::kHouseholdRegistered, &registered}, {streams::kHouseholdAged, &aged},
       {streams::kPersonLevelRecorded, &level},      {streams::kPersonStatusChanged, &status},
       {streams::kHouseholdMovedIn, &moved_in},      {streams::kHouseholdMovedOut, &moved_out},
@@ -203,7 +230,7 @@ double ReadFromNats(const std::vector<Event>& events, long long& read_events) {
     return -1;
   }
   for (const StreamSpec& spec : {streams::Registry(), streams::Courses(), streams::Schools(), streams::Housing(),
-                                 streams::Mediators(), streams::Notifications()}) {
+                                 streams::Mediators(), streams::Notifications(), streams::Casework()}) {
     if (!(*bus)->EnsureStream(spec).ok()) return -1;
   }
   long long published = 0;
@@ -266,7 +293,6 @@ int main(int argc, char** argv) {
     }
     fold_s.push_back(absl::ToDoubleSeconds(absl::Now() - t0));
     persons = history.persons.size();
-    for (int a = 0; a < areas; ++a) history.social_workers[absl::StrCat("area", a)] = 3;
 
     t0 = absl::Now();
     const monitoring::HistoryIndex index(history);

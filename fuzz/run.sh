@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-20}
 merge=${2:-}
 build=build-fuzz
-targets=(registry_requests courses_requests schools_requests housing_requests mediators_requests events)
+targets=(registry_requests courses_requests schools_requests housing_requests mediators_requests casework_requests events)
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DANKOMMEN_FUZZ=ON -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C "$build" "${targets[@]/#/fuzz_}" >/dev/null
