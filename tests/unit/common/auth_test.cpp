@@ -123,6 +123,14 @@ TEST(AuthTest, EachRoleMayCallWhatThePolicySays) {
   EXPECT_TRUE(PolicyFor("housing").Allows(With({"housing_office"}), "ConfirmPlacement"));
   EXPECT_TRUE(PolicyFor("notifications").Allows(With({"caseworker"}), "Resend"));
   EXPECT_FALSE(PolicyFor("notifications").Allows(With({"planner"}), "GetMessages"));
+  // Social work keeps its staff list and does its tasks; offices may ask who looks after a household.
+  const AccessPolicy casework = PolicyFor("casework");
+  EXPECT_TRUE(casework.Allows(With({"social_work"}), "ImportWorkers"));
+  EXPECT_FALSE(casework.Allows(With({"caseworker"}), "ImportWorkers"));
+  EXPECT_FALSE(casework.Allows(With({"planner"}), "CompleteTask"));
+  EXPECT_TRUE(casework.Allows(With({"jobcenter"}), "GetCase"));
+  EXPECT_TRUE(casework.Allows(With({"planner"}), "GetCaseloads"));
+  EXPECT_FALSE(casework.Allows(With({"planner"}), "GetCase")) << "figures, not cases";
 }
 
 TEST(AuthTest, ThePeopleWhoDecideAndTheDataProtectionOfficerHaveTheirOwnCalls) {
