@@ -34,14 +34,20 @@ absl::Status Casework::ApplyRegistryEvent(const IncomingEvent& event) {
     // An aged household reads as a registered one (fields 1-6 agree): every member's facts as they are now.
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
+    std::vector<std::string> ids;
     for (const auto& m : e.members()) {
       if (!IsValidId(m.person_id(), kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
+      ids.push_back(m.person_id());
     }
+    // A replayed registration does not bring back someone erased since.
+    auto erased = store_.Erased(ids);
+    if (!erased.ok()) return erased.status();
     return ApplyToHousehold(event, e.household_id(), [&](v1::HouseholdRecord& r) -> absl::StatusOr<bool> {
       r.set_registered(true);
       r.set_social_area(e.social_area());
       r.clear_members();
       for (const auto& m : e.members()) {
+        if (erased->contains(m.person_id())) continue;
         auto& facts = *r.add_members();
         facts.set_person_id(m.person_id());
         facts.set_age_years(m.age_years());
@@ -76,6 +82,8 @@ absl::Status Casework::ApplyRegistryEvent(const IncomingEvent& event) {
     // their tasks go with them, and a household with no one left ends.
     rv1::PersonErased e;
     if (auto s = parse(e); !s.ok()) return s;
+    if (!IsValidId(e.person_id(), kPersonIdPrefix)) return absl::InvalidArgumentError("bad person id");
+    if (auto s = store_.MarkErased(e.person_id()); !s.ok()) return s;
     return ApplyToHousehold(event, e.household_id(), [&](v1::HouseholdRecord& r) -> absl::StatusOr<bool> {
       auto& members = *r.mutable_members();
       const auto it = std::find_if(members.begin(), members.end(),

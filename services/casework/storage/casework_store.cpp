@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "store/ids.h"
+#include "runtime/retention.h"
 #include "store/redis.h"
 
 namespace ankommen::casework {
@@ -87,6 +88,33 @@ absl::StatusOr<std::vector<std::string>> CaseworkStore::HouseholdsOf(const std::
   std::vector<std::string> out;
   for (const auto& reply : *replies) {
     for (const auto& e : reply.elements) out.push_back(e.str);
+  }
+  return out;
+}
+
+namespace {
+
+std::string ErasedKey(const KeySpace& keys, const std::string& person_id) {
+  return keys.Key(PartitionOfId(person_id), "erased:" + person_id);
+}
+
+}  // namespace
+
+absl::Status CaseworkStore::MarkErased(const std::string& person_id) {
+  return redis_
+      .Command({"SET", ErasedKey(keys(), person_id), "1", "EX", absl::StrCat(absl::ToInt64Seconds(ErasureMarkerTtl()))})
+      .status();
+}
+
+absl::StatusOr<std::set<std::string>> CaseworkStore::Erased(const std::vector<std::string>& person_ids) {
+  std::set<std::string> out;
+  if (person_ids.empty()) return out;
+  std::vector<std::vector<std::string>> exists;
+  for (const auto& id : person_ids) exists.push_back({"EXISTS", ErasedKey(keys(), id)});
+  auto replies = redis_.Pipeline(exists);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < person_ids.size(); ++i) {
+    if ((*replies)[i].integer > 0) out.insert(person_ids[i]);
   }
   return out;
 }

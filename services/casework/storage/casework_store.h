@@ -7,12 +7,15 @@
 //                                                         worker's households there, by persons
 //   ankommen:casework:{casework:pN}:unassigned           sorted set of open households without a worker, by persons
 //   ankommen:casework:{casework:pN}:tasks                sorted set of open tasks "<household>/<task>", by due
+//   ankommen:casework:{casework:pN}:erased:<person>      a person erased or merged away: expires after every
+//                                                         event that could name them again (runtime/retention.h)
 // A worker's caseload is the sum over the partitions' caseload sets: one
 // pipeline, and written with the household's own commit.
 #pragma once
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +61,11 @@ class CaseworkStore {
   absl::StatusOr<std::map<std::string, Load>> Loads(const std::vector<std::string>& worker_ids);
   // The households a worker looks after.
   absl::StatusOr<std::vector<std::string>> HouseholdsOf(const std::string& worker_id);
+
+  // Marks a person erased (before their household is changed, so a retry finds the mark);
+  // which of `person_ids` are marked.
+  absl::Status MarkErased(const std::string& person_id);
+  absl::StatusOr<std::set<std::string>> Erased(const std::vector<std::string>& person_ids);
 
   IndexOp WorkersIndex(const v1::WorkerRecord& record) const;
   // Keep caseload, unassigned and tasks true to the household, given what it was.

@@ -1,5 +1,5 @@
-// Erasure across the system (GDPR Art. 17), with the five services as they
-// ship on real NATS and Redis: a mother with a seat offered, a son placed at a
+// Erasure across the system (GDPR Art. 17), with the services as they ship
+// on real NATS and Redis (casework among them, which assigns her household): a mother with a seat offered, a son placed at a
 // school and a household offered a place, each told by e-mail. After she is
 // erased, nothing of her is left in Redis — not her data, and not her
 // pseudonymous id — except where the law or the system's safety needs it for
@@ -81,6 +81,8 @@ class ErasureE2ETest : public ::testing::Test {
         std::map<std::string, std::string>{{"ANKOMMEN_REGISTRY_ADDR", registry_->grpc_addr()},
                                            {"ANKOMMEN_NOTIFICATIONS_SMTP_URL", smtp_.url()},
                                            {"ANKOMMEN_NOTIFICATIONS_LETTERS", letters_dir()}});
+    casework_ = std::make_unique<testing::ServiceProcess>(ANKOMMEN_CASEWORK_BINARY,
+                                                          "ankommen.casework.v1.CaseworkService", nats_, redis_);
     registry_stub_ = Connect<rv1::RegistryService>(*registry_);
     courses_stub_ = Connect<cv1::CourseService>(*courses_);
     schools_stub_ = Connect<sv1::SchoolService>(*schools_);
@@ -194,7 +196,7 @@ class ErasureE2ETest : public ::testing::Test {
   testing::NatsServer nats_;
   testing::RedisServer redis_;
   testing::SmtpSink smtp_;
-  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_;
+  std::unique_ptr<testing::ServiceProcess> registry_, courses_, schools_, housing_, notifications_, casework_;
   std::unique_ptr<rv1::RegistryService::Stub> registry_stub_;
   std::unique_ptr<cv1::CourseService::Stub> courses_stub_;
   std::unique_ptr<sv1::SchoolService::Stub> schools_stub_;
@@ -231,7 +233,7 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   // Positive control: the scan finds her id in every service that served her.
   const auto before = testing::TracesOf(redis_.port(), amina);
   for (const char* service : {"ankommen:registry:", "ankommen:courses:", "ankommen:schools:", "ankommen:housing:",
-                              "ankommen:notifications:"}) {
+                              "ankommen:notifications:", "ankommen:casework:"}) {
     EXPECT_TRUE(std::any_of(before.begin(), before.end(), [&](const auto& t) { return absl::StartsWith(t.key, service); }))
         << service << " should know her before the erasure";
   }
@@ -303,12 +305,16 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   // Later, the records of handled events have expired (deleted here) and the
   // consumers of the registry's stream are created anew: the services replay
   // it from its first event, her registration among them.
-  for (auto* service : {courses_.get(), schools_.get(), housing_.get(), notifications_.get()}) service->process().Stop(SIGTERM);
+  for (auto* service : {courses_.get(), schools_.get(), housing_.get(), notifications_.get(), casework_.get()}) {
+    service->process().Stop(SIGTERM);
+  }
   for (const auto& key : redis_.Keys("ankommen:*:inbox:*")) redis_.Command({"DEL", key});
   auto deleted = bus_->DeleteConsumers("REGISTRY");
   ASSERT_TRUE(deleted.ok());
-  ASSERT_GE(*deleted, 4);
-  for (auto* service : {courses_.get(), schools_.get(), housing_.get(), notifications_.get()}) service->Restart();
+  ASSERT_GE(*deleted, 5);
+  for (auto* service : {courses_.get(), schools_.get(), housing_.get(), notifications_.get(), casework_.get()}) {
+    service->Restart();
+  }
   // Positive control: the services handled the whole stream again (the
   // notification service its persons' events, her erasure among them).
   const size_t registry_events = StreamLength("REGISTRY");
@@ -316,6 +322,7 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
     return Settled() && Handled(*courses_, "courses-registry") >= registry_events &&
            Handled(*schools_, "schools-registry") >= registry_events &&
            Handled(*housing_, "housing-registry") >= registry_events &&
+           Handled(*casework_, "casework-registry") >= registry_events &&
            Handled(*notifications_, "notifications-erasures") >= 1;
   }, 60000)) << "every service replays the registry's " << registry_events << " events";
   const auto after_replay = testing::TracesOf(redis_.port(), amina);

@@ -320,6 +320,16 @@ TEST_F(CaseworkServiceTest, AClosedCaseOrAnErasedLastMemberEndsTheCaseAndItsTask
   ASSERT_TRUE(casework_->ApplyRegistryEvent(Event("ev-2", erased)).ok());
   EXPECT_EQ(Case().persons(), 1);
   EXPECT_EQ(Caseload(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Riesa").persons(), 1);
+  // The registry's stream replayed later (its inbox records expired): the registration does not bring him back.
+  const auto inbox = pool_->Command({"KEYS", "ankommen:casework:*inbox*"});
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_FALSE(inbox->elements.empty());
+  for (const auto& key : inbox->elements) ASSERT_TRUE(pool_->Command({"DEL", key.str}).ok());
+  ASSERT_TRUE(Register("ev-1").ok());
+  EXPECT_EQ(Case().persons(), 1);
+  const auto stored = pool_->Command({"HGET", store_->HouseholdKey(kFamily), "data"});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->str.find(kSon), std::string::npos) << "his id is gone from the case";
 
   rv1::HouseholdCaseClosed closed;
   closed.set_household_id(kFamily);
