@@ -92,6 +92,10 @@ class Casework {
   void Count(const Decided& decided);
   // Gives households waiting for a worker one, where one has room now; how many.
   absl::StatusOr<int> AssignWaiting(const std::string& correlation_id);
+  // Hands the households of `worker_id` that `leaves` picks to another
+  // worker of their programme and area (or to the waiting list); counts each.
+  absl::Status HandOverFrom(const std::string& worker_id, const std::function<bool(const v1::HouseholdRecord&)>& leaves,
+                            const std::string& correlation_id, int& handed_over, int& unassigned);
   absl::StatusOr<LoadedWorker> LoadExistingWorker(const std::string& id);
   absl::StatusOr<std::string> SaveWorker(const google::protobuf::Message& request, const std::string& key,
                                          const v1::Worker& worker, const std::string& correlation_id);

@@ -80,12 +80,50 @@ absl::Status Casework::UpsertWorker(const v1::UpsertWorkerRequest& request, v1::
   if (auto s = CheckWorker(request.worker()); !s.ok()) return s;
   auto saved = SaveWorker(request, request.idempotency_key(), request.worker(), rc.correlation_id);
   if (!saved.ok()) return saved.status();
+  auto loaded = LoadExistingWorker(*saved);
+  if (!loaded.ok()) return loaded.status();
+  const v1::Worker& w = loaded->record.worker();
+  // Moved to another area or programme: the households they looked after there go to its workers.
+  int handed_over = 0, unassigned = 0;
+  if (auto s = HandOverFrom(w.worker_id(),
+                            [&](const v1::HouseholdRecord& h) {
+                              return h.social_area() != w.social_area() || h.program() != w.program();
+                            },
+                            rc.correlation_id, handed_over, unassigned);
+      !s.ok()) {
+    return s;
+  }
   auto assigned = AssignWaiting(rc.correlation_id);
   if (!assigned.ok()) return assigned.status();
   response.set_households_assigned(*assigned);
-  auto loaded = LoadExistingWorker(*saved);
-  if (!loaded.ok()) return loaded.status();
-  *response.mutable_worker() = loaded->record.worker();
+  response.set_households_handed_over(handed_over + unassigned);
+  *response.mutable_worker() = w;
+  return absl::OkStatus();
+}
+
+absl::Status Casework::HandOverFrom(const std::string& worker_id,
+                                    const std::function<bool(const v1::HouseholdRecord&)>& leaves,
+                                    const std::string& correlation_id, int& handed_over, int& unassigned) {
+  auto households = store_.HouseholdsOf(worker_id);
+  if (!households.ok()) return households.status();
+  for (const std::string& household_id : *households) {
+    Decided decided;
+    auto s = ApplyChange(store_.outbox(), PartitionOfId(household_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+      auto loaded = store_.LoadHousehold(household_id);
+      if (!loaded.ok()) return loaded.status();
+      if (!loaded->has_value() || (*loaded)->record.worker_id() != worker_id || !leaves((*loaded)->record)) {
+        return std::optional<Commit>();
+      }
+      auto d = Decide((*loaded)->record, (*loaded)->record, (*loaded)->version, /*worker_left=*/true, correlation_id);
+      if (!d.ok()) return d.status();
+      decided = std::move(*d);
+      return std::optional<Commit>(decided.commit);
+    });
+    if (!s.ok()) return s;
+    if (decided.outcome.empty()) continue;
+    Count(decided);
+    ++(decided.outcome == "unassigned" ? unassigned : handed_over);
+  }
   return absl::OkStatus();
 }
 
@@ -166,28 +204,14 @@ absl::Status Casework::RemoveWorker(const v1::RemoveWorkerRequest& request, v1::
     return d;
   });
   if (!outcome.ok()) return outcome.status();
-  auto households = store_.HouseholdsOf(id);
-  if (!households.ok()) return households.status();
-  for (const std::string& household_id : *households) {
-    Decided decided;
-    auto s = ApplyChange(store_.outbox(), PartitionOfId(household_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
-      auto loaded = store_.LoadHousehold(household_id);
-      if (!loaded.ok()) return loaded.status();
-      if (!loaded->has_value() || (*loaded)->record.worker_id() != id) return std::optional<Commit>();
-      auto d = Decide((*loaded)->record, (*loaded)->record, (*loaded)->version, /*worker_left=*/true, rc.correlation_id);
-      if (!d.ok()) return d.status();
-      decided = std::move(*d);
-      return std::optional<Commit>(decided.commit);
-    });
-    if (!s.ok()) return s;
-    if (decided.outcome.empty()) continue;
-    Count(decided);
-    if (decided.outcome == "unassigned") {
-      response.set_households_unassigned(response.households_unassigned() + 1);
-    } else {
-      response.set_households_handed_over(response.households_handed_over() + 1);
-    }
+  int handed_over = 0, unassigned = 0;
+  if (auto s = HandOverFrom(id, [](const v1::HouseholdRecord&) { return true; }, rc.correlation_id, handed_over,
+                            unassigned);
+      !s.ok()) {
+    return s;
   }
+  response.set_households_handed_over(handed_over);
+  response.set_households_unassigned(unassigned);
   return absl::OkStatus();
 }
 

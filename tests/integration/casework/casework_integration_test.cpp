@@ -311,6 +311,37 @@ TEST_F(CaseworkServiceTest, AFullWorkerTakesNoMoreAndALeavingWorkerHandsOver) {
   EXPECT_EQ(Caseload(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Riesa").persons_unassigned(), 3);
 }
 
+TEST_F(CaseworkServiceTest, AWorkerMovedToAnotherAreaHandsTheirHouseholdsToThatAreasOthers) {
+  const std::string moving = AddWorker(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Riesa", 150, "w1");
+  ASSERT_TRUE(Register("ev-1").ok());
+  ASSERT_EQ(Case().worker_id(), moving);
+  const std::string staying = AddWorker(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Riesa", 150, "w2");
+  EXPECT_EQ(Case().worker_id(), moving) << "a new colleague takes nothing from anyone";
+
+  v1::UpsertWorkerRequest r;
+  r.set_idempotency_key("w1-moves");
+  r.mutable_worker()->set_worker_id(moving);
+  r.mutable_worker()->set_program(v1::PROGRAM_REFUGEE_SOCIAL_WORK);
+  r.mutable_worker()->set_social_area("Großenhain");
+  r.mutable_worker()->set_capacity(150);
+  v1::UpsertWorkerResponse moved;
+  ASSERT_TRUE(casework_->UpsertWorker(r, moved, {}).ok());
+  EXPECT_EQ(moved.households_handed_over(), 1);
+  EXPECT_EQ(moved.worker().social_area(), "Großenhain");
+  EXPECT_EQ(Case().worker_id(), staying);
+  EXPECT_EQ(Caseload(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Großenhain").persons(), 0);
+  EXPECT_EQ(Caseload(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Riesa").persons(), 2);
+
+  // A change of capacity alone hands over nothing.
+  r.set_idempotency_key("w2-hours");
+  r.mutable_worker()->set_worker_id(staying);
+  r.mutable_worker()->set_social_area("Riesa");
+  r.mutable_worker()->set_capacity(75);
+  ASSERT_TRUE(casework_->UpsertWorker(r, moved, {}).ok());
+  EXPECT_EQ(moved.households_handed_over(), 0);
+  EXPECT_EQ(Case().worker_id(), staying);
+}
+
 TEST_F(CaseworkServiceTest, AClosedCaseOrAnErasedLastMemberEndsTheCaseAndItsTasks) {
   const std::string fsa = AddWorker(v1::PROGRAM_REFUGEE_SOCIAL_WORK, "Riesa", 150, "w1");
   ASSERT_TRUE(Register("ev-1").ok());
