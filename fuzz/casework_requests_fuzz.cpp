@@ -2,7 +2,7 @@
 // staff list's rows as ImportWorkers reads them, and a household record made
 // from the same bytes decided on by the domain (responsibility.h): the
 // programme, the worker with room, and the hand-over a change brings.
-#include "convert.h"
+#include "records.h"
 #include "fuzz_input.h"
 #include "responsibility.h"
 

@@ -6,7 +6,7 @@
 
 #include "casework.h"
 #include "casework_internal.h"
-#include "convert.h"
+#include "records.h"
 
 namespace ankommen::casework {
 
@@ -67,7 +67,7 @@ absl::Status Casework::RefreshGauges() {
   if (!tally.ok()) return tally.status();
   std::map<std::vector<std::string>, double> persons, workers, per_worker, unassigned;
   for (const auto& [key, c] : *tally) {
-    const std::vector<std::string> labels = {ProgramName(ProgramOf(c.program())), c.social_area()};
+    const std::vector<std::string> labels = {ProgramLabel(c.program()), c.social_area()};
     persons[labels] = c.persons();
     workers[labels] = c.workers();
     if (c.workers() > 0) per_worker[labels] = c.persons_per_worker();
@@ -82,8 +82,7 @@ absl::Status Casework::RefreshGauges() {
   std::map<std::vector<std::string>, double> tasks;
   const int64_t now = absl::ToUnixSeconds(clock_.Now());
   for (const auto& t : open.tasks()) {
-    tasks[{t.kind() == v1::TASK_KIND_JOBCENTER_CONTACT ? "jobcenter_contact" : "introduce_new_worker",
-           t.due().seconds() < now ? "yes" : "no"}] += 1;
+    tasks[{TaskName(TaskKindOf(t.kind())), t.due().seconds() < now ? "yes" : "no"}] += 1;
   }
   instruments_->tasks_table.Publish(tasks);
   return absl::OkStatus();

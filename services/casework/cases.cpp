@@ -7,7 +7,7 @@
 #include "ankommen/casework/v1/events.pb.h"
 #include "bus/streams.h"
 #include "casework_internal.h"
-#include "convert.h"
+#include "records.h"
 #include "store/command.h"
 #include "store/ids.h"
 
@@ -145,7 +145,7 @@ absl::StatusOr<Casework::Decided> Casework::Decide(const v1::HouseholdRecord& be
 
 void Casework::Count(const Decided& d) {
   if (d.outcome.empty()) return;
-  instruments_->assignments_vec.With({ProgramName(ProgramOf(d.program)), d.outcome}).Increment();
+  instruments_->assignments_vec.With({ProgramLabel(d.program), d.outcome}).Increment();
 }
 
 absl::Status Casework::ApplyToHousehold(const IncomingEvent& event, const std::string& household_id,

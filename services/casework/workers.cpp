@@ -6,7 +6,7 @@
 #include "ankommen/casework/v1/events.pb.h"
 #include "bus/streams.h"
 #include "casework.h"
-#include "convert.h"
+#include "records.h"
 #include "grpc/status.h"
 #include "store/command.h"
 #include "store/ids.h"

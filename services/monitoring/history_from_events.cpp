@@ -11,6 +11,7 @@
 #include "ankommen/schools/v1/events.pb.h"
 #include "absl/strings/str_cat.h"
 #include "bus/streams.h"
+#include "records.h"
 #include "text/field_checks.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -47,14 +48,6 @@ void ApplyMembers(History& h, const Event& e, Day day, bool registered) {
     if (m.has_school_year_age()) p.school_year_age.Set(day, m.school_year_age());
     if (registered) p.level.Set(day, LevelRank(m.cefr_level()));
     p.asylblg.Set(day, m.benefit_regime() == reg::BENEFIT_REGIME_ASYLBLG);
-  }
-}
-
-const char* ProgramName(ankommen::casework::v1::Program program) {
-  switch (program) {
-    case ankommen::casework::v1::PROGRAM_MIGRATION_COUNSELLING: return "mbe";
-    case ankommen::casework::v1::PROGRAM_YOUTH_MIGRATION: return "jmd";
-    default: return "fsa";
   }
 }
 
@@ -205,7 +198,7 @@ absl::Status HistoryBuilder::Apply(const std::string& subject, const std::string
   if (is(kCaseAssigned)) {
     return On<cwk::CaseAssigned>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
       CaseworkFacts facts;
-      facts.program = ProgramName(e.program());
+      facts.program = casework::ProgramLabel(e.program());
       if (!e.ended()) facts.worker_id = e.worker_id();
       facts.persons = e.persons();
       h.households[e.household_id()].casework.Set(day, std::move(facts));
@@ -213,7 +206,7 @@ absl::Status HistoryBuilder::Apply(const std::string& subject, const std::string
   }
   if (is(kWorkerChanged)) {
     return On<cwk::WorkerChanged>(subject, payload, zone_, seen, [&](const auto& e, Day day) {
-      h.workers[e.worker_id()].Set(day, WorkerFacts{ProgramName(e.program()), e.social_area(), !e.removed()});
+      h.workers[e.worker_id()].Set(day, WorkerFacts{casework::ProgramLabel(e.program()), e.social_area(), !e.removed()});
     });
   }
   return absl::OkStatus();  // not an event the indicators need

@@ -4,6 +4,7 @@
 // (persons_per_social_worker); the casework service then assigns every
 // household registered, hands it over on protection and on moves, and the
 // council's report counts the caseload from what it assigned.
+#include "records.h"
 #include "simulation_internal.h"
 
 namespace ankommen::sim {
@@ -87,10 +88,7 @@ absl::Status Simulation::FinishCasework(Report& report) {
     return s;
   }
   for (const auto& c : loads.caseloads()) {
-    const char* program = c.program() == wv1::PROGRAM_MIGRATION_COUNSELLING ? "mbe"
-                          : c.program() == wv1::PROGRAM_YOUTH_MIGRATION     ? "jmd"
-                                                                            : "fsa";
-    f.caseloads.push_back({program, c.social_area(), c.workers(), c.capacity(), c.persons(), c.persons_per_worker(),
+    f.caseloads.push_back({casework::ProgramLabel(c.program()), c.social_area(), c.workers(), c.capacity(), c.persons(), c.persons_per_worker(),
                            c.households_unassigned()});
   }
   // Tasks dropped on the way (a case closed, a person erased) count as opened, neither done nor overdue.

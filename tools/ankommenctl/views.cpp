@@ -18,6 +18,7 @@
 #include "ankommen/mediators/v1/mediators.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "client.h"
+#include "records.h"
 #include "grpc/grpc_credentials.h"
 
 namespace ankommen::ctl {
@@ -253,10 +254,8 @@ int ShowCaseloads(const Addresses& at, const std::string& area, bool json) {
   for (const auto& c : loads.caseloads()) {
     const std::string per = c.workers() > 0 ? absl::StrFormat("%.1f", c.persons_per_worker()) : "-";
     const bool above = c.workers() > 0 && c.persons_per_worker() > loads.target_persons_per_worker();
-    const char* program = c.program() == wv1::PROGRAM_MIGRATION_COUNSELLING ? "mbe"
-                          : c.program() == wv1::PROGRAM_YOUTH_MIGRATION     ? "jmd"
-                                                                            : "fsa";
-    std::cout << absl::StrFormat("%-8s %-22s %7d %8d %7d %10s %9d%s\n", program, c.social_area(), c.workers(),
+    std::cout << absl::StrFormat("%-8s %-22s %7d %8d %7d %10s %9d%s\n", casework::ProgramLabel(c.program()),
+                                 c.social_area(), c.workers(),
                                  c.capacity(), c.persons(), per, c.households_unassigned(),
                                  above ? "  above the target" : "");
   }

@@ -34,9 +34,7 @@ absl::StatusOr<std::vector<LoadedHousehold>> CaseworkStore::LoadUnassigned() {
 }
 
 absl::StatusOr<std::vector<std::string>> CaseworkStore::OpenTasks() {
-  std::vector<std::vector<std::string>> ranges;
-  for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys().Key(p, "tasks"), "0", "-1", "WITHSCORES"});
-  auto replies = redis_.Pipeline(ranges);
+  auto replies = RangeEveryPartition({"tasks"});
   if (!replies.ok()) return replies.status();
   std::vector<std::pair<double, std::string>> due;
   for (const auto& reply : *replies) {
@@ -52,16 +50,20 @@ absl::StatusOr<std::vector<std::string>> CaseworkStore::OpenTasks() {
   return out;
 }
 
+absl::StatusOr<std::vector<RedisReply>> CaseworkStore::RangeEveryPartition(const std::vector<std::string>& names) {
+  std::vector<std::vector<std::string>> ranges;
+  for (const auto& name : names) {
+    for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys().Key(p, name), "0", "-1", "WITHSCORES"});
+  }
+  return redis_.Pipeline(ranges);
+}
+
 absl::StatusOr<std::map<std::string, Load>> CaseworkStore::Loads(const std::vector<std::string>& worker_ids) {
   std::map<std::string, Load> out;
   if (worker_ids.empty()) return out;
-  std::vector<std::vector<std::string>> ranges;
-  for (const auto& id : worker_ids) {
-    for (int p = 0; p < kPartitions; ++p) {
-      ranges.push_back({"ZRANGE", keys().Key(p, "caseload:" + id), "0", "-1", "WITHSCORES"});
-    }
-  }
-  auto replies = redis_.Pipeline(ranges);
+  std::vector<std::string> names;
+  for (const auto& id : worker_ids) names.push_back("caseload:" + id);
+  auto replies = RangeEveryPartition(names);
   if (!replies.ok()) return replies.status();
   for (size_t w = 0; w < worker_ids.size(); ++w) {
     Load& load = out[worker_ids[w]];
@@ -81,13 +83,11 @@ absl::StatusOr<std::map<std::string, Load>> CaseworkStore::Loads(const std::vect
 }
 
 absl::StatusOr<std::vector<std::string>> CaseworkStore::HouseholdsOf(const std::string& worker_id) {
-  std::vector<std::vector<std::string>> ranges;
-  for (int p = 0; p < kPartitions; ++p) ranges.push_back({"ZRANGE", keys().Key(p, "caseload:" + worker_id), "0", "-1"});
-  auto replies = redis_.Pipeline(ranges);
+  auto replies = RangeEveryPartition({"caseload:" + worker_id});
   if (!replies.ok()) return replies.status();
   std::vector<std::string> out;
   for (const auto& reply : *replies) {
-    for (const auto& e : reply.elements) out.push_back(e.str);
+    for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) out.push_back(reply.elements[i].str);
   }
   return out;
 }

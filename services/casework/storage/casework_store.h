@@ -72,6 +72,10 @@ class CaseworkStore {
   std::vector<IndexOp> HouseholdIndexes(const v1::HouseholdRecord& before, const v1::HouseholdRecord& after) const;
 
  private:
+  // ZRANGE … WITHSCORES of each per-partition sorted set named, in every partition, by one pipeline:
+  // the replies name by name, partition by partition.
+  absl::StatusOr<std::vector<RedisReply>> RangeEveryPartition(const std::vector<std::string>& names);
+
   Outbox& outbox_;
   RedisPool& redis_;
 };

@@ -14,6 +14,8 @@ namespace ankommen::casework {
 
 Program ProgramOf(v1::Program program);  // the API's; unspecified reads as refugee social work
 v1::Program ToProto(Program program);
+// fsa, mbe, jmd: the programme as metrics, reports and tables name it.
+inline const char* ProgramLabel(v1::Program program) { return ProgramName(ProgramOf(program)); }
 TaskKind TaskKindOf(v1::TaskKind kind);
 v1::TaskKind ToProto(TaskKind kind);
 

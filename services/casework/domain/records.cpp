@@ -1,4 +1,4 @@
-#include "convert.h"
+#include "records.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
