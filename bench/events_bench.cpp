@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     bytes = payload.size();
     if (auto s = (*bus)->Publish({streams::kHouseholdRegistered, event_id, event.GetDescriptor()->full_name(), payload});
         !s.ok()) {
-      std::cerr << s << "\n";
+      std::cerr << s.status() << "\n";
       return 1;
     }
   }

@@ -237,7 +237,7 @@ double ReadFromNats(const std::vector<Event>& events, long long& read_events) {
   for (const Event& e : events) {
     OutgoingEvent out{e.subject, absl::StrCat("ev_bench_", ++published), "", e.payload};
     if (auto s = (*bus)->Publish(out); !s.ok()) {
-      std::cerr << "publishing event " << published << ": " << s << "\n";
+      std::cerr << "publishing event " << published << ": " << s.status() << "\n";
       return -1;
     }
   }

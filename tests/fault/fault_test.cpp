@@ -70,23 +70,6 @@ std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 3) {
   return ctx;
 }
 
-// Household i: a parent and, for every other one, a school child; distinct
-// names and birth dates so that no two look like one family.
-rv1::RegisterHouseholdRequest Household(int i) {
-  const std::string family = absl::StrCat("Familie", std::string(1, static_cast<char>('A' + i % 26)),
-                                          std::string(1, static_cast<char>('a' + (i / 26) % 26)),
-                                          std::string(1, static_cast<char>('a' + (i / 676) % 26)));
-  auto r = testing::SampleRegistration(absl::StrCat("fault-", i), family);
-  auto* h = r.mutable_household();
-  h->mutable_members(0)->set_birth_date(absl::StrCat(1960 + i % 40, "-0", 1 + i % 9, "-1", i % 10));
-  // Entitled to an integration course, without childcare: the course service offers her a seat.
-  h->mutable_members(0)->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
-  h->mutable_members(0)->mutable_needs()->set_childcare(false);
-  h->mutable_members(1)->set_birth_date(absl::StrCat(2016 + i % 3, "-0", 1 + i % 9, "-2", i % 8));
-  if (i % 2 == 1) h->mutable_members()->RemoveLast();
-  return r;
-}
-
 // True when this process has a network namespace of its own, where only the
 // loopback interface exists: only there may the suite change the firewall.
 bool InOwnNetworkNamespace() {
@@ -330,7 +313,7 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     clients.emplace_back([&, stub = std::shared_ptr(rv1::RegistryService::NewStub(Channel(*registry_)))] {
       for (int i = next++; i < kHouseholds || !faults_over; i = next++) {
         ++attempted;
-        const auto req = Household(i);
+        const auto req = testing::LoadHousehold("fault-", i);
         const absl::Time give_up = absl::Now() + absl::Seconds(90);
         while (absl::Now() < give_up) {
           rv1::RegisterHouseholdResponse resp;

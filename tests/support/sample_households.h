@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "ankommen/registry/v1/registry.pb.h"
 
 namespace ankommen::testing {
@@ -56,6 +57,23 @@ inline ankommen::registry::v1::RegisterHouseholdRequest SampleWithChildren(const
     c->set_relation(ankommen::registry::v1::RELATION_CHILD);
     c->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_ASYLUM_SEEKER);
   }
+  return r;
+}
+
+// Household i of a load: a parent entitled to an integration course (without
+// childcare) and, for every other one, a school child; distinct names and
+// birth dates so that no two look like one family.
+inline ankommen::registry::v1::RegisterHouseholdRequest LoadHousehold(const std::string& key_prefix, int i) {
+  const std::string family = absl::StrCat("Familie", std::string(1, static_cast<char>('A' + i % 26)),
+                                          std::string(1, static_cast<char>('a' + (i / 26) % 26)),
+                                          std::string(1, static_cast<char>('a' + (i / 676) % 26)));
+  auto r = SampleRegistration(absl::StrCat(key_prefix, i), family);
+  auto* h = r.mutable_household();
+  h->mutable_members(0)->set_birth_date(absl::StrCat(1960 + i % 40, "-0", 1 + i % 9, "-1", i % 10));
+  h->mutable_members(0)->set_residence_status(ankommen::registry::v1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+  h->mutable_members(0)->mutable_needs()->set_childcare(false);
+  h->mutable_members(1)->set_birth_date(absl::StrCat(2016 + i % 3, "-0", 1 + i % 9, "-2", i % 8));
+  if (i % 2 == 1) h->mutable_members()->RemoveLast();
   return r;
 }
 

@@ -50,6 +50,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "client.h"
 #include "grpc/grpc_credentials.h"
+#include "backup.h"
 #include "import.h"
 #include "report.h"
 #include "views.h"
@@ -297,6 +298,19 @@ int main(int argc, char** argv) {
                      "used only where casework keeps no staff list")
       ->envname("ANKOMMEN_HOUSING_SOCIAL_WORKERS");
   report->add_option("--out", report_options.out_dir, "directory for the files (default: here)");
+  // Back up and restore (docs/operations.md): NATS as ANKOMMEN_NATS_*, the restored Redis as ANKOMMEN_REDIS_*.
+  std::string backup_dir;
+  auto* backup = app.add_subcommand("backup", "one step of a backup while the district runs (deploy/local/backup.sh)");
+  backup->require_subcommand(1);
+  auto* backup_consumers =
+      backup->add_subcommand("consumers", "where each durable consumer stands: first, before Redis is copied");
+  auto* backup_streams =
+      backup->add_subcommand("streams", "every stream through JetStream's snapshot: after Redis is copied");
+  for (auto* step : {backup_consumers, backup_streams}) step->add_option("dir", backup_dir, "the backup's directory")->required();
+  auto* restore = app.add_subcommand(
+      "restore", "JetStream from a backup into a fresh NATS, cut to the restored Redis, consumers set back; before "
+                 "the services start (deploy/local/restore.sh)");
+  restore->add_option("dir", backup_dir, "the backup's directory")->required();
   for (auto* view : {waiting, offers, gaps, allocate, proposals, decide, mediation, caseloads, report}) {
     view->add_flag("--json", json, "JSON instead of a table");
   }
@@ -311,6 +325,9 @@ int main(int argc, char** argv) {
   };
   const ankommen::ctl::Addresses at{address_of("courses"), address_of("schools"), address_of("housing"),
                                     address_of("mediators"), address_of("casework")};
+  if (backup_consumers->parsed()) return ankommen::ctl::BackupConsumers(backup_dir);
+  if (backup_streams->parsed()) return ankommen::ctl::BackupStreams(backup_dir);
+  if (restore->parsed()) return ankommen::ctl::Restore(backup_dir);
   if (report->parsed()) {
     report_options.json = json;
     return ankommen::ctl::WriteReport(report_options);

@@ -119,6 +119,7 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
     // Replies (JetStream's answers, pulled messages) to an inbox of this user's
     // own, which only it may subscribe to (k8s/base/nats/authorization.conf).
     natsOptions_SetCustomInboxPrefix(opts, InboxPrefix(access.user).c_str());
+    bus->inbox_prefix_ = InboxPrefix(access.user);
   }
   if (!access.tls_ca_file.empty()) {
     natsStatus tls = natsOptions_SetSecure(opts, true);
@@ -194,7 +195,7 @@ absl::Status Bus::EnsureStream(const StreamSpec& spec) {
   return absl::OkStatus();
 }
 
-absl::Status Bus::Publish(const OutgoingEvent& event) {
+absl::StatusOr<Published> Bus::Publish(const OutgoingEvent& event) {
   natsMsg* msg = nullptr;
   natsStatus s = natsMsg_Create(&msg, event.subject.c_str(), nullptr, event.payload.data(),
                                 static_cast<int>(event.payload.size()));
@@ -207,10 +208,14 @@ absl::Status Bus::Publish(const OutgoingEvent& event) {
   natsMsg_Destroy(msg);
   std::string result = "error";
   if (s == NATS_OK) result = (ack != nullptr && ack->Duplicate) ? "duplicate" : "ok";
-  if (ack != nullptr) jsPubAck_Destroy(ack);
+  Published published;
+  if (ack != nullptr) {
+    published = {ack->Stream != nullptr ? ack->Stream : "", ack->Sequence};
+    jsPubAck_Destroy(ack);
+  }
   instruments_->published.With({event.subject, result}).Increment();
   if (s != NATS_OK) return NatsError(absl::StrCat("publish ", event.subject), s, jerr);
-  return absl::OkStatus();
+  return published;
 }
 
 absl::StatusOr<StreamState> Bus::GetStreamState(const std::string& stream) {
@@ -336,6 +341,18 @@ absl::StatusOr<std::unique_ptr<Consumer>> Bus::Consume(const ConsumerSpec& spec,
   if (!spec.filter_subject.empty()) cfg.FilterSubject = spec.filter_subject.c_str();
   jsConsumerInfo* info = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
+  // One that exists keeps where it starts: a restore (ankommenctl restore)
+  // sets a consumer to start where it stood at the backup, and a start is not
+  // something an update may change.
+  jsConsumerInfo* existing = nullptr;
+  if (js_GetConsumerInfo(&existing, js_, spec.stream.c_str(), spec.durable.c_str(), nullptr, &jerr) == NATS_OK &&
+      existing != nullptr && existing->Config != nullptr) {
+    cfg.DeliverPolicy = existing->Config->DeliverPolicy;
+    cfg.OptStartSeq = existing->Config->OptStartSeq;
+    cfg.OptStartTime = existing->Config->OptStartTime;
+  }
+  if (existing != nullptr) jsConsumerInfo_Destroy(existing);
+  jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_AddConsumer(&info, js_, spec.stream.c_str(), &cfg, nullptr, &jerr);
   if (s != NATS_OK && jerr == JSConsumerNameExistErr) {
     jerr = static_cast<jsErrCode>(0);

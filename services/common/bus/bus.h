@@ -59,6 +59,12 @@ struct OutgoingEvent {
   std::string payload;     // serialized protobuf
 };
 
+// Where JetStream stored a published event.
+struct Published {
+  std::string stream;
+  uint64_t sequence = 0;
+};
+
 struct IncomingEvent {
   std::string subject;
   std::string event_id;
@@ -147,9 +153,10 @@ class Bus {
   // Creates the stream, or updates it to the spec if it exists.
   absl::Status EnsureStream(const StreamSpec& spec);
 
-  // Publishes and waits for JetStream's acknowledgement. A duplicate within
-  // the window counts as success.
-  absl::Status Publish(const OutgoingEvent& event);
+  // Publishes and waits for JetStream's acknowledgement: where the event is
+  // stored. A duplicate within the window counts as success (the first
+  // copy's place).
+  absl::StatusOr<Published> Publish(const OutgoingEvent& event);
 
   // Creates or updates the durable consumer and starts pulling on a thread.
   absl::StatusOr<std::unique_ptr<Consumer>> Consume(const ConsumerSpec& spec, EventHandler handler);
@@ -180,10 +187,12 @@ class Bus {
 
  private:
   friend class Consumer;
+  friend class JetStreamBackup;
   Bus() = default;
 
   __natsConnection* conn_ = nullptr;
   __jsCtx* js_ = nullptr;
+  std::string inbox_prefix_ = "_INBOX";  // where this connection's replies may come
   std::unique_ptr<BusInstruments> instruments_;
 };
 

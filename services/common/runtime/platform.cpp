@@ -38,23 +38,8 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   auto metrics = Metrics::Serve(config.metrics_addr);
   if (!metrics.ok()) return metrics.status();
   p->metrics_ = std::move(*metrics);
-  auto endpoint = ParseRedisUrl(config.redis_url);
+  auto endpoint = RedisEndpointOf(config);
   if (!endpoint.ok()) return endpoint.status();
-  if (!config.redis_user.empty()) endpoint->user = config.redis_user;
-  if (!config.redis_password_file.empty()) {
-    auto password = ReadSecretFile("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
-    if (!password.ok()) return password.status();
-    endpoint->password = *password;
-  }
-  for (absl::string_view sentinel : absl::StrSplit(config.redis_sentinels, ',', absl::SkipWhitespace())) {
-    endpoint->sentinels.emplace_back(absl::StripAsciiWhitespace(sentinel));
-  }
-  endpoint->primary_name = config.redis_primary_name;
-  if (!ParseNamedValues(config.redis_address_map, endpoint->address_map)) {
-    return absl::InvalidArgumentError("ANKOMMEN_REDIS_ADDRESS_MAP: host:port=host:port, comma-separated");
-  }
-  endpoint->min_replicas = config.redis_min_replicas;
-  endpoint->replica_timeout = absl::Milliseconds(config.redis_replica_timeout_ms);
   auto redis = RedisPool::Connect(*endpoint, config.redis_pool_size);
   if (!redis.ok()) return redis.status();
   p->redis_ = std::move(*redis);

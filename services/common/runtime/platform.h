@@ -12,6 +12,7 @@
 #include "bus/bus.h"
 #include "runtime/clock.h"
 #include "runtime/config.h"
+#include "runtime/redis_endpoint.h"
 #include "observability/metrics.h"
 #include "store/outbox.h"
 #include "store/redis.h"

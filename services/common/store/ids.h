@@ -69,6 +69,10 @@ class KeySpace {
   const std::string& service() const { return service_; }
   std::string Key(int partition, std::string_view suffix) const;
   std::string Outbox(int partition) const { return Key(partition, "outbox"); }
+  // Per stream, the highest sequence of an event the partition's relay
+  // published and removed from its outbox (with the removal, in one script):
+  // what a backup of Redis has already handed to JetStream (ankommenctl restore).
+  std::string Published(int partition) const { return Key(partition, "published"); }
   std::string Idempotency(int partition, std::string_view scope, std::string_view key) const;
   // The inbox record of an event applied by a consumer: an idempotency record
   // whose key is the event id.

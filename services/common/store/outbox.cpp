@@ -81,6 +81,17 @@ const char* KindName(IndexOp::Kind kind) {
   return "";
 }
 
+// KEYS: outbox stream, published marks. ARGV: entry id, stream, sequence.
+// The entry goes and its stream's mark moves in one step, so a copy of Redis
+// (a backup) either still holds the event or marks it as published: a restore
+// cuts JetStream at the marks and the outbox publishes the rest again.
+const LuaScript kPublishedScript{"published", R"lua(
+redis.call('XDEL', KEYS[1], ARGV[1])
+local mark = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
+if tonumber(ARGV[3]) > mark then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+return 1
+)lua"};
+
 }  // namespace
 
 IndexOp IndexOp::StreamAppend(std::string key, const std::vector<std::pair<std::string, std::string>>& fields) {
@@ -249,10 +260,13 @@ absl::StatusOr<int> OutboxRelay::DrainOnce() {
         else if (name == "type") event.event_type = value;
         else if (name == "payload") event.payload = value;
       }
-      if (auto s = bus_.Publish(event); !s.ok()) return s;
+      auto stored = bus_.Publish(event);
+      if (!stored.ok()) return stored.status();
       // Only now: a crash before this line publishes the event again, and
       // JetStream drops it as a duplicate by its Nats-Msg-Id.
-      if (auto del = redis_.Command({"XDEL", stream, entry_id}); !del.ok()) return del.status();
+      auto done = redis_.Eval(kPublishedScript, {stream, keys_.Published(p)},
+                              {entry_id, stored->stream, absl::StrCat(stored->sequence)});
+      if (!done.ok()) return done.status();
       instruments_->relayed.Increment();
       ++published;
     }
