@@ -105,8 +105,20 @@ start_nats() {  # port
   wait_until 20 "nats-server on port $1" timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1; head -n1 <&3 | grep -q '\"jetstream\":true'"
 }
 
-start_redis() {  # port
+start_redis() {  # port [rdb]: with an RDB file (a backup), started on a copy of it
   mkdir -p "$VAR_DIR/redis"
+  if [[ -n ${2:-} ]]; then
+    # Redis 7 loads an RDB only with the append-only file off: load it, then
+    # switch the file on (Redis writes it from what it loaded).
+    cp "$2" "$VAR_DIR/redis/dump.rdb"
+    start_process redis "$LOG_DIR/redis.log" redis-server --bind 127.0.0.1 --port "$1" --dir "$VAR_DIR/redis" \
+      --appendonly no --save ""
+    wait_until 60 "redis-server on port $1" bash -c "redis-cli -p $1 ping | grep -q PONG"
+    redis-cli -p "$1" config set appendonly yes >/dev/null
+    wait_until 120 "the append-only file of the restored Redis" \
+      bash -c "redis-cli -p $1 info persistence | grep -q '^aof_rewrite_in_progress:0'"
+    return
+  fi
   start_process redis "$LOG_DIR/redis.log" redis-server --bind 127.0.0.1 --port "$1" --dir "$VAR_DIR/redis" \
     --appendonly yes --save ""
   wait_until 20 "redis-server on port $1" bash -c "redis-cli -p $1 ping | grep -q PONG"
@@ -121,17 +133,33 @@ export PATH="$PATH:/usr/sbin"
 # as printed letters into var/letters: a fresh machine has no mail server or
 # SMS gateway.
 start_district() {
+  start_servers
+  start_services
+}
+
+# start_servers [rdb]: nats-server and redis-server (Redis on a backup's RDB
+# file when given); their URLs exported and kept in var/run/servers.env (for
+# backup.sh).
+start_servers() {
   NATS_PORT=$(free_port "${ANKOMMEN_NATS_PORT:-14222}")
   REDIS_PORT=$(free_port "${ANKOMMEN_REDIS_PORT:-16379}")
   say "Starting nats-server (JetStream) on 127.0.0.1:$NATS_PORT and redis-server on 127.0.0.1:$REDIS_PORT"
   start_nats "$NATS_PORT"
-  start_redis "$REDIS_PORT"
+  start_redis "$REDIS_PORT" "${1:-}"
   export ANKOMMEN_NATS_URL="nats://127.0.0.1:$NATS_PORT"
   export ANKOMMEN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  printf 'ANKOMMEN_NATS_URL=%s\nANKOMMEN_REDIS_URL=%s\n' "$ANKOMMEN_NATS_URL" "$ANKOMMEN_REDIS_URL" >"$RUN_DIR/servers.env"
+}
+
+# The seven services and the indicators on the servers started; their
+# settings (the caller's ANKOMMEN_*) kept in var/run/district.env, so that
+# restore.sh starts them again as they ran.
+start_services() {
   # A district on this machine, reachable from it only: without tokens, as
   # development (the services refuse auth off otherwise). ANKOMMEN_AUTH=jwt
   # with ANKOMMEN_JWT_KEY_FILE runs it with them.
   export ANKOMMEN_AUTH="${ANKOMMEN_AUTH:-off}" ANKOMMEN_DEVELOPMENT=on
+  export -p | grep -E '^declare -x ANKOMMEN_' | grep -vE 'ANKOMMEN_(NATS|REDIS)_URL=' >"$RUN_DIR/district.env"
   start_service registry 50051 9101 ankommen.registry.v1.RegistryService
   start_service courses 50052 9102 ankommen.courses.v1.CourseService
   start_service schools 50053 9103 ankommen.schools.v1.SchoolService
