@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "ankommen/registry/v1/events.pb.h"
 #include "bus/backup.h"
 #include "bus/bus.h"
 #include "runtime/config.h"
@@ -155,6 +156,7 @@ int Restore(const std::string& dir) {
 
   JetStreamBackup backup(**bus);
   std::set<std::string> restored;
+  std::vector<std::string> erase_again;
   for (const auto& s : streams["streams"]) {
     const std::string name = s.value("name", std::string());
     auto facts = backup.Restore(name, dir);
@@ -172,6 +174,12 @@ int Restore(const std::string& dir) {
         if (view->in_outboxes.contains(e.event_id)) continue;
         if (auto d = backup.DeleteMessage(name, e.stream_sequence); !d.ok()) return Fail("delete", d);
         ++cut;
+        // An erasure after the recovery point is undone by the restore: say whom to erase again.
+        registry::v1::PersonErased erased;
+        if (e.event_type == registry::v1::PersonErased::descriptor()->full_name() &&
+            erased.ParseFromString(e.payload)) {
+          erase_again.push_back(erased.person_id());
+        }
       }
     }
     std::cout << "stream " << name << ": " << facts->messages << " events to sequence " << facts->last_sequence;
@@ -192,6 +200,13 @@ int Restore(const std::string& dir) {
   }
   std::cout << "consumers: " << set_back << " set back to where they stood; " << view->in_outboxes.size()
             << " events wait in the outboxes to be published when the services start\n";
+  if (!erase_again.empty()) {
+    std::cout << "erased after the recovery point, back with the restore: erase them again "
+                 "(ankommenctl call registry ErasePerson):\n";
+    for (const auto& person : erase_again) std::cout << "  " << person << "\n";
+  }
+  std::cout << "erasures made after the backup was taken are not in it: repeat them from the "
+               "district's register of erasures\n";
   return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "bus/bus.h"
 #include "e2e/security/district_services.h"
+#include "bus/backup.h"
 #include "bus/streams.h"
 #include "stream_history.h"
 #include "support/servers.h"
@@ -29,7 +30,7 @@ namespace {
 std::map<std::string, std::string> MakePasswords(const testing::TempDir& dir) {
   std::mt19937_64 rng{std::random_device{}()};
   std::map<std::string, std::string> passwords;
-  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "casework", "monitoring", "operator"}) {
+  for (const auto& user : {"registry", "courses", "schools", "housing", "notifications", "mediators", "casework", "monitoring", "backup", "operator"}) {
     passwords[user] = absl::StrCat("pw", rng(), rng());
     setenv(absl::StrCat("NATS_", absl::AsciiStrToUpper(user), "_PASSWORD").c_str(), passwords[user].c_str(), 1);
     std::ofstream(dir.path() + "/" + user) << passwords[user] << "\n";
@@ -120,6 +121,23 @@ TEST_F(NatsPermissionsE2ETest, EachServiceWorksAsItsOwnUserAndCannotSpeakForAnot
   EXPECT_FALSE((*as_monitoring)->Publish(own).ok()) << "the report's user published";
   EXPECT_THAT(nats_.Log(), ::testing::HasSubstr("User \"monitoring\"")) << "refusals name the user";
   EXPECT_FALSE((*as_monitoring)->EnsureStream(changed).ok()) << "the report's user changed a stream";
+
+  // The backup user takes where the consumers stand and the streams' snapshots, and changes nothing.
+  auto as_backup = Bus::Connect(nats_.url(), "backup", nullptr, Login("backup", passwords_["backup"]));
+  ASSERT_TRUE(as_backup.ok()) << as_backup.status();
+  JetStreamBackup backup(**as_backup, absl::Seconds(3));
+  auto names = backup.StreamNames();
+  ASSERT_TRUE(names.ok()) << names.status();
+  auto positions = backup.ConsumerPositions(*names);
+  ASSERT_TRUE(positions.ok()) << positions.status();
+  EXPECT_FALSE(positions->empty());
+  auto snapshot = backup.Snapshot(streams::kRegistry, dir_.path());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_GT(snapshot->bytes_written, 0u);
+  EXPECT_THAT(nats_.Log(), ::testing::Not(::testing::HasSubstr("User \"backup\""))) << "the backup was refused";
+  EXPECT_FALSE((*as_backup)->Publish(own).ok()) << "the backup user published";
+  EXPECT_FALSE(backup.Restore(streams::kRegistry, dir_.path()).ok()) << "the backup user restored a stream";
+  EXPECT_THAT(nats_.Log(), ::testing::HasSubstr("User \"backup\"")) << "refusals name the user";
 
   // Nobody gets in without a password, or with another's.
   EXPECT_FALSE(Bus::Connect(nats_.url(), "anonymous", nullptr, absl::Seconds(1)).ok());

@@ -5,6 +5,7 @@
 // command Redis refuses them (ACL LOG stays empty), and each service's user
 // can touch its own keys only — not another service's, and no KEYS, FLUSHALL
 // or CONFIG.
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -40,7 +41,7 @@ class RedisAclE2ETest : public ::testing::Test {
     std::getline(in, line);
     EXPECT_EQ(line, "user default off") << "the deployment's default user must be off";
     for (const auto& name : {"REGISTRY", "COURSES", "SCHOOLS", "HOUSING", "NOTIFICATIONS", "MEDIATORS", "CASEWORK", "REPLICATION", "SENTINEL",
-                             "PROBE"}) {
+                             "PROBE", "BACKUP"}) {
       passwords_[absl::AsciiStrToLower(name)] = RandomPassword();
     }
     while (std::getline(in, line)) {
@@ -120,6 +121,25 @@ TEST_F(RedisAclE2ETest, EachServiceWorksAsItsOwnUserAndReachesOnlyItsOwnKeys) {
   auto replication = As("replication");
   ASSERT_NE(replication, nullptr);
   EXPECT_FALSE(replication->Command({"GET", "ankommen:registry:{registry:p0}:probe"}).ok());
+  // The backup takes the whole dataset as a replica would (redis-cli --rdb),
+  // and reads what a restore needs (the published marks, the outboxes); no
+  // record, no write.
+  ASSERT_EQ(redis_.Command({"HSET", "ankommen:registry:{registry:p0}:published", "REGISTRY", "7"}), "1");
+  ASSERT_EQ(redis_.Command({"HSET", "ankommen:registry:{registry:p0}:household:hh_0000000000000000", "v", "1"}), "1");
+  auto backup = As("backup");
+  ASSERT_NE(backup, nullptr);
+  EXPECT_TRUE(backup->Command({"SCAN", "0", "MATCH", "ankommen:*:published"}).ok());
+  auto mark = backup->Command({"HGETALL", "ankommen:registry:{registry:p0}:published"});
+  ASSERT_TRUE(mark.ok()) << mark.status();
+  EXPECT_EQ(mark->elements.size(), 2u);
+  EXPECT_TRUE(backup->Command({"XRANGE", "ankommen:registry:{registry:p0}:outbox", "-", "+"}).ok());
+  EXPECT_FALSE(backup->Command({"HGETALL", "ankommen:registry:{registry:p0}:household:hh_0000000000000000"}).ok());
+  EXPECT_FALSE(backup->Command({"HSET", "ankommen:registry:{registry:p0}:published", "REGISTRY", "1"}).ok());
+  const std::string rdb = dir_.path() + "/backup.rdb";
+  const std::string cli = absl::StrCat("REDISCLI_AUTH=", passwords_["backup"], " redis-cli -p ", redis_.port(),
+                                       " --user backup --rdb ", rdb, " >/dev/null 2>&1");
+  EXPECT_EQ(std::system(cli.c_str()), 0) << "redis-cli --rdb as the backup user";
+  EXPECT_TRUE(std::ifstream(rdb).good());
 }
 
 }  // namespace

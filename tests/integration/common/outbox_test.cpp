@@ -126,6 +126,23 @@ TEST_F(OutboxTest, RelayPublishesWithTheEventIdAndEmptiesTheOutbox) {
   EXPECT_EQ((*events)[1].payload, "payload-ev_2");
 }
 
+// What a copy of Redis has handed to JetStream (a restore cuts the stream there).
+TEST_F(OutboxTest, TheRelayMarksTheLastSequenceItPublishedWhereItRemovesTheEntry) {
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.other", "ev_before", "test.Other", "x"}).ok());  // sequence 1
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k2", 1, "ev_2")).ok());
+  EXPECT_EQ(pool_->Command({"HGET", keys_.Published(5), "TEST"})->str, "") << "nothing published yet";
+  ASSERT_TRUE(relay_->DrainOnce().ok());
+  EXPECT_EQ(pool_->Command({"HGET", keys_.Published(5), "TEST"})->str, "3");
+  // Published again after a crash, a duplicate is acknowledged at the first copy's place: the mark stays.
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k3", 2, "ev_3")).ok());
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.made", "ev_3", "test.Made", "payload-ev_3"}).ok());  // sequence 4
+  ASSERT_TRUE(bus_->Publish({"ankommen.test.other", "ev_later", "test.Other", "x"}).ok());     // sequence 5
+  ASSERT_TRUE(relay_->DrainOnce().ok());
+  EXPECT_EQ(pool_->Command({"HGET", keys_.Published(5), "TEST"})->str, "4");
+  EXPECT_EQ(*relay_->Pending(), 0);
+}
+
 TEST_F(OutboxTest, ACrashAfterPublishingPublishesAgainAndJetStreamDropsTheDuplicate) {
   ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
   // The relay published, then died before deleting the entry.
