@@ -103,7 +103,8 @@ simulate() {  # policy district_dir
   local proposal="$REPORTS/proposal-$(basename "$dir")-$policy-seed$SEED-$SCALE-${WEEKS}w.csv"
   rm -f "$proposal"
   "$SIM" run --district "$dir" --weeks "$WEEKS" --seed "$SEED" --scale "$SCALE" --policy "$policy" \
-    --json "$report.json" --svg "$report.svg" --proposal "$proposal" --council-report "$report-council"
+    --json "$report.json" --svg "$report.svg" --proposal "$proposal" --council-report "$report-council" \
+    --letters "$VAR_DIR/letters"
   echo "report: $report.json, chart: $report.svg, the council's report: $report-council/"
   if [[ -s $proposal ]]; then
     echo "the planning gaps' proposed course series, as a scenario: $proposal"

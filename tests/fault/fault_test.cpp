@@ -616,9 +616,12 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   }, 60000));
   std::map<std::string, int> messages;  // "<adult> <kind>" → messages delivered or dead
   int pending = 0, delivered = 0, dead = 0;
+  std::set<std::string> delivered_ids, dead_ids;  // by mail or SMS: what the receivers must hold
   std::string first_pending;
   auto count_messages = [&] {
     messages.clear();
+    delivered_ids.clear();
+    dead_ids.clear();
     pending = delivered = dead = 0;
     for (const auto& adult : adults) {
       nv1::GetMessagesRequest req;
@@ -634,6 +637,10 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
         }
         if (m.status() == nv1::MESSAGE_STATUS_DELIVERED) ++delivered;
         if (m.status() == nv1::MESSAGE_STATUS_DEAD) ++dead;
+        if (m.channel() == "email" || m.channel() == "sms") {
+          if (m.status() == nv1::MESSAGE_STATUS_DELIVERED) delivered_ids.insert(m.message_id());
+          if (m.status() == nv1::MESSAGE_STATUS_DEAD) dead_ids.insert(m.message_id());
+        }
         if (m.status() == nv1::MESSAGE_STATUS_DELIVERED || m.status() == nv1::MESSAGE_STATUS_DEAD) {
           ++messages[adult + " " + m.kind()];
         }
@@ -652,6 +659,24 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   }
   for (const auto& [key, n] : messages) {
     if (!expected.contains(key)) messages_without_placement += n;
+  }
+
+  // Counted at the receivers: the mail server by Message-ID, the SMS gateway
+  // by Idempotency-Key (both the message's id). A send cut off by a fault is
+  // sent again under the same id: copies, never a second message.
+  std::map<std::string, int> received;  // message id → copies received
+  for (const auto& id : smtp_.MessageIds()) {
+    if (id.size() > 11 && id.front() == '<') ++received[id.substr(1, id.find('@') - 1)];
+  }
+  for (const auto& r : sms_.Requests()) {
+    if (auto key = r.headers.find("idempotency-key"); key != r.headers.end()) ++received[key->second];
+  }
+  int delivered_not_received = 0, received_not_delivered = 0, copies = 0, received_after_dead = 0;
+  for (const auto& id : delivered_ids) delivered_not_received += !received.contains(id);
+  for (const auto& [id, n] : received) {
+    copies += n - 1;
+    if (dead_ids.contains(id)) ++received_after_dead;
+    else if (!delivered_ids.contains(id)) ++received_not_delivered;
   }
 
   std::printf("fault suite: %zu faults injected:", injected.size());
@@ -697,6 +722,11 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   EXPECT_EQ(courses_over_seats, 0);
   EXPECT_GT(placements, 0);
   EXPECT_EQ(pending, 0);
+  std::printf("  at the receivers: %zu messages received (%d more copies of one sent again after a fault, same id); "
+              "delivered and never received %d, received and never delivered %d, received though dead-lettered %d\n",
+              received.size(), copies, delivered_not_received, received_not_delivered, received_after_dead);
+  EXPECT_EQ(delivered_not_received, 0) << "a message recorded as delivered that no receiver has";
+  EXPECT_EQ(received_not_delivered, 0) << "a receiver has a message the service does not count as sent";
   EXPECT_EQ(placements_without_message, 0);
   EXPECT_EQ(placements_with_two, 0);
   EXPECT_EQ(messages_without_placement, 0);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 namespace ankommen::testing {
 namespace {
@@ -50,7 +51,8 @@ bool ReadLine(int fd, std::string& buffer, std::string& line) {
   }
 }
 
-void Write(int fd, const std::string& text) { (void)!write(fd, text.data(), text.size()); }
+// send(MSG_NOSIGNAL): a peer gone (a sender killed mid-send) must not end the test with SIGPIPE.
+void Write(int fd, const std::string& text) { (void)!send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
 
 }  // namespace
 
@@ -93,6 +95,7 @@ void SmtpSink::Serve() {
           std::lock_guard lock(mutex_);
           mails_.push_back(mail);
         }
+        if (int hold = answer_delay_ms_; hold > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hold));
         Write(fd, "250 queued\r\n");
       } else if (verb == "QUIT") {
         Write(fd, "221 bye\r\n");
@@ -103,6 +106,16 @@ void SmtpSink::Serve() {
     }
     close(fd);
   }
+}
+
+std::vector<std::string> SmtpSink::MessageIds() {
+  std::vector<std::string> ids;
+  for (const auto& mail : Mails()) {
+    const auto at = mail.find("Message-ID: ");
+    if (at == std::string::npos) continue;
+    ids.push_back(mail.substr(at + 12, mail.find("\r\n", at) - at - 12));
+  }
+  return ids;
 }
 
 HttpSink::HttpSink() {

@@ -21,7 +21,12 @@ class SmtpSink {
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
   // Everything between DATA and the final dot, one entry per mail.
   std::vector<std::string> Mails();
+  // The Message-ID header of each mail received, in order (a mail sent twice appears twice).
+  std::vector<std::string> MessageIds();
   void set_reject_recipients(bool reject) { reject_ = reject; }
+  // Holds the answer to a mail's final dot this long: the mail is received,
+  // the sender does not know it yet (a crash in the middle of a send).
+  void set_answer_delay_ms(int ms) { answer_delay_ms_ = ms; }
 
  private:
   void Serve();
@@ -29,6 +34,7 @@ class SmtpSink {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> reject_{false};
+  std::atomic<int> answer_delay_ms_{0};
   std::mutex mutex_;
   std::vector<std::string> mails_;
   std::thread thread_;

@@ -78,6 +78,8 @@ int main(int argc, char** argv) {
                   "write the planning gaps' proposed course series here, as a scenario (only if there are any)");
   run->add_option("--council-report", options.council_report_dir,
                   "write the council's report on the period here (PDF, JSON, CSV)");
+  run->add_option("--letters", options.letters_dir,
+                  "the notification service's letter directory: count the messages there too, by their printed letters");
   run->add_flag("--quiet", quiet, "no line per simulated week");
   CLI::App* check = app.add_subcommand("check", "check a district's tables and say what is wrong");
   check->add_option("--district", district_dir, "the district's directory")->required();

@@ -2,6 +2,8 @@
 // enrolments, placements, messages), a snapshot of waiting at each week's
 // end, and at the end the report with its checks against the services' own
 // state.
+#include <filesystem>
+
 #include "simulation_internal.h"
 
 namespace ankommen::sim {
@@ -361,8 +363,10 @@ absl::Status Simulation::Finish(Report& report) {
 
   // Notifications: every placement and offer reached its person exactly once.
   std::map<std::string, int> delivered_per_event;
+  std::map<std::string, std::vector<const nv1::Message*>> sent_for_event;  // delivered or dead
   for (const auto& [person, list] : messages) {
     for (const auto& m : list) {
+      if (m.status() != nv1::MESSAGE_STATUS_PENDING) sent_for_event[absl::StrCat(person, "/", m.event_id())].push_back(&m);
       static const std::map<nv1::MessageStatus, std::string> kOutcome = {{nv1::MESSAGE_STATUS_DELIVERED, "delivered"},
                                                                          {nv1::MESSAGE_STATUS_DEAD, "dead letter"},
                                                                          {nv1::MESSAGE_STATUS_PENDING, "pending"}};
@@ -378,6 +382,39 @@ absl::Status Simulation::Finish(Report& report) {
   report.checks.push_back({"offers and placements with exactly one message delivered or dead-lettered",
                            static_cast<long long>(expected_messages_.size()), exactly_once,
                            "seat offers, lapses and withdrawals, enrolments, school and Kita places, housing and lease offers"});
+  // The same, counted where the messages arrived: each delivered letter is a
+  // PDF named by its message's id in the letter directory.
+  if (!options_.letters_dir.empty()) {
+    long long to_arrive = 0, arrived_once = 0, dead = 0, other_channel = 0;
+    for (const auto& e : expected_messages_) {
+      const auto it = sent_for_event.find(absl::StrCat(e.person_id, "/", e.event_id));
+      if (it == sent_for_event.end()) {
+        ++to_arrive;  // none sent: counts as missing
+        continue;
+      }
+      const nv1::Message& m = *it->second.front();
+      if (m.status() == nv1::MESSAGE_STATUS_DEAD) {
+        ++dead;
+        continue;
+      }
+      ++to_arrive;
+      if (m.channel() != "letter") {
+        ++other_channel;
+        continue;
+      }
+      std::error_code ec;
+      if (it->second.size() == 1 &&
+          std::filesystem::exists(std::filesystem::path(options_.letters_dir) / (m.message_id() + ".pdf"), ec)) {
+        ++arrived_once;
+      }
+    }
+    report.checks.push_back({"offers and placements whose one letter lies in the letter directory", to_arrive,
+                             arrived_once,
+                             absl::StrCat("counted by the printed PDFs (named by message id), not by the service's "
+                                          "records; dead-lettered apart: ", dead,
+                                          other_channel > 0 ? absl::StrCat("; sent by another channel: ", other_channel)
+                                                            : "")});
+  }
 
   report.unused = {{"course seats free at course start", course_seats_unused_at_start_},
                    {"DaZ seats", dazs_free},

@@ -37,6 +37,9 @@ struct SimOptions {
   bool progress = true;  // a line per simulated week on stderr
   // Where the council's report (PDF, JSON, CSV) is written; empty: its figures only in the report.
   std::string council_report_dir;
+  // The notification service's letter directory (ANKOMMEN_NOTIFICATIONS_LETTERS): the
+  // messages are then also counted where they arrived, by their printed letters.
+  std::string letters_dir;
 };
 
 int ScaleFactor(const std::string& scale);

@@ -224,6 +224,31 @@ TEST_F(NotificationsE2ETest, AKillAfterDeliveryAndARestartSendNothingAgain) {
   EXPECT_EQ(Messages(amina).size(), 1u);
 }
 
+// Killed in the middle of a send: the mail server has the mail and has not
+// said so yet. The service cannot know whether it went, so it sends again —
+// under the same Message-ID, by which the receiving side tells the second
+// copy for the first (an SMS gateway by the Idempotency-Key, the same id).
+TEST_F(NotificationsE2ETest, AKillInTheMiddleOfASendSendsAgainUnderTheSameMessageId) {
+  smtp_.set_answer_delay_ms(5000);
+  const std::string amina = RegisterAmina();
+  OpenCourse();
+  StartNotifications();
+  ASSERT_TRUE(testing::WaitUntil([&] { return smtp_.Mails().size() == 1; }, 30000)) << "the mail was not sent";
+  notifications_stub_.reset();
+  notifications_->process().Stop(SIGKILL);
+  smtp_.set_answer_delay_ms(0);
+  StartNotifications();
+  auto delivered = WaitFor(amina, nv1::MESSAGE_STATUS_DELIVERED);
+  ASSERT_TRUE(delivered.has_value()) << notifications_->process().Log();
+  ASSERT_TRUE(testing::WaitUntil([&] { return smtp_.Mails().size() == 2; }, 15000))
+      << "after the kill the service should send again: it cannot know the first went";
+  const auto ids = smtp_.MessageIds();
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], ids[1]) << "the second copy must carry the first's Message-ID";
+  EXPECT_EQ(ids[0], "<" + delivered->message_id() + "@ankommen>");
+  EXPECT_EQ(Messages(amina).size(), 1u) << "one message, sent twice: not two messages";
+}
+
 TEST_F(NotificationsE2ETest, APersonErasedBeforeSendingGetsNothingAndNothingOfThemIsKept) {
   const std::string amina = RegisterAmina();
   OpenCourse();

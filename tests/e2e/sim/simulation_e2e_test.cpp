@@ -191,7 +191,7 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
   ASSERT_EQ(RunTool(ANKOMMEN_SIM_BINARY,
                     {"run", "--district", ANKOMMEN_DISTRICT_DIR, "--weeks", std::to_string(weeks), "--seed",
                      std::to_string(seed), "--json", report_path, "--svg", svg_path, "--council-report",
-                     dir_.path() + "/council", "--quiet"},
+                     dir_.path() + "/council", "--letters", letters_dir(), "--quiet"},
                     out, 150000),
             0)
       << out;
@@ -203,6 +203,15 @@ TEST_F(SimulationE2ETest, AFewSimulatedWeeksAddUpAndLeakNoPersonalData) {
     if (absl::StartsWith(c["name"].get<std::string>(), "council report:")) ++council_checks;
   }
   EXPECT_GE(council_checks, 5) << out;
+  // The messages counted where they arrived: a letter per offer and placement in the letter directory.
+  bool letters_counted = false;
+  for (const auto& c : report["checks"]) {
+    if (c["name"] != "offers and placements whose one letter lies in the letter directory") continue;
+    letters_counted = true;
+    EXPECT_GT(c["left"].get<int>(), 0) << c.dump();
+    EXPECT_EQ(c["left"], c["right"]) << c.dump();
+  }
+  EXPECT_TRUE(letters_counted) << "the simulation was given the letter directory";
   EXPECT_EQ(report["council"].size(), monitoring::Catalogue().size());
   EXPECT_GT(report["households_registered"].get<int>(), 10);
   EXPECT_GT(report["offers"]["made"].get<int>(), 0);
