@@ -275,9 +275,19 @@ absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> HouseholdStore::Sco
   return found;
 }
 
-absl::StatusOr<int64_t> HouseholdStore::AuditEntriesBefore(int partition, absl::Time cutoff, bool remove) {
-  // Stream ids begin with the milliseconds they were written at.
-  const std::string min_id = std::to_string(absl::ToUnixMillis(cutoff));
+absl::StatusOr<int64_t> HouseholdStore::AuditEntriesOlderThan(int partition, absl::Duration age, bool remove) {
+  // Stream ids begin with the milliseconds Redis wrote them at, by its own
+  // clock: the age is measured by that clock too, not by the service's (which
+  // a simulation moves, and which may run apart from Redis's host).
+  auto time = redis_.Command({"TIME"});
+  if (!time.ok()) return time.status();
+  int64_t seconds = 0, micros = 0;
+  if (time->elements.size() < 2 || !absl::SimpleAtoi(time->elements[0].str, &seconds) ||
+      !absl::SimpleAtoi(time->elements[1].str, &micros)) {
+    return absl::InternalError("TIME: unexpected answer");
+  }
+  const int64_t now_ms = seconds * 1000 + micros / 1000;
+  const std::string min_id = std::to_string(std::max<int64_t>(0, now_ms - absl::ToInt64Milliseconds(age)));
   const std::string key = AuditStreamKey(keys(), partition);
   if (remove) {
     auto reply = redis_.Command({"XTRIM", key, "MINID", min_id});

@@ -131,8 +131,9 @@ class HouseholdStore {
   // Retention. Households whose case closed at or before `cutoff` (unix
   // seconds), with members left, oldest first.
   absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> ClosedCasesBefore(int64_t cutoff);
-  // Audit entries of a partition written before `cutoff`: counted, or removed.
-  absl::StatusOr<int64_t> AuditEntriesBefore(int partition, absl::Time cutoff, bool remove);
+  // Audit entries of a partition written longer than `age` ago (by Redis's
+  // clock, which dates them): counted, or removed.
+  absl::StatusOr<int64_t> AuditEntriesOlderThan(int partition, absl::Duration age, bool remove);
 
   // Ages. A household filed under the day its members' ages next change
   // anything (ages.h), or taken off the list when none ever will again.

@@ -10,6 +10,7 @@
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "ankommen/schools/v1/schools.grpc.pb.h"
 #include "bus/bus.h"
+#include "store/audit.h"
 #include "store/redis.h"
 #include "runtime/simulated_clock.h"
 #include "support/sample_households.h"
@@ -187,6 +188,33 @@ TEST_F(RetentionE2ETest, AClosedCaseLetsGoOfItsPlacesAndIsErasedWhenItsRetention
     return testing::HttpGet(registry_->metrics_port(), "/metrics")
                .find("ankommen_registry_retention_erased_total{kind=\"person\"} 2") != std::string::npos;
   }));
+}
+
+// The audit log's period is measured by when its entries were written (their
+// stream ids, Redis's clock), not by the service's clock: a simulation two
+// years ahead must not take this morning's entries for old ones.
+TEST_F(RetentionE2ETest, TheAuditLogIsTrimmedByWhenItsEntriesWereWrittenNotByTheServicesClock) {
+  registry_->Restart({{"ANKOMMEN_CLOCK", "simulated"}, {"ANKOMMEN_REGISTRY_KEEP_AUDIT_DAYS", "30"}});
+  registry_stub_ = rv1::RegistryService::NewStub(
+      grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
+  // An entry written in September 2001, before anything else in its partition's log.
+  const std::string log0 = AuditStreamKey(KeySpace("registry"), 0);
+  ASSERT_TRUE(redis_pool_->Command({"XADD", log0, "1000000000000-0", "actor", "old", "action", "GetPerson"}).ok());
+  rv1::RegisterHouseholdResponse registered;
+  ASSERT_TRUE(registry_stub_->RegisterHousehold(Ctx().get(), testing::SampleRegistration("family"), &registered).ok());
+  auto entries = [&] {
+    int64_t n = 0;
+    for (int p = 0; p < kPartitions; ++p) n += redis_pool_->Command({"XLEN", AuditStreamKey(KeySpace("registry"), p)})->integer;
+    return n;
+  };
+  const int64_t before = entries();
+  ASSERT_GT(before, 1) << "the registration is audited";
+
+  ASSERT_TRUE(SimulatedClock::Set(*redis_pool_, start_ + absl::Hours(24 * 731)).ok());
+  auto report = Retention(/*dry_run=*/false);
+  EXPECT_EQ(report.audit_entries_removed(), 1) << "only the 2001 entry is older than 30 days";
+  EXPECT_EQ(entries(), before - 1);
+  EXPECT_EQ(redis_pool_->Command({"XRANGE", log0, "1000000000000-0", "1000000000000-0"})->elements.size(), 0u);
 }
 
 }  // namespace
