@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -89,52 +90,55 @@ absl::StatusOr<RedisView> ReadRedisView(RedisPool& redis) {
   return view;
 }
 
+// A backup step into `dir`, on the NATS that ANKOMMEN_NATS_* name, over every stream there.
+int BackupStep(const std::string& dir,
+               const std::function<int(JetStreamBackup&, const std::vector<std::string>&)>& step) {
+  std::filesystem::create_directories(dir);
+  ServiceConfig config = DefaultConfig("backup");
+  auto bus = ConnectNats(config);
+  if (!bus.ok()) return Fail(absl::StrCat("NATS at ", config.nats_url), bus.status());
+  JetStreamBackup backup(**bus);
+  auto streams = backup.StreamNames();
+  if (!streams.ok()) return Fail("streams", streams.status());
+  return step(backup, *streams);
+}
+
 }  // namespace
 
 int BackupConsumers(const std::string& dir) {
-  std::filesystem::create_directories(dir);
-  ServiceConfig config = DefaultConfig("backup");
-  auto bus = ConnectNats(config);
-  if (!bus.ok()) return Fail(absl::StrCat("NATS at ", config.nats_url), bus.status());
-  JetStreamBackup backup(**bus);
-  auto streams = backup.StreamNames();
-  if (!streams.ok()) return Fail("streams", streams.status());
-  auto positions = backup.ConsumerPositions(*streams);
-  if (!positions.ok()) return Fail("consumers", positions.status());
-  json list = json::array();
-  for (const auto& p : *positions) {
-    list.push_back({{"stream", p.stream}, {"durable", p.durable}, {"resume_at", p.resume_at},
-                    {"config", json::parse(p.config_json)}});
-  }
-  if (!WriteJson(dir + "/consumers.json", {{"taken_at", absl::FormatTime(absl::Now())}, {"consumers", list}})) {
-    return Fail("writing", absl::DataLossError(dir + "/consumers.json"));
-  }
-  std::cout << "consumers: " << positions->size() << " durable consumers of " << streams->size()
-            << " streams, positions in " << dir << "/consumers.json\n";
-  return 0;
+  return BackupStep(dir, [&](JetStreamBackup& backup, const std::vector<std::string>& streams) {
+    auto positions = backup.ConsumerPositions(streams);
+    if (!positions.ok()) return Fail("consumers", positions.status());
+    json list = json::array();
+    for (const auto& p : *positions) {
+      list.push_back({{"stream", p.stream}, {"durable", p.durable}, {"resume_at", p.resume_at},
+                      {"config", json::parse(p.config_json)}});
+    }
+    if (!WriteJson(dir + "/consumers.json", {{"taken_at", absl::FormatTime(absl::Now())}, {"consumers", list}})) {
+      return Fail("writing", absl::DataLossError(dir + "/consumers.json"));
+    }
+    std::cout << "consumers: " << positions->size() << " durable consumers of " << streams.size()
+              << " streams, positions in " << dir << "/consumers.json\n";
+    return 0;
+  });
 }
 
 int BackupStreams(const std::string& dir) {
-  std::filesystem::create_directories(dir);
-  ServiceConfig config = DefaultConfig("backup");
-  auto bus = ConnectNats(config);
-  if (!bus.ok()) return Fail(absl::StrCat("NATS at ", config.nats_url), bus.status());
-  JetStreamBackup backup(**bus);
-  auto streams = backup.StreamNames();
-  if (!streams.ok()) return Fail("streams", streams.status());
-  json list = json::array();
-  for (const auto& name : *streams) {
-    auto facts = backup.Snapshot(name, dir);
-    if (!facts.ok()) return Fail(absl::StrCat("snapshot of ", name), facts.status());
-    list.push_back({{"name", name}, {"messages", facts->messages}, {"last_seq", facts->last_sequence},
-                    {"bytes", facts->bytes_written}});
-    std::cout << "stream " << name << ": " << facts->messages << " events to sequence " << facts->last_sequence
-              << ", " << facts->bytes_written << " bytes\n";
-  }
-  if (!WriteJson(dir + "/streams.json", {{"taken_at", absl::FormatTime(absl::Now())}, {"streams", list}})) {
-    return Fail("writing", absl::DataLossError(dir + "/streams.json"));
-  }
-  return 0;
+  return BackupStep(dir, [&](JetStreamBackup& backup, const std::vector<std::string>& streams) {
+    json list = json::array();
+    for (const auto& name : streams) {
+      auto facts = backup.Snapshot(name, dir);
+      if (!facts.ok()) return Fail(absl::StrCat("snapshot of ", name), facts.status());
+      list.push_back({{"name", name}, {"messages", facts->messages}, {"last_seq", facts->last_sequence},
+                      {"bytes", facts->bytes_written}});
+      std::cout << "stream " << name << ": " << facts->messages << " events to sequence " << facts->last_sequence
+                << ", " << facts->bytes_written << " bytes\n";
+    }
+    if (!WriteJson(dir + "/streams.json", {{"taken_at", absl::FormatTime(absl::Now())}, {"streams", list}})) {
+      return Fail("writing", absl::DataLossError(dir + "/streams.json"));
+    }
+    return 0;
+  });
 }
 
 int Restore(const std::string& dir) {
