@@ -6,11 +6,13 @@
 // the primary is killed (SIGKILL). Every registration acknowledged before,
 // during and after is there afterwards, none twice, and the registry writes
 // again within seconds without anyone touching it; each registration's event
-// reaches JetStream once.
+// reaches JetStream once. The sentinels let nobody in without a login, and the
+// registry's login may only look the primary up.
 #include <csignal>
 #include <fstream>
 
 #include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
@@ -52,7 +54,14 @@ class RedisFailoverTest : public ::testing::Test {
     for (int i = 0; i < 3; ++i) {
       const int port = testing::FreePort();
       const std::string conf = absl::StrCat(dir_.path(), "/sentinel-", i, ".conf");
+      // The sentinels as the deployment runs them: nobody without a login; one
+      // another as `peer`; the services as `lookup`, who may only ask for the primary.
       std::ofstream(conf) << "bind 127.0.0.1\nport " << port << "\ndir " << dir_.path() << "\n"
+                          << "user default off\n"
+                          << "user peer on >" << kPeerPassword << " +@all\n"
+                          << "user lookup on >" << kLookupPassword
+                          << " -@all +sentinel|get-master-addr-by-name +ping\n"
+                          << "sentinel sentinel-user peer\nsentinel sentinel-pass " << kPeerPassword << "\n"
                           << "sentinel monitor ankommen 127.0.0.1 " << primary_port_ << " 2\n"
                           << "sentinel down-after-milliseconds ankommen 1000\n"
                           << "sentinel failover-timeout ankommen 10000\n"
@@ -66,7 +75,7 @@ class RedisFailoverTest : public ::testing::Test {
     ASSERT_TRUE(testing::WaitUntil([&] {
       for (const auto& s : sentinels_) {
         const int port = std::stoi(s.substr(s.rfind(':') + 1));
-        if (!Info(port, "slaves=2,sentinels=3")) return false;
+        if (!Info(port, "slaves=2,sentinels=3", "peer", kPeerPassword)) return false;
       }
       return true;
     }, 30000)) << "three sentinels watching a primary with two replicas";
@@ -74,21 +83,54 @@ class RedisFailoverTest : public ::testing::Test {
         ANKOMMEN_REGISTRY_BINARY, "ankommen.registry.v1.RegistryService", nats_,
         absl::StrCat("redis://127.0.0.1:", primary_port_, "/0"),
         std::map<std::string, std::string>{{"ANKOMMEN_REDIS_SENTINELS", absl::StrJoin(sentinels_, ",")},
+                                           {"ANKOMMEN_REDIS_SENTINEL_USER", "lookup"},
+                                           {"ANKOMMEN_REDIS_SENTINEL_PASSWORD_FILE", LookupPasswordFile()},
                                            {"ANKOMMEN_REDIS_MIN_REPLICAS", "1"},
                                            {"ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS", "500"}});
     stub_ = rv1::RegistryService::NewStub(grpc::CreateChannel(registry_->grpc_addr(), grpc::InsecureChannelCredentials()));
   }
 
-  // Whether INFO of the server (or sentinel) on `port` holds `text`.
-  static bool Info(int port, const std::string& text) {
+  static constexpr char kPeerPassword[] = "peer-secret";
+  static constexpr char kLookupPassword[] = "lookup-secret";
+
+  std::string LookupPasswordFile() {
+    const std::string path = dir_.path() + "/sentinel-lookup";
+    std::ofstream(path) << kLookupPassword << "\n";
+    return path;
+  }
+
+  // A command on the server (or sentinel) on `port`, logged in when a user is
+  // given; its reply as text (an error's message too), "" when unreachable.
+  static std::string Ask(int port, const std::vector<std::string>& argv, const std::string& user = "",
+                         const std::string& password = "") {
     timeval tv{1, 0};
     std::unique_ptr<redisContext, void (*)(redisContext*)> ctx(redisConnectWithTimeout("127.0.0.1", port, tv), redisFree);
-    if (ctx == nullptr || ctx->err != 0) return false;
-    auto* reply = static_cast<redisReply*>(redisCommand(ctx.get(), "INFO"));
-    if (reply == nullptr) return false;
-    const bool found = reply->type == REDIS_REPLY_STRING && std::string(reply->str, reply->len).find(text) != std::string::npos;
+    if (ctx == nullptr || ctx->err != 0) return "";
+    if (!user.empty()) {
+      auto* auth = static_cast<redisReply*>(redisCommand(ctx.get(), "AUTH %s %s", user.c_str(), password.c_str()));
+      if (auth == nullptr) return "";
+      freeReplyObject(auth);
+    }
+    std::vector<const char*> args;
+    std::vector<size_t> lengths;
+    for (const auto& a : argv) {
+      args.push_back(a.data());
+      lengths.push_back(a.size());
+    }
+    auto* reply = static_cast<redisReply*>(
+        redisCommandArgv(ctx.get(), static_cast<int>(args.size()), args.data(), lengths.data()));
+    if (reply == nullptr) return "";
+    std::string text = reply->str != nullptr ? std::string(reply->str, reply->len) : "";
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements > 0 && reply->element[0]->str != nullptr) {
+      text = std::string(reply->element[0]->str, reply->element[0]->len);
+    }
     freeReplyObject(reply);
-    return found;
+    return text;
+  }
+
+  // Whether INFO of the server (or sentinel) on `port` holds `text`.
+  static bool Info(int port, const std::string& text, const std::string& user = "", const std::string& password = "") {
+    return Ask(port, {"INFO"}, user, password).find(text) != std::string::npos;
   }
 
   // One registration, retried with its key until it is acknowledged (or 60 s pass).
@@ -120,6 +162,16 @@ class RedisFailoverTest : public ::testing::Test {
 };
 
 TEST_F(RedisFailoverTest, AKilledPrimaryIsReplacedAndNoAcknowledgedRegistrationIsLost) {
+  // The services' sentinel user may find the primary and nothing else: no
+  // failover asked for, no sentinel reconfigured; without a login, nothing.
+  const int sentinel = std::stoi(sentinels_[0].substr(sentinels_[0].rfind(':') + 1));
+  EXPECT_EQ(Ask(sentinel, {"SENTINEL", "get-master-addr-by-name", "ankommen"}, "lookup", kLookupPassword), "127.0.0.1");
+  EXPECT_THAT(Ask(sentinel, {"SENTINEL", "failover", "ankommen"}, "lookup", kLookupPassword),
+              ::testing::HasSubstr("NOPERM"));
+  EXPECT_THAT(Ask(sentinel, {"SENTINEL", "set", "ankommen", "quorum", "1"}, "lookup", kLookupPassword),
+              ::testing::HasSubstr("NOPERM"));
+  EXPECT_THAT(Ask(sentinel, {"SENTINEL", "get-master-addr-by-name", "ankommen"}), ::testing::HasSubstr("NOAUTH"));
+
   std::vector<std::string> acknowledged;
   absl::Time killed_at, first_after;
   constexpr int kBefore = 40, kTotal = 100;

@@ -104,6 +104,8 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   string_var("ANKOMMEN_REDIS_USER", config.redis_user);
   string_var("ANKOMMEN_REDIS_PASSWORD_FILE", config.redis_password_file);
   string_var("ANKOMMEN_REDIS_SENTINELS", config.redis_sentinels);
+  string_var("ANKOMMEN_REDIS_SENTINEL_USER", config.redis_sentinel_user);
+  string_var("ANKOMMEN_REDIS_SENTINEL_PASSWORD_FILE", config.redis_sentinel_password_file);
   string_var("ANKOMMEN_REDIS_PRIMARY_NAME", config.redis_primary_name);
   string_var("ANKOMMEN_REDIS_ADDRESS_MAP", config.redis_address_map);
   if (auto s = int_var("ANKOMMEN_REDIS_MIN_REPLICAS", 0, 8, config.redis_min_replicas); !s.ok()) return s;

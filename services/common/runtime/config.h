@@ -44,6 +44,10 @@ struct ServiceConfig {
   // without anyone touching the services; the URL's host is not dialled.
   std::string redis_sentinels;
   std::string redis_primary_name = "ankommen";
+  // The sentinels' ACL user that may only look up the primary, and the file
+  // with its password: without them the sentinels are asked unauthenticated.
+  std::string redis_sentinel_user;
+  std::string redis_sentinel_password_file;
   // "redis-0.redis-headless:6379=127.0.0.1:6380,…": where to dial a server
   // the sentinels name (each node's TLS tunnel in the pod).
   std::string redis_address_map;
@@ -118,7 +122,7 @@ using GetEnv = std::function<const char*(const char*)>;
 // Overlays ANKOMMEN_GRPC_ADDR, ANKOMMEN_PROBE_ADDR, ANKOMMEN_METRICS_ADDR, ANKOMMEN_NATS_URL, ANKOMMEN_NATS_USER,
 // ANKOMMEN_NATS_PASSWORD_FILE, ANKOMMEN_NATS_TLS_{CA,CERT,KEY}_FILE,
 // ANKOMMEN_REDIS_URL, ANKOMMEN_REDIS_USER, ANKOMMEN_REDIS_PASSWORD_FILE, ANKOMMEN_REDIS_SENTINELS,
-// ANKOMMEN_REDIS_PRIMARY_NAME, ANKOMMEN_REDIS_ADDRESS_MAP, ANKOMMEN_REDIS_MIN_REPLICAS,
+// ANKOMMEN_REDIS_SENTINEL_USER, ANKOMMEN_REDIS_SENTINEL_PASSWORD_FILE, ANKOMMEN_REDIS_PRIMARY_NAME, ANKOMMEN_REDIS_ADDRESS_MAP, ANKOMMEN_REDIS_MIN_REPLICAS,
 // ANKOMMEN_REDIS_REPLICA_TIMEOUT_MS, ANKOMMEN_LOG_LEVEL, ANKOMMEN_REDIS_POOL_SIZE, ANKOMMEN_MAX_QUEUED,
 // ANKOMMEN_GRPC_MEMORY_MB, ANKOMMEN_MAX_DELIVER, ANKOMMEN_OUTBOX_RELAY (on/off), ANKOMMEN_CLOCK,
 // ANKOMMEN_STREAM_REPLICAS, ANKOMMEN_AUTH (set, never empty), ANKOMMEN_DEVELOPMENT (on/off),

@@ -18,6 +18,12 @@ absl::StatusOr<RedisEndpoint> RedisEndpointOf(const ServiceConfig& config) {
     endpoint->sentinels.emplace_back(absl::StripAsciiWhitespace(sentinel));
   }
   endpoint->primary_name = config.redis_primary_name;
+  endpoint->sentinel_user = config.redis_sentinel_user;
+  if (!config.redis_sentinel_password_file.empty()) {
+    auto password = ReadSecretFile("ANKOMMEN_REDIS_SENTINEL_PASSWORD_FILE", config.redis_sentinel_password_file);
+    if (!password.ok()) return password.status();
+    endpoint->sentinel_password = *password;
+  }
   if (!ParseNamedValues(config.redis_address_map, endpoint->address_map)) {
     return absl::InvalidArgumentError("ANKOMMEN_REDIS_ADDRESS_MAP: host:port=host:port, comma-separated");
   }

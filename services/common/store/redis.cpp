@@ -160,6 +160,17 @@ absl::StatusOr<std::pair<std::string, int>> RedisPool::PrimaryFromSentinels() co
       continue;
     }
     redisSetTimeout(ctx.get(), tv);
+    if (!endpoint_.sentinel_password.empty()) {
+      auto auth = Take(ctx.get(), static_cast<redisReply*>(
+                                      endpoint_.sentinel_user.empty()
+                                          ? redisCommand(ctx.get(), "AUTH %s", endpoint_.sentinel_password.c_str())
+                                          : redisCommand(ctx.get(), "AUTH %s %s", endpoint_.sentinel_user.c_str(),
+                                                         endpoint_.sentinel_password.c_str())));
+      if (!auth.ok()) {
+        last_error = absl::StrCat(sentinel, ": the sentinel refused the login (", auth.status().message(), ")");
+        continue;
+      }
+    }
     auto reply = Take(ctx.get(), static_cast<redisReply*>(redisCommand(
                                      ctx.get(), "SENTINEL get-master-addr-by-name %s", endpoint_.primary_name.c_str())));
     if (!reply.ok() || reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {

@@ -49,6 +49,10 @@ struct RedisEndpoint {
   // is dialled only to a server that says it is the primary.
   std::vector<std::string> sentinels;
   std::string primary_name = "ankommen";
+  // The sentinels' own ACL user (one that may only look the primary up);
+  // empty: they are asked without logging in.
+  std::string sentinel_user;
+  std::string sentinel_password;
   // The address a sentinel names → the address to dial (a TLS tunnel's local
   // port for each Redis node); unmapped addresses are dialled as named.
   std::map<std::string, std::string> address_map;
