@@ -3,7 +3,7 @@
 // outbox event in one commit, metrics) beside raw JetStream — the same number
 // of messages of the same size, consumed with a handler that does nothing —
 // on the same nats-server. Both start from a stream already holding every
-// event. One JSON line with the ratio; the target is 30 % of raw JetStream.
+// event. One JSON line with the ratio; the target is 60 % of raw JetStream (issue 24; an earlier one asked 30 %).
 //
 //   ankommen-events-bench [--events 5000]
 #include <atomic>
@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
             << ", \"applied_per_second\": " << static_cast<long>(applied)
             << ", \"baseline\": \"raw jetstream consume\", \"baseline_per_second\": " << static_cast<long>(baseline)
             << ", \"ratio\": " << static_cast<double>(static_cast<long>(applied / baseline * 1000)) / 1000
-            << ", \"target_ratio\": 0.3, \"cores\": " << std::thread::hardware_concurrency() << "}\n";
-  std::cout << absl::StrFormat("\n%d events of %zu bytes: applied %.0f/s, raw JetStream %.0f/s, ratio %.2f (target 0.30)\n", n,
+            << ", \"target_ratio\": 0.6, \"cores\": " << std::thread::hardware_concurrency() << "}\n";
+  std::cout << absl::StrFormat("\n%d events of %zu bytes: applied %.0f/s, raw JetStream %.0f/s, ratio %.2f (target 0.60)\n", n,
                                bytes, applied, baseline, applied / baseline);
   courses.process().Stop(SIGTERM);
   return 0;
