@@ -20,6 +20,7 @@
 // The figures (acknowledged before, during and after the backup; what came
 // back) are printed.
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <cstdio>
@@ -29,6 +30,7 @@
 #include <set>
 #include <thread>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
@@ -264,6 +266,13 @@ TEST(RestoreDrillTest, ABackupTakenUnderLoadComesBackWholeAndItsEventsApplyOnce)
                  &status);
   ASSERT_EQ(status, 0) << restore_out;
   std::cout << restore_out;
+  // Run again, it finds the streams there and changes nothing.
+  const std::string again =
+      RunCommand(absl::StrCat("ANKOMMEN_NATS_URL=", restored_nats.url(), " ANKOMMEN_REDIS_URL=", restored_redis.url(),
+                              " ", ANKOMMEN_CTL_BINARY, " restore ", backup_dir.path()),
+                 &status);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << again;
+  EXPECT_THAT(again, ::testing::HasSubstr("nothing was changed"));
   district = std::make_unique<District>(restored_nats, restored_redis, smtp, sms);
   ASSERT_TRUE(Settle(restored_nats, restored_redis)) << "the restored district did not settle";
 

@@ -1,5 +1,6 @@
 #include "backup.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -159,6 +160,17 @@ int Restore(const std::string& dir) {
   if (!view.ok()) return Fail("reading the restored Redis", view.status());
 
   JetStreamBackup backup(**bus);
+  // Into a NATS without these streams, or not at all: nothing is changed when one is there.
+  auto existing = backup.StreamNames();
+  if (!existing.ok()) return Fail("streams", existing.status());
+  for (const auto& s : streams["streams"]) {
+    const std::string name = s.value("name", std::string());
+    if (std::find(existing->begin(), existing->end(), name) != existing->end()) {
+      std::cerr << "error: NATS already has the stream " << name
+                << ": restore into a NATS whose JetStream store is empty (nothing was changed)\n";
+      return 2;
+    }
+  }
   std::set<std::string> restored;
   std::vector<std::string> erase_again;
   for (const auto& s : streams["streams"]) {
@@ -190,7 +202,8 @@ int Restore(const std::string& dir) {
     if (mark != view->published.end()) {
       std::cout << "; Redis marks " << mark->second << " published, " << cut << " later events without a commit cut";
     } else {
-      std::cout << "; no outbox publishes here (kept whole)";
+      std::cout << "; Redis marks nothing published here (kept whole: no events from an outbox, or a backup "
+                   "from before the marks)";
     }
     std::cout << "\n";
   }
