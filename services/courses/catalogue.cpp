@@ -80,7 +80,7 @@ absl::Status Courses::CreateCourse(const v1::CreateCourseRequest& request, v1::C
     Decision d;
     d.commit.aggregate_key = store_.CourseKey(c.course_id());
     d.commit.state = record.SerializeAsString();
-    d.commit.index_ops = {IndexOp::SortedAdd(store_.CourseIndexKey(partition), c.course_id())};
+    d.commit.index_ops = store_.CourseIndex(c);
     d.record = c.course_id();
     return d;
   });

@@ -79,6 +79,13 @@ int main(int argc, char** argv) {
   }
   const Clock& clock = (*platform)->clock();
   courses::CourseStore store((*platform)->outbox(), (*platform)->redis());
+  // A store written by a release before the line index gets it here, once.
+  if (auto indexed = store.BuildLines(); !indexed.ok()) {
+    log::Error("start_failed", {{"error", indexed.status().message()}});
+    return 1;
+  } else if (*indexed > 0) {
+    log::Info("waiting_lines_built", {{"learners", static_cast<int64_t>(*indexed)}});
+  }
   courses::Courses use_cases(store, clock, DistrictTimeZone(), settings, (*platform)->metrics());
   courses::AllocatorOptions allocator_options;
   allocator_options.loop.period = absl::Seconds(period_seconds);

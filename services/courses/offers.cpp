@@ -143,7 +143,7 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
     const bool gone = !loaded->has_value() || (*loaded)->record.erased();
-    v1::LearnerRecord learner = gone ? v1::LearnerRecord() : std::move((*loaded)->record);
+    v1::LearnerRecord learner = gone ? v1::LearnerRecord() : (*loaded)->record;
     v1::SeatRequest* r = gone ? nullptr : FindRequest(learner, hold.request_id());
     if (r == nullptr) {
       if (change == HoldChange::kOffered) return absl::FailedPreconditionError("the request is gone");
@@ -208,7 +208,7 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
     commit.aggregate_key = store_.LearnerKey(person_id);
     commit.expected_version = (*loaded)->version;
     commit.state = learner.SerializeAsString();
-    commit.index_ops = {store_.ActiveIndex(learner)};
+    commit.index_ops = store_.LearnerIndex(&(*loaded)->record, learner);  // r != nullptr: not gone
     return std::optional<Commit>(std::move(commit));
   });
   if (s.ok() && opened_any) Changed(/*allocate=*/true);

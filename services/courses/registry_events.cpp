@@ -44,7 +44,7 @@ absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& 
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
     const bool is_new = !loaded->has_value();
-    v1::LearnerRecord learner = is_new ? v1::LearnerRecord() : std::move((*loaded)->record);
+    v1::LearnerRecord learner = is_new ? v1::LearnerRecord() : (*loaded)->record;
     if (learner.erased()) return absl::NotFoundError("erased");
     learner.set_person_id(person_id);
     if (auto s = change(learner, is_new); !s.ok()) return s;
@@ -55,7 +55,7 @@ absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& 
     d.commit.aggregate_key = store_.LearnerKey(person_id);
     d.commit.expected_version = is_new ? 0 : (*loaded)->version;
     d.commit.state = learner.SerializeAsString();
-    d.commit.index_ops = {store_.ActiveIndex(learner)};
+    d.commit.index_ops = store_.LearnerIndex(is_new ? nullptr : &(*loaded)->record, learner);
     if (!learner.household_id().empty()) {
       d.commit.index_ops.push_back(
           IndexOp::SortedAdd(store_.HouseholdKey(learner.household_id()), person_id));
@@ -113,7 +113,7 @@ absl::Status Courses::EraseLearner(const std::string& person_id) {
     c.expected_version = (*current)->version;
     c.state = tombstone.SerializeAsString();
     c.erased_marker = true;
-    c.index_ops = {store_.ActiveIndex(tombstone)};
+    c.index_ops = store_.LearnerIndex(&(*current)->record, tombstone);
     const auto& household = (*current)->record.household_id();
     if (!household.empty()) {
       c.index_ops.push_back(IndexOp::SortedRemove(store_.HouseholdKey(household), person_id));

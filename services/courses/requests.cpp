@@ -37,10 +37,7 @@ absl::StatusOr<v1::SeatRequest> Courses::CurrentRequest(const std::string& perso
   }
   v1::SeatRequest* r = FindRequest((*loaded)->record, request_id);
   if (r == nullptr) return absl::NotFoundError(absl::StrCat("request ", request_id, " not found"));
-  if (r->status() != v1::REQUEST_STATUS_WAITING) return *r;  // place and estimate only while waiting
-  auto view = WaitingView::Load(store_, Today());
-  if (!view.ok()) return view.status();
-  view->Annotate(*r);
+  if (auto s = AnnotateFromLines(store_, (*loaded)->record.social_area(), Today(), *r); !s.ok()) return s;
   return *r;
 }
 
@@ -57,7 +54,7 @@ absl::Status Courses::RequestSeat(const v1::RequestSeatRequest& request, v1::Req
       return absl::NotFoundError(absl::StrCat("person ", person_id,
                                               " is not known to the course service (the registry's events bring them)"));
     }
-    v1::LearnerRecord learner = std::move((*loaded)->record);
+    v1::LearnerRecord learner = (*loaded)->record;
     SeatWish wish{ToCourseType(request.course_type()), request.childcare_children(), request.evening_only(),
                   request.max_km()};
     auto opened = OpenRequest(learner, wish, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
@@ -67,7 +64,7 @@ absl::Status Courses::RequestSeat(const v1::RequestSeatRequest& request, v1::Req
     d.commit.aggregate_key = store_.LearnerKey(person_id);
     d.commit.expected_version = (*loaded)->version;
     d.commit.state = learner.SerializeAsString();
-    d.commit.index_ops = {store_.ActiveIndex(learner)};
+    d.commit.index_ops = store_.LearnerIndex(&(*loaded)->record, learner);
     d.commit.events.push_back(SeatRequestedEvent(*opened, learner.social_area(), Meta(rc)));
     d.record = opened->request_id();
     return d;
@@ -89,7 +86,7 @@ absl::Status Courses::WithdrawRequest(const v1::WithdrawRequestRequest& request,
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
     if (!loaded->has_value()) return absl::NotFoundError(absl::StrCat("person ", person_id, " not found"));
-    v1::LearnerRecord learner = std::move((*loaded)->record);
+    v1::LearnerRecord learner = (*loaded)->record;
     v1::SeatRequest* r = FindRequest(learner, request.request_id());
     if (r == nullptr) return absl::NotFoundError(absl::StrCat("request ", request.request_id(), " not found"));
     if (r->status() != v1::REQUEST_STATUS_WAITING) {
@@ -104,7 +101,7 @@ absl::Status Courses::WithdrawRequest(const v1::WithdrawRequestRequest& request,
     d.commit.aggregate_key = store_.LearnerKey(person_id);
     d.commit.expected_version = (*loaded)->version;
     d.commit.state = learner.SerializeAsString();
-    d.commit.index_ops = {store_.ActiveIndex(learner)};
+    d.commit.index_ops = store_.LearnerIndex(&(*loaded)->record, learner);
     d.commit.events.push_back(RequestWithdrawnEvent(*r, Meta(rc)));
     d.record = r->request_id();
     return d;
@@ -127,24 +124,10 @@ absl::Status Courses::GetLearner(const v1::GetLearnerRequest& request, v1::GetLe
   }
   response.set_person_id(request.person_id());
   response.set_social_area((*loaded)->record.social_area());
-  // Place in line and estimated seat date only for waiting requests: the view
-  // of every waiting list is read only when there is one.
-  const auto& requests = (*loaded)->record.requests();
-  const bool waiting = std::any_of(requests.begin(), requests.end(),
-                                   [](const v1::SeatRequest& r) { return r.status() == v1::REQUEST_STATUS_WAITING; });
-  std::optional<WaitingView> view;
-  if (waiting) {
-    auto loaded_view = WaitingView::Load(store_, Today());
-    if (!loaded_view.ok()) return loaded_view.status();
-    view = std::move(*loaded_view);
-  }
+  // Place in line and estimated seat date for the waiting requests, each from its line.
+  const std::string area = (*loaded)->record.social_area();
   for (auto& r : *(*loaded)->record.mutable_requests()) {
-    if (view) {
-      view->Annotate(r);
-    } else {
-      r.clear_place_in_line();
-      r.clear_estimated_seat_date();
-    }
+    if (auto s = AnnotateFromLines(store_, area, Today(), r); !s.ok()) return s;
     *response.add_requests() = std::move(r);
   }
   return absl::OkStatus();

@@ -1,12 +1,47 @@
 #include "waiting_view.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "domain/course_rules.h"
 #include "domain/learner_rules.h"
 #include "text/field_checks.h"
 
 namespace ankommen::courses {
+
+namespace {
+
+// The seats a course will open for those waiting, from today on; nullopt if none.
+std::optional<SeatsOpening> OpeningOf(const LoadedCourse& loaded, absl::CivilDay today) {
+  const v1::Course course = View(loaded.record);
+  if (course.free_seats() <= 0) return std::nullopt;
+  absl::CivilDay starts = today;
+  if (ParseIsoDate(course.start_date(), starts) && starts < today) starts = today;
+  return SeatsOpening{starts, course.free_seats()};
+}
+
+}  // namespace
+
+absl::Status AnnotateFromLines(CourseStore& store, const std::string& social_area, absl::CivilDay today,
+                               v1::SeatRequest& request) {
+  request.clear_place_in_line();
+  request.clear_estimated_seat_date();
+  if (request.status() != v1::REQUEST_STATUS_WAITING) return absl::OkStatus();
+  auto ahead = store.CountAhead(request.course_type(), social_area, LineOrderKey(ToRequest(request)));
+  if (!ahead.ok()) return ahead.status();
+  const int place = *ahead + 1;
+  request.set_place_in_line(place);
+  auto courses = store.LoadCoursesOf(request.course_type(), social_area);
+  if (!courses.ok()) return courses.status();
+  std::vector<SeatsOpening> openings;
+  for (const auto& c : *courses) {
+    if (auto opening = OpeningOf(c, today); opening.has_value()) openings.push_back(*opening);
+  }
+  if (auto date = EstimateSeatDate(place, std::move(openings)); date.has_value()) {
+    request.set_estimated_seat_date(FormatIsoDate(*date));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<WaitingView> WaitingView::Load(CourseStore& store, absl::CivilDay today) {
   auto learners = store.LoadActiveLearners();
@@ -28,11 +63,10 @@ absl::StatusOr<WaitingView> WaitingView::Load(CourseStore& store, absl::CivilDay
     }
   }
   for (const auto& c : *courses) {
-    const v1::Course course = View(c.record);
-    if (course.free_seats() <= 0) continue;
-    absl::CivilDay starts = today;
-    if (ParseIsoDate(course.start_date(), starts) && starts < today) starts = today;
-    view.openings_[{course.course_type(), course.location().social_area()}].push_back({starts, course.free_seats()});
+    if (auto opening = OpeningOf(c, today); opening.has_value()) {
+      const v1::Course& course = c.record.course();
+      view.openings_[{course.course_type(), course.location().social_area()}].push_back(*opening);
+    }
   }
   return view;
 }

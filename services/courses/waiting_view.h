@@ -18,6 +18,13 @@
 
 namespace ankommen::courses {
 
+// One request's place in its line and estimated seat date, read from the
+// store's line index (CourseStore::CountAhead) and the courses of its type in
+// the area: O(partitions × log n) in the requests waiting, where
+// WaitingView::Load reads them all. Clears both when it is not waiting.
+absl::Status AnnotateFromLines(CourseStore& store, const std::string& social_area, absl::CivilDay today,
+                               v1::SeatRequest& request);
+
 class WaitingView {
  public:
   static absl::StatusOr<WaitingView> Load(CourseStore& store, absl::CivilDay today);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+
 namespace ankommen::courses {
 
 bool InLineBefore(const Request& a, const Request& b) {
@@ -19,6 +21,14 @@ std::optional<int> PlaceInLine(const std::vector<Request>& requests, const std::
   int ahead = static_cast<int>(std::count_if(requests.begin(), requests.end(),
                                              [&](const Request& r) { return InLineBefore(r, *it); }));
   return ahead + 1;
+}
+
+std::string LineOrderKey(const Request& request) {
+  // Obliged before not, then within each the entitled before those admitted to free seats.
+  const char rank = static_cast<char>('0' + (request.obliged ? 0 : 2) + (request.admitted_if_free ? 1 : 0));
+  // Days since 1900, seven digits: every date a request can carry, in order.
+  const int64_t day = std::clamp<int64_t>(request.requested_on - absl::CivilDay(1900, 1, 1), 0, 9'999'999);
+  return absl::StrCat(std::string(1, rank), absl::Dec(day, absl::kZeroPad7), "|", request.request_id);
 }
 
 Offer MakeOffer(std::string offer_id, const Request& request, std::string course_id, absl::CivilSecond now,

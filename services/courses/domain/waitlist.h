@@ -34,6 +34,11 @@ void SortInLine(std::vector<Request>& requests);
 // 1-based place in line of a request among the given ones, nullopt if absent.
 std::optional<int> PlaceInLine(const std::vector<Request>& requests, const std::string& request_id);
 
+// The request as a string whose byte order is the place-in-line order
+// (InLineBefore): rank, then the day asked, then the request id. Kept in a
+// sorted set, it makes a place in line one count of the entries before it.
+std::string LineOrderKey(const Request& request);
+
 struct Offer {
   std::string offer_id;
   Request request;  // as it stood on the waiting list

@@ -1,8 +1,13 @@
 #include "storage/course_store.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "domain/learner_rules.h"
+#include "domain/waitlist.h"
+#include "store/command.h"
 #include "store/ids.h"
 #include "store/redis.h"
 
@@ -84,12 +89,123 @@ absl::StatusOr<std::vector<LoadedLearner>> CourseStore::LoadActiveLearners() {
   return LoadIndexed<v1::LearnerRecord>(redis_, keys(), "active", [this](const std::string& id) { return LearnerKey(id); });
 }
 
-IndexOp CourseStore::ActiveIndex(const v1::LearnerRecord& learner) const {
-  const int p = PartitionOfId(learner.person_id());
-  for (const auto& r : learner.requests()) {
-    if (IsOpen(r.status())) return IndexOp::SortedAdd(ActiveKey(p), learner.person_id());
+namespace {
+
+struct LineEntry {
+  std::string key;
+  std::string member;
+  bool operator<(const LineEntry& o) const { return std::tie(key, member) < std::tie(o.key, o.member); }
+};
+
+std::string LineName(const char* what, v1::CourseType type, const std::string& social_area) {
+  return absl::StrCat(what, ":", static_cast<int>(type), ":", social_area);
+}
+
+}  // namespace
+
+std::string CourseStore::LineKey(int partition, v1::CourseType type, const std::string& social_area) const {
+  return keys().Key(partition, LineName("line", type, social_area));
+}
+
+std::string CourseStore::CoursesOfKey(int partition, v1::CourseType type, const std::string& social_area) const {
+  return keys().Key(partition, LineName("courses-of", type, social_area));
+}
+
+std::vector<IndexOp> CourseStore::LearnerIndex(const v1::LearnerRecord* before, const v1::LearnerRecord& after) const {
+  const int p = PartitionOfId(after.person_id());
+  auto entries = [&](const v1::LearnerRecord& learner) {
+    std::set<LineEntry> out;
+    for (const auto& r : learner.requests()) {
+      if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
+      out.insert({LineKey(p, r.course_type(), learner.social_area()), LineOrderKey(ToRequest(r))});
+    }
+    return out;
+  };
+  const std::set<LineEntry> was = before != nullptr ? entries(*before) : std::set<LineEntry>();
+  const std::set<LineEntry> is = entries(after);
+  std::vector<IndexOp> ops;
+  const bool open = std::any_of(after.requests().begin(), after.requests().end(),
+                                [](const v1::SeatRequest& r) { return IsOpen(r.status()); });
+  ops.push_back(open ? IndexOp::SortedAdd(ActiveKey(p), after.person_id())
+                     : IndexOp::SortedRemove(ActiveKey(p), after.person_id()));
+  for (const auto& e : was) {
+    if (!is.count(e)) ops.push_back(IndexOp::SortedRemove(e.key, e.member));
   }
-  return IndexOp::SortedRemove(ActiveKey(p), learner.person_id());
+  for (const auto& e : is) {
+    if (!was.count(e)) ops.push_back(IndexOp::SortedAdd(e.key, e.member));
+  }
+  return ops;
+}
+
+std::vector<IndexOp> CourseStore::CourseIndex(const v1::Course& course) const {
+  const int p = PartitionOfId(course.course_id());
+  return {IndexOp::SortedAdd(CourseIndexKey(p), course.course_id()),
+          IndexOp::SortedAdd(CoursesOfKey(p, course.course_type(), course.location().social_area()), course.course_id())};
+}
+
+absl::StatusOr<int> CourseStore::CountAhead(v1::CourseType type, const std::string& social_area,
+                                            const std::string& order_key) {
+  std::vector<std::vector<std::string>> counts;
+  for (int p = 0; p < kPartitions; ++p) counts.push_back({"ZLEXCOUNT", LineKey(p, type, social_area), "-", "(" + order_key});
+  auto replies = redis_.Pipeline(counts);
+  if (!replies.ok()) return replies.status();
+  long long ahead = 0;
+  for (const auto& r : *replies) ahead += r.integer;
+  return static_cast<int>(ahead);
+}
+
+absl::StatusOr<std::vector<LoadedCourse>> CourseStore::LoadCoursesOf(v1::CourseType type, const std::string& social_area) {
+  return LoadIndexed<v1::CourseRecord>(redis_, keys(), LineName("courses-of", type, social_area),
+                                       [this](const std::string& id) { return CourseKey(id); });
+}
+
+absl::StatusOr<int> CourseStore::BuildLines() {
+  std::vector<std::vector<std::string>> probes;
+  for (int p = 0; p < kPartitions; ++p) probes.push_back({"EXISTS", keys().Key(p, "lines-built")});
+  auto built = redis_.Pipeline(probes);
+  if (!built.ok()) return built.status();
+  std::vector<int> missing;
+  for (int p = 0; p < kPartitions; ++p) {
+    if ((*built)[static_cast<size_t>(p)].integer != 1) missing.push_back(p);
+  }
+  if (missing.empty()) return 0;
+  auto courses = LoadAllCourses();
+  if (!courses.ok()) return courses.status();
+  int indexed = 0;
+  for (int p : missing) {
+    std::vector<std::vector<std::string>> adds;
+    for (const auto& c : *courses) {
+      if (PartitionOfId(c.record.course().course_id()) != p) continue;
+      for (const auto& op : CourseIndex(c.record.course())) adds.push_back({"ZADD", op.key, "0", op.member});
+    }
+    if (!adds.empty()) {
+      if (auto s = redis_.Pipeline(adds); !s.ok()) return s.status();
+    }
+    auto active = redis_.Command({"ZRANGE", ActiveKey(p), "0", "-1"});
+    if (!active.ok()) return active.status();
+    for (const auto& e : active->elements) {
+      const std::string person_id = e.str;
+      // Through a commit at the version read, so that a change made meanwhile
+      // is never overwritten by an entry it had already removed.
+      auto s = ApplyChange(outbox_, p, [&]() -> absl::StatusOr<std::optional<Commit>> {
+        auto loaded = LoadLearner(person_id);
+        if (!loaded.ok()) return loaded.status();
+        if (!loaded->has_value()) return std::optional<Commit>();
+        std::vector<IndexOp> ops = LearnerIndex(nullptr, (*loaded)->record);
+        if (ops.size() <= 1) return std::optional<Commit>();  // nothing waiting
+        Commit c;
+        c.aggregate_key = LearnerKey(person_id);
+        c.expected_version = (*loaded)->version;
+        c.state = (*loaded)->record.SerializeAsString();
+        c.index_ops = std::move(ops);
+        return std::optional<Commit>(std::move(c));
+      });
+      if (!s.ok()) return s;
+      ++indexed;
+    }
+    if (auto s = redis_.Command({"SET", keys().Key(p, "lines-built"), "1"}); !s.ok()) return s.status();
+  }
+  return indexed;
 }
 
 }  // namespace ankommen::courses

@@ -8,6 +8,9 @@
 //   ankommen:courses:{courses:pN}:learner:<id>    hash {v, data = LearnerRecord}
 //   ankommen:courses:{courses:pN}:active          sorted set of persons with open requests
 //   ankommen:courses:{courses:pN}:household:<id>  sorted set of the household's learners
+//   ankommen:courses:{courses:pN}:line:<type>:<area>        the waiting requests of a line (below)
+//   ankommen:courses:{courses:pN}:courses-of:<type>:<area>  the courses of a type in a social area
+//   ankommen:courses:{courses:pN}:lines-built     set once the partition's lines are complete
 //   ankommen:courses:{courses:allocation}:…     the allocation lease (lease.h)
 // A district has hundreds of courses and thousands of waiting people: reads
 // that need all of them load them by pipeline from the indexes.
@@ -75,8 +78,28 @@ class CourseStore {
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();
   absl::StatusOr<std::vector<LoadedLearner>> LoadActiveLearners();
 
-  // The index change that keeps `active` true to the learner's requests.
-  IndexOp ActiveIndex(const v1::LearnerRecord& learner) const;
+  // The index changes that keep `active` and the waiting lines true to a
+  // learner's record; `before` as it was loaded (nullptr for a new learner).
+  std::vector<IndexOp> LearnerIndex(const v1::LearnerRecord* before, const v1::LearnerRecord& after) const;
+  // The index entries of a new course (its type and place never change).
+  std::vector<IndexOp> CourseIndex(const v1::Course& course) const;
+
+  // The waiting lines: per course type and the learner's social area, in the
+  // learner's partition, each waiting request under its LineOrderKey with
+  // score 0, so that Redis keeps them in line order and the requests ahead of
+  // one are a ZLEXCOUNT per partition — a place in line costs O(log n), not a
+  // read of everyone waiting.
+  std::string LineKey(int partition, v1::CourseType type, const std::string& social_area) const;
+  std::string CoursesOfKey(int partition, v1::CourseType type, const std::string& social_area) const;
+  // How many waiting requests of the line stand before `order_key`.
+  absl::StatusOr<int> CountAhead(v1::CourseType type, const std::string& social_area, const std::string& order_key);
+  // The courses of a type in a social area.
+  absl::StatusOr<std::vector<LoadedCourse>> LoadCoursesOf(v1::CourseType type, const std::string& social_area);
+  // Fills the lines and the courses' index from the records in every
+  // partition where they are not complete yet (a store written by a release
+  // before them); safe beside commits and beside another replica doing the
+  // same. Returns how many learners it indexed.
+  absl::StatusOr<int> BuildLines();
 
  private:
   Outbox& outbox_;

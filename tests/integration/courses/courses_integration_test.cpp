@@ -17,6 +17,7 @@
 #include "storage/course_store.h"
 #include "support/outbox_events.h"
 #include "support/servers.h"
+#include "waiting_view.h"
 
 namespace ankommen::courses {
 namespace {
@@ -384,6 +385,112 @@ TEST_F(CoursesIntegrationTest, OffersAreSizedByTheAcceptanceSeenAndTheLastSeatWi
   EXPECT_EQ(full, 1);
   // The answers are counted on the courses: 2 + 2 taken, 8 not.
   EXPECT_EQ((*store_->LoadCourse(next))->record.offers_accepted(), 2);
+}
+
+// The place in line a person is told is counted in Redis's line index
+// (O(log n)); it must be the place the whole waiting view gives, through
+// arrivals on different days and in different partitions, obligations,
+// offers, a decline back into line, a move to another area and an erasure —
+// and the index holds nothing else. A store without the index (written by a
+// release before it) gets it from BuildLines, to the same places.
+TEST_F(CoursesIntegrationTest, ThePlaceInLineFromTheLineIndexIsTheWaitingViewsPlace) {
+  auto arrive = [&](int n, const std::string& area, bool obliged) {
+    rv1::HouseholdRegistered e;
+    const std::string event_id = "ev_line_" + std::to_string(n);
+    e.mutable_meta()->set_event_id(event_id);
+    e.set_household_id(NewId("hh", n % kPartitions));
+    e.set_municipality_ags("14627230");
+    e.set_social_area(area);
+    e.mutable_approx_location()->set_lat(51.31);
+    e.mutable_approx_location()->set_lon(13.29);
+    auto* m = e.add_members();
+    m->set_person_id(NewId("p", n % kPartitions));
+    m->set_age_years(20 + n % 30);
+    m->set_cefr_level("A1");
+    m->set_literate_latin(n % 5 != 0);  // some need the literacy course
+    m->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+    m->set_obliged(obliged);
+    IncomingEvent event{"ankommen.registry.household.registered", event_id,
+                        rv1::HouseholdRegistered::descriptor()->full_name(), e.SerializeAsString()};
+    EXPECT_TRUE(courses_->ApplyRegistryEvent(event).ok());
+    return std::pair{e.household_id(), m->person_id()};
+  };
+  auto expect_lines_match_the_view = [&](const std::string& when) {
+    const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+    auto view = WaitingView::Load(*store_, today);
+    ASSERT_TRUE(view.ok()) << view.status();
+    auto learners = store_->LoadActiveLearners();
+    ASSERT_TRUE(learners.ok()) << learners.status();
+    int waiting = 0, estimated = 0;
+    for (const auto& l : *learners) {
+      for (const auto& r : l.record.requests()) {
+        if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
+        ++waiting;
+        v1::SeatRequest whole = r, indexed = r;
+        view->Annotate(whole);
+        ASSERT_TRUE(AnnotateFromLines(*store_, l.record.social_area(), today, indexed).ok());
+        EXPECT_EQ(indexed.place_in_line(), whole.place_in_line()) << when << ": " << r.request_id();
+        EXPECT_EQ(indexed.estimated_seat_date(), whole.estimated_seat_date()) << when << ": " << r.request_id();
+        estimated += whole.estimated_seat_date().empty() ? 0 : 1;
+      }
+    }
+    long long indexed = 0;
+    for (const auto& key : redis_.Keys("ankommen:courses:*:line:*")) indexed += pool_->Command({"ZCARD", key})->integer;
+    EXPECT_EQ(indexed, waiting) << when << ": every waiting request once, nothing else";
+    EXPECT_GT(waiting, 20) << when;
+    EXPECT_GT(estimated, 0) << when;
+  };
+
+  std::vector<std::pair<std::string, std::string>> arrived;
+  for (int n = 0; n < 60; ++n) {
+    arrived.push_back(arrive(n, n % 3 == 0 ? "Meißen" : "Riesa", n % 7 == 0));
+    if (n % 10 == 9) clock_.Advance(absl::Hours(24));
+  }
+  Course(6);
+  Course(4, v1::COURSE_TYPE_INTEGRATION_ALPHA);
+  expect_lines_match_the_view("after the arrivals");
+
+  auto run = allocator_->RunOnce("");
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_GT(run->offers_made(), 2);
+  int declined = 0;
+  for (const auto& [household, person] : arrived) {
+    const v1::SeatRequest r = Request(person);
+    if (r.status() != v1::REQUEST_STATUS_OFFERED || declined == 2) continue;
+    ASSERT_TRUE(Answer(r.offer().offer_id(), false).ok());
+    ++declined;
+  }
+  ASSERT_EQ(declined, 2);
+  // Three households move to Meißen, one person is erased.
+  for (int i = 1; i <= 3; ++i) {
+    rv1::HouseholdRelocated moved;
+    moved.mutable_meta()->set_event_id("ev_move_" + std::to_string(i));
+    moved.set_household_id(arrived[static_cast<size_t>(i)].first);
+    moved.set_municipality_ags("14627170");
+    moved.set_social_area("Meißen");
+    ASSERT_TRUE(courses_->ApplyRegistryEvent({"ankommen.registry.household.relocated", moved.meta().event_id(),
+                                              rv1::HouseholdRelocated::descriptor()->full_name(),
+                                              moved.SerializeAsString()}).ok());
+  }
+  rv1::PersonErased erased;
+  erased.mutable_meta()->set_event_id("ev_erase");
+  erased.set_person_id(arrived[4].second);
+  erased.set_household_id(arrived[4].first);
+  ASSERT_TRUE(courses_->ApplyRegistryEvent({"ankommen.registry.person.erased", "ev_erase",
+                                            rv1::PersonErased::descriptor()->full_name(), erased.SerializeAsString()}).ok());
+  expect_lines_match_the_view("after offers, declines, moves and an erasure");
+
+  // A store from before the index: the lines, the courses' index and the marks gone.
+  for (const auto& pattern : {"ankommen:courses:*:line:*", "ankommen:courses:*:courses-of:*", "ankommen:courses:*:lines-built"}) {
+    for (const auto& key : redis_.Keys(pattern)) ASSERT_TRUE(pool_->Command({"DEL", key}).ok());
+  }
+  auto built = store_->BuildLines();
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_GT(*built, 20);
+  expect_lines_match_the_view("after the index was built");
+  built = store_->BuildLines();
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_EQ(*built, 0) << "built once";
 }
 
 }  // namespace

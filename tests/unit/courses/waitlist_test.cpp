@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "absl/strings/str_cat.h"
+
 namespace ankommen::courses {
 namespace {
 
@@ -38,6 +42,31 @@ TEST(WaitlistTest, ThoseAdmittedToFreeSeatsStandBehindTheEntitledWhateverTheirDa
   std::vector<Request> list = {early, R("late", absl::CivilDay(2026, 9, 1)), R("obliged", absl::CivilDay(2026, 10, 1), true)};
   SortInLine(list);
   EXPECT_THAT(Ids(list), ::testing::ElementsAre("obliged", "late", "early"));
+}
+
+// The line kept in Redis orders its entries by bytes: that order must be the line's.
+TEST(WaitlistTest, TheLineOrderKeySortsAsTheLineDoes) {
+  std::mt19937 draw(7);
+  std::vector<Request> list;
+  for (int i = 0; i < 2000; ++i) {
+    // Few days and mixed id lengths, so that ties fall to the id and "rq_10" meets "rq_9".
+    Request r = R(absl::StrCat("rq_", draw() % 500), absl::CivilDay(2025, 12, 20) + static_cast<int>(draw() % 40),
+                  draw() % 4 == 0);
+    r.admitted_if_free = draw() % 5 == 0;
+    list.push_back(std::move(r));
+  }
+  list.push_back(R("rq_old", absl::CivilDay(1969, 7, 20)));
+  list.push_back(R("rq_unparsed", absl::CivilDay()));
+  std::vector<Request> by_key = list;
+  std::stable_sort(by_key.begin(), by_key.end(),
+                   [](const Request& a, const Request& b) { return LineOrderKey(a) < LineOrderKey(b); });
+  std::stable_sort(list.begin(), list.end(), InLineBefore);
+  ASSERT_EQ(list.size(), by_key.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    ASSERT_EQ(LineOrderKey(list[i]), LineOrderKey(by_key[i])) << "at " << i;
+    ASSERT_FALSE(InLineBefore(by_key[i], list[i]) || InLineBefore(list[i], by_key[i])) << "at " << i;
+  }
+  EXPECT_EQ(LineOrderKey(R("rq_1", absl::CivilDay(2026, 1, 10), true)), "00046030|rq_1");
 }
 
 TEST(WaitlistTest, OffersExpireAtTheEndOfTheLastDay) {
