@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <fstream>
 
 #include <gmock/gmock.h>
@@ -132,12 +133,37 @@ TEST_P(UpgradeE2ETest, TheServicesStartOnWhatTheReleaseStoredAndReadEveryRecord)
     EXPECT_TRUE(s.ok()) << "course " << id << ": " << s.error_message();
     EXPECT_GT(a.course().seats(), 0) << id;
   }
+  // A waiting request's place in line (from the line index this build makes
+  // of the stored learners at start) is its place in the whole waiting list.
+  std::map<std::pair<int, std::string>, std::map<std::string, int>> told;  // (type, area) -> request -> place
   read_each(learners, "learner", [&](const std::string& id) {
     cv1::GetLearnerRequest q;
     q.set_person_id(id);
     cv1::GetLearnerResponse a;
-    return courses_stub->GetLearner(Ctx().get(), q, &a);
+    auto s = courses_stub->GetLearner(Ctx().get(), q, &a);
+    for (const auto& r : a.requests()) {
+      if (r.status() == cv1::REQUEST_STATUS_WAITING) told[{r.course_type(), a.social_area()}][r.request_id()] = r.place_in_line();
+    }
+    return s;
   });
+  size_t places = 0;
+  for (const auto& [line, requests] : told) {
+    std::map<std::string, int> listed;
+    cv1::ListWaitingListRequest q;
+    q.set_course_type(static_cast<cv1::CourseType>(line.first));
+    q.set_social_area(line.second);
+    q.set_page_size(100);
+    do {
+      cv1::ListWaitingListResponse a;
+      const auto s = courses_stub->ListWaitingList(Ctx().get(), q, &a);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      for (const auto& r : a.requests()) listed[r.request_id()] = static_cast<int>(listed.size()) + 1;
+      q.set_page_token(a.next_page_token());
+    } while (!q.page_token().empty());
+    EXPECT_EQ(requests, listed) << cv1::CourseType_Name(static_cast<cv1::CourseType>(line.first)) << " in " << line.second;
+    places += requests.size();
+  }
+  EXPECT_GT(places, 10u) << "the release stored people waiting for a course";
   read_each(children, "child", [&](const std::string& id) {
     sv1::GetChildRequest q;
     q.set_person_id(id);
