@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 "$ROOT/deploy/local/install-deps.sh"
 configure_and_build ankommen-placement-bench ankommen-store-bench ankommen-api-bench ankommen-events-bench \
-  ankommen-duplicates-bench
+  ankommen-duplicates-bench ankommen-waiting-bench
 scales=("$@")
 [[ ${#scales[@]} -gt 0 ]] || scales=(district state)
 for scale in "${scales[@]}"; do
@@ -23,6 +23,8 @@ say "the store: the atomic commit beside a plain SET"
 "$BUILD_DIR/bench/ankommen-store-bench"
 say "duplicate detection: a registration against 100,000 persons beside scoring every person"
 "$BUILD_DIR/bench/ankommen-duplicates-bench"
+say "place in line: the line index beside the whole waiting view, 100,000 waiting"
+"$BUILD_DIR/bench/ankommen-waiting-bench"
 say "the whole system: a simulated half-year"
 "$ROOT/bench/district.sh"
 say "what a district buys: fcfs and the engine against the hindsight bound, two districts, five seeds"
