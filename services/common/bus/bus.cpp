@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "store/ids.h"
@@ -89,6 +90,10 @@ IncomingEvent ToIncoming(natsMsg* msg) {
   event.original_stream = Header(msg, kOriginalStreamHeader);
   if (std::string seq = Header(msg, kOriginalSequenceHeader); !seq.empty()) {
     event.original_sequence = std::strtoull(seq.c_str(), nullptr, 10);
+  }
+  int partition = -1;
+  if (std::string p = Header(msg, kPartitionHeader); absl::SimpleAtoi(p, &partition) && partition >= 0) {
+    event.partition = partition;
   }
   return event;
 }
@@ -202,6 +207,7 @@ absl::StatusOr<Published> Bus::Publish(const OutgoingEvent& event) {
   if (s != NATS_OK) return NatsError("message", s);
   natsMsgHeader_Set(msg, "Nats-Msg-Id", event.event_id.c_str());
   if (!event.event_type.empty()) natsMsgHeader_Set(msg, kEventTypeHeader, event.event_type.c_str());
+  if (event.partition >= 0) natsMsgHeader_Set(msg, kPartitionHeader, std::to_string(event.partition).c_str());
   jsPubAck* ack = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   s = js_PublishMsg(&ack, js_, msg, nullptr, &jerr);
@@ -404,7 +410,7 @@ void Consumer::Run() {
       absl::SleepFor(absl::Milliseconds(500));
       continue;
     }
-    for (int i = 0; i < list.Count; ++i) Handle(list.Msgs[i]);
+    HandleBatch(reinterpret_cast<void**>(list.Msgs), list.Count);
     natsMsgList_Destroy(&list);
   }
 }
@@ -420,6 +426,36 @@ void Consumer::UpdateBacklog() {
   bus_->instruments_->backlog.With({spec_.durable}).Set(static_cast<double>(info->NumPending));
   bus_->instruments_->unacked.With({spec_.durable}).Set(static_cast<double>(info->NumAckPending));
   jsConsumerInfo_Destroy(info);
+}
+
+void Consumer::HandleBatch(void** msgs, int count) {
+  // Each partition's events on one lane, in the order they came; the lanes
+  // side by side. Handled, acknowledged and answered each as alone — the
+  // inbox and the effect stay one commit per event.
+  const size_t workers = static_cast<size_t>(std::max(1, spec_.workers));
+  std::vector<std::vector<void*>> lanes(workers);
+  for (int i = 0; i < count && workers > 1; ++i) {
+    int partition = -1;
+    const std::string p = Header(static_cast<natsMsg*>(msgs[i]), kPartitionHeader);
+    if (!absl::SimpleAtoi(p, &partition) || partition < 0) {
+      lanes.assign(1, {});  // an event of no partition: the whole batch in order
+      break;
+    }
+    lanes[static_cast<size_t>(partition) % workers].push_back(msgs[i]);
+  }
+  if (lanes.size() <= 1) {
+    for (int i = 0; i < count; ++i) Handle(msgs[i]);
+    return;
+  }
+  std::vector<std::thread> side;
+  for (size_t w = 1; w < lanes.size(); ++w) {
+    if (lanes[w].empty()) continue;
+    side.emplace_back([this, lane = &lanes[w]] {
+      for (void* m : *lane) Handle(m);
+    });
+  }
+  for (void* m : lanes[0]) Handle(m);
+  for (auto& t : side) t.join();
 }
 
 void Consumer::Handle(void* raw) {

@@ -36,6 +36,10 @@ inline constexpr char kFailureHeader[] = "Ankommen-Failure";
 // and carries no copy of it: what an erasure must reach stays in one place.
 inline constexpr char kOriginalStreamHeader[] = "Ankommen-Original-Stream";
 inline constexpr char kOriginalSequenceHeader[] = "Ankommen-Original-Sequence";
+// The outbox partition an event was published from (store/ids.h): one
+// aggregate's events share it and come in order; different ones never had an
+// order between them, so consumers may apply them side by side.
+inline constexpr char kPartitionHeader[] = "Ankommen-Partition";
 
 // The inbox prefix of a NATS user: its replies come only there.
 inline std::string InboxPrefix(const std::string& user) { return "_INBOX_" + user; }
@@ -57,6 +61,7 @@ struct OutgoingEvent {
   std::string event_id;
   std::string event_type;  // full protobuf message name
   std::string payload;     // serialized protobuf
+  int partition = -1;      // the outbox partition it comes from; -1: none (kPartitionHeader)
 };
 
 // Where JetStream stored a published event.
@@ -72,6 +77,7 @@ struct IncomingEvent {
   std::string payload;
   uint64_t stream_sequence = 0;
   uint64_t delivery = 1;  // 1 on the first delivery
+  int partition = -1;     // as published (OutgoingEvent::partition)
   std::string original_subject;  // dead letters only
   std::string failure;           // dead letters only
   std::string original_stream;   // dead letters only: where the event is,
@@ -88,6 +94,11 @@ struct ConsumerSpec {
   std::vector<absl::Duration> backoff = {absl::Seconds(1), absl::Seconds(5), absl::Seconds(30), absl::Minutes(2)};
   absl::Duration ack_wait = absl::Seconds(30);
   int batch = 64;
+  // Threads that handle a fetched batch: the events of one partition in order
+  // on one thread, different partitions side by side. A batch holding an
+  // event without a partition is handled in order on one thread. The handler
+  // must then be safe to call from several threads at once.
+  int workers = 1;
 };
 
 // OK acks the event. INVALID_ARGUMENT (it can never succeed) dead-letters it at
@@ -108,6 +119,7 @@ class Consumer {
   Consumer() = default;
   void Run();
   void Handle(void* msg);
+  void HandleBatch(void** msgs, int count);
   void DeadLetter(void* msg, const IncomingEvent& event, const std::string& reason);
   void UpdateBacklog();
 

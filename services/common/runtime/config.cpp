@@ -149,6 +149,7 @@ absl::Status ApplyEnvironment(ServiceConfig& config, const GetEnv& getenv) {
   if (auto s = int_var("ANKOMMEN_GRPC_MEMORY_MB", 16, 65536, config.grpc_memory_mb); !s.ok()) return s;
   if (auto s = int_var("ANKOMMEN_STREAM_REPLICAS", 1, 5, config.stream_replicas); !s.ok()) return s;
   if (auto s = int_var("ANKOMMEN_MAX_DELIVER", 1, 1000, config.max_deliver); !s.ok()) return s;
+  if (auto s = int_var("ANKOMMEN_CONSUMER_WORKERS", 1, 64, config.consumer_workers); !s.ok()) return s;
   if (const char* v = getenv("ANKOMMEN_OUTBOX_RELAY"); v != nullptr && *v != '\0') {
     if (auto s = ParseOnOff("ANKOMMEN_OUTBOX_RELAY", v, config.outbox_relay); !s.ok()) return s;
   }

@@ -66,6 +66,9 @@ struct ServiceConfig {
   int grpc_memory_mb = 128;
   // Deliveries of one event before it goes to the dead-letter stream.
   int max_deliver = 5;
+  // Threads each consumer handles a fetched batch on: one partition's events
+  // in order, different partitions side by side (ConsumerSpec::workers).
+  int consumer_workers = 4;
   // Off only to inspect or repair the outbox by hand: events stay in Redis.
   bool outbox_relay = true;
   // Largest request accepted; larger fields get INVALID_ARGUMENT, not a transport error.

@@ -28,6 +28,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Platform::Subscribe(const std::string&
   spec.durable = durable;
   spec.filter_subject = filter;
   spec.max_deliver = config_.max_deliver;
+  spec.workers = config_.consumer_workers;
   return bus_->Consume(spec, std::move(handler));
 }
 

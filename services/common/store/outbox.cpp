@@ -251,6 +251,7 @@ absl::StatusOr<int> OutboxRelay::DrainOnce() {
       if (entry.elements.size() < 2) continue;
       const std::string& entry_id = entry.elements[0].str;
       OutgoingEvent event;
+      event.partition = p;
       const auto& fields = entry.elements[1].elements;
       for (size_t i = 0; i + 1 < fields.size(); i += 2) {
         const std::string& name = fields[i].str;

@@ -3,7 +3,12 @@
 #include "bus/bus.h"
 
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <numeric>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 
 #include <gtest/gtest.h>
 
@@ -96,6 +101,69 @@ TEST_F(BusTest, AConsumerGetsEveryEventAndAcks) {
   EXPECT_TRUE(Eventually([&] { return later.load() == 1; }));
   EXPECT_TRUE(Eventually([&] { return Settled(); }));
   EXPECT_EQ(later.load(), 1);
+}
+
+// A batch's partitions are handled side by side, each partition's events in
+// the order published; a batch holding an event of no partition keeps the
+// stream's order throughout.
+TEST_F(BusTest, EachPartitionsEventsComeInOrderAndPartitionsSideBySide) {
+  constexpr int kEach = 40, kPartitionsUsed = 4;
+  for (int i = 0; i < kEach; ++i) {
+    for (int p = 0; p < kPartitionsUsed; ++p) {
+      ASSERT_TRUE(bus_->Publish({"ankommen.test.a", absl::StrCat("e", p, "-", i), "t", absl::StrCat(i), p}).ok());
+    }
+  }
+  std::mutex mutex;
+  std::map<int, std::vector<int>> order;  // partition -> payloads in the order handled
+  std::atomic<int> running{0}, most_at_once{0};
+  ConsumerSpec spec = Spec("lanes");
+  spec.workers = 4;
+  auto consumer = bus_->Consume(spec, [&](const IncomingEvent& e) {
+    const int now = ++running;
+    for (int seen = most_at_once.load(); now > seen && !most_at_once.compare_exchange_weak(seen, now);) {
+    }
+    absl::SleepFor(absl::Milliseconds(2));  // long enough for the lanes to overlap
+    {
+      std::lock_guard lock(mutex);
+      order[e.partition].push_back(std::stoi(e.payload));
+    }
+    --running;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  (*consumer)->Stop();
+  ASSERT_EQ(order.size(), static_cast<size_t>(kPartitionsUsed));
+  for (const auto& [partition, payloads] : order) {
+    ASSERT_EQ(payloads.size(), static_cast<size_t>(kEach)) << partition;
+    for (int i = 0; i < kEach; ++i) EXPECT_EQ(payloads[static_cast<size_t>(i)], i) << "partition " << partition;
+  }
+  EXPECT_GT(most_at_once.load(), 1) << "partitions handled side by side";
+
+  // With an event of no partition among them: one at a time, in the stream's order.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(bus_->Publish({"ankommen.test.b", absl::StrCat("m", i), "t", absl::StrCat(i), i == 10 ? -1 : i % 4}).ok());
+  }
+  std::vector<int> handled;
+  running = 0;
+  most_at_once = 0;
+  auto ordered = bus_->Consume(spec, [&](const IncomingEvent& e) {
+    const int now = ++running;
+    if (now > most_at_once) most_at_once = now;
+    absl::SleepFor(absl::Milliseconds(2));
+    {
+      std::lock_guard lock(mutex);
+      handled.push_back(std::stoi(e.payload));
+    }
+    --running;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(ordered.ok()) << ordered.status();
+  ASSERT_TRUE(Eventually([&] { return Settled(); }));
+  std::vector<int> expected(20);
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(handled, expected);
+  EXPECT_EQ(most_at_once.load(), 1);
 }
 
 TEST_F(BusTest, AFailedEventIsRedeliveredUntilItSucceeds) {
