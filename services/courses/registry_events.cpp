@@ -148,9 +148,6 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
       event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
     rv1::HouseholdRegistered e;
     if (auto s = parse(e); !s.ok()) return s;
-    // Kita places the schools service told before this event was applied.
-    auto placed = store_.KitaPlaces(e.household_id());
-    if (!placed.ok()) return placed.status();
     std::vector<v1::YoungChild> young;
     for (const auto& m : e.members()) {
       const int school_year_age = m.has_school_year_age() ? m.school_year_age() : m.age_years();
@@ -159,6 +156,14 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
       c.set_person_id(m.person_id());
       c.set_age_years(m.age_years());
       c.set_school_year_age(school_year_age);
+    }
+    // Kita places the schools service told before this event was applied
+    // (only children under school age have them: none to read without).
+    std::set<std::string> placed;
+    if (!young.empty()) {
+      auto told = store_.KitaPlaces(e.household_id());
+      if (!told.ok()) return told.status();
+      placed = std::move(*told);
     }
     for (const auto& m : e.members()) {
       if (SchoolObliged(m.age_years(), settings_.rules.land)) continue;  // school, not courses
@@ -171,7 +176,7 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
         // The children as they are now, each keeping the Kita place it has.
         std::vector<v1::YoungChild> now = young;
         for (auto& c : now) {
-          bool kita = placed->contains(c.person_id());
+          bool kita = placed.contains(c.person_id());
           for (const auto& known : l.young_children()) {
             if (known.person_id() == c.person_id()) kita = kita || known.kita_place();
           }
@@ -186,10 +191,11 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
     }
     // A Kita place told while this event was applied, after its first read,
     // and before the learners were there to take it: marked now.
+    if (young.empty()) return absl::OkStatus();
     auto again = store_.KitaPlaces(e.household_id());
     if (!again.ok()) return again.status();
     std::set<std::string> late;
-    std::set_difference(again->begin(), again->end(), placed->begin(), placed->end(), std::inserter(late, late.end()));
+    std::set_difference(again->begin(), again->end(), placed.begin(), placed.end(), std::inserter(late, late.end()));
     return late.empty() ? absl::OkStatus() : MarkKitaPlaces(event, e.household_id(), late, "kita");
   }
   auto known_only = [](bool is_new) {

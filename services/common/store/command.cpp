@@ -46,9 +46,13 @@ thread_local const std::string* current_caller = nullptr;
 CommandCaller::CommandCaller(const std::string& caller) : previous_(current_caller) { current_caller = &caller; }
 CommandCaller::~CommandCaller() { current_caller = previous_; }
 
-absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const char* scope,
-                                          const google::protobuf::Message& request,
-                                          const std::string& idempotency_key, const Decide& decide) {
+namespace {
+
+// `look_first`: read the idempotency record before deciding (a command), or
+// only when deciding fails (an event: the commit's script checks it anyway).
+absl::StatusOr<CommandOutcome> Run(Outbox& outbox, int partition, const char* scope,
+                                   const google::protobuf::Message& request, const std::string& idempotency_key,
+                                   const Decide& decide, bool look_first) {
   const std::string key = outbox.keys().Idempotency(partition, scope, idempotency_key);
   // Bound to the caller: another caller's request under the same key is a
   // different request, refused, and never answered with the first one's answer.
@@ -62,13 +66,22 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
     }
     return CommandOutcome{true, prior.response, ""};
   };
-  auto prior = outbox.FindPrior(key);
-  if (!prior.ok()) return prior.status();
-  if (prior->has_value()) return replay(**prior);
+  if (look_first) {
+    auto prior = outbox.FindPrior(key);
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) return replay(**prior);
+  }
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const IdCause cause(key);  // every attempt mints the same ids
     auto decision = decide();
-    if (!decision.ok()) return decision.status();
+    if (!decision.ok()) {
+      if (!look_first) {
+        auto prior = outbox.FindPrior(key);
+        if (!prior.ok()) return prior.status();
+        if (prior->has_value()) return replay(**prior);
+      }
+      return decision.status();
+    }
     Commit& commit = decision->commit;
     commit.partition = partition;
     commit.idempotency_key = key;
@@ -86,11 +99,19 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
   return absl::AbortedError("the data changed concurrently too often; retry the request");
 }
 
+}  // namespace
+
+absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const char* scope,
+                                          const google::protobuf::Message& request,
+                                          const std::string& idempotency_key, const Decide& decide) {
+  return Run(outbox, partition, scope, request, idempotency_key, decide, /*look_first=*/true);
+}
+
 absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide) {
   // The key is the whole request: a record under it always matches.
   google::protobuf::StringValue request;
   request.set_value(key);
-  return RunCommand(outbox, partition, "inbox", request, key, decide);
+  return Run(outbox, partition, "inbox", request, key, decide, /*look_first=*/false);
 }
 
 absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message) {

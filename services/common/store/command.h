@@ -54,7 +54,10 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
 
 // Applies a consumed event's effect once: `key` names the event (and, when
 // one event changes several aggregates, which one); a redelivery finds the
-// inbox record and changes nothing (replayed).
+// inbox record and changes nothing (replayed). Unlike a command it does not
+// look for the record first — nearly every event comes once, and the commit's
+// script finds the record anyway — only when deciding fails (the event's
+// effect already there may be why).
 absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide);
 
 // An event's payload as its message; INVALID_ARGUMENT (dead-lettered at once) when it does not parse.
