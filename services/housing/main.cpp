@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   housing::AllocatorOptions allocator_options;
   allocator_options.loop.period = absl::Seconds(period_seconds);
   allocator_options.loop.runs_on_its_own = !(*platform)->simulated();
+  allocator_options.metrics = &(*platform)->metrics();
   housing::Allocator allocator(use_cases, ReplicaName(), allocator_options);
   use_cases.set_on_demand([&allocator] { allocator.Wake(); });
   use_cases.set_on_change([&allocator] { allocator.RefreshGaugesSoon(); });

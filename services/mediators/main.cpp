@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   mediators::MatcherOptions matcher_options;
   matcher_options.loop.period = absl::Seconds(period_seconds);
   matcher_options.loop.runs_on_its_own = !(*platform)->simulated();
+  matcher_options.metrics = &(*platform)->metrics();
   mediators::Matcher matcher(use_cases, ReplicaName(), matcher_options);
   use_cases.set_on_demand([&matcher] { matcher.Wake(); });
   use_cases.set_on_change([&matcher] { matcher.RefreshGaugesSoon(); });

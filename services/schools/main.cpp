@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   schools::PlacerOptions placer_options;
   placer_options.loop.period = absl::Seconds(period_seconds);
   placer_options.loop.runs_on_its_own = !(*platform)->simulated();
+  placer_options.metrics = &(*platform)->metrics();
   schools::Placer placer(use_cases, ReplicaName(), placer_options);
   use_cases.set_on_demand([&placer] { placer.Wake(); });
   use_cases.set_on_change([&placer] { placer.RefreshGaugesSoon(); });

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -19,24 +20,24 @@
 
 namespace ankommen {
 
+class Metrics;
+struct ScheduledRunCounters;
+
 struct LeasedRunnerOptions {
   RunLoop::Options loop;
   absl::Duration lease_ttl = absl::Seconds(30);
+  // Counts the scheduled runs: ankommen_scheduled_runs_total{job,outcome} —
+  // done, elsewhere (another replica holds the lease, or a run was under
+  // way here) or failed. None: not counted.
+  Metrics* metrics = nullptr;
 };
 
 class LeasedRunner {
  public:
   // name: the lease's name and the log's; refresh: the gauges.
   LeasedRunner(RedisPool& redis, const KeySpace& keys, std::string name, std::string holder,
-               LeasedRunnerOptions options, std::function<absl::Status()> refresh)
-      : name_(std::move(name)),
-        lease_(redis, keys, name_, std::move(holder)),
-        options_(options),
-        loop_(options.loop, [this] { Scheduled(); },
-              [this, refresh = std::move(refresh)] {
-                if (auto s = refresh(); !s.ok()) log::Warn("gauges_failed", {{"error", s.message()}});
-              }) {}
-  virtual ~LeasedRunner() { Stop(); }
+               LeasedRunnerOptions options, std::function<absl::Status()> refresh);
+  virtual ~LeasedRunner();
 
   void Start() { loop_.Start(); }
   // Once: a derived destructor may come after main has closed Redis.
@@ -72,12 +73,7 @@ class LeasedRunner {
   virtual absl::Status RunScheduled() = 0;
 
  private:
-  void Scheduled() {
-    scheduled_ = true;
-    auto s = RunScheduled();
-    scheduled_ = false;
-    if (!s.ok() && !absl::IsAborted(s)) log::Warn("run_failed", {{"job", name_}, {"error", s.message()}});
-  }
+  void Scheduled();
 
   static constexpr std::chrono::seconds kOnDemandWait{2};
   static inline thread_local bool scheduled_ = false;  // this thread is the loop's, in a scheduled run
@@ -85,6 +81,7 @@ class LeasedRunner {
   std::string name_;
   Lease lease_;
   LeasedRunnerOptions options_;
+  std::unique_ptr<ScheduledRunCounters> counters_;
   std::timed_mutex run_mutex_;
   RunLoop loop_;
   std::atomic<bool> stopped_{false};

@@ -159,6 +159,18 @@ class ErasureE2ETest : public ::testing::Test {
     return testing::OutboxLength(redis_, "*") == 0;  // every service's
   }
 
+  // The service's scheduled allocation runs that finished since it started.
+  static int RunsDone(const testing::ServiceProcess& service) {
+    for (absl::string_view line : absl::StrSplit(testing::HttpGet(service.metrics_port(), "/metrics"), '\n')) {
+      if (!absl::StartsWith(line, "ankommen_scheduled_runs_total{") || !absl::StrContains(line, "outcome=\"done\"")) {
+        continue;
+      }
+      double value = 0;
+      if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) return static_cast<int>(value);
+    }
+    return 0;
+  }
+
   // Events the service's consumer handled since the service started (its
   // metrics: deliveries acknowledged or dead-lettered).
   static size_t Handled(const testing::ServiceProcess& service, const std::string& consumer) {
@@ -253,7 +265,12 @@ TEST_F(ErasureE2ETest, NothingOfAnErasedPersonIsLeftButWhatTheLawAndLateEventsNe
   rv1::ErasePersonResponse erased;
   ASSERT_TRUE(registry_stub_->ErasePerson(Ctx().get(), erase, &erased).ok());
   ASSERT_TRUE(testing::WaitUntil([&] { return Settled() && Delivered(amina).empty(); }, 30000));
-  absl::SleepFor(absl::Seconds(3));  // a scheduled run or two, to see that none brings her back
+  // Two scheduled runs of the course and the housing allocation after it, to
+  // see that none brings her back.
+  const int courses_runs = RunsDone(*courses_), housing_runs = RunsDone(*housing_);
+  ASSERT_TRUE(testing::WaitUntil([&] {
+    return RunsDone(*courses_) >= courses_runs + 2 && RunsDone(*housing_) >= housing_runs + 2;
+  }, 30000)) << "allocation runs: courses " << RunsDone(*courses_) << ", housing " << RunsDone(*housing_);
   ASSERT_TRUE(testing::WaitUntil([&] { return Settled(); }, 30000));
 
   // What is left names her only where the law or late events need it, and expires.

@@ -167,7 +167,18 @@ TEST_F(OutboxTest, EventsWaitInTheOutboxWhileNatsIsDownAndFollowWhenItIsBack) {
   relay_->Start(absl::Milliseconds(50));
   nats_.Stop();
   ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());  // state is written all the same
-  absl::SleepFor(absl::Seconds(1));
+  // The relay tried, failed, and kept the event.
+  auto failures = [&] {
+    for (const auto& family : metrics_.registry().Collect()) {
+      if (family.name == "ankommen_outbox_relay_failures_total" && !family.metric.empty()) {
+        return family.metric[0].counter.value;
+      }
+    }
+    return 0.0;
+  };
+  absl::Time tried_by = absl::Now() + absl::Seconds(15);  // a publish waits 5 s for a reconnect
+  while (failures() < 1 && absl::Now() < tried_by) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_GE(failures(), 1) << "the relay tried while NATS was down";
   EXPECT_EQ(*relay_->Pending(), 1);
   nats_.Start();  // the client reconnects by itself
   absl::Time deadline = absl::Now() + absl::Seconds(15);
