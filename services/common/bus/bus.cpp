@@ -4,6 +4,8 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <cstdlib>
 
 #include "absl/strings/numbers.h"
@@ -151,6 +153,13 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
   natsOptions_Destroy(opts);
   if (s != NATS_OK) return NatsError(absl::StrCat("connect ", Redacted(url)), s);
   if (s = natsConnection_JetStream(&bus->js_, bus->conn_, nullptr); s != NATS_OK) return NatsError("jetstream", s);
+  jsOptions async_options;
+  jsOptions_Init(&async_options);
+  async_options.PublishAsync.AckHandler = &Bus::OnAsyncAnswer;
+  async_options.PublishAsync.AckHandlerClosure = bus.get();
+  if (s = natsConnection_JetStream(&bus->async_js_, bus->conn_, &async_options); s != NATS_OK) {
+    return NatsError("jetstream", s);
+  }
   static Metrics unregistered;  // a bus without metrics still counts, unexposed
   bus->instruments_ = std::make_unique<BusInstruments>(metrics ? metrics->registry() : unregistered.registry());
   return bus;
@@ -158,6 +167,7 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
 
 Bus::~Bus() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
+  if (async_js_ != nullptr) jsCtx_Destroy(async_js_);
   if (conn_ != nullptr) {
     natsConnection_Close(conn_);
     natsConnection_Destroy(conn_);
@@ -222,6 +232,80 @@ absl::StatusOr<Published> Bus::Publish(const OutgoingEvent& event) {
   instruments_->published.With({event.subject, result}).Increment();
   if (s != NATS_OK) return NatsError(absl::StrCat("publish ", event.subject), s, jerr);
   return published;
+}
+
+// The answers to one PublishAll, by the events' ids.
+struct AsyncBatch {
+  std::map<std::string, std::vector<size_t>> waiting;  // event id -> positions not yet answered
+  std::vector<absl::StatusOr<Published>> results;
+  std::vector<bool> duplicate;
+};
+
+void Bus::OnAsyncAnswer(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* err, void* closure) {
+  auto* bus = static_cast<Bus*>(closure);
+  {
+    std::lock_guard lock(bus->async_mutex_);
+    const char* id = nullptr;
+    if (bus->async_ != nullptr && natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id != nullptr) {
+      if (auto it = bus->async_->waiting.find(id); it != bus->async_->waiting.end() && !it->second.empty()) {
+        const size_t at = it->second.front();
+        it->second.erase(it->second.begin());
+        if (ack != nullptr) {
+          bus->async_->results[at] = Published{ack->Stream != nullptr ? ack->Stream : "", ack->Sequence};
+          bus->async_->duplicate[at] = ack->Duplicate;
+        } else {
+          bus->async_->results[at] =
+              NatsError(absl::StrCat("publish ", natsMsg_GetSubject(msg)), err != nullptr ? err->Err : NATS_ERR,
+                        err != nullptr ? err->ErrCode : static_cast<jsErrCode>(0));
+        }
+      }
+    }
+  }
+  natsMsg_Destroy(msg);
+}
+
+std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<OutgoingEvent>& events,
+                                                      absl::Duration timeout) {
+  std::lock_guard one_at_a_time(publish_all_mutex_);  // the answers' table is the bus's
+  AsyncBatch batch;
+  batch.results.assign(events.size(), absl::DeadlineExceededError("no answer from JetStream in time"));
+  batch.duplicate.assign(events.size(), false);
+  for (size_t i = 0; i < events.size(); ++i) batch.waiting[events[i].event_id].push_back(i);
+  {
+    std::lock_guard lock(async_mutex_);
+    async_ = &batch;
+  }
+  size_t sent = 0;
+  for (; sent < events.size(); ++sent) {
+    const OutgoingEvent& event = events[sent];
+    natsMsg* msg = nullptr;
+    natsStatus s = natsMsg_Create(&msg, event.subject.c_str(), nullptr, event.payload.data(),
+                                  static_cast<int>(event.payload.size()));
+    if (s == NATS_OK) {
+      natsMsgHeader_Set(msg, "Nats-Msg-Id", event.event_id.c_str());
+      if (!event.event_type.empty()) natsMsgHeader_Set(msg, kEventTypeHeader, event.event_type.c_str());
+      if (event.partition >= 0) natsMsgHeader_Set(msg, kPartitionHeader, std::to_string(event.partition).c_str());
+      s = js_PublishMsgAsync(async_js_, &msg, nullptr);
+    }
+    natsMsg_Destroy(msg);  // nothing when the library took it
+    if (s != NATS_OK) {
+      std::lock_guard lock(async_mutex_);
+      batch.results[sent] = NatsError(absl::StrCat("publish ", event.subject), s);
+      break;  // the rest stay unsent: their order must not pass this one
+    }
+  }
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = absl::ToInt64Milliseconds(timeout);
+  (void)js_PublishAsyncComplete(async_js_, &wait);
+  std::lock_guard lock(async_mutex_);
+  async_ = nullptr;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& r = batch.results[i];
+    const char* result = !r.ok() ? "error" : batch.duplicate[i] ? "duplicate" : "ok";
+    instruments_->published.With({events[i].subject, result}).Increment();
+  }
+  return std::move(batch.results);
 }
 
 absl::StatusOr<StreamState> Bus::GetStreamState(const std::string& stream) {

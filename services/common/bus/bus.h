@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,9 @@
 struct __natsConnection;
 struct __jsCtx;
 struct __natsSubscription;
+struct __natsMsg;
+struct jsPubAck;
+struct jsPubAckErr;
 
 namespace ankommen {
 
@@ -170,6 +174,13 @@ class Bus {
   // copy's place).
   absl::StatusOr<Published> Publish(const OutgoingEvent& event);
 
+  // Publishes the events in order without waiting for each answer, then waits
+  // (up to `timeout`) for JetStream's answers to all: per event where it is
+  // stored, or why not — one wait for the lot where Publish waits for each.
+  // The server stores a connection's messages in the order sent.
+  std::vector<absl::StatusOr<Published>> PublishAll(const std::vector<OutgoingEvent>& events,
+                                                    absl::Duration timeout = absl::Seconds(5));
+
   // Creates or updates the durable consumer and starts pulling on a thread.
   absl::StatusOr<std::unique_ptr<Consumer>> Consume(const ConsumerSpec& spec, EventHandler handler);
 
@@ -204,6 +215,14 @@ class Bus {
 
   __natsConnection* conn_ = nullptr;
   __jsCtx* js_ = nullptr;
+  // For PublishAll: a context whose answers come to OnAsyncAnswer, for the one
+  // PublishAll in progress (`async_` under `async_mutex_`).
+  __jsCtx* async_js_ = nullptr;
+  std::mutex publish_all_mutex_;  // one PublishAll at a time
+  std::mutex async_mutex_;
+  struct AsyncBatch* async_ = nullptr;
+  static void OnAsyncAnswer(__jsCtx* js, struct __natsMsg* msg, struct jsPubAck* ack, struct jsPubAckErr* err,
+                            void* closure);
   std::string inbox_prefix_ = "_INBOX";  // where this connection's replies may come
   std::unique_ptr<BusInstruments> instruments_;
 };

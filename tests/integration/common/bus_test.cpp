@@ -79,6 +79,32 @@ TEST_F(BusTest, TheSameEventIdIsStoredOnce) {
   EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
 }
 
+// Many at once, in order: where each is stored, a copy told as its first,
+// and an event no stream takes told as failed without holding up the others' answers.
+TEST_F(BusTest, PublishAllStoresInOrderAndAnswersForEach) {
+  std::vector<OutgoingEvent> events;
+  for (int i = 0; i < 50; ++i) events.push_back({"ankommen.test.a", absl::StrCat("all-", i), "t", absl::StrCat(i), i % 4});
+  events.push_back({"ankommen.test.a", "all-7", "t", "7", 3});   // a copy of one already in the batch
+  events.push_back({"ankommen.nowhere.x", "lost", "t", "x", 0});  // no stream has this subject
+  const auto stored = bus_->PublishAll(events);
+  ASSERT_EQ(stored.size(), events.size());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(stored[static_cast<size_t>(i)].ok()) << i << ": " << stored[static_cast<size_t>(i)].status();
+    EXPECT_EQ(stored[static_cast<size_t>(i)]->stream, "TEST");
+    EXPECT_EQ(stored[static_cast<size_t>(i)]->sequence, static_cast<uint64_t>(i + 1)) << "stored in the order sent";
+  }
+  ASSERT_TRUE(stored[50].ok()) << stored[50].status();
+  EXPECT_EQ(stored[50]->sequence, 8u) << "the copy is told where the first is";
+  EXPECT_FALSE(stored[51].ok());
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 50u);
+  auto read = bus_->ReadStream("TEST", 1, 50);
+  ASSERT_TRUE(read.ok()) << read.status();
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ((*read)[static_cast<size_t>(i)].payload, absl::StrCat(i));
+    EXPECT_EQ((*read)[static_cast<size_t>(i)].partition, i % 4);
+  }
+}
+
 TEST_F(BusTest, AConsumerGetsEveryEventAndAcks) {
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "e" + std::to_string(i), "t", "p"}).ok());
   std::atomic<int> seen{0};
