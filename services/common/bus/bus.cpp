@@ -1,12 +1,15 @@
+// The bus: connection, streams, publishing and reading; consumers are in consumer.cpp.
 #include "bus/bus.h"
-#include "runtime/config.h"
 
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <mutex>
-#include <cstdlib>
+
+#include "bus/bus_internal.h"
+#include "runtime/config.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -16,41 +19,6 @@
 #include "observability/metrics.h"
 
 namespace ankommen {
-
-struct BusInstruments {
-  explicit BusInstruments(prometheus::Registry& registry)
-      : published(prometheus::BuildCounter()
-                      .Name("ankommen_events_published_total")
-                      .Help("Events published to JetStream, by subject and result (ok, duplicate, error)")
-                      .Register(registry),
-                  {"subject", "result"}),
-        consumed(prometheus::BuildCounter()
-                     .Name("ankommen_events_consumed_total")
-                     .Help("Event deliveries handled, by consumer, subject and result (ack, retry, dead_letter)")
-                     .Register(registry),
-                 {"consumer", "subject", "result"}),
-        backlog(prometheus::BuildGauge()
-                    .Name("ankommen_consumer_backlog_messages")
-                    .Help("Events not yet delivered to a consumer (JetStream num_pending)")
-                    .Register(registry),
-                {"consumer"}),
-        unacked(prometheus::BuildGauge()
-                    .Name("ankommen_consumer_unacked_messages")
-                    .Help("Events delivered to a consumer and not yet acknowledged")
-                    .Register(registry),
-                {"consumer"}),
-        handle_seconds(prometheus::BuildHistogram()
-                           .Name("ankommen_event_handle_duration_seconds")
-                           .Help("Time to handle one event delivery, by consumer")
-                           .Register(registry),
-                       {"consumer"}) {}
-
-  MetricVec<prometheus::Counter> published;
-  MetricVec<prometheus::Counter> consumed;
-  MetricVec<prometheus::Gauge> backlog;
-  MetricVec<prometheus::Gauge> unacked;
-  MetricVec<prometheus::Histogram> handle_seconds;
-};
 
 namespace {
 
@@ -62,9 +30,13 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
 }
 
+}  // namespace
+
+namespace bus_internal {
+
 int64_t Nanos(absl::Duration d) { return absl::ToInt64Nanoseconds(d); }
 
-absl::Status NatsError(absl::string_view what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
+absl::Status NatsError(absl::string_view what, natsStatus s, jsErrCode jerr) {
   std::string text = absl::StrCat("nats: ", what, ": ", natsStatus_GetText(s));
   if (jerr != 0) absl::StrAppend(&text, " (JetStream error ", static_cast<int>(jerr), ")");
   if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last) absl::StrAppend(&text, ": ", last);
@@ -81,6 +53,11 @@ std::string Header(natsMsg* msg, const char* key) {
   return {};
 }
 
+int PartitionOf(natsMsg* msg) {
+  int partition = -1;
+  return absl::SimpleAtoi(Header(msg, kPartitionHeader), &partition) && partition >= 0 ? partition : -1;
+}
+
 IncomingEvent ToIncoming(natsMsg* msg) {
   IncomingEvent event;
   event.subject = natsMsg_GetSubject(msg);
@@ -93,14 +70,13 @@ IncomingEvent ToIncoming(natsMsg* msg) {
   if (std::string seq = Header(msg, kOriginalSequenceHeader); !seq.empty()) {
     event.original_sequence = std::strtoull(seq.c_str(), nullptr, 10);
   }
-  int partition = -1;
-  if (std::string p = Header(msg, kPartitionHeader); absl::SimpleAtoi(p, &partition) && partition >= 0) {
-    event.partition = partition;
-  }
+  event.partition = PartitionOf(msg);
   return event;
 }
 
-}  // namespace
+}  // namespace bus_internal
+
+using namespace bus_internal;
 
 StreamSpec DeadLetterStreamSpec() {
   StreamSpec spec;
@@ -291,7 +267,11 @@ std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<Outgoin
     if (s != NATS_OK) {
       std::lock_guard lock(async_mutex_);
       batch.results[sent] = NatsError(absl::StrCat("publish ", event.subject), s);
-      break;  // the rest stay unsent: their order must not pass this one
+      // The rest stay unsent: their order must not pass this one.
+      for (size_t later = sent + 1; later < events.size(); ++later) {
+        batch.results[later] = absl::UnavailableError("not sent: an event before it in the batch failed");
+      }
+      break;
     }
   }
   jsPubOptions wait;
@@ -416,203 +396,6 @@ absl::StatusOr<std::vector<IncomingEvent>> Bus::ReadStream(const std::string& st
     natsMsg_Destroy(msg);
   }
   return out;
-}
-
-absl::StatusOr<std::unique_ptr<Consumer>> Bus::Consume(const ConsumerSpec& spec, EventHandler handler) {
-  jsConsumerConfig cfg;
-  jsConsumerConfig_Init(&cfg);
-  cfg.Durable = spec.durable.c_str();
-  cfg.AckPolicy = js_AckExplicit;
-  cfg.DeliverPolicy = js_DeliverAll;
-  cfg.AckWait = Nanos(spec.ack_wait);
-  // Unlimited on the server: the consumer dead-letters by itself after
-  // max_deliver, so that no event is dropped silently by the server.
-  cfg.MaxDeliver = -1;
-  if (!spec.filter_subject.empty()) cfg.FilterSubject = spec.filter_subject.c_str();
-  jsConsumerInfo* info = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  // One that exists keeps where it starts: a restore (ankommenctl restore)
-  // sets a consumer to start where it stood at the backup, and a start is not
-  // something an update may change.
-  jsConsumerInfo* existing = nullptr;
-  if (js_GetConsumerInfo(&existing, js_, spec.stream.c_str(), spec.durable.c_str(), nullptr, &jerr) == NATS_OK &&
-      existing != nullptr && existing->Config != nullptr) {
-    cfg.DeliverPolicy = existing->Config->DeliverPolicy;
-    cfg.OptStartSeq = existing->Config->OptStartSeq;
-    cfg.OptStartTime = existing->Config->OptStartTime;
-  }
-  if (existing != nullptr) jsConsumerInfo_Destroy(existing);
-  jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_AddConsumer(&info, js_, spec.stream.c_str(), &cfg, nullptr, &jerr);
-  if (s != NATS_OK && jerr == JSConsumerNameExistErr) {
-    jerr = static_cast<jsErrCode>(0);
-    s = js_UpdateConsumer(&info, js_, spec.stream.c_str(), &cfg, nullptr, &jerr);
-  }
-  if (info != nullptr) jsConsumerInfo_Destroy(info);
-  if (s != NATS_OK) return NatsError(absl::StrCat("consumer ", spec.durable), s, jerr);
-
-  std::unique_ptr<Consumer> consumer(new Consumer());
-  consumer->bus_ = this;
-  consumer->spec_ = spec;
-  consumer->handler_ = std::move(handler);
-  jsSubOptions so;
-  jsSubOptions_Init(&so);
-  so.Stream = consumer->spec_.stream.c_str();
-  so.Consumer = consumer->spec_.durable.c_str();
-  const char* subject = spec.filter_subject.empty() ? nullptr : consumer->spec_.filter_subject.c_str();
-  s = js_PullSubscribe(&consumer->sub_, js_, subject, consumer->spec_.durable.c_str(), nullptr, &so, &jerr);
-  if (s != NATS_OK) return NatsError(absl::StrCat("subscribe ", spec.durable), s, jerr);
-  consumer->thread_ = std::thread([c = consumer.get()] { c->Run(); });
-  return consumer;
-}
-
-Consumer::~Consumer() { Stop(); }
-
-void Consumer::Stop() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  if (sub_ != nullptr) {
-    // Destroy, not Unsubscribe: the durable consumer and its position stay.
-    natsSubscription_Destroy(sub_);
-    sub_ = nullptr;
-  }
-}
-
-void Consumer::Run() {
-  absl::Time next_backlog_update = absl::InfinitePast();
-  while (!stopping_) {
-    if (absl::Now() >= next_backlog_update) {
-      UpdateBacklog();
-      next_backlog_update = absl::Now() + absl::Seconds(2);
-    }
-    natsMsgList list{nullptr, 0};
-    jsErrCode jerr = static_cast<jsErrCode>(0);
-    natsStatus s = natsSubscription_Fetch(&list, sub_, spec_.batch, 500, &jerr);
-    if (s == NATS_TIMEOUT) continue;
-    if (s != NATS_OK) {
-      log::Warn("consumer_fetch_failed", {{"consumer", spec_.durable}, {"error", natsStatus_GetText(s)}});
-      absl::SleepFor(absl::Milliseconds(500));
-      continue;
-    }
-    HandleBatch(reinterpret_cast<void**>(list.Msgs), list.Count);
-    natsMsgList_Destroy(&list);
-  }
-}
-
-void Consumer::UpdateBacklog() {
-  jsConsumerInfo* info = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetConsumerInfo(&info, bus_->js_, spec_.stream.c_str(), spec_.durable.c_str(), nullptr, &jerr);
-  if (s != NATS_OK || info == nullptr) {
-    log::Debug("consumer_info_failed", {{"consumer", spec_.durable}, {"error", natsStatus_GetText(s)}});
-    return;
-  }
-  bus_->instruments_->backlog.With({spec_.durable}).Set(static_cast<double>(info->NumPending));
-  bus_->instruments_->unacked.With({spec_.durable}).Set(static_cast<double>(info->NumAckPending));
-  jsConsumerInfo_Destroy(info);
-}
-
-void Consumer::HandleBatch(void** msgs, int count) {
-  // Each partition's events on one lane, in the order they came; the lanes
-  // side by side. Handled, acknowledged and answered each as alone — the
-  // inbox and the effect stay one commit per event.
-  const size_t workers = static_cast<size_t>(std::max(1, spec_.workers));
-  std::vector<std::vector<void*>> lanes(workers);
-  for (int i = 0; i < count && workers > 1; ++i) {
-    int partition = -1;
-    const std::string p = Header(static_cast<natsMsg*>(msgs[i]), kPartitionHeader);
-    if (!absl::SimpleAtoi(p, &partition) || partition < 0) {
-      lanes.assign(1, {});  // an event of no partition: the whole batch in order
-      break;
-    }
-    lanes[static_cast<size_t>(partition) % workers].push_back(msgs[i]);
-  }
-  if (lanes.size() <= 1) {
-    for (int i = 0; i < count; ++i) Handle(msgs[i]);
-    return;
-  }
-  std::vector<std::thread> side;
-  for (size_t w = 1; w < lanes.size(); ++w) {
-    if (lanes[w].empty()) continue;
-    side.emplace_back([this, lane = &lanes[w]] {
-      for (void* m : *lane) Handle(m);
-    });
-  }
-  for (void* m : lanes[0]) Handle(m);
-  for (auto& t : side) t.join();
-}
-
-void Consumer::Handle(void* raw) {
-  auto* msg = static_cast<natsMsg*>(raw);
-  IncomingEvent event = ToIncoming(msg);
-  jsMsgMetaData* meta = nullptr;
-  if (natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta != nullptr) {
-    event.delivery = meta->NumDelivered;
-    event.stream_sequence = meta->Sequence.Stream;
-    jsMsgMetaData_Destroy(meta);
-  }
-  auto& instruments = *bus_->instruments_;
-  // A delivery past max_deliver means the handler crashed the process on it
-  // before: do not run it again.
-  if (event.delivery > static_cast<uint64_t>(spec_.max_deliver)) {
-    DeadLetter(msg, event, "delivered too often without an answer (handler crash or timeout)");
-    return;
-  }
-  absl::Time start = absl::Now();
-  absl::Status status;
-  try {
-    const IdCause cause(absl::StrCat(spec_.durable, "<", event.event_id));  // the ids it mints, where they derive
-    status = handler_(event);
-  } catch (const std::exception& e) {
-    status = absl::InternalError(absl::StrCat("handler threw: ", e.what()));
-  }
-  instruments.handle_seconds.With({spec_.durable}, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(absl::Now() - start));
-  if (status.ok()) {
-    natsMsg_AckSync(msg, nullptr, nullptr);
-    instruments.consumed.With({spec_.durable, event.subject, "ack"}).Increment();
-    return;
-  }
-  if (status.code() == absl::StatusCode::kInvalidArgument ||
-      event.delivery >= static_cast<uint64_t>(spec_.max_deliver)) {
-    DeadLetter(msg, event, std::string(status.message()));
-    return;
-  }
-  size_t step = std::min<size_t>(event.delivery - 1, spec_.backoff.empty() ? 0 : spec_.backoff.size() - 1);
-  absl::Duration delay = spec_.backoff.empty() ? absl::Seconds(1) : spec_.backoff[step];
-  // Unlike the config durations, this delay is in milliseconds.
-  natsMsg_NakWithDelay(msg, absl::ToInt64Milliseconds(delay), nullptr);
-  instruments.consumed.With({spec_.durable, event.subject, "retry"}).Increment();
-  log::Warn("event_retry", {{"consumer", spec_.durable}, {"event_id", event.event_id},
-                            {"delivery", event.delivery}, {"error", status.message()}});
-}
-
-void Consumer::DeadLetter(void* raw, const IncomingEvent& event, const std::string& reason) {
-  auto* msg = static_cast<natsMsg*>(raw);
-  natsMsg* dead = nullptr;
-  std::string subject = absl::StrCat(kDeadLetterSubjectPrefix, spec_.durable);
-  natsMsg_Create(&dead, subject.c_str(), nullptr, nullptr, 0);
-  std::string dead_id = absl::StrCat(spec_.durable, ":", event.event_id);
-  natsMsgHeader_Set(dead, "Nats-Msg-Id", dead_id.c_str());
-  natsMsgHeader_Set(dead, kEventTypeHeader, event.event_type.c_str());
-  natsMsgHeader_Set(dead, kOriginalSubjectHeader, event.subject.c_str());
-  natsMsgHeader_Set(dead, kFailureHeader, reason.c_str());
-  natsMsgHeader_Set(dead, kOriginalStreamHeader, spec_.stream.c_str());
-  natsMsgHeader_Set(dead, kOriginalSequenceHeader, std::to_string(event.stream_sequence).c_str());
-  jsPubAck* ack = nullptr;
-  natsStatus s = js_PublishMsg(&ack, bus_->js_, dead, nullptr, nullptr);
-  natsMsg_Destroy(dead);
-  if (ack != nullptr) jsPubAck_Destroy(ack);
-  if (s != NATS_OK) {
-    // Keep the event: it is redelivered and dead-lettered on a later try.
-    natsMsg_NakWithDelay(msg, 5000, nullptr);  // milliseconds
-    log::Error("dead_letter_failed", {{"consumer", spec_.durable}, {"event_id", event.event_id}});
-    return;
-  }
-  natsMsg_Term(msg, nullptr);
-  bus_->instruments_->consumed.With({spec_.durable, event.subject, "dead_letter"}).Increment();
-  log::Error("event_dead_lettered", {{"consumer", spec_.durable}, {"event_id", event.event_id},
-                                     {"subject", event.subject}, {"delivery", event.delivery}, {"reason", reason}});
 }
 
 }  // namespace ankommen
