@@ -185,6 +185,7 @@ absl::StatusOr<int> CourseStore::BuildLines() {
     if (!active.ok()) return active.status();
     for (const auto& e : active->elements) {
       const std::string person_id = e.str;
+      bool waiting = false;
       // Through a commit at the version read, so that a change made meanwhile
       // is never overwritten by an entry it had already removed.
       auto s = ApplyChange(outbox_, p, [&]() -> absl::StatusOr<std::optional<Commit>> {
@@ -192,7 +193,8 @@ absl::StatusOr<int> CourseStore::BuildLines() {
         if (!loaded.ok()) return loaded.status();
         if (!loaded->has_value()) return std::optional<Commit>();
         std::vector<IndexOp> ops = LearnerIndex(nullptr, (*loaded)->record);
-        if (ops.size() <= 1) return std::optional<Commit>();  // nothing waiting
+        waiting = ops.size() > 1;  // more than `active`: a line entry
+        if (!waiting) return std::optional<Commit>();
         Commit c;
         c.aggregate_key = LearnerKey(person_id);
         c.expected_version = (*loaded)->version;
@@ -201,7 +203,7 @@ absl::StatusOr<int> CourseStore::BuildLines() {
         return std::optional<Commit>(std::move(c));
       });
       if (!s.ok()) return s;
-      ++indexed;
+      indexed += waiting ? 1 : 0;
     }
     if (auto s = redis_.Command({"SET", keys().Key(p, "lines-built"), "1"}); !s.ok()) return s.status();
   }

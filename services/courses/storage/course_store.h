@@ -98,7 +98,7 @@ class CourseStore {
   // Fills the lines and the courses' index from the records in every
   // partition where they are not complete yet (a store written by a release
   // before them); safe beside commits and beside another replica doing the
-  // same. Returns how many learners it indexed.
+  // same. Returns how many waiting learners it indexed.
   absl::StatusOr<int> BuildLines();
 
  private:
