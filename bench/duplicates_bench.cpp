@@ -24,6 +24,7 @@
 #include "store/redis.h"
 #include "registry.h"
 #include "sample_names.h"
+#include "stats.h"
 #include "storage/household_store.h"
 #include "support/servers.h"
 
@@ -61,15 +62,8 @@ std::vector<std::string> Command(const IndexOp& op) {
   }
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-double Percentile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
+using bench::Median;
+using bench::Percentile;
 
 }  // namespace
 

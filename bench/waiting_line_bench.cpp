@@ -21,6 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "domain/course_rules.h"
+#include "stats.h"
 #include "storage/course_store.h"
 #include "store/ids.h"
 #include "store/outbox.h"
@@ -46,10 +47,7 @@ struct Asked {
   v1::SeatRequest request;
 };
 
-double Percentile(std::vector<double> ms, double q) {
-  std::sort(ms.begin(), ms.end());
-  return ms.empty() ? 0 : ms[std::min(ms.size() - 1, static_cast<size_t>(q * static_cast<double>(ms.size())))];
-}
+using bench::Percentile;
 
 }  // namespace
 

@@ -30,6 +30,18 @@ std::string Redacted(const std::string& url) {
   return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
 }
 
+// The event as a message: its id for JetStream's de-duplication, its type
+// and the partition it comes from in headers.
+natsStatus MessageOf(const OutgoingEvent& event, natsMsg** msg) {
+  natsStatus s = natsMsg_Create(msg, event.subject.c_str(), nullptr, event.payload.data(),
+                                static_cast<int>(event.payload.size()));
+  if (s != NATS_OK) return s;
+  natsMsgHeader_Set(*msg, "Nats-Msg-Id", event.event_id.c_str());
+  if (!event.event_type.empty()) natsMsgHeader_Set(*msg, kEventTypeHeader, event.event_type.c_str());
+  if (event.partition >= 0) natsMsgHeader_Set(*msg, kPartitionHeader, std::to_string(event.partition).c_str());
+  return NATS_OK;
+}
+
 }  // namespace
 
 namespace bus_internal {
@@ -188,12 +200,8 @@ absl::Status Bus::EnsureStream(const StreamSpec& spec) {
 
 absl::StatusOr<Published> Bus::Publish(const OutgoingEvent& event) {
   natsMsg* msg = nullptr;
-  natsStatus s = natsMsg_Create(&msg, event.subject.c_str(), nullptr, event.payload.data(),
-                                static_cast<int>(event.payload.size()));
+  natsStatus s = MessageOf(event, &msg);
   if (s != NATS_OK) return NatsError("message", s);
-  natsMsgHeader_Set(msg, "Nats-Msg-Id", event.event_id.c_str());
-  if (!event.event_type.empty()) natsMsgHeader_Set(msg, kEventTypeHeader, event.event_type.c_str());
-  if (event.partition >= 0) natsMsgHeader_Set(msg, kPartitionHeader, std::to_string(event.partition).c_str());
   jsPubAck* ack = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   s = js_PublishMsg(&ack, js_, msg, nullptr, &jerr);
@@ -255,14 +263,8 @@ std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<Outgoin
   for (; sent < events.size(); ++sent) {
     const OutgoingEvent& event = events[sent];
     natsMsg* msg = nullptr;
-    natsStatus s = natsMsg_Create(&msg, event.subject.c_str(), nullptr, event.payload.data(),
-                                  static_cast<int>(event.payload.size()));
-    if (s == NATS_OK) {
-      natsMsgHeader_Set(msg, "Nats-Msg-Id", event.event_id.c_str());
-      if (!event.event_type.empty()) natsMsgHeader_Set(msg, kEventTypeHeader, event.event_type.c_str());
-      if (event.partition >= 0) natsMsgHeader_Set(msg, kPartitionHeader, std::to_string(event.partition).c_str());
-      s = js_PublishMsgAsync(async_js_, &msg, nullptr);
-    }
+    natsStatus s = MessageOf(event, &msg);
+    if (s == NATS_OK) s = js_PublishMsgAsync(async_js_, &msg, nullptr);
     natsMsg_Destroy(msg);  // nothing when the library took it
     if (s != NATS_OK) {
       std::lock_guard lock(async_mutex_);
