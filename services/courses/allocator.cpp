@@ -102,7 +102,17 @@ absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) 
   CourseStore& store = courses_.store();
   auto all_courses = store.LoadAllCourses();
   if (!all_courses.ok()) return all_courses.status();
-  auto learners = store.LoadActiveLearners();
+  // Learners an older replica committed without the waiting and holding sets
+  // (during a rolling update) are indexed again, now and then.
+  if (absl::Now() >= next_set_check_) {
+    auto repaired = store.RepairSets();
+    if (!repaired.ok()) return repaired.status();
+    if (*repaired > 0) log::Warn("learner_sets_repaired", {{"learners", static_cast<int64_t>(*repaired)}});
+    next_set_check_ = absl::Now() + kSetCheckPeriod;
+  }
+  // Only learners offered a seat or enrolled can hold one: a request a course
+  // holds that is not among them is followed (or its seat released) below.
+  auto learners = store.LoadHoldingLearners();
   if (!learners.ok()) return learners.status();
   const absl::Time now = courses_.clock().Now();
   // What each open request says it holds.
@@ -211,22 +221,6 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
   CourseStore& store = courses_.store();
   auto all_courses = store.LoadAllCourses();
   if (!all_courses.ok()) return all_courses.status();
-  auto learners = store.LoadActiveLearners();
-  if (!learners.ok()) return learners.status();
-
-  std::vector<WaitingRequest> waiting;
-  for (const auto& l : *learners) {
-    for (const auto& r : l.record.requests()) {
-      if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
-      WaitingRequest w;
-      w.request = ToRequest(r);
-      w.home = {l.record.location().lat(), l.record.location().lon()};
-      w.max_km = r.max_km() > 0 ? r.max_km() : courses_.MaxKmFor(l.record.social_area());
-      w.passed_course_ids.assign(r.passed_course_ids().begin(), r.passed_course_ids().end());
-      w.lapsed_course_ids.assign(r.lapsed_course_ids().begin(), r.lapsed_course_ids().end());
-      waiting.push_back(std::move(w));
-    }
-  }
   // The share of offers taken per course type, over every course's answers
   // (completed ones too: the district's history).
   const bool overbook = courses_.settings().overbook && policy != "fcfs";
@@ -253,8 +247,30 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
                      course.location().social_area(), ToSchedule(course.schedule()), free, acceptance,
                      std::max(0, course.childcare_places() - course.childcare_in_use()), start});
   }
+  if (seats.empty()) {  // nothing to offer: who waits is only counted
+    auto waiting = store.CountWaiting();
+    if (!waiting.ok()) return waiting.status();
+    report.set_waiting(*waiting);
+    return absl::OkStatus();
+  }
+
+  auto learners = store.LoadWaitingLearners();
+  if (!learners.ok()) return learners.status();
+  std::vector<WaitingRequest> waiting;
+  for (const auto& l : *learners) {
+    for (const auto& r : l.record.requests()) {
+      if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
+      WaitingRequest w;
+      w.request = ToRequest(r);
+      w.home = {l.record.location().lat(), l.record.location().lon()};
+      w.max_km = r.max_km() > 0 ? r.max_km() : courses_.MaxKmFor(l.record.social_area());
+      w.passed_course_ids.assign(r.passed_course_ids().begin(), r.passed_course_ids().end());
+      w.lapsed_course_ids.assign(r.lapsed_course_ids().begin(), r.lapsed_course_ids().end());
+      waiting.push_back(std::move(w));
+    }
+  }
   report.set_waiting(static_cast<int32_t>(waiting.size()));
-  if (waiting.empty() || seats.empty()) return absl::OkStatus();
+  if (waiting.empty()) return absl::OkStatus();
 
   const absl::Time now = courses_.clock().Now();
   // Those entitled or obliged first; then, to the seats left free, those

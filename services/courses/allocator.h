@@ -6,6 +6,8 @@
 // cannot write over a newer one. Each run first sweeps: expired offers free
 // their seats, and requests that missed the second step of a seat change
 // (a crash between course and learner) are brought in line with the holds.
+// It reads only what it needs: the waiting learners (none when no seat is
+// free), and for the sweep those offered a seat or enrolled.
 #pragma once
 
 #include <string>
@@ -43,6 +45,11 @@ class Allocator final : public LeasedRunner {
                             v1::OfferOutcome outcome);
 
   Courses& courses_;
+  // When the sweep next checks the waiting and holding sets against every
+  // active learner (CourseStore::RepairSets): at the first run, then every
+  // kSetCheckPeriod of real time.
+  absl::Time next_set_check_ = absl::InfinitePast();
+  static constexpr absl::Duration kSetCheckPeriod = absl::Minutes(10);
 };
 
 }  // namespace ankommen::courses

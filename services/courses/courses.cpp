@@ -23,7 +23,6 @@
 #include "observability/metrics.h"
 #include "bus/streams.h"
 #include "courses_internal.h"
-#include "waiting_view.h"
 
 namespace ankommen::courses {
 
@@ -72,13 +71,15 @@ void Courses::CountOfferOutcome(v1::CourseType type, const char* outcome) {
 absl::Status Courses::RefreshGauges() {
   auto courses = store_.LoadAllCourses();
   if (!courses.ok()) return courses.status();
-  auto view = WaitingView::Load(store_, Today());
-  if (!view.ok()) return view.status();
+  // From the line index: a count and a first entry per line, not a read of everyone waiting.
+  auto lines = store_.SummariseLines();
+  if (!lines.ok()) return lines.status();
+  const absl::CivilDay today = Today();
   std::map<std::vector<std::string>, double> waitlist, oldest, seats, childcare;
-  for (const auto& [key, stats] : view->Stats()) {
-    std::vector<std::string> labels = {TypeLabel(key.first), key.second};
-    waitlist[labels] = stats.waiting;
-    oldest[labels] = stats.oldest_days;
+  for (const auto& [line, summary] : *lines) {
+    std::vector<std::string> labels = {TypeLabel(line.first), line.second};
+    waitlist[labels] = summary.waiting;
+    oldest[labels] = static_cast<double>(std::max<absl::civil_diff_t>(0, today - summary.oldest));
   }
   for (const auto& loaded : *courses) {
     const v1::Course c = View(loaded.record);

@@ -31,6 +31,17 @@ std::string LineOrderKey(const Request& request) {
   return absl::StrCat(std::string(1, rank), absl::Dec(day, absl::kZeroPad7), "|", request.request_id);
 }
 
+std::optional<absl::CivilDay> DayOfLineOrderKey(std::string_view key) {
+  constexpr size_t kDigits = 7;
+  if (key.size() < 2 + kDigits || key[1 + kDigits] != '|') return std::nullopt;
+  int64_t day = 0;
+  for (char c : key.substr(1, kDigits)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    day = day * 10 + (c - '0');
+  }
+  return absl::CivilDay(1900, 1, 1) + day;
+}
+
 Offer MakeOffer(std::string offer_id, const Request& request, std::string course_id, absl::CivilSecond now,
                 int answer_days) {
   Offer o;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -38,6 +39,9 @@ std::optional<int> PlaceInLine(const std::vector<Request>& requests, const std::
 // (InLineBefore): rank, then the day asked, then the request id. Kept in a
 // sorted set, it makes a place in line one count of the entries before it.
 std::string LineOrderKey(const Request& request);
+
+// The day asked, read back from a LineOrderKey; nullopt for a key not made by it.
+std::optional<absl::CivilDay> DayOfLineOrderKey(std::string_view key);
 
 struct Offer {
   std::string offer_id;

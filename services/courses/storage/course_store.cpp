@@ -1,6 +1,7 @@
 #include "storage/course_store.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "absl/strings/numbers.h"
@@ -89,6 +90,14 @@ absl::StatusOr<std::vector<LoadedLearner>> CourseStore::LoadActiveLearners() {
   return LoadIndexed<v1::LearnerRecord>(redis_, keys(), "active", [this](const std::string& id) { return LearnerKey(id); });
 }
 
+absl::StatusOr<std::vector<LoadedLearner>> CourseStore::LoadWaitingLearners() {
+  return LoadIndexed<v1::LearnerRecord>(redis_, keys(), "waiting", [this](const std::string& id) { return LearnerKey(id); });
+}
+
+absl::StatusOr<std::vector<LoadedLearner>> CourseStore::LoadHoldingLearners() {
+  return LoadIndexed<v1::LearnerRecord>(redis_, keys(), "holding", [this](const std::string& id) { return LearnerKey(id); });
+}
+
 namespace {
 
 struct LineEntry {
@@ -97,9 +106,18 @@ struct LineEntry {
   bool operator<(const LineEntry& o) const { return std::tie(key, member) < std::tie(o.key, o.member); }
 };
 
-std::string LineName(const char* what, v1::CourseType type, const std::string& social_area) {
-  return absl::StrCat(what, ":", static_cast<int>(type), ":", social_area);
+// A line's name, "<type>:<area>", as the partition's `lines` set keeps it.
+std::string LineOf(v1::CourseType type, const std::string& social_area) {
+  return absl::StrCat(static_cast<int>(type), ":", social_area);
 }
+
+std::string LineName(const char* what, v1::CourseType type, const std::string& social_area) {
+  return absl::StrCat(what, ":", LineOf(type, social_area));
+}
+
+// The marker BuildLines sets once a partition is indexed; its number grows
+// with what the index holds (2: the waiting and holding sets, the lines' names).
+constexpr char kLinesBuilt[] = "lines-built:2";
 
 }  // namespace
 
@@ -121,18 +139,42 @@ std::vector<IndexOp> CourseStore::LearnerIndex(const v1::LearnerRecord* before, 
     }
     return out;
   };
+  auto has = [](const v1::LearnerRecord* learner, auto status_matches) {
+    return learner != nullptr &&
+           std::any_of(learner->requests().begin(), learner->requests().end(),
+                       [&](const v1::SeatRequest& r) { return status_matches(r.status()); });
+  };
+  auto waiting = [](v1::RequestStatus s) { return s == v1::REQUEST_STATUS_WAITING; };
+  auto holding = [](v1::RequestStatus s) { return s == v1::REQUEST_STATUS_OFFERED || s == v1::REQUEST_STATUS_ENROLLED; };
   const std::set<LineEntry> was = before != nullptr ? entries(*before) : std::set<LineEntry>();
   const std::set<LineEntry> is = entries(after);
   std::vector<IndexOp> ops;
-  const bool open = std::any_of(after.requests().begin(), after.requests().end(),
-                                [](const v1::SeatRequest& r) { return IsOpen(r.status()); });
-  ops.push_back(open ? IndexOp::SortedAdd(ActiveKey(p), after.person_id())
-                     : IndexOp::SortedRemove(ActiveKey(p), after.person_id()));
+  ops.push_back(has(&after, IsOpen) ? IndexOp::SortedAdd(ActiveKey(p), after.person_id())
+                                    : IndexOp::SortedRemove(ActiveKey(p), after.person_id()));
+  // The waiting and holding sets change only when the learner's do: no op
+  // (and no cost to the commit) otherwise. Without a `before` (a new learner,
+  // or one indexed afresh) both are written either way.
+  for (const auto& [key, matches] : {std::pair{WaitingKey(p), +waiting}, std::pair{HoldingKey(p), +holding}}) {
+    const bool was_in = has(before, matches), is_in = has(&after, matches);
+    if (is_in && (!was_in || before == nullptr)) ops.push_back(IndexOp::SortedAdd(key, after.person_id()));
+    if (!is_in && (was_in || before == nullptr)) ops.push_back(IndexOp::SortedRemove(key, after.person_id()));
+  }
   for (const auto& e : was) {
     if (!is.count(e)) ops.push_back(IndexOp::SortedRemove(e.key, e.member));
   }
+  std::set<std::string> lines_added;
   for (const auto& e : is) {
-    if (!was.count(e)) ops.push_back(IndexOp::SortedAdd(e.key, e.member));
+    if (was.count(e)) continue;
+    ops.push_back(IndexOp::SortedAdd(e.key, e.member));
+    lines_added.insert(e.key);
+  }
+  // The line's name, so that the gauges find every line without a scan.
+  for (const auto& r : after.requests()) {
+    if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
+    const std::string key = LineKey(p, r.course_type(), after.social_area());
+    if (lines_added.erase(key) > 0) {
+      ops.push_back(IndexOp::SortedAdd(keys().Key(p, "lines"), LineOf(r.course_type(), after.social_area())));
+    }
   }
   return ops;
 }
@@ -159,9 +201,151 @@ absl::StatusOr<std::vector<LoadedCourse>> CourseStore::LoadCoursesOf(v1::CourseT
                                        [this](const std::string& id) { return CourseKey(id); });
 }
 
+absl::StatusOr<std::set<CourseStore::LineId>> CourseStore::Lines() {
+  std::vector<std::vector<std::string>> names;
+  for (int p = 0; p < kPartitions; ++p) names.push_back({"ZRANGE", keys().Key(p, "lines"), "0", "-1"});
+  auto named = redis_.Pipeline(names);
+  if (!named.ok()) return named.status();
+  std::set<LineId> lines;
+  for (const auto& reply : *named) {
+    for (const auto& e : reply.elements) {
+      const size_t colon = e.str.find(':');
+      int type = 0;
+      if (colon == std::string::npos || !absl::SimpleAtoi(e.str.substr(0, colon), &type)) continue;
+      lines.insert({static_cast<v1::CourseType>(type), e.str.substr(colon + 1)});
+    }
+  }
+  return lines;
+}
+
+absl::StatusOr<int> CourseStore::CountWaiting() {
+  auto lines = Lines();
+  if (!lines.ok()) return lines.status();
+  std::vector<std::vector<std::string>> counts;
+  for (const auto& [type, area] : *lines) {
+    for (int p = 0; p < kPartitions; ++p) counts.push_back({"ZCARD", LineKey(p, type, area)});
+  }
+  if (counts.empty()) return 0;
+  auto replies = redis_.Pipeline(counts);
+  if (!replies.ok()) return replies.status();
+  long long waiting = 0;
+  for (const auto& r : *replies) waiting += r.integer;
+  return static_cast<int>(waiting);
+}
+
+absl::StatusOr<std::map<CourseStore::LineId, CourseStore::LineSummary>> CourseStore::SummariseLines() {
+  auto named = Lines();
+  if (!named.ok()) return named.status();
+  const std::set<LineId>& lines = *named;
+  // Per line and partition: its length, and the first entry of each rank
+  // (obliged, …, admitted to free seats), which is that rank's oldest.
+  constexpr char kRanks[] = "0123";
+  std::vector<std::vector<std::string>> asks;
+  for (const auto& [type, area] : lines) {
+    for (int p = 0; p < kPartitions; ++p) {
+      const std::string key = LineKey(p, type, area);
+      asks.push_back({"ZCARD", key});
+      for (const char* r = kRanks; *r != 0; ++r) {
+        asks.push_back({"ZRANGEBYLEX", key, absl::StrCat("[", std::string(1, *r)),
+                        absl::StrCat("(", std::string(1, static_cast<char>(*r + 1))), "LIMIT", "0", "1"});
+      }
+    }
+  }
+  std::map<LineId, LineSummary> out;
+  if (asks.empty()) return out;
+  auto replies = redis_.Pipeline(asks);
+  if (!replies.ok()) return replies.status();
+  size_t i = 0;
+  for (const auto& line : lines) {
+    LineSummary summary;
+    std::optional<absl::CivilDay> oldest;
+    for (int p = 0; p < kPartitions; ++p) {
+      summary.waiting += static_cast<int>((*replies)[i++].integer);
+      for (const char* r = kRanks; *r != 0; ++r) {
+        const auto& first = (*replies)[i++];
+        if (first.elements.empty()) continue;
+        const auto day = DayOfLineOrderKey(first.elements[0].str);
+        if (day && (!oldest || *day < *oldest)) oldest = *day;
+      }
+    }
+    if (summary.waiting == 0 || !oldest) continue;
+    summary.oldest = *oldest;
+    out[line] = summary;
+  }
+  return out;
+}
+
+absl::StatusOr<bool> CourseStore::Reindex(const std::string& person_id) {
+  bool indexed = false;
+  // Through a commit at the version read, so that a change made meanwhile
+  // is never overwritten by an entry it had already removed.
+  auto s = ApplyChange(outbox_, PartitionOfId(person_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    auto loaded = LoadLearner(person_id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return std::optional<Commit>();
+    std::vector<IndexOp> ops = LearnerIndex(nullptr, (*loaded)->record);
+    const std::string active = ActiveKey(PartitionOfId(person_id));
+    indexed = std::any_of(ops.begin(), ops.end(), [&](const IndexOp& op) {
+      return op.kind == IndexOp::Kind::kSortedAdd && op.key != active;  // waiting or holding
+    });
+    Commit c;
+    c.aggregate_key = LearnerKey(person_id);
+    c.expected_version = (*loaded)->version;
+    c.state = (*loaded)->record.SerializeAsString();
+    c.index_ops = std::move(ops);
+    return std::optional<Commit>(std::move(c));
+  });
+  if (!s.ok()) return s;
+  return indexed;
+}
+
+absl::StatusOr<int> CourseStore::RepairSets() {
+  auto learners = LoadActiveLearners();
+  if (!learners.ok()) return learners.status();
+  std::vector<std::vector<std::string>> members;
+  for (int p = 0; p < kPartitions; ++p) {
+    members.push_back({"ZRANGE", WaitingKey(p), "0", "-1"});
+    members.push_back({"ZRANGE", HoldingKey(p), "0", "-1"});
+  }
+  auto replies = redis_.Pipeline(members);
+  if (!replies.ok()) return replies.status();
+  std::set<std::string> in_waiting, in_holding;
+  for (size_t i = 0; i < replies->size(); ++i) {
+    for (const auto& e : (*replies)[i].elements) (i % 2 == 0 ? in_waiting : in_holding).insert(e.str);
+  }
+  // Whoever the sets name wrongly or miss, and whoever they name that is no
+  // longer active (erased, or every request closed): what their commits left.
+  std::set<std::string> drifted;
+  for (const auto& l : *learners) {
+    const std::string& id = l.record.person_id();
+    bool waiting = false, holding = false;
+    for (const auto& r : l.record.requests()) {
+      waiting |= r.status() == v1::REQUEST_STATUS_WAITING;
+      holding |= r.status() == v1::REQUEST_STATUS_OFFERED || r.status() == v1::REQUEST_STATUS_ENROLLED;
+    }
+    if (waiting != (in_waiting.erase(id) > 0) || holding != (in_holding.erase(id) > 0)) drifted.insert(id);
+  }
+  drifted.insert(in_waiting.begin(), in_waiting.end());
+  drifted.insert(in_holding.begin(), in_holding.end());
+  for (const auto& person_id : drifted) {
+    auto loaded = LoadLearner(person_id);
+    if (!loaded.ok()) return loaded.status();
+    if (loaded->has_value()) {
+      if (auto s = Reindex(person_id); !s.ok()) return s.status();
+      continue;
+    }
+    // Gone (erased) without its entries removed: nobody writes them again.
+    const int p = PartitionOfId(person_id);
+    for (const auto& key : {ActiveKey(p), WaitingKey(p), HoldingKey(p)}) {
+      if (auto s = redis_.Command({"ZREM", key, person_id}); !s.ok()) return s.status();
+    }
+  }
+  return static_cast<int>(drifted.size());
+}
+
 absl::StatusOr<int> CourseStore::BuildLines() {
   std::vector<std::vector<std::string>> probes;
-  for (int p = 0; p < kPartitions; ++p) probes.push_back({"EXISTS", keys().Key(p, "lines-built")});
+  for (int p = 0; p < kPartitions; ++p) probes.push_back({"EXISTS", keys().Key(p, kLinesBuilt)});
   auto built = redis_.Pipeline(probes);
   if (!built.ok()) return built.status();
   std::vector<int> missing;
@@ -185,27 +369,11 @@ absl::StatusOr<int> CourseStore::BuildLines() {
     if (!active.ok()) return active.status();
     for (const auto& e : active->elements) {
       const std::string person_id = e.str;
-      bool waiting = false;
-      // Through a commit at the version read, so that a change made meanwhile
-      // is never overwritten by an entry it had already removed.
-      auto s = ApplyChange(outbox_, p, [&]() -> absl::StatusOr<std::optional<Commit>> {
-        auto loaded = LoadLearner(person_id);
-        if (!loaded.ok()) return loaded.status();
-        if (!loaded->has_value()) return std::optional<Commit>();
-        std::vector<IndexOp> ops = LearnerIndex(nullptr, (*loaded)->record);
-        waiting = ops.size() > 1;  // more than `active`: a line entry
-        if (!waiting) return std::optional<Commit>();
-        Commit c;
-        c.aggregate_key = LearnerKey(person_id);
-        c.expected_version = (*loaded)->version;
-        c.state = (*loaded)->record.SerializeAsString();
-        c.index_ops = std::move(ops);
-        return std::optional<Commit>(std::move(c));
-      });
-      if (!s.ok()) return s;
-      indexed += waiting ? 1 : 0;
+      auto reindexed = Reindex(person_id);
+      if (!reindexed.ok()) return reindexed.status();
+      indexed += *reindexed ? 1 : 0;
     }
-    if (auto s = redis_.Command({"SET", keys().Key(p, "lines-built"), "1"}); !s.ok()) return s.status();
+    if (auto s = redis_.Command({"SET", keys().Key(p, kLinesBuilt), "1"}); !s.ok()) return s.status();
   }
   return indexed;
 }

@@ -7,21 +7,26 @@
 //   ankommen:courses:{courses:pN}:provider:<id>   hash {v, data = Provider}
 //   ankommen:courses:{courses:pN}:learner:<id>    hash {v, data = LearnerRecord}
 //   ankommen:courses:{courses:pN}:active          sorted set of persons with open requests
+//   ankommen:courses:{courses:pN}:waiting         … of those with a waiting request
+//   ankommen:courses:{courses:pN}:holding         … of those offered a seat or enrolled
 //   ankommen:courses:{courses:pN}:household:<id>  sorted set of the household's learners
 //   ankommen:courses:{courses:pN}:line:<type>:<area>        the waiting requests of a line (below)
 //   ankommen:courses:{courses:pN}:courses-of:<type>:<area>  the courses of a type in a social area
-//   ankommen:courses:{courses:pN}:lines-built     set once the partition's lines are complete
+//   ankommen:courses:{courses:pN}:lines           sorted set of the lines (<type>:<area>) the partition has had
+//   ankommen:courses:{courses:pN}:lines-built:2   set once the partition's lines and sets are complete
 //   ankommen:courses:{courses:allocation}:…     the allocation lease (lease.h)
 // A district has hundreds of courses and thousands of waiting people: reads
 // that need all of them load them by pipeline from the indexes.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ankommen/courses/v1/courses.pb.h"
 #include "ankommen/courses/v1/state.pb.h"
@@ -56,6 +61,8 @@ class CourseStore {
   std::string ProviderKey(const std::string& provider_id) const;
   std::string LearnerKey(const std::string& person_id) const;
   std::string ActiveKey(int partition) const { return keys().Key(partition, "active"); }
+  std::string WaitingKey(int partition) const { return keys().Key(partition, "waiting"); }
+  std::string HoldingKey(int partition) const { return keys().Key(partition, "holding"); }
 
   absl::StatusOr<std::optional<LoadedCourse>> LoadCourse(const std::string& course_id);
   absl::StatusOr<std::optional<LoadedLearner>> LoadLearner(const std::string& person_id);
@@ -77,6 +84,12 @@ class CourseStore {
   // Every course, and every learner with an open request.
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();
   absl::StatusOr<std::vector<LoadedLearner>> LoadActiveLearners();
+  // Only those of them with a waiting request (what an allocation places), or
+  // with an offer or an enrolment (what its sweep reconciles with the courses):
+  // in a district most active learners are enrolled, and between a district's
+  // courses most runs find no seat free at all.
+  absl::StatusOr<std::vector<LoadedLearner>> LoadWaitingLearners();
+  absl::StatusOr<std::vector<LoadedLearner>> LoadHoldingLearners();
 
   // The index changes that keep `active` and the waiting lines true to a
   // learner's record; `before` as it was loaded (nullptr for a new learner).
@@ -95,13 +108,34 @@ class CourseStore {
   absl::StatusOr<int> CountAhead(v1::CourseType type, const std::string& social_area, const std::string& order_key);
   // The courses of a type in a social area.
   absl::StatusOr<std::vector<LoadedCourse>> LoadCoursesOf(v1::CourseType type, const std::string& social_area);
-  // Fills the lines and the courses' index from the records in every
-  // partition where they are not complete yet (a store written by a release
-  // before them); safe beside commits and beside another replica doing the
-  // same. Returns how many waiting learners it indexed.
+  // Each line's length and the day its longest-waiting request asked, from the
+  // index (a count and the first entry of each rank, per partition), for the
+  // gauges: lines with nobody waiting are left out.
+  struct LineSummary {
+    int waiting = 0;
+    absl::CivilDay oldest;
+  };
+  using LineId = std::pair<v1::CourseType, std::string>;  // course type, social area
+  absl::StatusOr<std::map<LineId, LineSummary>> SummariseLines();
+  // The waiting requests of every line.
+  absl::StatusOr<int> CountWaiting();
+  // Fills the lines, the waiting and holding sets and the courses' index from
+  // the records in every partition where they are not complete yet (a store
+  // written by a release before them); safe beside commits and beside another
+  // replica doing the same. Returns how many learners it indexed.
   absl::StatusOr<int> BuildLines();
+  // Finds learners the waiting and holding sets have wrong (left by an older
+  // replica's commits during a rolling update, or a hand edit) and indexes
+  // them again; returns how many. Reads every active learner, as the
+  // allocation did before the sets: run now and then, not per allocation.
+  absl::StatusOr<int> RepairSets();
 
  private:
+  // Writes a learner's index entries afresh (versioned); true if it waits or holds.
+  absl::StatusOr<bool> Reindex(const std::string& person_id);
+  // Every line a partition has had (from the `lines` sets).
+  absl::StatusOr<std::set<LineId>> Lines();
+
   Outbox& outbox_;
   RedisPool& redis_;
 };

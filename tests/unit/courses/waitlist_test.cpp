@@ -69,6 +69,18 @@ TEST(WaitlistTest, TheLineOrderKeySortsAsTheLineDoes) {
   EXPECT_EQ(LineOrderKey(R("rq_1", absl::CivilDay(2026, 1, 10), true)), "00046030|rq_1");
 }
 
+// The gauges read the oldest request of a line from its first entry.
+TEST(WaitlistTest, TheDayAskedReadsBackFromTheLineOrderKey) {
+  for (const absl::CivilDay day : {absl::CivilDay(2026, 1, 10), absl::CivilDay(1969, 7, 20), absl::CivilDay(1900, 1, 1)}) {
+    Request r = R("rq_1|x", day);
+    r.admitted_if_free = true;
+    EXPECT_EQ(DayOfLineOrderKey(LineOrderKey(r)), day);
+  }
+  EXPECT_EQ(DayOfLineOrderKey("2004603|rq"), std::nullopt) << "no rank";
+  EXPECT_EQ(DayOfLineOrderKey("0004603x|rq"), std::nullopt);
+  EXPECT_EQ(DayOfLineOrderKey(""), std::nullopt);
+}
+
 TEST(WaitlistTest, OffersExpireAtTheEndOfTheLastDay) {
   Offer o = MakeOffer("o1", R("a", absl::CivilDay(2026, 1, 1)), "course_1", absl::CivilSecond(2026, 11, 23, 10, 0, 0), 7);
   EXPECT_EQ(o.deadline, absl::CivilSecond(2026, 11, 30, 23, 59, 59));
