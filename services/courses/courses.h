@@ -35,7 +35,11 @@ struct CourseSettings {
   double default_max_km = 15;                  // how far people can travel, unless their area says otherwise
   std::map<std::string, double> area_max_km;   // per social area
   int answer_days = 7;                         // an offer's deadline: the end of the day this many days on
-  int min_answer_days = 3;                     // ... but near a course's start, the day before it, not sooner than this
+  // ... but near a course's start, the day before it, not sooner than this. As
+  // long as answer_days: a letter takes as long to answer whenever the course
+  // starts, and a running course takes late entries (bench/README.md, "What a
+  // district buys": three days lost a fifth of the offers).
+  int min_answer_days = 7;
   int late_entry_days = 28;                    // a running course takes newcomers this long after its start
   std::string policy = "optimal";              // "optimal" (the placement engine) or "fcfs"
   // The optimal policy offers more than the free seats where people often

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
         ->envname("ANKOMMEN_COURSES_ANSWER_DAYS")
         ->check(CLI::Range(1, 60));
     app.add_option("--min-answer-days", settings.min_answer_days,
-                   "near a course's start, the shortest deadline (ANKOMMEN_COURSES_MIN_ANSWER_DAYS)")
+                   "near a course's start, the shortest deadline; below --answer-days, offers near the start "
+                   "are due the day before it (ANKOMMEN_COURSES_MIN_ANSWER_DAYS)")
         ->envname("ANKOMMEN_COURSES_MIN_ANSWER_DAYS")
         ->check(CLI::Range(1, 60));
     app.add_option("--late-entry-days", settings.late_entry_days,

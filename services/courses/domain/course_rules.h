@@ -33,7 +33,8 @@ v1::Course View(const v1::CourseRecord& record);
 // `start`: `answer_days` on, but no later than the day before the start, so
 // that a seat not taken goes to the next person before the course begins —
 // and never sooner than `min_answer_days` (a late entry into a running course
-// gets that much).
+// gets that much). With min_answer_days = answer_days (the service's
+// default) every offer has the full time.
 absl::CivilDay AnswerBy(absl::CivilDay today, absl::CivilDay start, int answer_days, int min_answer_days);
 
 // The last day to answer a second offer of a course whose first offer lapsed:

@@ -323,9 +323,12 @@ class CourseOffersOverTimeTest : public CoursesE2ETest {
     absl::LoadTimeZone("Europe/Berlin", &zone);
     return zone;
   }
-  void SetUp() override {
+  // A district that wants answers before a course starts sets a shorter
+  // minimum than the week to answer (by default both are seven days).
+  void SetUp() override { StartOn({{"ANKOMMEN_CLOCK", "simulated"}, {"ANKOMMEN_COURSES_MIN_ANSWER_DAYS", "3"}}); }
+  void StartOn(std::map<std::string, std::string> env) {
     SetClock(absl::CivilSecond(2027, 1, 4, 8, 0, 0));  // a Monday
-    StartServices({{"ANKOMMEN_CLOCK", "simulated"}});
+    StartServices(std::move(env));
   }
   void SetClock(absl::CivilSecond at) {
     auto redis = RedisPool::Connect(redis_.url(), 1);
@@ -385,6 +388,37 @@ TEST_F(CourseOffersOverTimeTest, NearTheStartTheAnswerIsDueTheDayBeforeALapsedOf
   auto waits = WaitForRequest(a, cv1::REQUEST_STATUS_WAITING);
   ASSERT_TRUE(waits.has_value());
   EXPECT_EQ(waits->status(), cv1::REQUEST_STATUS_WAITING);
+}
+
+class CourseOffersByDefaultTest : public CourseOffersOverTimeTest {
+ protected:
+  void SetUp() override { StartOn({{"ANKOMMEN_CLOCK", "simulated"}}); }
+};
+
+// By default an offer has the full week to answer however soon the course
+// starts: who accepts after the start joins late (the access time counts to
+// that day), where a deadline before the start lost those who answer slowly.
+TEST_F(CourseOffersByDefaultTest, AnOfferNearTheStartHasTheFullWeekToAnswer) {
+  const std::string a = RegisterAdult("hh-week");
+  ASSERT_TRUE(WaitForRequest(a, cv1::REQUEST_STATUS_WAITING));
+  auto request = CourseRequest(cv1::COURSE_TYPE_INTEGRATION_GENERAL, 1);
+  request.mutable_course()->set_start_date("2027-01-06");  // Wednesday, in two days
+  cv1::CreateCourseResponse created;
+  ASSERT_TRUE(stub_->CreateCourse(Ctx().get(), request, &created).ok());
+  RunAllocation();
+  auto offered = WaitForRequest(a, cv1::REQUEST_STATUS_OFFERED);
+  ASSERT_TRUE(offered);
+  EXPECT_EQ(offered->offer().deadline().seconds(), EndOf(absl::CivilDay(2027, 1, 11)));
+
+  // Accepted on the Friday, after the start: enrolled, as a late entry.
+  SetClock(absl::CivilSecond(2027, 1, 8, 18, 0, 0));
+  cv1::AcceptOfferRequest accept;
+  accept.set_idempotency_key("accept-week");
+  accept.set_offer_id(offered->offer().offer_id());
+  cv1::AcceptOfferResponse accepted;
+  auto s = stub_->AcceptOffer(Ctx().get(), accept, &accepted);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(accepted.request().status(), cv1::REQUEST_STATUS_ENROLLED);
 }
 
 }  // namespace
