@@ -38,7 +38,7 @@ struct CourseSettings {
   // ... but near a course's start, the day before it, not sooner than this. As
   // long as answer_days: a letter takes as long to answer whenever the course
   // starts, and a running course takes late entries (bench/README.md, "What a
-  // district buys": three days lost a fifth of the offers).
+  // district buys": with three days a third of the offers lapsed, with the week a fifth).
   int min_answer_days = 7;
   int late_entry_days = 28;                    // a running course takes newcomers this long after its start
   std::string policy = "optimal";              // "optimal" (the placement engine) or "fcfs"
