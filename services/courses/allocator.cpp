@@ -247,10 +247,12 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
                      course.location().social_area(), ToSchedule(course.schedule()), free, acceptance,
                      std::max(0, course.childcare_places() - course.childcare_in_use()), start});
   }
-  if (seats.empty()) {  // nothing to offer: who waits is only counted
-    auto waiting = store.CountWaiting();
-    if (!waiting.ok()) return waiting.status();
-    report.set_waiting(*waiting);
+  if (seats.empty()) {  // nothing to offer: who waits is only counted, from the lines
+    auto lines = store.SummariseLines();
+    if (!lines.ok()) return lines.status();
+    int waiting = 0;
+    for (const auto& [line, summary] : *lines) waiting += summary.waiting;
+    report.set_waiting(waiting);
     return absl::OkStatus();
   }
 

@@ -17,9 +17,17 @@ CourseFamily FamilyOf(CourseType type) {
   }
 }
 
-bool IsOpen(v1::RequestStatus status) {
-  return status == v1::REQUEST_STATUS_WAITING || status == v1::REQUEST_STATUS_OFFERED ||
-         status == v1::REQUEST_STATUS_ENROLLED;
+bool IsOpen(v1::RequestStatus status) { return IsWaiting(status) || HoldsASeat(status); }
+
+bool IsWaiting(v1::RequestStatus status) { return status == v1::REQUEST_STATUS_WAITING; }
+
+bool HoldsASeat(v1::RequestStatus status) {
+  return status == v1::REQUEST_STATUS_OFFERED || status == v1::REQUEST_STATUS_ENROLLED;
+}
+
+bool AnyRequest(const v1::LearnerRecord& learner, bool (*matches)(v1::RequestStatus)) {
+  return std::any_of(learner.requests().begin(), learner.requests().end(),
+                     [&](const v1::SeatRequest& r) { return matches(r.status()); });
 }
 
 Learner ToLearner(const v1::LearnerRecord& r) {

@@ -23,7 +23,11 @@ namespace ankommen::courses {
 enum class CourseFamily { kIntegration, kFirstOrientation, kJobLanguage, kVolunteer };
 CourseFamily FamilyOf(CourseType type);
 
-bool IsOpen(v1::RequestStatus status);  // waiting, offered or enrolled
+bool IsOpen(v1::RequestStatus status);      // waiting, offered or enrolled
+bool IsWaiting(v1::RequestStatus status);   // waiting
+bool HoldsASeat(v1::RequestStatus status);  // offered or enrolled
+// Whether any of the learner's requests is in a status `matches` takes.
+bool AnyRequest(const v1::LearnerRecord& learner, bool (*matches)(v1::RequestStatus));
 
 Learner ToLearner(const v1::LearnerRecord& record);
 

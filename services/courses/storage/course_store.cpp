@@ -139,23 +139,16 @@ std::vector<IndexOp> CourseStore::LearnerIndex(const v1::LearnerRecord* before, 
     }
     return out;
   };
-  auto has = [](const v1::LearnerRecord* learner, auto status_matches) {
-    return learner != nullptr &&
-           std::any_of(learner->requests().begin(), learner->requests().end(),
-                       [&](const v1::SeatRequest& r) { return status_matches(r.status()); });
-  };
-  auto waiting = [](v1::RequestStatus s) { return s == v1::REQUEST_STATUS_WAITING; };
-  auto holding = [](v1::RequestStatus s) { return s == v1::REQUEST_STATUS_OFFERED || s == v1::REQUEST_STATUS_ENROLLED; };
   const std::set<LineEntry> was = before != nullptr ? entries(*before) : std::set<LineEntry>();
   const std::set<LineEntry> is = entries(after);
   std::vector<IndexOp> ops;
-  ops.push_back(has(&after, IsOpen) ? IndexOp::SortedAdd(ActiveKey(p), after.person_id())
-                                    : IndexOp::SortedRemove(ActiveKey(p), after.person_id()));
+  ops.push_back(AnyRequest(after, IsOpen) ? IndexOp::SortedAdd(ActiveKey(p), after.person_id())
+                                          : IndexOp::SortedRemove(ActiveKey(p), after.person_id()));
   // The waiting and holding sets change only when the learner's do: no op
   // (and no cost to the commit) otherwise. Without a `before` (a new learner,
   // or one indexed afresh) both are written either way.
-  for (const auto& [key, matches] : {std::pair{WaitingKey(p), +waiting}, std::pair{HoldingKey(p), +holding}}) {
-    const bool was_in = has(before, matches), is_in = has(&after, matches);
+  for (const auto& [key, matches] : {std::pair{WaitingKey(p), &IsWaiting}, std::pair{HoldingKey(p), &HoldsASeat}}) {
+    const bool was_in = before != nullptr && AnyRequest(*before, matches), is_in = AnyRequest(after, matches);
     if (is_in && (!was_in || before == nullptr)) ops.push_back(IndexOp::SortedAdd(key, after.person_id()));
     if (!is_in && (was_in || before == nullptr)) ops.push_back(IndexOp::SortedRemove(key, after.person_id()));
   }
@@ -218,21 +211,6 @@ absl::StatusOr<std::set<CourseStore::LineId>> CourseStore::Lines() {
   return lines;
 }
 
-absl::StatusOr<int> CourseStore::CountWaiting() {
-  auto lines = Lines();
-  if (!lines.ok()) return lines.status();
-  std::vector<std::vector<std::string>> counts;
-  for (const auto& [type, area] : *lines) {
-    for (int p = 0; p < kPartitions; ++p) counts.push_back({"ZCARD", LineKey(p, type, area)});
-  }
-  if (counts.empty()) return 0;
-  auto replies = redis_.Pipeline(counts);
-  if (!replies.ok()) return replies.status();
-  long long waiting = 0;
-  for (const auto& r : *replies) waiting += r.integer;
-  return static_cast<int>(waiting);
-}
-
 absl::StatusOr<std::map<CourseStore::LineId, CourseStore::LineSummary>> CourseStore::SummariseLines() {
   auto named = Lines();
   if (!named.ok()) return named.status();
@@ -275,11 +253,12 @@ absl::StatusOr<std::map<CourseStore::LineId, CourseStore::LineSummary>> CourseSt
   return out;
 }
 
-absl::StatusOr<bool> CourseStore::Reindex(const std::string& person_id) {
-  bool indexed = false;
+absl::StatusOr<std::optional<bool>> CourseStore::Reindex(const std::string& person_id) {
+  std::optional<bool> indexed;
   // Through a commit at the version read, so that a change made meanwhile
   // is never overwritten by an entry it had already removed.
   auto s = ApplyChange(outbox_, PartitionOfId(person_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    indexed.reset();  // a retry reads afresh
     auto loaded = LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
     if (!loaded->has_value()) return std::optional<Commit>();
@@ -318,22 +297,15 @@ absl::StatusOr<int> CourseStore::RepairSets() {
   std::set<std::string> drifted;
   for (const auto& l : *learners) {
     const std::string& id = l.record.person_id();
-    bool waiting = false, holding = false;
-    for (const auto& r : l.record.requests()) {
-      waiting |= r.status() == v1::REQUEST_STATUS_WAITING;
-      holding |= r.status() == v1::REQUEST_STATUS_OFFERED || r.status() == v1::REQUEST_STATUS_ENROLLED;
-    }
-    if (waiting != (in_waiting.erase(id) > 0) || holding != (in_holding.erase(id) > 0)) drifted.insert(id);
+    const bool waiting = in_waiting.erase(id) > 0, holding = in_holding.erase(id) > 0;
+    if (waiting != AnyRequest(l.record, IsWaiting) || holding != AnyRequest(l.record, HoldsASeat)) drifted.insert(id);
   }
   drifted.insert(in_waiting.begin(), in_waiting.end());
   drifted.insert(in_holding.begin(), in_holding.end());
   for (const auto& person_id : drifted) {
-    auto loaded = LoadLearner(person_id);
-    if (!loaded.ok()) return loaded.status();
-    if (loaded->has_value()) {
-      if (auto s = Reindex(person_id); !s.ok()) return s.status();
-      continue;
-    }
+    auto reindexed = Reindex(person_id);
+    if (!reindexed.ok()) return reindexed.status();
+    if (reindexed->has_value()) continue;
     // Gone (erased) without its entries removed: nobody writes them again.
     const int p = PartitionOfId(person_id);
     for (const auto& key : {ActiveKey(p), WaitingKey(p), HoldingKey(p)}) {
@@ -371,7 +343,7 @@ absl::StatusOr<int> CourseStore::BuildLines() {
       const std::string person_id = e.str;
       auto reindexed = Reindex(person_id);
       if (!reindexed.ok()) return reindexed.status();
-      indexed += *reindexed ? 1 : 0;
+      indexed += reindexed->value_or(false) ? 1 : 0;
     }
     if (auto s = redis_.Command({"SET", keys().Key(p, kLinesBuilt), "1"}); !s.ok()) return s.status();
   }

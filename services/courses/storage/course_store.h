@@ -117,8 +117,6 @@ class CourseStore {
   };
   using LineId = std::pair<v1::CourseType, std::string>;  // course type, social area
   absl::StatusOr<std::map<LineId, LineSummary>> SummariseLines();
-  // The waiting requests of every line.
-  absl::StatusOr<int> CountWaiting();
   // Fills the lines, the waiting and holding sets and the courses' index from
   // the records in every partition where they are not complete yet (a store
   // written by a release before them); safe beside commits and beside another
@@ -131,8 +129,9 @@ class CourseStore {
   absl::StatusOr<int> RepairSets();
 
  private:
-  // Writes a learner's index entries afresh (versioned); true if it waits or holds.
-  absl::StatusOr<bool> Reindex(const std::string& person_id);
+  // Writes a learner's index entries afresh (versioned): whether it waits or
+  // holds a seat; nullopt when the learner is gone.
+  absl::StatusOr<std::optional<bool>> Reindex(const std::string& person_id);
   // Every line a partition has had (from the `lines` sets).
   absl::StatusOr<std::set<LineId>> Lines();
 
