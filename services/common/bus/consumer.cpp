@@ -71,6 +71,8 @@ Consumer::~Consumer() { Stop(); }
 void Consumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
+  // The acknowledgements still buffered go out before the process may exit.
+  natsConnection_FlushTimeout(bus_->conn_, 2000);
   if (sub_ != nullptr) {
     // Destroy, not Unsubscribe: the durable consumer and its position stay.
     natsSubscription_Destroy(sub_);
@@ -168,7 +170,10 @@ void Consumer::Handle(void* raw) {
   instruments.handle_seconds.With({spec_.durable}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(absl::Now() - start));
   if (status.ok()) {
-    natsMsg_AckSync(msg, nullptr, nullptr);
+    // Not waited for: the connection sends a batch's acknowledgements
+    // together. One lost (a crash before it leaves) is a redelivery, which
+    // the handler's inbox answers as done.
+    natsMsg_Ack(msg, nullptr);
     instruments.consumed.With({spec_.durable, event.subject, "ack"}).Increment();
     return;
   }
