@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   watch.join();
   const double applied = n / absl::ToDoubleSeconds(took);
 
-  // Raw JetStream: the same number of messages of the same size, a handler that only counts.
+  // Raw JetStream: the same number of messages of the same size, a handler that does nothing.
   StreamSpec raw;
   raw.name = "BENCH";
   raw.subjects = {"bench.>"};

@@ -70,9 +70,11 @@ Consumer::~Consumer() { Stop(); }
 
 void Consumer::Stop() {
   stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  // The acknowledgements still buffered go out before the process may exit.
-  natsConnection_FlushTimeout(bus_->conn_, 2000);
+  if (thread_.joinable()) {
+    thread_.join();
+    // The acknowledgements still buffered go out before the process may exit.
+    natsConnection_FlushTimeout(bus_->conn_, 2000);
+  }
   if (sub_ != nullptr) {
     // Destroy, not Unsubscribe: the durable consumer and its position stay.
     natsSubscription_Destroy(sub_);
