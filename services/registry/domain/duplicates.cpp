@@ -251,7 +251,10 @@ std::string Hashed(std::string_view key) {
     h ^= c;
     h *= 1099511628211ULL;
   }
-  return absl::StrFormat("%016x", h);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xf];
+  return out;
 }
 
 // A pair's score: 0.55 of the weaker name's similarity, 0.3 of the birth
@@ -264,35 +267,42 @@ struct Date {
   int year = 0, month = 0, day = 0;
 };
 
-bool ParseDate(const std::string& s, Date& d) {
-  return s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2d-%2d", &d.year, &d.month, &d.day) == 3;
+// YYYY-MM-DD; digits read by hand, as a check reads thousands of dates.
+bool ParseDate(std::string_view s, Date& d) {
+  auto number = [&s](size_t from, size_t length, int& out) {
+    out = 0;
+    for (size_t i = from; i < from + length; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  return s.size() == 10 && s[4] == '-' && s[7] == '-' && number(0, 4, d.year) && number(5, 2, d.month) &&
+         number(8, 2, d.day);
 }
 
-// How well two birth dates agree, 0..1, with the reason.
-double DateAgreement(const std::string& a, const std::string& b, std::vector<std::string>& reasons) {
+// How well two birth dates agree, 0..1, with the reason when `reasons` is given.
+double DateAgreement(const std::string& a, const std::string& b, std::vector<std::string>* reasons) {
   Date x, y;
   if (!ParseDate(a, x) || !ParseDate(b, y)) return 0;
+  auto because = [reasons](const char* reason, double agreement) {
+    if (reasons != nullptr) reasons->push_back(reason);
+    return agreement;
+  };
   if (x.year == y.year && x.month == y.month && x.day == y.day) {
     // 1 January stands in for an unknown birthday on many papers: shared by
     // strangers far more often than any other date.
-    if (x.month == 1 && x.day == 1) {
-      reasons.push_back("same birth date, 1 January (often a stand-in)");
-      return 0.7;
-    }
-    reasons.push_back("same birth date");
-    return 1.0;
+    if (x.month == 1 && x.day == 1) return because("same birth date, 1 January (often a stand-in)", 0.7);
+    return because("same birth date", 1.0);
   }
   if (x.year == y.year && x.month == y.day && x.day == y.month) {
-    reasons.push_back("birth date with day and month swapped");
-    return 0.9;
+    return because("birth date with day and month swapped", 0.9);
   }
   if (std::abs(x.year - y.year) == 1 && x.month == y.month && x.day == y.day) {
-    reasons.push_back("birth year off by one");
-    return 0.6;
+    return because("birth year off by one", 0.6);
   }
   if (x.year == y.year && (x.month == y.month || x.day == y.day)) {
-    reasons.push_back("same birth year, one of day and month differs");
-    return 0.4;
+    return because("same birth year, one of day and month differs", 0.4);
   }
   return 0;
 }
@@ -337,17 +347,34 @@ double NameSimilarity(std::string_view a, std::string_view b) {
   return Similarity(Name::Of(std::string(a)), Name::Of(std::string(b)));
 }
 
+namespace {
+
+// The skeletons of a name as written (of its first word only, for given
+// names), remembered per thread: a check keys every member of the households
+// it finds, and a crowded block is one name over and over. Bounded by
+// forgetting everything when full, which keeps it a few MB per thread.
+std::vector<std::string> SkeletonsOfWritten(const std::string& written, bool first_word) {
+  thread_local std::map<std::pair<std::string, bool>, std::vector<std::string>> remembered;
+  constexpr size_t kRemembered = 20000;
+  auto it = remembered.find({written, first_word});
+  if (it != remembered.end()) return it->second;
+  if (remembered.size() >= kRemembered) remembered.clear();
+  std::string folded = FoldName(written);
+  if (first_word) folded = FirstWord(folded);
+  return remembered.emplace(std::make_pair(written, first_word), NameSkeletons(folded)).first->second;
+}
+
+}  // namespace
+
 std::vector<std::string> BlockingKeys(const PersonProfile& person) {
-  std::string given = FirstWord(FoldName(person.given_names));
-  std::string family = FoldName(person.family_name);
   std::string year = person.birth_date.substr(0, 4);
   std::vector<std::string> keys;
   auto add = [&keys](const std::string& raw) {
     std::string k = Hashed(raw);
     if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
   };
-  auto given_skeletons = NameSkeletons(given);
-  auto family_skeletons = NameSkeletons(family);
+  const auto given_skeletons = SkeletonsOfWritten(person.given_names, /*first_word=*/true);
+  const auto family_skeletons = SkeletonsOfWritten(person.family_name, /*first_word=*/false);
   // Most selective first: both names and the whole birth date, which tells
   // apart most of a common name's crowded block (HouseholdStore reads only the
   // latest filed of a crowded key).
@@ -367,32 +394,38 @@ std::vector<std::string> BlockingKeys(const PersonProfile& person) {
 
 namespace {
 
-PairScore Score(const PersonProfile& a, const PreparedNames& na, const PersonProfile& b, const PreparedNames& nb) {
+// The reasons are written only when `explain`: most pairs a check scores are
+// dropped, and formatting their reasons cost more than scoring them.
+PairScore Score(const PersonProfile& a, const PreparedNames& na, const PersonProfile& b, const PreparedNames& nb,
+                bool explain) {
   PairScore out;
+  std::vector<std::string>* reasons = explain ? &out.reasons : nullptr;
   double given = GivenSimilarity(na, nb), family = Similarity(na.family, nb.family);
   double given_x = CrossSimilarity(na, nb), family_x = Similarity(na.family, nb.given);
   bool swapped = (given_x + family_x) / 2 - 0.02 > (given + family) / 2;
   if (swapped) {
     given = given_x;
     family = family_x;
-    out.reasons.push_back("given and family name in swapped order");
+    if (explain) out.reasons.push_back("given and family name in swapped order");
   }
-  out.reasons.push_back(absl::StrFormat("given names alike %.2f", given));
-  out.reasons.push_back(absl::StrFormat("family names alike %.2f", family));
+  if (explain) {
+    out.reasons.push_back(absl::StrFormat("given names alike %.2f", given));
+    out.reasons.push_back(absl::StrFormat("family names alike %.2f", family));
+  }
   // The weaker name decides: a shared family name and birth date (twins,
   // or a common surname) say nothing about the given name.
   double names = std::min(given, family) - (swapped ? 0.02 : 0);
-  double date = DateAgreement(a.birth_date, b.birth_date, out.reasons);
+  double date = DateAgreement(a.birth_date, b.birth_date, reasons);
   // Without an agreeing birth date even equal names stay below the
   // threshold (0.6 at most): namesakes are common.
   double score = kNameWeight * names + kDateWeight * date;
   if (!a.nationality.empty() && !b.nationality.empty()) {
     if (a.nationality == b.nationality) {
       score += kNationalityWeight;
-      out.reasons.push_back("same nationality");
+      if (explain) out.reasons.push_back("same nationality");
     } else {
       score -= 2 * kNationalityWeight;
-      out.reasons.push_back("different nationality");
+      if (explain) out.reasons.push_back("different nationality");
     }
   }
   out.score = std::clamp(score, 0.0, 1.0);
@@ -402,7 +435,7 @@ PairScore Score(const PersonProfile& a, const PreparedNames& na, const PersonPro
 }  // namespace
 
 PairScore ScorePair(const PersonProfile& a, const PersonProfile& b) {
-  return Score(a, PreparedNames(a), b, PreparedNames(b));
+  return Score(a, PreparedNames(a), b, PreparedNames(b), /*explain=*/true);
 }
 
 std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_members,
@@ -418,19 +451,19 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
   for (const auto& m : new_members) members.emplace_back(m);
   std::vector<std::optional<PreparedNames>> prepared(candidates.size());
   std::vector<Scored> scored;
-  std::vector<std::string> ignored;
   for (size_t m = 0; m < new_members.size(); ++m) {
     for (size_t c = 0; c < candidates.size(); ++c) {
       // Most candidates share a name's skeleton and the birth year only:
       // without agreeing dates they cannot reach the threshold, so their
       // names are not even compared.
-      if (DateAgreement(new_members[m].birth_date, candidates[c].birth_date, ignored) == 0 &&
+      if (DateAgreement(new_members[m].birth_date, candidates[c].birth_date, nullptr) == 0 &&
           kNameWeight + kNationalityWeight < kConsidered) {
         continue;
       }
       if (!prepared[c]) prepared[c].emplace(candidates[c]);
-      auto s = Score(new_members[m], members[m], candidates[c], *prepared[c]);
-      if (s.score >= kConsidered) scored.push_back({m, c, std::move(s)});
+      auto s = Score(new_members[m], members[m], candidates[c], *prepared[c], /*explain=*/false);
+      if (s.score < kConsidered) continue;
+      scored.push_back({m, c, Score(new_members[m], members[m], candidates[c], *prepared[c], /*explain=*/true)});
     }
   }
   // Per candidate household, which new members match someone in it.

@@ -2,13 +2,16 @@
 // persons filed under blocking keys, their households, what a check
 // compares, and the held persons under review.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/arena.h"
 #include "household_store.h"
 #include "store/ids.h"
 #include "store/redis.h"
@@ -63,10 +66,11 @@ absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std
   return filed;
 }
 
-absl::StatusOr<std::vector<v1::Household>> HouseholdStore::LoadHouseholdsOf(const std::vector<std::string>& person_ids) {
-  std::vector<v1::Household> out;
-  if (person_ids.empty()) return out;
+absl::Status HouseholdStore::VisitHouseholdsOf(const std::vector<std::string>& person_ids,
+                                               const std::function<void(const v1::Household&)>& visit) {
+  if (person_ids.empty()) return absl::OkStatus();
   std::vector<std::vector<std::string>> gets;
+  gets.reserve(person_ids.size());
   for (const auto& id : person_ids) gets.push_back({"GET", PersonKey(id)});
   auto refs = redis_.Pipeline(gets);
   if (!refs.ok()) return refs.status();
@@ -78,16 +82,19 @@ absl::StatusOr<std::vector<v1::Household>> HouseholdStore::LoadHouseholdsOf(cons
   }
   std::vector<std::vector<std::string>> loads;
   for (const auto& household_id : wanted) loads.push_back({"HGET", HouseholdKey(household_id), "data"});
-  if (loads.empty()) return out;
+  if (loads.empty()) return absl::OkStatus();
   auto households = redis_.Pipeline(loads);
   if (!households.ok()) return households.status();
+  // A check parses dozens of households and drops them at once: on one arena
+  // their hundreds of strings are one allocation's worth, freed together.
+  google::protobuf::Arena arena;
   for (const auto& reply : *households) {
-    v1::Household h;
-    if (reply.is_nil() || !h.ParseFromString(reply.str)) continue;
-    for (auto& p : *h.mutable_members()) p.set_household_id(h.household_id());
-    out.push_back(std::move(h));
+    auto* h = google::protobuf::Arena::CreateMessage<v1::Household>(&arena);
+    if (reply.is_nil() || !h->ParseFromString(reply.str)) continue;
+    for (auto& p : *h->mutable_members()) p.set_household_id(h->household_id());
+    visit(*h);
   }
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(const v1::Household& household,
@@ -101,39 +108,41 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
   auto filed = PersonsUnderKeys(keys, per_key);
   if (!filed.ok()) return filed.status();
   out.crowded_keys = filed->crowded;
-  auto households = LoadHouseholdsOf(filed->person_ids);
-  if (!households.ok()) return households.status();
   const std::set<std::string> found(filed->person_ids.begin(), filed->person_ids.end());
   const std::set<std::string> wanted(keys.begin(), keys.end());
-  auto shares_a_key = [&wanted](const PersonProfile& p) {
-    for (const auto& k : BlockingKeys(p)) {
-      if (wanted.count(k) > 0) return true;
+  // A crowded block's households are full of the same names and dates: each
+  // (names, date) is keyed once per check.
+  std::map<std::tuple<std::string, std::string, std::string>, bool> shares_by_names;
+  auto shares_a_key = [&](const PersonProfile& p) {
+    auto [it, fresh] = shares_by_names.try_emplace({p.given_names, p.family_name, p.birth_date}, false);
+    if (fresh) {
+      for (const auto& k : BlockingKeys(p)) it->second = it->second || wanted.count(k) > 0;
     }
-    return false;
+    return it->second;
   };
-  for (const auto& h : *households) {
-    if (h.household_id() == household.household_id()) continue;
+  auto visited = VisitHouseholdsOf(filed->person_ids, [&](const v1::Household& h) {
+    if (h.household_id() == household.household_id()) return;
     for (const auto& p : h.members()) {
-      PersonProfile profile = ProfileOf(p);
       // Without a crowded key every person under the keys was found already.
-      if (found.count(p.person_id()) > 0 || (out.crowded_keys > 0 && h.members_size() > 1 && shares_a_key(profile))) {
-        out.candidates.push_back(std::move(profile));
+      if (found.count(p.person_id()) > 0 ||
+          (out.crowded_keys > 0 && h.members_size() > 1 && shares_a_key(ProfileOf(p)))) {
+        out.candidates.push_back(ProfileOf(p));
       }
     }
-  }
+  });
+  if (!visited.ok()) return visited;
   return out;
 }
 
 absl::StatusOr<std::vector<v1::Person>> HouseholdStore::LoadActivePersons(const std::vector<std::string>& person_ids) {
-  auto households = LoadHouseholdsOf(person_ids);
-  if (!households.ok()) return households.status();
   const std::set<std::string> asked(person_ids.begin(), person_ids.end());
   std::vector<v1::Person> out;
-  for (auto& h : *households) {
-    for (auto& p : *h.mutable_members()) {
-      if (asked.count(p.person_id()) > 0) out.push_back(std::move(p));
+  auto visited = VisitHouseholdsOf(person_ids, [&](const v1::Household& h) {
+    for (const auto& p : h.members()) {
+      if (asked.count(p.person_id()) > 0) out.push_back(p);
     }
-  }
+  });
+  if (!visited.ok()) return visited;
   return out;
 }
 

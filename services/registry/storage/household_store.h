@@ -108,9 +108,10 @@ class HouseholdStore {
     int crowded = 0;
   };
   absl::StatusOr<Filed> PersonsUnderKeys(const std::vector<std::string>& blocking_keys, int per_key);
-  // The active members of the households of these persons, with their
-  // household ids set: each household once, all its members.
-  absl::StatusOr<std::vector<v1::Household>> LoadHouseholdsOf(const std::vector<std::string>& person_ids);
+  // Each household of these persons once, with all its active members and
+  // their household ids set; valid only during the call.
+  absl::Status VisitHouseholdsOf(const std::vector<std::string>& person_ids,
+                                 const std::function<void(const v1::Household&)>& visit);
   // What a duplicate check of `household` compares (FindSuspects): its members,
   // and the persons of other households filed under their blocking keys, at
   // most `per_key` under each; when a key was crowded, also the members of the
