@@ -61,6 +61,19 @@ int main(int argc, char** argv) {
                                .list_pages_per_minute = list_pages_per_minute,
                                .duplicate_candidates_per_key = duplicate_candidates_per_key,
                                .land = LandRulesOf(config)});
+  // Blocking sets of an earlier release go where this one reads them, before
+  // the first check; the daily retention run moves what an earlier replica
+  // filed during a rolling update.
+  auto place_blocking_keys = [&store] {
+    auto moved = store.PlaceBlockingKeys();
+    if (!moved.ok()) {
+      log::Warn("blocking_keys_not_placed", {{"error", moved.status().message()}});
+    } else if (*moved > 0) {
+      log::Info("blocking_keys_placed", {{"sets", std::to_string(*moved)}});
+    }
+    return moved.ok();
+  };
+  if (!place_blocking_keys()) return 1;
   registry::ReviewMetrics review((*platform)->metrics(), store, clock);
   registry.set_on_review([&review](const char* what) { review.Count(what); });
   registry.set_on_retention([&review](const char* kind, int64_t n) { review.CountErased(kind, n); });
@@ -71,7 +84,8 @@ int main(int argc, char** argv) {
   RunLoop::Options daily;
   daily.period = absl::Hours(24);
   daily.refresh_period = absl::Hours(24);
-  RunLoop retention(daily, [&registry] {
+  RunLoop retention(daily, [&registry, &place_blocking_keys] {
+    place_blocking_keys();
     ankommen::registry::v1::RunRetentionResponse report;
     RequestContext rc;
     rc.actor = "retention-job";

@@ -20,47 +20,28 @@ namespace ankommen::registry {
 
 absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std::vector<std::string>& blocking_keys,
                                                                        int per_key) {
-  // Each partition's latest under each key, with their scores; then the
-  // latest `per_key` of the key across partitions. Ids are spread evenly over
-  // the partitions, so each is asked for its share with room to spare (all of
-  // `per_key` when that is small) rather than all of it: reading 16 × 50 to
-  // keep 50 cost more than the rest of a registration. Where one partition
-  // holds more than its share of the latest, a few a little older are compared.
-  std::vector<std::vector<std::string>> reads;
-  const int per_partition = std::max(per_key / kPartitions + 3, std::min(per_key, 8));
-  const std::string limit = std::to_string(per_partition + 1);  // one more: was anyone left out?
-  for (const auto& k : blocking_keys) {
-    for (int p = 0; p < kPartitions; ++p) {
-      reads.push_back({"ZRANGE", BlockingKey(p, k), "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "0", limit, "WITHSCORES"});
-    }
-  }
+  // Each key's latest `per_key`, and one more: was anyone left out? One set
+  // per key (BlockingKey), all in one round trip. Redis answers those filed
+  // in the same millisecond in the same order on every run (by id, reversed).
   Filed filed;
-  if (reads.empty()) return filed;
+  if (blocking_keys.empty()) return filed;
+  std::vector<std::vector<std::string>> reads;
+  reads.reserve(blocking_keys.size());
+  const std::string limit = std::to_string(per_key + 1);
+  for (const auto& k : blocking_keys) {
+    reads.push_back({"ZRANGE", BlockingKey(k), "+inf", "-inf", "BYSCORE", "REV", "LIMIT", "0", limit});
+  }
   auto replies = redis_.Pipeline(reads);
   if (!replies.ok()) return replies.status();
   std::set<std::string> seen;
-  for (size_t k = 0; k < blocking_keys.size(); ++k) {
-    std::vector<std::pair<double, std::string>> latest;  // (filed at, id)
-    bool left_out = false;
-    for (int p = 0; p < kPartitions; ++p) {
-      const auto& elements = (*replies)[k * kPartitions + static_cast<size_t>(p)].elements;
-      // The one more asked for is only a sign that the partition holds more.
-      const size_t kept = std::min(elements.size(), static_cast<size_t>(2 * per_partition));
-      left_out = left_out || elements.size() > kept;
-      for (size_t i = 0; i + 1 < kept; i += 2) {
-        double score = 0;
-        if (!absl::SimpleAtod(elements[i + 1].str, &score)) return absl::DataLossError("a blocking key's score is not a number");
-        latest.emplace_back(score, elements[i].str);
-      }
+  for (auto& under_key : *replies) {
+    auto& ids = under_key.elements;
+    if (static_cast<int>(ids.size()) > per_key) {
+      ++filed.crowded;
+      ids.resize(static_cast<size_t>(per_key));
     }
-    // Latest first; those filed in the same millisecond in the same order on every run.
-    std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first > b.first : a.second > b.second;
-    });
-    if (left_out || static_cast<int>(latest.size()) > per_key) ++filed.crowded;
-    if (static_cast<int>(latest.size()) > per_key) latest.resize(static_cast<size_t>(per_key));
-    for (auto& [score, id] : latest) {
-      if (seen.insert(id).second) filed.person_ids.push_back(std::move(id));
+    for (auto& id : ids) {
+      if (seen.insert(id.str).second) filed.person_ids.push_back(std::move(id.str));
     }
   }
   return filed;

@@ -26,8 +26,12 @@ std::string HouseholdStore::AreaKey(int partition, const std::string& social_are
   return keys().Key(partition, "area:" + social_area);
 }
 
-std::string HouseholdStore::BlockingKey(int partition, const std::string& hashed) const {
-  return keys().Key(partition, "dupkey:" + hashed);
+std::string HouseholdStore::BlockingKey(const std::string& hashed) const {
+  // The key is a hash in hex (duplicates.h): its last digit spreads the sets
+  // evenly over the partitions.
+  const char last = hashed.empty() ? '0' : hashed.back();
+  const int digit = last >= 'a' ? last - 'a' + 10 : last - '0';
+  return keys().Key(((digit % kPartitions) + kPartitions) % kPartitions, "blocking:" + hashed);
 }
 
 std::string HouseholdStore::HeldKey(int partition) const { return keys().Key(partition, "duplicates:open"); }
@@ -99,7 +103,7 @@ void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Hous
     int partition = PartitionOfId(p.person_id());
     const v1::Person* now = find(after, p.person_id());
     if (now == nullptr) {
-      for (const auto& k : BlockingKeys(ProfileOf(p))) ops.push_back(IndexOp::SortedRemove(BlockingKey(partition, k), p.person_id()));
+      for (const auto& k : BlockingKeys(ProfileOf(p))) ops.push_back(IndexOp::SortedRemove(BlockingKey(k), p.person_id()));
     }
     if (p.suspected_duplicates_size() > 0 && (now == nullptr || now->suspected_duplicates_size() == 0)) {
       ops.push_back(IndexOp::SortedRemove(HeldKey(partition), p.person_id()));
@@ -110,7 +114,7 @@ void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Hous
     const v1::Person* was = find(before, p.person_id());
     if (was == nullptr) {
       for (const auto& k : BlockingKeys(ProfileOf(p))) {
-        ops.push_back(IndexOp::SortedAdd(BlockingKey(partition, k), p.person_id(), filed_at_ms));
+        ops.push_back(IndexOp::SortedAdd(BlockingKey(k), p.person_id(), filed_at_ms));
       }
     }
     if (p.suspected_duplicates_size() > 0 && (was == nullptr || was->suspected_duplicates_size() == 0)) {
@@ -252,6 +256,46 @@ absl::StatusOr<std::vector<std::string>> HouseholdStore::AllHouseholdIds() {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return ids;
+}
+
+absl::StatusOr<int> HouseholdStore::PlaceBlockingKeys() {
+  // A scan at start (and daily, for what a replica of the earlier release
+  // filed during a rolling update); nothing to move once all are placed.
+  const std::string marker = ":dupkey:";
+  const std::string pattern = absl::StrCat("ankommen:", keys().service(), ":{", keys().service(), ":p*}", marker, "*");
+  int moved = 0;
+  std::string cursor = "0";
+  do {
+    auto page = redis_.Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!page.ok()) return page.status();
+    if (page->elements.size() != 2) return absl::InternalError("SCAN answered unexpectedly");
+    cursor = page->elements[0].str;
+    const auto& old_keys = page->elements[1].elements;
+    if (old_keys.empty()) continue;
+    std::vector<std::vector<std::string>> reads;
+    for (const auto& key : old_keys) reads.push_back({"ZRANGE", key.str, "0", "-1", "WITHSCORES"});
+    auto filed = redis_.Pipeline(reads);
+    if (!filed.ok()) return filed.status();
+    // Added where they belong before the old set goes: a move cut short is
+    // done again, and ZADD of what is there already changes nothing.
+    std::vector<std::vector<std::string>> moves;
+    for (size_t i = 0; i < old_keys.size(); ++i) {
+      const std::string& key = old_keys[i].str;
+      const auto& entries = (*filed)[i].elements;
+      if (!entries.empty()) {
+        std::vector<std::string> add = {"ZADD", BlockingKey(key.substr(key.rfind(marker) + marker.size()))};
+        for (size_t e = 0; e + 1 < entries.size(); e += 2) {
+          add.push_back(entries[e + 1].str);
+          add.push_back(entries[e].str);
+        }
+        moves.push_back(std::move(add));
+      }
+      moves.push_back({"DEL", key});
+    }
+    if (auto done = redis_.Pipeline(moves); !done.ok()) return done.status();
+    moved += static_cast<int>(old_keys.size());
+  } while (cursor != "0");
+  return moved;
 }
 
 absl::StatusOr<std::vector<std::pair<int64_t, std::string>>> HouseholdStore::ScoredAcrossPartitions(

@@ -5,9 +5,14 @@
 //                                                   with the idempotency window)
 //   ankommen:registry:{registry:pN}:area:<area>     sorted set of household ids
 //   ankommen:registry:{registry:pN}:audit           stream of reads and changes
-//   ankommen:registry:{registry:pN}:dupkey:<hash>   sorted set of person ids filed
+//   ankommen:registry:{registry:pK}:blocking:<hash> sorted set of person ids filed
 //                                                   under one blocking key (duplicates.h),
-//                                                   scored by when filed (unix ms; 0 before 0.9)
+//                                                   scored by when filed (unix ms; 0 before 0.9),
+//                                                   in the partition K the key's hash names,
+//                                                   not the persons': a check reads one set
+//                                                   per key, not sixteen
+//   (…:{registry:pN}:dupkey:<hash>: the same, in each person's partition, as
+//    stored until 2026-12-05; PlaceBlockingKeys moves it at start)
 //   ankommen:registry:{registry:pN}:duplicates:open sorted set of held person ids,
 //                                                   scored by when the suspicion was found
 //   ankommen:registry:{registry:pN}:cases:closed    sorted set of households whose case
@@ -98,8 +103,8 @@ class HouseholdStore {
 
   Outbox& outbox() { return outbox_; }
 
-  // Duplicate detection. The persons filed under the blocking keys, in every
-  // partition: under each key at most `per_key`, the latest filed first, so
+  // Duplicate detection. The persons filed under the blocking keys: under
+  // each key at most `per_key`, the latest filed first, so
   // that a crowded block (a common name with 1 January for a birthday, shared
   // by thousands in a Land) costs no more than a full one. Keys in the order
   // given, each person once; `crowded` counts the keys that held more.
@@ -108,6 +113,10 @@ class HouseholdStore {
     int crowded = 0;
   };
   absl::StatusOr<Filed> PersonsUnderKeys(const std::vector<std::string>& blocking_keys, int per_key);
+  // Moves blocking sets stored per person's partition (dupkey:, as stored
+  // until 2026-12-05) to the partition of their key, merging as it goes; safe to repeat and to
+  // run on two replicas at once. Returns the sets moved.
+  absl::StatusOr<int> PlaceBlockingKeys();
   // Each household of these persons once, with all its active members and
   // their household ids set; valid only during the call.
   absl::Status VisitHouseholdsOf(const std::vector<std::string>& person_ids,
@@ -174,7 +183,8 @@ class HouseholdStore {
 
  private:
   Outbox& outbox_;
-  std::string BlockingKey(int partition, const std::string& hashed) const;
+  // The set of a blocking key, in the partition its hash names.
+  std::string BlockingKey(const std::string& hashed) const;
   std::string HeldKey(int partition) const;
   std::string ClosedKey(int partition) const;
   std::string AgesDueKey(int partition) const;
