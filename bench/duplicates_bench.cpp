@@ -1,6 +1,6 @@
 // Duplicate detection: checking a new registration against a registry of
 // 100,000 persons, as the registry does it (blocking keys -> the persons filed
-// under them in Redis -> their households -> scores; registry.cpp Suspects),
+// under them in Redis -> their profiles -> scores; CheckForDuplicates),
 // beside the baseline it avoids: scoring the new household against every
 // person. One redis-server started here on a loopback port; synthetic
 // persons with names drawn from the transliteration corpus' names, so that
@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "ankommen/registry/v1/registry.pb.h"
 #include "domain/duplicates.h"
+#include "duplicate_check.h"
 #include "store/ids.h"
 #include "store/outbox.h"
 #include "store/redis.h"
@@ -130,11 +131,11 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < arrivals.size(); ++i) {
     const auto& h = arrivals[i];
     const absl::Time start = absl::Now();
-    auto compared = store.DuplicateCandidates(h, registry::RegistrySettings{}.duplicate_candidates_per_key);
-    if (!compared.ok()) return 1;
-    auto suspects = registry::FindSuspects(compared->members, compared->candidates);
+    auto check = registry::CheckForDuplicates(store, h, registry::RegistrySettings{}.duplicate_candidates_per_key);
+    if (!check.ok()) return 1;
+    const auto& suspects = check->suspects;
     blocked_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
-    candidates.push_back(static_cast<double>(compared->candidates.size()));
+    candidates.push_back(static_cast<double>(check->compared));
     if (i % 4 == 0) {
       ++duplicates_injected;
       if (!suspects.empty()) ++duplicates_found;

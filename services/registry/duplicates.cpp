@@ -1,6 +1,8 @@
 // Suspected duplicates: listed, found on demand, resolved by merging or marking distinct.
 #include "registry.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "ankommen/courses/v1/events.pb.h"
 #include "store/command.h"
@@ -8,11 +10,41 @@
 #include "domain/facts.h"
 #include "domain/residence.h"
 #include "domain/validation.h"
+#include "duplicate_check.h"
 #include "store/ids.h"
 #include "observability/log.h"
 #include "registry_internal.h"
 
 namespace ankommen::registry {
+
+absl::StatusOr<DuplicateCheck> CheckForDuplicates(HouseholdStore& store, const v1::Household& household,
+                                                  int per_key) {
+  auto compared = store.DuplicateCandidates(household, per_key);
+  if (!compared.ok()) return compared.status();
+  DuplicateCheck check;
+  check.crowded_keys = compared->crowded_keys;
+  check.suspects = FindSuspects(compared->members, compared->candidates);
+  std::set<std::string> compared_ids;
+  for (const auto& c : compared->candidates) compared_ids.insert(c.person_id);
+  std::vector<std::string> housemates;
+  for (const auto& s : check.suspects) {
+    auto it = compared->housemates.find(s.other_household_id);
+    if (it == compared->housemates.end()) continue;
+    for (const auto& id : it->second) {
+      if (compared_ids.insert(id).second) housemates.push_back(id);
+    }
+  }
+  if (!housemates.empty()) {
+    auto more = store.HousematesSharingAKey(housemates, compared->members);
+    if (!more.ok()) return more.status();
+    if (!more->empty()) {
+      compared->candidates.insert(compared->candidates.end(), more->begin(), more->end());
+      check.suspects = FindSuspects(compared->members, compared->candidates);
+    }
+  }
+  check.compared = compared->candidates.size();
+  return check;
+}
 
 absl::Status Registry::ListSuspectedDuplicates(const v1::ListSuspectedDuplicatesRequest& request,
                                                v1::ListSuspectedDuplicatesResponse& response, const RequestContext&) {

@@ -12,6 +12,7 @@
 #include "domain/facts.h"
 #include "domain/residence.h"
 #include "domain/validation.h"
+#include "duplicate_check.h"
 #include "store/ids.h"
 #include "observability/log.h"
 #include "runtime/retention.h"
@@ -89,10 +90,10 @@ absl::StatusOr<std::string> Registry::CurrentPersonId(const std::string& person_
 }
 
 absl::StatusOr<std::vector<Suspicion>> Registry::Suspects(const v1::Household& household) {
-  auto compared = store_.DuplicateCandidates(household, settings_.duplicate_candidates_per_key);
-  if (!compared.ok()) return compared.status();
-  if (compared->crowded_keys > 0) on_crowded_(compared->crowded_keys);
-  auto found = FindSuspects(compared->members, compared->candidates);
+  auto check = CheckForDuplicates(store_, household, settings_.duplicate_candidates_per_key);
+  if (!check.ok()) return check.status();
+  if (check->crowded_keys > 0) on_crowded_(check->crowded_keys);
+  std::vector<Suspicion>& found = check->suspects;
   // Pairs a person already decided to be different are not suspected again.
   std::erase_if(found, [&](const Suspicion& s) {
     for (const auto& p : household.members()) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -78,6 +79,32 @@ absl::Status HouseholdStore::VisitHouseholdsOf(const std::vector<std::string>& p
   return absl::OkStatus();
 }
 
+namespace {
+
+// Whether a person shares one of `wanted` blocking keys; each (names, date)
+// keyed once per check, as a crowded block's households are full of the same.
+class SharesAKey {
+ public:
+  explicit SharesAKey(const std::vector<PersonProfile>& members) {
+    for (const auto& m : members) {
+      for (auto& k : BlockingKeys(m)) wanted_.insert(std::move(k));
+    }
+  }
+  bool operator()(const PersonProfile& p) {
+    auto [it, fresh] = known_.try_emplace({p.given_names, p.family_name, p.birth_date}, false);
+    if (fresh) {
+      for (const auto& k : BlockingKeys(p)) it->second = it->second || wanted_.count(k) > 0;
+    }
+    return it->second;
+  }
+
+ private:
+  std::set<std::string> wanted_;
+  std::map<std::tuple<std::string, std::string, std::string>, bool> known_;
+};
+
+}  // namespace
+
 absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(const v1::Household& household,
                                                                            int per_key) {
   Compared out;
@@ -89,29 +116,82 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
   auto filed = PersonsUnderKeys(keys, per_key);
   if (!filed.ok()) return filed.status();
   out.crowded_keys = filed->crowded;
-  const std::set<std::string> found(filed->person_ids.begin(), filed->person_ids.end());
-  const std::set<std::string> wanted(keys.begin(), keys.end());
-  // A crowded block's households are full of the same names and dates: each
-  // (names, date) is keyed once per check.
-  std::map<std::tuple<std::string, std::string, std::string>, bool> shares_by_names;
-  auto shares_a_key = [&](const PersonProfile& p) {
-    auto [it, fresh] = shares_by_names.try_emplace({p.given_names, p.family_name, p.birth_date}, false);
-    if (fresh) {
-      for (const auto& k : BlockingKeys(p)) it->second = it->second || wanted.count(k) > 0;
+  std::vector<std::string> unprofiled;
+  auto profiles = LoadProfiles(filed->person_ids);
+  if (!profiles.ok()) return profiles.status();
+  for (size_t i = 0; i < filed->person_ids.size(); ++i) {
+    auto& stored = (*profiles)[i];
+    if (!stored) {
+      unprofiled.push_back(filed->person_ids[i]);
+      continue;
     }
-    return it->second;
-  };
-  auto visited = VisitHouseholdsOf(filed->person_ids, [&](const v1::Household& h) {
+    if (stored->profile.household_id == household.household_id()) continue;
+    // Without a crowded key every person under the keys was found already.
+    if (out.crowded_keys > 0 && !stored->housemates.empty()) {
+      out.housemates.try_emplace(stored->profile.household_id, std::move(stored->housemates));
+    }
+    out.candidates.push_back(std::move(stored->profile));
+  }
+  // Persons stored before profiles were: their households are read, and with
+  // a crowded key their members that share a key are compared at once.
+  const std::set<std::string> found(unprofiled.begin(), unprofiled.end());
+  std::set<std::string> seen(filed->person_ids.begin(), filed->person_ids.end());
+  SharesAKey shares_a_key(out.members);
+  auto visited = VisitHouseholdsOf(unprofiled, [&](const v1::Household& h) {
     if (h.household_id() == household.household_id()) return;
     for (const auto& p : h.members()) {
-      // Without a crowded key every person under the keys was found already.
       if (found.count(p.person_id()) > 0 ||
-          (out.crowded_keys > 0 && h.members_size() > 1 && shares_a_key(ProfileOf(p)))) {
+          (out.crowded_keys > 0 && h.members_size() > 1 && seen.count(p.person_id()) == 0 &&
+           shares_a_key(ProfileOf(p)))) {
+        seen.insert(p.person_id());
         out.candidates.push_back(ProfileOf(p));
       }
     }
   });
   if (!visited.ok()) return visited;
+  return out;
+}
+
+absl::StatusOr<std::vector<PersonProfile>> HouseholdStore::HousematesSharingAKey(
+    const std::vector<std::string>& person_ids, const std::vector<PersonProfile>& members) {
+  std::vector<PersonProfile> out;
+  auto profiles = LoadProfiles(person_ids);
+  if (!profiles.ok()) return profiles.status();
+  SharesAKey shares_a_key(members);
+  std::vector<std::string> unprofiled;
+  for (size_t i = 0; i < person_ids.size(); ++i) {
+    auto& stored = (*profiles)[i];
+    if (!stored) {
+      unprofiled.push_back(person_ids[i]);
+    } else if (shares_a_key(stored->profile)) {
+      out.push_back(std::move(stored->profile));
+    }
+  }
+  // A household's profiles are written together; one without them is read.
+  const std::set<std::string> asked(unprofiled.begin(), unprofiled.end());
+  auto visited = VisitHouseholdsOf(unprofiled, [&](const v1::Household& h) {
+    for (const auto& p : h.members()) {
+      if (asked.count(p.person_id()) > 0 && shares_a_key(ProfileOf(p))) out.push_back(ProfileOf(p));
+    }
+  });
+  if (!visited.ok()) return visited;
+  return out;
+}
+
+absl::StatusOr<std::vector<std::optional<StoredProfile>>> HouseholdStore::LoadProfiles(
+    const std::vector<std::string>& person_ids) {
+  std::vector<std::optional<StoredProfile>> out;
+  if (person_ids.empty()) return out;
+  std::vector<std::vector<std::string>> gets;
+  gets.reserve(person_ids.size());
+  for (const auto& id : person_ids) gets.push_back({"GET", ProfileKey(id)});
+  auto replies = redis_.Pipeline(gets);
+  if (!replies.ok()) return replies.status();
+  out.reserve(person_ids.size());
+  for (size_t i = 0; i < person_ids.size(); ++i) {
+    const auto& r = (*replies)[i];
+    out.push_back(r.is_nil() ? std::nullopt : DecodeProfile(person_ids[i], r.str));
+  }
   return out;
 }
 

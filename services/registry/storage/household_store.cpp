@@ -34,6 +34,10 @@ std::string HouseholdStore::BlockingKey(const std::string& hashed) const {
   return keys().Key(((digit % kPartitions) + kPartitions) % kPartitions, "blocking:" + hashed);
 }
 
+std::string HouseholdStore::ProfileKey(const std::string& person_id) const {
+  return keys().Key(PartitionOfId(person_id), "profile:" + person_id);
+}
+
 std::string HouseholdStore::HeldKey(int partition) const { return keys().Key(partition, "duplicates:open"); }
 std::string HouseholdStore::ClosedKey(int partition) const { return keys().Key(partition, "cases:closed"); }
 std::string HouseholdStore::AgesDueKey(int partition) const { return keys().Key(partition, "ages:due"); }
@@ -45,6 +49,33 @@ const absl::CivilDay kEpoch(1970, 1, 1);
 PersonProfile ProfileOf(const v1::Person& person) {
   return {person.person_id(), person.household_id(), person.given_names(), person.family_name(),
           person.birth_date(), person.nationality()};
+}
+
+namespace {
+constexpr char kProfileSeparator = '\x1f';
+constexpr int kProfileFields = 5;  // household, given names, family name, birth date, nationality
+}  // namespace
+
+std::string EncodeProfile(const v1::Person& person, const v1::Household& household) {
+  std::string out = absl::StrCat(household.household_id(), std::string(1, kProfileSeparator), person.given_names(),
+                                 std::string(1, kProfileSeparator), person.family_name(),
+                                 std::string(1, kProfileSeparator), person.birth_date(),
+                                 std::string(1, kProfileSeparator), person.nationality());
+  for (const auto& m : household.members()) {
+    if (m.person_id() != person.person_id()) absl::StrAppend(&out, std::string(1, kProfileSeparator), m.person_id());
+  }
+  return out;
+}
+
+std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored) {
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(absl::string_view(stored.data(), stored.size()), absl::ByChar(kProfileSeparator));
+  if (static_cast<int>(fields.size()) < kProfileFields || fields[0].empty()) return std::nullopt;
+  StoredProfile out;
+  out.profile = {person_id,           std::string(fields[0]), std::string(fields[1]),
+                 std::string(fields[2]), std::string(fields[3]), std::string(fields[4])};
+  for (size_t i = kProfileFields; i < fields.size(); ++i) out.housemates.emplace_back(fields[i]);
+  return out;
 }
 
 absl::StatusOr<std::optional<LoadedHousehold>> HouseholdStore::Load(const std::string& household_id) {
@@ -92,7 +123,8 @@ std::vector<IndexOp> HouseholdStore::IndexNew(const v1::Household& household, ab
 void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Household& after, double filed_at_ms,
                                      std::vector<IndexOp>& ops) const {
   // Names and birth dates never change, so only joining and leaving members
-  // move between blocking sets; the held set follows the open suspicions.
+  // move between blocking sets; the held set follows the open suspicions; a
+  // profile is written when what it says changes (a member joins or leaves).
   auto find = [](const v1::Household& h, const std::string& id) -> const v1::Person* {
     for (const auto& p : h.members()) {
       if (p.person_id() == id) return &p;
@@ -104,6 +136,7 @@ void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Hous
     const v1::Person* now = find(after, p.person_id());
     if (now == nullptr) {
       for (const auto& k : BlockingKeys(ProfileOf(p))) ops.push_back(IndexOp::SortedRemove(BlockingKey(k), p.person_id()));
+      ops.push_back(IndexOp::Delete(ProfileKey(p.person_id())));
     }
     if (p.suspected_duplicates_size() > 0 && (now == nullptr || now->suspected_duplicates_size() == 0)) {
       ops.push_back(IndexOp::SortedRemove(HeldKey(partition), p.person_id()));
@@ -116,6 +149,10 @@ void HouseholdStore::IndexDuplicates(const v1::Household& before, const v1::Hous
       for (const auto& k : BlockingKeys(ProfileOf(p))) {
         ops.push_back(IndexOp::SortedAdd(BlockingKey(k), p.person_id(), filed_at_ms));
       }
+    }
+    std::string profile = EncodeProfile(p, after);
+    if (was == nullptr || EncodeProfile(*was, before) != profile) {
+      ops.push_back(IndexOp::Set(ProfileKey(p.person_id()), std::move(profile)));
     }
     if (p.suspected_duplicates_size() > 0 && (was == nullptr || was->suspected_duplicates_size() == 0)) {
       ops.push_back(IndexOp::SortedAdd(HeldKey(partition), p.person_id(),

@@ -13,6 +13,10 @@
 //                                                   per key, not sixteen
 //   (…:{registry:pN}:dupkey:<hash>: the same, in each person's partition, as
 //    stored until 2026-12-05; PlaceBlockingKeys moves it at start)
+//   ankommen:registry:{registry:pN}:profile:<id>    what a duplicate check compares of a
+//                                                   person (EncodeProfile), so that it reads
+//                                                   no household; absent for persons stored
+//                                                   before 2026-12-05, whose households are read
 //   ankommen:registry:{registry:pN}:duplicates:open sorted set of held person ids,
 //                                                   scored by when the suspicion was found
 //   ankommen:registry:{registry:pN}:cases:closed    sorted set of households whose case
@@ -26,8 +30,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -58,6 +64,16 @@ struct PersonRef {
 
 // What duplicate detection compares of a person.
 PersonProfile ProfileOf(const v1::Person& person);
+
+// A person's profile as stored beside the blocking sets, with the ids of the
+// other members of the household (a crowded key's check compares them too):
+// fields separated by a unit separator, which validation keeps out of names.
+struct StoredProfile {
+  PersonProfile profile;
+  std::vector<std::string> housemates;
+};
+std::string EncodeProfile(const v1::Person& person, const v1::Household& household);
+std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored);
 
 struct HeldPerson {
   std::string person_id;
@@ -123,15 +139,23 @@ class HouseholdStore {
                                  const std::function<void(const v1::Household&)>& visit);
   // What a duplicate check of `household` compares (FindSuspects): its members,
   // and the persons of other households filed under their blocking keys, at
-  // most `per_key` under each; when a key was crowded, also the members of the
-  // households found that share one of the keys, so a family registered twice
-  // is still found through its rarer names.
+  // most `per_key` under each. When a key was crowded, the ids of the other
+  // members of the households found, by household: a household in which
+  // someone is suspected is compared whole (HousematesSharingAKey), so that a
+  // family registered twice is still found through its rarer names.
   struct Compared {
     std::vector<PersonProfile> members;
     std::vector<PersonProfile> candidates;
+    std::map<std::string, std::vector<std::string>> housemates;
     int crowded_keys = 0;
   };
   absl::StatusOr<Compared> DuplicateCandidates(const v1::Household& household, int per_key);
+  // Of these persons, those who share a blocking key with one of `members`.
+  absl::StatusOr<std::vector<PersonProfile>> HousematesSharingAKey(const std::vector<std::string>& person_ids,
+                                                                  const std::vector<PersonProfile>& members);
+  // The stored profiles of these persons, in order; none for a person stored
+  // before profiles were, or no longer active.
+  absl::StatusOr<std::vector<std::optional<StoredProfile>>> LoadProfiles(const std::vector<std::string>& person_ids);
   // The active persons among these ids, with their household ids set.
   absl::StatusOr<std::vector<v1::Person>> LoadActivePersons(const std::vector<std::string>& person_ids);
   // Held persons and their open suspicions, oldest first.
@@ -185,6 +209,7 @@ class HouseholdStore {
   Outbox& outbox_;
   // The set of a blocking key, in the partition its hash names.
   std::string BlockingKey(const std::string& hashed) const;
+  std::string ProfileKey(const std::string& person_id) const;
   std::string HeldKey(int partition) const;
   std::string ClosedKey(int partition) const;
   std::string AgesDueKey(int partition) const;
