@@ -1,6 +1,7 @@
 // HouseholdStore's reads for duplicate detection (household_store.h): the
-// persons filed under blocking keys, their households, what a check
-// compares, and the held persons under review.
+// persons filed under blocking keys, their profiles (or, for persons stored
+// before profiles were, their households), what a check compares, and the
+// held persons under review.
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -134,13 +135,13 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
   }
   // Persons stored before profiles were: their households are read, and with
   // a crowded key their members that share a key are compared at once.
-  const std::set<std::string> found(unprofiled.begin(), unprofiled.end());
+  const std::set<std::string> asked(unprofiled.begin(), unprofiled.end());
   std::set<std::string> seen(filed->person_ids.begin(), filed->person_ids.end());
   SharesAKey shares_a_key(out.members);
   auto visited = VisitHouseholdsOf(unprofiled, [&](const v1::Household& h) {
     if (h.household_id() == household.household_id()) return;
     for (const auto& p : h.members()) {
-      if (found.count(p.person_id()) > 0 ||
+      if (asked.count(p.person_id()) > 0 ||
           (out.crowded_keys > 0 && h.members_size() > 1 && seen.count(p.person_id()) == 0 &&
            shares_a_key(ProfileOf(p)))) {
         seen.insert(p.person_id());
