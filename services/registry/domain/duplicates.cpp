@@ -445,11 +445,18 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
   struct Scored {
     size_t member;
     size_t candidate;
-    PairScore score;
+    double score;
+    int others;  // more members of the two households alike
   };
   std::vector<PreparedNames> members;
   for (const auto& m : new_members) members.emplace_back(m);
-  std::vector<std::optional<PreparedNames>> prepared(candidates.size());
+  // Names prepared once per spelling: a crowded block's candidates share them.
+  std::map<std::pair<std::string, std::string>, PreparedNames> prepared;
+  auto names_of = [&prepared](const PersonProfile& p) -> const PreparedNames& {
+    auto it = prepared.find({p.given_names, p.family_name});
+    if (it == prepared.end()) it = prepared.emplace(std::make_pair(p.given_names, p.family_name), PreparedNames(p)).first;
+    return it->second;
+  };
   std::vector<Scored> scored;
   for (size_t m = 0; m < new_members.size(); ++m) {
     for (size_t c = 0; c < candidates.size(); ++c) {
@@ -460,10 +467,8 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
           kNameWeight + kNationalityWeight < kConsidered) {
         continue;
       }
-      if (!prepared[c]) prepared[c].emplace(candidates[c]);
-      auto s = Score(new_members[m], members[m], candidates[c], *prepared[c], /*explain=*/false);
-      if (s.score < kConsidered) continue;
-      scored.push_back({m, c, Score(new_members[m], members[m], candidates[c], *prepared[c], /*explain=*/true)});
+      const double score = Score(new_members[m], members[m], candidates[c], names_of(candidates[c]), false).score;
+      if (score >= kConsidered) scored.push_back({m, c, score, 0});
     }
   }
   // Per candidate household, which new members match someone in it.
@@ -473,30 +478,29 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
     matched.resize(new_members.size());
     matched[s.member] = true;
   }
-  std::vector<Suspicion> out;
+  std::vector<Scored> suspected;
   for (auto& s : scored) {
-    const auto& other = candidates[s.candidate];
-    const auto& matched = matched_by_household[other.household_id];
-    int others = static_cast<int>(std::count(matched.begin(), matched.end(), true)) - 1;
-    double score = s.score.score;
-    if (others > 0) {
-      score = std::min(1.0, score + 0.05 * std::min(others, 2));
-      s.score.reasons.push_back(absl::StrCat(others, " more members of the two households alike"));
-    }
-    if (score < kSuspicionThreshold) continue;
-    out.push_back({new_members[s.member].person_id, other.person_id, other.household_id, score,
-                   std::move(s.score.reasons)});
+    const auto& matched = matched_by_household[candidates[s.candidate].household_id];
+    s.others = static_cast<int>(std::count(matched.begin(), matched.end(), true)) - 1;
+    if (s.others > 0) s.score = std::min(1.0, s.score + 0.05 * std::min(s.others, 2));
+    if (s.score >= kSuspicionThreshold) suspected.push_back(s);
   }
-  std::stable_sort(out.begin(), out.end(), [](const Suspicion& x, const Suspicion& y) {
-    if (x.person_id != y.person_id) return x.person_id < y.person_id;
+  std::stable_sort(suspected.begin(), suspected.end(), [&](const Scored& x, const Scored& y) {
+    const auto& px = new_members[x.member].person_id;
+    const auto& py = new_members[y.member].person_id;
+    if (px != py) return px < py;
     if (x.score != y.score) return x.score > y.score;
-    return x.other_person_id < y.other_person_id;
+    return candidates[x.candidate].person_id < candidates[y.candidate].person_id;
   });
+  // Reasons only for those kept: a crowded block suspects dozens per member.
   std::vector<Suspicion> kept;
-  for (auto& s : out) {
-    int already = static_cast<int>(std::count_if(kept.begin(), kept.end(),
-                                                 [&](const Suspicion& k) { return k.person_id == s.person_id; }));
-    if (already < per_person) kept.push_back(std::move(s));
+  std::map<size_t, int> kept_per_member;
+  for (const auto& s : suspected) {
+    if (kept_per_member[s.member]++ >= per_person) continue;
+    const auto& other = candidates[s.candidate];
+    auto reasons = Score(new_members[s.member], members[s.member], other, names_of(other), true).reasons;
+    if (s.others > 0) reasons.push_back(absl::StrCat(s.others, " more members of the two households alike"));
+    kept.push_back({new_members[s.member].person_id, other.person_id, other.household_id, s.score, std::move(reasons)});
   }
   return kept;
 }
