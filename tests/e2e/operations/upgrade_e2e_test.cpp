@@ -185,7 +185,9 @@ TEST_P(UpgradeE2ETest, TheServicesStartOnWhatTheReleaseStoredAndReadEveryRecord)
   // The registry moved them where it reads them, at start; a stored head of
   // household registered again is found through them.
   EXPECT_TRUE(redis.Keys("ankommen:registry:*:dupkey:*").empty());
-  if (unplaced > 0) EXPECT_FALSE(redis.Keys("ankommen:registry:*:blocking:*").empty());
+  if (unplaced > 0) {
+    EXPECT_FALSE(redis.Keys("ankommen:registry:*:blocking:*").empty());
+  }
   rv1::Person stored_head;
   for (const auto& id : households) {
     rv1::GetHouseholdRequest q;
