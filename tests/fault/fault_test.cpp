@@ -35,7 +35,9 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "ankommen/courses/v1/courses.grpc.pb.h"
 #include "ankommen/courses/v1/events.pb.h"
@@ -414,10 +416,41 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   // redelivered after the consumer's longest backoff (2 minutes, bus.h), and
   // holds its place among the deliveries awaiting acknowledgement meanwhile:
   // settling may take that long on a loaded machine.
+  // What is left where, and what the services said about it, when it does not settle.
+  auto left = [&] {
+    std::string out;
+    auto keys = (*pool)->Command({"KEYS", "*:outbox"});
+    for (const auto& k : keys.ok() ? keys->elements : std::vector<RedisReply>{}) {
+      auto len = (*pool)->Command({"XLEN", k.str});
+      if (!len.ok() || len->integer == 0) continue;
+      // The oldest entry's id is the time it was written: a relay stuck or one that keeps up?
+      auto oldest = (*pool)->Command({"XRANGE", k.str, "-", "+", "COUNT", "1"});
+      std::string first = oldest.ok() && !oldest->elements.empty() && !oldest->elements[0].elements.empty()
+                              ? oldest->elements[0].elements[0].str : "?";
+      absl::StrAppend(&out, "\n  ", k.str, ": ", len->integer, " entries, the oldest ", first, " (now ",
+                      absl::ToUnixMillis(absl::Now()), ")");
+    }
+    for (const auto* service : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {
+      int relay_failures = 0;
+      std::string last_relay_failure, last_warning;
+      for (absl::string_view line : absl::StrSplit((*service)->process().Log(), '\n')) {
+        if (absl::StrContains(line, "outbox_relay_failed")) {
+          ++relay_failures;
+          last_relay_failure = std::string(line);
+        } else if (absl::StrContains(line, "\"warn\"") || absl::StrContains(line, "\"error\"")) {
+          last_warning = std::string(line);
+        }
+      }
+      if (relay_failures > 0) absl::StrAppend(&out, "\n  relay failed ", relay_failures, "x, last: ", last_relay_failure);
+      if (!last_warning.empty()) absl::StrAppend(&out, "\n  last warning: ", last_warning);
+    }
+    return out;
+  };
   ASSERT_TRUE(testing::WaitUntil([&] {
     return outbox_entries() == 0 && unfinished("REGISTRY") == 0 && unfinished("SCHOOLS") == 0 &&
            unfinished("HOUSING") == 0;
-  }, 180000)) << "outbox entries " << outbox_entries() << ", registry events unfinished " << unfinished("REGISTRY");
+  }, 180000)) << "outbox entries " << outbox_entries() << ", registry events unfinished " << unfinished("REGISTRY")
+                << left();
   // Every offer made is answered, and no more come: a run of the allocator
   // (after the answers' events are through) finds no seat to offer.
   const bool answers_done = testing::WaitUntil([&] {
