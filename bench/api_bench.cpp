@@ -99,6 +99,20 @@ struct Result {
   long errors = 0;
 };
 
+// The answers' rate since `start` and their latency percentiles, from each client's latencies.
+Result Summarise(const std::vector<std::vector<double>>& latencies, long errors, absl::Time start) {
+  std::vector<double> all;
+  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Result r;
+  r.errors = errors;
+  if (all.empty()) return r;
+  r.per_second = static_cast<double>(all.size()) / absl::ToDoubleSeconds(absl::Now() - start);
+  r.p50_ms = all[all.size() / 2];
+  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  return r;
+}
+
 // `clients` threads register households for `seconds`; calls per second and latency percentiles.
 Result Load(const std::string& addr, int clients, double seconds, const std::string& run) {
   auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
@@ -126,16 +140,7 @@ Result Load(const std::string& addr, int clients, double seconds, const std::str
     });
   }
   for (auto& t : threads) t.join();
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  Result r;
-  r.errors = errors;
-  if (all.empty()) return r;
-  r.per_second = static_cast<double>(all.size()) / absl::ToDoubleSeconds(absl::Now() - start);
-  r.p50_ms = all[all.size() / 2];
-  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  return r;
+  return Summarise(latencies, errors, start);
 }
 
 // Registrations offered at `rate` a second by `clients` threads for `seconds`,
@@ -168,16 +173,7 @@ Result LoadPaced(const std::string& addr, int clients, double rate, double secon
     });
   }
   for (auto& t : threads) t.join();
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  Result r;
-  r.errors = errors;
-  if (all.empty()) return r;
-  r.per_second = static_cast<double>(all.size()) / absl::ToDoubleSeconds(absl::Now() - start);
-  r.p50_ms = all[all.size() / 2];
-  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  return r;
+  return Summarise(latencies, errors, start);
 }
 
 // One client registering `count` households one after another, made by
