@@ -86,6 +86,7 @@ namespace {
 // keyed once per check, as a crowded block's households are full of the same.
 class SharesAKey {
  public:
+  explicit SharesAKey(const std::vector<std::string>& wanted) : wanted_(wanted.begin(), wanted.end()) {}
   explicit SharesAKey(const std::vector<PersonProfile>& members) {
     for (const auto& m : members) {
       for (auto& k : BlockingKeys(m)) wanted_.insert(std::move(k));
@@ -137,7 +138,7 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
   // a crowded key their members that share a key are compared at once.
   const std::set<std::string> asked(unprofiled.begin(), unprofiled.end());
   std::set<std::string> seen(filed->person_ids.begin(), filed->person_ids.end());
-  SharesAKey shares_a_key(out.members);
+  SharesAKey shares_a_key(keys);  // the members' keys, worked out above
   auto visited = VisitHouseholdsOf(unprofiled, [&](const v1::Household& h) {
     if (h.household_id() == household.household_id()) return;
     for (const auto& p : h.members()) {
