@@ -427,7 +427,15 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
       auto oldest = (*pool)->Command({"XRANGE", k.str, "-", "+", "COUNT", "1"});
       std::string first = oldest.ok() && !oldest->elements.empty() && !oldest->elements[0].elements.empty()
                               ? oldest->elements[0].elements[0].str : "?";
-      absl::StrAppend(&out, "\n  ", k.str, ": ", len->integer, " entries, the oldest ", first, " (now ",
+      // and what it is (its subject and type; the payload may name a person).
+      std::string what;
+      if (oldest.ok() && !oldest->elements.empty() && oldest->elements[0].elements.size() > 1) {
+        const auto& fields = oldest->elements[0].elements[1].elements;
+        for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+          if (fields[i].str == "subject" || fields[i].str == "type") absl::StrAppend(&what, " ", fields[i + 1].str);
+        }
+      }
+      absl::StrAppend(&out, "\n  ", k.str, ": ", len->integer, " entries, the oldest ", first, what, " (now ",
                       absl::ToUnixMillis(absl::Now()), ")");
     }
     for (const auto* service : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {

@@ -216,6 +216,10 @@ NatsServer::NatsServer(std::vector<std::string> extra_args) : port_(FreePort()),
 
 void NatsServer::Stop() { process_.reset(); }
 
+void NatsServer::Pause() {
+  if (process_) kill(process_->pid(), SIGSTOP);
+}
+
 void NatsServer::Start() {
   std::vector<std::string> args = {"-a", "127.0.0.1", "-p", std::to_string(port_), "-js", "-sd", dir_.path() + "/js"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());

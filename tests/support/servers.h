@@ -63,6 +63,9 @@ class NatsServer {
   // on the same port with the same JetStream store.
   void Stop();
   void Start();
+  // SIGSTOP: the server holds its connections and answers nothing, as one
+  // that hangs would. Stop() still kills it.
+  void Pause();
 
  private:
   TempDir dir_;

@@ -280,6 +280,13 @@ std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<Outgoin
   jsPubOptions_Init(&wait);
   wait.MaxWait = absl::ToInt64Milliseconds(timeout);
   (void)js_PublishAsyncComplete(async_js_, &wait);
+  // What JetStream did not answer in time the library keeps waiting for, and
+  // after a reconnect the answer may never come: every later batch would then
+  // wait its whole timeout. Those events are reported as not stored (the relay
+  // sends them again; JetStream drops a copy by its Nats-Msg-Id), so their
+  // messages are taken back and dropped.
+  natsMsgList unanswered{nullptr, 0};
+  if (js_PublishAsyncGetPendingList(&unanswered, async_js_) == NATS_OK) natsMsgList_Destroy(&unanswered);
   std::lock_guard lock(async_mutex_);
   async_ = nullptr;
   for (size_t i = 0; i < events.size(); ++i) {

@@ -252,6 +252,9 @@ absl::StatusOr<int> OutboxRelay::DrainOnce() {
   auto read = redis_.Pipeline(reads);
   if (!read.ok()) return read.status();
   int published = 0;
+  // A partition whose entry fails holds back only its own: the others are
+  // drained in the same pass, and the first failure is reported after them.
+  absl::Status first_failure;
   for (int p = 0; p < kPartitions; ++p) {
     const std::string stream = keys_.Outbox(p);
     const RedisReply& entries = (*read)[static_cast<size_t>(p)];
@@ -284,13 +287,17 @@ absl::StatusOr<int> OutboxRelay::DrainOnce() {
     }
     if (!done.empty()) {
       auto marked = redis_.Eval(kPublishedScript, {stream, keys_.Published(p)}, done);
-      if (!marked.ok()) return marked.status();
+      if (!marked.ok()) return marked.status();  // Redis is gone: so is every other partition
       instruments_->relayed.Increment(static_cast<double>(done.size() / 3));
       published += static_cast<int>(done.size() / 3);
     }
-    if (done.size() / 3 < stored.size()) return stored[done.size() / 3].status();
+    if (done.size() / 3 < stored.size() && first_failure.ok()) {
+      const absl::Status& failed = stored[done.size() / 3].status();
+      first_failure = absl::Status(failed.code(), absl::StrCat("partition ", p, ": ", failed.message()));
+    }
   }
   if (auto pending = Pending(); pending.ok()) instruments_->pending.Set(static_cast<double>(*pending));
+  if (!first_failure.ok()) return first_failure;
   return published;
 }
 

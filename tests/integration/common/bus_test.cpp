@@ -105,6 +105,26 @@ TEST_F(BusTest, PublishAllStoresInOrderAndAnswersForEach) {
   }
 }
 
+// An answer JetStream never gives — the server died holding the message —
+// is not waited for again by every batch after it.
+TEST_F(BusTest, AnAnswerThatNeverComesDoesNotHoldUpTheNextBatch) {
+  nats_.Pause();
+  const auto lost = bus_->PublishAll({{"ankommen.test.a", "lost-1", "t", "1", 0}}, absl::Milliseconds(300));
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_FALSE(lost[0].ok()) << "a paused server answers nothing";
+  nats_.Stop();  // with the message unread
+  nats_.Start();
+  ASSERT_TRUE(Eventually([&] { return bus_->Publish({"ankommen.test.a", "back", "t", "x"}).ok(); }, absl::Seconds(20)))
+      << "the bus reconnects";
+  const absl::Duration timeout = absl::Seconds(10);
+  const absl::Time start = absl::Now();
+  const auto next = bus_->PublishAll({{"ankommen.test.a", "next-1", "t", "2", 0}}, timeout);
+  const absl::Duration took = absl::Now() - start;
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_TRUE(next[0].ok()) << next[0].status();
+  EXPECT_LT(took, timeout / 2) << "the batch waited for the lost message's answer: " << took;
+}
+
 TEST_F(BusTest, AConsumerGetsEveryEventAndAcks) {
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "e" + std::to_string(i), "t", "p"}).ok());
   std::atomic<int> seen{0};

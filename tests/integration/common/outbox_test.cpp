@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "bus/bus.h"
 #include "observability/metrics.h"
 #include "store/redis.h"
@@ -150,6 +154,37 @@ TEST_F(OutboxTest, ACrashAfterPublishingPublishesAgainAndJetStreamDropsTheDuplic
   ASSERT_TRUE(relay_->DrainOnce().ok());
   EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
   EXPECT_EQ(*relay_->Pending(), 0);
+}
+
+TEST_F(OutboxTest, AnEventThatCannotBeStoredHoldsBackOnlyItsOwnPartition) {
+  // Partition 3's first event names a subject no stream takes: JetStream
+  // refuses it on every pass. Partitions before and after it are published.
+  for (int p : {1, 3, 7}) {
+    Commit c = MakeCommit(absl::StrCat("k", p), 0, absl::StrCat("ev_", p));
+    c.partition = p;
+    c.aggregate_key = keys_.Key(p, absl::StrCat("thing:t_", p));
+    c.idempotency_key = keys_.Idempotency(p, "make", absl::StrCat("k", p));
+    c.index_ops.clear();
+    if (p == 3) {
+      c.events.front().subject = "ankommen.nowhere.made";
+      c.events.push_back({"ankommen.test.made", "ev_3b", "test.Made", "behind the refused one"});
+    }
+    ASSERT_TRUE(outbox_->Apply(c).ok());
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    auto drained = relay_->DrainOnce();
+    EXPECT_FALSE(drained.ok()) << "the pass reports the refused event";
+    EXPECT_TRUE(absl::StrContains(drained.status().message(), "partition 3")) << drained.status();
+  }
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(1)}), "0");
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(7)}), "0");
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(3)}), "2") << "the refused event and the one behind it wait, in order";
+  auto events = bus_->ReadStream("TEST", 1, 10);
+  ASSERT_TRUE(events.ok());
+  std::set<std::string> stored;
+  for (const auto& e : *events) stored.insert(e.event_id);
+  EXPECT_TRUE(stored.contains("ev_1"));
+  EXPECT_TRUE(stored.contains("ev_7"));
 }
 
 TEST_F(OutboxTest, TheRelayThreadPublishesWhenWoken) {
