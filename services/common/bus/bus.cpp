@@ -103,9 +103,12 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
   return Connect(url, client_name, metrics, Access{}, timeout);
 }
 
-absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
-                                                  Metrics* metrics, const Access& access, absl::Duration timeout) {
-  std::unique_ptr<Bus> bus(new Bus());
+namespace {
+
+// The options of a connection to `url` as `access` says. `reconnect`: whether
+// the client reconnects by itself (and meanwhile buffers what is published).
+absl::StatusOr<natsOptions*> OptionsFor(const std::string& url, const std::string& client_name,
+                                        const Bus::Access& access, bool reconnect) {
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
   natsOptions_SetURL(opts, url.c_str());
@@ -114,7 +117,6 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
     // Replies (JetStream's answers, pulled messages) to an inbox of this user's
     // own, which only it may subscribe to (k8s/base/nats/authorization.conf).
     natsOptions_SetCustomInboxPrefix(opts, InboxPrefix(access.user).c_str());
-    bus->inbox_prefix_ = InboxPrefix(access.user);
   }
   if (!access.tls_ca_file.empty()) {
     natsStatus tls = natsOptions_SetSecure(opts, true);
@@ -129,36 +131,70 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
     }
   }
   natsOptions_SetName(opts, client_name.c_str());
-  natsOptions_SetMaxReconnect(opts, -1);  // keep trying: the relay and consumers wait it out
-  natsOptions_SetReconnectWait(opts, 500);
+  if (reconnect) {
+    natsOptions_SetMaxReconnect(opts, -1);  // keep trying: the relay and consumers wait it out
+    natsOptions_SetReconnectWait(opts, 500);
+  } else {
+    natsOptions_SetAllowReconnect(opts, false);
+  }
+  return opts;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const std::string& client_name,
+                                                  Metrics* metrics, const Access& access, absl::Duration timeout) {
+  std::unique_ptr<Bus> bus(new Bus());
+  bus->url_ = url;
+  bus->client_name_ = client_name;
+  bus->access_ = access;
+  if (!access.user.empty()) bus->inbox_prefix_ = InboxPrefix(access.user);
+  auto opts = OptionsFor(url, client_name, access, /*reconnect=*/true);
+  if (!opts.ok()) return opts.status();
   absl::Time deadline = absl::Now() + timeout;
   natsStatus s = NATS_OK;
   while (true) {
-    s = natsConnection_Connect(&bus->conn_, opts);
+    s = natsConnection_Connect(&bus->conn_, *opts);
     if (s == NATS_OK || absl::Now() >= deadline) break;
     absl::SleepFor(absl::Milliseconds(200));
   }
-  natsOptions_Destroy(opts);
+  natsOptions_Destroy(*opts);
   if (s != NATS_OK) return NatsError(absl::StrCat("connect ", Redacted(url)), s);
   if (s = natsConnection_JetStream(&bus->js_, bus->conn_, nullptr); s != NATS_OK) return NatsError("jetstream", s);
+  static Metrics unregistered;  // a bus without metrics still counts, unexposed
+  bus->instruments_ = std::make_unique<BusInstruments>(metrics ? metrics->registry() : unregistered.registry());
+  if (auto publishing = bus->OpenPublishingConnection(); !publishing.ok()) return publishing;
+  return bus;
+}
+
+absl::Status Bus::OpenPublishingConnection() {
+  if (publish_conn_ != nullptr && !natsConnection_IsClosed(publish_conn_)) return absl::OkStatus();
+  if (async_js_ != nullptr) jsCtx_Destroy(async_js_);
+  async_js_ = nullptr;
+  if (publish_conn_ != nullptr) natsConnection_Destroy(publish_conn_);
+  publish_conn_ = nullptr;
+  auto opts = OptionsFor(url_, client_name_ + "-publishing", access_, /*reconnect=*/false);
+  if (!opts.ok()) return opts.status();
+  natsStatus s = natsConnection_Connect(&publish_conn_, *opts);
+  natsOptions_Destroy(*opts);
+  if (s != NATS_OK) return NatsError(absl::StrCat("connect ", Redacted(url_), " to publish"), s);
   jsOptions async_options;
   jsOptions_Init(&async_options);
   async_options.PublishAsync.AckHandler = &Bus::OnAsyncAnswer;
-  async_options.PublishAsync.AckHandlerClosure = bus.get();
-  if (s = natsConnection_JetStream(&bus->async_js_, bus->conn_, &async_options); s != NATS_OK) {
+  async_options.PublishAsync.AckHandlerClosure = this;
+  if (s = natsConnection_JetStream(&async_js_, publish_conn_, &async_options); s != NATS_OK) {
     return NatsError("jetstream", s);
   }
-  static Metrics unregistered;  // a bus without metrics still counts, unexposed
-  bus->instruments_ = std::make_unique<BusInstruments>(metrics ? metrics->registry() : unregistered.registry());
-  return bus;
+  return absl::OkStatus();
 }
 
 Bus::~Bus() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (async_js_ != nullptr) jsCtx_Destroy(async_js_);
-  if (conn_ != nullptr) {
-    natsConnection_Close(conn_);
-    natsConnection_Destroy(conn_);
+  for (natsConnection* c : {publish_conn_, conn_}) {
+    if (c == nullptr) continue;
+    natsConnection_Close(c);
+    natsConnection_Destroy(c);
   }
 }
 
@@ -251,6 +287,15 @@ void Bus::OnAsyncAnswer(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* err, v
 std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<OutgoingEvent>& events,
                                                       absl::Duration timeout) {
   std::lock_guard one_at_a_time(publish_all_mutex_);  // the answers' table is the bus's
+  // On a connection of its own that does not reconnect by itself: what
+  // reaches JetStream of a batch is then always its beginning. A client that
+  // reconnects would send after reconnecting what was published meanwhile,
+  // and an event lost with the old connection would be stored after events
+  // that followed it — out of order for the partition's consumers.
+  if (auto open = OpenPublishingConnection(); !open.ok()) {
+    for (const auto& event : events) instruments_->published.With({event.subject, "error"}).Increment();
+    return std::vector<absl::StatusOr<Published>>(events.size(), open);
+  }
   AsyncBatch batch;
   batch.results.assign(events.size(), absl::DeadlineExceededError("no answer from JetStream in time"));
   batch.duplicate.assign(events.size(), false);
@@ -276,13 +321,19 @@ std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<Outgoin
       break;
     }
   }
-  jsPubOptions wait;
-  jsPubOptions_Init(&wait);
-  wait.MaxWait = absl::ToInt64Milliseconds(timeout);
-  (void)js_PublishAsyncComplete(async_js_, &wait);
+  // Until every answer is in, the time is up, or the connection is gone
+  // (then no answer comes).
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    jsPubOptions wait;
+    jsPubOptions_Init(&wait);
+    wait.MaxWait = std::max<int64_t>(1, std::min<int64_t>(100, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    if (js_PublishAsyncComplete(async_js_, &wait) == NATS_OK) break;
+    if (natsConnection_IsClosed(publish_conn_) || absl::Now() >= deadline) break;
+  }
   // What JetStream did not answer in time the library keeps waiting for, and
-  // after a reconnect the answer may never come: every later batch would then
-  // wait its whole timeout. Those events are reported as not stored (the relay
+  // the answer may never come (the server died holding the message): every
+  // later batch would then wait its whole timeout. Those events are reported as not stored (the relay
   // sends them again; JetStream drops a copy by its Nats-Msg-Id), so their
   // messages are taken back and dropped.
   natsMsgList unanswered{nullptr, 0};

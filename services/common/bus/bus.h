@@ -177,7 +177,10 @@ class Bus {
   // Publishes the events in order without waiting for each answer, then waits
   // (up to `timeout`) for JetStream's answers to all: per event where it is
   // stored, or why not — one wait for the lot where Publish waits for each.
-  // The server stores a connection's messages in the order sent.
+  // The server stores a connection's messages in the order sent, and the
+  // connection does not reconnect within a batch: of the events, those stored
+  // are always the first ones (an event not stored has none stored after it,
+  // unless JetStream refused that one event itself, e.g. its subject).
   std::vector<absl::StatusOr<Published>> PublishAll(const std::vector<OutgoingEvent>& events,
                                                     absl::Duration timeout = absl::Seconds(5));
 
@@ -213,10 +216,17 @@ class Bus {
   friend class JetStreamBackup;
   Bus() = default;
 
+  // Opens the connection PublishAll uses, unless it is open.
+  absl::Status OpenPublishingConnection();
+
+  std::string url_, client_name_;
+  Access access_;
   __natsConnection* conn_ = nullptr;
   __jsCtx* js_ = nullptr;
-  // For PublishAll: a context whose answers come to OnAsyncAnswer, for the one
-  // PublishAll in progress (`async_` under `async_mutex_`).
+  // For PublishAll: a connection that does not reconnect by itself (opened
+  // again by the next PublishAll), and on it a context whose answers come to
+  // OnAsyncAnswer, for the one PublishAll in progress (`async_` under `async_mutex_`).
+  __natsConnection* publish_conn_ = nullptr;
   __jsCtx* async_js_ = nullptr;
   std::mutex publish_all_mutex_;  // one PublishAll at a time
   std::mutex async_mutex_;

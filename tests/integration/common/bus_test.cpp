@@ -125,6 +125,35 @@ TEST_F(BusTest, AnAnswerThatNeverComesDoesNotHoldUpTheNextBatch) {
   EXPECT_LT(took, timeout / 2) << "the batch waited for the lost message's answer: " << took;
 }
 
+// A client that reconnects by itself keeps what is published while the server
+// is away and sends it on reconnecting: events a batch reported as not stored
+// would be stored behind the relay's back — and after an event lost with the
+// old connection, which the relay sends again later, out of order.
+TEST_F(BusTest, WhatABatchReportsNotStoredIsNotSentLaterByAReconnect) {
+  ASSERT_TRUE(bus_->PublishAll({{"ankommen.test.a", "before", "t", "0", 0}})[0].ok());
+  nats_.Stop();
+  // The bus has noticed: what it asks JetStream now fails.
+  ASSERT_TRUE(Eventually([&] { return !bus_->GetStreamState("TEST").ok(); }, absl::Seconds(20)));
+  const auto while_away = bus_->PublishAll(
+      {{"ankommen.test.a", "away-1", "t", "1", 0}, {"ankommen.test.a", "away-2", "t", "2", 0}}, absl::Seconds(2));
+  ASSERT_EQ(while_away.size(), 2u);
+  EXPECT_FALSE(while_away[0].ok());
+  EXPECT_FALSE(while_away[1].ok());
+  nats_.Start();
+  ASSERT_TRUE(Eventually([&] { return bus_->Publish({"ankommen.test.a", "back", "t", "x"}).ok(); }, absl::Seconds(20)));
+  // The next batch is stored (on a connection opened again), and nothing before it.
+  std::vector<absl::StatusOr<Published>> after;
+  ASSERT_TRUE(Eventually([&] {
+    after = bus_->PublishAll({{"ankommen.test.a", "after", "t", "3", 0}});
+    return after.size() == 1 && after[0].ok();
+  }, absl::Seconds(20)));
+  auto stored = bus_->ReadStream("TEST", 1, 10);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  std::vector<std::string> ids;
+  for (const auto& e : *stored) ids.push_back(e.event_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"before", "back", "after"}));
+}
+
 TEST_F(BusTest, AConsumerGetsEveryEventAndAcks) {
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(bus_->Publish({"ankommen.test.a", "e" + std::to_string(i), "t", "p"}).ok());
   std::atomic<int> seen{0};
