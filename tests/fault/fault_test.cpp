@@ -412,10 +412,6 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     auto u = (*bus)->Unfinished(stream);
     return u.ok() ? *u : -1;
   };
-  // An event that failed three times while a server was refused is
-  // redelivered after the consumer's longest backoff (2 minutes, bus.h), and
-  // holds its place among the deliveries awaiting acknowledgement meanwhile:
-  // settling may take that long on a loaded machine.
   // What is left where, and what the services said about it, when it does not settle.
   auto left = [&] {
     std::string out;
@@ -423,19 +419,20 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     for (const auto& k : keys.ok() ? keys->elements : std::vector<RedisReply>{}) {
       auto len = (*pool)->Command({"XLEN", k.str});
       if (!len.ok() || len->integer == 0) continue;
-      // The oldest entry's id is the time it was written: a relay stuck or one that keeps up?
-      auto oldest = (*pool)->Command({"XRANGE", k.str, "-", "+", "COUNT", "1"});
-      std::string first = oldest.ok() && !oldest->elements.empty() && !oldest->elements[0].elements.empty()
-                              ? oldest->elements[0].elements[0].str : "?";
-      // and what it is (its subject and type; the payload may name a person).
-      std::string what;
-      if (oldest.ok() && !oldest->elements.empty() && oldest->elements[0].elements.size() > 1) {
-        const auto& fields = oldest->elements[0].elements[1].elements;
+      // The oldest entry's id is the time it was written (a relay stuck, or
+      // one that keeps up?), and its subject and type say what it is; never
+      // its payload, which may name a person.
+      std::string oldest = "?";
+      auto read = (*pool)->Command({"XRANGE", k.str, "-", "+", "COUNT", "1"});
+      if (read.ok() && !read->elements.empty() && read->elements[0].elements.size() > 1) {
+        const RedisReply& entry = read->elements[0];
+        oldest = entry.elements[0].str;
+        const auto& fields = entry.elements[1].elements;
         for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-          if (fields[i].str == "subject" || fields[i].str == "type") absl::StrAppend(&what, " ", fields[i + 1].str);
+          if (fields[i].str == "subject" || fields[i].str == "type") absl::StrAppend(&oldest, " ", fields[i + 1].str);
         }
       }
-      absl::StrAppend(&out, "\n  ", k.str, ": ", len->integer, " entries, the oldest ", first, what, " (now ",
+      absl::StrAppend(&out, "\n  ", k.str, ": ", len->integer, " entries, the oldest ", oldest, " (now ",
                       absl::ToUnixMillis(absl::Now()), ")");
     }
     for (const auto* service : {&registry_, &courses_, &schools_, &housing_, &notifications_}) {
@@ -454,6 +451,10 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
     }
     return out;
   };
+  // An event that failed three times while a server was refused is
+  // redelivered after the consumer's longest backoff (2 minutes, bus.h), and
+  // holds its place among the deliveries awaiting acknowledgement meanwhile:
+  // settling may take that long on a loaded machine.
   ASSERT_TRUE(testing::WaitUntil([&] {
     return outbox_entries() == 0 && unfinished("REGISTRY") == 0 && unfinished("SCHOOLS") == 0 &&
            unfinished("HOUSING") == 0;

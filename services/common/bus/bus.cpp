@@ -168,7 +168,7 @@ absl::StatusOr<std::unique_ptr<Bus>> Bus::Connect(const std::string& url, const 
 }
 
 absl::Status Bus::OpenPublishingConnection() {
-  if (publish_conn_ != nullptr && !natsConnection_IsClosed(publish_conn_)) return absl::OkStatus();
+  if (async_js_ != nullptr && !natsConnection_IsClosed(publish_conn_)) return absl::OkStatus();
   if (async_js_ != nullptr) jsCtx_Destroy(async_js_);
   async_js_ = nullptr;
   if (publish_conn_ != nullptr) natsConnection_Destroy(publish_conn_);
@@ -332,8 +332,9 @@ std::vector<absl::StatusOr<Published>> Bus::PublishAll(const std::vector<Outgoin
     if (natsConnection_IsClosed(publish_conn_) || absl::Now() >= deadline) break;
   }
   // What JetStream did not answer in time the library keeps waiting for, and
-  // the answer may never come (the server died holding the message): every
-  // later batch would then wait its whole timeout. Those events are reported as not stored (the relay
+  // on a connection still open the answer may never come (a stream's leader
+  // lost holding the message): every later batch would then wait its whole
+  // timeout. (A connection that closed is replaced with its table.) Those events are reported as not stored (the relay
   // sends them again; JetStream drops a copy by its Nats-Msg-Id), so their
   // messages are taken back and dropped.
   natsMsgList unanswered{nullptr, 0};
