@@ -1,7 +1,10 @@
 #include "allocator.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
 #include "store/command.h"
@@ -115,19 +118,20 @@ absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) 
   auto learners = store.LoadHoldingLearners();
   if (!learners.ok()) return learners.status();
   const absl::Time now = courses_.clock().Now();
-  // What each open request says it holds.
+  // What each open request says it holds: its offers' seats, or its enrolment's.
   struct Held {
     v1::RequestStatus status;
-    std::string person_id, offer_id, course_id;
+    std::string person_id, course_id;
+    std::vector<v1::Offer> offers;
   };
   std::unordered_map<std::string, Held> requests;
   for (const auto& l : *learners) {
     for (const auto& r : l.record.requests()) {
-      requests[r.request_id()] = {r.status(), l.record.person_id(), r.offer().offer_id(),
-                                  r.status() == v1::REQUEST_STATUS_OFFERED ? r.offer().course_id() : r.course_id()};
+      requests[r.request_id()] = {r.status(), l.record.person_id(), r.course_id(), OpenOffers(r)};
     }
   }
-  std::unordered_map<std::string, std::string> holding;  // request id -> course, by the courses
+  // What the courses hold: offers by id, enrolments by request.
+  std::unordered_set<std::string> offers_held, enrolments_held;
   for (const auto& c : *all_courses) {
     const std::string& course_id = c.record.course().course_id();
     for (const auto& h : ExpiredOffers(c.record, now)) {
@@ -138,32 +142,43 @@ absl::Status Allocator::Sweep(int64_t fence, v1::RunAllocationResponse& report) 
     for (const auto& h : c.record.holds()) {
       const bool offered = h.state() == v1::Hold::STATE_OFFERED;
       if (offered && absl::ToUnixSeconds(now) > h.deadline()) continue;  // released above
-      holding[h.request_id()] = course_id;
+      (offered ? offers_held : enrolments_held).insert(offered ? h.offer_id() : h.request_id());
       auto it = requests.find(h.request_id());
-      const bool in_line = it != requests.end() &&
-                           (offered ? it->second.status == v1::REQUEST_STATUS_OFFERED && it->second.offer_id == h.offer_id()
-                                    : it->second.status == v1::REQUEST_STATUS_ENROLLED && it->second.course_id == course_id);
+      const bool in_line =
+          it != requests.end() &&
+          (offered ? it->second.status == v1::REQUEST_STATUS_OFFERED &&
+                         std::any_of(it->second.offers.begin(), it->second.offers.end(),
+                                     [&](const v1::Offer& o) { return o.offer_id() == h.offer_id(); })
+                   : it->second.status == v1::REQUEST_STATUS_ENROLLED && it->second.course_id == course_id);
       if (in_line) continue;
       // The request missed the second step of this seat change: it follows now.
       auto s = courses_.FollowHold(h, offered ? HoldChange::kOffered : HoldChange::kEnrolled, course_id);
-      // The request was withdrawn or erased meanwhile: the seat goes back.
+      // The request was withdrawn, erased or enrolled elsewhere meanwhile: the seat goes back.
       if (absl::IsFailedPrecondition(s) && offered) s = ReleaseOffer(course_id, h, fence, v1::OFFER_OUTCOME_WITHDRAWN);
       if (!s.ok()) return s;
     }
   }
   // Requests that think they hold a seat no course holds for them (released, but they missed it).
   for (const auto& [request_id, held] : requests) {
-    if (held.status != v1::REQUEST_STATUS_OFFERED && held.status != v1::REQUEST_STATUS_ENROLLED) continue;
-    if (holding.contains(request_id)) continue;
-    auto course = store.LoadCourse(held.course_id);
-    if (!course.ok()) return course.status();
-    // A completed course keeps its enrolments: those are not ghosts.
-    if (course->has_value() && (*course)->record.course().status() == v1::COURSE_STATUS_COMPLETED) continue;
-    v1::Hold ghost;
-    ghost.set_offer_id(held.offer_id);
-    ghost.set_request_id(request_id);
-    ghost.set_person_id(held.person_id);
-    if (auto s = courses_.FollowHold(ghost, HoldChange::kReleased, held.course_id); !s.ok()) return s;
+    std::vector<std::pair<std::string, std::string>> ghosts;  // offer id, course
+    if (held.status == v1::REQUEST_STATUS_OFFERED) {
+      for (const auto& o : held.offers) {
+        if (!offers_held.contains(o.offer_id())) ghosts.emplace_back(o.offer_id(), o.course_id());
+      }
+    } else if (held.status == v1::REQUEST_STATUS_ENROLLED && !enrolments_held.contains(request_id)) {
+      ghosts.emplace_back("", held.course_id);
+    }
+    for (const auto& [offer_id, course_id] : ghosts) {
+      auto course = store.LoadCourse(course_id);
+      if (!course.ok()) return course.status();
+      // A completed course keeps its enrolments: those are not ghosts.
+      if (course->has_value() && (*course)->record.course().status() == v1::COURSE_STATUS_COMPLETED) continue;
+      v1::Hold ghost;
+      ghost.set_offer_id(offer_id);
+      ghost.set_request_id(request_id);
+      ghost.set_person_id(held.person_id);
+      if (auto s = courses_.FollowHold(ghost, HoldChange::kReleased, course_id); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -202,7 +217,7 @@ absl::StatusOr<bool> Allocator::MakeOffer(int64_t fence, const WaitingRequest& w
     c.expected_version = (*loaded)->version;
     c.state = record.SerializeAsString();
     c.index_ops = {IndexOp::Set(store.OfferKey(hold.offer_id()), course.course_id)};
-    c.events.push_back(SeatOfferedEvent(hold, record.course(), Meta(courses_)));
+    c.events.push_back(SeatOfferedEvent(hold, record.course(), Meta(courses_), w.offers_open > 0));
     made = true;
     return std::optional<Commit>(std::move(c));
   });
@@ -258,23 +273,48 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
 
   auto learners = store.LoadWaitingLearners();
   if (!learners.ok()) return learners.status();
+  auto asking_of = [&](const v1::LearnerRecord& l, const v1::SeatRequest& r) {
+    WaitingRequest w;
+    w.request = ToRequest(r);
+    w.home = {l.location().lat(), l.location().lon()};
+    w.max_km = r.max_km() > 0 ? r.max_km() : courses_.MaxKmFor(l.social_area());
+    w.passed_course_ids.assign(r.passed_course_ids().begin(), r.passed_course_ids().end());
+    w.lapsed_course_ids.assign(r.lapsed_course_ids().begin(), r.lapsed_course_ids().end());
+    return w;
+  };
   std::vector<WaitingRequest> waiting;
   for (const auto& l : *learners) {
     for (const auto& r : l.record.requests()) {
-      if (r.status() != v1::REQUEST_STATUS_WAITING) continue;
-      WaitingRequest w;
-      w.request = ToRequest(r);
-      w.home = {l.record.location().lat(), l.record.location().lon()};
-      w.max_km = r.max_km() > 0 ? r.max_km() : courses_.MaxKmFor(l.record.social_area());
-      w.passed_course_ids.assign(r.passed_course_ids().begin(), r.passed_course_ids().end());
-      w.lapsed_course_ids.assign(r.lapsed_course_ids().begin(), r.lapsed_course_ids().end());
-      waiting.push_back(std::move(w));
+      if (r.status() == v1::REQUEST_STATUS_WAITING) waiting.push_back(asking_of(l.record, r));
     }
   }
   report.set_waiting(static_cast<int32_t>(waiting.size()));
-  if (waiting.empty()) return absl::OkStatus();
 
   const absl::Time now = courses_.clock().Now();
+  auto place = [&](std::vector<WaitingRequest>& asking, Pass pass,
+                   const std::function<void(size_t)>& offered) -> absl::Status {
+    placement::Problem problem = BuildAllocationProblem(asking, seats, courses_.Today(), pass);
+    std::string solver_name = policy == "fcfs" ? "fcfs" : std::string(placement::ChooseSolver(problem));
+    auto solver = placement::MakeSolver(solver_name);
+    if (!solver.ok()) return solver.status();
+    auto solution = (*solver)->Solve(problem);
+    if (!solution.ok()) return solution.status();
+    if (report.solver().empty()) report.set_solver(solution->solver);
+    for (const auto& p : solution->placements) {
+      if (p.place < 0) continue;
+      const WaitingRequest& w = asking[static_cast<size_t>(p.demand)];
+      CourseSeats& course = seats[static_cast<size_t>(p.place)];
+      auto made = MakeOffer(fence, w, course, pass, now);
+      if (!made.ok()) return made.status();
+      if (!*made) continue;
+      offered(static_cast<size_t>(p.demand));
+      course.free_seats -= 1;
+      course.free_childcare -= w.request.childcare_children;
+      report.set_offers_made(report.offers_made() + 1);
+      report.set_total_km(report.total_km() + p.reason.km);
+    }
+    return absl::OkStatus();
+  };
   // Those entitled or obliged first; then, to the seats left free, those
   // § 44 (4) admits only so. Each in two passes: every request with its
   // courses but those it let lapse; then, with the seats left, the lapsed ones
@@ -295,29 +335,29 @@ absl::Status Allocator::Allocate(int64_t fence, const std::string& policy, v1::R
       asking.push_back(waiting[i]);
     }
     if (asking.empty()) continue;
-    placement::Problem problem = BuildAllocationProblem(asking, seats, courses_.Today(), pass);
-    std::string solver_name = policy == "fcfs" ? "fcfs" : std::string(placement::ChooseSolver(problem));
-    auto solver = placement::MakeSolver(solver_name);
-    if (!solver.ok()) return solver.status();
-    auto solution = (*solver)->Solve(problem);
-    if (!solution.ok()) return solution.status();
-    if (report.solver().empty()) report.set_solver(solution->solver);
-
-    for (const auto& p : solution->placements) {
-      if (p.place < 0) continue;
-      const WaitingRequest& w = asking[static_cast<size_t>(p.demand)];
-      CourseSeats& course = seats[static_cast<size_t>(p.place)];
-      auto made = MakeOffer(fence, w, course, pass, now);
-      if (!made.ok()) return made.status();
-      if (!*made) continue;
-      offered[index[static_cast<size_t>(p.demand)]] = true;
-      course.free_seats -= 1;
-      course.free_childcare -= w.request.childcare_children;
-      report.set_offers_made(report.offers_made() + 1);
-      report.set_total_km(report.total_km() + p.reason.km);
+    if (auto s = place(asking, pass, [&](size_t d) { offered[index[d]] = true; }); !s.ok()) return s;
+  }
+  // Then, with the seats nobody waiting was given, a further course for those
+  // offered fewer than they may hold at once: whoever declines one or lets it
+  // lapse may still take the other, without a week lost (courses.h).
+  const int at_once = policy == "fcfs" ? 1 : courses_.settings().offers_at_once;
+  if (at_once <= 1 || std::none_of(seats.begin(), seats.end(), [](const CourseSeats& c) { return c.free_seats > 0; })) {
+    return absl::OkStatus();
+  }
+  auto holding = store.LoadHoldingLearners();
+  if (!holding.ok()) return holding.status();
+  std::vector<WaitingRequest> asking;
+  for (const auto& l : *holding) {
+    for (const auto& r : l.record.requests()) {
+      if (r.status() != v1::REQUEST_STATUS_OFFERED || OfferCount(r) >= at_once) continue;
+      WaitingRequest w = asking_of(l.record, r);
+      for (const auto& o : OpenOffers(r)) w.passed_course_ids.push_back(o.course_id());  // not the same course twice
+      w.offers_open = OfferCount(r);
+      asking.push_back(std::move(w));
     }
   }
-  return absl::OkStatus();
+  if (asking.empty()) return absl::OkStatus();
+  return place(asking, Pass::kFirst, [](size_t) {});
 }
 
 }  // namespace ankommen::courses

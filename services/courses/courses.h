@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "ankommen/common/v1/event.pb.h"
 #include "ankommen/courses/v1/courses.pb.h"
+#include "ankommen/courses/v1/events.pb.h"
 #include "bus/bus.h"
 #include "runtime/clock.h"
 #include "domain/course_types.h"
@@ -46,6 +47,12 @@ struct CourseSettings {
   // decline, by the acceptance seen per course type (course_rules.h,
   // HoldLimit); fcfs, the first-come list as districts keep it, never does.
   bool overbook = true;
+  // The optimal policy offers a waiting person up to this many courses at
+  // once, the further ones only from seats nobody waiting could take in that
+  // run; the first acceptance withdraws the rest. A decline or a lapse then
+  // costs no week of waiting where another course was open (bench/README.md,
+  // "Two courses at once"). fcfs offers one.
+  int offers_at_once = 2;
   // The district's target for the waiting time (registration with the
   // provider to the course's start): BAMF's six weeks unless it sets its own.
   int wait_target_days = 42;
@@ -128,6 +135,9 @@ class Courses {
   absl::Status DecideOnOffer(const std::string& offer_id, const char* scope, const google::protobuf::Message& request,
                              const std::string& idempotency_key, bool accept, const RequestContext& rc,
                              v1::SeatRequest& answer);
+  // Gives an offer's seat back at its course (the request has let go of it already).
+  absl::Status WithdrawOffer(const std::string& course_id, const std::string& offer_id, v1::WithdrawalReason reason,
+                             const RequestContext& rc);
   absl::StatusOr<v1::SeatRequest> CurrentRequest(const std::string& person_id, const std::string& request_id);
   // `step` tells apart two applications of one event to one person (its inbox record).
   absl::Status ApplyFacts(const IncomingEvent& event, const std::string& person_id,

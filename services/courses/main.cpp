@@ -26,6 +26,11 @@ int main(int argc, char** argv) {
     app.add_option("--overbook", settings.overbook,
                    "offer more than the free seats by the acceptance seen (ANKOMMEN_COURSES_OVERBOOK)")
         ->envname("ANKOMMEN_COURSES_OVERBOOK");
+    app.add_option("--offers-at-once", settings.offers_at_once,
+                   "how many courses the optimal policy offers a person at once; the first accepted withdraws "
+                   "the others (ANKOMMEN_COURSES_OFFERS_AT_ONCE)")
+        ->envname("ANKOMMEN_COURSES_OFFERS_AT_ONCE")
+        ->check(CLI::Range(1, 3));
     app.add_option("--wait-target-days", settings.wait_target_days,
                    "the district's target for the waiting time, registration with the provider to the course's "
                    "start; BAMF's six weeks (ANKOMMEN_COURSES_WAIT_TARGET_DAYS)")

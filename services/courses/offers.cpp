@@ -117,11 +117,30 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
     }
     Changed(/*allocate=*/!accept || !withdrawn.empty());  // a declined seat is free; withdrawn people wait again
   }
+  // The other courses offered at once, whose seats an acceptance gives back.
+  std::vector<v1::Offer> others;
+  if (accept) {
+    auto learner = store_.LoadLearner(hold.person_id());
+    if (!learner.ok()) return learner.status();
+    const v1::SeatRequest* before =
+        learner->has_value() ? FindRequest((*learner)->record, hold.request_id()) : nullptr;
+    if (before != nullptr && before->status() == v1::REQUEST_STATUS_OFFERED) {
+      for (const auto& o : OpenOffers(*before)) {
+        if (o.offer_id() != offer_id) others.push_back(o);
+      }
+    }
+  }
   // Also on a retry: the request follows the seat (idempotent). The requests
   // whose offers went with the last seat follow on the first run; should that
-  // be cut short, the allocator's sweep finds them holding nothing and frees them.
+  // be cut short, the allocator's sweep finds them holding nothing and frees them
+  // (and so the other offers' seats, should their withdrawal below be cut short).
   if (auto s = FollowHold(hold, accept ? HoldChange::kEnrolled : HoldChange::kDeclined, **course_id); !s.ok()) {
     return s;
+  }
+  for (const auto& o : others) {
+    if (auto s = WithdrawOffer(o.course_id(), o.offer_id(), v1::WITHDRAWAL_REASON_ANOTHER_ACCEPTED, rc); !s.ok()) {
+      return s;
+    }
   }
   if (!outcome->replayed) {
     for (const auto& h : withdrawn) {
@@ -131,6 +150,35 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   auto current = CurrentRequest(hold.person_id(), hold.request_id());
   if (!current.ok()) return current.status();
   answer = std::move(*current);
+  return absl::OkStatus();
+}
+
+absl::Status Courses::WithdrawOffer(const std::string& course_id, const std::string& offer_id,
+                                    v1::WithdrawalReason reason, const RequestContext& rc) {
+  v1::CourseType type = v1::COURSE_TYPE_UNSPECIFIED;
+  bool withdrawn = false;
+  auto s = ApplyChange(store_.outbox(), PartitionOfId(course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
+    withdrawn = false;
+    auto loaded = store_.LoadCourse(course_id);
+    if (!loaded.ok()) return loaded.status();
+    if (!loaded->has_value()) return std::optional<Commit>();
+    v1::CourseRecord record = std::move((*loaded)->record);
+    auto hold = Release(record, offer_id);
+    if (!hold.ok()) return std::optional<Commit>();  // answered, lapsed or withdrawn meanwhile
+    type = record.course().course_type();
+    Commit c;
+    c.aggregate_key = store_.CourseKey(course_id);
+    c.expected_version = (*loaded)->version;
+    c.state = record.SerializeAsString();
+    c.events.push_back(OfferWithdrawnEvent(*hold, record.course(), reason, Meta(rc)));
+    withdrawn = true;
+    return std::optional<Commit>(std::move(c));
+  });
+  if (!s.ok()) return s;
+  if (withdrawn) {
+    CountOfferOutcome(type, "withdrawn");
+    Changed(/*allocate=*/true);  // a seat is free again
+  }
   return absl::OkStatus();
 }
 
@@ -151,37 +199,43 @@ absl::Status Courses::FollowHold(const v1::Hold& hold, HoldChange change, const 
     }
     const int64_t now = absl::ToUnixSeconds(clock_.Now());
     switch (change) {
-      case HoldChange::kOffered:
-        if (r->status() == v1::REQUEST_STATUS_OFFERED && r->offer().offer_id() == hold.offer_id()) {
-          return std::optional<Commit>();
-        }
-        if (r->status() != v1::REQUEST_STATUS_WAITING) {
+      case HoldChange::kOffered: {
+        const bool offered = r->status() == v1::REQUEST_STATUS_OFFERED;
+        if (offered && FindOffer(*r, hold.offer_id()) != nullptr) return std::optional<Commit>();
+        // Waiting; or offered fewer courses than it may hold at once.
+        if (!(r->status() == v1::REQUEST_STATUS_WAITING ||
+              (offered && OfferCount(*r) < std::max(1, settings_.offers_at_once)))) {
           return absl::FailedPreconditionError(absl::StrCat("the request is ", v1::RequestStatus_Name(r->status())));
         }
         r->set_status(v1::REQUEST_STATUS_OFFERED);
-        r->mutable_offer()->set_offer_id(hold.offer_id());
-        r->mutable_offer()->set_course_id(course_id);
-        *r->mutable_offer()->mutable_offered_at() = ToTimestamp(hold.offered_at());
-        *r->mutable_offer()->mutable_deadline() = ToTimestamp(hold.deadline());
+        v1::Offer offer;
+        offer.set_offer_id(hold.offer_id());
+        offer.set_course_id(course_id);
+        *offer.mutable_offered_at() = ToTimestamp(hold.offered_at());
+        *offer.mutable_deadline() = ToTimestamp(hold.deadline());
+        AddOffer(*r, std::move(offer));
         break;
+      }
       case HoldChange::kEnrolled:
         if (r->status() == v1::REQUEST_STATUS_ENROLLED && r->course_id() == course_id) return std::optional<Commit>();
         r->set_status(v1::REQUEST_STATUS_ENROLLED);
         r->set_course_id(course_id);
-        r->clear_offer();
+        ClearOffers(*r);  // the others' seats are withdrawn by who accepted (DecideOnOffer), or by the sweep
         break;
       case HoldChange::kDeclined:
       case HoldChange::kLapsed:
       case HoldChange::kReleased: {
-        const bool holds_it = (r->status() == v1::REQUEST_STATUS_OFFERED && r->offer().offer_id() == hold.offer_id()) ||
-                              (r->status() == v1::REQUEST_STATUS_ENROLLED && r->course_id() == course_id);
-        if (!holds_it) return std::optional<Commit>();
-        // Back where it stood (requested_on is kept); whether this course is offered again (HoldChange).
-        if (r->status() == v1::REQUEST_STATUS_OFFERED && change != HoldChange::kReleased) {
-          NoteOfferNotTaken(*r, course_id, change == HoldChange::kDeclined);
+        const bool offered = r->status() == v1::REQUEST_STATUS_OFFERED && FindOffer(*r, hold.offer_id()) != nullptr;
+        if (!offered && !(r->status() == v1::REQUEST_STATUS_ENROLLED && r->course_id() == course_id)) {
+          return std::optional<Commit>();
         }
+        // Whether this course is offered again (HoldChange).
+        if (offered && change != HoldChange::kReleased) NoteOfferNotTaken(*r, course_id, change == HoldChange::kDeclined);
+        if (offered) RemoveOffer(*r, hold.offer_id());
+        if (offered && OfferCount(*r) > 0) break;  // still offered the others
+        // Back where it stood (requested_on is kept).
         r->set_status(v1::REQUEST_STATUS_WAITING);
-        r->clear_offer();
+        ClearOffers(*r);
         r->clear_course_id();
         break;
       }

@@ -79,9 +79,13 @@ absl::Status Courses::EraseLearner(const std::string& person_id) {
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value() || (*loaded)->record.erased()) return absl::OkStatus();
   // First the seats the person holds (silently: no event names an erased person), then the learner.
+  std::set<std::string> held;  // the courses holding a seat for the person
   for (const auto& r : (*loaded)->record.requests()) {
-    std::string course_id = r.status() == v1::REQUEST_STATUS_OFFERED ? r.offer().course_id() : r.course_id();
-    if (course_id.empty() || !IsOpen(r.status())) continue;
+    if (!IsOpen(r.status())) continue;
+    for (const auto& o : OpenOffers(r)) held.insert(o.course_id());
+    if (!r.course_id().empty()) held.insert(r.course_id());
+  }
+  for (const std::string& course_id : held) {
     auto s = ApplyChange(store_.outbox(), PartitionOfId(course_id), [&]() -> absl::StatusOr<std::optional<Commit>> {
       auto course = store_.LoadCourse(course_id);
       if (!course.ok()) return course.status();

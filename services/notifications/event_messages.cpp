@@ -74,7 +74,9 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
   if (event.event_type == cv1::SeatOffered::descriptor()->full_name()) {
     cv1::SeatOffered e;
     if (auto s = ParsePayload(event, e); !s.ok()) return s;
-    d = {e.person_id(), "seat_offered", {{"course", CourseName(e.course_title())}},
+    // A further course beside those offered already: the message says they may take one.
+    d = {e.person_id(), e.beside_other_offers() ? "seat_offered_choice" : "seat_offered",
+         {{"course", CourseName(e.course_title())}},
          {{"start_date", DateAsUnix(e.start_date())}, {"deadline", e.deadline().seconds()}}};
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == cv1::OfferClosed::descriptor()->full_name()) {
@@ -83,12 +85,13 @@ absl::Status Notifications::ApplyEvent(const IncomingEvent& event) {
     if (e.outcome() == cv1::OFFER_OUTCOME_EXPIRED) {
       d = {e.person_id(), "offer_expired", {{"course", CourseName(e.course_title())}}, {}};
     } else if (e.outcome() == cv1::OFFER_OUTCOME_WITHDRAWN && e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_UNSPECIFIED &&
-               e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED) {
+               e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED &&
+               e.withdrawal_reason() != cv1::WITHDRAWAL_REASON_ANOTHER_ACCEPTED) {
       // The district took back what it offered (the course filled, shrank,
       // was cancelled or ended): the person must not go on waiting for it.
       d = {e.person_id(), "offer_withdrawn", {{"course", CourseName(e.course_title())}}, {}};
     } else {
-      return absl::OkStatus();  // the person answered, or closed the request: they know
+      return absl::OkStatus();  // the person answered (this offer or another), or closed the request: they know
     }
     event_time = e.meta().occurred_at().seconds();
   } else if (event.event_type == cv1::EnrolmentStarted::descriptor()->full_name()) {

@@ -237,7 +237,7 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   std::mutex answers_mu;
   std::map<std::string, bool> answered;  // offer id → accepted; acknowledged answers only
   std::set<std::string> to_answer;
-  std::set<std::string> withdrawn;  // offers beyond the seats, taken back when the course filled
+  std::set<std::string> withdrawn;  // offers beyond the seats, taken back when the course filled or another was taken
   std::atomic<bool> answering{true};
   std::atomic<int> answer_calls{0}, answer_failures{0};
   std::atomic<uint64_t> next_sequence{1};  // of the course service's events, the next the answerer reads
@@ -252,10 +252,12 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
             if (!answered.contains(offered.offer_id())) to_answer.insert(offered.offer_id());
           }
           // Offers are sized by the acceptance seen: one still open when the
-          // last seat is taken is withdrawn, and there is nothing to answer.
+          // last seat is taken is withdrawn, and there is nothing to answer;
+          // nor for the other courses offered at once, once one is accepted.
           cv1::OfferClosed closed;
           if (e.event_type == cv1::OfferClosed::descriptor()->full_name() && closed.ParseFromString(e.payload) &&
-              closed.withdrawal_reason() == cv1::WITHDRAWAL_REASON_COURSE_FULL) {
+              (closed.withdrawal_reason() == cv1::WITHDRAWAL_REASON_COURSE_FULL ||
+               closed.withdrawal_reason() == cv1::WITHDRAWAL_REASON_ANOTHER_ACCEPTED)) {
             std::lock_guard lock(answers_mu);
             if (!answered.contains(closed.offer_id())) {
               withdrawn.insert(closed.offer_id());
@@ -607,7 +609,9 @@ TEST_F(FaultTest, NothingIsLostOrWrittenTwiceWhenServicesAndServersFail) {
   for (const auto& e : *course_events) {
     if (cv1::SeatOffered o; e.event_type == cv1::SeatOffered::descriptor()->full_name() && o.ParseFromString(e.payload)) {
       ++offer_events;
-      if (offers_made.insert(o.offer_id()).second) ++expected[o.person_id() + " seat_offered"];
+      if (offers_made.insert(o.offer_id()).second) {
+        ++expected[o.person_id() + (o.beside_other_offers() ? " seat_offered_choice" : " seat_offered")];
+      }
     } else if (cv1::OfferClosed c;
                e.event_type == cv1::OfferClosed::descriptor()->full_name() && c.ParseFromString(e.payload)) {
       outcomes[c.offer_id()].push_back(c.outcome());

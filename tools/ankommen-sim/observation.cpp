@@ -44,13 +44,42 @@ absl::Status Simulation::ReadEvents(int day) {
         cv1::SeatOffered m;
         m.ParseFromString(e.payload);
         ++offers_["made"];
-        if (auto it = requests_.find(m.request_id()); it != requests_.end()) it->second.status = RequestState::kOffered;
+        auto it = requests_.find(m.request_id());
+        if (it != requests_.end()) {
+          // The courses' partitions interleave: an enrolment may be read before this offer.
+          if (it->second.status == RequestState::kWaiting) it->second.status = RequestState::kOffered;
+          ++it->second.open_offers;
+        }
         open_request_of_person_[m.person_id()] = m.request_id();
         offered_request_[{m.person_id(), m.course_id()}] = m.request_id();
         expected_messages_.push_back({m.person_id(), m.meta().event_id()});
         auto course = course_index_.find(m.course_id());
-        const OfferAnswer answer =
-            AnswerToOffer(m.person_id(), course != course_index_.end() ? course->second : courses_state_.size());
+        const size_t c = course != course_index_.end() ? course->second : courses_state_.size();
+        const OfferAnswer answer = AnswerToOffer(m.person_id(), c);
+        if (answer.kind == OfferAnswer::kAccept && it != requests_.end() && c < courses_state_.size()) {
+          // Offered two courses they would take, a person takes the one that
+          // starts first: the other's acceptance is not sent (its offer is
+          // withdrawn when the first is accepted).
+          // (Parallel classes start on the same day: the first course of
+          // the plan then, whichever offer's event is read first.)
+          RequestState& r = it->second;
+          const int start = courses_state_[c].plan->start_day;
+          const bool other_pending = !r.accepting_offer.empty() && r.accepting_answer_day > day;
+          if (other_pending && std::pair(r.accepting_start_day, r.accepting_course) <= std::pair(start, c)) continue;
+          if (other_pending) {
+            auto [from, to] = answers_.equal_range(r.accepting_answer_day);
+            for (auto a = from; a != to; ++a) {
+              if (a->second.id == r.accepting_offer) {
+                answers_.erase(a);
+                break;
+              }
+            }
+          }
+          r.accepting_offer = m.offer_id();
+          r.accepting_course = c;
+          r.accepting_start_day = start;
+          r.accepting_answer_day = day + answer.after_days;
+        }
         if (answer.kind != OfferAnswer::kLapse) {
           answers_.insert({day + answer.after_days,
                            {0, m.offer_id(),
@@ -70,12 +99,18 @@ absl::Status Simulation::ReadEvents(int day) {
         if (m.outcome() == cv1::OFFER_OUTCOME_EXPIRED ||
             (m.outcome() == cv1::OFFER_OUTCOME_WITHDRAWN &&
              m.withdrawal_reason() != cv1::WITHDRAWAL_REASON_REQUEST_CLOSED &&
+             m.withdrawal_reason() != cv1::WITHDRAWAL_REASON_ANOTHER_ACCEPTED &&
              m.withdrawal_reason() != cv1::WITHDRAWAL_REASON_UNSPECIFIED)) {
           expected_messages_.push_back({m.person_id(), m.meta().event_id()});
         }
-        if (auto it = requests_.find(m.request_id());
-            it != requests_.end() && m.outcome() != cv1::OFFER_OUTCOME_ACCEPTED) {
-          it->second.status = RequestState::kWaiting;
+        if (m.withdrawal_reason() == cv1::WITHDRAWAL_REASON_ANOTHER_ACCEPTED) ++offers_["withdrawn, another accepted"];
+        auto it = requests_.find(m.request_id());
+        if (it != requests_.end()) it->second.open_offers = std::max(0, it->second.open_offers - 1);
+        if (it != requests_.end() && m.outcome() != cv1::OFFER_OUTCOME_ACCEPTED) {
+          // Back in line once no other offer is open (and not enrolled meanwhile).
+          if (it->second.status == RequestState::kOffered && it->second.open_offers == 0) {
+            it->second.status = RequestState::kWaiting;
+          }
           if (auto c = course_index_.find(m.course_id()); c != course_index_.end()) {
             // The course service's rule (NoteOfferNotTaken): a decline or a
             // second lapse passes the course; a first lapse may be offered again;

@@ -72,6 +72,11 @@ struct RequestState {
   int enrolled_day = -1;  // the day the enrolment took effect
   std::set<int> passed;   // courses declined or let lapse twice: never offered again
   std::set<int> lapsed;   // courses let lapse once: offered again only after everyone else
+  int open_offers = 0;    // the courses offered at once and not yet answered
+  // The offer the person means to accept, while two are open: the course that starts first.
+  std::string accepting_offer;
+  size_t accepting_course = 0;
+  int accepting_start_day = 0, accepting_answer_day = 0;
 };
 
 struct PendingAnswer {

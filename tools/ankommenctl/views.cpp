@@ -133,6 +133,10 @@ int ShowOffers(const Addresses& at, const std::string& person_id, bool json) {
     if (r.has_offer()) {
       std::cout << absl::StrFormat("  offer %s for course %s, answer by %s", r.offer().offer_id(), r.offer().course_id(),
                                    Time(r.offer().deadline()));
+      for (const auto& o : r.other_offers()) {  // offered at the same time: the person takes one
+        std::cout << absl::StrFormat("; or offer %s for course %s, answer by %s", o.offer_id(), o.course_id(),
+                                     Time(o.deadline()));
+      }
     } else if (!r.course_id().empty()) {
       std::cout << "  course " << r.course_id() << (r.reached_level().empty() ? "" : ", reached " + r.reached_level());
     } else if (r.place_in_line() > 0) {

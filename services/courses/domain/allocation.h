@@ -36,6 +36,8 @@ struct WaitingRequest {
   std::vector<std::string> passed_course_ids;
   // Courses whose offer lapsed once: offered again only to seats nobody else is given.
   std::vector<std::string> lapsed_course_ids;
+  // Offers the request holds already: a further course is offered beside them.
+  int offers_open = 0;
 };
 
 // Whether a course of one type takes a request for another: its own type,

@@ -60,7 +60,8 @@ std::vector<OutgoingEvent> RequestChangeEvents(const RequestChanges& changes, co
   return events;
 }
 
-OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta) {
+OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta,
+                              bool beside_other_offers) {
   v1::SeatOffered e;
   *e.mutable_meta() = std::move(meta);
   e.set_offer_id(hold.offer_id());
@@ -71,6 +72,7 @@ OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, a
   e.set_start_date(course.start_date());
   e.mutable_deadline()->set_seconds(hold.deadline());
   e.set_course_title(course.title().empty() ? CourseTypeName(ToCourseType(course.course_type())) : course.title());
+  e.set_beside_other_offers(beside_other_offers);
   return ToOutgoing(streams::kSeatOffered, e);
 }
 

@@ -25,7 +25,9 @@ OutgoingEvent RequestChangedEvent(const v1::SeatRequest& request, v1::CourseType
 // changed, each event with a fresh meta from `meta`.
 std::vector<OutgoingEvent> RequestChangeEvents(const RequestChanges& changes, const std::string& social_area,
                                                const std::function<ankommen::common::v1::EventMeta()>& meta);
-OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta);
+// `beside_other_offers`: the person holds offers of other courses too.
+OutgoingEvent SeatOfferedEvent(const v1::Hold& hold, const v1::Course& course, ankommen::common::v1::EventMeta meta,
+                              bool beside_other_offers = false);
 // Accepted, declined, expired or withdrawn, each on its own subject.
 OutgoingEvent OfferClosedEvent(const v1::Hold& hold, const v1::Course& course, v1::OfferOutcome outcome,
                                ankommen::common::v1::EventMeta meta);

@@ -83,6 +83,52 @@ v1::SeatRequest* FindRequest(v1::LearnerRecord& learner, const std::string& requ
   return nullptr;
 }
 
+std::vector<v1::Offer> OpenOffers(const v1::SeatRequest& request) {
+  std::vector<v1::Offer> out;
+  if (request.has_offer()) out.push_back(request.offer());
+  out.insert(out.end(), request.other_offers().begin(), request.other_offers().end());
+  return out;
+}
+
+int OfferCount(const v1::SeatRequest& request) {
+  return (request.has_offer() ? 1 : 0) + request.other_offers_size();
+}
+
+const v1::Offer* FindOffer(const v1::SeatRequest& request, const std::string& offer_id) {
+  if (request.has_offer() && request.offer().offer_id() == offer_id) return &request.offer();
+  for (const auto& o : request.other_offers()) {
+    if (o.offer_id() == offer_id) return &o;
+  }
+  return nullptr;
+}
+
+void AddOffer(v1::SeatRequest& request, v1::Offer offer) {
+  *(request.has_offer() ? request.add_other_offers() : request.mutable_offer()) = std::move(offer);
+}
+
+bool RemoveOffer(v1::SeatRequest& request, const std::string& offer_id) {
+  auto* others = request.mutable_other_offers();
+  if (request.has_offer() && request.offer().offer_id() == offer_id) {
+    request.clear_offer();
+    if (!others->empty()) {
+      *request.mutable_offer() = std::move(*others->begin());
+      others->erase(others->begin());
+    }
+    return true;
+  }
+  for (auto it = others->begin(); it != others->end(); ++it) {
+    if (it->offer_id() != offer_id) continue;
+    others->erase(it);
+    return true;
+  }
+  return false;
+}
+
+void ClearOffers(v1::SeatRequest& request) {
+  request.clear_offer();
+  request.clear_other_offers();
+}
+
 namespace {
 
 v1::SeatRequest* OpenInFamily(v1::LearnerRecord& learner, CourseFamily family) {

@@ -70,6 +70,18 @@ absl::StatusOr<v1::SeatRequest> OpenRequest(v1::LearnerRecord& learner, const Se
 
 v1::SeatRequest* FindRequest(v1::LearnerRecord& learner, const std::string& request_id);
 
+// A request's open offers: `offer`, then the courses offered beside it at
+// once (`other_offers`; CourseSettings::offers_at_once).
+std::vector<v1::Offer> OpenOffers(const v1::SeatRequest& request);
+int OfferCount(const v1::SeatRequest& request);
+// An open offer of the request, or null.
+const v1::Offer* FindOffer(const v1::SeatRequest& request, const std::string& offer_id);
+// The first offer becomes `offer`, further ones go beside it.
+void AddOffer(v1::SeatRequest& request, v1::Offer offer);
+// Removes the offer (the next takes `offer`'s place); true if the request had it.
+bool RemoveOffer(v1::SeatRequest& request, const std::string& offer_id);
+void ClearOffers(v1::SeatRequest& request);
+
 // An offer of `course_id` was not taken. A declined course is not offered to
 // the request again; a lapsed one is, once, to a seat nobody else is given
 // (allocation.h: Pass): the answer may simply not have reached the district.
