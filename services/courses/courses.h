@@ -51,7 +51,7 @@ struct CourseSettings {
   // once, the further ones only from seats nobody waiting could take in that
   // run; the first acceptance withdraws the rest. A decline or a lapse then
   // costs no week of waiting where another course was open (bench/README.md,
-  // "Two courses at once"). fcfs offers one.
+  // "Run of 2026-12-06: two courses at once"). fcfs offers one.
   int offers_at_once = 2;
   // The district's target for the waiting time (registration with the
   // provider to the course's start): BAMF's six weeks unless it sets its own.
@@ -135,6 +135,8 @@ class Courses {
   absl::Status DecideOnOffer(const std::string& offer_id, const char* scope, const google::protobuf::Message& request,
                              const std::string& idempotency_key, bool accept, const RequestContext& rc,
                              v1::SeatRequest& answer);
+  // FAILED_PRECONDITION when the offer's request is enrolled in another course.
+  absl::Status NotEnrolledElsewhere(const v1::CourseRecord& record, const std::string& offer_id);
   // Gives an offer's seat back at its course (the request has let go of it already).
   absl::Status WithdrawOffer(const std::string& course_id, const std::string& offer_id, v1::WithdrawalReason reason,
                              const RequestContext& rc);

@@ -22,6 +22,14 @@ class OffersAtOnceTest : public CoursesIntegrationTest {
 
   int Offered(const std::string& course) { return View((*store_->LoadCourse(course))->record).offered(); }
   int Enrolled(const std::string& course) { return View((*store_->LoadCourse(course))->record).enrolled(); }
+
+  // One person, two courses of five seats: after a run, the person's request (offered both).
+  v1::SeatRequest OfferedTwoCourses(const std::string& person) {
+    Course(5);
+    Course(5);
+    EXPECT_TRUE(allocator_->RunOnce("").ok());
+    return Request(person);
+  }
 };
 
 TEST_F(OffersAtOnceTest, TheFirstAcceptanceGivesTheOtherSeatBack) {
@@ -63,12 +71,30 @@ TEST_F(OffersAtOnceTest, TheFirstAcceptanceGivesTheOtherSeatBack) {
   EXPECT_EQ(Enrolled(other.course_id()), 0);
 }
 
+// Accepting the other course between the first acceptance and its
+// withdrawal of the other offer: refused, one course per request.
+TEST_F(OffersAtOnceTest, OnceEnrolledTheOtherCourseCannotBeAcceptedToo) {
+  const std::string person = Arrive("ev-1");
+  const v1::SeatRequest offered = OfferedTwoCourses(person);
+  ASSERT_EQ(OfferCount(offered), 2);
+  const v1::Offer first = OpenOffers(offered)[0], second = OpenOffers(offered)[1];
+  // The request has followed the first acceptance; the second offer still stands at its course.
+  v1::Hold hold;
+  hold.set_offer_id(first.offer_id());
+  hold.set_request_id(offered.request_id());
+  hold.set_person_id(person);
+  ASSERT_TRUE(courses_->FollowHold(hold, HoldChange::kEnrolled, first.course_id()).ok());
+  ASSERT_EQ(Offered(second.course_id()), 1);
+
+  const absl::Status refused = Answer(second.offer_id(), /*accept=*/true);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_EQ(Enrolled(second.course_id()), 0);
+  EXPECT_EQ(Request(person).course_id(), first.course_id());
+}
+
 TEST_F(OffersAtOnceTest, ADeclineKeepsTheOtherOfferOpen) {
   const std::string person = Arrive("ev-1");
-  Course(5);
-  Course(5);
-  ASSERT_TRUE(allocator_->RunOnce("").ok());
-  const v1::SeatRequest offered = Request(person);
+  const v1::SeatRequest offered = OfferedTwoCourses(person);
   ASSERT_EQ(OfferCount(offered), 2);
 
   ASSERT_TRUE(Answer(OpenOffers(offered)[0].offer_id(), /*accept=*/false).ok());
