@@ -135,8 +135,8 @@ class Courses {
   absl::Status DecideOnOffer(const std::string& offer_id, const char* scope, const google::protobuf::Message& request,
                              const std::string& idempotency_key, bool accept, const RequestContext& rc,
                              v1::SeatRequest& answer);
-  // FAILED_PRECONDITION when the offer's request is enrolled in another course.
-  absl::Status NotEnrolledElsewhere(const v1::CourseRecord& record, const std::string& offer_id);
+  // FAILED_PRECONDITION when the hold's request is enrolled in a course other than `course_id`.
+  absl::Status NotEnrolledElsewhere(const v1::Hold& hold, const std::string& course_id);
   // Gives an offer's seat back at its course (the request has let go of it already).
   absl::Status WithdrawOffer(const std::string& course_id, const std::string& offer_id, v1::WithdrawalReason reason,
                              const RequestContext& rc);

@@ -63,11 +63,11 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
     area = c.location().social_area();
     absl::StatusOr<v1::Hold> hold;
     if (accept) {
-      // Enrolled in another course offered at the same time (its withdrawal
-      // of this offer may not be through yet): one course per request.
-      if (auto s = NotEnrolledElsewhere(record, offer_id); !s.ok()) return s;
       auto accepted = Accept(record, offer_id, clock_.Now());
       if (!accepted.ok()) return accepted.status();
+      // Enrolled in another course offered at the same time (its withdrawal
+      // of this offer may not be through yet): one course per request.
+      if (auto s = NotEnrolledElsewhere(accepted->hold, c.course_id()); !s.ok()) return s;
       hold = std::move(accepted->hold);
       withdrawn = std::move(accepted->withdrawn);
     } else {
@@ -156,20 +156,16 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   return absl::OkStatus();
 }
 
-absl::Status Courses::NotEnrolledElsewhere(const v1::CourseRecord& record, const std::string& offer_id) {
-  const v1::Hold* hold = nullptr;
-  for (const auto& h : record.holds()) {
-    if (h.offer_id() == offer_id) hold = &h;
-  }
-  if (hold == nullptr) return absl::OkStatus();  // Accept says why
-  auto learner = store_.LoadLearner(hold->person_id());
+absl::Status Courses::NotEnrolledElsewhere(const v1::Hold& hold, const std::string& course_id) {
+  auto learner = store_.LoadLearner(hold.person_id());
   if (!learner.ok()) return learner.status();
   if (!learner->has_value()) return absl::OkStatus();
-  v1::SeatRequest* r = FindRequest((*learner)->record, hold->request_id());
+  v1::SeatRequest* r = FindRequest((*learner)->record, hold.request_id());
   if (r != nullptr && (r->status() == v1::REQUEST_STATUS_ENROLLED || r->status() == v1::REQUEST_STATUS_COMPLETED) &&
-      r->course_id() != record.course().course_id()) {
-    return absl::FailedPreconditionError(absl::StrCat("offer ", offer_id, " is no longer open: the request took course ",
-                                                      r->course_id(), ", offered at the same time"));
+      r->course_id() != course_id) {
+    return absl::FailedPreconditionError(absl::StrCat("offer ", hold.offer_id(),
+                                                      " is no longer open: the request took course ", r->course_id(),
+                                                      ", offered at the same time"));
   }
   return absl::OkStatus();
 }
