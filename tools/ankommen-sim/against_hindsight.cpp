@@ -113,12 +113,14 @@ void Simulation::CompareWithHindsight(Report& report) const {
     if (r.status == RequestState::kWithdrawn && r.course < 0) continue;  // replaced or ended: asks for nothing
     if (!person_index_.contains(r.person_id)) continue;
     HindsightRequest h = AsHindsight(r);
-    // The bound knows every answer: the courses of the request's type this person would turn down.
+    // The bound knows every answer: the courses of the request's type this
+    // person would turn down, and how long they take to say yes to the others.
+    h.answer_days.assign(courses_state_.size(), 0);
     for (size_t c = 0; c < courses_state_.size(); ++c) {
-      if (courses_state_[c].plan->course.course_type() == r.type &&
-          AnswerToOffer(r.person_id, c).kind != OfferAnswer::kAccept) {
-        h.refused.push_back(static_cast<int>(c));
-      }
+      if (courses_state_[c].plan->course.course_type() != r.type) continue;
+      const OfferAnswer answer = AnswerToOffer(r.person_id, c);
+      if (answer.kind != OfferAnswer::kAccept) h.refused.push_back(static_cast<int>(c));
+      h.answer_days[c] = answer.after_days;
     }
     requests.push_back(std::move(h));
     states.push_back(&r);

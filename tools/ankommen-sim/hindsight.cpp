@@ -14,7 +14,9 @@ namespace {
 constexpr int64_t kEnrolled = 1'000'000'000;
 constexpr int64_t kPerDay = 1'000;
 
-int WaitDays(const HindsightRequest& r, const HindsightCourse& c) { return std::max(0, c.start_day - r.requested_day); }
+int WaitDays(const HindsightRequest& r, const HindsightCourse& c, int answer_days) {
+  return SeatDay(r, c, answer_days) - r.requested_day;
+}
 
 // Who may take which seat: source → request → (a course's childcare places,
 // for a parent →) its seats → sink, and past the seats, a request's arc
@@ -50,13 +52,15 @@ SeatNetwork BuildSeatNetwork(const std::vector<HindsightRequest>& requests, cons
     net.AddArc(net.source, node, 1, 0);
     net.AddArc(node, net.sink, 1, not_enrolled_cost(q));
     for (size_t c = 0; c < courses.size(); ++c) {
-      if (!Eligible(q, courses[c], period_days) || WaitDays(q, courses[c]) > max_wait ||
+      const int answer = AnswerDays(q, c);
+      if (!Eligible(q, courses[c], period_days, answer) || WaitDays(q, courses[c], answer) > max_wait ||
           std::binary_search(q.refused.begin(), q.refused.end(), static_cast<int>(c))) {
         continue;
       }
       s.choices.push_back(
-          {r, c, net.AddArc(node, ChildcareOn(q, SeatDay(q, courses[c])) > 0 ? childcare_node[c] : seat_node[c], 1,
-                            enrol_cost(q, courses[c]))});
+          {r, c,
+           net.AddArc(node, ChildcareOn(q, SeatDay(q, courses[c], answer)) > 0 ? childcare_node[c] : seat_node[c], 1,
+                      enrol_cost(q, courses[c], answer))});
     }
   }
   return s;
@@ -69,11 +73,21 @@ int ChildcareOn(const HindsightRequest& r, int day) {
       std::count_if(r.care.begin(), r.care.end(), [&](const CareWindow& w) { return w.from <= day && day < w.until; }));
 }
 
-int SeatDay(const HindsightRequest& r, const HindsightCourse& c) { return std::max(r.requested_day, c.start_day); }
+int AnswerDays(const HindsightRequest& r, size_t course) {
+  return course < r.answer_days.size() ? std::max(0, r.answer_days[course]) : 0;
+}
 
-bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_days) {
+int SeatDay(const HindsightRequest& r, const HindsightCourse& c, int answer_days) {
+  return std::max(r.requested_day + answer_days, c.start_day);
+}
+
+// A course still taking newcomers on the day of asking stays a candidate when
+// the answer comes later: the course service enrols an acceptance made by the
+// offer's deadline.
+bool Eligible(const HindsightRequest& r, const HindsightCourse& c, int period_days, int answer_days) {
   return c.course_type == r.course_type && c.start_day < period_days && c.last_entry_day >= r.requested_day &&
-         c.seats > 0 && (!r.evening_only || c.evening) && ChildcareOn(r, SeatDay(r, c)) <= c.childcare_places &&
+         c.seats > 0 && (!r.evening_only || c.evening) &&
+         ChildcareOn(r, SeatDay(r, c, answer_days)) <= c.childcare_places &&
          placement::HaversineKm(r.home, c.at) <= r.max_km;
 }
 
@@ -81,8 +95,9 @@ HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
                                const std::vector<HindsightCourse>& courses, int period_days) {
   const SeatNetwork s = BuildSeatNetwork(
       requests, courses, period_days, period_days,
-      [](const HindsightRequest& q, const HindsightCourse& c) {
-        return -kEnrolled + kPerDay * WaitDays(q, c) + std::lround(placement::HaversineKm(q.home, c.at) * 10);
+      [](const HindsightRequest& q, const HindsightCourse& c, int answer_days) {
+        return -kEnrolled + kPerDay * WaitDays(q, c, answer_days) +
+               std::lround(placement::HaversineKm(q.home, c.at) * 10);
       },
       // Not enrolled: waits until the period ends.
       [&](const HindsightRequest& q) { return kPerDay * std::max(0, period_days - q.requested_day); });
@@ -94,8 +109,8 @@ HindsightResult SolveHindsight(const std::vector<HindsightRequest>& requests,
   }
   std::vector<int> day(requests.size(), 0);
   for (size_t r = 0; r < requests.size(); ++r) {
-    if (result.course_of[r] >= 0) {
-      day[r] = std::max(requests[r].requested_day, courses[static_cast<size_t>(result.course_of[r])].start_day);
+    if (const int c = result.course_of[r]; c >= 0) {
+      day[r] = SeatDay(requests[r], courses[static_cast<size_t>(c)], AnswerDays(requests[r], static_cast<size_t>(c)));
     }
   }
   HindsightResult measured = MeasurePolicy(requests, courses, result.course_of, day, period_days);
@@ -130,7 +145,7 @@ int LeastP90AccessWait(const std::vector<HindsightRequest>& requests, const std:
   // How many can start within `max_wait` days of asking, all at once.
   auto within = [&](int max_wait) {
     const SeatNetwork s = BuildSeatNetwork(
-        requests, courses, period_days, max_wait, [](const HindsightRequest&, const HindsightCourse&) { return -1; },
+        requests, courses, period_days, max_wait, [](const HindsightRequest&, const HindsightCourse&, int) { return -1; },
         [](const HindsightRequest&) { return 0; });
     const std::vector<int64_t> flow = placement::SolveMinCostFlow(s.net, nullptr);
     int64_t n = 0;

@@ -10,8 +10,10 @@
 // course still taking newcomers) and is
 // optimistic where a policy cannot know in advance: it knows every answer, so
 // nobody is offered a course they would turn down and no day is lost to an
-// offer declined or left to lapse; and a parent's children take one childcare
-// place in the flow (a course must have as many as they need to be a candidate).
+// offer declined or left to lapse; it offers each person their course on the
+// day they ask, so a seat begins when their answer comes, or at the start;
+// and a parent's children take one childcare place in the flow (a course must
+// have as many as they need to be a candidate).
 // Pure: a minimum-cost flow on the placement engine's LEMON network simplex.
 #pragma once
 
@@ -44,6 +46,11 @@ struct HindsightRequest {
   // offered, so the bound knows every answer and seats nobody where they would
   // say no; sorted.
   std::vector<int> refused;
+  // Per course (index): the days this person takes to answer its offer. The
+  // simulation's people take as long whenever it is offered, so the bound
+  // knows it too: no policy can seat them before their answer comes. Empty:
+  // an answer on the day.
+  std::vector<int> answer_days;
 };
 
 struct HindsightCourse {
@@ -95,11 +102,16 @@ std::vector<int> WaitingByWeek(const std::vector<HindsightRequest>& requests, co
 // Childcare places the request needs on the day.
 int ChildcareOn(const HindsightRequest& request, int day);
 
-// The day a seat in the course would begin for the request: its start, or
-// the day of asking for a late entry.
-int SeatDay(const HindsightRequest& request, const HindsightCourse& course);
+// The days the request's person takes to answer an offer of course `course`.
+int AnswerDays(const HindsightRequest& request, size_t course);
 
-// Whether the rules let `request` take a seat in `course` at all.
-bool Eligible(const HindsightRequest& request, const HindsightCourse& course, int period_days);
+// The earliest day a seat in the course can begin for the request, offered
+// on the day of asking and answered `answer_days` later: the course's start,
+// or the day of the answer for a late entry.
+int SeatDay(const HindsightRequest& request, const HindsightCourse& course, int answer_days = 0);
+
+// Whether the rules let `request` take a seat in `course` at all (a parent's
+// childcare counted on the seat's first day).
+bool Eligible(const HindsightRequest& request, const HindsightCourse& course, int period_days, int answer_days = 0);
 
 }  // namespace ankommen::sim

@@ -437,6 +437,17 @@ TEST_F(SimulationE2ETest, ADistrictRunsFromItsOwnTables) {
   }
   EXPECT_EQ(areas, (std::set<std::string>{"Nord", "Süd"}));
   EXPECT_GT(enrolled, 0) << out;
+  // The hindsight bound is one: knowing every answer and how long it takes, it
+  // enrols no fewer and has them wait no more days in all than the run did.
+  const auto& period = report["period"];
+  EXPECT_GE(period["hindsight"]["enrolled"].get<int>(), period["policy"]["enrolled"].get<int>()) << period;
+  EXPECT_GT(period["hindsight"]["person_days_waited"].get<long long>(), 0) << period;
+  EXPECT_LE(period["hindsight"]["person_days_waited"].get<long long>(),
+            period["policy"]["person_days_waited"].get<long long>())
+      << period;
+  EXPECT_GE(period["hindsight"]["access_wait"]["p90_days"].get<double>(),
+            period["least_access_wait_p90_days"].get<double>())
+      << period;
   // People may ask for any course they are entitled to; seats exist only in the district's plan.
   for (const auto& t : enrolled_in) {
     EXPECT_TRUE(t == "general" || t == "parents" || t == "orientation" || t == "volunteer") << t;

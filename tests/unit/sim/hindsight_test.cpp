@@ -86,6 +86,29 @@ TEST(HindsightTest, SeatsNobodyWhereTheyWouldSayNo) {
   EXPECT_EQ(none.course_of[0], -1);
 }
 
+TEST(HindsightTest, NobodyIsSeatedBeforeTheirAnswerComes) {
+  // Asked on day 10: a course running since day 5, and one from day 12. The
+  // person takes 4 days to answer the first and 5 to answer the second. Offered
+  // on the day of asking, the earliest seat begins on day 14 in the running
+  // course (a late entry on the day of the answer) and on day 15 in the other
+  // (the answer comes after its start).
+  HindsightRequest asked = Request(10);
+  asked.answer_days = {4, 5};
+  const std::vector<HindsightCourse> courses = {Course(5, 1), Course(12, 1)};
+  EXPECT_EQ(SeatDay(asked, courses[0], AnswerDays(asked, 0)), 14);
+  EXPECT_EQ(SeatDay(asked, courses[1], AnswerDays(asked, 1)), 15);
+  const HindsightResult bound = SolveHindsight({asked}, courses, 182);
+  EXPECT_EQ(bound.course_of, (std::vector<int>{0}));
+  EXPECT_EQ(bound.waited_until, (std::vector<int>{14}));
+  EXPECT_EQ(bound.person_days_waited, 4);
+  // Answering on the day (no delays known), the late entry waits no day.
+  EXPECT_EQ(SolveHindsight({Request(10)}, courses, 182).person_days_waited, 0);
+  // A policy that offers on the day of asking and is answered 4 days later matches the bound.
+  EXPECT_EQ(MeasurePolicy({asked}, courses, {0}, {14}, 182).person_days_waited, bound.person_days_waited);
+  // The least p90 counts the answer too: nobody starts within 3 days.
+  EXPECT_EQ(LeastP90AccessWait({asked}, courses, 182, 1), 4);
+}
+
 TEST(HindsightTest, NoScheduleHasALowerP90ThanTheLeastOne) {
   // Ten ask on day 0; a course from day 5 and one from day 40. With 8 seats
   // in the first, the tenth-from-last must wait 40 days: the p90 (the 9th of
