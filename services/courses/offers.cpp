@@ -29,6 +29,13 @@ namespace rv1 = ::ankommen::registry::v1;
 
 // ---------------------------------------------------------------- offers
 
+namespace {
+// How long an acceptance holds its request against the acceptance of another
+// of its offers: far longer than an acceptance takes, and short enough that
+// one cut short by a failure blocks the other offer only briefly.
+constexpr absl::Duration kAcceptanceClaim = absl::Minutes(2);
+}  // namespace
+
 absl::Status Courses::AcceptOffer(const v1::AcceptOfferRequest& request, v1::AcceptOfferResponse& response,
                                   const RequestContext& rc) {
   if (auto s = ValidateOfferAnswer(request.idempotency_key(), request.offer_id()); !s.ok()) return s;
@@ -68,6 +75,15 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
       // Enrolled in another course offered at the same time (its withdrawal
       // of this offer may not be through yet): one course per request.
       if (auto s = NotEnrolledElsewhere(accepted->hold, c.course_id()); !s.ok()) return s;
+      // Two of its offers accepted at the same moment: both would pass that
+      // check (neither is followed yet), so the first to claim the request goes on.
+      auto holder = store_.ClaimAcceptance(accepted->hold.person_id(), accepted->hold.request_id(), offer_id,
+                                           kAcceptanceClaim);
+      if (!holder.ok()) return holder.status();
+      if (!holder->empty()) {
+        return absl::AbortedError(absl::StrCat("offer ", offer_id, " cannot be accepted now: offer ", *holder,
+                                               " of the same request is being accepted; ask again in a few minutes"));
+      }
       hold = std::move(accepted->hold);
       withdrawn = std::move(accepted->withdrawn);
     } else {

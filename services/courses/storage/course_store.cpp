@@ -82,6 +82,16 @@ absl::StatusOr<std::set<std::string>> CourseStore::KitaPlaces(const std::string&
   return out;
 }
 
+absl::StatusOr<std::string> CourseStore::ClaimAcceptance(const std::string& person_id, const std::string& request_id,
+                                                          const std::string& offer_id, absl::Duration ttl) {
+  // SET … NX GET (Redis 7): sets and answers nil, or answers who holds it.
+  auto reply = redis_.Command({"SET", keys().Key(PartitionOfId(person_id), "accepting:" + request_id), offer_id, "NX",
+                               "GET", "PX", std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))});
+  if (!reply.ok()) return reply.status();
+  if (reply->type != RedisReply::Type::kString || reply->str == offer_id) return std::string();  // ours, or a retry
+  return reply->str;
+}
+
 absl::StatusOr<std::vector<LoadedCourse>> CourseStore::LoadAllCourses() {
   return LoadIndexed<v1::CourseRecord>(redis_, keys(), "courses", [this](const std::string& id) { return CourseKey(id); });
 }

@@ -10,6 +10,7 @@
 //   ankommen:courses:{courses:pN}:waiting         … of those with a waiting request
 //   ankommen:courses:{courses:pN}:holding         … of those offered a seat or enrolled
 //   ankommen:courses:{courses:pN}:household:<id>  sorted set of the household's learners
+//   ankommen:courses:{courses:pN}:accepting:<request id>  the offer being accepted (minutes)
 //   ankommen:courses:{courses:pN}:line:<type>:<area>        the waiting requests of a line (below)
 //   ankommen:courses:{courses:pN}:courses-of:<type>:<area>  the courses of a type in a social area
 //   ankommen:courses:{courses:pN}:lines           sorted set of the lines (<type>:<area>) the partition has had
@@ -80,6 +81,14 @@ class CourseStore {
   absl::Status AddKitaPlace(const std::string& household_id, const std::string& child_id);
   absl::StatusOr<std::set<std::string>> KitaPlaces(const std::string& household_id);
   std::string KitaPlacesKey(const std::string& household_id) const;
+
+  // One acceptance at a time per request, whose person may hold several
+  // offers (CourseSettings::offers_at_once): claims the request for `offer_id`
+  // for `ttl` and returns "", or returns the other offer that holds the claim.
+  // The claim is taken before the course's commit and left to expire: once
+  // that commit is followed, the request says it is enrolled.
+  absl::StatusOr<std::string> ClaimAcceptance(const std::string& person_id, const std::string& request_id,
+                                              const std::string& offer_id, absl::Duration ttl);
 
   // Every course, and every learner with an open request.
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();

@@ -1,6 +1,10 @@
 // Two courses offered at once (CourseSettings::offers_at_once): the further
 // offer only from seats nobody waiting is given, the first acceptance gives
 // the other seat back, a decline keeps the other offer open.
+#include <array>
+#include <atomic>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -90,6 +94,55 @@ TEST_F(OffersAtOnceTest, OnceEnrolledTheOtherCourseCannotBeAcceptedToo) {
   EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
   EXPECT_EQ(Enrolled(second.course_id()), 0);
   EXPECT_EQ(Request(person).course_id(), first.course_id());
+}
+
+// Both offers accepted at the same moment (two clicks, two caseworkers):
+// neither acceptance has been followed by the request when the other checks
+// it, so the request is claimed — one is enrolled, the other is told to ask
+// again, and its seat is given back; a sweep after it changes nothing.
+TEST_F(OffersAtOnceTest, TwoAcceptancesAtOnceEnrolInOneCourse) {
+  constexpr int kPeople = 12;
+  std::vector<std::string> people;
+  for (int i = 0; i < kPeople; ++i) people.push_back(Arrive("ev-" + std::to_string(i)));
+  const std::string a = Course(kPeople), b = Course(kPeople);
+  ASSERT_TRUE(allocator_->RunOnce("").ok());
+  for (const auto& person : people) {
+    const v1::SeatRequest offered = Request(person);
+    ASSERT_EQ(OfferCount(offered), 2) << person;
+    std::array<absl::Status, 2> answers;
+    std::atomic<int> ready{0};
+    std::vector<std::thread> clicks;
+    for (int k = 0; k < 2; ++k) {
+      clicks.emplace_back([&, k] {
+        for (++ready; ready < 2;) {
+        }
+        answers[k] = Answer(OpenOffers(offered)[k].offer_id(), /*accept=*/true);
+      });
+    }
+    for (auto& t : clicks) t.join();
+    EXPECT_NE(answers[0].ok(), answers[1].ok()) << answers[0] << " / " << answers[1];
+    for (const auto& refused : answers) {
+      if (!refused.ok()) {
+        EXPECT_TRUE(absl::IsAborted(refused) || absl::IsFailedPrecondition(refused)) << refused;
+      }
+    }
+    const v1::SeatRequest enrolled = Request(person);
+    EXPECT_EQ(enrolled.status(), v1::REQUEST_STATUS_ENROLLED);
+    EXPECT_EQ(enrolled.course_id(), OpenOffers(offered)[answers[0].ok() ? 0 : 1].course_id());
+  }
+  auto holds_of = [&](const std::string& course) {
+    int enrolled = 0, offered = 0;
+    const auto loaded = store_->LoadCourse(course);
+    for (const auto& h : (*loaded)->record.holds()) {
+      (h.state() == v1::Hold::STATE_OFFERED ? offered : enrolled) += 1;
+    }
+    return std::pair(enrolled, offered);
+  };
+  EXPECT_EQ(holds_of(a).first + holds_of(b).first, kPeople) << "one seat each, none held twice";
+  EXPECT_EQ(holds_of(a).second + holds_of(b).second, 0) << "every other seat given back";
+  ASSERT_TRUE(allocator_->RunOnce("").ok());
+  for (const auto& person : people) EXPECT_EQ(Request(person).status(), v1::REQUEST_STATUS_ENROLLED);
+  EXPECT_EQ(holds_of(a).first + holds_of(b).first, kPeople);
 }
 
 TEST_F(OffersAtOnceTest, ADeclineKeepsTheOtherOfferOpen) {
