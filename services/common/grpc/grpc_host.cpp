@@ -156,6 +156,9 @@ absl::Status GrpcHost::Start(const GrpcHostOptions& options, const std::vector<g
   }
   // TLS (and client certificates) when configured: grpc_credentials.h.
   builder.AddListeningPort(options.addr, options.credentials, &port_);
+  // gRPC binds with SO_REUSEPORT on Linux, so a second process on the same
+  // address would start and silently take half of the calls: here it fails.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   // What one caller can make the process hold before any handler runs: the
   // memory of all calls in flight, the streams on one connection, the size
@@ -179,6 +182,7 @@ absl::Status GrpcHost::Start(const GrpcHostOptions& options, const std::vector<g
     grpc::ServerBuilder probe;
     probe.SetOption(std::make_unique<WithoutReflection>());
     probe.AddListeningPort(options.probe_addr, grpc::InsecureServerCredentials(), &probe_port_);
+    probe.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     probe.SetMaxReceiveMessageSize(4 * 1024);
     probe.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 4);
     probe_rest_ = std::make_unique<HealthOnly>();

@@ -542,6 +542,26 @@ TEST_F(RegistryE2ETest, HealthReflectionAndMetricsAnswer) {
   EXPECT_EQ(metrics.find(registered.household().household_id()), std::string::npos);
 }
 
+// A second registry started on the address of a running one (a run started
+// twice, a port picked free by two at once) stops with a clear error: it does
+// not share the port and take half of the calls (gRPC's SO_REUSEPORT).
+TEST_F(RegistryE2ETest, ASecondServiceOnTheSamePortStopsInsteadOfSharingIt) {
+  testing::TempDir dir;
+  testing::Process second(ANKOMMEN_REGISTRY_BINARY, {},
+                          {{"ANKOMMEN_GRPC_ADDR", registry_->grpc_addr()},
+                           {"ANKOMMEN_METRICS_ADDR", absl::StrCat("127.0.0.1:", testing::FreePort())},
+                           {"ANKOMMEN_NATS_URL", nats_.url()},
+                           {"ANKOMMEN_REDIS_URL", redis_.url()},
+                           {"ANKOMMEN_AUTH", "off"},
+                           {"ANKOMMEN_DEVELOPMENT", "on"}},
+                          dir.path() + "/second.log");
+  EXPECT_GT(second.Wait(20000), 0) << "still running, or killed: " << second.Log();
+  EXPECT_THAT(second.Log(), ::testing::HasSubstr("cannot listen on " + registry_->grpc_addr()));
+  // The first goes on answering.
+  v1::RegisterHouseholdResponse registered;
+  EXPECT_TRUE(Register(SampleRegistration("after-second"), registered).ok());
+}
+
 TEST_F(RegistryE2ETest, SigtermDrainsAndExitsCleanly) {
   // Four clients register without pause; SIGTERM comes while their calls are in flight.
   std::atomic<int> answered{0};
