@@ -65,7 +65,9 @@ stop_all() {
 # ANKOMMEN_<NAME>_ADDR for ankommenctl and sets <NAME>_METRICS to the metrics port.
 # The ports lie in Linux's ephemeral range, so a connection elsewhere on the
 # machine can take one between the check and the service's bind: a service
-# that stops at start is tried again on the next ports.
+# that stops at start is tried again on the next ports. Ready means its own
+# log says it is serving, not only that the address answers: another run's
+# service may hold the port until this one gives up on it.
 start_service() {
   local name=$1 health=$4 upper port=$2 metrics=$3 pid attempt deadline
   upper=$(tr '[:lower:]' '[:upper:]' <<<"$name")
@@ -77,8 +79,9 @@ start_service() {
       start_process "$name" "$LOG_DIR/$name.log" "$BUILD_DIR/services/$name/ankommen-$name"
     pid=$(cat "$RUN_DIR/$name.pid")
     deadline=$((SECONDS + 60))
-    until "$BUILD_DIR/tools/ankommenctl/ankommenctl" health --addr "127.0.0.1:$port" --service "$health" \
-      >/dev/null 2>&1; do
+    until grep -q '"event":"grpc_serving"' "$LOG_DIR/$name.log" 2>/dev/null &&
+      "$BUILD_DIR/tools/ankommenctl/ankommenctl" health --addr "127.0.0.1:$port" --service "$health" \
+        >/dev/null 2>&1; do
       kill -0 "$pid" 2>/dev/null || break
       if ((SECONDS >= deadline)); then
         echo "timed out waiting for the $name service to be SERVING (log: $LOG_DIR/$name.log)" >&2
