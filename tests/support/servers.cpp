@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,9 +156,18 @@ std::string FindBinary(const std::string& name) {
 Process::Process(const std::string& binary, const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env, const std::string& log_path)
     : log_path_(log_path) {
+  // Started from the test's main thread, the server ends with the test even
+  // when the test crashes (a signal when the thread that forked it ends:
+  // from another thread, that would be the thread's end, so only from the main).
+  const pid_t parent = getpid();
+  const bool from_main_thread = gettid() == parent;
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    if (from_main_thread) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);  // the test ended before the line above
+    }
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
