@@ -123,12 +123,15 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   if (!outcome.ok()) return outcome.status();
   v1::Hold hold;
   if (!hold.ParseFromString(outcome->record)) return absl::InternalError("answer is unreadable");
+  // Accepted: the learner as the request stood before following the seat —
+  // its social area for the waits' metrics, its other offers below.
+  absl::StatusOr<std::optional<LoadedLearner>> learner = std::optional<LoadedLearner>();
+  if (accept) learner = store_.LoadLearner(hold.person_id());
   if (!outcome->replayed) {
     CountOfferOutcome(type, accept ? "accepted" : "declined");
     for (size_t i = 0; i < withdrawn.size(); ++i) CountOfferOutcome(type, "withdrawn");
     if (accept && waits) {
       // By the learner's social area, as the waiting list counts them.
-      auto learner = store_.LoadLearner(hold.person_id());
       const std::string learner_area =
           learner.ok() && learner->has_value() ? (*learner)->record.social_area() : area;
       instruments_->waiting_time_vec.With({TypeLabel(type), learner_area}, WaitBuckets()).Observe(waits->waiting_days);
@@ -139,7 +142,6 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
   // The other courses offered at once, whose seats an acceptance gives back.
   std::vector<v1::Offer> others;
   if (accept) {
-    auto learner = store_.LoadLearner(hold.person_id());
     if (!learner.ok()) return learner.status();
     const v1::SeatRequest* before =
         learner->has_value() ? FindRequest((*learner)->record, hold.request_id()) : nullptr;

@@ -130,19 +130,11 @@ TEST_F(OffersAtOnceTest, TwoAcceptancesAtOnceEnrolInOneCourse) {
     EXPECT_EQ(enrolled.status(), v1::REQUEST_STATUS_ENROLLED);
     EXPECT_EQ(enrolled.course_id(), OpenOffers(offered)[answers[0].ok() ? 0 : 1].course_id());
   }
-  auto holds_of = [&](const std::string& course) {
-    int enrolled = 0, offered = 0;
-    const auto loaded = store_->LoadCourse(course);
-    for (const auto& h : (*loaded)->record.holds()) {
-      (h.state() == v1::Hold::STATE_OFFERED ? offered : enrolled) += 1;
-    }
-    return std::pair(enrolled, offered);
-  };
-  EXPECT_EQ(holds_of(a).first + holds_of(b).first, kPeople) << "one seat each, none held twice";
-  EXPECT_EQ(holds_of(a).second + holds_of(b).second, 0) << "every other seat given back";
+  EXPECT_EQ(Enrolled(a) + Enrolled(b), kPeople) << "one seat each, none held twice";
+  EXPECT_EQ(Offered(a) + Offered(b), 0) << "every other seat given back";
   ASSERT_TRUE(allocator_->RunOnce("").ok());
   for (const auto& person : people) EXPECT_EQ(Request(person).status(), v1::REQUEST_STATUS_ENROLLED);
-  EXPECT_EQ(holds_of(a).first + holds_of(b).first, kPeople);
+  EXPECT_EQ(Enrolled(a) + Enrolled(b), kPeople);
 }
 
 TEST_F(OffersAtOnceTest, ADeclineKeepsTheOtherOfferOpen) {
