@@ -9,8 +9,10 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -23,6 +25,11 @@
 #include "domain/entitlement.h"
 #include "grpc/request_context.h"
 #include "storage/course_store.h"
+#include "store/command.h"
+
+namespace ankommen::registry::v1 {
+class HouseholdRegistered;
+}  // namespace ankommen::registry::v1
 
 namespace ankommen {
 class Metrics;
@@ -103,6 +110,11 @@ class Courses {
   // The registry's events: learners and their requests follow the facts.
   // Each event is applied once (the inbox); unknown event types are acked.
   absl::Status ApplyRegistryEvent(const IncomingEvent& event);
+  // Several in order (a consumer's lane, one status each): a run of events
+  // that change only the learners they name — a registration without young
+  // children, a status, a level, an obligation — is applied on one read of
+  // its learners and one round trip of commits; the others each alone.
+  std::vector<absl::Status> ApplyRegistryEvents(const std::vector<IncomingEvent>& events);
   // The schools service placed a child in a Kita: its parents' courses need
   // no childcare for it any more.
   absl::Status ApplySchoolsEvent(const IncomingEvent& event);
@@ -141,10 +153,35 @@ class Courses {
   absl::Status WithdrawOffer(const std::string& course_id, const std::string& offer_id, v1::WithdrawalReason reason,
                              const RequestContext& rc);
   absl::StatusOr<v1::SeatRequest> CurrentRequest(const std::string& person_id, const std::string& request_id);
+  // What an event changes of one learner: the record, and whether it is new.
+  using FactsChange = std::function<absl::Status(v1::LearnerRecord&, bool is_new)>;
+  struct PersonFacts {
+    std::string person_id;
+    FactsChange change;
+  };
+  // The learners an event changes by its own facts alone, each with its
+  // change; nullopt when applying it reads or changes more (a household's
+  // members or Kita places, courses); INVALID_ARGUMENT when it does not parse.
+  absl::StatusOr<std::optional<std::vector<PersonFacts>>> FactsOf(const IncomingEvent& event);
+  // A registration's facts for its member `member`, with the household's
+  // children under school age as they are now, each keeping the Kita place it
+  // has or was told (`placed`).
+  FactsChange HouseholdChange(std::shared_ptr<const registry::v1::HouseholdRegistered> e, int member,
+                              std::vector<v1::YoungChild> young, std::set<std::string> placed) const;
   // `step` tells apart two applications of one event to one person (its inbox record).
-  absl::Status ApplyFacts(const IncomingEvent& event, const std::string& person_id,
-                          const std::function<absl::Status(v1::LearnerRecord&, bool is_new)>& change,
+  absl::Status ApplyFacts(const IncomingEvent& event, const std::string& person_id, const FactsChange& change,
                           const std::string& step = "");
+  // The events' facts, on one read of their learners and one round trip of
+  // commits; no learner twice. Sets statuses[event] for each.
+  struct EventFacts {
+    size_t event;
+    std::vector<PersonFacts> persons;
+  };
+  void ApplyFactsTogether(const std::vector<IncomingEvent>& events, const std::vector<EventFacts>& run,
+                          std::vector<absl::Status>& statuses);
+  // The decision for one learner as loaded; `opened` tells whether requests were opened.
+  absl::StatusOr<Decision> DecideFacts(const std::string& person_id, const std::optional<LoadedLearner>& loaded,
+                                       const FactsChange& change, bool& opened);
   // Marks these children of the household as having a Kita place on each of its learners.
   absl::Status MarkKitaPlaces(const IncomingEvent& event, const std::string& household_id,
                               const std::set<std::string>& children, const std::string& step);

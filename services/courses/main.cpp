@@ -102,9 +102,12 @@ int main(int argc, char** argv) {
   use_cases.set_on_change([&allocator] { allocator.RefreshGaugesSoon(); });
 
   Consumers consumers;
-  if (!consumers.Add((*platform)->Subscribe(streams::kRegistry, "courses-registry", "", [&use_cases](const IncomingEvent& e) {
-        return use_cases.ApplyRegistryEvent(e);
-      })) ||
+  // The registry's events a lane at a time: a run of registrations on one
+  // read and one round trip of commits.
+  if (!consumers.Add((*platform)->SubscribeBatches(streams::kRegistry, "courses-registry", "",
+                                                   [&use_cases](const std::vector<IncomingEvent>& events) {
+                                                     return use_cases.ApplyRegistryEvents(events);
+                                                   })) ||
       !consumers.Add((*platform)->Subscribe(streams::kSchools, "courses-kita", streams::kKitaPlaced,
                                             [&use_cases](const IncomingEvent& e) { return use_cases.ApplySchoolsEvent(e); }))) {
     return 1;

@@ -33,45 +33,139 @@ namespace sv1 = ::ankommen::schools::v1;
 
 // ---------------------------------------------------------------- the registry's events
 
-absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& person_id,
-                                 const std::function<absl::Status(v1::LearnerRecord&, bool)>& change,
-                                 const std::string& step) {
+absl::StatusOr<Decision> Courses::DecideFacts(const std::string& person_id,
+                                              const std::optional<LoadedLearner>& loaded, const FactsChange& change,
+                                              bool& opened) {
   const int partition = PartitionOfId(person_id);
-  bool opened_any = false;
-  auto outcome = RunInbox(store_.outbox(), partition,
-                          absl::StrCat(event.event_id, "/", person_id, step.empty() ? "" : "/", step),
+  const bool is_new = !loaded.has_value();
+  v1::LearnerRecord learner = is_new ? v1::LearnerRecord() : loaded->record;
+  if (learner.erased()) return absl::NotFoundError("erased");
+  learner.set_person_id(person_id);
+  if (auto s = change(learner, is_new); !s.ok()) return s;
+  auto changes = ReconcileRequests(learner, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
+                                   [&] { return NewId(kRequestIdPrefix, partition); });
+  opened = !changes.opened.empty();
+  Decision d;
+  d.commit.aggregate_key = store_.LearnerKey(person_id);
+  d.commit.expected_version = is_new ? 0 : loaded->version;
+  d.commit.state = learner.SerializeAsString();
+  d.commit.index_ops = store_.LearnerIndex(is_new ? nullptr : &loaded->record, learner);
+  if (!learner.household_id().empty()) {
+    d.commit.index_ops.push_back(IndexOp::SortedAdd(store_.HouseholdKey(learner.household_id()), person_id));
+  }
+  d.commit.events = RequestChangeEvents(changes, learner.social_area(),
+                                        [&] { return EventMeta(NewEventId(), clock_.Now(), ""); });
+  d.record = person_id;
+  return d;
+}
+
+namespace {
+
+// An event's inbox key for one person: `step` tells apart two applications of one event to one person.
+std::string FactsKey(const IncomingEvent& event, const std::string& person_id, const std::string& step) {
+  return absl::StrCat(event.event_id, "/", person_id, step.empty() ? "" : "/", step);
+}
+
+// A person the service does not follow (a child) or who was erased: nothing to do.
+absl::Status Followed(const absl::Status& status) { return absl::IsNotFound(status) ? absl::OkStatus() : status; }
+
+}  // namespace
+
+absl::Status Courses::ApplyFacts(const IncomingEvent& event, const std::string& person_id,
+                                 const FactsChange& change, const std::string& step) {
+  bool opened = false;
+  auto outcome = RunInbox(store_.outbox(), PartitionOfId(person_id), FactsKey(event, person_id, step),
                           [&]() -> absl::StatusOr<Decision> {
     auto loaded = store_.LoadLearner(person_id);
     if (!loaded.ok()) return loaded.status();
-    const bool is_new = !loaded->has_value();
-    v1::LearnerRecord learner = is_new ? v1::LearnerRecord() : (*loaded)->record;
-    if (learner.erased()) return absl::NotFoundError("erased");
-    learner.set_person_id(person_id);
-    if (auto s = change(learner, is_new); !s.ok()) return s;
-    auto changes = ReconcileRequests(learner, settings_.rules, Today(), {MaxKmFor(learner.social_area())},
-                                     [&] { return NewId(kRequestIdPrefix, partition); });
-    opened_any = !changes.opened.empty();
-    Decision d;
-    d.commit.aggregate_key = store_.LearnerKey(person_id);
-    d.commit.expected_version = is_new ? 0 : (*loaded)->version;
-    d.commit.state = learner.SerializeAsString();
-    d.commit.index_ops = store_.LearnerIndex(is_new ? nullptr : &(*loaded)->record, learner);
-    if (!learner.household_id().empty()) {
-      d.commit.index_ops.push_back(
-          IndexOp::SortedAdd(store_.HouseholdKey(learner.household_id()), person_id));
-    }
-    d.commit.events = RequestChangeEvents(changes, learner.social_area(),
-                                          [&] { return EventMeta(NewEventId(), clock_.Now(), ""); });
-    d.record = person_id;
-    return d;
+    return DecideFacts(person_id, *loaded, change, opened);
   });
-  if (!outcome.ok()) {
-    // A person the service does not follow (a child) or who was erased: nothing to do.
-    if (absl::IsNotFound(outcome.status())) return absl::OkStatus();
-    return outcome.status();
-  }
-  Changed(/*allocate=*/opened_any);
+  if (!outcome.ok()) return Followed(outcome.status());
+  Changed(/*allocate=*/opened);
   return absl::OkStatus();
+}
+
+void Courses::ApplyFactsTogether(const std::vector<IncomingEvent>& events, const std::vector<EventFacts>& run,
+                                 std::vector<absl::Status>& statuses) {
+  if (run.empty()) return;
+  std::vector<std::string> ids;
+  for (const auto& e : run) {
+    for (const auto& p : e.persons) ids.push_back(p.person_id);
+  }
+  // A failed read fails only the first decisions: each then runs alone.
+  auto loaded = store_.LoadLearners(ids);
+  std::vector<char> opened(ids.size(), 0);
+  std::vector<InboxItem> items;
+  items.reserve(ids.size());
+  for (const auto& e : run) {
+    for (const auto& p : e.persons) {
+      const size_t k = items.size();
+      InboxItem& item = items.emplace_back();
+      item.partition = PartitionOfId(p.person_id);
+      item.key = FactsKey(events[e.event], p.person_id, "");
+      item.first = [&, k]() -> absl::StatusOr<Decision> {
+        if (!loaded.ok()) return loaded.status();
+        bool o = false;
+        auto d = DecideFacts(p.person_id, (*loaded)[k], p.change, o);
+        opened[k] = o;
+        return d;
+      };
+      item.again = [&, k]() -> absl::StatusOr<Decision> {
+        auto current = store_.LoadLearner(p.person_id);
+        if (!current.ok()) return current.status();
+        bool o = false;
+        auto d = DecideFacts(p.person_id, *current, p.change, o);
+        opened[k] = o;
+        return d;
+      };
+    }
+  }
+  auto outcomes = RunInboxEach(store_.outbox(), items);
+  bool changed = false, allocate = false;
+  size_t k = 0;
+  for (const auto& e : run) {
+    absl::Status status;
+    for (size_t n = 0; n < e.persons.size(); ++n, ++k) {
+      if (outcomes[k].ok()) {
+        changed = true;
+        allocate = allocate || opened[k];
+      } else if (status.ok()) {
+        status = Followed(outcomes[k].status());
+      }
+    }
+    statuses[e.event] = status;
+  }
+  if (changed) Changed(allocate);
+}
+
+std::vector<absl::Status> Courses::ApplyRegistryEvents(const std::vector<IncomingEvent>& events) {
+  std::vector<absl::Status> statuses(events.size());
+  std::vector<EventFacts> run;
+  std::set<std::string> in_run;  // no learner twice in a run: a second change waits for the first
+  auto flush = [&] {
+    ApplyFactsTogether(events, run, statuses);
+    run.clear();
+    in_run.clear();
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    const IdCause cause(events[i].cause);
+    auto facts = FactsOf(events[i]);
+    if (!facts.ok() || !facts->has_value()) {
+      flush();  // what came before first: a partition's events apply in order
+      statuses[i] = ApplyRegistryEvent(events[i]);
+      continue;
+    }
+    for (const auto& p : **facts) {
+      if (in_run.contains(p.person_id)) {
+        flush();
+        break;
+      }
+    }
+    for (const auto& p : **facts) in_run.insert(p.person_id);
+    run.push_back({i, std::move(**facts)});
+  }
+  flush();
+  return statuses;
 }
 
 absl::Status Courses::EraseLearner(const std::string& person_id) {
@@ -143,97 +237,151 @@ void SetFacts(v1::LearnerRecord& l, const rv1::PersonFacts& f) {
 
 }  // namespace
 
-absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
-  auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
+// A household's facts on one member, with the children under school age as
+// they are now, each keeping the Kita place it has (or was told in `placed`).
+Courses::FactsChange Courses::HouseholdChange(std::shared_ptr<const rv1::HouseholdRegistered> e, int member,
+                                             std::vector<v1::YoungChild> young, std::set<std::string> placed) const {
+  return [this, e, member, young = std::move(young), placed = std::move(placed)](v1::LearnerRecord& l, bool) {
+    SetFacts(l, e->members(member));
+    l.set_household_id(e->household_id());
+    l.set_municipality_ags(e->municipality_ags());
+    l.set_social_area(e->social_area());
+    *l.mutable_location() = e->approx_location();
+    std::vector<v1::YoungChild> now = young;
+    for (auto& c : now) {
+      bool kita = placed.contains(c.person_id());
+      for (const auto& known : l.young_children()) {
+        if (known.person_id() == c.person_id()) kita = kita || known.kita_place();
+      }
+      c.set_kita_place(kita);
+    }
+    l.clear_young_children();
+    for (auto& c : now) *l.add_young_children() = std::move(c);
+    l.set_children_under_school_age(ChildrenNeedingCare(l, settings_.childcare_from_age));
+    return absl::OkStatus();
+  };
+}
+
+namespace {
+
+bool IsRegistration(const IncomingEvent& event) {
+  // HouseholdAged shares HouseholdRegistered's fields 1-6.
+  return event.event_type == rv1::HouseholdRegistered::descriptor()->full_name() ||
+         event.event_type == rv1::HouseholdAged::descriptor()->full_name();
+}
+
+std::vector<v1::YoungChild> YoungChildren(const rv1::HouseholdRegistered& e) {
+  std::vector<v1::YoungChild> young;
+  for (const auto& m : e.members()) {
+    const int school_year_age = m.has_school_year_age() ? m.school_year_age() : m.age_years();
+    if (m.relation() != rv1::RELATION_CHILD || school_year_age >= 6) continue;
+    v1::YoungChild& c = young.emplace_back();
+    c.set_person_id(m.person_id());
+    c.set_age_years(m.age_years());
+    c.set_school_year_age(school_year_age);
+  }
+  return young;
+}
+
+// A change to a learner the service already follows.
+template <typename Event>
+std::function<absl::Status(v1::LearnerRecord&, bool)> KnownOnly(std::shared_ptr<const Event> e,
+                               void (*apply)(const Event&, v1::LearnerRecord&)) {
+  return [e, apply](v1::LearnerRecord& l, bool is_new) {
+    if (is_new) return absl::NotFoundError("not followed");
+    apply(*e, l);
+    return absl::OkStatus();
+  };
+}
+
+template <typename Event>
+absl::StatusOr<std::shared_ptr<const Event>> Parsed(const IncomingEvent& event) {
+  auto e = std::make_shared<Event>();
+  if (auto s = ParsePayload(event, *e); !s.ok()) return s;
+  return std::shared_ptr<const Event>(std::move(e));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<std::vector<Courses::PersonFacts>>> Courses::FactsOf(const IncomingEvent& event) {
+  using Facts = std::optional<std::vector<PersonFacts>>;
   // A household registered, or a date changed what its members' ages call
-  // for (HouseholdAged shares HouseholdRegistered's fields 1-6): every member
-  // past compulsory schooling is a learner with the facts as they are now.
-  if (event.event_type == rv1::HouseholdRegistered::descriptor()->full_name() ||
-      event.event_type == rv1::HouseholdAged::descriptor()->full_name()) {
-    rv1::HouseholdRegistered e;
-    if (auto s = parse(e); !s.ok()) return s;
-    std::vector<v1::YoungChild> young;
-    for (const auto& m : e.members()) {
-      const int school_year_age = m.has_school_year_age() ? m.school_year_age() : m.age_years();
-      if (m.relation() != rv1::RELATION_CHILD || school_year_age >= 6) continue;
-      v1::YoungChild& c = young.emplace_back();
-      c.set_person_id(m.person_id());
-      c.set_age_years(m.age_years());
-      c.set_school_year_age(school_year_age);
+  // for: every member past compulsory schooling is a learner with the facts
+  // as they are now. With children under school age it reads their Kita places.
+  if (IsRegistration(event)) {
+    auto e = Parsed<rv1::HouseholdRegistered>(event);
+    if (!e.ok()) return e.status();
+    if (!YoungChildren(**e).empty()) return Facts();
+    std::vector<PersonFacts> persons;
+    for (int m = 0; m < (*e)->members_size(); ++m) {
+      const auto& member = (*e)->members(m);
+      if (SchoolObliged(member.age_years(), settings_.rules.land)) continue;  // school, not courses
+      persons.push_back({member.person_id(), HouseholdChange(*e, m, {}, {})});
     }
-    // Kita places the schools service told before this event was applied
-    // (only children under school age have them: none to read without).
-    std::set<std::string> placed;
-    if (!young.empty()) {
-      auto told = store_.KitaPlaces(e.household_id());
-      if (!told.ok()) return told.status();
-      placed = std::move(*told);
+    return Facts(std::move(persons));
+  }
+  if (event.event_type == rv1::PersonStatusChanged::descriptor()->full_name()) {
+    auto e = Parsed<rv1::PersonStatusChanged>(event);
+    if (!e.ok()) return e.status();
+    return Facts({{(*e)->person_id(), KnownOnly<rv1::PersonStatusChanged>(*e, [](const auto& changed, auto& l) {
+                     l.set_residence_status(changed.residence_status());
+                     l.set_stay_prospect(changed.stay_prospect());
+                     l.set_first_permit_date(changed.first_permit_date());
+                   })}});
+  }
+  if (event.event_type == rv1::PersonLevelRecorded::descriptor()->full_name()) {
+    auto e = Parsed<rv1::PersonLevelRecorded>(event);
+    if (!e.ok()) return e.status();
+    return Facts({{(*e)->person_id(), KnownOnly<rv1::PersonLevelRecorded>(*e, [](const auto& recorded, auto& l) {
+                     l.set_cefr_level(recorded.cefr_level());
+                     l.set_literate_latin(recorded.literate_latin());
+                     l.set_literate_other_script(recorded.literate_other_script());
+                   })}});
+  }
+  // An office imposed or lifted the obligation to attend: the request ranks accordingly.
+  if (event.event_type == rv1::PersonObligationChanged::descriptor()->full_name()) {
+    auto e = Parsed<rv1::PersonObligationChanged>(event);
+    if (!e.ok()) return e.status();
+    return Facts({{(*e)->person_id(), KnownOnly<rv1::PersonObligationChanged>(
+                                          *e, [](const auto& changed, auto& l) { l.set_obliged(changed.obliged()); })}});
+  }
+  return Facts();
+}
+
+absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
+  auto facts = FactsOf(event);
+  if (!facts.ok()) return facts.status();
+  if (facts->has_value()) {
+    for (const auto& p : **facts) {
+      if (auto s = ApplyFacts(event, p.person_id, p.change); !s.ok()) return s;
     }
-    for (const auto& m : e.members()) {
-      if (SchoolObliged(m.age_years(), settings_.rules.land)) continue;  // school, not courses
-      auto s = ApplyFacts(event, m.person_id(), [&](v1::LearnerRecord& l, bool) {
-        SetFacts(l, m);
-        l.set_household_id(e.household_id());
-        l.set_municipality_ags(e.municipality_ags());
-        l.set_social_area(e.social_area());
-        *l.mutable_location() = e.approx_location();
-        // The children as they are now, each keeping the Kita place it has.
-        std::vector<v1::YoungChild> now = young;
-        for (auto& c : now) {
-          bool kita = placed.contains(c.person_id());
-          for (const auto& known : l.young_children()) {
-            if (known.person_id() == c.person_id()) kita = kita || known.kita_place();
-          }
-          c.set_kita_place(kita);
-        }
-        l.clear_young_children();
-        for (auto& c : now) *l.add_young_children() = std::move(c);
-        l.set_children_under_school_age(ChildrenNeedingCare(l, settings_.childcare_from_age));
-        return absl::OkStatus();
-      });
+    return absl::OkStatus();
+  }
+  // A registration with children under school age: Kita places the schools
+  // service told before this event was applied, kept on each learner.
+  if (IsRegistration(event)) {
+    auto e = Parsed<rv1::HouseholdRegistered>(event);
+    if (!e.ok()) return e.status();
+    const std::vector<v1::YoungChild> young = YoungChildren(**e);
+    auto placed = store_.KitaPlaces((*e)->household_id());
+    if (!placed.ok()) return placed.status();
+    for (int m = 0; m < (*e)->members_size(); ++m) {
+      const auto& member = (*e)->members(m);
+      if (SchoolObliged(member.age_years(), settings_.rules.land)) continue;  // school, not courses
+      auto s = ApplyFacts(event, member.person_id(), HouseholdChange(*e, m, young, *placed));
       if (!s.ok()) return s;
     }
     // A Kita place told while this event was applied, after its first read,
     // and before the learners were there to take it: marked now.
-    if (young.empty()) return absl::OkStatus();
-    auto again = store_.KitaPlaces(e.household_id());
+    auto again = store_.KitaPlaces((*e)->household_id());
     if (!again.ok()) return again.status();
     std::set<std::string> late;
-    std::set_difference(again->begin(), again->end(), placed.begin(), placed.end(), std::inserter(late, late.end()));
-    return late.empty() ? absl::OkStatus() : MarkKitaPlaces(event, e.household_id(), late, "kita");
+    std::set_difference(again->begin(), again->end(), placed->begin(), placed->end(),
+                        std::inserter(late, late.end()));
+    return late.empty() ? absl::OkStatus() : MarkKitaPlaces(event, (*e)->household_id(), late, "kita");
   }
-  auto known_only = [](bool is_new) {
-    return is_new ? absl::NotFoundError("not followed") : absl::OkStatus();
-  };
-  if (event.event_type == rv1::PersonStatusChanged::descriptor()->full_name()) {
-    rv1::PersonStatusChanged e;
-    if (auto s = parse(e); !s.ok()) return s;
-    return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
-      l.set_residence_status(e.residence_status());
-      l.set_stay_prospect(e.stay_prospect());
-      l.set_first_permit_date(e.first_permit_date());
-      return known_only(is_new);
-    });
-  }
-  if (event.event_type == rv1::PersonLevelRecorded::descriptor()->full_name()) {
-    rv1::PersonLevelRecorded e;
-    if (auto s = parse(e); !s.ok()) return s;
-    return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
-      l.set_cefr_level(e.cefr_level());
-      l.set_literate_latin(e.literate_latin());
-      l.set_literate_other_script(e.literate_other_script());
-      return known_only(is_new);
-    });
-  }
-  // An office imposed or lifted the obligation to attend: the request ranks accordingly.
-  if (event.event_type == rv1::PersonObligationChanged::descriptor()->full_name()) {
-    rv1::PersonObligationChanged e;
-    if (auto s = parse(e); !s.ok()) return s;
-    return ApplyFacts(event, e.person_id(), [&](v1::LearnerRecord& l, bool is_new) {
-      l.set_obliged(e.obliged());
-      return known_only(is_new);
-    });
-  }
+  auto parse = [&](google::protobuf::Message& m) { return ParsePayload(event, m); };
+  // The household moved: each of its learners follows.
   if (event.event_type == rv1::HouseholdRelocated::descriptor()->full_name()) {
     rv1::HouseholdRelocated e;
     if (auto s = parse(e); !s.ok()) return s;
@@ -242,10 +390,11 @@ absl::Status Courses::ApplyRegistryEvent(const IncomingEvent& event) {
     if (!members.ok()) return members.status();
     for (const auto& person_id : *members) {
       auto s = ApplyFacts(event, person_id, [&](v1::LearnerRecord& l, bool is_new) {
+        if (is_new) return absl::NotFoundError("not followed");
         l.set_municipality_ags(e.municipality_ags());
         l.set_social_area(e.social_area());
         *l.mutable_location() = e.approx_location();
-        return known_only(is_new);
+        return absl::OkStatus();
       });
       if (!s.ok()) return s;
     }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,6 +87,9 @@ struct IncomingEvent {
   std::string failure;           // dead letters only
   std::string original_stream;   // dead letters only: where the event is,
   uint64_t original_sequence = 0;  // and at which sequence
+  // What the ids minted while handling it derive from (store/ids.h, IdCause):
+  // the consumer and the event id. A handler of several at once opens it per event.
+  std::string cause;
 };
 
 struct ConsumerSpec {
@@ -110,6 +114,15 @@ struct ConsumerSpec {
 // after max_deliver deliveries.
 using EventHandler = std::function<absl::Status(const IncomingEvent&)>;
 
+// Several events at once: a lane's — one or more partitions' events in the
+// order they came — so that a handler can read and write for them in fewer
+// round trips. One status per event, in order, each meaning what
+// EventHandler's does; each event is acknowledged, retried or dead-lettered by
+// its own. The consumer opens no IdCause here: the handler opens, while it
+// decides for an event, the event's `cause` or one of the event's own (its
+// inbox key), so that the ids minted are those of the event handled alone.
+using BatchHandler = std::function<std::vector<absl::Status>(const std::vector<IncomingEvent>&)>;
+
 class Consumer {
  public:
   ~Consumer();
@@ -123,13 +136,19 @@ class Consumer {
   Consumer() = default;
   void Run();
   void Handle(void* msg);
+  void HandleLane(const std::vector<void*>& msgs);
   void HandleBatch(void** msgs, int count);
+  // The event of a message, or nullopt when it was dead-lettered for being
+  // delivered too often (the handler crashed the process on it).
+  std::optional<IncomingEvent> Receive(void* msg);
+  void Answer(void* msg, const IncomingEvent& event, const absl::Status& status);
   void DeadLetter(void* msg, const IncomingEvent& event, const std::string& reason);
   void UpdateBacklog();
 
   class Bus* bus_ = nullptr;
   ConsumerSpec spec_;
-  EventHandler handler_;
+  EventHandler handler_;       // one of the two
+  BatchHandler batch_handler_;
   __natsSubscription* sub_ = nullptr;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
@@ -186,6 +205,8 @@ class Bus {
 
   // Creates or updates the durable consumer and starts pulling on a thread.
   absl::StatusOr<std::unique_ptr<Consumer>> Consume(const ConsumerSpec& spec, EventHandler handler);
+  // The same with a handler of a lane's events at once.
+  absl::StatusOr<std::unique_ptr<Consumer>> ConsumeBatches(const ConsumerSpec& spec, BatchHandler handler);
 
   absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
 
@@ -216,6 +237,8 @@ class Bus {
   friend class JetStreamBackup;
   Bus() = default;
 
+  absl::StatusOr<std::unique_ptr<Consumer>> StartConsumer(const ConsumerSpec& spec, EventHandler handler,
+                                                         BatchHandler batch_handler);
   // Opens the connection PublishAll uses, unless it is open.
   absl::Status OpenPublishingConnection();
 

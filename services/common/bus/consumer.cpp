@@ -19,6 +19,15 @@ namespace ankommen {
 using namespace bus_internal;
 
 absl::StatusOr<std::unique_ptr<Consumer>> Bus::Consume(const ConsumerSpec& spec, EventHandler handler) {
+  return StartConsumer(spec, std::move(handler), nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Bus::ConsumeBatches(const ConsumerSpec& spec, BatchHandler handler) {
+  return StartConsumer(spec, nullptr, std::move(handler));
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Bus::StartConsumer(const ConsumerSpec& spec, EventHandler handler,
+                                                             BatchHandler batch_handler) {
   jsConsumerConfig cfg;
   jsConsumerConfig_Init(&cfg);
   cfg.Durable = spec.durable.c_str();
@@ -55,6 +64,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Bus::Consume(const ConsumerSpec& spec,
   consumer->bus_ = this;
   consumer->spec_ = spec;
   consumer->handler_ = std::move(handler);
+  consumer->batch_handler_ = std::move(batch_handler);
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = consumer->spec_.stream.c_str();
@@ -118,8 +128,8 @@ void Consumer::UpdateBacklog() {
 
 void Consumer::HandleBatch(void** msgs, int count) {
   // Each partition's events on one lane, in the order they came; the lanes
-  // side by side. Handled, acknowledged and answered each as alone — the
-  // inbox and the effect stay one commit per event.
+  // side by side. Each event is acknowledged and answered as alone; a batch
+  // handler gets its lane's events together.
   const size_t workers = static_cast<size_t>(std::max(1, spec_.workers));
   std::vector<std::vector<void*>> lanes(workers);
   for (int i = 0; i < count && workers > 1; ++i) {
@@ -131,21 +141,52 @@ void Consumer::HandleBatch(void** msgs, int count) {
     lanes[static_cast<size_t>(partition) % workers].push_back(msgs[i]);
   }
   if (lanes.size() <= 1) {
-    for (int i = 0; i < count; ++i) Handle(msgs[i]);
+    HandleLane(std::vector<void*>(msgs, msgs + count));
     return;
   }
   std::vector<std::thread> side;
   for (size_t w = 1; w < lanes.size(); ++w) {
     if (lanes[w].empty()) continue;
-    side.emplace_back([this, lane = &lanes[w]] {
-      for (void* m : *lane) Handle(m);
-    });
+    side.emplace_back([this, lane = &lanes[w]] { HandleLane(*lane); });
   }
-  for (void* m : lanes[0]) Handle(m);
+  HandleLane(lanes[0]);
   for (auto& t : side) t.join();
 }
 
-void Consumer::Handle(void* raw) {
+void Consumer::HandleLane(const std::vector<void*>& msgs) {
+  if (!batch_handler_) {
+    for (void* m : msgs) Handle(m);
+    return;
+  }
+  std::vector<void*> received;
+  std::vector<IncomingEvent> events;
+  for (void* m : msgs) {
+    auto event = Receive(m);
+    if (!event.has_value()) continue;
+    received.push_back(m);
+    events.push_back(std::move(*event));
+  }
+  if (events.empty()) return;
+  absl::Time start = absl::Now();
+  std::vector<absl::Status> statuses;
+  try {
+    statuses = batch_handler_(events);
+  } catch (const std::exception& e) {
+    statuses.assign(events.size(), absl::InternalError(absl::StrCat("handler threw: ", e.what())));
+  }
+  if (statuses.size() != events.size()) {
+    statuses.assign(events.size(), absl::InternalError("handler answered for a different number of events"));
+  }
+  // The time per event, as the handler of one at a time is timed.
+  const double each = absl::ToDoubleSeconds(absl::Now() - start) / static_cast<double>(events.size());
+  auto& handle_seconds = bus_->instruments_->handle_seconds.With({spec_.durable}, LatencyBuckets());
+  for (size_t i = 0; i < events.size(); ++i) {
+    handle_seconds.Observe(each);
+    Answer(received[i], events[i], statuses[i]);
+  }
+}
+
+std::optional<IncomingEvent> Consumer::Receive(void* raw) {
   auto* msg = static_cast<natsMsg*>(raw);
   IncomingEvent event = ToIncoming(msg);
   jsMsgMetaData* meta = nullptr;
@@ -154,23 +195,35 @@ void Consumer::Handle(void* raw) {
     event.stream_sequence = meta->Sequence.Stream;
     jsMsgMetaData_Destroy(meta);
   }
-  auto& instruments = *bus_->instruments_;
+  event.cause = absl::StrCat(spec_.durable, "<", event.event_id);  // the ids it mints, where they derive
   // A delivery past max_deliver means the handler crashed the process on it
   // before: do not run it again.
   if (event.delivery > static_cast<uint64_t>(spec_.max_deliver)) {
     DeadLetter(msg, event, "delivered too often without an answer (handler crash or timeout)");
-    return;
+    return std::nullopt;
   }
+  return event;
+}
+
+void Consumer::Handle(void* raw) {
+  auto event = Receive(raw);
+  if (!event.has_value()) return;
   absl::Time start = absl::Now();
   absl::Status status;
   try {
-    const IdCause cause(absl::StrCat(spec_.durable, "<", event.event_id));  // the ids it mints, where they derive
-    status = handler_(event);
+    const IdCause cause(event->cause);
+    status = handler_(*event);
   } catch (const std::exception& e) {
     status = absl::InternalError(absl::StrCat("handler threw: ", e.what()));
   }
-  instruments.handle_seconds.With({spec_.durable}, LatencyBuckets())
+  bus_->instruments_->handle_seconds.With({spec_.durable}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  Answer(raw, *event, status);
+}
+
+void Consumer::Answer(void* raw, const IncomingEvent& event, const absl::Status& status) {
+  auto* msg = static_cast<natsMsg*>(raw);
+  auto& instruments = *bus_->instruments_;
   if (status.ok()) {
     // Not waited for: the connection sends a batch's acknowledgements
     // together. One lost (a crash before it leaves) is a redelivery, which

@@ -21,15 +21,30 @@ std::string ReplicaName() {
   return absl::StrCat(host, "/", getpid(), "/", NewRandomId("r", 0));
 }
 
-absl::StatusOr<std::unique_ptr<Consumer>> Platform::Subscribe(const std::string& stream, const std::string& durable,
-                                                              const std::string& filter, EventHandler handler) {
+namespace {
+
+ConsumerSpec SpecOf(const ServiceConfig& config, const std::string& stream, const std::string& durable,
+                    const std::string& filter) {
   ConsumerSpec spec;
   spec.stream = stream;
   spec.durable = durable;
   spec.filter_subject = filter;
-  spec.max_deliver = config_.max_deliver;
-  spec.workers = config_.consumer_workers;
-  return bus_->Consume(spec, std::move(handler));
+  spec.max_deliver = config.max_deliver;
+  spec.workers = config.consumer_workers;
+  return spec;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Consumer>> Platform::Subscribe(const std::string& stream, const std::string& durable,
+                                                              const std::string& filter, EventHandler handler) {
+  return bus_->Consume(SpecOf(config_, stream, durable, filter), std::move(handler));
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Platform::SubscribeBatches(const std::string& stream,
+                                                                     const std::string& durable,
+                                                                     const std::string& filter, BatchHandler handler) {
+  return bus_->ConsumeBatches(SpecOf(config_, stream, durable, filter), std::move(handler));
 }
 
 absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& config,

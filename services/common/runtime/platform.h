@@ -48,6 +48,9 @@ class Platform {
   // after the configured number of deliveries.
   absl::StatusOr<std::unique_ptr<Consumer>> Subscribe(const std::string& stream, const std::string& durable,
                                                       const std::string& filter, EventHandler handler);
+  // The same with a handler of a lane's events at once (bus.h, BatchHandler).
+  absl::StatusOr<std::unique_ptr<Consumer>> SubscribeBatches(const std::string& stream, const std::string& durable,
+                                                             const std::string& filter, BatchHandler handler);
 
   // Serves until SIGTERM or SIGINT, then drains: health NOT_SERVING, calls in
   // flight finish (up to 10 s), consumers stop, the relay publishes what is left.

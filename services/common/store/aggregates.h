@@ -37,11 +37,12 @@ absl::StatusOr<std::optional<Loaded<Record>>> LoadAggregate(Outbox& outbox, cons
 }
 
 // The aggregates of `ids` (keys through key_of), by one pipeline, in the
-// ids' order; aggregates removed meanwhile are skipped.
+// ids' order: nullopt for one that does not exist.
 template <typename Record>
-absl::StatusOr<std::vector<Loaded<Record>>> LoadAggregates(RedisPool& redis, const std::vector<std::string>& ids,
-                                                           const std::function<std::string(const std::string&)>& key_of) {
-  std::vector<Loaded<Record>> out;
+absl::StatusOr<std::vector<std::optional<Loaded<Record>>>> LoadEach(
+    RedisPool& redis, const std::vector<std::string>& ids,
+    const std::function<std::string(const std::string&)>& key_of) {
+  std::vector<std::optional<Loaded<Record>>> out;
   if (ids.empty()) return out;
   std::vector<std::vector<std::string>> gets;
   gets.reserve(ids.size());
@@ -51,12 +52,29 @@ absl::StatusOr<std::vector<Loaded<Record>>> LoadAggregates(RedisPool& redis, con
   out.reserve(replies->size());
   for (size_t i = 0; i < replies->size(); ++i) {
     const auto& r = (*replies)[i];
-    if (r.elements.size() < 2 || r.elements[1].is_nil()) continue;
+    if (r.elements.size() < 2 || r.elements[1].is_nil()) {
+      out.emplace_back();
+      continue;
+    }
     Loaded<Record> loaded;
     if (!loaded.record.ParseFromString(r.elements[1].str) || !absl::SimpleAtoi(r.elements[0].str, &loaded.version)) {
       return absl::DataLossError(absl::StrCat(ids[i], " is stored unreadably"));
     }
-    out.push_back(std::move(loaded));
+    out.emplace_back(std::move(loaded));
+  }
+  return out;
+}
+
+// The same without those that do not exist (removed meanwhile).
+template <typename Record>
+absl::StatusOr<std::vector<Loaded<Record>>> LoadAggregates(RedisPool& redis, const std::vector<std::string>& ids,
+                                                           const std::function<std::string(const std::string&)>& key_of) {
+  auto each = LoadEach<Record>(redis, ids, key_of);
+  if (!each.ok()) return each.status();
+  std::vector<Loaded<Record>> out;
+  out.reserve(each->size());
+  for (auto& loaded : *each) {
+    if (loaded.has_value()) out.push_back(std::move(*loaded));
   }
   return out;
 }

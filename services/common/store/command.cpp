@@ -48,24 +48,36 @@ CommandCaller::~CommandCaller() { current_caller = previous_; }
 
 namespace {
 
+// Bound to the caller: another caller's request under the same key is a
+// different request, refused, and never answered with the first one's answer.
+std::string CallersFingerprint(const google::protobuf::Message& request) {
+  return current_caller == nullptr || current_caller->empty()
+             ? Fingerprint(request)
+             : absl::StrCat(Fingerprint(request), "/", absl::Hex(Fnv1a64(*current_caller), absl::kZeroPad16));
+}
+
+absl::StatusOr<CommandOutcome> Replay(const PriorAnswer& prior, const std::string& fingerprint) {
+  if (prior.fingerprint != fingerprint) {
+    return absl::FailedPreconditionError("idempotency_key was already used for a different request");
+  }
+  return CommandOutcome{true, prior.response, ""};
+}
+
+// An inbox key is the whole request: a record under it always matches.
+google::protobuf::StringValue InboxRequest(const std::string& key) {
+  google::protobuf::StringValue request;
+  request.set_value(key);
+  return request;
+}
+
 // `look_first`: read the idempotency record before deciding (a command), or
 // only when deciding fails (an event: the commit's script checks it anyway).
 absl::StatusOr<CommandOutcome> Run(Outbox& outbox, int partition, const char* scope,
                                    const google::protobuf::Message& request, const std::string& idempotency_key,
                                    const Decide& decide, bool look_first) {
   const std::string key = outbox.keys().Idempotency(partition, scope, idempotency_key);
-  // Bound to the caller: another caller's request under the same key is a
-  // different request, refused, and never answered with the first one's answer.
-  const std::string fingerprint =
-      current_caller == nullptr || current_caller->empty()
-          ? Fingerprint(request)
-          : absl::StrCat(Fingerprint(request), "/", absl::Hex(Fnv1a64(*current_caller), absl::kZeroPad16));
-  auto replay = [&](const PriorAnswer& prior) -> absl::StatusOr<CommandOutcome> {
-    if (prior.fingerprint != fingerprint) {
-      return absl::FailedPreconditionError("idempotency_key was already used for a different request");
-    }
-    return CommandOutcome{true, prior.response, ""};
-  };
+  const std::string fingerprint = CallersFingerprint(request);
+  auto replay = [&](const PriorAnswer& prior) { return Replay(prior, fingerprint); };
   if (look_first) {
     auto prior = outbox.FindPrior(key);
     if (!prior.ok()) return prior.status();
@@ -108,10 +120,46 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
 }
 
 absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide) {
-  // The key is the whole request: a record under it always matches.
-  google::protobuf::StringValue request;
-  request.set_value(key);
-  return Run(outbox, partition, "inbox", request, key, decide, /*look_first=*/false);
+  return Run(outbox, partition, "inbox", InboxRequest(key), key, decide, /*look_first=*/false);
+}
+
+std::vector<absl::StatusOr<CommandOutcome>> RunInboxEach(Outbox& outbox, const std::vector<InboxItem>& items) {
+  std::vector<absl::StatusOr<CommandOutcome>> outcomes(items.size(), absl::UnknownError("not run"));
+  std::vector<bool> alone(items.size(), true);  // to run again by itself, as RunInbox
+  std::vector<Commit> commits;
+  std::vector<size_t> committing;  // the item of each commit
+  std::vector<Decision> decisions;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const InboxItem& item = items[i];
+    const std::string key = outbox.keys().Idempotency(item.partition, "inbox", item.key);
+    const IdCause cause(key);  // as RunInbox's attempts: the same ids
+    auto decision = item.first();
+    if (!decision.ok()) continue;  // alone: it also looks for the effect already there
+    Commit& commit = commits.emplace_back(std::move(decision->commit));
+    commit.partition = item.partition;
+    commit.idempotency_key = key;
+    commit.fingerprint = CallersFingerprint(InboxRequest(item.key));
+    commit.response = decision->record;
+    committing.push_back(i);
+    decisions.push_back(std::move(*decision));
+  }
+  if (!commits.empty()) {
+    auto results = outbox.ApplyEach(commits);
+    // Lost with the connection: each alone finds what was applied by its record.
+    for (size_t c = 0; results.ok() && c < committing.size(); ++c) {
+      const size_t i = committing[c];
+      const auto& result = (*results)[c];
+      if (!result.ok() || result->outcome == CommitResult::Outcome::kConflict) continue;
+      alone[i] = false;
+      outcomes[i] = result->outcome == CommitResult::Outcome::kReplayed
+                        ? Replay(result->prior, commits[c].fingerprint)
+                        : CommandOutcome{false, std::move(decisions[c].record), std::move(decisions[c].answer)};
+    }
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (alone[i]) outcomes[i] = RunInbox(outbox, items[i].partition, items[i].key, items[i].again);
+  }
+  return outcomes;
 }
 
 absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message) {

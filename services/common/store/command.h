@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -59,6 +60,23 @@ absl::StatusOr<CommandOutcome> RunCommand(Outbox& outbox, int partition, const c
 // script finds the record anyway — only when deciding fails (the event's
 // effect already there may be why).
 absl::StatusOr<CommandOutcome> RunInbox(Outbox& outbox, int partition, const std::string& key, const Decide& decide);
+
+// One event's effect for RunInboxEach: RunInbox's partition, key and decision,
+// the decision in two forms.
+struct InboxItem {
+  int partition = 0;
+  std::string key;
+  Decide first;  // on state the caller read for all the items together
+  Decide again;  // reads for itself, as RunInbox's decide does
+};
+
+// RunInbox for several effects, the first decisions' commits in one round
+// trip — each its own inbox record and version check. An item whose first
+// decision fails, or whose commit conflicts (its aggregate changed since the
+// read) or fails, then runs alone as RunInbox with `again`, after the others:
+// items that change the same aggregate, or must apply in an order, do not
+// belong in one call. One outcome per item, in order.
+std::vector<absl::StatusOr<CommandOutcome>> RunInboxEach(Outbox& outbox, const std::vector<InboxItem>& items);
 
 // An event's payload as its message; INVALID_ARGUMENT (dead-lettered at once) when it does not parse.
 absl::Status ParsePayload(const IncomingEvent& event, google::protobuf::Message& message);

@@ -110,46 +110,87 @@ IndexOp IndexOp::StreamAppend(std::string key, const std::vector<std::pair<std::
   return {Kind::kStreamAppend, std::move(key), std::move(packed)};
 }
 
-absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
+namespace {
+
+// The commit script's keys and arguments for a commit (kCommitScript).
+absl::StatusOr<RedisPool::ScriptCall> CommitCall(const KeySpace& keys, const Commit& commit) {
   if (commit.idempotency_key.empty() != commit.fingerprint.empty()) {
     return absl::InternalError("a commit needs both an idempotency key and a fingerprint, or neither");
   }
   const std::string& record = commit.idempotency_key.empty() ? commit.aggregate_key : commit.idempotency_key;
-  std::vector<std::string> keys = {commit.aggregate_key, record, keys_.Outbox(commit.partition)};
-  std::vector<std::string> args = {std::to_string(commit.expected_version), commit.state,
-                                   std::to_string(absl::ToInt64Seconds(commit.idempotency_ttl)),
-                                   commit.fingerprint, commit.response, std::to_string(commit.events.size())};
+  RedisPool::ScriptCall call;
+  call.keys = {commit.aggregate_key, record, keys.Outbox(commit.partition)};
+  call.args = {std::to_string(commit.expected_version), commit.state,
+               std::to_string(absl::ToInt64Seconds(commit.idempotency_ttl)),
+               commit.fingerprint, commit.response, std::to_string(commit.events.size())};
   for (const auto& e : commit.events) {
-    args.insert(args.end(), {e.subject, e.event_id, e.event_type, e.payload});
+    call.args.insert(call.args.end(), {e.subject, e.event_id, e.event_type, e.payload});
   }
-  args.push_back(std::to_string(commit.index_ops.size()));
+  call.args.push_back(std::to_string(commit.index_ops.size()));
   for (const auto& op : commit.index_ops) {
-    keys.push_back(op.key);
-    args.insert(args.end(), {KindName(op.kind), std::to_string(keys.size()), op.member, absl::StrFormat("%.17g", op.score)});
+    call.keys.push_back(op.key);
+    call.args.insert(call.args.end(),
+                     {KindName(op.kind), std::to_string(call.keys.size()), op.member, absl::StrFormat("%.17g", op.score)});
   }
-  args.push_back(commit.erased_marker ? std::to_string(absl::ToInt64Seconds(ErasureMarkerTtl())) : "0");
-  // A commit is what callers are told is done: durable as configured (WAIT).
-  auto reply = redis_.EvalDurable(kCommitScript, keys, args);
-  if (!reply.ok()) return reply.status();
-  if (reply->type != RedisReply::Type::kArray || reply->elements.size() < 2) {
+  call.args.push_back(commit.erased_marker ? std::to_string(absl::ToInt64Seconds(ErasureMarkerTtl())) : "0");
+  return call;
+}
+
+absl::StatusOr<CommitResult> CommitOutcome(const RedisReply& reply) {
+  if (reply.type != RedisReply::Type::kArray || reply.elements.size() < 2) {
     return absl::InternalError("commit script gave an unexpected reply");
   }
-  const std::string& tag = reply->elements[0].str;
+  const std::string& tag = reply.elements[0].str;
   CommitResult result;
   if (tag == "replay") {
     result.outcome = CommitResult::Outcome::kReplayed;
-    result.prior = {reply->elements[1].str, reply->elements.size() > 2 ? reply->elements[2].str : ""};
+    result.prior = {reply.elements[1].str, reply.elements.size() > 2 ? reply.elements[2].str : ""};
     return result;
   }
-  if (!absl::SimpleAtoi(reply->elements[1].str, &result.version)) {
+  if (!absl::SimpleAtoi(reply.elements[1].str, &result.version)) {
     return absl::InternalError("commit script gave a bad version");
   }
-  if (tag == "conflict") {
-    result.outcome = CommitResult::Outcome::kConflict;
-    return result;
-  }
-  if (!commit.events.empty() && wake_) wake_();
+  if (tag == "conflict") result.outcome = CommitResult::Outcome::kConflict;
   return result;
+}
+
+bool PublishesEvents(const Commit& commit, const absl::StatusOr<CommitResult>& result) {
+  return !commit.events.empty() && result.ok() && result->outcome == CommitResult::Outcome::kCommitted;
+}
+
+}  // namespace
+
+absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
+  auto call = CommitCall(keys_, commit);
+  if (!call.ok()) return call.status();
+  // A commit is what callers are told is done: durable as configured (WAIT).
+  auto reply = redis_.EvalDurable(kCommitScript, call->keys, call->args);
+  if (!reply.ok()) return reply.status();
+  auto result = CommitOutcome(*reply);
+  if (PublishesEvents(commit, result) && wake_) wake_();
+  return result;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<CommitResult>>> Outbox::ApplyEach(const std::vector<Commit>& commits) {
+  std::vector<RedisPool::ScriptCall> calls;
+  calls.reserve(commits.size());
+  for (const auto& commit : commits) {
+    auto call = CommitCall(keys_, commit);
+    if (!call.ok()) return call.status();
+    calls.push_back(std::move(*call));
+  }
+  auto replies = redis_.EvalEachDurable(kCommitScript, calls);
+  if (!replies.ok()) return replies.status();
+  std::vector<absl::StatusOr<CommitResult>> results;
+  results.reserve(commits.size());
+  bool wake = false;
+  for (size_t i = 0; i < commits.size(); ++i) {
+    const auto& reply = (*replies)[i];
+    results.push_back(reply.ok() ? CommitOutcome(*reply) : absl::StatusOr<CommitResult>(reply.status()));
+    wake = wake || PublishesEvents(commits[i], results.back());
+  }
+  if (wake && wake_) wake_();
+  return results;
 }
 
 absl::StatusOr<std::optional<PriorAnswer>> Outbox::FindPrior(const std::string& idempotency_key) {

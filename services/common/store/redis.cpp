@@ -272,6 +272,19 @@ absl::StatusOr<RedisReply> RedisPool::Command(const std::vector<std::string>& ar
 }
 
 absl::StatusOr<std::vector<RedisReply>> RedisPool::Pipeline(const std::vector<std::vector<std::string>>& commands) {
+  auto each = PipelineEach(commands);
+  if (!each.ok()) return each.status();
+  std::vector<RedisReply> replies;
+  replies.reserve(each->size());
+  for (auto& r : *each) {
+    if (!r.ok()) return r.status();
+    replies.push_back(std::move(*r));
+  }
+  return replies;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisPool::PipelineEach(
+    const std::vector<std::vector<std::string>>& commands) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   redisContext* ctx = (*conn)->ctx;
@@ -280,24 +293,18 @@ absl::StatusOr<std::vector<RedisReply>> RedisPool::Pipeline(const std::vector<st
     auto ptrs = ArgvPointers(argv, lens);
     redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
   }
-  std::vector<RedisReply> replies;
-  absl::Status first_error;
+  std::vector<absl::StatusOr<RedisReply>> replies;
+  replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx, &raw) != REDIS_OK) {
-      first_error = absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr));
-      break;
+      const std::string error = absl::StrCat("redis: ", ctx->errstr);
+      Release(std::move(*conn));
+      return absl::UnavailableError(error);
     }
-    auto r = Take(ctx, static_cast<redisReply*>(raw));
-    if (!r.ok()) {
-      if (first_error.ok()) first_error = r.status();
-      replies.emplace_back();
-    } else {
-      replies.push_back(std::move(*r));
-    }
+    replies.push_back(Take(ctx, static_cast<redisReply*>(raw)));
   }
   Release(std::move(*conn));
-  if (!first_error.ok()) return first_error;
   return replies;
 }
 
@@ -364,6 +371,43 @@ absl::StatusOr<RedisReply> RedisPool::Eval(const LuaScript& script, const std::v
     // The server restarted or was flushed: load the script again.
     std::lock_guard lock(sha_mutex_);
     sha_by_source_.erase(script.source);
+  }
+  return absl::InternalError(absl::StrCat("redis: script ", script.name, " could not be loaded"));
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisPool::EvalEachDurable(
+    const LuaScript& script, const std::vector<ScriptCall>& calls) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto sha = ShaOf(script);
+    if (!sha.ok()) return sha.status();
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(calls.size() + 1);
+    for (const auto& call : calls) commands.push_back(EvalArgv(*sha, call.keys, call.args));
+    // WAIT after the last counts the replicas that have all of them.
+    if (endpoint_.min_replicas > 0) {
+      commands.push_back({"WAIT", std::to_string(endpoint_.min_replicas),
+                          std::to_string(absl::ToInt64Milliseconds(endpoint_.replica_timeout))});
+    }
+    auto replies = PipelineEach(commands);
+    if (!replies.ok()) return replies.status();
+    // The server lost the script (a restart, a flush): none of them ran.
+    // Loaded again, all run again.
+    if (!replies->empty() && absl::IsNotFound(replies->front().status())) {
+      std::lock_guard lock(sha_mutex_);
+      sha_by_source_.erase(script.source);
+      continue;
+    }
+    if (endpoint_.min_replicas > 0) {
+      const long long replicas = replies->back().ok() ? replies->back()->integer : 0;
+      replies->pop_back();
+      if (replicas < endpoint_.min_replicas) {
+        return absl::UnavailableError(absl::StrCat("redis: the writes are on the primary and ", replicas, " of ",
+                                                   endpoint_.min_replicas, " replicas within ",
+                                                   absl::FormatDuration(endpoint_.replica_timeout),
+                                                   "; retry with the same keys"));
+      }
+    }
+    return replies;
   }
   return absl::InternalError(absl::StrCat("redis: script ", script.name, " could not be loaded"));
 }

@@ -83,6 +83,11 @@ class RedisPool {
   // Several commands on one connection, one round trip.
   absl::StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
 
+  // As Pipeline, with each command's own reply or error: the outer status is
+  // the connection's (UNAVAILABLE: lost, and what it ran is unknown).
+  absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> PipelineEach(
+      const std::vector<std::vector<std::string>>& commands);
+
   absl::StatusOr<RedisReply> Eval(const LuaScript& script, const std::vector<std::string>& keys,
                                   const std::vector<std::string>& args);
 
@@ -92,6 +97,15 @@ class RedisPool {
   // caller retries with its idempotency key.
   absl::StatusOr<RedisReply> EvalDurable(const LuaScript& script, const std::vector<std::string>& keys,
                                          const std::vector<std::string>& args);
+
+  // EvalDurable of several calls of one script in one round trip (one WAIT
+  // after the last): each call's own reply or error, in order. Redis runs
+  // them one after the other, each atomic by itself, none with another.
+  struct ScriptCall {
+    std::vector<std::string> keys, args;
+  };
+  absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> EvalEachDurable(const LuaScript& script,
+                                                                          const std::vector<ScriptCall>& calls);
 
  private:
   struct Conn;

@@ -31,6 +31,11 @@ absl::StatusOr<std::optional<LoadedLearner>> CourseStore::LoadLearner(const std:
   return LoadAggregate<v1::LearnerRecord>(outbox_, LearnerKey(person_id));
 }
 
+absl::StatusOr<std::vector<std::optional<LoadedLearner>>> CourseStore::LoadLearners(
+    const std::vector<std::string>& person_ids) {
+  return LoadEach<v1::LearnerRecord>(redis_, person_ids, [this](const std::string& id) { return LearnerKey(id); });
+}
+
 absl::StatusOr<std::optional<v1::Provider>> CourseStore::LoadProvider(const std::string& provider_id) {
   auto parsed = LoadAggregate<v1::Provider>(outbox_, ProviderKey(provider_id));
   if (!parsed.ok()) return parsed.status();

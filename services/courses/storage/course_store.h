@@ -67,6 +67,8 @@ class CourseStore {
 
   absl::StatusOr<std::optional<LoadedCourse>> LoadCourse(const std::string& course_id);
   absl::StatusOr<std::optional<LoadedLearner>> LoadLearner(const std::string& person_id);
+  // Several learners in one round trip, in the ids' order (nullopt: not followed).
+  absl::StatusOr<std::vector<std::optional<LoadedLearner>>> LoadLearners(const std::vector<std::string>& person_ids);
   absl::StatusOr<std::optional<v1::Provider>> LoadProvider(const std::string& provider_id);
   // The course an offer was made in, or nullopt.
   absl::StatusOr<std::optional<std::string>> FindOfferCourse(const std::string& offer_id);

@@ -2,6 +2,7 @@
 // against a real nats-server (and redis-server for the inbox).
 #include "bus/bus.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -239,6 +240,61 @@ TEST_F(BusTest, EachPartitionsEventsComeInOrderAndPartitionsSideBySide) {
   std::iota(expected.begin(), expected.end(), 0);
   EXPECT_EQ(handled, expected);
   EXPECT_EQ(most_at_once.load(), 1);
+}
+
+// A batch handler gets a lane's events together, each partition's in order,
+// and answers each by itself: acknowledged, retried or dead-lettered.
+TEST_F(BusTest, ABatchHandlerGetsALanesEventsTogetherAndAnswersEachByItself) {
+  constexpr int kEach = 10, kPartitionsUsed = 4;
+  for (int i = 0; i < kEach; ++i) {
+    for (int p = 0; p < kPartitionsUsed; ++p) {
+      ASSERT_TRUE(bus_->Publish({"ankommen.test.a", absl::StrCat("e", p, "-", i), "t", absl::StrCat(i), p}).ok());
+    }
+  }
+  std::mutex mutex;
+  std::map<int, std::vector<int>> order;  // partition -> payloads in the order given
+  std::map<std::string, int> tries;       // event id -> times given
+  size_t calls = 0, most_in_one_call = 0;
+  ConsumerSpec spec = Spec("batches", 2);
+  spec.workers = 2;
+  auto consumer = bus_->ConsumeBatches(spec, [&](const std::vector<IncomingEvent>& events) {
+    std::lock_guard lock(mutex);
+    ++calls;
+    most_in_one_call = std::max(most_in_one_call, events.size());
+    std::vector<absl::Status> statuses;
+    for (const auto& e : events) {
+      EXPECT_EQ(e.cause, absl::StrCat("batches<", e.event_id));
+      const int n = ++tries[e.event_id];
+      if (n == 1) order[e.partition].push_back(std::stoi(e.payload));
+      // One fails for good, one once: each is answered apart from the others.
+      if (e.event_id == "e1-3") {
+        statuses.push_back(absl::InvalidArgumentError("unreadable"));
+      } else if (e.event_id == "e2-5" && n == 1) {
+        statuses.push_back(absl::UnavailableError("not yet"));
+      } else {
+        statuses.push_back(absl::OkStatus());
+      }
+    }
+    return statuses;
+  });
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE(Eventually([&] { return Settled() && bus_->GetStreamState(kDeadLetterStream)->messages == 1; }));
+  (*consumer)->Stop();
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(order.size(), static_cast<size_t>(kPartitionsUsed));
+  for (const auto& [partition, payloads] : order) {
+    ASSERT_EQ(payloads.size(), static_cast<size_t>(kEach)) << partition;
+    for (int i = 0; i < kEach; ++i) EXPECT_EQ(payloads[static_cast<size_t>(i)], i) << "partition " << partition;
+  }
+  EXPECT_GT(most_in_one_call, static_cast<size_t>(kEach)) << "a lane's events come in one call";
+  EXPECT_LT(calls, static_cast<size_t>(kEach * kPartitionsUsed));
+  EXPECT_EQ(tries["e1-3"], 1) << "dead-lettered at once";
+  EXPECT_EQ(tries["e2-5"], 2) << "retried alone";
+  EXPECT_EQ(tries["e0-0"], 1) << "acknowledged, not given again";
+  auto dead = bus_->ReadStream(kDeadLetterStream, 1, 10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].failure, "unreadable");
 }
 
 TEST_F(BusTest, AFailedEventIsRedeliveredUntilItSucceeds) {

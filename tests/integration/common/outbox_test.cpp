@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "bus/bus.h"
 #include "observability/metrics.h"
+#include "store/command.h"
 #include "store/redis.h"
 #include "support/servers.h"
 
@@ -113,6 +114,78 @@ TEST_F(OutboxTest, AStaleVersionConflictsAndWritesNothing) {
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh->outcome, CommitResult::Outcome::kCommitted);
   EXPECT_EQ(fresh->version, 2);
+}
+
+// Several commits in one round trip: each checked and applied by itself.
+TEST_F(OutboxTest, ApplyEachCommitsEachByItsOwnChecks) {
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
+  Commit other = MakeCommit("k3", 0, "ev_3");
+  other.aggregate_key = keys_.Key(5, "thing:t_other");
+  auto results = outbox_->ApplyEach({MakeCommit("k1", 0, "ev_x"),    // a retry: the first answer
+                                     MakeCommit("k2", 0, "ev_2"),     // stale: conflicts
+                                     other,                           // new: committed
+                                     MakeCommit("k4", 1, "ev_4")});   // on the version now: committed
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 4u);
+  ASSERT_TRUE((*results)[0].ok() && (*results)[1].ok() && (*results)[2].ok() && (*results)[3].ok());
+  EXPECT_EQ((*results)[0]->outcome, CommitResult::Outcome::kReplayed);
+  EXPECT_EQ((*results)[0]->prior.response, "answer-ev_1");
+  EXPECT_EQ((*results)[1]->outcome, CommitResult::Outcome::kConflict);
+  EXPECT_EQ((*results)[2]->outcome, CommitResult::Outcome::kCommitted);
+  EXPECT_EQ((*results)[2]->version, 1);
+  EXPECT_EQ((*results)[3]->outcome, CommitResult::Outcome::kCommitted);
+  EXPECT_EQ((*results)[3]->version, 2);
+  EXPECT_EQ((*outbox_->Load(keys_.Key(5, "thing:t_5")))->state, "state-ev_4");
+  EXPECT_EQ((*outbox_->Load(keys_.Key(5, "thing:t_other")))->state, "state-ev_3");
+  // ev_1, ev_3 and ev_4: nothing of the retry or the stale one.
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(5)}), "3");
+  EXPECT_FALSE(outbox_->FindPrior(keys_.Idempotency(5, "make", "k2"))->has_value());
+}
+
+// The inbox for several events: one round trip of commits, and whatever
+// cannot commit on the state read beforehand is decided again alone.
+TEST_F(OutboxTest, RunInboxEachDecidesAgainAloneWhatChangedSinceItsRead) {
+  const std::string a = keys_.Key(3, "counter:a"), b = keys_.Key(3, "counter:b"), c = keys_.Key(3, "counter:c");
+  auto count = [&](const std::string& key, int64_t version, int value) {
+    Decision d;
+    d.commit.aggregate_key = key;
+    d.commit.expected_version = version;
+    d.commit.state = std::to_string(value);
+    d.record = key;
+    return d;
+  };
+  // b changes after the caller's read of it (version 0); c's event was applied before.
+  ASSERT_TRUE(RunInbox(*outbox_, 3, "ev_c", [&]() -> absl::StatusOr<Decision> { return count(c, 0, 1); }).ok());
+  Commit meanwhile;
+  meanwhile.partition = 3;
+  meanwhile.aggregate_key = b;
+  meanwhile.state = "10";
+  ASSERT_TRUE(outbox_->Apply(meanwhile).ok());
+  int again_a = 0, again_b = 0, again_c = 0;
+  std::vector<InboxItem> items = {
+      {3, "ev_a", [&]() -> absl::StatusOr<Decision> { return count(a, 0, 1); },
+       [&]() -> absl::StatusOr<Decision> { ++again_a; return count(a, 0, 1); }},
+      {3, "ev_b", [&]() -> absl::StatusOr<Decision> { return count(b, 0, 1); },  // read before the change
+       [&]() -> absl::StatusOr<Decision> { ++again_b; return count(b, 1, 11); }},
+      {3, "ev_c", [&]() -> absl::StatusOr<Decision> { return count(c, 1, 2); },  // its record is there
+       [&]() -> absl::StatusOr<Decision> { ++again_c; return count(c, 1, 2); }},
+      {3, "ev_d", []() -> absl::StatusOr<Decision> { return absl::UnavailableError("read failed"); },
+       [&]() -> absl::StatusOr<Decision> { return count(keys_.Key(3, "counter:d"), 0, 1); }},
+  };
+  auto outcomes = RunInboxEach(*outbox_, items);
+  ASSERT_EQ(outcomes.size(), 4u);
+  for (const auto& o : outcomes) ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_FALSE(outcomes[0]->replayed);
+  EXPECT_FALSE(outcomes[1]->replayed);
+  EXPECT_TRUE(outcomes[2]->replayed) << "applied once, whatever is delivered again";
+  EXPECT_FALSE(outcomes[3]->replayed);
+  EXPECT_EQ(again_a, 0) << "committed on its first decision";
+  EXPECT_EQ(again_b, 1) << "its aggregate changed since the read";
+  EXPECT_EQ(again_c, 0);
+  EXPECT_EQ((*outbox_->Load(a))->state, "1");
+  EXPECT_EQ((*outbox_->Load(b))->state, "11");
+  EXPECT_EQ((*outbox_->Load(c))->state, "1");
+  EXPECT_EQ((*outbox_->Load(keys_.Key(3, "counter:d")))->state, "1");
 }
 
 TEST_F(OutboxTest, RelayPublishesWithTheEventIdAndEmptiesTheOutbox) {

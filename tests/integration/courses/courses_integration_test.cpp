@@ -104,6 +104,64 @@ TEST_F(CoursesIntegrationTest, ARedeliveredRegistryEventChangesNothingTwice) {
   EXPECT_EQ(OutboxLength(3), events) << "no second SeatRequested";
 }
 
+// A consumer's lane applied together gives what the events one by one give:
+// a later event of a learner sees the earlier one, a redelivery changes
+// nothing, a registration with young children reads its Kita places, an
+// unreadable event fails alone.
+TEST_F(CoursesIntegrationTest, ALanesEventsAppliedTogetherApplyAsOneByOne) {
+  auto registered = [&](const std::string& event_id, const std::string& person) {
+    rv1::HouseholdRegistered e;
+    e.mutable_meta()->set_event_id(event_id);
+    e.set_household_id(NewId("hh", 3));
+    e.set_social_area("Riesa");
+    auto* m = e.add_members();
+    m->set_person_id(person);
+    m->set_age_years(35);
+    m->set_cefr_level("A1");
+    m->set_literate_latin(true);
+    m->set_residence_status(rv1::RESIDENCE_STATUS_PROTECTION_GRANTED);
+    return IncomingEvent{"ankommen.registry.household.registered", event_id,
+                         rv1::HouseholdRegistered::descriptor()->full_name(), e.SerializeAsString()};
+  };
+  auto obliged = [&](const std::string& event_id, const std::string& person) {
+    rv1::PersonObligationChanged e;
+    e.mutable_meta()->set_event_id(event_id);
+    e.set_person_id(person);
+    e.set_obliged(true);
+    return IncomingEvent{"ankommen.registry.person.obligation_changed", event_id,
+                         rv1::PersonObligationChanged::descriptor()->full_name(), e.SerializeAsString()};
+  };
+  const std::string a = NewId("p", 3), b = NewId("p", 3), stranger = NewId("p", 3);
+  const Family f;
+  ASSERT_TRUE(courses_->ApplySchoolsEvent(KitaPlacedOf(f, "ev-kita")).ok());
+  IncomingEvent unreadable = registered("ev-bad", NewId("p", 3));
+  unreadable.payload = "\xff\xff";
+  const std::vector<IncomingEvent> lane = {registered("ev-a", a), registered("ev-b", b), obliged("ev-a-obliged", a),
+                                           RegisteredOf(f), registered("ev-a", a),  // delivered again
+                                           unreadable, obliged("ev-stranger", stranger)};
+  const auto statuses = courses_->ApplyRegistryEvents(lane);
+  ASSERT_EQ(statuses.size(), lane.size());
+  for (size_t i = 0; i < lane.size(); ++i) {
+    if (lane[i].event_id == "ev-bad") {
+      EXPECT_TRUE(absl::IsInvalidArgument(statuses[i])) << statuses[i];
+    } else {
+      EXPECT_TRUE(statuses[i].ok()) << lane[i].event_id << ": " << statuses[i];
+    }
+  }
+  v1::GetLearnerRequest req;
+  req.set_person_id(a);
+  v1::GetLearnerResponse resp;
+  ASSERT_TRUE(courses_->GetLearner(req, resp, {}).ok());
+  ASSERT_EQ(resp.requests_size(), 1) << "one request, whatever is delivered again";
+  EXPECT_TRUE(resp.requests(0).obliged()) << "the later event saw the registration";
+  EXPECT_EQ(Request(b).status(), v1::REQUEST_STATUS_WAITING);
+  EXPECT_EQ(Request(f.mother).childcare_children(), 1) << "the Kita place read with the registration";
+  req.set_person_id(stranger);
+  EXPECT_FALSE(courses_->GetLearner(req, resp, {}).ok()) << "not followed: nothing made";
+  EXPECT_EQ(testing::OutboxEvents<v1::SeatRequested>(*pool_, outbox_->keys()).size(), 3u)
+      << "a, b and the mother asked once each";
+}
+
 TEST_F(CoursesIntegrationTest, AnOfferLapsesAtItsDeadlineAndTheSeatGoesToTheNextPerson) {
   const std::string first = Arrive("ev_a");
   clock_.Advance(absl::Hours(24));  // asked a day later: second in line
