@@ -150,7 +150,11 @@ std::vector<absl::Status> Courses::ApplyRegistryEvents(const std::vector<Incomin
   for (size_t i = 0; i < events.size(); ++i) {
     const IdCause cause(events[i].cause);
     auto facts = FactsOf(events[i]);
-    if (!facts.ok() || !facts->has_value()) {
+    if (!facts.ok()) {
+      statuses[i] = facts.status();  // unreadable: dead-lettered, nothing applied
+      continue;
+    }
+    if (!facts->has_value()) {
       flush();  // what came before first: a partition's events apply in order
       statuses[i] = ApplyRegistryEvent(events[i]);
       continue;

@@ -38,7 +38,7 @@ struct BusInstruments {
                 {"consumer"}),
         handle_seconds(prometheus::BuildHistogram()
                            .Name("ankommen_event_handle_duration_seconds")
-                           .Help("Time to handle one event delivery, by consumer")
+                           .Help("Time to handle one event delivery, by consumer (events handled together: their time shared among them)")
                            .Register(registry),
                        {"consumer"}) {}
 
