@@ -100,24 +100,21 @@ void Courses::ApplyFactsTogether(const std::vector<IncomingEvent>& events, const
   for (const auto& e : run) {
     for (const auto& p : e.persons) {
       const size_t k = items.size();
+      auto decide = [&, k](const absl::StatusOr<std::optional<LoadedLearner>>& learner) -> absl::StatusOr<Decision> {
+        if (!learner.ok()) return learner.status();
+        bool o = false;
+        auto d = DecideFacts(p.person_id, *learner, p.change, o);
+        opened[k] = o;
+        return d;
+      };
       InboxItem& item = items.emplace_back();
       item.partition = PartitionOfId(p.person_id);
       item.key = FactsKey(events[e.event], p.person_id, "");
-      item.first = [&, k]() -> absl::StatusOr<Decision> {
-        if (!loaded.ok()) return loaded.status();
-        bool o = false;
-        auto d = DecideFacts(p.person_id, (*loaded)[k], p.change, o);
-        opened[k] = o;
-        return d;
+      item.first = [&, k, decide] {
+        if (!loaded.ok()) return decide(loaded.status());
+        return decide((*loaded)[k]);
       };
-      item.again = [&, k]() -> absl::StatusOr<Decision> {
-        auto current = store_.LoadLearner(p.person_id);
-        if (!current.ok()) return current.status();
-        bool o = false;
-        auto d = DecideFacts(p.person_id, *current, p.change, o);
-        opened[k] = o;
-        return d;
-      };
+      item.again = [&, decide] { return decide(store_.LoadLearner(p.person_id)); };
     }
   }
   auto outcomes = RunInboxEach(store_.outbox(), items);
@@ -148,7 +145,6 @@ std::vector<absl::Status> Courses::ApplyRegistryEvents(const std::vector<Incomin
     in_run.clear();
   };
   for (size_t i = 0; i < events.size(); ++i) {
-    const IdCause cause(events[i].cause);
     auto facts = FactsOf(events[i]);
     if (!facts.ok()) {
       statuses[i] = facts.status();  // unreadable: dead-lettered, nothing applied
@@ -156,6 +152,7 @@ std::vector<absl::Status> Courses::ApplyRegistryEvents(const std::vector<Incomin
     }
     if (!facts->has_value()) {
       flush();  // what came before first: a partition's events apply in order
+      const IdCause cause(events[i].cause);  // as the consumer opens it for one event
       statuses[i] = ApplyRegistryEvent(events[i]);
       continue;
     }

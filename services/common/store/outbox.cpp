@@ -164,7 +164,7 @@ absl::StatusOr<CommitResult> Outbox::Apply(const Commit& commit) {
   auto call = CommitCall(keys_, commit);
   if (!call.ok()) return call.status();
   // A commit is what callers are told is done: durable as configured (WAIT).
-  auto reply = redis_.EvalDurable(kCommitScript, call->keys, call->args);
+  auto reply = redis_.EvalDurable(kCommitScript, std::move(call->keys), std::move(call->args));
   if (!reply.ok()) return reply.status();
   auto result = CommitOutcome(*reply);
   if (PublishesEvents(commit, result) && wake_) wake_();

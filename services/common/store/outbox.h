@@ -109,8 +109,7 @@ class Outbox {
   // Several commits in one round trip, each applied as Apply applies it — its
   // own idempotency record and version check, atomic by itself — in order;
   // one outcome per commit. The outer status: none, some or all may have been
-  // applied (the connection was lost, or too few replicas have them); the
-  // idempotency records tell on a retry.
+  // applied (the connection was lost); the idempotency records tell on a retry.
   absl::StatusOr<std::vector<absl::StatusOr<CommitResult>>> ApplyEach(const std::vector<Commit>& commits);
 
   // The first answer given under an idempotency key, if any.

@@ -332,33 +332,14 @@ std::vector<std::string> RedisPool::EvalArgv(const std::string& sha, const std::
   return argv;
 }
 
-absl::StatusOr<RedisReply> RedisPool::EvalDurable(const LuaScript& script, const std::vector<std::string>& keys,
-                                                  const std::vector<std::string>& args) {
-  if (endpoint_.min_replicas <= 0) return Eval(script, keys, args);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto sha = ShaOf(script);
-    if (!sha.ok()) return sha.status();
-    // The script and WAIT on one connection, in one round trip: WAIT counts
-    // the replicas that have everything this connection wrote.
-    auto replies = Pipeline({EvalArgv(*sha, keys, args),
-                             {"WAIT", std::to_string(endpoint_.min_replicas),
-                              std::to_string(absl::ToInt64Milliseconds(endpoint_.replica_timeout))}});
-    if (!replies.ok()) {
-      if (replies.status().code() != absl::StatusCode::kNotFound) return replies.status();
-      std::lock_guard lock(sha_mutex_);
-      sha_by_source_.erase(script.source);  // the server lost the script: load it again
-      continue;
-    }
-    const long long replicas = (*replies)[1].integer;
-    if (replicas < endpoint_.min_replicas) {
-      return absl::UnavailableError(absl::StrCat("redis: the write is on the primary and ", replicas, " of ",
-                                                 endpoint_.min_replicas, " replicas within ",
-                                                 absl::FormatDuration(endpoint_.replica_timeout),
-                                                 "; retry with the same key"));
-    }
-    return std::move((*replies)[0]);
-  }
-  return absl::InternalError(absl::StrCat("redis: script ", script.name, " could not be loaded"));
+absl::StatusOr<RedisReply> RedisPool::EvalDurable(const LuaScript& script, std::vector<std::string> keys,
+                                                  std::vector<std::string> args) {
+  std::vector<ScriptCall> call(1);
+  call[0].keys = std::move(keys);
+  call[0].args = std::move(args);
+  auto replies = EvalEachDurable(script, call);
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
 }
 
 absl::StatusOr<RedisReply> RedisPool::Eval(const LuaScript& script, const std::vector<std::string>& keys,
@@ -400,11 +381,16 @@ absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisPool::EvalEachDurab
     if (endpoint_.min_replicas > 0) {
       const long long replicas = replies->back().ok() ? replies->back()->integer : 0;
       replies->pop_back();
+      // A call that failed keeps its own error; one that ran may stand on
+      // the primary alone, and its caller retries with its idempotency key.
       if (replicas < endpoint_.min_replicas) {
-        return absl::UnavailableError(absl::StrCat("redis: the writes are on the primary and ", replicas, " of ",
-                                                   endpoint_.min_replicas, " replicas within ",
-                                                   absl::FormatDuration(endpoint_.replica_timeout),
-                                                   "; retry with the same keys"));
+        const absl::Status unreplicated = absl::UnavailableError(
+            absl::StrCat("redis: the write is on the primary and ", replicas, " of ", endpoint_.min_replicas,
+                         " replicas within ", absl::FormatDuration(endpoint_.replica_timeout),
+                         "; retry with the same key"));
+        for (auto& reply : *replies) {
+          if (reply.ok()) reply = unreplicated;
+        }
       }
     }
     return replies;

@@ -95,12 +95,13 @@ class RedisPool {
   // with min_replicas, answered only once that many replicas have the write,
   // else UNAVAILABLE — the write may stand on the primary alone, and the
   // caller retries with its idempotency key.
-  absl::StatusOr<RedisReply> EvalDurable(const LuaScript& script, const std::vector<std::string>& keys,
-                                         const std::vector<std::string>& args);
+  absl::StatusOr<RedisReply> EvalDurable(const LuaScript& script, std::vector<std::string> keys,
+                                         std::vector<std::string> args);
 
   // EvalDurable of several calls of one script in one round trip (one WAIT
-  // after the last): each call's own reply or error, in order. Redis runs
-  // them one after the other, each atomic by itself, none with another.
+  // after the last): each call's own reply or error, in order (UNAVAILABLE
+  // for one that ran when too few replicas have it). Redis runs them one
+  // after the other, each atomic by itself, none with another.
   struct ScriptCall {
     std::vector<std::string> keys, args;
   };
