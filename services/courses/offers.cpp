@@ -31,9 +31,11 @@ namespace rv1 = ::ankommen::registry::v1;
 
 namespace {
 // How long an acceptance holds its request against the acceptance of another
-// of its offers: far longer than an acceptance takes, and short enough that
-// one cut short by a failure blocks the other offer only briefly.
-constexpr absl::Duration kAcceptanceClaim = absl::Minutes(2);
+// of its offers: far longer than an acceptance takes (a command's retries and
+// a replica's WAIT: seconds), and short enough that one cut short by a failure
+// — the service stopped after claiming, or its offer withdrawn meanwhile, so
+// that nobody retries it — blocks the other offer only briefly.
+constexpr absl::Duration kAcceptanceClaim = absl::Seconds(30);
 }  // namespace
 
 absl::Status Courses::AcceptOffer(const v1::AcceptOfferRequest& request, v1::AcceptOfferResponse& response,
@@ -82,7 +84,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
       if (!holder.ok()) return holder.status();
       if (!holder->empty()) {
         return absl::AbortedError(absl::StrCat("offer ", offer_id, " cannot be accepted now: offer ", *holder,
-                                               " of the same request is being accepted; ask again in a few minutes"));
+                                               " of the same request is being accepted; ask again in a minute"));
       }
       hold = std::move(accepted->hold);
       withdrawn = std::move(accepted->withdrawn);
