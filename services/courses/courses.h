@@ -149,6 +149,10 @@ class Courses {
                              v1::SeatRequest& answer);
   // FAILED_PRECONDITION when the hold's request is enrolled in a course other than `course_id`.
   absl::Status NotEnrolledElsewhere(const v1::Hold& hold, const std::string& course_id);
+  // Claims the hold's request for its acceptance (one acceptance at a time
+  // per request): OK once claimed, ABORTED while another of its offers is
+  // being accepted, FAILED_PRECONDITION once that one went through.
+  absl::Status ClaimRequest(const v1::Hold& hold);
   // Gives an offer's seat back at its course (the request has let go of it already).
   absl::Status WithdrawOffer(const std::string& course_id, const std::string& offer_id, v1::WithdrawalReason reason,
                              const RequestContext& rc);

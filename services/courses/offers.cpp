@@ -79,13 +79,7 @@ absl::Status Courses::DecideOnOffer(const std::string& offer_id, const char* sco
       if (auto s = NotEnrolledElsewhere(accepted->hold, c.course_id()); !s.ok()) return s;
       // Two of its offers accepted at the same moment: both would pass that
       // check (neither is followed yet), so the first to claim the request goes on.
-      auto holder = store_.ClaimAcceptance(accepted->hold.person_id(), accepted->hold.request_id(), offer_id,
-                                           kAcceptanceClaim);
-      if (!holder.ok()) return holder.status();
-      if (!holder->empty()) {
-        return absl::AbortedError(absl::StrCat("offer ", offer_id, " cannot be accepted now: offer ", *holder,
-                                               " of the same request is being accepted; ask again in a minute"));
-      }
+      if (auto s = ClaimRequest(accepted->hold); !s.ok()) return s;
       hold = std::move(accepted->hold);
       withdrawn = std::move(accepted->withdrawn);
     } else {
@@ -186,6 +180,48 @@ absl::Status Courses::NotEnrolledElsewhere(const v1::Hold& hold, const std::stri
     return absl::FailedPreconditionError(absl::StrCat("offer ", hold.offer_id(),
                                                       " is no longer open: the request took course ", r->course_id(),
                                                       ", offered at the same time"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Courses::ClaimRequest(const v1::Hold& hold) {
+  const std::string& person_id = hold.person_id();
+  const std::string& request_id = hold.request_id();
+  auto holder = store_.ClaimAcceptance(person_id, request_id, hold.offer_id(), kAcceptanceClaim);
+  // The holder's acceptance may have been cut short after claiming (the
+  // service stopped, or its offer went before it committed). Once its offer
+  // is gone from its course it can never go through: the claim passes on
+  // rather than keep this one waiting until it expires. Each round takes one
+  // holder; a third offer claiming meanwhile is one more round at most.
+  for (int round = 0; holder.ok() && !holder->empty() && round < 3; ++round) {
+    const std::string other = *holder;
+    auto course_id = store_.FindOfferCourse(other);
+    if (!course_id.ok()) return course_id.status();
+    if (course_id->has_value()) {
+      auto loaded = store_.LoadCourse(**course_id);
+      if (!loaded.ok()) return loaded.status();
+      const v1::Hold* stands = nullptr;
+      if (loaded->has_value()) {
+        for (const auto& h : (*loaded)->record.holds()) {
+          if (h.offer_id() == other) stands = &h;
+        }
+      }
+      if (stands != nullptr && stands->state() == v1::Hold::STATE_ENROLLED) {
+        return absl::FailedPreconditionError(absl::StrCat("offer ", hold.offer_id(),
+                                                          " is no longer open: the request took course ", **course_id,
+                                                          ", offered at the same time"));
+      }
+      if (stands != nullptr) {
+        return absl::AbortedError(absl::StrCat("offer ", hold.offer_id(), " cannot be accepted now: offer ", other,
+                                               " of the same request is being accepted; ask again in a minute"));
+      }
+    }
+    holder = store_.TakeOverAcceptance(person_id, request_id, other, hold.offer_id(), kAcceptanceClaim);
+  }
+  if (!holder.ok()) return holder.status();
+  if (!holder->empty()) {
+    return absl::AbortedError(absl::StrCat("offer ", hold.offer_id(), " cannot be accepted now: offer ", *holder,
+                                           " of the same request is being accepted; ask again in a minute"));
   }
   return absl::OkStatus();
 }

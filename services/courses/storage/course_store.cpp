@@ -97,6 +97,28 @@ absl::StatusOr<std::string> CourseStore::ClaimAcceptance(const std::string& pers
   return reply->str;
 }
 
+namespace {
+// The claim passes from `from` to the new offer only while `from` still
+// holds it (or nobody does): two takeovers at once, one wins.
+const LuaScript kTakeOverScript{"take_over_acceptance", R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] or holder == ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return ''
+end
+return holder
+)lua"};
+}  // namespace
+
+absl::StatusOr<std::string> CourseStore::TakeOverAcceptance(const std::string& person_id, const std::string& request_id,
+                                                             const std::string& from_offer_id,
+                                                             const std::string& offer_id, absl::Duration ttl) {
+  auto reply = redis_.Eval(kTakeOverScript, {keys().Key(PartitionOfId(person_id), "accepting:" + request_id)},
+                           {from_offer_id, offer_id, std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))});
+  if (!reply.ok()) return reply.status();
+  return reply->str;
+}
+
 absl::StatusOr<std::vector<LoadedCourse>> CourseStore::LoadAllCourses() {
   return LoadIndexed<v1::CourseRecord>(redis_, keys(), "courses", [this](const std::string& id) { return CourseKey(id); });
 }

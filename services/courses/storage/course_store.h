@@ -91,6 +91,12 @@ class CourseStore {
   // that commit is followed, the request says it is enrolled.
   absl::StatusOr<std::string> ClaimAcceptance(const std::string& person_id, const std::string& request_id,
                                               const std::string& offer_id, absl::Duration ttl);
+  // The claim of an acceptance that can no longer go through (its offer
+  // withdrawn, declined or lapsed since it claimed) passed to `offer_id`:
+  // "" once it holds the claim, or the offer that holds it now.
+  absl::StatusOr<std::string> TakeOverAcceptance(const std::string& person_id, const std::string& request_id,
+                                                 const std::string& from_offer_id, const std::string& offer_id,
+                                                 absl::Duration ttl);
 
   // Every course, and every learner with an open request.
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();

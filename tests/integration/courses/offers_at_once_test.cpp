@@ -137,6 +137,65 @@ TEST_F(OffersAtOnceTest, TwoAcceptancesAtOnceEnrolInOneCourse) {
   EXPECT_EQ(Enrolled(a) + Enrolled(b), kPeople);
 }
 
+// An acceptance cut short after claiming the request (the service stopped
+// between its claim and its commit) leaves the claim behind, as this test
+// leaves it. While that offer stands, the other waits; once it is gone (here
+// declined, as it may also be withdrawn or lapse) its acceptance can never go
+// through, and the other is accepted at once rather than after the claim
+// expires. A claim whose acceptance did go through keeps refusing.
+TEST_F(OffersAtOnceTest, AClaimLeftByAnAcceptanceThatCannotGoThroughPassesOn) {
+  const std::string person = Arrive("ev-1");
+  const v1::SeatRequest offered = OfferedTwoCourses(person);
+  ASSERT_EQ(OfferCount(offered), 2);
+  const v1::Offer first = OpenOffers(offered)[0], second = OpenOffers(offered)[1];
+  auto left = store_->ClaimAcceptance(person, offered.request_id(), first.offer_id(), absl::Minutes(10));
+  ASSERT_TRUE(left.ok() && left->empty()) << left.status();
+
+  const absl::Status waits = Answer(second.offer_id(), /*accept=*/true);
+  EXPECT_TRUE(absl::IsAborted(waits)) << waits;
+  EXPECT_THAT(std::string(waits.message()), ::testing::HasSubstr(first.offer_id()));
+  EXPECT_EQ(Enrolled(second.course_id()), 0);
+  EXPECT_EQ(Request(person).status(), v1::REQUEST_STATUS_OFFERED);
+
+  ASSERT_TRUE(Answer(first.offer_id(), /*accept=*/false).ok());
+  const absl::Status accepted = Answer(second.offer_id(), /*accept=*/true);
+  ASSERT_TRUE(accepted.ok()) << accepted;
+  EXPECT_EQ(Request(person).status(), v1::REQUEST_STATUS_ENROLLED);
+  EXPECT_EQ(Request(person).course_id(), second.course_id());
+  EXPECT_EQ(Enrolled(second.course_id()), 1);
+  EXPECT_EQ(Enrolled(first.course_id()) + Offered(first.course_id()), 0);
+  auto holder = store_->ClaimAcceptance(person, offered.request_id(), first.offer_id(), absl::Minutes(10));
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  EXPECT_EQ(*holder, second.offer_id()) << "the claim passed to the acceptance that went through";
+}
+
+// The claim's holder went through at its course, and the request has not yet
+// followed: the other offer is refused as taken, not told to ask again.
+TEST_F(OffersAtOnceTest, AClaimWhoseAcceptanceWentThroughRefusesTheOther) {
+  const std::string person = Arrive("ev-1");
+  const v1::SeatRequest offered = OfferedTwoCourses(person);
+  ASSERT_EQ(OfferCount(offered), 2);
+  const v1::Offer first = OpenOffers(offered)[0], second = OpenOffers(offered)[1];
+  // The first course's commit as an acceptance makes it, the request not followed.
+  auto loaded = store_->LoadCourse(first.course_id());
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  v1::CourseRecord record = (*loaded)->record;
+  ASSERT_TRUE(Accept(record, first.offer_id(), clock_.Now()).ok());
+  Commit commit;
+  commit.partition = PartitionOfId(first.course_id());
+  commit.aggregate_key = store_->CourseKey(first.course_id());
+  commit.expected_version = (*loaded)->version;
+  commit.state = record.SerializeAsString();
+  ASSERT_TRUE(store_->outbox().Apply(commit).ok());
+  ASSERT_TRUE(store_->ClaimAcceptance(person, offered.request_id(), first.offer_id(), absl::Minutes(10)).ok());
+  ASSERT_EQ(Request(person).status(), v1::REQUEST_STATUS_OFFERED);
+
+  const absl::Status refused = Answer(second.offer_id(), /*accept=*/true);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
+  EXPECT_EQ(Enrolled(second.course_id()), 0);
+  EXPECT_EQ(Enrolled(first.course_id()), 1);
+}
+
 TEST_F(OffersAtOnceTest, ADeclineKeepsTheOtherOfferOpen) {
   const std::string person = Arrive("ev-1");
   const v1::SeatRequest offered = OfferedTwoCourses(person);
