@@ -16,15 +16,30 @@
 // beside the rate of people with distinct names registered just before and
 // after on the same registry. The target: the last thousand at ≥ 0.8 × that.
 //
+// Beside the 64 clients' case, the CPU each process spent per call (from
+// /proc: the registry, redis-server, nats-server, the clients; the echo server
+// and the clients in the echo run), and what the target would need of this
+// machine's cores: redis-server's and nats-server's share per registration, the
+// clients' and gRPC's own (the echo server's) at 0.4 of the echo server's rate.
+// Above the cores there are, the target cannot be met while a registration
+// asks of Redis and JetStream what it asks now, however little the registry
+// itself spends.
+//
 // With --uncapped N, the same for N people on a fresh registry that compares
 // everyone under a key, as before the cap.
 //
 //   ankommen-api-bench [--seconds 3] [--crowded 10000] [--uncapped 2000] [--per-key N]
 //   ankommen-api-bench --echo-server PORT   (the baseline, started by the benchmark)
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <map>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -68,6 +83,31 @@ int ServeEcho(int port) {
   sigwait(&set, &signal);
   server->Shutdown();
   return 0;
+}
+
+// CPU seconds a process has used so far, all its threads, user and system
+// (/proc/<pid>/stat: utime and stime, the 14th and 15th fields).
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t name_end = stat.rfind(')');  // the command's name may hold spaces
+  if (name_end == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(name_end + 1));
+  std::string skip;
+  for (int field = 3; field <= 13; ++field) fields >> skip;
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The CPU the named processes spend while `run` runs, in seconds each.
+template <typename Run>
+std::map<std::string, double> CpuDuring(const std::map<std::string, pid_t>& processes, Run&& run) {
+  std::map<std::string, double> before, spent;
+  for (const auto& [name, pid] : processes) before[name] = CpuSeconds(pid);
+  run();
+  for (const auto& [name, pid] : processes) spent[name] = CpuSeconds(pid) - before[name];
+  return spent;
 }
 
 // A registration of the sample's address with these people; the first is the head.
@@ -273,11 +313,19 @@ int main(int argc, char** argv) {
   });
   std::cout << "api: " << seconds << " s per case\n";
   std::string table = "\nclients  registry/s  p50 ms  p99 ms    echo/s  ratio\n";
+  std::string cpu_table;
   long errors = 0;
   double most = 0;  // the most registrations a second of the three cases
   for (int clients : {1, 8, 64}) {
-    const Result base = Load(echo_addr, clients, seconds, absl::StrCat("echo", clients));
-    const Result reg = Load(registry.grpc_addr(), clients, seconds, absl::StrCat("reg", clients));
+    Result base, reg;
+    const auto echo_cpu = CpuDuring({{"echo", echo.pid()}, {"clients", getpid()}}, [&] {
+      base = Load(echo_addr, clients, seconds, absl::StrCat("echo", clients));
+    });
+    const auto reg_cpu = CpuDuring({{"registry", registry.process().pid()},
+                                    {"redis", redis.pid()},
+                                    {"nats", nats.pid()},
+                                    {"clients", getpid()}},
+                                   [&] { reg = Load(registry.grpc_addr(), clients, seconds, absl::StrCat("reg", clients)); });
     std::cout << "{\"case\": \"register_household\", \"clients\": " << clients
               << ", \"per_second\": " << static_cast<long>(reg.per_second) << ", \"p50_ms\": " << reg.p50_ms
               << ", \"p99_ms\": " << reg.p99_ms << ", \"errors\": " << reg.errors
@@ -291,6 +339,30 @@ int main(int argc, char** argv) {
                              base.per_second, reg.per_second / base.per_second);
     errors += reg.errors + base.errors;
     most = std::max(most, reg.per_second);
+    if (clients == 64 && reg.per_second > 0 && base.per_second > 0) {
+      const double calls = reg.per_second * seconds, echo_calls = base.per_second * seconds;
+      auto us = [](double cpu, double n) { return cpu / n * 1e6; };
+      const double registry_us = us(reg_cpu.at("registry"), calls), redis_us = us(reg_cpu.at("redis"), calls),
+                   nats_us = us(reg_cpu.at("nats"), calls), clients_us = us(reg_cpu.at("clients"), calls),
+                   echo_us = us(echo_cpu.at("echo"), echo_calls), echo_clients_us = us(echo_cpu.at("clients"), echo_calls);
+      // What the target asks of the machine with the registry's own work at
+      // the echo server's (gRPC alone), the rest as measured.
+      const double target_rate = 0.4 * base.per_second;
+      const double floor_us = redis_us + nats_us + echo_clients_us + echo_us;
+      const double cores_needed = target_rate * floor_us / 1e6;
+      std::cout << "{\"case\": \"register_household_cpu\", \"clients\": 64, \"registry_us\": " << registry_us
+                << ", \"redis_us\": " << redis_us << ", \"nats_us\": " << nats_us << ", \"clients_us\": " << clients_us
+                << ", \"echo_server_us\": " << echo_us << ", \"echo_clients_us\": " << echo_clients_us
+                << ", \"target_per_second\": " << static_cast<long>(target_rate)
+                << ", \"cores_needed_at_target\": " << cores_needed
+                << ", \"cores\": " << std::thread::hardware_concurrency() << "}\n";
+      cpu_table = absl::StrFormat(
+          "CPU per call at 64 clients: registry %.0f us, redis-server %.0f us, nats-server %.0f us, clients %.0f us;"
+          " echo server %.0f us, its clients %.0f us\n"
+          "at the target (%.0f/s), redis-server, nats-server, the clients and gRPC alone would take %.2f cores of %u\n",
+          registry_us, redis_us, nats_us, clients_us, echo_us, echo_clients_us, target_rate, cores_needed,
+          std::thread::hardware_concurrency());
+    }
   }
   // Half load: half the most it served, offered at an even pace by 16 clients.
   const Result half = LoadPaced(registry.grpc_addr(), 16, most / 2, seconds, "half");
@@ -301,7 +373,7 @@ int main(int argc, char** argv) {
             << ", \"target_p99_ms\": 10}\n";
   table += absl::StrFormat("half load (%.0f/s offered, 16 clients): %.0f/s, p50 %.2f ms, p99 %.2f ms\n", most / 2,
                            half.per_second, half.p50_ms, half.p99_ms);
-  std::cout << table << "target: 0.40 of the echo server at 64 clients; p99 <= 10 ms at half load\n";
+  std::cout << table << "target: 0.40 of the echo server at 64 clients; p99 <= 10 ms at half load\n" << cpu_table;
   echo.Stop(SIGTERM);
   if (crowded > 0) errors += CrowdedBlock(registry.grpc_addr(), crowded, per_key.empty() ? "the default" : per_key);
   if (uncapped > 0) {

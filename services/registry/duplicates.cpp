@@ -24,12 +24,15 @@ absl::StatusOr<DuplicateCheck> CheckForDuplicates(HouseholdStore& store, const v
   DuplicateCheck check;
   check.crowded_keys = compared->crowded_keys;
   check.suspects = FindSuspects(compared->members, compared->candidates);
+  // The housemates of those suspected (under a crowded key), not compared yet.
   std::set<std::string> compared_ids;
-  for (const auto& c : compared->candidates) compared_ids.insert(c.person_id);
   std::vector<std::string> housemates;
   for (const auto& s : check.suspects) {
     auto it = compared->housemates.find(s.other_household_id);
     if (it == compared->housemates.end()) continue;
+    if (compared_ids.empty()) {
+      for (const auto& c : compared->candidates) compared_ids.insert(c.person_id);
+    }
     for (const auto& id : it->second) {
       if (compared_ids.insert(id).second) housemates.push_back(id);
     }

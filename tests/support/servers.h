@@ -59,6 +59,7 @@ class NatsServer {
   int port() const { return port_; }
   std::string url() const;
   std::string Log() const;
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   // Stops the server (SIGKILL: an outage, not a shutdown) and starts it again
   // on the same port with the same JetStream store.
   void Stop();
@@ -83,6 +84,7 @@ class RedisServer {
   static RedisServer FromSnapshot(const std::string& rdb_path);
   int port() const { return port_; }
   std::string url() const;
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   // Runs a command through redis-cli semantics (hiredis), returns the reply as text.
   std::string Command(const std::vector<std::string>& argv) const;
   // The keys matching a glob pattern (KEYS: for tests only).

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 #include "absl/strings/match.h"
@@ -22,40 +23,82 @@ struct RedisPool::Conn {
 
 namespace {
 
-RedisReply Copy(const redisReply* r) {
-  RedisReply out;
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::kString;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::kStatus;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::kInteger;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::kArray;
-      out.elements.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Copy(r->element[i]));
-      break;
-    default:
-      out.type = RedisReply::Type::kNil;
+// hiredis's reader builds each reply straight into a RedisReply rather than
+// into its own tree of redisReply, which was then copied and freed: a string
+// element costs one allocation at most (none when short), where it cost four.
+// The root is a RootReply, which also tells an error reply apart; elements
+// live in their parent array, sized when the array's header is read.
+struct RootReply {
+  RedisReply reply;
+  bool error = false;
+};
+
+template <typename Fill>
+void* Build(const redisReadTask* task, Fill&& fill) {
+  if (task->parent == nullptr) {
+    auto* root = new RootReply;
+    root->error = task->type == REDIS_REPLY_ERROR;
+    fill(root->reply);
+    return root;
   }
-  return out;
+  const redisReadTask* parent = task->parent;
+  RedisReply* array = parent->parent == nullptr ? &static_cast<RootReply*>(parent->obj)->reply
+                                                : static_cast<RedisReply*>(parent->obj);
+  RedisReply& element = array->elements[static_cast<size_t>(task->idx)];
+  fill(element);
+  return &element;
+}
+
+void* BuildString(const redisReadTask* task, char* str, size_t len) {
+  return Build(task, [&](RedisReply& r) {
+    switch (task->type) {
+      case REDIS_REPLY_STRING: r.type = RedisReply::Type::kString; break;
+      case REDIS_REPLY_STATUS: r.type = RedisReply::Type::kStatus; break;
+      default:
+        // An error: the root's message (Take), nil inside an array.
+        r.type = RedisReply::Type::kNil;
+        if (task->parent != nullptr) return;
+    }
+    r.str.assign(str, len);
+  });
+}
+
+void* BuildArray(const redisReadTask* task, int elements) {
+  return Build(task, [&](RedisReply& r) {
+    r.type = RedisReply::Type::kArray;
+    r.elements.resize(static_cast<size_t>(std::max(elements, 0)));
+  });
+}
+
+void* BuildInteger(const redisReadTask* task, long long value) {
+  return Build(task, [&](RedisReply& r) {
+    r.type = RedisReply::Type::kInteger;
+    r.integer = value;
+  });
+}
+
+void* BuildNil(const redisReadTask* task) {
+  return Build(task, [](RedisReply& r) { r.type = RedisReply::Type::kNil; });
+}
+
+// Only roots are freed: a reply the reader drops (an error half-way through).
+void FreeRoot(void* root) { delete static_cast<RootReply*>(root); }
+
+redisReplyObjectFunctions kBuildReplies = {BuildString, BuildArray, BuildInteger, BuildNil, FreeRoot};
+
+// A new connection's replies built as RedisReply (before anything is read on it).
+void BuildRepliesOn(redisContext* ctx) {
+  if (ctx != nullptr && ctx->reader != nullptr) ctx->reader->fn = &kBuildReplies;
 }
 
 // Converts a reply (or its absence) into a value or a status; frees it.
-absl::StatusOr<RedisReply> Take(redisContext* ctx, redisReply* reply) {
-  if (reply == nullptr) {
+absl::StatusOr<RedisReply> Take(redisContext* ctx, void* raw) {
+  if (raw == nullptr) {
     return absl::UnavailableError(absl::StrCat("redis: ", ctx->errstr[0] ? ctx->errstr : "connection lost"));
   }
-  if (reply->type == REDIS_REPLY_ERROR) {
-    std::string message(reply->str, reply->len);
-    freeReplyObject(reply);
+  std::unique_ptr<RootReply> root(static_cast<RootReply*>(raw));
+  if (root->error) {
+    const std::string& message = root->reply.str;
     // Scripts raise domain failures as "ERR … user_script … CHECK: <message>".
     if (auto pos = message.find("CHECK: "); pos != std::string::npos) {
       return absl::FailedPreconditionError(message.substr(pos + 7));
@@ -76,20 +119,24 @@ absl::StatusOr<RedisReply> Take(redisContext* ctx, redisReply* reply) {
     }
     return absl::InternalError(absl::StrCat("redis: ", message));
   }
-  RedisReply out = Copy(reply);
-  freeReplyObject(reply);
-  return out;
+  return std::move(root->reply);
 }
 
-std::vector<const char*> ArgvPointers(const std::vector<std::string>& argv, std::vector<size_t>& lens) {
-  std::vector<const char*> ptrs;
-  ptrs.reserve(argv.size());
-  lens.clear();
-  for (const auto& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
+// Commands in Redis's protocol, all in one buffer handed to hiredis at once
+// (rather than each formatted into a buffer of its own and copied again).
+void AppendCommands(redisContext* ctx, const std::vector<const std::vector<std::string>*>& commands) {
+  size_t size = 0;
+  for (const auto* argv : commands) {
+    size += 16;
+    for (const auto& a : *argv) size += a.size() + 16;
   }
-  return ptrs;
+  std::string out;
+  out.reserve(size);
+  for (const auto* argv : commands) {
+    absl::StrAppend(&out, "*", argv->size(), "\r\n");
+    for (const auto& a : *argv) absl::StrAppend(&out, "$", a.size(), "\r\n", a, "\r\n");
+  }
+  redisAppendFormattedCommand(ctx, out.data(), out.size());
 }
 
 }  // namespace
@@ -160,8 +207,9 @@ absl::StatusOr<std::pair<std::string, int>> RedisPool::PrimaryFromSentinels() co
       continue;
     }
     redisSetTimeout(ctx.get(), tv);
+    BuildRepliesOn(ctx.get());
     if (!endpoint_.sentinel_password.empty()) {
-      auto auth = Take(ctx.get(), static_cast<redisReply*>(
+      auto auth = Take(ctx.get(), (
                                       endpoint_.sentinel_user.empty()
                                           ? redisCommand(ctx.get(), "AUTH %s", endpoint_.sentinel_password.c_str())
                                           : redisCommand(ctx.get(), "AUTH %s %s", endpoint_.sentinel_user.c_str(),
@@ -171,7 +219,7 @@ absl::StatusOr<std::pair<std::string, int>> RedisPool::PrimaryFromSentinels() co
         continue;
       }
     }
-    auto reply = Take(ctx.get(), static_cast<redisReply*>(redisCommand(
+    auto reply = Take(ctx.get(), (redisCommand(
                                      ctx.get(), "SENTINEL get-master-addr-by-name %s", endpoint_.primary_name.c_str())));
     if (!reply.ok() || reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
       last_error = absl::StrCat(sentinel, ": knows no primary ", endpoint_.primary_name);
@@ -203,21 +251,22 @@ absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Dial() {
                                                conn->ctx ? conn->ctx->errstr : "out of memory"));
   }
   redisSetTimeout(conn->ctx, tv);
+  BuildRepliesOn(conn->ctx);
   if (!endpoint_.password.empty()) {
     auto r = endpoint_.user.empty()
-                 ? Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s", endpoint_.password.c_str())))
-                 : Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "AUTH %s %s", endpoint_.user.c_str(),
+                 ? Take(conn->ctx, (redisCommand(conn->ctx, "AUTH %s", endpoint_.password.c_str())))
+                 : Take(conn->ctx, (redisCommand(conn->ctx, "AUTH %s %s", endpoint_.user.c_str(),
                                                                          endpoint_.password.c_str())));
     // Never the password in the message.
     if (!r.ok()) return absl::PermissionDeniedError(absl::StrCat("redis: authentication as '", endpoint_.user, "' refused"));
   }
   if (endpoint_.db != 0) {
-    auto r = Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "SELECT %d", endpoint_.db)));
+    auto r = Take(conn->ctx, (redisCommand(conn->ctx, "SELECT %d", endpoint_.db)));
     if (!r.ok()) return r.status();
   }
   if (!endpoint_.sentinels.empty()) {
     // The sentinels' view may lag a failover by a moment: only a primary will do.
-    auto role = Take(conn->ctx, static_cast<redisReply*>(redisCommand(conn->ctx, "ROLE")));
+    auto role = Take(conn->ctx, (redisCommand(conn->ctx, "ROLE")));
     if (!role.ok()) return role.status();
     if (role->type != RedisReply::Type::kArray || role->elements.empty() || role->elements[0].str != "master") {
       return absl::UnavailableError(absl::StrCat("redis ", host, ":", port, " is not the primary (yet)"));
@@ -262,11 +311,11 @@ void RedisPool::Release(std::unique_ptr<Conn> conn) {
 absl::StatusOr<RedisReply> RedisPool::Command(const std::vector<std::string>& argv) {
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
-  std::vector<size_t> lens;
-  auto ptrs = ArgvPointers(argv, lens);
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv((*conn)->ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
-  auto result = Take((*conn)->ctx, reply);
+  redisContext* ctx = (*conn)->ctx;
+  AppendCommands(ctx, {&argv});
+  void* reply = nullptr;
+  if (redisGetReply(ctx, &reply) != REDIS_OK) reply = nullptr;
+  auto result = Take(ctx, reply);
   Release(std::move(*conn));
   return result;
 }
@@ -288,11 +337,10 @@ absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisPool::PipelineEach(
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   redisContext* ctx = (*conn)->ctx;
-  std::vector<size_t> lens;
-  for (const auto& argv : commands) {
-    auto ptrs = ArgvPointers(argv, lens);
-    redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), ptrs.data(), lens.data());
-  }
+  std::vector<const std::vector<std::string>*> argvs;
+  argvs.reserve(commands.size());
+  for (const auto& argv : commands) argvs.push_back(&argv);
+  AppendCommands(ctx, argvs);
   std::vector<absl::StatusOr<RedisReply>> replies;
   replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
@@ -302,7 +350,7 @@ absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisPool::PipelineEach(
       Release(std::move(*conn));
       return absl::UnavailableError(error);
     }
-    replies.push_back(Take(ctx, static_cast<redisReply*>(raw)));
+    replies.push_back(Take(ctx, raw));
   }
   Release(std::move(*conn));
   return replies;

@@ -7,8 +7,10 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <tuple>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,15 +37,16 @@ absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std
   }
   auto replies = redis_.Pipeline(reads);
   if (!replies.ok()) return replies.status();
-  std::set<std::string> seen;
-  for (auto& under_key : *replies) {
-    auto& ids = under_key.elements;
-    if (static_cast<int>(ids.size()) > per_key) {
-      ++filed.crowded;
-      ids.resize(static_cast<size_t>(per_key));
-    }
-    for (auto& id : ids) {
-      if (seen.insert(id.str).second) filed.person_ids.push_back(std::move(id.str));
+  // Each person once, in the order first found. A crowded name's keys hold
+  // mostly the same persons: the replies' own strings are looked up, and
+  // only a person not seen before is copied.
+  absl::flat_hash_set<std::string_view> seen;
+  for (const auto& under_key : *replies) {
+    const auto& ids = under_key.elements;
+    const size_t taken = std::min(ids.size(), static_cast<size_t>(per_key));
+    if (ids.size() > taken) ++filed.crowded;
+    for (size_t i = 0; i < taken; ++i) {
+      if (seen.insert(ids[i].str).second) filed.person_ids.push_back(ids[i].str);
     }
   }
   return filed;
@@ -136,6 +139,7 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
   }
   // Persons stored before profiles were: their households are read, and with
   // a crowded key their members that share a key are compared at once.
+  if (unprofiled.empty()) return out;
   const std::set<std::string> asked(unprofiled.begin(), unprofiled.end());
   std::set<std::string> seen(filed->person_ids.begin(), filed->person_ids.end());
   SharesAKey shares_a_key(keys);  // the members' keys, worked out above

@@ -68,6 +68,48 @@ TEST_F(RedisPoolTest, PipelineAnswersInOrder) {
   EXPECT_EQ((*replies)[2].str, "2");
 }
 
+// Replies are built by hiredis's reader straight into RedisReply: every shape
+// the services read, nested as Redis sends it.
+TEST_F(RedisPoolTest, EveryShapeOfReplyIsReadAsSent) {
+  ASSERT_TRUE(pool_->Command({"XADD", "s", "1-1", "f", "v", "g", std::string("\0\r\n", 3)}).ok());
+  ASSERT_TRUE(pool_->Command({"SET", "long", std::string(100000, 'x')}).ok());
+  auto replies = pool_->Pipeline({
+      {"XRANGE", "s", "-", "+"},         // [[id, [field, value, …]]]
+      {"MGET", "long", "missing"},       // a string and a nil inside an array
+      {"SMEMBERS", "nothing"},           // an empty array
+      {"PING"},                          // a status
+      {"EVAL", "return {1, {'a', {}}, false, redis.error_reply('nested')}", "0"},
+      {"BLPOP", "empty-list", "0.01"},   // a nil array
+  });
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  const RedisReply& entries = (*replies)[0];
+  ASSERT_EQ(entries.type, RedisReply::Type::kArray);
+  ASSERT_EQ(entries.elements.size(), 1u);
+  EXPECT_EQ(entries.elements[0].elements[0].str, "1-1");
+  ASSERT_EQ(entries.elements[0].elements[1].elements.size(), 4u);
+  EXPECT_EQ(entries.elements[0].elements[1].elements[3].str, std::string("\0\r\n", 3));
+  const RedisReply& mget = (*replies)[1];
+  ASSERT_EQ(mget.elements.size(), 2u);
+  EXPECT_EQ(mget.elements[0].str, std::string(100000, 'x'));
+  EXPECT_TRUE(mget.elements[1].is_nil());
+  EXPECT_EQ((*replies)[2].type, RedisReply::Type::kArray);
+  EXPECT_TRUE((*replies)[2].elements.empty());
+  EXPECT_EQ((*replies)[3].type, RedisReply::Type::kStatus);
+  EXPECT_EQ((*replies)[3].str, "PONG");
+  const RedisReply& table = (*replies)[4];
+  ASSERT_EQ(table.elements.size(), 4u);
+  EXPECT_EQ(table.elements[0].integer, 1);
+  EXPECT_EQ(table.elements[1].elements[0].str, "a");
+  EXPECT_EQ(table.elements[1].elements[1].type, RedisReply::Type::kArray);
+  EXPECT_TRUE(table.elements[2].is_nil());
+  EXPECT_TRUE(table.elements[3].is_nil()) << "an error inside an array is no value";
+  EXPECT_TRUE((*replies)[5].is_nil());
+  // An error at the top is a status, and the connection goes on answering.
+  EXPECT_EQ(pool_->Command({"EVAL", "return redis.error_reply('top')", "0"}).status().code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(pool_->Command({"GET", "long"})->str.size(), 100000u);
+}
+
 TEST_F(RedisPoolTest, ScriptsRunBySha1AndSurviveAScriptFlush) {
   LuaScript script{"add", "return redis.call('INCRBY', KEYS[1], ARGV[1])"};
   auto first = pool_->Eval(script, {"n"}, {"5"});
