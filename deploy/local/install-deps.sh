@@ -27,7 +27,7 @@ BUILD_PACKAGES=(
   prometheus-cpp-dev libabsl-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liblemon-dev coinor-libcbc-dev
-  libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev libjwt-dev libssl-dev
+  libkainjow-mustache-dev libicu-dev libcurl4-openssl-dev libjwt-dev libssl-dev libjemalloc-dev
   libpango1.0-dev libcairo2-dev fonts-noto-core fonts-dejavu-core
 )
 # What only the tests call: promtool (rules and dashboards), clang for the
