@@ -8,7 +8,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -459,16 +462,23 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
   };
   std::vector<Scored> scored;
   for (size_t m = 0; m < new_members.size(); ++m) {
+    // A crowded block's candidates are one name and date over and over: each
+    // (names, date, nationality) is scored once per member.
+    using Written = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
+    absl::flat_hash_map<Written, double> scores;
     for (size_t c = 0; c < candidates.size(); ++c) {
+      const PersonProfile& candidate = candidates[c];
       // Most candidates share a name's skeleton and the birth year only:
       // without agreeing dates they cannot reach the threshold, so their
       // names are not even compared.
-      if (DateAgreement(new_members[m].birth_date, candidates[c].birth_date, nullptr) == 0 &&
+      if (DateAgreement(new_members[m].birth_date, candidate.birth_date, nullptr) == 0 &&
           kNameWeight + kNationalityWeight < kConsidered) {
         continue;
       }
-      const double score = Score(new_members[m], members[m], candidates[c], names_of(candidates[c]), false).score;
-      if (score >= kConsidered) scored.push_back({m, c, score, 0});
+      auto [it, fresh] = scores.try_emplace(
+          Written{candidate.given_names, candidate.family_name, candidate.birth_date, candidate.nationality}, 0.0);
+      if (fresh) it->second = Score(new_members[m], members[m], candidate, names_of(candidate), false).score;
+      if (it->second >= kConsidered) scored.push_back({m, c, it->second, 0});
     }
   }
   // Per candidate household, which new members match someone in it.
