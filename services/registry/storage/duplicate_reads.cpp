@@ -188,14 +188,21 @@ absl::StatusOr<std::vector<std::optional<StoredProfile>>> HouseholdStore::LoadPr
     const std::vector<std::string>& person_ids) {
   std::vector<std::optional<StoredProfile>> out;
   if (person_ids.empty()) return out;
-  std::vector<std::vector<std::string>> gets;
-  gets.reserve(person_ids.size());
-  for (const auto& id : person_ids) gets.push_back({"GET", ProfileKey(id)});
-  auto replies = redis_.Pipeline(gets);
-  if (!replies.ok()) return replies.status();
+  // One MGET: Redis reads and answers one command, not one per person (a
+  // crowded check asks for dozens).
+  std::vector<std::string> mget;
+  mget.reserve(person_ids.size() + 1);
+  mget.push_back("MGET");
+  for (const auto& id : person_ids) mget.push_back(ProfileKey(id));
+  auto reply = redis_.Command(mget);
+  if (!reply.ok()) return reply.status();
+  if (reply->elements.size() != person_ids.size()) {
+    return absl::InternalError(absl::StrCat("redis: MGET of ", person_ids.size(), " profiles answered ",
+                                            reply->elements.size()));
+  }
   out.reserve(person_ids.size());
   for (size_t i = 0; i < person_ids.size(); ++i) {
-    const auto& r = (*replies)[i];
+    const auto& r = reply->elements[i];
     out.push_back(r.is_nil() ? std::nullopt : DecodeProfile(person_ids[i], r.str));
   }
   return out;
