@@ -122,7 +122,7 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
   if (!filed.ok()) return filed.status();
   out.crowded_keys = filed->crowded;
   std::vector<std::string> unprofiled;
-  auto profiles = LoadProfiles(filed->person_ids);
+  auto profiles = LoadProfiles(filed->person_ids, /*with_housemates=*/out.crowded_keys > 0);
   if (!profiles.ok()) return profiles.status();
   for (size_t i = 0; i < filed->person_ids.size(); ++i) {
     auto& stored = (*profiles)[i];
@@ -161,7 +161,7 @@ absl::StatusOr<HouseholdStore::Compared> HouseholdStore::DuplicateCandidates(con
 absl::StatusOr<std::vector<PersonProfile>> HouseholdStore::HousematesSharingAKey(
     const std::vector<std::string>& person_ids, const std::vector<PersonProfile>& members) {
   std::vector<PersonProfile> out;
-  auto profiles = LoadProfiles(person_ids);
+  auto profiles = LoadProfiles(person_ids, /*with_housemates=*/false);
   if (!profiles.ok()) return profiles.status();
   SharesAKey shares_a_key(members);
   std::vector<std::string> unprofiled;
@@ -185,7 +185,7 @@ absl::StatusOr<std::vector<PersonProfile>> HouseholdStore::HousematesSharingAKey
 }
 
 absl::StatusOr<std::vector<std::optional<StoredProfile>>> HouseholdStore::LoadProfiles(
-    const std::vector<std::string>& person_ids) {
+    const std::vector<std::string>& person_ids, bool with_housemates) {
   std::vector<std::optional<StoredProfile>> out;
   if (person_ids.empty()) return out;
   // One MGET: Redis reads and answers one command, not one per person (a
@@ -203,7 +203,7 @@ absl::StatusOr<std::vector<std::optional<StoredProfile>>> HouseholdStore::LoadPr
   out.reserve(person_ids.size());
   for (size_t i = 0; i < person_ids.size(); ++i) {
     const auto& r = reply->elements[i];
-    out.push_back(r.is_nil() ? std::nullopt : DecodeProfile(person_ids[i], r.str));
+    out.push_back(r.is_nil() ? std::nullopt : DecodeProfile(person_ids[i], r.str, with_housemates));
   }
   return out;
 }

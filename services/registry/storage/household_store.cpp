@@ -67,14 +67,17 @@ std::string EncodeProfile(const v1::Person& person, const v1::Household& househo
   return out;
 }
 
-std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored) {
+std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored,
+                                           bool with_housemates) {
   std::vector<absl::string_view> fields =
       absl::StrSplit(absl::string_view(stored.data(), stored.size()), absl::ByChar(kProfileSeparator));
   if (static_cast<int>(fields.size()) < kProfileFields || fields[0].empty()) return std::nullopt;
   StoredProfile out;
   out.profile = {person_id,           std::string(fields[0]), std::string(fields[1]),
                  std::string(fields[2]), std::string(fields[3]), std::string(fields[4])};
-  for (size_t i = kProfileFields; i < fields.size(); ++i) out.housemates.emplace_back(fields[i]);
+  if (with_housemates) {
+    for (size_t i = kProfileFields; i < fields.size(); ++i) out.housemates.emplace_back(fields[i]);
+  }
   return out;
 }
 

@@ -73,7 +73,9 @@ struct StoredProfile {
   std::vector<std::string> housemates;
 };
 std::string EncodeProfile(const v1::Person& person, const v1::Household& household);
-std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored);
+// The housemates are read only when asked for: a check needs them only under a crowded key.
+std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored,
+                                           bool with_housemates = true);
 
 struct HeldPerson {
   std::string person_id;
@@ -154,8 +156,9 @@ class HouseholdStore {
   absl::StatusOr<std::vector<PersonProfile>> HousematesSharingAKey(const std::vector<std::string>& person_ids,
                                                                   const std::vector<PersonProfile>& members);
   // The stored profiles of these persons, in order; none for a person stored
-  // before profiles were, or no longer active.
-  absl::StatusOr<std::vector<std::optional<StoredProfile>>> LoadProfiles(const std::vector<std::string>& person_ids);
+  // before profiles were, or no longer active. Their housemates only when asked for.
+  absl::StatusOr<std::vector<std::optional<StoredProfile>>> LoadProfiles(const std::vector<std::string>& person_ids,
+                                                                         bool with_housemates);
   // The active persons among these ids, with their household ids set.
   absl::StatusOr<std::vector<v1::Person>> LoadActivePersons(const std::vector<std::string>& person_ids);
   // Held persons and their open suspicions, oldest first.
