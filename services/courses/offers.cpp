@@ -187,6 +187,10 @@ absl::Status Courses::NotEnrolledElsewhere(const v1::Hold& hold, const std::stri
 absl::Status Courses::ClaimRequest(const v1::Hold& hold) {
   const std::string& person_id = hold.person_id();
   const std::string& request_id = hold.request_id();
+  auto being_accepted = [&hold](const std::string& other) {
+    return absl::AbortedError(absl::StrCat("offer ", hold.offer_id(), " cannot be accepted now: offer ", other,
+                                           " of the same request is being accepted; ask again in a minute"));
+  };
   auto holder = store_.ClaimAcceptance(person_id, request_id, hold.offer_id(), kAcceptanceClaim);
   // The holder's acceptance may have been cut short after claiming (the
   // service stopped, or its offer went before it committed). Once its offer
@@ -211,18 +215,12 @@ absl::Status Courses::ClaimRequest(const v1::Hold& hold) {
                                                           " is no longer open: the request took course ", **course_id,
                                                           ", offered at the same time"));
       }
-      if (stands != nullptr) {
-        return absl::AbortedError(absl::StrCat("offer ", hold.offer_id(), " cannot be accepted now: offer ", other,
-                                               " of the same request is being accepted; ask again in a minute"));
-      }
+      if (stands != nullptr) return being_accepted(other);
     }
     holder = store_.TakeOverAcceptance(person_id, request_id, other, hold.offer_id(), kAcceptanceClaim);
   }
   if (!holder.ok()) return holder.status();
-  if (!holder->empty()) {
-    return absl::AbortedError(absl::StrCat("offer ", hold.offer_id(), " cannot be accepted now: offer ", *holder,
-                                           " of the same request is being accepted; ask again in a minute"));
-  }
+  if (!holder->empty()) return being_accepted(*holder);
   return absl::OkStatus();
 }
 

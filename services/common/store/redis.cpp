@@ -122,21 +122,18 @@ absl::StatusOr<RedisReply> Take(redisContext* ctx, void* raw) {
   return std::move(root->reply);
 }
 
-// Commands in Redis's protocol, all in one buffer handed to hiredis at once
-// (rather than each formatted into a buffer of its own and copied again).
-void AppendCommands(redisContext* ctx, const std::vector<const std::vector<std::string>*>& commands) {
-  size_t size = 0;
-  for (const auto* argv : commands) {
-    size += 16;
-    for (const auto& a : *argv) size += a.size() + 16;
-  }
-  std::string out;
-  out.reserve(size);
-  for (const auto* argv : commands) {
-    absl::StrAppend(&out, "*", argv->size(), "\r\n");
-    for (const auto& a : *argv) absl::StrAppend(&out, "$", a.size(), "\r\n", a, "\r\n");
-  }
-  redisAppendFormattedCommand(ctx, out.data(), out.size());
+// A command in Redis's protocol, appended to what goes to hiredis at once:
+// a pipeline is one buffer, not each command formatted into a buffer of its
+// own and copied again.
+size_t FormattedSize(const std::vector<std::string>& argv) {
+  size_t size = 16;
+  for (const auto& a : argv) size += a.size() + 16;
+  return size;
+}
+
+void AppendFormatted(std::string& out, const std::vector<std::string>& argv) {
+  absl::StrAppend(&out, "*", argv.size(), "\r\n");
+  for (const auto& a : argv) absl::StrAppend(&out, "$", a.size(), "\r\n", a, "\r\n");
 }
 
 }  // namespace
@@ -209,18 +206,17 @@ absl::StatusOr<std::pair<std::string, int>> RedisPool::PrimaryFromSentinels() co
     redisSetTimeout(ctx.get(), tv);
     BuildRepliesOn(ctx.get());
     if (!endpoint_.sentinel_password.empty()) {
-      auto auth = Take(ctx.get(), (
-                                      endpoint_.sentinel_user.empty()
-                                          ? redisCommand(ctx.get(), "AUTH %s", endpoint_.sentinel_password.c_str())
-                                          : redisCommand(ctx.get(), "AUTH %s %s", endpoint_.sentinel_user.c_str(),
-                                                         endpoint_.sentinel_password.c_str())));
+      auto auth = Take(ctx.get(), endpoint_.sentinel_user.empty()
+                                      ? redisCommand(ctx.get(), "AUTH %s", endpoint_.sentinel_password.c_str())
+                                      : redisCommand(ctx.get(), "AUTH %s %s", endpoint_.sentinel_user.c_str(),
+                                                     endpoint_.sentinel_password.c_str()));
       if (!auth.ok()) {
         last_error = absl::StrCat(sentinel, ": the sentinel refused the login (", auth.status().message(), ")");
         continue;
       }
     }
-    auto reply = Take(ctx.get(), (redisCommand(
-                                     ctx.get(), "SENTINEL get-master-addr-by-name %s", endpoint_.primary_name.c_str())));
+    auto reply = Take(ctx.get(),
+                      redisCommand(ctx.get(), "SENTINEL get-master-addr-by-name %s", endpoint_.primary_name.c_str()));
     if (!reply.ok() || reply->type != RedisReply::Type::kArray || reply->elements.size() != 2) {
       last_error = absl::StrCat(sentinel, ": knows no primary ", endpoint_.primary_name);
       continue;
@@ -254,19 +250,19 @@ absl::StatusOr<std::unique_ptr<RedisPool::Conn>> RedisPool::Dial() {
   BuildRepliesOn(conn->ctx);
   if (!endpoint_.password.empty()) {
     auto r = endpoint_.user.empty()
-                 ? Take(conn->ctx, (redisCommand(conn->ctx, "AUTH %s", endpoint_.password.c_str())))
-                 : Take(conn->ctx, (redisCommand(conn->ctx, "AUTH %s %s", endpoint_.user.c_str(),
-                                                                         endpoint_.password.c_str())));
+                 ? Take(conn->ctx, redisCommand(conn->ctx, "AUTH %s", endpoint_.password.c_str()))
+                 : Take(conn->ctx, redisCommand(conn->ctx, "AUTH %s %s", endpoint_.user.c_str(),
+                                                endpoint_.password.c_str()));
     // Never the password in the message.
     if (!r.ok()) return absl::PermissionDeniedError(absl::StrCat("redis: authentication as '", endpoint_.user, "' refused"));
   }
   if (endpoint_.db != 0) {
-    auto r = Take(conn->ctx, (redisCommand(conn->ctx, "SELECT %d", endpoint_.db)));
+    auto r = Take(conn->ctx, redisCommand(conn->ctx, "SELECT %d", endpoint_.db));
     if (!r.ok()) return r.status();
   }
   if (!endpoint_.sentinels.empty()) {
     // The sentinels' view may lag a failover by a moment: only a primary will do.
-    auto role = Take(conn->ctx, (redisCommand(conn->ctx, "ROLE")));
+    auto role = Take(conn->ctx, redisCommand(conn->ctx, "ROLE"));
     if (!role.ok()) return role.status();
     if (role->type != RedisReply::Type::kArray || role->elements.empty() || role->elements[0].str != "master") {
       return absl::UnavailableError(absl::StrCat("redis ", host, ":", port, " is not the primary (yet)"));
@@ -312,7 +308,10 @@ absl::StatusOr<RedisReply> RedisPool::Command(const std::vector<std::string>& ar
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   redisContext* ctx = (*conn)->ctx;
-  AppendCommands(ctx, {&argv});
+  std::string formatted;
+  formatted.reserve(FormattedSize(argv));
+  AppendFormatted(formatted, argv);
+  redisAppendFormattedCommand(ctx, formatted.data(), formatted.size());
   void* reply = nullptr;
   if (redisGetReply(ctx, &reply) != REDIS_OK) reply = nullptr;
   auto result = Take(ctx, reply);
@@ -337,10 +336,12 @@ absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisPool::PipelineEach(
   auto conn = Acquire();
   if (!conn.ok()) return conn.status();
   redisContext* ctx = (*conn)->ctx;
-  std::vector<const std::vector<std::string>*> argvs;
-  argvs.reserve(commands.size());
-  for (const auto& argv : commands) argvs.push_back(&argv);
-  AppendCommands(ctx, argvs);
+  size_t size = 0;
+  for (const auto& argv : commands) size += FormattedSize(argv);
+  std::string formatted;
+  formatted.reserve(size);
+  for (const auto& argv : commands) AppendFormatted(formatted, argv);
+  redisAppendFormattedCommand(ctx, formatted.data(), formatted.size());
   std::vector<absl::StatusOr<RedisReply>> replies;
   replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {

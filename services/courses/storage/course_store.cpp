@@ -87,11 +87,21 @@ absl::StatusOr<std::set<std::string>> CourseStore::KitaPlaces(const std::string&
   return out;
 }
 
+namespace {
+std::string Milliseconds(absl::Duration ttl) {
+  return std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)));
+}
+}  // namespace
+
+std::string CourseStore::AcceptingKey(const std::string& person_id, const std::string& request_id) const {
+  return keys().Key(PartitionOfId(person_id), "accepting:" + request_id);
+}
+
 absl::StatusOr<std::string> CourseStore::ClaimAcceptance(const std::string& person_id, const std::string& request_id,
                                                           const std::string& offer_id, absl::Duration ttl) {
   // SET … NX GET (Redis 7): sets and answers nil, or answers who holds it.
-  auto reply = redis_.Command({"SET", keys().Key(PartitionOfId(person_id), "accepting:" + request_id), offer_id, "NX",
-                               "GET", "PX", std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))});
+  auto reply = redis_.Command(
+      {"SET", AcceptingKey(person_id, request_id), offer_id, "NX", "GET", "PX", Milliseconds(ttl)});
   if (!reply.ok()) return reply.status();
   if (reply->type != RedisReply::Type::kString || reply->str == offer_id) return std::string();  // ours, or a retry
   return reply->str;
@@ -113,8 +123,8 @@ return holder
 absl::StatusOr<std::string> CourseStore::TakeOverAcceptance(const std::string& person_id, const std::string& request_id,
                                                              const std::string& from_offer_id,
                                                              const std::string& offer_id, absl::Duration ttl) {
-  auto reply = redis_.Eval(kTakeOverScript, {keys().Key(PartitionOfId(person_id), "accepting:" + request_id)},
-                           {from_offer_id, offer_id, std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))});
+  auto reply =
+      redis_.Eval(kTakeOverScript, {AcceptingKey(person_id, request_id)}, {from_offer_id, offer_id, Milliseconds(ttl)});
   if (!reply.ok()) return reply.status();
   return reply->str;
 }

@@ -97,6 +97,7 @@ class CourseStore {
   absl::StatusOr<std::string> TakeOverAcceptance(const std::string& person_id, const std::string& request_id,
                                                  const std::string& from_offer_id, const std::string& offer_id,
                                                  absl::Duration ttl);
+  std::string AcceptingKey(const std::string& person_id, const std::string& request_id) const;
 
   // Every course, and every learner with an open request.
   absl::StatusOr<std::vector<LoadedCourse>> LoadAllCourses();
