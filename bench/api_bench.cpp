@@ -10,6 +10,11 @@
 // an even pace, its p99 latency counted from each call's planned time (target
 // ≤ 10 ms).
 //
+// Each case also counts what a registration asked of Redis (INFO
+// commandstats: commands per call, a script's own included, and the outbox
+// relay's reads of its streams apart), a figure a shared machine's noise
+// does not move.
+//
 // Then the crowded block: one client registers `--crowded` single adults of the
 // same common name and the stand-in birth date (Mohammad Ahmadi, 1 January
 // 1995), as a Land's registry holds thousands of them; its rate per thousand
@@ -45,8 +50,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "ankommen/registry/v1/registry.grpc.pb.h"
 #include "sample_names.h"
@@ -108,6 +116,49 @@ std::map<std::string, double> CpuDuring(const std::map<std::string, pid_t>& proc
   run();
   for (const auto& [name, pid] : processes) spent[name] = CpuSeconds(pid) - before[name];
   return spent;
+}
+
+// What Redis ran, by command: calls and the microseconds Redis counts for
+// them (INFO commandstats; a script's own commands are counted as well).
+struct CommandCount {
+  long calls = 0;
+  long usec = 0;
+};
+std::map<std::string, CommandCount> RedisCommands(const ankommen::testing::RedisServer& redis) {
+  std::map<std::string, CommandCount> out;
+  for (absl::string_view line : absl::StrSplit(redis.Command({"INFO", "commandstats"}), '\n')) {
+    // cmdstat_xrange:calls=12,usec=34,usec_per_call=2.83,...
+    if (!absl::ConsumePrefix(&line, "cmdstat_")) continue;
+    const size_t colon = line.find(':');
+    if (colon == absl::string_view::npos) continue;
+    CommandCount& count = out[std::string(line.substr(0, colon))];
+    for (absl::string_view field : absl::StrSplit(line.substr(colon + 1), ',')) {
+      if (absl::ConsumePrefix(&field, "calls=")) (void)absl::SimpleAtoi(field, &count.calls);
+      if (absl::ConsumePrefix(&field, "usec=")) (void)absl::SimpleAtoi(field, &count.usec);
+    }
+  }
+  return out;
+}
+
+// Per call, what Redis ran between two readings of its commandstats: every
+// command, the microseconds it counted, and the outbox relay's reads of its
+// streams (XRANGE, XLEN) apart.
+struct RedisWork {
+  double commands = 0, usec = 0, relay_reads = 0;
+};
+RedisWork RedisWorkPerCall(const std::map<std::string, CommandCount>& before,
+                           const std::map<std::string, CommandCount>& after, double calls) {
+  RedisWork work;
+  if (calls <= 0) return work;
+  for (const auto& [name, count] : after) {
+    const auto it = before.find(name);
+    const CommandCount was = it == before.end() ? CommandCount{} : it->second;
+    const auto ran = static_cast<double>(count.calls - was.calls);
+    work.commands += ran / calls;
+    work.usec += static_cast<double>(count.usec - was.usec) / calls;
+    if (name == "xrange" || name == "xlen") work.relay_reads += ran / calls;
+  }
+  return work;
 }
 
 // A registration of the sample's address with these people; the first is the head.
@@ -312,7 +363,7 @@ int main(int argc, char** argv) {
     return stub->RegisterHousehold(&ctx, t::SampleRegistration("warm"), &out).ok();
   });
   std::cout << "api: " << seconds << " s per case\n";
-  std::string table = "\nclients  registry/s  p50 ms  p99 ms    echo/s  ratio\n";
+  std::string table = "\nclients  registry/s  p50 ms  p99 ms    echo/s  ratio  Redis commands/call (relay's reads)\n";
   std::string cpu_table;
   long errors = 0;
   double most = 0;  // the most registrations a second of the three cases
@@ -321,11 +372,13 @@ int main(int argc, char** argv) {
     const auto echo_cpu = CpuDuring({{"echo", echo.pid()}, {"clients", getpid()}}, [&] {
       base = Load(echo_addr, clients, seconds, absl::StrCat("echo", clients));
     });
+    const auto commands_before = RedisCommands(redis);
     const auto reg_cpu = CpuDuring({{"registry", registry.process().pid()},
                                     {"redis", redis.pid()},
                                     {"nats", nats.pid()},
                                     {"clients", getpid()}},
                                    [&] { reg = Load(registry.grpc_addr(), clients, seconds, absl::StrCat("reg", clients)); });
+    const RedisWork work = RedisWorkPerCall(commands_before, RedisCommands(redis), reg.per_second * seconds);
     std::cout << "{\"case\": \"register_household\", \"clients\": " << clients
               << ", \"per_second\": " << static_cast<long>(reg.per_second) << ", \"p50_ms\": " << reg.p50_ms
               << ", \"p99_ms\": " << reg.p99_ms << ", \"errors\": " << reg.errors
@@ -333,10 +386,13 @@ int main(int argc, char** argv) {
               << ", \"baseline\": \"grpc echo\", \"baseline_per_second\": " << static_cast<long>(base.per_second)
               << ", \"baseline_p50_ms\": " << base.p50_ms << ", \"baseline_p99_ms\": " << base.p99_ms
               << ", \"ratio\": " << static_cast<double>(static_cast<long>(reg.per_second / base.per_second * 1000)) / 1000
+              << ", \"redis_commands_per_call\": " << work.commands << ", \"redis_command_us_per_call\": " << work.usec
+              << ", \"relay_reads_per_call\": " << work.relay_reads
               << ", \"target_ratio\": " << (clients == 64 ? "0.4" : "null")
               << ", \"cores\": " << std::thread::hardware_concurrency() << "}\n";
-    table += absl::StrFormat("%7d %11.0f %7.2f %7.2f %9.0f %6.2f\n", clients, reg.per_second, reg.p50_ms, reg.p99_ms,
-                             base.per_second, reg.per_second / base.per_second);
+    table += absl::StrFormat("%7d %11.0f %7.2f %7.2f %9.0f %6.2f  %.1f (%.1f)\n", clients, reg.per_second, reg.p50_ms,
+                             reg.p99_ms, base.per_second, reg.per_second / base.per_second, work.commands,
+                             work.relay_reads);
     errors += reg.errors + base.errors;
     most = std::max(most, reg.per_second);
     if (clients == 64 && reg.per_second > 0 && base.per_second > 0) {
@@ -360,19 +416,23 @@ int main(int argc, char** argv) {
           "CPU per call at 64 clients: registry %.0f us, redis-server %.0f us, nats-server %.0f us, clients %.0f us;"
           " echo server %.0f us, its clients %.0f us\n"
           "at the target (%.0f/s), redis-server, nats-server, the clients and gRPC alone would take %.2f cores of %u\n",
-          registry_us, redis_us, nats_us, clients_us, echo_us, echo_clients_us, target_rate, cores_needed,
-          std::thread::hardware_concurrency());
+          registry_us, redis_us, nats_us, clients_us, echo_us, echo_clients_us, target_rate, cores_needed, std::thread::hardware_concurrency());
     }
   }
   // Half load: half the most it served, offered at an even pace by 16 clients.
+  const auto half_before = RedisCommands(redis);
   const Result half = LoadPaced(registry.grpc_addr(), 16, most / 2, seconds, "half");
+  const RedisWork half_work = RedisWorkPerCall(half_before, RedisCommands(redis), half.per_second * seconds);
   errors += half.errors;
   std::cout << "{\"case\": \"register_household_half_load\", \"clients\": 16, \"offered_per_second\": "
             << static_cast<long>(most / 2) << ", \"per_second\": " << static_cast<long>(half.per_second)
             << ", \"p50_ms\": " << half.p50_ms << ", \"p99_ms\": " << half.p99_ms << ", \"errors\": " << half.errors
-            << ", \"target_p99_ms\": 10}\n";
-  table += absl::StrFormat("half load (%.0f/s offered, 16 clients): %.0f/s, p50 %.2f ms, p99 %.2f ms\n", most / 2,
-                           half.per_second, half.p50_ms, half.p99_ms);
+            << ", \"redis_commands_per_call\": " << half_work.commands
+            << ", \"redis_command_us_per_call\": " << half_work.usec
+            << ", \"relay_reads_per_call\": " << half_work.relay_reads << ", \"target_p99_ms\": 10}\n";
+  table += absl::StrFormat("half load (%.0f/s offered, 16 clients): %.0f/s, p50 %.2f ms, p99 %.2f ms; Redis %.1f "
+                           "commands/call (%.1f the relay's reads)\n",
+                           most / 2, half.per_second, half.p50_ms, half.p99_ms, half_work.commands, half_work.relay_reads);
   std::cout << table << "target: 0.40 of the echo server at 64 clients; p99 <= 10 ms at half load\n" << cpu_table;
   echo.Stop(SIGTERM);
   if (crowded > 0) errors += CrowdedBlock(registry.grpc_addr(), crowded, per_key.empty() ? "the default" : per_key);

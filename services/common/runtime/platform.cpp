@@ -84,7 +84,7 @@ absl::StatusOr<std::unique_ptr<Platform>> Platform::Start(const ServiceConfig& c
   p->outbox_ = std::make_unique<Outbox>(*p->redis_, keys);
   p->relay_ = std::make_unique<OutboxRelay>(*p->redis_, *p->bus_, keys, p->metrics_.get());
   if (config.outbox_relay) {
-    p->outbox_->set_wake([relay = p->relay_.get()] { relay->Wake(); });
+    p->outbox_->set_wake([relay = p->relay_.get()](int partition) { relay->Wake(partition); });
     p->relay_->Start();
   } else {
     log::Warn("outbox_relay_disabled", {{"reason", "ANKOMMEN_OUTBOX_RELAY=off"}});

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -121,13 +122,13 @@ class Outbox {
   const KeySpace& keys() const { return keys_; }
   RedisPool& redis() { return redis_; }
 
-  // Tells the relay that there is something to publish.
-  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
+  // Tells the relay that a partition has something to publish.
+  void set_wake(std::function<void(int partition)> wake) { wake_ = std::move(wake); }
 
  private:
   RedisPool& redis_;
   KeySpace keys_;
-  std::function<void()> wake_;
+  std::function<void(int partition)> wake_;
 };
 
 // Publishes what is in the outbox streams of all partitions.
@@ -136,10 +137,13 @@ class OutboxRelay {
   OutboxRelay(RedisPool& redis, Bus& bus, KeySpace keys, Metrics* metrics);
   ~OutboxRelay();
 
-  // Runs on a thread: drains when woken and at least every poll interval
-  // (entries left by a crash are published after restart).
+  // Runs on a thread: drains the partitions it is woken for, and all of them
+  // at least every poll interval (entries left by a crash, or by a replica
+  // that stopped, are published after it).
   void Start(absl::Duration poll_interval = absl::Milliseconds(250));
   void Stop();
+  // Something was committed to `partition`'s outbox; Wake(): to any.
+  void Wake(int partition);
   void Wake();
 
   // One pass over all partitions; returns how many events were published.
@@ -149,7 +153,17 @@ class OutboxRelay {
   absl::StatusOr<int64_t> Pending();
 
  private:
+  // A set of partitions, one bit each.
+  using Partitions = uint32_t;
+  static_assert(kPartitions <= 32, "a partition set is 32 bits");
+  static constexpr Partitions kEveryPartition = kPartitions == 32 ? ~Partitions{0} : (Partitions{1} << kPartitions) - 1;
+  struct Pass {
+    int published = 0;
+    Partitions more = 0;  // read a full page: more may be waiting there
+  };
+
   void Run(absl::Duration poll_interval);
+  absl::StatusOr<Pass> Drain(Partitions partitions);
 
   RedisPool& redis_;
   Bus& bus_;
@@ -157,9 +171,13 @@ class OutboxRelay {
   std::unique_ptr<OutboxInstruments> instruments_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool woken_ = false;
+  Partitions due_ = 0;  // woken for, not read since
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  // One pass at a time (the thread's, or a caller's DrainOnce); each
+  // partition's events waiting as of its last read, for the gauge.
+  std::mutex drain_mutex_;
+  std::vector<int64_t> pending_ = std::vector<int64_t>(kPartitions, 0);
 };
 
 }  // namespace ankommen

@@ -261,7 +261,7 @@ TEST_F(OutboxTest, AnEventThatCannotBeStoredHoldsBackOnlyItsOwnPartition) {
 }
 
 TEST_F(OutboxTest, TheRelayThreadPublishesWhenWoken) {
-  outbox_->set_wake([this] { relay_->Wake(); });
+  outbox_->set_wake([this](int partition) { relay_->Wake(partition); });
   relay_->Start(absl::Seconds(30));  // a long poll: only the wake-up can be quick
   ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());
   absl::Time deadline = absl::Now() + absl::Seconds(5);
@@ -270,8 +270,51 @@ TEST_F(OutboxTest, TheRelayThreadPublishesWhenWoken) {
   relay_->Stop();
 }
 
+// How many times Redis ran `command` since its counts were last reset.
+long Calls(const testing::RedisServer& redis, const std::string& command) {
+  const std::string stats = redis.Command({"INFO", "commandstats"});
+  const std::string prefix = absl::StrCat("cmdstat_", command, ":calls=");
+  const size_t at = stats.find(prefix);
+  return at == std::string::npos ? 0 : std::stol(stats.substr(at + prefix.size()));
+}
+
+TEST_F(OutboxTest, ACommitWakesTheRelayForItsOwnPartitionAlone) {
+  outbox_->set_wake([this](int partition) { relay_->Wake(partition); });
+  relay_->Start(absl::Seconds(30));  // its first pass reads every partition; then only the wake-ups
+  absl::Time deadline = absl::Now() + absl::Seconds(5);
+  // Its reads are one pipeline, each partition's XRANGE then XLEN: the last XLEN ends the pass.
+  while (Calls(redis_, "xlen") < 16 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_EQ(Calls(redis_, "xrange"), 16) << "the first pass reads every partition";
+  redis_.Command({"CONFIG", "RESETSTAT"});
+  ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());  // partition 5
+  deadline = absl::Now() + absl::Seconds(5);
+  while (bus_->GetStreamState("TEST")->messages < 1 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
+  EXPECT_EQ(Calls(redis_, "xrange"), 1) << "partition 5 read, the fifteen others not";
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(5)}), "0");
+  relay_->Stop();
+}
+
+TEST_F(OutboxTest, AnEntryNoCommitHereWokeForIsPublishedAtThePoll) {
+  // Another replica's commit, whose relay stopped before publishing it: this
+  // relay is not woken for it, and finds it when it reads every partition.
+  relay_->Start(absl::Milliseconds(100));
+  Outbox elsewhere(*pool_, keys_);  // wakes no one
+  Commit c = MakeCommit("k9", 0, "ev_9");
+  c.partition = 9;
+  c.aggregate_key = keys_.Key(9, "thing:t_9");
+  c.idempotency_key = keys_.Idempotency(9, "make", "k9");
+  c.index_ops.clear();
+  ASSERT_TRUE(elsewhere.Apply(c).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (bus_->GetStreamState("TEST")->messages < 1 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(bus_->GetStreamState("TEST")->messages, 1u);
+  EXPECT_EQ(redis_.Command({"XLEN", keys_.Outbox(9)}), "0");
+  relay_->Stop();
+}
+
 TEST_F(OutboxTest, EventsWaitInTheOutboxWhileNatsIsDownAndFollowWhenItIsBack) {
-  outbox_->set_wake([this] { relay_->Wake(); });
+  outbox_->set_wake([this](int partition) { relay_->Wake(partition); });
   relay_->Start(absl::Milliseconds(50));
   nats_.Stop();
   ASSERT_TRUE(outbox_->Apply(MakeCommit("k1", 0, "ev_1")).ok());  // state is written all the same
