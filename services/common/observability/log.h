@@ -1,5 +1,13 @@
 // Structured logging: one JSON object per line on stderr. Fields are ids,
 // counts and codes; never names, birth dates, addresses or contact data.
+//
+// A line is formatted on the caller's thread and written by a thread of the
+// logger's own, so a slow or stalled log pipe never holds up a request. When
+// 16,384 lines wait, further lines are dropped and counted: the count is
+// written as a "log_lines_dropped" line once the pipe moves, and served as
+// ankommen_log_lines_dropped_total. An error line waits (up to a second)
+// until it is written, so that it is out before a crash that may follow.
+// What waits at exit is written then.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +18,7 @@
 #include <variant>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace ankommen::log {
 
@@ -35,8 +44,15 @@ using Fields = std::initializer_list<Field>;
 // Sets the service name stamped on every line and the lowest level written.
 void Init(std::string_view service, std::string_view min_level);
 
-// Writes {"ts":…,"level":…,"service":…,"event":…, fields…}.
+// Writes {"ts":…,"level":…,"service":…,"event":…, fields…}, the fields in
+// the order given.
 void Write(Level level, std::string_view event, Fields fields = {});
+
+// Waits until the lines written so far are out, or `wait` has passed.
+void Flush(absl::Duration wait = absl::Seconds(5));
+
+// Lines dropped since the process started because too many waited.
+uint64_t DroppedLines();
 
 // For tests: the last line written (without the newline).
 std::string LastLineForTesting();

@@ -6,8 +6,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "observability/build_info.h"
+#include "observability/log.h"
 
 namespace ankommen {
+namespace {
+
+// The logger's count of lines it dropped, read at each scrape (the logger
+// sits below the metrics and knows nothing of them).
+class LogDrops : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily family;
+    family.name = "ankommen_log_lines_dropped_total";
+    family.help = "Log lines dropped because the log pipe did not take them fast enough";
+    family.type = prometheus::MetricType::Counter;
+    family.metric.emplace_back().counter.value = static_cast<double>(log::DroppedLines());
+    return {family};
+  }
+};
+
+}  // namespace
 
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   // Which release answers here: a dashboard joins it to the other series.
@@ -28,6 +46,8 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Serve(const std::string& bind_
     return absl::UnavailableError(absl::StrCat("metrics endpoint ", bind_addr, ": ", e.what()));
   }
   metrics->exposer_->RegisterCollectable(metrics->registry_);
+  metrics->log_drops_ = std::make_shared<LogDrops>();
+  metrics->exposer_->RegisterCollectable(metrics->log_drops_);
   return metrics;
 }
 

@@ -38,6 +38,7 @@ class Metrics {
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> log_drops_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

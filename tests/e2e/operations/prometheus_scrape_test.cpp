@@ -94,6 +94,8 @@ TEST(PrometheusScrapeTest, EveryServiceIsUpAndTheRulesRecord) {
       << "the recording rule records";
   EXPECT_TRUE(testing::WaitUntil([&] { return SeriesCount(port, "ankommen:consumer_backlog_messages:max") >= 3; }, 30000))
       << "courses, schools and housing report their consumers' backlog";
+  EXPECT_EQ(SeriesCount(port, "ankommen_log_lines_dropped_total == 0"), 5)
+      << "every service counts the log lines it dropped, and none did";
   EXPECT_EQ(SeriesCount(port, "ALERTS{alertname=\"AnkommenServiceDown\"}"), 0);
   registry.reset();
   prometheus.Stop(SIGTERM);
