@@ -26,6 +26,8 @@ constexpr size_t kQueuedLinesMax = 16384;
 // How long an error line waits to be written before Write returns: long
 // enough that the line is out before a crash that may follow it.
 constexpr absl::Duration kErrorWait = absl::Seconds(1);
+// How long the exit waits for the lines still queued.
+constexpr absl::Duration kExitWait = absl::Seconds(2);
 
 const char* LevelName(Level level) {
   switch (level) {
@@ -132,15 +134,22 @@ class Logger {
   Logger() : writer_([this] { Run(); }) {}
 
   // At exit: what is queued is written, then the thread ends. Lines written
-  // after that (by other objects' destructors) are written at once.
+  // after that (by other objects' destructors) are written at once. A pipe
+  // that takes nothing does not keep the process from ending: after
+  // kExitWait the thread is left to the exit (the logger is never destroyed).
   void Stop() {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
     wake_.notify_all();
-    writer_.join();
+    const bool finished =
+        written_cv_.wait_for(lock, absl::ToChronoMilliseconds(kExitWait), [&] { return finished_; });
+    lock.unlock();
+    if (finished) {
+      writer_.join();
+    } else {
+      writer_.detach();
+    }
   }
 
   void Configure(std::string_view service, Level min_level) {
@@ -216,7 +225,11 @@ class Logger {
     std::unique_lock lock(mutex_);
     while (true) {
       wake_.wait(lock, [&] { return !queued_.empty() || dropped_ > 0 || stopping_; });
-      if (queued_.empty() && dropped_ == 0 && stopping_) return;
+      if (queued_.empty() && dropped_ == 0 && stopping_) {
+        finished_ = true;
+        written_cv_.notify_all();
+        return;
+      }
       std::deque<std::string> batch;
       batch.swap(queued_);
       const uint64_t dropped = dropped_;
@@ -248,7 +261,7 @@ class Logger {
   std::deque<std::string> queued_;
   uint64_t enqueued_ = 0, written_ = 0;
   uint64_t dropped_ = 0, dropped_total_ = 0;
-  bool stopping_ = false;
+  bool stopping_ = false, finished_ = false;
   std::string last_line_;
   std::thread writer_;  // last: starts when the rest is ready
 };

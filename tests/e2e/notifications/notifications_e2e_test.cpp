@@ -272,7 +272,7 @@ TEST_F(NotificationsE2ETest, APersonErasedBeforeSendingGetsNothingAndNothingOfTh
   ASSERT_TRUE(testing::WaitUntil([&] {
     const std::string log = notifications_->process().Log();
     return absl::StrContains(log, "\"message_for_erased_person\"") ||
-           absl::StrContains(log, "\"messages\":1,\"service\":\"notifications\"");
+           absl::StrContains(log, "\"event\":\"person_messages_erased\",\"messages\":1");
   }, 30000)) << notifications_->process().Log();
   EXPECT_THAT(notifications_->process().Log(), ::testing::HasSubstr("person_messages_erased"));
   EXPECT_TRUE(Messages(amina).empty());

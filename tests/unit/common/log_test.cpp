@@ -139,5 +139,23 @@ TEST(LogTest, AStalledPipeDropsAndCountsLinesInsteadOfHoldingUpTheCaller) {
   EXPECT_EQ(static_cast<uint64_t>(kept) + dropped, static_cast<uint64_t>(kLines)) << "each line written or counted";
 }
 
+TEST(LogTest, AProcessEndsWhenItsLogPipeTakesNothing) {
+  // In a process of its own (the test binary run again for this test alone):
+  // a pipe no one reads, more lines than it holds, then the exit, which
+  // must come after the logger's two seconds at most, not wait for the pipe.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const absl::Time start = absl::Now();
+  EXPECT_EXIT(
+      {
+        int fds[2];
+        if (::pipe(fds) != 0) std::_Exit(3);
+        ::dup2(fds[1], STDERR_FILENO);
+        for (int i = 0; i < 20000; ++i) log::Info("filler", {{"i", i}});
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "the exit waited for a pipe no one reads";
+}
+
 }  // namespace
 }  // namespace ankommen
