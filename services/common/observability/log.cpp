@@ -39,6 +39,9 @@ const char* LevelName(Level level) {
   return "info";
 }
 
+// Now, to the millisecond, in UTC.
+std::string Timestamp() { return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()); }
+
 // `text` as a JSON string's contents. Invalid UTF-8 becomes U+FFFD: a log
 // line must never break a reader (or a request) on a caller's odd bytes.
 void AppendEscaped(std::string& out, std::string_view text) {
@@ -133,10 +136,11 @@ class Logger {
  public:
   Logger() : writer_([this] { Run(); }) {}
 
-  // At exit: what is queued is written, then the thread ends. Lines written
-  // after that (by other objects' destructors) are written at once. A pipe
-  // that takes nothing does not keep the process from ending: after
-  // kExitWait the thread is left to the exit (the logger is never destroyed).
+  // At exit: what is queued is written, then the thread ends, and lines
+  // logged after that (by other objects' destructors) are written at once. A
+  // pipe that takes nothing does not keep the process from ending: after
+  // kExitWait the thread, and what still waits, are left to the exit (the
+  // logger is never destroyed).
   void Stop() {
     std::unique_lock lock(mutex_);
     if (stopping_) return;
@@ -163,7 +167,7 @@ class Logger {
     std::string line;
     line.reserve(160);
     line += "{\"ts\":\"";
-    line += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+    line += Timestamp();
     line += "\",\"level\":\"";
     line += LevelName(level);
     line += "\",\"service\":";
@@ -186,7 +190,7 @@ class Logger {
   void Enqueue(std::string line, bool wait_until_written) {
     std::unique_lock lock(mutex_);
     last_line_.assign(line, 0, line.size() - 1);
-    if (stopping_) {  // the thread is gone or going: no one else will write it
+    if (finished_) {  // after the exit's drain: no one else will write it
       lock.unlock();
       WriteAll(line);
       return;
@@ -242,8 +246,7 @@ class Logger {
       for (const auto& line : batch) text += line;
       // Said where they would have been, once the pipe takes lines again.
       if (dropped > 0) {
-        text += absl::StrCat("{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-                             "\",\"level\":\"warn\",\"service\":");
+        absl::StrAppend(&text, "{\"ts\":\"", Timestamp(), "\",\"level\":\"warn\",\"service\":");
         AppendString(text, service);
         absl::StrAppend(&text, ",\"event\":\"log_lines_dropped\",\"lines\":", dropped, "}\n");
       }
