@@ -416,7 +416,8 @@ int main(int argc, char** argv) {
           "CPU per call at 64 clients: registry %.0f us, redis-server %.0f us, nats-server %.0f us, clients %.0f us;"
           " echo server %.0f us, its clients %.0f us\n"
           "at the target (%.0f/s), redis-server, nats-server, the clients and gRPC alone would take %.2f cores of %u\n",
-          registry_us, redis_us, nats_us, clients_us, echo_us, echo_clients_us, target_rate, cores_needed, std::thread::hardware_concurrency());
+          registry_us, redis_us, nats_us, clients_us, echo_us, echo_clients_us, target_rate, cores_needed,
+          std::thread::hardware_concurrency());
     }
   }
   // Half load: half the most it served, offered at an even pace by 16 clients.
