@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "text/utf8.h"
 
 namespace ankommen::log {
 namespace {
@@ -67,22 +68,8 @@ void AppendEscaped(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    // A multi-byte sequence: its length from the lead byte, then its
-    // continuation bytes, no overlongs, no surrogates, nothing past U+10FFFF.
-    size_t length = 0;
-    uint32_t point = 0;
-    if (c >= 0xc2 && c <= 0xdf) length = 2, point = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) length = 3, point = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) length = 4, point = c & 0x07;
-    bool valid = length > 0 && i + length <= text.size();
-    for (size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      valid = (next & 0xc0) == 0x80;
-      point = (point << 6) | (next & 0x3f);
-    }
-    valid = valid && !(length == 3 && (point < 0x800 || (point >= 0xd800 && point <= 0xdfff))) &&
-            !(length == 4 && (point < 0x10000 || point > 0x10ffff));
-    if (valid) {
+    const size_t length = Utf8SequenceLength(text, i);  // 0: not well-formed
+    if (length > 0) {
       out.append(text.substr(i, length));
       i += length;
     } else {

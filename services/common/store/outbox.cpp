@@ -264,8 +264,6 @@ void OutboxRelay::Wake(int partition) {
   wake_.notify_all();
 }
 
-void OutboxRelay::Wake() { Wake(-1); }
-
 void OutboxRelay::Run(absl::Duration poll_interval) {
   absl::Duration backoff = absl::ZeroDuration();
   // Every partition at the start and at each poll: what a crash or another

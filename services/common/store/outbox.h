@@ -142,9 +142,8 @@ class OutboxRelay {
   // that stopped, are published after it).
   void Start(absl::Duration poll_interval = absl::Milliseconds(250));
   void Stop();
-  // Something was committed to `partition`'s outbox; Wake(): to any.
+  // Something was committed to `partition`'s outbox.
   void Wake(int partition);
-  void Wake();
 
   // One pass over all partitions; returns how many events were published.
   absl::StatusOr<int> DrainOnce();

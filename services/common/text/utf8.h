@@ -5,6 +5,10 @@
 
 namespace ankommen {
 
+// The bytes of the well-formed code point at `at` (1 to 4), or 0 when the
+// bytes there are not one (no overlongs, no surrogates, ≤ U+10FFFF).
+size_t Utf8SequenceLength(std::string_view text, size_t at);
+
 // True when text is well-formed UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
