@@ -26,6 +26,11 @@ void RunLoop::Wake() {
 void RunLoop::RefreshSoon() {
   {
     std::lock_guard lock(mutex_);
+    // A refresh already asked for and not yet begun will see this change too:
+    // the loop's thread is not woken again (a service calls this for every
+    // change it makes, hundreds a second).
+    if (refresh_asked_) return;
+    refresh_asked_ = true;
     refresh_due_ = true;
   }
   wake_.notify_all();
@@ -62,6 +67,11 @@ void RunLoop::Loop() {
       next_refresh = absl::Now();  // show the run's effect at once
     }
     if (absl::Now() >= next_refresh) {
+      {
+        // Before the refresh reads: a change after this point asks again.
+        std::lock_guard lock(mutex_);
+        refresh_asked_ = false;
+      }
       refresh_();
       next_refresh = absl::Now() + options_.refresh_period;
     }

@@ -45,7 +45,8 @@ class RunLoop {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
-  bool refresh_due_ = false;
+  bool refresh_due_ = false;    // asked for; the loop has not scheduled it yet
+  bool refresh_asked_ = false;  // asked for; the refresh has not begun yet
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -46,5 +46,31 @@ TEST(RunLoopTest, ALoopThatDoesNotRunOnItsOwnIgnoresWakeUpsAndStillRefreshes) {
   loop.Stop();
 }
 
+// A service asks for a refresh with every change: a burst is one refresh, and
+// a change made while a refresh reads is not lost to it.
+TEST(RunLoopTest, ABurstOfChangesIsOneRefreshAndAChangeDuringARefreshAsksForAnother) {
+  std::atomic<int> refreshes{0};
+  std::atomic<bool> reading{false}, release{false};
+  RunLoop::Options options;
+  options.debounce = absl::Milliseconds(20);
+  options.refresh_period = absl::Hours(1);
+  options.runs_on_its_own = false;
+  RunLoop loop(options, [] {}, [&] {
+    const int n = ++refreshes;
+    if (n != 2) return;
+    reading = true;  // the second refresh holds until the test has made its change
+    while (!release) std::this_thread::yield();
+  });
+  loop.Start();
+  ASSERT_TRUE(Eventually([&] { return refreshes == 1; }));  // at start
+  for (int i = 0; i < 1000; ++i) loop.RefreshSoon();
+  ASSERT_TRUE(Eventually([&] { return reading.load(); }));
+  EXPECT_EQ(refreshes, 2);  // the burst: one refresh
+  loop.RefreshSoon();       // a change the running refresh may have read past
+  release = true;
+  EXPECT_TRUE(Eventually([&] { return refreshes == 3; }));
+  loop.Stop();
+}
+
 }  // namespace
 }  // namespace ankommen
