@@ -122,8 +122,22 @@ int PartitionOfKey(std::string_view key) {
   return static_cast<int>(h % kPartitions);
 }
 
-std::string KeySpace::Key(int partition, std::string_view suffix) const {
-  return absl::StrCat("ankommen:", service_, ":{", service_, ":p", partition, "}:") + std::string(suffix);
+KeySpace::KeySpace(std::string service) : service_(std::move(service)) {
+  for (int p = 0; p < kPartitions; ++p) prefixes_.push_back(absl::StrCat("ankommen:", service_, ":{", service_, ":p", p, "}:"));
+}
+
+std::string KeySpace::Key(int partition, std::string_view suffix) const { return Key(partition, suffix, {}); }
+
+std::string KeySpace::Key(int partition, std::string_view kind, std::string_view name) const {
+  if (partition < 0 || partition >= kPartitions) {
+    return absl::StrCat("ankommen:", service_, ":{", service_, ":p", partition, "}:") + std::string(kind) +
+           std::string(name);
+  }
+  const std::string& prefix = prefixes_[static_cast<size_t>(partition)];
+  std::string key;
+  key.reserve(prefix.size() + kind.size() + name.size());
+  key.append(prefix).append(kind).append(name);
+  return key;
 }
 
 std::string KeySpace::Idempotency(int partition, std::string_view scope, std::string_view key) const {

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ankommen {
 
@@ -65,9 +66,11 @@ int PartitionOfKey(std::string_view key);
 // Builds keys "ankommen:<service>:{<service>:p<N>}:<suffix>".
 class KeySpace {
  public:
-  explicit KeySpace(std::string service) : service_(std::move(service)) {}
+  explicit KeySpace(std::string service);
   const std::string& service() const { return service_; }
   std::string Key(int partition, std::string_view suffix) const;
+  // Key(partition, kind + name), made in one allocation: a check makes dozens.
+  std::string Key(int partition, std::string_view kind, std::string_view name) const;
   std::string Outbox(int partition) const { return Key(partition, "outbox"); }
   // Per stream, the highest sequence of an event the partition's relay
   // published and removed from its outbox (with the removal, in one script):
@@ -80,6 +83,7 @@ class KeySpace {
 
  private:
   std::string service_;
+  std::vector<std::string> prefixes_;  // each partition's "ankommen:<service>:{<service>:p<n>}:"
 };
 
 }  // namespace ankommen

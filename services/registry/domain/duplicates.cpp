@@ -481,34 +481,53 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
       if (it->second >= kConsidered) scored.push_back({m, c, it->second, 0});
     }
   }
-  // Per candidate household, which new members match someone in it.
-  std::map<std::string, std::vector<bool>> matched_by_household;
-  for (const auto& s : scored) {
-    auto& matched = matched_by_household[candidates[s.candidate].household_id];
-    matched.resize(new_members.size());
-    matched[s.member] = true;
+  // Per candidate household, which new members match someone in it (a
+  // household of one has no other member to).
+  absl::flat_hash_map<std::string_view, std::vector<bool>> matched_by_household;
+  if (new_members.size() > 1) {
+    for (const auto& s : scored) {
+      auto& matched = matched_by_household[candidates[s.candidate].household_id];
+      matched.resize(new_members.size());
+      matched[s.member] = true;
+    }
   }
   std::vector<Scored> suspected;
   for (auto& s : scored) {
-    const auto& matched = matched_by_household[candidates[s.candidate].household_id];
-    s.others = static_cast<int>(std::count(matched.begin(), matched.end(), true)) - 1;
+    if (new_members.size() > 1) {
+      const auto& matched = matched_by_household[candidates[s.candidate].household_id];
+      s.others = static_cast<int>(std::count(matched.begin(), matched.end(), true)) - 1;
+    }
     if (s.others > 0) s.score = std::min(1.0, s.score + 0.05 * std::min(s.others, 2));
     if (s.score >= kSuspicionThreshold) suspected.push_back(s);
   }
-  std::stable_sort(suspected.begin(), suspected.end(), [&](const Scored& x, const Scored& y) {
-    const auto& px = new_members[x.member].person_id;
-    const auto& py = new_members[y.member].person_id;
-    if (px != py) return px < py;
+  // By member (in the order of their ids), the strongest first, then by id:
+  // the same order on every run. Members' ids compared once, not per pair.
+  std::vector<size_t> member_rank(new_members.size());
+  {
+    std::vector<size_t> order(new_members.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t x, size_t y) { return new_members[x].person_id < new_members[y].person_id; });
+    for (size_t r = 0; r < order.size(); ++r) member_rank[order[r]] = r;
+  }
+  std::sort(suspected.begin(), suspected.end(), [&](const Scored& x, const Scored& y) {
+    if (member_rank[x.member] != member_rank[y.member]) return member_rank[x.member] < member_rank[y.member];
     if (x.score != y.score) return x.score > y.score;
     return candidates[x.candidate].person_id < candidates[y.candidate].person_id;
   });
-  // Reasons only for those kept: a crowded block suspects dozens per member.
+  // Reasons only for those kept: a crowded block suspects dozens per member,
+  // and its kept are one spelling over and over, explained once.
   std::vector<Suspicion> kept;
   std::map<size_t, int> kept_per_member;
+  using Spelling = std::tuple<size_t, std::string_view, std::string_view, std::string_view, std::string_view>;
+  absl::flat_hash_map<Spelling, std::vector<std::string>> explained;
   for (const auto& s : suspected) {
     if (kept_per_member[s.member]++ >= per_person) continue;
     const auto& other = candidates[s.candidate];
-    auto reasons = Score(new_members[s.member], members[s.member], other, names_of(other), true).reasons;
+    auto [why, fresh] = explained.try_emplace(
+        Spelling{s.member, other.given_names, other.family_name, other.birth_date, other.nationality});
+    if (fresh) why->second = Score(new_members[s.member], members[s.member], other, names_of(other), true).reasons;
+    auto reasons = why->second;
     if (s.others > 0) reasons.push_back(absl::StrCat(s.others, " more members of the two households alike"));
     kept.push_back({new_members[s.member].person_id, other.person_id, other.household_id, s.score, std::move(reasons)});
   }

@@ -41,6 +41,9 @@ absl::StatusOr<HouseholdStore::Filed> HouseholdStore::PersonsUnderKeys(const std
   // mostly the same persons: the replies' own strings are looked up, and
   // only a person not seen before is copied.
   absl::flat_hash_set<std::string_view> seen;
+  size_t replied = 0;
+  for (const auto& under_key : *replies) replied += under_key.elements.size();
+  seen.reserve(replied);
   for (const auto& under_key : *replies) {
     const auto& ids = under_key.elements;
     const size_t taken = std::min(ids.size(), static_cast<size_t>(per_key));

@@ -31,11 +31,11 @@ std::string HouseholdStore::BlockingKey(const std::string& hashed) const {
   // evenly over the partitions.
   const char last = hashed.empty() ? '0' : hashed.back();
   const int digit = last >= 'a' ? last - 'a' + 10 : last - '0';
-  return keys().Key(((digit % kPartitions) + kPartitions) % kPartitions, "blocking:" + hashed);
+  return keys().Key(((digit % kPartitions) + kPartitions) % kPartitions, "blocking:", hashed);
 }
 
 std::string HouseholdStore::ProfileKey(const std::string& person_id) const {
-  return keys().Key(PartitionOfId(person_id), "profile:" + person_id);
+  return keys().Key(PartitionOfId(person_id), "profile:", person_id);
 }
 
 std::string HouseholdStore::HeldKey(int partition) const { return keys().Key(partition, "duplicates:open"); }
@@ -69,14 +69,30 @@ std::string EncodeProfile(const v1::Person& person, const v1::Household& househo
 
 std::optional<StoredProfile> DecodeProfile(const std::string& person_id, std::string_view stored,
                                            bool with_housemates) {
-  std::vector<absl::string_view> fields =
-      absl::StrSplit(absl::string_view(stored.data(), stored.size()), absl::ByChar(kProfileSeparator));
-  if (static_cast<int>(fields.size()) < kProfileFields || fields[0].empty()) return std::nullopt;
+  // Split by hand, into views of the reply: a crowded check decodes dozens.
+  auto next_field = [&stored, at = size_t{0}]() mutable -> std::optional<std::string_view> {
+    if (at > stored.size()) return std::nullopt;
+    const size_t end = std::min(stored.find(kProfileSeparator, at), stored.size());
+    const std::string_view field = stored.substr(at, end - at);
+    at = end + 1;
+    return field;
+  };
+  std::string_view fields[kProfileFields];
+  for (auto& field : fields) {
+    auto f = next_field();
+    if (!f) return std::nullopt;
+    field = *f;
+  }
+  if (fields[0].empty()) return std::nullopt;
   StoredProfile out;
-  out.profile = {person_id,           std::string(fields[0]), std::string(fields[1]),
-                 std::string(fields[2]), std::string(fields[3]), std::string(fields[4])};
+  out.profile.person_id = person_id;
+  out.profile.household_id.assign(fields[0].data(), fields[0].size());
+  out.profile.given_names.assign(fields[1].data(), fields[1].size());
+  out.profile.family_name.assign(fields[2].data(), fields[2].size());
+  out.profile.birth_date.assign(fields[3].data(), fields[3].size());
+  out.profile.nationality.assign(fields[4].data(), fields[4].size());
   if (with_housemates) {
-    for (size_t i = kProfileFields; i < fields.size(); ++i) out.housemates.emplace_back(fields[i]);
+    while (auto housemate = next_field()) out.housemates.emplace_back(*housemate);
   }
   return out;
 }

@@ -105,6 +105,11 @@ TEST(IdsTest, KeysShareOneHashTagPerPartition) {
   EXPECT_EQ(keys.Outbox(7), "ankommen:registry:{registry:p7}:outbox");
   EXPECT_EQ(keys.Idempotency(7, "register", "k1"), "ankommen:registry:{registry:p7}:idem:register:k1");
   EXPECT_EQ(keys.Inbox(2, "courses", "ev_1"), "ankommen:registry:{registry:p2}:inbox:courses:ev_1");
+  EXPECT_EQ(keys.Key(7, "profile:", "p_7"), keys.Key(7, "profile:p_7"));
+  EXPECT_EQ(keys.Key(15, "blocking:", "af"), "ankommen:registry:{registry:p15}:blocking:af");
+  // Outside the partitions (a caller's bug): still the one format, never a read past the end.
+  EXPECT_EQ(keys.Key(16, "x"), "ankommen:registry:{registry:p16}:x");
+  EXPECT_EQ(keys.Key(-1, "x"), "ankommen:registry:{registry:p-1}:x");
 }
 
 }  // namespace
