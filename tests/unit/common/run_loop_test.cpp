@@ -65,7 +65,7 @@ TEST(RunLoopTest, ABurstOfChangesIsOneRefreshAndAChangeDuringARefreshAsksForAnot
   ASSERT_TRUE(Eventually([&] { return refreshes == 1; }));  // at start
   for (int i = 0; i < 1000; ++i) loop.RefreshSoon();
   ASSERT_TRUE(Eventually([&] { return reading.load(); }));
-  EXPECT_EQ(refreshes, 2);  // the burst: one refresh
+  EXPECT_EQ(refreshes, 2);  // the burst: one refresh so far
   loop.RefreshSoon();       // a change the running refresh may have read past
   release = true;
   EXPECT_TRUE(Eventually([&] { return refreshes == 3; }));
