@@ -216,6 +216,9 @@ struct Result {
   long errors = 0;
 };
 
+// A ratio as printed: cut, not rounded, to thousandths.
+double Thousandths(double ratio) { return static_cast<double>(static_cast<long>(ratio * 1000)) / 1000; }
+
 // The answers' rate since `start` and their latency percentiles, from each client's latencies.
 Result Summarise(const std::vector<std::vector<double>>& latencies, long errors, absl::Time start) {
   std::vector<double> all;
@@ -398,7 +401,6 @@ long CrowdedBlock(const Served& served, int crowded, const std::string& per_key)
   const double last = window / same_s, alongside = window / distinct_s, ratio = last / alongside;
   const double median_turn = turn_ratios[turn_ratios.size() / 2];
   const double before_after = last / ((before + after) / 2);
-  auto three = [](double x) { return static_cast<double>(static_cast<long>(x * 1000)) / 1000; };
   std::string per_window;
   for (double r : rates) per_window += absl::StrCat(per_window.empty() ? "" : ", ", static_cast<long>(r));
   std::cout << "{\"case\": \"crowded_block\", \"compared_per_key\": \"" << per_key << "\", \"persons\": " << crowded
@@ -406,9 +408,9 @@ long CrowdedBlock(const Served& served, int crowded, const std::string& per_key)
             << "], \"last_window_per_second\": " << static_cast<long>(last)
             << ", \"baseline\": \"distinct names, same client, in turns of " << turn
             << " with the last window\", \"baseline_per_second\": " << static_cast<long>(alongside)
-            << ", \"ratio\": " << three(ratio) << ", \"ratio_median_of_turns\": " << three(median_turn)
+            << ", \"ratio\": " << Thousandths(ratio) << ", \"ratio_median_of_turns\": " << Thousandths(median_turn)
             << ", \"baseline_before\": " << static_cast<long>(before) << ", \"baseline_after\": "
-            << static_cast<long>(after) << ", \"ratio_to_before_and_after\": " << three(before_after)
+            << static_cast<long>(after) << ", \"ratio_to_before_and_after\": " << Thousandths(before_after)
             << ", \"per_call_crowded\": " << block_work.Json() << ", \"per_call_distinct\": " << distinct_work.Json()
             << ", \"target_ratio\": 0.8, \"errors\": " << errors << "}\n";
   std::cout << absl::StrFormat(
@@ -484,7 +486,7 @@ int main(int argc, char** argv) {
               << ", \"baseline_errors\": " << base.errors
               << ", \"baseline\": \"grpc echo\", \"baseline_per_second\": " << static_cast<long>(base.per_second)
               << ", \"baseline_p50_ms\": " << base.p50_ms << ", \"baseline_p99_ms\": " << base.p99_ms
-              << ", \"ratio\": " << static_cast<double>(static_cast<long>(reg.per_second / base.per_second * 1000)) / 1000
+              << ", \"ratio\": " << Thousandths(reg.per_second / base.per_second)
               << ", \"redis_commands_per_call\": " << work.commands << ", \"redis_command_us_per_call\": " << work.usec
               << ", \"relay_reads_per_call\": " << work.relay_reads
               << ", \"target_ratio\": " << (clients == 64 ? "0.4" : "null")
@@ -535,7 +537,10 @@ int main(int argc, char** argv) {
                            most / 2, half.per_second, half.p50_ms, half.p99_ms, half_work.commands, half_work.relay_reads);
   std::cout << table << "target: 0.40 of the echo server at 64 clients; p99 <= 10 ms at half load\n" << cpu_table;
   echo.Stop(SIGTERM);
-  if (crowded > 0) errors += CrowdedBlock({registry.grpc_addr(), registry.process().pid(), &redis}, crowded, per_key.empty() ? "the default" : per_key);
+  if (crowded > 0) {
+    errors += CrowdedBlock({registry.grpc_addr(), registry.process().pid(), &redis}, crowded,
+                           per_key.empty() ? "the default" : per_key);
+  }
   if (uncapped > 0) {
     // The same on a fresh registry that compares everyone under a key, as it
     // did before the cap: what the cap is measured against.

@@ -123,7 +123,9 @@ int PartitionOfKey(std::string_view key) {
 }
 
 KeySpace::KeySpace(std::string service) : service_(std::move(service)) {
-  for (int p = 0; p < kPartitions; ++p) prefixes_.push_back(absl::StrCat("ankommen:", service_, ":{", service_, ":p", p, "}:"));
+  for (int p = 0; p < kPartitions; ++p) {
+    prefixes_.push_back(absl::StrCat("ankommen:", service_, ":{", service_, ":p", p, "}:"));
+  }
 }
 
 std::string KeySpace::Key(int partition, std::string_view suffix) const { return Key(partition, suffix, {}); }

@@ -483,8 +483,9 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
   }
   // Per candidate household, which new members match someone in it (a
   // household of one has no other member to).
+  const bool several = new_members.size() > 1;
   absl::flat_hash_map<std::string_view, std::vector<bool>> matched_by_household;
-  if (new_members.size() > 1) {
+  if (several) {
     for (const auto& s : scored) {
       auto& matched = matched_by_household[candidates[s.candidate].household_id];
       matched.resize(new_members.size());
@@ -493,7 +494,7 @@ std::vector<Suspicion> FindSuspects(const std::vector<PersonProfile>& new_member
   }
   std::vector<Scored> suspected;
   for (auto& s : scored) {
-    if (new_members.size() > 1) {
+    if (several) {
       const auto& matched = matched_by_household[candidates[s.candidate].household_id];
       s.others = static_cast<int>(std::count(matched.begin(), matched.end(), true)) - 1;
     }
